@@ -1,0 +1,34 @@
+# Two commands for a newcomer: `make demo` and `make test`. Both build .venv when missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lab bench venv lint clean
+
+venv: $(STAMP)
+
+# Reinstall only when pyproject.toml changes, so repeated runs are quick (idempotent).
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/crm-course demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/crm-course lab
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+lint: $(STAMP)
+	$(BIN)/ruff check crm_sim autograders tests benchmarks
+
+clean:
+	rm -rf $(VENV) demo bench-results

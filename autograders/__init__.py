@@ -1,0 +1,1 @@
+"""autograders: hidden-seed evaluation, sandboxed autograding, criterion mapping, reports."""

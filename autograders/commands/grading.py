@@ -1,0 +1,7 @@
+"""Course commands: release, grade, report, feedback, check, demo, lab (placeholder)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the course commands to the top-level app."""

@@ -1,0 +1,27 @@
+import pytest
+
+from crm_sim.errors import AccessDenied, CrmSimError, FieldError, PlanError, ScenarioError, describe
+
+
+def test_describe_names_field_value_allowed_and_fix():
+    """The standard message carries the four parts a user needs to fix the input."""
+    text = describe("n_customers", -5, "1 to 1,000,000", "use a positive count")
+    assert text == "n_customers: got -5; allowed: 1 to 1,000,000. Fix: use a positive count"
+
+
+def test_field_errors_keep_their_parts_and_are_value_errors():
+    """Domain errors are ValueErrors (for generic callers) with structured parts (for UIs)."""
+    err = PlanError("channel", "fax", "visit, phone, email, message, letter", "pick a listed channel")
+    assert isinstance(err, ValueError) and isinstance(err, CrmSimError)
+    assert (err.field, err.value) == ("channel", "fax")
+    assert "channel: got 'fax'" in str(err)
+    with pytest.raises(FieldError):
+        raise ScenarioError("seed", "x", "an integer")
+
+
+def test_access_denied_names_role_column_and_purpose():
+    """AccessDenied says which role asked for which column, for what, and what to do."""
+    err = AccessDenied("trainee", "hkid", "direct_marketing")
+    assert isinstance(err, PermissionError)
+    assert "'trainee'" in str(err) and "'hkid'" in str(err) and "direct_marketing" in str(err)
+    assert "Fix:" in str(err)

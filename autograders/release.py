@@ -1,0 +1,44 @@
+"""Release a unit: nbgrader's ``generate_assignment`` on ``units/<CODE>/``.
+
+The student version goes to ``release/<CODE>/`` without solutions, hidden tests,
+unit.toml or evaluators (``CourseDirectory.ignore``); the gradebook learns the unit's
+notebooks and graded cells. The first release also creates the course secret.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from autograders.commands.errors import CourseError
+from autograders.course import Course
+
+log = logging.getLogger(__name__)
+
+
+def release_unit(course: Course, code: str) -> Path:
+    """Generate the student version of one unit and return its directory.
+
+    Raises:
+        CourseError: unknown unit, or nbgrader rejected the source notebooks (the
+            message carries nbgrader's own explanation).
+    """
+    course.unit_dir(code)
+    course.read_secret(create=True)
+    api = course.nbgrader_api()
+    result = api.generate_assignment(code, force=True, create=True)
+    if not result.get("success"):
+        detail = (result.get("error") or result.get("log") or "").strip().splitlines()
+        tail = "\n".join(detail[-8:])
+        raise CourseError(f"nbgrader could not release {code}:\n{tail}")
+    out = course.release_dir / code
+    leaked = [p.name for p in out.rglob("*") if p.name in ("unit.toml", "evaluators.py")
+              or p.name.endswith(".secret")]
+    if leaked:  # belt and braces: a config that leaks keys must fail loudly
+        raise CourseError(f"release of {code} contains files that must stay private: {leaked}")
+    return out
+
+
+def release(course: Course, unit: str) -> list[Path]:
+    """Release one unit or ``all`` units; returns the release directories."""
+    return [release_unit(course, code) for code in course.resolve_units(unit)]

@@ -1,0 +1,322 @@
+"""`unit.toml`: which cells teach or assess each requirement, and how criteria are scored.
+
+Parsed with `tomllib` into frozen dataclasses, and checked against the unit's notebooks
+and the UNITS.md catalogue (`autograders.requirements`) by `check_unit`, which lists every
+hole at once so an author can fix them in one pass (`crm-course check`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograders.commands.errors import CourseError
+from autograders.requirements import REQUIREMENTS
+
+REQ_ID_RE = re.compile(r"(?:K|P|X)\d+")
+AC_ID_RE = re.compile(r"AC-[ivxlc]+")
+
+
+class UnitSpecError(CourseError):
+    """unit.toml is unreadable or has a field of the wrong type."""
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One assessment criterion: its graded cells with points and its pass threshold."""
+
+    id: str
+    text: str
+    threshold: float
+    cells: dict[str, float]
+
+    @property
+    def max_points(self) -> float:
+        """Points available on this criterion."""
+        return float(sum(self.cells.values()))
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    """A parsed unit.toml."""
+
+    code: str
+    title: str
+    level: int
+    credits: int
+    industry: str
+    requirements: dict[str, list[str]]
+    criteria: dict[str, Criterion]
+    evaluators: str | None = None
+    path: Path | None = None
+
+    def criterion_of(self, grade_id: str) -> str | None:
+        """The criterion a graded cell counts towards (first one if the spec is broken)."""
+        for crit in self.criteria.values():
+            if grade_id in crit.cells:
+                return crit.id
+        return None
+
+    @property
+    def graded_cells(self) -> dict[str, tuple[str, float]]:
+        """grade_id -> (criterion id, points) for every cell any criterion scores."""
+        out: dict[str, tuple[str, float]] = {}
+        for crit in self.criteria.values():
+            for gid, pts in crit.cells.items():
+                out.setdefault(gid, (crit.id, float(pts)))
+        return out
+
+
+@dataclass(frozen=True)
+class CellInfo:
+    """An nbgrader cell of a source notebook, as `check_unit` needs it."""
+
+    grade_id: str
+    notebook: str
+    cell_type: str
+    grade: bool
+    solution: bool
+    locked: bool
+    points: float | None
+
+    @property
+    def kind(self) -> str:
+        """'test' (autograded code), 'manual' (graded answer), 'solution', 'task' or 'locked'."""
+        if self.grade and not self.solution and self.cell_type == "code":
+            return "test"
+        if self.grade:
+            return "manual"
+        if self.solution:
+            return "solution"
+        return "locked"
+
+
+@dataclass
+class CheckReport:
+    """What `check_unit` found: the holes (each one a fix to make) and notes."""
+
+    code: str
+    holes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    summary: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the unit has no hole."""
+        return not self.holes
+
+
+def _need(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: Path) -> Any:
+    if key not in data:
+        raise UnitSpecError(f"{where}: missing field {key!r}")
+    value = data[key]
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise UnitSpecError(f"{where}: field {key!r} has the wrong type "
+                            f"({type(value).__name__}, value {value!r})")
+    return value
+
+
+def load_unit_spec(path: str | Path) -> UnitSpec:
+    """Parse a unit.toml (or the unit directory holding one).
+
+    Raises:
+        UnitSpecError: unreadable TOML or a field missing or of the wrong type.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / "unit.toml"
+    if not path.exists():
+        raise UnitSpecError(f"{path} not found: every unit needs a unit.toml "
+                            "(see docs/grading-design.md)")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UnitSpecError(f"{path}: not valid TOML ({exc})") from exc
+    reqs_raw = data.get("requirements", {})
+    if not isinstance(reqs_raw, dict):
+        raise UnitSpecError(f"{path}: [requirements] must be a table of id = [grade_ids]")
+    requirements: dict[str, list[str]] = {}
+    for rid, cells in reqs_raw.items():
+        if not isinstance(cells, list) or not all(isinstance(c, str) for c in cells):
+            raise UnitSpecError(f"{path}: requirements.{rid} must be a list of grade_id "
+                                f"strings, got {cells!r}")
+        requirements[rid] = list(cells)
+    crit_raw = data.get("criteria", {})
+    if not isinstance(crit_raw, dict):
+        raise UnitSpecError(f"{path}: [criteria.\"AC-…\"] tables expected")
+    criteria: dict[str, Criterion] = {}
+    for cid, body in crit_raw.items():
+        where = Path(f"{path} [criteria.\"{cid}\"]")
+        if not isinstance(body, dict):
+            raise UnitSpecError(f"{where}: must be a table with text, threshold, cells")
+        cells = _need(body, "cells", dict, where)
+        for gid, pts in cells.items():
+            if isinstance(pts, bool) or not isinstance(pts, int | float) or pts < 0:
+                raise UnitSpecError(f"{where}: cells.{gid} must be points >= 0, got {pts!r}")
+        threshold = _need(body, "threshold", (int, float), where)
+        if not 0 < threshold <= 1:
+            raise UnitSpecError(f"{where}: threshold must be a fraction in (0, 1], "
+                                f"got {threshold!r} (e.g. 0.7)")
+        criteria[cid] = Criterion(cid, str(body.get("text", "")), float(threshold),
+                                  {g: float(p) for g, p in cells.items()})
+    evaluators = data.get("evaluators")
+    if evaluators is not None and not isinstance(evaluators, str):
+        raise UnitSpecError(f"{path}: field 'evaluators' must be a string, got {evaluators!r}")
+    return UnitSpec(
+        code=_need(data, "code", str, path),
+        title=_need(data, "title", str, path),
+        level=_need(data, "level", int, path),
+        credits=_need(data, "credits", int, path),
+        industry=_need(data, "industry", str, path),
+        requirements=requirements,
+        criteria=criteria,
+        evaluators=evaluators,
+        path=path,
+    )
+
+
+def notebook_cells(unit_dir: Path) -> tuple[dict[str, CellInfo], list[str]]:
+    """Every nbgrader cell with a grade_id in the unit's source notebooks.
+
+    Returns:
+        (grade_id -> CellInfo, problems) where problems lists duplicate or unreadable cells.
+    """
+    cells: dict[str, CellInfo] = {}
+    problems: list[str] = []
+    for nb_path in sorted(Path(unit_dir).glob("*.ipynb")):
+        try:
+            nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            problems.append(f"{nb_path.name}: not a readable notebook ({exc})")
+            continue
+        for cell in nb.get("cells", []):
+            meta = cell.get("metadata", {}).get("nbgrader")
+            if not meta or "grade_id" not in meta:
+                continue
+            gid = meta["grade_id"]
+            info = CellInfo(gid, nb_path.stem, cell.get("cell_type", ""),
+                            bool(meta.get("grade")), bool(meta.get("solution")),
+                            bool(meta.get("locked")),
+                            float(meta["points"]) if meta.get("grade") and "points" in meta
+                            else None)
+            if gid in cells:
+                problems.append(f"grade_id {gid!r} appears in both {cells[gid].notebook} and "
+                                f"{nb_path.stem}: grade_ids must be unique within a unit")
+                continue
+            cells[gid] = info
+    return cells, problems
+
+
+def _evaluator_ids(spec: UnitSpec, unit_dir: Path) -> tuple[set[str] | None, str | None]:
+    """grade_ids that have an evaluator, or (None, why) when they cannot be loaded."""
+    try:
+        from autograders.checks import load_evaluators
+    except ImportError as exc:  # the trusted core is not installed yet
+        return None, f"autograders.checks unavailable ({exc})"
+    evspec = spec.evaluators
+    if evspec and evspec.endswith(".py"):
+        evspec = str((unit_dir / evspec).resolve())
+    try:
+        return set(load_evaluators(spec.code, evspec)), None
+    except Exception as exc:  # noqa: BLE001 - any failure to import is a hole to report
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def check_unit(unit_dir: str | Path) -> CheckReport:
+    """Validate one unit directory against its notebooks and the UNITS.md catalogue.
+
+    Every hole is collected (not just the first), each phrased as the fix to make.
+    """
+    unit_dir = Path(unit_dir)
+    report = CheckReport(code=unit_dir.name)
+    try:
+        spec = load_unit_spec(unit_dir)
+    except UnitSpecError as exc:
+        report.holes.append(str(exc))
+        return report
+    holes = report.holes
+    if spec.code != unit_dir.name:
+        holes.append(f"unit.toml code {spec.code!r} differs from its directory name "
+                     f"{unit_dir.name!r}")
+    cells, problems = notebook_cells(unit_dir)
+    holes.extend(problems)
+    if not cells and not problems:
+        holes.append(f"no notebooks with nbgrader cells in {unit_dir}")
+
+    catalogue = REQUIREMENTS.get(spec.code)
+    if catalogue is None:
+        report.notes.append(f"{spec.code} is not in UNITS.md: requirement coverage checked "
+                            "only against unit.toml itself")
+        expected_reqs = [r for r in spec.requirements if REQ_ID_RE.fullmatch(r)]
+        expected_acs = list(spec.criteria)
+    else:
+        expected_reqs = [r for r in catalogue if not r.startswith("AC-")]
+        expected_acs = [r for r in catalogue if r.startswith("AC-")]
+    for rid in expected_reqs:
+        if not spec.requirements.get(rid):
+            holes.append(f"requirement {rid} has no cell: add `{rid} = [\"<grade_id>\", ...]` "
+                         "under [requirements]")
+    for rid in spec.requirements:
+        if not REQ_ID_RE.fullmatch(rid):
+            holes.append(f"requirements.{rid}: not a K/P/X id (criteria go under "
+                         "[criteria.\"AC-…\"])")
+        elif catalogue is not None and rid not in catalogue:
+            holes.append(f"requirements.{rid}: {spec.code} has no requirement {rid} in UNITS.md")
+    for cid in expected_acs:
+        if cid not in spec.criteria:
+            holes.append(f"criterion {cid} is missing: add [criteria.\"{cid}\"] with text, "
+                         "threshold and cells")
+        elif not spec.criteria[cid].cells:
+            holes.append(f"criterion {cid} has no graded cells")
+    for cid in spec.criteria:
+        if not AC_ID_RE.fullmatch(cid) or (catalogue is not None and cid not in catalogue):
+            holes.append(f"criteria.{cid}: not an assessment criterion of {spec.code}")
+
+    for rid, gids in spec.requirements.items():
+        for gid in gids:
+            if gid not in cells:
+                holes.append(f"requirements.{rid} references cell {gid!r}, which is in no "
+                             "notebook of the unit")
+    owners: dict[str, list[str]] = {}
+    for crit in spec.criteria.values():
+        for gid, pts in crit.cells.items():
+            owners.setdefault(gid, []).append(crit.id)
+            info = cells.get(gid)
+            if info is None:
+                holes.append(f"criteria.{crit.id} references cell {gid!r}, which is in no "
+                             "notebook of the unit")
+            elif not info.grade:
+                holes.append(f"criteria.{crit.id} scores cell {gid!r}, which is not graded "
+                             "(set grade: true in its nbgrader metadata)")
+            elif info.points is None or not math.isclose(info.points, pts):
+                holes.append(f"cell {gid!r}: unit.toml gives {pts:g} points but the notebook "
+                             f"metadata says {info.points}")
+    for gid, crits in owners.items():
+        if len(crits) > 1:
+            holes.append(f"cell {gid!r} is scored by {len(crits)} criteria ({', '.join(crits)}):"
+                         " a graded cell belongs to exactly one criterion")
+    for gid, info in cells.items():
+        if info.grade and gid not in owners:
+            holes.append(f"graded cell {gid!r} ({info.notebook}) maps to no criterion: add it "
+                         "to the cells of one [criteria.\"AC-…\"]")
+
+    tests = sorted(g for g, i in cells.items() if i.kind == "test")
+    have, why = _evaluator_ids(spec, unit_dir)
+    if have is None:
+        holes.append(f"evaluators of {spec.code} could not be loaded: {why}")
+    else:
+        for gid in tests:
+            if gid not in have:
+                holes.append(f"graded test cell {gid!r} has no evaluator: register one with "
+                             f"@evaluator({spec.code!r}, {gid!r})")
+    n_manual = sum(1 for i in cells.values() if i.kind == "manual")
+    report.summary = (f"{spec.code}: {len(spec.requirements)} requirement ids, "
+                      f"{len(spec.criteria)} criteria, {len(tests)} autograded cells, "
+                      f"{n_manual} manually graded, "
+                      f"{sum(c.max_points for c in spec.criteria.values()):g} points")
+    return report

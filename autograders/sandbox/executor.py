@@ -1,0 +1,285 @@
+"""Parent side of the sandbox: start a jailed program, watch the clock, kill everything.
+
+One job: run ``argv`` in `workdir` under `Limits`, feed it `stdin`, collect at most
+`stdout_cap` bytes of its stdout, and guarantee that when this returns no process of the
+run survives -- not the process group, not a ``setsid`` + double-fork daemon (when a
+per-slot uid is used, every process of that uid is killed with ``kill(-1)`` from that
+uid; otherwise processes carrying the run's token in their environment are hunted).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from autograders.sandbox.limits import Limits, can_drop_privileges, slot_ids
+
+TOKEN_ENV = "CRM_SANDBOX_TOKEN"
+# Where sandbox temp dirs live; the parent of each must not be writable by the sandbox.
+SANDBOX_ROOT_ENV = "CRM_SANDBOX_TMP"
+
+
+@dataclass
+class RunOutcome:
+    """What the parent saw of one sandboxed run."""
+
+    returncode: int | None
+    stdout: bytes
+    stdout_truncated: bool
+    timed_out: bool
+    duration_s: float
+    stderr_tail: str = ""
+
+
+@dataclass
+class Workspace:
+    """A fresh private directory for one run, owned by the run's uid when dropping."""
+
+    path: Path
+    uid: int | None
+    gid: int | None
+    token: str
+
+    @classmethod
+    def create(cls, slot: int, prefix: str = "crm-sbx-") -> Workspace:
+        """Make the directory (0700) and hand it to the slot's uid when running as root."""
+        base = os.environ.get(SANDBOX_ROOT_ENV) or None
+        path = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+        uid = gid = None
+        if can_drop_privileges():
+            uid, gid = slot_ids(slot)
+            os.chown(path, uid, gid)
+        return cls(path=path, uid=uid, gid=gid, token=secrets.token_hex(16))
+
+    def give(self, path: Path) -> None:
+        """Hand a file or directory made by the parent to the run's uid."""
+        if self.uid is not None:
+            for p in [path, *(path.rglob("*") if path.is_dir() else [])]:
+                os.lchown(p, self.uid, self.gid)
+
+    def remove(self) -> None:
+        """Delete the directory (rmtree is symlink-safe on Linux)."""
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def base_env(ws: Workspace, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The whole environment of a sandboxed program: nothing that points at the course."""
+    home = str(ws.path)
+    env = {
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
+        "HOME": home,
+        "TMPDIR": home,
+        "LANG": "C.UTF-8",
+        "JUPYTER_CONFIG_DIR": f"{home}/.jupyter",
+        "JUPYTER_DATA_DIR": f"{home}/.jupyter/data",
+        "JUPYTER_RUNTIME_DIR": f"{home}/.jupyter/runtime",
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "IPYTHONDIR": f"{home}/.ipython",
+        "MPLCONFIGDIR": f"{home}/.mpl",
+        "MPLBACKEND": "Agg",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        TOKEN_ENV: ws.token,
+    }
+    env.update(extra or {})
+    return env
+
+
+def _nproc_limit(limits: Limits, uid: int | None) -> int:
+    """RLIMIT_NPROC counts all tasks of the real uid: add what the uid already runs."""
+    if uid is not None:
+        return limits.max_processes
+    me = os.getuid()
+    used = 0
+    for p in psutil.process_iter(["uids", "num_threads"]):
+        try:
+            if p.info["uids"] and p.info["uids"].real == me:
+                used += p.info["num_threads"] or 1
+        except (psutil.Error, TypeError):
+            continue
+    return used + limits.max_processes
+
+
+def jail_argv(ws: Workspace, limits: Limits, program: list[str]) -> list[str]:
+    """The launcher command that applies limits and identity, then execs `program`."""
+    config = {"limits": limits.to_dict(), "nproc": _nproc_limit(limits, ws.uid),
+              "uid": ws.uid, "gid": ws.gid}
+    return [sys.executable, "-I", "-m", "autograders.sandbox.jail", json.dumps(config), "--",
+            *program]
+
+
+def run_sandboxed(program: list[str], ws: Workspace, limits: Limits, *, wall_timeout_s: float,
+                  stdin: bytes = b"", env_extra: dict[str, str] | None = None,
+                  stdout_cap: int = 50_000_000,
+                  on_line: Callable[[bytes], None] | None = None,
+                  line_timeout_s: float | None = None,
+                  first_line_timeout_s: float | None = None) -> RunOutcome:
+    """Run `program` jailed in `ws` and kill every process of the run afterwards.
+
+    Args:
+        program: argv of the sandboxed program (e.g. ``[python, -I, -m, module]``).
+        ws: the run's workspace (cwd, HOME, uid).
+        limits: rlimits to apply.
+        wall_timeout_s: the parent's hard deadline for the whole run.
+        stdin: bytes written to the program's stdin, then closed.
+        env_extra: extra variables (e.g. CRM_ARTIFACT_DIR).
+        stdout_cap: bytes of stdout kept; the rest is read and discarded.
+        on_line: called with each complete stdout line as it arrives (progress events).
+        line_timeout_s: kill the run when no stdout line arrives for this long (a hung
+            call of a submitted function).
+        first_line_timeout_s: the same for the first line (imports take longer).
+    """
+    start = time.monotonic()
+    stderr_file = tempfile.TemporaryFile()      # parent-private: not in the workspace
+    proc = subprocess.Popen(
+        jail_argv(ws, limits, program), cwd=ws.path, env=base_env(ws, env_extra),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr_file,
+        start_new_session=True, close_fds=True,
+    )
+    chunks: list[bytes] = []
+    state = {"size": 0, "truncated": False, "lines": 0, "last": start}
+
+    def pump() -> None:
+        pending = b""
+        assert proc.stdout is not None
+        while True:
+            data = proc.stdout.read1(65536)
+            if not data:
+                break
+            if state["size"] < stdout_cap:
+                keep = data[: stdout_cap - state["size"]]
+                chunks.append(keep)
+                state["size"] += len(keep)
+                if len(keep) < len(data):
+                    state["truncated"] = True
+                if on_line is not None:
+                    pending += keep
+                    *lines, pending = pending.split(b"\n")
+                    for line in lines:
+                        state["lines"] += 1
+                        state["last"] = time.monotonic()
+                        on_line(line)
+            else:
+                state["truncated"] = True
+
+    def feed() -> None:
+        try:
+            assert proc.stdin is not None
+            proc.stdin.write(stdin)
+            proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+
+    reader = threading.Thread(target=pump, daemon=True)
+    writer = threading.Thread(target=feed, daemon=True)
+    reader.start()
+    writer.start()
+    timed_out = False
+    try:
+        while True:
+            try:
+                proc.wait(timeout=0.1)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            now = time.monotonic()
+            if now - start > wall_timeout_s:
+                timed_out = True
+                break
+            if line_timeout_s is not None:
+                allowed = line_timeout_s
+                if state["lines"] == 0 and first_line_timeout_s is not None:
+                    allowed = first_line_timeout_s
+                if now - state["last"] > allowed:
+                    timed_out = True
+                    break
+    finally:
+        kill_run(proc.pid, ws)
+        proc.wait()
+    reader.join(timeout=5)
+    writer.join(timeout=1)
+    stderr_file.seek(0, os.SEEK_END)
+    size = stderr_file.tell()
+    stderr_file.seek(max(0, size - 4000))
+    tail = stderr_file.read().decode("utf-8", "replace")
+    stderr_file.close()
+    return RunOutcome(returncode=proc.returncode, stdout=b"".join(chunks),
+                      stdout_truncated=state["truncated"], timed_out=timed_out,
+                      duration_s=time.monotonic() - start, stderr_tail=tail)
+
+
+def kill_run(pgid: int, ws: Workspace) -> None:
+    """Kill the run's process group and every process it may have spawned elsewhere."""
+    for _ in range(3):
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            break
+    if ws.uid is not None:
+        kill_uid(ws.uid, ws.gid)
+    else:
+        kill_token(ws.token)
+
+
+def kill_uid(uid: int, gid: int | None) -> None:
+    """Kill every process of `uid`: ``kill(-1)`` sent *as* that uid beats fork races."""
+    for _ in range(5):
+        subprocess.run(
+            [sys.executable, "-I", "-S", "-c",
+             "import os,signal\ntry:\n os.kill(-1, signal.SIGKILL)\nexcept OSError:\n pass"],
+            user=uid, group=gid if gid is not None else uid, extra_groups=[],
+            env={"PATH": "/usr/bin:/bin"}, cwd="/", check=False,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        if not survivors(uid=uid):
+            return
+        time.sleep(0.05)
+
+
+def kill_token(token: str) -> None:
+    """Best effort without root: kill processes whose environment carries the run token."""
+    for _ in range(3):
+        found = survivors(token=token)
+        for p in found:
+            try:
+                p.kill()
+            except psutil.Error:
+                pass
+        if not found:
+            return
+        time.sleep(0.05)
+
+
+def survivors(*, uid: int | None = None, token: str | None = None) -> list[psutil.Process]:
+    """Processes still alive that belong to a run (by uid, or by environment token)."""
+    found = []
+    me = os.getpid()
+    for p in psutil.process_iter(["uids", "status"]):
+        try:
+            if p.pid == me or p.info["status"] == psutil.STATUS_ZOMBIE:
+                continue
+            if uid is not None and p.info["uids"] and uid in (
+                p.info["uids"].real, p.info["uids"].effective
+            ):
+                found.append(p)
+            elif token is not None and p.environ().get(TOKEN_ENV) == token:
+                found.append(p)
+        except (psutil.Error, OSError):
+            continue
+    return found

@@ -1,0 +1,88 @@
+"""Runs inside a sandbox: define one submitted function and call it on given inputs.
+
+Protocol: stdin is ``{"source", "name", "calls": [args, ...]}`` where each args is a list
+(positional) or a dict (keyword); tagged ``__frame__``/``__series__`` values become pandas
+objects. One JSON line per call goes to the *private* result fd (the original stdout,
+moved aside so the function's own prints cannot interleave):
+``{"i": k, "ok": true, "value": ...}`` or ``{"i": k, "ok": false, "kind", "error"}``.
+A first line ``{"ready": true}`` says imports are done (the parent's clock per call
+starts there).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+
+def _rich(value):
+    """Plain JSON -> the pandas objects the tagged forms stand for."""
+    from autograders.checks.serialize import to_frame, to_series
+
+    if isinstance(value, dict):
+        if "__frame__" in value:
+            frame = to_frame(value)
+            if frame is not None:
+                return frame
+        if "__series__" in value:
+            series = to_series(value)
+            if series is not None:
+                return series
+        return {k: _rich(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rich(v) for v in value]
+    return value
+
+
+def main() -> None:
+    """Read the job, define the function, stream one result line per call."""
+    job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    import collections
+    import datetime
+    import math
+    import re
+
+    import numpy as np
+    import pandas as pd
+
+    from autograders.checks.serialize import SubmitError, to_plain
+
+    def emit(record: dict) -> None:
+        out.write(json.dumps(record, allow_nan=False) + "\n")
+        out.flush()
+
+    namespace = {"__name__": "__submitted__", "pd": pd, "np": np, "math": math, "re": re,
+                 "datetime": datetime, "collections": collections}
+    try:
+        exec(compile(job["source"], "<submitted function>", "exec"), namespace)  # noqa: S102
+        fn = namespace[job["name"]]
+    except BaseException as exc:  # noqa: BLE001 - anything the trainee wrote
+        emit({"ready": True})
+        for i in range(len(job["calls"])):
+            emit({"i": i, "ok": False, "kind": "definition",
+                  "error": f"the function could not be defined: {type(exc).__name__}"})
+        return
+    emit({"ready": True})
+    for i, args in enumerate(job["calls"]):
+        try:
+            args = _rich(args)
+            result = fn(**args) if isinstance(args, dict) else fn(*args)
+            value = to_plain(result, job["name"])
+            emit({"i": i, "ok": True, "value": value})
+        except MemoryError:
+            emit({"i": i, "ok": False, "kind": "memory_exceeded",
+                  "error": "the function ran out of memory"})
+        except SubmitError as exc:
+            emit({"i": i, "ok": False, "kind": "bad_result", "error": exc.why})
+        except BaseException as exc:  # noqa: BLE001 - report, do not die
+            emit({"i": i, "ok": False, "kind": "raised",
+                  "error": f"{type(exc).__name__}: {str(exc)[:300]}"})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""Launcher: apply limits, drop privileges, then exec the real sandbox program.
+
+Run as ``python -I -m autograders.sandbox.jail <json> -- argv...``. Doing this in a
+separate small program (instead of ``preexec_fn``) keeps the grading parent free of
+fork-time hazards with threads, and means the dropped process never ran as root after
+exec. The JSON holds ``limits``, ``nproc`` and optionally ``uid``/``gid``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from autograders.sandbox.limits import apply_rlimits
+
+
+def main(argv: list[str]) -> None:
+    """Apply the job's limits and identity, then replace this process with the program."""
+    config = json.loads(argv[0])
+    program = argv[argv.index("--") + 1:]
+    os.umask(0o077)
+    apply_rlimits(config["limits"], config.get("nproc"))
+    uid, gid = config.get("uid"), config.get("gid")
+    if uid is not None:
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(uid)
+        if os.getuid() != uid or os.geteuid() != uid:
+            os._exit(97)
+        try:
+            os.setuid(0)          # must fail now; if it works the drop did not hold
+            os._exit(98)
+        except PermissionError:
+            pass
+    os.execv(program[0], program)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -218,11 +218,8 @@ def _evaluator_ids(spec: UnitSpec, unit_dir: Path) -> tuple[set[str] | None, str
         from autograders.checks import load_evaluators
     except ImportError as exc:  # the trusted core is not installed yet
         return None, f"autograders.checks unavailable ({exc})"
-    evspec = spec.evaluators
-    if evspec and evspec.endswith(".py"):
-        evspec = str((unit_dir / evspec).resolve())
     try:
-        return set(load_evaluators(spec.code, evspec)), None
+        return set(load_evaluators(spec.code, spec.evaluators, base_dir=unit_dir)), None
     except Exception as exc:  # noqa: BLE001 - any failure to import is a hole to report
         return None, f"{type(exc).__name__}: {exc}"
 

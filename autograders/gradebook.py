@@ -1,0 +1,205 @@
+"""The gradebook: nbgrader's SQLite database, written only by the grading parent.
+
+Besides the writer (`GradebookWriter`), this module owns the gradebook's safety net:
+a backup with SQLite's online backup API before every grading run, restore from any
+backup, and a checksum taken after each of our own writes so that a change made by
+anyone else between two writes is noticed (and undone from the backup).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from autograders.commands.errors import CourseError
+from autograders.course import Course, ensure_alembic_on_path
+from autograders.results import SubmissionResult
+
+log = logging.getLogger(__name__)
+
+
+class GradebookTampered(CourseError):
+    """The gradebook changed between two of the grader's own writes."""
+
+
+def file_checksum(path: Path) -> str:
+    """SHA-256 of a file's bytes ('' when it does not exist)."""
+    if not path.exists():
+        return ""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def backup_gradebook(course: Course) -> Path | None:
+    """Copy the gradebook into ``.backups/gradebook-<timestamp>.db``; None if no gradebook.
+
+    Uses ``sqlite3.Connection.backup`` so a consistent copy is taken even if a reader
+    (formgrader) has the database open.
+    """
+    src_path = course.gradebook_path
+    if not src_path.exists():
+        return None
+    course.backups_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    dest_path = course.backups_dir / f"gradebook-{stamp}.db"
+    src = sqlite3.connect(src_path)
+    dest = sqlite3.connect(dest_path)
+    try:
+        with dest:
+            src.backup(dest)
+    finally:
+        dest.close()
+        src.close()
+    return dest_path
+
+
+def list_backups(course: Course) -> list[Path]:
+    """Backups, oldest first (their names sort by time)."""
+    if not course.backups_dir.is_dir():
+        return []
+    return sorted(course.backups_dir.glob("gradebook-*.db"))
+
+
+def restore_gradebook(course: Course, backup: str | Path | None = None) -> Path:
+    """Replace the gradebook by a backup (the newest when none is named).
+
+    Raises:
+        CourseError: no backup exists, or the named one is not found / not a gradebook.
+    """
+    backups = list_backups(course)
+    if backup is None:
+        if not backups:
+            raise CourseError(f"no gradebook backups in {course.backups_dir}: a backup is "
+                              "taken before every `crm-course grade` run")
+        chosen = backups[-1]
+    else:
+        chosen = Path(backup)
+        if not chosen.is_absolute() and not chosen.exists():
+            chosen = course.backups_dir / chosen
+        if not chosen.exists():
+            names = ", ".join(p.name for p in backups) or "none"
+            raise CourseError(f"backup {backup} not found; available: {names}")
+    src = sqlite3.connect(f"file:{chosen}?mode=ro", uri=True)
+    try:
+        tables = {r[0] for r in src.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "grade" not in tables:
+            raise CourseError(f"{chosen} is not an nbgrader gradebook (no 'grade' table)")
+        dest = sqlite3.connect(course.gradebook_path)
+        try:
+            with dest:
+                src.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        src.close()
+    return chosen
+
+
+class GradebookWriter:
+    """Write autograded results into nbgrader's gradebook, keeping manual scores.
+
+    One instance per grading run, used only by the parent process. Before each write
+    the gradebook's checksum is compared with the one taken after the previous write;
+    a mismatch raises `GradebookTampered` so the caller can restore the backup.
+    """
+
+    def __init__(self, course: Course, course_id: str = ""):
+        ensure_alembic_on_path()
+        self.course = course
+        self.course_id = course_id
+        self.last_checksum: str | None = None
+
+    def _open(self):
+        from nbgrader.api import Gradebook
+
+        return Gradebook(self.course.db_url, self.course_id)
+
+    def verify(self) -> None:
+        """Raise `GradebookTampered` if the file changed since our last write."""
+        if self.last_checksum is None:
+            return
+        now = file_checksum(self.course.gradebook_path)
+        if now != self.last_checksum:
+            raise GradebookTampered(
+                f"the gradebook {self.course.gradebook_path} changed between two writes of "
+                "the grader (someone else wrote to it)")
+
+    def ensure_student(self, trainee_id: str) -> None:
+        """Create the trainee in the gradebook if needed (used by ``report --trainee``)."""
+        self.verify()
+        with self._open() as gb:
+            gb.update_or_create_student(trainee_id)
+        self.last_checksum = file_checksum(self.course.gradebook_path)
+
+    def write(self, result: SubmissionResult) -> list[str]:
+        """Record one notebook's result; returns warnings (cells the gradebook lacks).
+
+        Autograded cells get ``auto_score``; manual cells keep (or await) their
+        ``manual_score``, which is never touched, so a regrade keeps an instructor's marks.
+        """
+        from nbgrader.api import MissingEntry
+
+        self.verify()
+        warnings: list[str] = []
+        with self._open() as gb:
+            gb.update_or_create_student(result.trainee_id)
+            try:
+                gb.find_assignment(result.unit)
+            except MissingEntry as exc:
+                raise CourseError(f"unit {result.unit} is not in the gradebook: run "
+                                  f"`crm-course release {result.unit}` first") from exc
+            gb.update_or_create_submission(result.unit, result.trainee_id)
+            for cell in result.cells:
+                try:
+                    grade = gb.find_grade(cell.grade_id, result.notebook, result.unit,
+                                          result.trainee_id)
+                except MissingEntry:
+                    warnings.append(f"{result.notebook}/{cell.grade_id}: not a graded cell "
+                                    "of the released unit; not written")
+                    continue
+                if cell.status == "manual":
+                    grade.auto_score = None
+                    grade.needs_manual_grade = grade.manual_score is None
+                else:
+                    grade.auto_score = float(cell.points)
+                    grade.needs_manual_grade = False
+            gb.db.commit()
+        self.last_checksum = file_checksum(self.course.gradebook_path)
+        return warnings
+
+
+def read_scores(course: Course, unit: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """Scores per trainee: trainee -> grade_id -> {auto, manual, score, max, needs_manual}."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    ensure_alembic_on_path()
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    if not course.gradebook_path.exists():
+        return out
+    with Gradebook(course.db_url, "") as gb:
+        try:
+            assignment = gb.find_assignment(unit)
+        except MissingEntry:
+            return out
+        for sub in assignment.submissions:
+            per = out.setdefault(sub.student.id, {})
+            for nb in sub.notebooks:
+                for g in nb.grades:
+                    per[g.name] = {"notebook": nb.name, "auto": g.auto_score,
+                                   "manual": g.manual_score, "score": g.score,
+                                   "max": g.max_score, "needs_manual": g.needs_manual_grade}
+    return out
+
+
+def trainee_ids(course: Course) -> list[str]:
+    """Every trainee the gradebook knows."""
+    from nbgrader.api import Gradebook
+
+    ensure_alembic_on_path()
+    if not course.gradebook_path.exists():
+        return []
+    with Gradebook(course.db_url, "") as gb:
+        return sorted(s.id for s in gb.students)

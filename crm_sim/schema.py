@@ -17,6 +17,8 @@ SEGMENTS = {
 
 CHANNELS = ("visit", "phone", "email", "message", "letter")
 LANGUAGES = ("yue", "en", "zh")
+PURPOSES = ("routine", "promotion", "follow_up", "service", "complaint")
+OUTCOMES = ("no_answer", "answered", "sale", "declined", "complaint")
 
 # Public tables: what a trainee's world shows. dtype strings are pandas dtypes.
 TABLES: dict[str, dict[str, str]] = {
@@ -97,6 +99,7 @@ HIDDEN_TABLES: dict[str, dict[str, str]] = {
         "churn_hazard": "float64",        # monthly probability
         "fatigue": "float64",             # 0..1, contact fatigue
         "channel_affinity": "string",     # the channel that truly works best
+        "active": "bool",                 # False once the customer has churned
     },
 }
 

@@ -1,0 +1,208 @@
+"""Generate months of past interactions from the behaviour model.
+
+The loop runs over *months* (a dozen iterations), never over customers: each month
+draws every customer's contacts at once, applies them to the latent state with
+`behaviour.apply_contacts`, lets the month pass (`monthly_drift`) and draws churn.
+What comes out is the ``interactions`` table and the latent state at the clock.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crm_sim import behaviour
+from crm_sim.catalogue import OUTSOURCED_SEGMENTS, ROLES, SEGMENT_PROFILES
+from crm_sim.population import ids, to_frame
+from crm_sim.rng import Streams
+from crm_sim.scenario import Scenario
+from crm_sim.schema import CHANNELS, OUTCOMES, PURPOSES
+
+_CH = np.asarray(CHANNELS, dtype=object)
+# Share of contacts by channel that reach the customer (before fatigue).
+ANSWER_RATE = np.array([0.95, 0.60, 0.45, 0.70, 0.30])
+# Typical minutes spent per contact by channel (gamma mean).
+DURATION = np.array([45.0, 6.0, 4.0, 1.5, 5.0])
+# Outbound purpose mix (routine, promotion, follow_up); promotion needs consent.
+OUTBOUND_PURPOSES = np.array([0.45, 0.35, 0.20])
+SERVICE_RATE = 0.04          # monthly chance of an inbound service request
+COMPLAINT_BASE = 0.06        # monthly complaint chance is COMPLAINT_BASE · (1 − s)²·4
+OUTSOURCED_PHONE_SHARE = 0.3
+SATISFACTION_INFO = np.array(['{"satisfaction": "low"}', '{"satisfaction": "medium"}',
+                              '{"satisfaction": "high"}'], dtype=object)
+NEED_INFO = np.array(['{"need": "upgrade"}', '{"need": "price"}', '{"competitor": "mentioned"}',
+                      '{"need": "support"}'], dtype=object)
+FOLLOW_UPS = {
+    "sale": "confirm delivery", "declined": "call again next quarter",
+    "complaint": "resolve complaint within 7 days", "answered": "send information",
+}
+
+
+def _agents(scenario: Scenario, staff: pd.DataFrame, outsourcers: pd.DataFrame):
+    """Per segment, candidate staff rows for sales and for service; agent ids and quality."""
+    roles = {r[0]: r for r in ROLES[scenario.industry]}
+    role = staff["role"].to_numpy(object)
+    staff_q = (0.4 * staff["skill"].to_numpy(float) + 0.3 * staff["product_knowledge"].to_numpy(float)
+               + 0.3 * staff["soft_skill"].to_numpy(float))
+    agent_ids = np.concatenate([staff["staff_id"].to_numpy(object),
+                                outsourcers["outsourcer_id"].to_numpy(object)])
+    quality = np.concatenate([staff_q, outsourcers["quality"].to_numpy(float)])
+    every = np.arange(len(staff))
+    sales, service = [], []
+    for seg in scenario.segments:
+        serving = np.array([roles[r][3].count(seg) > 0 and not roles[r][4] for r in role], bool)
+        servicing = np.array([roles[r][4] for r in role], bool)
+        sales.append(every[serving] if serving.any() else every)
+        service.append(every[servicing] if servicing.any() else every)
+    return sales, service, agent_ids, quality
+
+
+def _pick(rng: np.random.Generator, candidates: list[np.ndarray], seg: np.ndarray) -> np.ndarray:
+    """For each event, a uniform pick among its segment's candidate agents."""
+    out = np.empty(len(seg), dtype=np.int64)
+    for code, pool in enumerate(candidates):
+        rows = seg == code
+        out[rows] = pool[rng.integers(0, len(pool), int(rows.sum()))]
+    return out
+
+
+def generate_history(scenario: Scenario, streams: Streams, tables: dict[str, pd.DataFrame]
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Simulate `months_history` months before the clock.
+
+    Returns:
+        (interactions table, latent table at the clock, HKD spent per customer in the window).
+    """
+    rng = streams.generator("history")
+    drift_rng = streams.generator("history.drift")
+    customers, latent = tables["customers"], tables["latent"]
+    n = len(customers)
+    seg_names = np.array(scenario.segments, dtype=object)
+    seg = np.searchsorted(seg_names.astype(str), customers["segment"].to_numpy(str),
+                          sorter=np.argsort(seg_names.astype(str)))
+    seg = np.argsort(seg_names.astype(str))[seg]
+    rate = np.array([SEGMENT_PROFILES[s]["contact_rate"] for s in scenario.segments])[seg]
+    consent = customers["dm_consent"].to_numpy(bool)
+    since = customers["since"].to_numpy(str).astype("datetime64[D]")
+    preferred = np.searchsorted(np.array(CHANNELS), customers["preferred_channel"].to_numpy(str),
+                                sorter=np.argsort(CHANNELS))
+    preferred = np.argsort(CHANNELS)[preferred]
+    stated = np.array([SEGMENT_PROFILES[s]["stated"] for s in scenario.segments])
+    sales_pool, service_pool, agent_ids, agent_q = _agents(scenario, tables["staff"], tables["outsourcers"])
+    n_staff, n_out = len(tables["staff"]), len(tables["outsourcers"])
+    outsourced_seg = np.isin(seg_names, OUTSOURCED_SEGMENTS)
+    products = tables["products"]
+    price = products["price"].to_numpy(float)
+    fit = products["segment_fit"].to_numpy(object)
+    product_ids = products["product_id"].to_numpy(object)
+    spend = np.zeros(n)
+    start_month = np.datetime64(scenario.start_date, "M")
+    parts: list[dict[str, np.ndarray]] = []
+
+    for m in range(scenario.months_history):
+        month = start_month + m
+        first_day = month.astype("datetime64[D]")
+        days = int(((month + 1).astype("datetime64[D]") - first_day).astype(np.int64))
+        state = {c: latent[c].to_numpy(float) for c in ("satisfaction", "propensity", "fatigue")}
+        affinity = np.searchsorted(np.array(CHANNELS), latent["channel_affinity"].to_numpy(str),
+                                   sorter=np.argsort(CHANNELS))
+        affinity = np.argsort(CHANNELS)[affinity]
+        present = latent["active"].to_numpy(bool) & (since < (month + 1).astype("datetime64[D]"))
+
+        n_outbound = rng.poisson(rate) * present
+        complained = present & (rng.random(n) < COMPLAINT_BASE * 4 * (1 - state["satisfaction"]) ** 2)
+        serviced = present & (rng.random(n) < SERVICE_RATE)
+        who = np.concatenate([np.repeat(np.arange(n), n_outbound), np.flatnonzero(complained),
+                              np.flatnonzero(serviced)])
+        k = len(who)
+        n_ob = int(n_outbound.sum())
+        purpose = np.concatenate([rng.choice(3, n_ob, p=OUTBOUND_PURPOSES),
+                                  np.full(int(complained.sum()), 4), np.full(int(serviced.sum()), 3)])
+        purpose = np.where((purpose == 1) & ~consent[who], 0, purpose)   # no consent, no promotion
+        u = rng.random(k)
+        fallback = behaviour_choice(rng, stated[seg[who]])
+        channel = np.where(u < 0.45, affinity[who], np.where(u < 0.8, preferred[who], fallback))
+        inbound = purpose >= 3
+        channel = np.where(inbound & (channel == 4), 1, channel)          # nobody writes letters to complain
+        # agents: service staff for inbound, segment sales staff otherwise, some calls outsourced
+        agent = np.where(inbound, _pick(rng, service_pool, seg[who]), _pick(rng, sales_pool, seg[who]))
+        to_agency = (~inbound & (channel == 1) & outsourced_seg[seg[who]]
+                     & (rng.random(k) < OUTSOURCED_PHONE_SHARE) & (n_out > 0))
+        agent = np.where(to_agency, n_staff + rng.integers(0, max(n_out, 1), k), agent)
+        quality = agent_q[agent]
+
+        answered = inbound | (rng.random(k) < ANSWER_RATE[channel] * (1 - 0.5 * state["fatigue"][who]))
+        sells = (~inbound & answered
+                 & (rng.random(k) < state["propensity"][who] * (0.5 + quality) * np.where(purpose == 1, 1.5, 1.0)))
+        declines = ~inbound & answered & ~sells & (rng.random(k) < 0.3)
+        outcome = np.select([purpose == 4, ~answered, sells, declines], [4, 0, 2, 3], default=1)
+
+        # what was bought: a product that suits the customer's segment, else any
+        fits = fit[None, :] == seg_names[seg[who]][:, None]
+        weights = np.where(fits, 1.0, 0.15)
+        product = behaviour_choice(rng, weights)
+        np.add.at(spend, who[sells], price[product[sells]])
+
+        when = (first_day + rng.integers(0, days, k)).astype("datetime64[m]")
+        when = when + rng.integers(9 * 60, 19 * 60, k).astype("timedelta64[m]")
+        minutes = np.where(answered, rng.gamma(2.0, DURATION[channel] / 2.0), 0.5)
+        info = np.where(rng.random(k) < 0.5,
+                        SATISFACTION_INFO[np.digitize(state["satisfaction"][who], [0.4, 0.7])],
+                        NEED_INFO[rng.integers(0, len(NEED_INFO), k)])
+        info = np.where(outcome == 2, np.strings.add(np.strings.add('{"product": "', product_ids[product].astype(str)), '"}').astype(object), info)
+        info = np.where(answered & (rng.random(k) < 0.7), info, "{}")
+        follow = np.array([FOLLOW_UPS.get(o, "") for o in OUTCOMES], dtype=object)[outcome]
+        follow = np.where(rng.random(k) < 0.6, follow, "")
+        parts.append({"who": who, "agent": agent, "channel": channel, "when": when,
+                      "purpose": purpose, "outcome": outcome, "minutes": np.round(minutes, 1),
+                      "info": info, "follow": follow})
+
+        # the month's effect on each customer, aggregated over their contacts
+        count = np.bincount(who[~inbound], minlength=n)
+        mean_q = np.bincount(who[~inbound], weights=quality[~inbound], minlength=n) / np.maximum(count, 1)
+        used = np.full(n, None, dtype=object)
+        used[who[~inbound]] = _CH[channel[~inbound]]
+        latent = behaviour.apply_contacts(latent, count > 0, mean_q, channel=used, n_contacts=count)
+        handled = np.zeros(n, bool)
+        handled[who[purpose == 4]] = quality[purpose == 4] > 0.6
+        latent = behaviour.apply_complaints(latent, complained, handled_well=handled)
+        latent = behaviour.monthly_drift(latent, drift_rng)
+        latent, _ = behaviour.churn_draw(latent, drift_rng, eligible=present)
+
+    return _interactions(parts, customers, agent_ids), latent, spend
+
+
+def behaviour_choice(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
+    """One categorical draw per row of a (k, m) weight matrix (vectorised)."""
+    if len(weights) == 0:
+        return np.zeros(0, dtype=np.int64)
+    cum = np.cumsum(weights, axis=1)
+    u = rng.random(len(weights)) * cum[:, -1]
+    return np.minimum((u[:, None] >= cum).sum(axis=1), weights.shape[1] - 1)
+
+
+def _interactions(parts: list[dict[str, np.ndarray]], customers: pd.DataFrame,
+                  agent_ids: np.ndarray) -> pd.DataFrame:
+    """Concatenate the monthly events, order them by time then customer, number them."""
+    if parts:
+        cols = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    else:
+        cols = {key: np.zeros(0, dtype=t) for key, t in (
+            ("who", np.int64), ("agent", np.int64), ("channel", np.int64),
+            ("when", "datetime64[m]"), ("purpose", np.int64), ("outcome", np.int64),
+            ("minutes", float), ("info", object), ("follow", object))}
+    order = np.lexsort((cols["who"], cols["when"].astype(np.int64)))
+    cols = {key: value[order] for key, value in cols.items()}
+    k = len(order)
+    return to_frame("interactions", {
+        "interaction_id": ids("I", k, 7),
+        "customer_id": customers["customer_id"].to_numpy(object)[cols["who"]],
+        "agent_id": agent_ids[cols["agent"]],
+        "channel": _CH[cols["channel"]],
+        "timestamp": np.datetime_as_string(cols["when"], unit="m").astype(object),
+        "purpose": np.asarray(PURPOSES, dtype=object)[cols["purpose"]],
+        "outcome": np.asarray(OUTCOMES, dtype=object)[cols["outcome"]],
+        "duration_min": cols["minutes"].astype(float),
+        "info_captured": cols["info"],
+        "follow_up": cols["follow"],
+    })

@@ -1,0 +1,330 @@
+"""Build the population tables: customers, contacts, staff, outsourcers, products, latent.
+
+Faker (with the Hong Kong providers) is called only to fill small *pools* of names;
+every row is then drawn from the pools and from provider data with numpy, in whole
+arrays, so 100,000 customers cost about as much as a few thousand Faker calls.
+All randomness comes from named streams of the world's `Streams`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from faker import Faker
+
+from crm_sim import behaviour
+from crm_sim.catalogue import CATALOGUE, EMAIL_DOMAINS, ROLES, SEGMENT_PROFILES
+from crm_sim.providers.hk import PROVIDERS, address, company, hkid, person, ssn
+from crm_sim.rng import Streams
+from crm_sim.scenario import Scenario
+from crm_sim.schema import CHANNELS, LANGUAGES, TABLES
+
+NAME_POOL_MAX = 3000
+_CH = np.asarray(CHANNELS, dtype=object)
+
+
+def hk_faker(seed: int) -> Faker:
+    """A Faker instance with the Hong Kong providers, seeded on the instance only."""
+    fake = Faker("en_US")
+    for provider in PROVIDERS:
+        fake.add_provider(provider)
+    fake.seed_instance(seed)
+    return fake
+
+
+def to_frame(table: str, columns: dict) -> pd.DataFrame:
+    """A DataFrame with exactly the schema's columns, in order, with the schema's dtypes."""
+    spec = TABLES[table]
+    return pd.DataFrame({name: pd.Series(columns[name]).astype(dtype).array
+                         for name, dtype in spec.items()})
+
+
+def ids(prefix: str, n: int, width: int, start: int = 1) -> np.ndarray:
+    """Identifiers like ``C000001`` as an object array (vectorised)."""
+    numbers = np.arange(start, start + n).astype(f"U{width}")
+    return np.strings.add(prefix, np.strings.zfill(numbers, width)).astype(object)
+
+
+class NamePool:
+    """Pools of romanised Cantonese names built once with Faker, drawn from with numpy."""
+
+    def __init__(self, fake: Faker, size: int = NAME_POOL_MAX):
+        self.surname = np.array([fake.last_name() for _ in range(size)], dtype=object)
+        self.given = np.array([fake.first_name() for _ in range(size)], dtype=object)
+        self.english = np.array([fake.english_name() for _ in range(size)], dtype=object)
+
+    def draw(self, rng: np.random.Generator, n: int, english_share) -> dict[str, np.ndarray]:
+        """`n` names: full name, surname, given, english ("" when not used), email stem."""
+        i, j, k = (rng.integers(0, len(self.surname), n) for _ in range(3))
+        use_english = rng.random(n) < english_share
+        surname, given = self.surname[i], self.given[j]
+        english = np.where(use_english, self.english[k], "")
+        full = np.strings.add(np.strings.add(surname.astype(str), " "), given.astype(str))
+        full = np.where(use_english, np.strings.add(np.strings.add(full, ", "), english.astype(str)), full)
+        first = np.where(use_english, english, np.strings.replace(given.astype(str), " ", ""))
+        stem = np.strings.lower(np.strings.add(np.strings.add(first.astype(str), "."), surname.astype(str)))
+        return {"name": full.astype(object), "surname": surname, "stem": stem}
+
+
+def _weighted(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray:
+    """Indices drawn with the given (unnormalised) weights."""
+    weights = np.asarray(weights, dtype=float)
+    return rng.choice(len(weights), size=n, p=weights / weights.sum())
+
+
+def _rowwise_choice(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
+    """One categorical draw per row of a (n, k) probability matrix."""
+    cum = np.cumsum(probs, axis=1)
+    cum /= cum[:, -1:]
+    return np.minimum((rng.random(len(probs))[:, None] > cum).sum(axis=1), probs.shape[1] - 1)
+
+
+def _profile_array(segments: tuple[str, ...], key: str) -> np.ndarray:
+    """The `key` entry of each segment profile, stacked in segment order."""
+    return np.array([SEGMENT_PROFILES[s][key] for s in segments], dtype=float)
+
+
+def _phones(rng: np.random.Generator, mobile: np.ndarray) -> np.ndarray:
+    """Unique 8-digit numbers: mobile (5/6/9) or fixed line (2/3) per row."""
+    n = len(mobile)
+    picks = rng.choice(5 * 10**7, size=n, replace=False)
+    lead = np.where(mobile, np.array([5, 6, 9])[picks % 3], np.array([2, 3])[picks % 2])
+    body = (picks // 5) % 10**7
+    return (lead * 10**7 + body).astype("U8").astype(object)
+
+
+def _hkids(rng: np.random.Generator, holds: np.ndarray) -> np.ndarray:
+    """HKID-format ids (correct check digit) where `holds`, else ""."""
+    n_hold = int(holds.sum())
+    prefixes = np.array(list(_SSN.hkid_prefixes), dtype="U2")
+    weights = np.array(list(_SSN.hkid_prefixes.values()))
+    pre = prefixes[_weighted(rng, weights, n_hold)]
+    numbers = rng.choice(10**6, size=n_hold, replace=False)
+    check = hkid.check_digits(pre, numbers)
+    body = np.strings.add(pre, np.strings.zfill(numbers.astype("U6"), 6))
+    full = np.strings.add(np.strings.add(body, "("), np.strings.add(check, ")"))
+    out = np.full(len(holds), "", dtype=object)
+    out[holds] = full
+    return out
+
+
+_SSN = ssn.Provider
+_ADDRESS = address.Provider
+_COMPANY = company.Provider
+
+
+def _addresses(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(district, address) per row: district by population, a street in that district."""
+    names = np.array(list(_ADDRESS.districts), dtype=object)
+    district = _weighted(rng, np.array(list(_ADDRESS.districts.values())), n)
+    streets = [np.array(s, dtype=object) for s in _ADDRESS.streets_by_district.values()]
+    counts = np.array([len(s) for s in streets])
+    offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    flat_streets = np.concatenate(streets)
+    street = flat_streets[offsets[district] + (rng.random(n) * counts[district]).astype(int)]
+    bpre = np.array(_ADDRESS.building_prefixes, dtype=object)[rng.integers(0, len(_ADDRESS.building_prefixes), n)]
+    bsuf = np.array(_ADDRESS.building_suffixes, dtype=object)[rng.integers(0, len(_ADDRESS.building_suffixes), n)]
+    flat = np.array(_ADDRESS.flat_letters, dtype=object)[rng.integers(0, len(_ADDRESS.flat_letters), n)]
+    floor = rng.integers(1, 41, n).astype("U2")
+    number = rng.integers(1, 389, n).astype("U3")
+    parts = ["Flat ", flat, ", ", floor, "/F, ", bpre, " ", bsuf, ", ", number, " ", street, ", ",
+             names[district]]
+    text = np.asarray(parts[0], dtype=str)
+    for part in parts[1:]:
+        text = np.strings.add(text, np.asarray(part).astype(str))
+    return names[district], text.astype(object)
+
+
+def _companies(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(company name, web-domain stem) per row, unique while the combinations last."""
+    pre = np.array(_COMPANY.company_prefixes, dtype=str)
+    mod = np.array(_COMPANY.company_modifiers, dtype=str)
+    core = np.array(_COMPANY.company_cores, dtype=str)
+    total = len(pre) * len(mod) * len(core)
+    pick = rng.choice(total, size=n, replace=n > total)
+    a, rest = np.divmod(pick, len(mod) * len(core))
+    b, c = np.divmod(rest, len(core))
+    sufs = np.array(list(_COMPANY.company_suffixes), dtype=str)
+    suffix = sufs[_weighted(rng, np.array(list(_COMPANY.company_suffixes.values())), n)]
+    name = pre[a]
+    for part in (mod[b], core[c], suffix):
+        name = np.strings.add(np.strings.add(name, " "), part)
+    stem = np.strings.lower(np.strings.add(pre[a], core[c]))
+    for ch in (" ", "&", "'"):
+        stem = np.strings.replace(stem, ch, "")
+    return name.astype(object), stem
+
+
+def _month_index(dates: np.ndarray) -> np.ndarray:
+    """Months since year 0 of datetime64[D] dates (for whole-month arithmetic)."""
+    return dates.astype("datetime64[M]").astype(np.int64)
+
+
+def build_population(scenario: Scenario, streams: Streams) -> dict[str, pd.DataFrame]:
+    """All population tables of a fresh world plus its starting latent state.
+
+    Returns:
+        Tables "customers", "contacts", "staff", "outsourcers", "products", "latent".
+        customers.lifetime_value holds spend *before* the history window; the history
+        generator adds what was bought during it.
+    """
+    fake = hk_faker(streams.int_seed("faker"))
+    pool = NamePool(fake, min(NAME_POOL_MAX, 200 + scenario.n_customers))
+    segments = scenario.segments
+    n = scenario.n_customers
+    rng = streams.generator("population.customers")
+
+    shares = np.array([share for _, share in scenario.segment_mix])
+    seg = _weighted(rng, shares, n)
+    business = np.array([SEGMENT_PROFILES[s]["business"] for s in segments])[seg]
+    cid = ids("C", n, 6)
+
+    names = pool.draw(rng, n, _profile_array(segments, "english")[seg])
+    company_name = np.full(n, "", dtype=object)
+    email = np.strings.add(
+        np.strings.add(names["stem"], rng.integers(1, 1000, n).astype("U3")),
+        np.strings.add("@", np.array(EMAIL_DOMAINS)[rng.integers(0, len(EMAIL_DOMAINS), n)]),
+    ).astype(object)
+    stems = np.array([], dtype=str)
+    if business.any():
+        company_name[business], stems = _companies(rng, int(business.sum()))
+        email[business] = np.strings.add(np.strings.add("enquiry@", stems), ".com.hk").astype(object)
+    district, addr = _addresses(rng, n)
+    phone = _phones(rng, ~business)
+    hkid_ids = _hkids(rng, ~business & (rng.random(n) < _profile_array(segments, "hkid")[seg]))
+
+    # Dates: the clock stands at end; `since` lies before it.
+    end = np.datetime64(scenario.end_date, "D")
+    back = np.floor(rng.exponential(_profile_array(segments, "tenure")[seg])).astype(np.int64)
+    back = np.minimum(back, 240)
+    since_month = end.astype("datetime64[M]") - 1 - back
+    since = since_month.astype("datetime64[D]") + rng.integers(0, 28, n)
+    since = np.minimum(since, end - 1)
+    end_day = int(str(end)[8:10])
+    since_day = np.array(since.astype("datetime64[D]") - since.astype("datetime64[M]").astype("datetime64[D]"),
+                         dtype=np.int64) + 1
+    tenure = _month_index(np.array([end]))[0] - _month_index(since) - (since_day > end_day)
+
+    # Latent state first: the stated channel preference half-reflects the true affinity.
+    latent = behaviour.initial_latent(
+        cid, seg, np.array([SEGMENT_PROFILES[s]["affinity"] for s in segments]),
+        streams.generator("behaviour.initial"))
+    affinity_idx = np.searchsorted(np.array(CHANNELS), latent["channel_affinity"].to_numpy(str),
+                                   sorter=np.argsort(CHANNELS))
+    affinity_idx = np.argsort(CHANNELS)[affinity_idx]
+    stated = _rowwise_choice(rng, np.array([SEGMENT_PROFILES[s]["stated"] for s in segments])[seg])
+    preferred = np.where(rng.random(n) < 0.6, affinity_idx, stated)
+    language = _rowwise_choice(rng, np.array([SEGMENT_PROFILES[s]["language"] for s in segments])[seg])
+
+    # Direct-marketing consent (PDPO Part 6A): given at sign-up by some; later withdrawn by a few.
+    gave = rng.random(n) < _profile_array(segments, "consent")[seg]
+    withdrew = gave & (rng.random(n) < 0.12)
+    span = np.maximum((end - since).astype(np.int64), 1)
+    withdrawn_at = since + (rng.random(n) * span).astype(np.int64)
+    channel_given = _CH[rng.integers(0, len(CHANNELS), n)]
+    channel_withdrawn = _CH[rng.integers(0, len(CHANNELS), n)]
+    since_text = np.datetime_as_string(since, unit="D").astype(object)
+    prior_months = np.maximum(tenure - scenario.months_history, 0)
+    prior_spend = np.round(prior_months * _profile_array(segments, "spend")[seg]
+                           * rng.lognormal(0.0, 0.5, n), 2)
+
+    customers = to_frame("customers", {
+        "customer_id": cid,
+        "name": names["name"],
+        "company": company_name,
+        "segment": np.array(segments, dtype=object)[seg],
+        "district": district,
+        "address": addr,
+        "phone": phone,
+        "email": email,
+        "hkid": hkid_ids,
+        "dm_consent": gave & ~withdrew,
+        "consent_date": np.where(gave, since_text, ""),
+        "consent_channel": np.where(withdrew, channel_withdrawn, np.where(gave, channel_given, "")),
+        "consent_withdrawn_date": np.where(
+            withdrew, np.datetime_as_string(withdrawn_at, unit="D").astype(object), ""),
+        "preferred_channel": _CH[preferred],
+        "preferred_language": np.array(LANGUAGES, dtype=object)[language],
+        "lifetime_value": prior_spend,
+        "tenure_months": tenure.astype(np.int64),
+        "since": since_text,
+    })
+    return {
+        "customers": customers,
+        "contacts": _contacts(streams, pool, cid[business], stems, fake),
+        "staff": _staff(scenario, streams, pool),
+        "outsourcers": _outsourcers(scenario, streams, fake),
+        "products": _products(scenario),
+        "latent": latent,
+    }
+
+
+def _contacts(streams: Streams, pool: NamePool, accounts: np.ndarray, stems: np.ndarray,
+              fake: Faker) -> pd.DataFrame:
+    """1–3 people per business account, exactly one of them the decision maker."""
+    rng = streams.generator("population.contacts")
+    per = rng.integers(1, 4, len(accounts))
+    total = int(per.sum())
+    owner = np.repeat(np.arange(len(accounts)), per)
+    first_row = np.repeat(np.cumsum(per) - per, per)
+    position = np.arange(total) - first_row
+    decider = position == np.repeat(rng.integers(0, per), per)
+    names = pool.draw(rng, total, 0.8)
+    titles = np.array(person.Provider.job_titles, dtype=object)
+    title = np.where(decider, titles[rng.integers(0, 4, total)], titles[rng.integers(3, len(titles), total)])
+    return to_frame("contacts", {
+        "contact_id": ids("K", total, 6),
+        "customer_id": accounts[owner],
+        "name": names["name"],
+        "title": title,
+        "is_decision_maker": decider,
+        "phone": _phones(rng, np.ones(total, bool)),
+        "email": np.strings.add(np.strings.add(names["stem"], "@"),
+                                np.strings.add(stems[owner] if total else np.array([], str), ".com.hk")).astype(object),
+    })
+
+
+def _staff(scenario: Scenario, streams: Streams, pool: NamePool) -> pd.DataFrame:
+    """Own staff: every role present (when headcount allows), skills drawn per person."""
+    rng = streams.generator("population.staff")
+    roles = ROLES[scenario.industry]
+    n = scenario.n_staff
+    shares = np.array([r[2] for r in roles])
+    role = np.concatenate([np.arange(min(n, len(roles))), _weighted(rng, shares, max(n - len(roles), 0))])
+    names = pool.draw(rng, n, 0.7)
+    return to_frame("staff", {
+        "staff_id": ids("S", n, 4),
+        "name": names["name"],
+        "role": np.array([r[0] for r in roles], dtype=object)[role],
+        "team": np.array([r[1] for r in roles], dtype=object)[role],
+        "skill": np.round(rng.beta(5, 3, n), 3),
+        "product_knowledge": np.round(rng.beta(5, 3, n), 3),
+        "soft_skill": np.round(rng.beta(5, 3, n), 3),
+        "capacity_hours_week": np.where(rng.random(n) < 0.85, 44.0, 24.0),
+    })
+
+
+def _outsourcers(scenario: Scenario, streams: Streams, fake: Faker) -> pd.DataFrame:
+    """Call-centre agencies: cheaper per call than own staff, uneven quality."""
+    rng = streams.generator("population.outsourcers")
+    n = scenario.n_outsourcers
+    agencies = np.array([fake.agency_name() for _ in range(n)], dtype=object)
+    return to_frame("outsourcers", {
+        "outsourcer_id": ids("O", n, 3),
+        "agency": agencies,
+        "cost_per_call": np.round(rng.uniform(18.0, 45.0, n), 2),
+        "quality": np.round(0.1 + 0.8 * rng.beta(4, 4, n), 3),
+        "capacity_calls_week": rng.integers(5, 31, n).astype(np.int64) * 100,
+    })
+
+
+def _products(scenario: Scenario) -> pd.DataFrame:
+    """The first `n_products` items of the industry's catalogue (no randomness)."""
+    items = CATALOGUE[scenario.industry][: scenario.n_products]
+    return to_frame("products", {
+        "product_id": ids("P", len(items), 3),
+        "name": [i[0] for i in items],
+        "category": [i[1] for i in items],
+        "price": [i[2] for i in items],
+        "segment_fit": [i[3] for i in items],
+    })

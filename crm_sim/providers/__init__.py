@@ -1,0 +1,1 @@
+"""Faker providers for the simulated worlds (synthetic data only)."""

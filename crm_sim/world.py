@@ -1,0 +1,272 @@
+"""`World`: every table of one simulated company, its hidden truth and its clock.
+
+Build one with `World.build(Scenario(...))`. Public tables (what trainees see) live in
+`world.tables`, the hidden truth graders score against in `world.hidden`; both are
+plain pandas DataFrames whose columns and dtypes follow `world.schema` (which starts as
+`crm_sim.schema` and grows when a subsystem calls `register_table`). Randomness for
+anything done *to* the world comes from `world.streams`, never from a global RNG.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crm_sim.errors import FieldError
+from crm_sim.history import generate_history
+from crm_sim.population import build_population
+from crm_sim.rng import Streams
+from crm_sim.scenario import Scenario
+from crm_sim.schema import HIDDEN_TABLES, TABLES
+
+# dtypes a table column may have: each round-trips exactly through the SQLite store.
+SUPPORTED_DTYPES = ("string", "bool", "int64", "float64", "boolean", "Int64", "Float64")
+TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+
+
+class World:
+    """One simulated company: tables, hidden tables, schema, clock and random streams.
+
+    Attributes:
+        scenario: The `Scenario` it was built from.
+        streams: Named random streams (`Streams(scenario.seed)`); subsystems draw from
+            `world.streams.generator("<subsystem>")`.
+        tables: Public tables by name (customers, contacts, staff, ...).
+        hidden: Hidden tables by name (latent, ...): never shown to trainees.
+        schema: Column → dtype per table, for every table in `tables` and `hidden`.
+        path: The file this world was last saved to or loaded from (or None).
+    """
+
+    def __init__(self, scenario: Scenario, tables: dict[str, pd.DataFrame],
+                 hidden: dict[str, pd.DataFrame], today: str,
+                 schema: dict[str, dict[str, str]] | None = None):
+        self.scenario = scenario
+        self.streams = Streams(scenario.seed)
+        self.tables = dict(tables)
+        self.hidden = dict(hidden)
+        base = {**TABLES, **HIDDEN_TABLES}
+        self.schema = {name: dict((schema or {}).get(name) or base[name])
+                       for name in [*self.tables, *self.hidden]}
+        self._today = _check_date("today", today)
+        self.path: Path | None = None
+
+    # ----------------------------------------------------------------- building
+    @classmethod
+    def build(cls, scenario: Scenario) -> World:
+        """Build a fresh world: population, then `months_history` months of history."""
+        if not isinstance(scenario, Scenario):
+            raise FieldError("scenario", type(scenario).__name__, "a crm_sim.Scenario",
+                             "World.build(Scenario(seed=1, n_customers=500))")
+        streams = Streams(scenario.seed)
+        built = build_population(scenario, streams)
+        interactions, latent, spend = generate_history(scenario, streams, built)
+        customers = built["customers"].copy()
+        customers["lifetime_value"] = np.round(customers["lifetime_value"].to_numpy(float) + spend, 2)
+        tables = {name: built[name] for name in TABLES if name in built}
+        tables["customers"] = customers
+        tables["interactions"] = interactions
+        return cls(scenario, tables, {"latent": latent}, scenario.end_date)
+
+    # -------------------------------------------------------------- conveniences
+    @property
+    def today(self) -> str:
+        """The simulation clock, an ISO date string."""
+        return self._today
+
+    @today.setter
+    def today(self, value: str) -> None:
+        self._today = _check_date("today", value)
+
+    @property
+    def customers(self) -> pd.DataFrame:
+        """The customers table."""
+        return self.tables["customers"]
+
+    @property
+    def contacts(self) -> pd.DataFrame:
+        """People at business accounts (decision makers and colleagues)."""
+        return self.tables["contacts"]
+
+    @property
+    def staff(self) -> pd.DataFrame:
+        """Own staff."""
+        return self.tables["staff"]
+
+    @property
+    def outsourcers(self) -> pd.DataFrame:
+        """Call-centre agencies."""
+        return self.tables["outsourcers"]
+
+    @property
+    def products(self) -> pd.DataFrame:
+        """Products and services with HKD prices."""
+        return self.tables["products"]
+
+    @property
+    def interactions(self) -> pd.DataFrame:
+        """Every past contact (channel, time, purpose, outcome, agent)."""
+        return self.tables["interactions"]
+
+    @property
+    def latent(self) -> pd.DataFrame:
+        """The hidden latent state per customer (graders only)."""
+        return self.hidden["latent"]
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A table by name, public or hidden; FieldError naming the known tables if absent."""
+        if name in self.tables:
+            return self.tables[name]
+        if name in self.hidden:
+            return self.hidden[name]
+        raise FieldError("table", name, f"one of {sorted([*self.tables, *self.hidden])}",
+                         "register it first with world.register_table(name, df)")
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{k}={len(v)}" for k, v in self.tables.items())
+        return f"World({self.scenario.industry}, seed={self.scenario.seed}, today={self.today}, {sizes})"
+
+    def copy(self) -> World:
+        """A deep copy: changing it never touches this world."""
+        other = copy.deepcopy(self)
+        other.path = self.path
+        return other
+
+    # ------------------------------------------------------------ extension points
+    def register_table(self, name: str, df: pd.DataFrame, hidden: bool = False,
+                       columns: dict[str, str] | None = None) -> pd.DataFrame:
+        """Add a table a later subsystem owns (leads, sources, ...); save/load keep it.
+
+        Args:
+            name: Lower-case identifier, not already used.
+            df: The rows (may be empty when `columns` is given).
+            hidden: True for truth graders use but trainees must not see.
+            columns: Column → dtype (one of SUPPORTED_DTYPES); inferred from `df` when None.
+
+        Returns:
+            The stored table (coerced to the declared dtypes).
+        """
+        if not isinstance(name, str) or not TABLE_NAME.fullmatch(name):
+            raise FieldError("name", name, "lower-case letters, digits, _ (starting with a letter)",
+                             'e.g. "leads"')
+        if name in self.schema:
+            raise FieldError("name", name, f"a new table name (taken: {sorted(self.schema)})",
+                             "use append_rows to add rows to an existing table")
+        if not isinstance(df, pd.DataFrame):
+            raise FieldError("df", type(df).__name__, "a pandas DataFrame", "pass pd.DataFrame(rows)")
+        if columns is None:
+            columns = {str(c): _infer_dtype(name, str(c), df[c]) for c in df.columns}
+        columns = dict(columns)
+        for column, dtype in columns.items():
+            if dtype not in SUPPORTED_DTYPES:
+                raise FieldError(f"{name}.{column}", dtype, f"one of {SUPPORTED_DTYPES}",
+                                 "store dates as ISO strings, lists as JSON strings")
+        table = _conform(name, df, columns)
+        self.schema[name] = columns
+        (self.hidden if hidden else self.tables)[name] = table
+        return table
+
+    def append_rows(self, table: str, df: pd.DataFrame) -> pd.DataFrame:
+        """Append rows to a table after checking columns and dtypes; keeps the table's dtypes.
+
+        On any error the table is left exactly as it was.
+        """
+        current = self.table(table)
+        if not isinstance(df, pd.DataFrame):
+            raise FieldError("df", type(df).__name__, "a pandas DataFrame", "pass pd.DataFrame(rows)")
+        rows = _conform(table, df, self.schema[table])
+        combined = pd.concat([current, rows], ignore_index=True) if len(current) else rows
+        combined = combined.astype(self.schema[table])
+        (self.hidden if table in self.hidden else self.tables)[table] = combined
+        return combined
+
+    # ------------------------------------------------------------------ storage
+    def save(self, path: str | Path) -> Path:
+        """Write the whole world to a SQLite file atomically (see crm_sim.store)."""
+        from crm_sim import store
+
+        self.path = store.save(self, path)
+        return self.path
+
+    @classmethod
+    def load(cls, path: str | Path) -> World:
+        """Read a world saved with `save`; StoreError for corrupt or foreign files."""
+        from crm_sim import store
+
+        return store.load(path)
+
+    def backup(self, dest: str | Path) -> Path:
+        """Copy this world into `dest` with SQLite's online backup API, then verify it."""
+        from crm_sim import store
+
+        return store.backup(self, dest)
+
+    def verify(self, path: str | Path | None = None):
+        """Check a saved file (default: this world's `path`): integrity and row counts."""
+        from crm_sim import store
+
+        return store.verify(path if path is not None else self.path)
+
+
+def _check_date(field: str, value: Any) -> str:
+    """An ISO date string, or FieldError."""
+    try:
+        ok = isinstance(value, str) and dt.date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        ok = False
+    if not ok:
+        raise FieldError(field, value, "an ISO date string 'YYYY-MM-DD'", 'e.g. "2026-01-01"')
+    return value
+
+
+def _infer_dtype(table: str, column: str, series: pd.Series) -> str:
+    """The supported dtype name matching a column, or FieldError."""
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean" if isinstance(dtype, pd.BooleanDtype) else "bool"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "Int64" if isinstance(dtype, pd.Int64Dtype) else "int64"
+    if pd.api.types.is_float_dtype(dtype):
+        return "Float64" if isinstance(dtype, pd.Float64Dtype) else "float64"
+    if pd.api.types.is_string_dtype(dtype) or dtype == object:
+        return "string"
+    raise FieldError(f"{table}.{column}", str(dtype), f"one of {SUPPORTED_DTYPES}",
+                     "pass columns={...} or convert dates to ISO strings")
+
+
+def _conform(table: str, df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """`df` with exactly `columns` in order and dtype; FieldError naming what is wrong."""
+    have = [str(c) for c in df.columns]
+    missing = [c for c in columns if c not in have]
+    extra = [c for c in have if c not in columns]
+    if missing or extra:
+        raise FieldError(f"{table} columns", have, f"exactly {list(columns)}",
+                         f"add {missing}" if missing else f"drop {extra}")
+    out = {}
+    for column, dtype in columns.items():
+        series = df[column]
+        if dtype in ("bool", "int64", "float64") and series.isna().any():
+            raise FieldError(f"{table}.{column}", "missing values", f"no missing values ({dtype})",
+                             "fill them or use a nullable dtype")
+        if dtype == "string" and not (pd.api.types.is_string_dtype(series.dtype) or series.dtype == object
+                                      or len(series) == 0):
+            raise FieldError(f"{table}.{column}", str(series.dtype), "text (string dtype)",
+                             "convert with .astype(str) (dates as ISO strings)")
+        if dtype in ("bool", "boolean") and not (pd.api.types.is_bool_dtype(series.dtype) or len(series) == 0):
+            raise FieldError(f"{table}.{column}", str(series.dtype), "True/False values",
+                             "convert with .astype(bool)")
+        try:
+            converted = series.astype(dtype)
+            if dtype in ("int64", "Int64") and pd.api.types.is_float_dtype(series.dtype):
+                if not (series.dropna() == series.dropna().round()).all():
+                    raise ValueError("fractional values")
+        except (TypeError, ValueError) as exc:
+            raise FieldError(f"{table}.{column}", str(series.dtype), dtype,
+                             f"convert the column to {dtype}") from exc
+        out[column] = converted.reset_index(drop=True)
+    return pd.DataFrame(out)

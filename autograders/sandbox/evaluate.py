@@ -93,7 +93,7 @@ def _run_batch(name: str, source: str, calls: list, limits: Limits, slot: int) -
     try:
         job = json.dumps({"source": source, "name": name, "calls": calls}).encode()
         outcome = run_sandboxed(
-            [sys.executable, "-I", "-m", "autograders.sandbox.funcrun"], ws, limits,
+            ["-I", "-m", "autograders.sandbox.funcrun"], ws, limits,
             wall_timeout_s=STARTUP_GRACE_S + limits.cell_timeout_s * len(calls),
             stdin=job, on_line=on_line, line_timeout_s=limits.cell_timeout_s,
             first_line_timeout_s=STARTUP_GRACE_S,

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import psutil
 
+from autograders.sandbox.interpreter import sandbox_python
 from autograders.sandbox.limits import Limits, can_drop_privileges, slot_ids
 
 TOKEN_ENV = "CRM_SANDBOX_TOKEN"
@@ -52,17 +53,25 @@ class Workspace:
     uid: int | None
     gid: int | None
     token: str
+    python: str = sys.executable     # the interpreter this uid can run
 
     @classmethod
     def create(cls, slot: int, prefix: str = "crm-sbx-") -> Workspace:
         """Make the directory (0700) and hand it to the slot's uid when running as root."""
         base = os.environ.get(SANDBOX_ROOT_ENV) or None
-        path = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
         uid = gid = None
+        python = sys.executable
         if can_drop_privileges():
             uid, gid = slot_ids(slot)
+            found = sandbox_python(uid, gid)
+            if found is None:
+                uid = gid = None
+            else:
+                python = found
+        path = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+        if uid is not None:
             os.chown(path, uid, gid)
-        return cls(path=path, uid=uid, gid=gid, token=secrets.token_hex(16))
+        return cls(path=path, uid=uid, gid=gid, token=secrets.token_hex(16), python=python)
 
     def give(self, path: Path) -> None:
         """Hand a file or directory made by the parent to the run's uid."""
@@ -120,7 +129,7 @@ def jail_argv(ws: Workspace, limits: Limits, program: list[str]) -> list[str]:
     """The launcher command that applies limits and identity, then execs `program`."""
     config = {"limits": limits.to_dict(), "nproc": _nproc_limit(limits, ws.uid),
               "uid": ws.uid, "gid": ws.gid}
-    return [sys.executable, "-I", "-m", "autograders.sandbox.jail", json.dumps(config), "--",
+    return [ws.python, "-I", "-m", "autograders.sandbox.jail", json.dumps(config), "--",
             *program]
 
 
@@ -133,8 +142,9 @@ def run_sandboxed(program: list[str], ws: Workspace, limits: Limits, *, wall_tim
     """Run `program` jailed in `ws` and kill every process of the run afterwards.
 
     Args:
-        program: argv of the sandboxed program (e.g. ``[python, -I, -m, module]``).
-        ws: the run's workspace (cwd, HOME, uid).
+        program: argv of the sandboxed program after the interpreter (e.g.
+            ``[-I, -m, module]``); the workspace's interpreter is prepended.
+        ws: the run's workspace (cwd, HOME, uid, interpreter).
         limits: rlimits to apply.
         wall_timeout_s: the parent's hard deadline for the whole run.
         stdin: bytes written to the program's stdin, then closed.
@@ -148,7 +158,7 @@ def run_sandboxed(program: list[str], ws: Workspace, limits: Limits, *, wall_tim
     start = time.monotonic()
     stderr_file = tempfile.TemporaryFile()      # parent-private: not in the workspace
     proc = subprocess.Popen(
-        jail_argv(ws, limits, program), cwd=ws.path, env=base_env(ws, env_extra),
+        jail_argv(ws, limits, [ws.python, *program]), cwd=ws.path, env=base_env(ws, env_extra),
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr_file,
         start_new_session=True, close_fds=True,
     )
@@ -239,9 +249,10 @@ def kill_run(pgid: int, ws: Workspace) -> None:
 
 def kill_uid(uid: int, gid: int | None) -> None:
     """Kill every process of `uid`: ``kill(-1)`` sent *as* that uid beats fork races."""
+    python = sandbox_python(uid, gid) or sys.executable
     for _ in range(5):
         subprocess.run(
-            [sys.executable, "-I", "-S", "-c",
+            [python, "-I", "-S", "-c",
              "import os,signal\ntry:\n os.kill(-1, signal.SIGKILL)\nexcept OSError:\n pass"],
             user=uid, group=gid if gid is not None else uid, extra_groups=[],
             env={"PATH": "/usr/bin:/bin"}, cwd="/", check=False,

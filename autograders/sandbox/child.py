@@ -1,0 +1,144 @@
+"""Runs inside the jail: execute one notebook with nbclient and report back.
+
+Started as ``python -I -m autograders.sandbox.child`` by the grading parent, already
+under rlimits and (as root) a per-slot uid. Reads the job JSON from stdin, moves its
+result channel off fd 1 (so the kernel, which inherits fds 1 and 2, cannot write into
+it), makes itself non-dumpable (so a same-uid kernel cannot open /proc/<pid>/fd or
+ptrace it), then streams JSON lines: ``{"event": "start", "index": i}`` before each
+cell and one final ``{"event": "result", ...}`` with the executed cells.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import sys
+import time
+from typing import Any
+
+PR_SET_DUMPABLE = 4
+
+
+def _non_dumpable() -> None:
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _capped_client_class():
+    """An nbclient `NotebookClient` that keeps at most N bytes of output per cell/notebook.
+
+    Why: nbclient appends every output message; a ``while True: print(...)`` cell would
+    otherwise grow this process until the memory limit kills the run and every score
+    with it.
+    """
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_output
+
+    class CappedClient(NotebookClient):
+        cell_cap = 1_000_000
+        total_cap = 10_000_000
+
+        def __init__(self, *args: Any, **kwargs: Any):
+            super().__init__(*args, **kwargs)
+            self.cell_bytes: dict[int, int] = {}
+            self.total_bytes = 0
+            self.truncated: set[int] = set()
+
+        def output(self, outs, msg, display_id, cell_index):  # noqa: D102
+            content = msg.get("content", {})
+            size = len(content["text"]) if isinstance(content.get("text"), str) else len(
+                json.dumps(content, default=str))
+            used = self.cell_bytes.get(cell_index, 0)
+            if used + size > self.cell_cap or self.total_bytes + size > self.total_cap:
+                if cell_index not in self.truncated:
+                    self.truncated.add(cell_index)
+                    outs.append(new_output("stream", name="stderr", text=(
+                        f"\n[output truncated: more than {self.cell_cap:,} bytes in this "
+                        "cell or the notebook's output limit was reached]\n")))
+                return None
+            self.cell_bytes[cell_index] = used + size
+            self.total_bytes += size
+            return super().output(outs, msg, display_id, cell_index)
+
+    return CappedClient
+
+
+def run(job: dict, emit) -> dict:
+    """Execute the job's notebook cell by cell; stop at the first timeout/death/memory."""
+    import nbformat
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    nb = nbformat.from_dict(job["notebook"])
+    client_cls = _capped_client_class()
+    client_cls.cell_cap = int(job["output_bytes"])
+    client_cls.total_cap = int(job["output_bytes"]) * 10
+    deadline = time.monotonic() + float(job["notebook_timeout_s"])
+    client = client_cls(nb, timeout=int(max(1, job["cell_timeout_s"])), allow_errors=True,
+                        interrupt_on_timeout=False, kernel_name="python3",
+                        startup_timeout=int(min(60, max(10, job["notebook_timeout_s"]))),
+                        shutdown_kernel="immediate", record_timing=False,
+                        resources={"metadata": {"path": os.getcwd()}})
+    stop: dict[str, Any] | None = None
+    try:
+        with client.setup_kernel():
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    stop = {"kind": "timeout", "index": index}
+                    break
+                client.timeout = int(max(1, min(float(job["cell_timeout_s"]), remaining)))
+                emit({"event": "start", "index": index})
+                try:
+                    client.execute_cell(cell, index)
+                except CellTimeoutError:
+                    stop = {"kind": "timeout", "index": index}
+                    break
+                except DeadKernelError:
+                    stop = {"kind": "dead", "index": index}
+                    break
+                if any(o.get("output_type") == "error" and o.get("ename") == "MemoryError"
+                       for o in cell.get("outputs", [])):
+                    stop = {"kind": "memory", "index": index}
+                    break
+                emit({"event": "done", "index": index})
+            result = {"event": "result", "cells": nb.cells, "stop": stop}
+            emit(result)
+            # Exit now, without a polite kernel shutdown: a SIGINT-immune kernel could
+            # stall it, and the parent kills every process of the run anyway.
+            os._exit(0)
+    except DeadKernelError:
+        result = {"event": "result", "cells": nb.cells, "stop": {"kind": "dead",
+                                                                 "index": None}}
+        emit(result)
+    return result
+
+
+def main() -> None:
+    """Read the job from stdin, protect the result channel, run, exit hard."""
+    job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8")   # dup'd fds are non-inheritable
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    _non_dumpable()
+
+    def emit(record: dict) -> None:
+        out.write(json.dumps(record, default=str) + "\n")
+        out.flush()
+
+    try:
+        run(job, emit)
+    except BaseException as exc:  # noqa: BLE001 - report to the parent, never hang
+        emit({"event": "crash", "error": f"{type(exc).__name__}: {str(exc)[:500]}"})
+    finally:
+        out.flush()
+        os._exit(0)   # the parent kills whatever is left (kernel included)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,358 @@
+"""Grade one notebook of one trainee: read, check, restore, execute, evaluate, redact.
+
+`grade_notebook` never raises for anything a trainee can cause: every problem becomes a
+submission status and a reason (see `autograders.results`). It runs the steps of the
+other modules in order and owns the last one: turning artefacts into `CellResult`s and
+building the feedback notebook.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+import shutil
+import stat
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from autograders.checks.context import EvalContext, hidden_seed
+from autograders.checks.serialize import is_plain, to_plain
+from autograders.checks.submit import MAX_ARTIFACT_BYTES, artifact_name
+from autograders.results import CellResult, SubmissionResult, Verdict
+from autograders.sandbox.executor import Workspace, run_sandboxed
+from autograders.sandbox.limits import Limits
+from autograders.sandbox.prepare import (
+    Prepared,
+    SubmissionProblem,
+    label_of,
+    prepare,
+    read_source,
+    read_submission,
+)
+
+log = logging.getLogger(__name__)
+
+STARTUP_GRACE_S = 30.0      # kernel start on a busy 2-core machine
+ARTIFACT_SUBDIR = "artifacts"
+
+
+def grade_notebook(source_nb: Path, submission: Path | None, *, unit: str, trainee_id: str,
+                   secret: str, evaluators: dict[str, Callable], support_files: list[Path] = (),
+                   limits: Limits = Limits(), slot: int = 0) -> SubmissionResult:
+    """Grade one submission of one source notebook in a fresh sandbox.
+
+    Args:
+        source_nb: the trusted source notebook (solutions, hidden tests, nbgrader metadata).
+        submission: the trainee's notebook file (None or a missing path: "missing").
+        unit: unit code, e.g. "ITCSCR304A".
+        trainee_id: whose submission this is (seeds their world).
+        secret: the course secret (derives the hidden seed; never enters the sandbox).
+        evaluators: ``{grade_id: fn(artifact, ctx) -> Verdict}`` (see `load_evaluators`).
+        support_files: files/directories copied next to the notebook (data, helpers).
+        limits: sandbox limits.
+        slot: worker index; concurrent runs must use distinct slots (distinct uids).
+
+    Returns:
+        A `SubmissionResult`; its status says whether the run completed.
+    """
+    start = time.monotonic()
+    name = Path(source_nb).name
+    result = SubmissionResult(trainee_id=trainee_id, unit=unit, notebook=name, status="error")
+    try:
+        result.world_seed = _world_seed(trainee_id, unit)
+        _grade(Path(source_nb), submission, unit, trainee_id, secret, evaluators,
+               [Path(p) for p in support_files], limits, slot, result)
+    except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the cohort
+        log.exception("grader error on %s/%s", trainee_id, name)
+        result.status = "error"
+        result.reason = f"the grader failed on this submission ({type(exc).__name__}: {exc})"
+    result.duration_s = round(time.monotonic() - start, 3)
+    return result
+
+
+def _world_seed(trainee_id: str, unit: str) -> int | None:
+    try:
+        from crm_sim.trainee import trainee_seed
+    except ImportError:
+        return None
+    try:
+        return int(trainee_seed(trainee_id, unit))
+    except Exception:  # noqa: BLE001 - unknown unit in crm_sim: no world for it
+        return None
+
+
+def _grade(source_nb: Path, submission: Path | None, unit: str, trainee_id: str, secret: str,
+           evaluators: dict[str, Callable], support: list[Path], limits: Limits, slot: int,
+           result: SubmissionResult) -> None:
+    source = read_source(source_nb)
+    try:
+        sub, notes = read_submission(submission, limits)
+        prepared = prepare(source, sub)
+    except SubmissionProblem as problem:
+        result.status, result.reason = problem.status, problem.reason
+        return
+    prepared.notes[:0] = notes
+    run = _execute(prepared, trainee_id, support, limits, slot)
+    status, reason, stop_index = _run_status(prepared, run)
+    ctx = EvalContext(unit=unit, trainee_id=trainee_id,
+                      trainee_seed=result.world_seed if result.world_seed is not None else 0,
+                      hidden_seed=_hidden(secret, trainee_id, unit), limits=limits, slot=slot)
+    verdicts = _evaluate(prepared, run, stop_index, evaluators, ctx, name=result.notebook)
+    result.cells = verdicts + _manual(prepared, result.notebook)
+    result.status = status
+    result.reason = "; ".join([r for r in [reason, *prepared.notes] if r])
+    result.executed_notebook = _feedback(prepared, run.get("cells"), result.cells)
+
+
+def _hidden(secret: str, trainee_id: str, unit: str) -> int:
+    try:
+        return hidden_seed(secret, trainee_id, unit)
+    except Exception:  # noqa: BLE001 - crm_sim.trainee missing/unknown unit: still secret
+        import hashlib
+
+        digest = hashlib.sha256(f"{secret}\0{trainee_id}\0{unit}".encode()).digest()
+        return int.from_bytes(digest[:4], "big")
+
+
+# --------------------------------------------------------------------------- execution
+def _execute(prepared: Prepared, trainee_id: str, support: list[Path], limits: Limits,
+             slot: int) -> dict[str, Any]:
+    """Run the prepared notebook in a fresh workspace; return events, cells, artefacts."""
+    ws = Workspace.create(slot)
+    try:
+        for item in support:
+            target = ws.path / item.name
+            if item.is_dir():
+                shutil.copytree(item, target, symlinks=False)
+            elif item.is_file():
+                shutil.copy2(item, target)
+            ws.give(target)
+        art = ws.path / ARTIFACT_SUBDIR
+        art.mkdir()
+        ws.give(art)
+        events: list[dict] = []
+
+        def on_line(raw: bytes) -> None:
+            try:
+                record = json.loads(raw)
+            except (ValueError, RecursionError):
+                return
+            if isinstance(record, dict):
+                events.append(record)
+
+        job = json.dumps({"notebook": prepared.notebook, "cell_timeout_s": limits.cell_timeout_s,
+                          "notebook_timeout_s": limits.notebook_timeout_s,
+                          "output_bytes": limits.output_bytes}).encode()
+        outcome = run_sandboxed(
+            ["-I", "-m", "autograders.sandbox.child"], ws, limits,
+            wall_timeout_s=limits.notebook_timeout_s + STARTUP_GRACE_S, stdin=job,
+            env_extra={"CRM_ARTIFACT_DIR": str(art), "CRM_TRAINEE_ID": trainee_id},
+            stdout_cap=len(job) + limits.output_bytes * 12 + 1_000_000, on_line=on_line)
+        artifacts = _read_artifacts(art, prepared)
+    finally:
+        ws.remove()
+    final = next((e for e in reversed(events) if e.get("event") == "result"), None)
+    crash = next((e for e in events if e.get("event") == "crash"), None)
+    started = [e.get("index") for e in events if e.get("event") == "start"]
+    return {"final": final, "crash": crash, "last_started": started[-1] if started else None,
+            "cells": final.get("cells") if final else None, "artifacts": artifacts,
+            "outcome": outcome}
+
+
+def _read_artifacts(art: Path, prepared: Prepared) -> dict[str, Any]:
+    """Read each expected artefact: no symlinks, regular files, size-capped, JSON only."""
+    found: dict[str, Any] = {}
+    try:
+        dir_fd = os.open(art, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return found
+    try:
+        for gid in prepared.tests:
+            try:
+                fd = os.open(artifact_name(gid), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK,
+                             dir_fd=dir_fd)
+            except OSError:
+                continue
+            try:
+                info = os.fstat(fd)
+                if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ARTIFACT_BYTES + 4096:
+                    found[gid] = {"__bad__": "the answer file is not a plain file or too large"}
+                    continue
+                with os.fdopen(os.dup(fd), "rb") as fh:
+                    raw = fh.read(MAX_ARTIFACT_BYTES + 4097)
+            finally:
+                os.close(fd)
+            try:
+                record = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+            except (ValueError, RecursionError):
+                found[gid] = {"__bad__": "the answer file is not valid JSON"}
+                continue
+            found[gid] = record
+    finally:
+        os.close(dir_fd)
+    return found
+
+
+def _no_constants(name: str) -> None:
+    raise ValueError(f"{name} is not plain JSON")
+
+
+def _run_status(prepared: Prepared, run: dict[str, Any]) -> tuple[str, str, int | None]:
+    """Submission status, reason, and the executed-cell index where execution stopped."""
+    final, outcome = run["final"], run["outcome"]
+    if final is not None:
+        stop = final.get("stop")
+        if not stop:
+            return "graded", "", None
+        index = stop.get("index") if isinstance(stop.get("index"), int) else run["last_started"]
+        where = label_of(prepared, index)
+        kind = stop.get("kind")
+        if kind == "timeout":
+            return "timed_out", f"timed out in cell {where}", index
+        if kind == "memory":
+            return "memory_exceeded", f"memory limit exceeded in cell {where}", index
+        return "kernel_died", f"the kernel died in cell {where}", index
+    index = run["last_started"]
+    where = label_of(prepared, index)
+    if outcome.timed_out:
+        return "timed_out", f"timed out in cell {where} (notebook time limit)", index
+    if run["crash"] is not None:
+        log.error("sandbox child crashed: %s", run["crash"].get("error"))
+        if "MemoryError" in str(run["crash"].get("error")):
+            return "memory_exceeded", f"memory limit exceeded in cell {where}", index
+        return "error", "the grading sandbox failed while running the notebook", index
+    log.error("sandbox child ended without a result (rc=%s): %s", outcome.returncode,
+              outcome.stderr_tail[-800:])
+    return "kernel_died", f"the notebook run stopped unexpectedly in cell {where}", index
+
+
+# --------------------------------------------------------------------------- evaluation
+def _evaluate(prepared: Prepared, run: dict[str, Any], stop_index: int | None,
+              evaluators: dict[str, Callable], ctx: EvalContext, name: str) -> list[CellResult]:
+    cells: list[CellResult] = []
+    for gid, t in prepared.tests.items():
+        base = {"grade_id": gid, "notebook": name, "max_points": t.points, "points": 0.0}
+        if t.problem is not None:
+            cells.append(CellResult(**base, status=t.problem, message=t.message))
+            continue
+        if stop_index is not None and t.exec_index is not None and t.exec_index >= stop_index:
+            cells.append(CellResult(**base, status="not_run", message=(
+                "not run: the notebook stopped earlier "
+                f"(in cell {label_of(prepared, stop_index)})")))
+            continue
+        fn = evaluators.get(gid)
+        if fn is None or not t.has_submit:
+            why = "no evaluator is registered" if fn is None else "it has no submit() call"
+            cells.append(CellResult(**base, status="error", message=(
+                f"this cell cannot be graded ({why}); the instructor has been told"),
+                evidence={"authoring_error": why}))
+            continue
+        record = run["artifacts"].get(gid)
+        if (not isinstance(record, dict) or not isinstance(record.get("nonce"), str)
+                or not hmac.compare_digest(record["nonce"], t.nonce)
+                or record.get("grade_id") != gid):
+            cells.append(CellResult(**base, status="hook_detected", message=(
+                f"test cell {gid} did not run as written, so your answer could not be "
+                "collected; remove anything that changes how cells run and submit again")))
+            continue
+        if "error" in record:
+            cells.append(CellResult(**base, status="failed", message=(
+                f"your answer could not be graded: {str(record['error'])[:600]}")))
+            continue
+        value = record.get("value")
+        if not is_plain(value):
+            cells.append(CellResult(**base, status="failed",
+                                    message="your answer was not plain data"))
+            continue
+        cells.append(_judge(fn, value, ctx, base))
+    return cells
+
+
+def _judge(fn: Callable, value: Any, ctx: EvalContext, base: dict) -> CellResult:
+    """Run one evaluator; an exception is the instructor's bug, not the trainee's."""
+    try:
+        verdict = fn(value, ctx)
+        if not isinstance(verdict, Verdict):
+            raise TypeError(f"evaluator returned {type(verdict).__name__}, not Verdict")
+        score = float(verdict.score)
+        if not 0.0 <= score <= 1.0:
+            raise ValueError(f"evaluator score {score} is outside 0..1")
+    except Exception as exc:  # noqa: BLE001 - recorded for the instructor
+        log.exception("evaluator %s failed", base["grade_id"])
+        return CellResult(**base, status="failed", message=(
+            "your answer could not be checked automatically; the instructor will review it"),
+            evidence={"evaluator_error": f"{type(exc).__name__}: {exc}",
+                      "traceback": traceback.format_exc(limit=8)[-4000:]})
+    points = round(score * base["max_points"], 2)
+    status = "passed" if score >= 1.0 - 1e-9 else "failed" if score <= 1e-9 else "partial"
+    try:
+        evidence = to_plain(verdict.evidence or {}, base["grade_id"])
+    except Exception:  # noqa: BLE001
+        evidence = {"evidence_repr": repr(verdict.evidence)[:2000]}
+    return CellResult(**{**base, "points": points}, status=status,
+                      message=str(verdict.message), evidence=evidence)
+
+
+def _manual(prepared: Prepared, name: str) -> list[CellResult]:
+    return [CellResult(grade_id=m.grade_id, notebook=name, max_points=m.points, points=0.0,
+                       status="manual", message="waits for the instructor's grade",
+                       evidence={"answer": m.answer, "cell_type": m.cell_type})
+            for m in prepared.manual]
+
+
+# --------------------------------------------------------------------------- feedback
+def _feedback(prepared: Prepared, executed: list | None,
+              results: list[CellResult]) -> dict[str, Any]:
+    """The notebook a trainee may see: released test cells, verdicts, capped outputs."""
+    by_gid = {r.grade_id: r for r in results}
+    cells = []
+    executed = executed if isinstance(executed, list) else []
+    for index, planned in enumerate(prepared.notebook["cells"]):
+        ran = executed[index] if index < len(executed) and isinstance(
+            executed[index], dict) else {}
+        label = prepared.labels[index]
+        cell = {"cell_type": planned["cell_type"], "metadata": planned.get("metadata", {}),
+                "source": planned["source"], "id": planned.get("id")}
+        if index in prepared.restored:
+            cell["source"] = prepared.released.get(label, "")
+        if planned["cell_type"] == "code":
+            cell["execution_count"] = ran.get("execution_count") if isinstance(
+                ran.get("execution_count"), int) else None
+            if label in prepared.tests:
+                r = by_gid.get(label)
+                text = f"[{r.status}] {r.points:g}/{r.max_points:g} points. {r.message}\n" if r \
+                    else "[not graded]\n"
+                cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": text}]
+            else:
+                cell["outputs"] = _safe_outputs(ran.get("outputs"), prepared.secrets)
+        cells.append(cell)
+    return {"nbformat": 4, "nbformat_minor": 5, "metadata": prepared.notebook["metadata"],
+            "cells": cells}
+
+
+_REDACTED = ("[output removed: it contained grader-only material (hidden tests or model "
+             "answers)]\n")
+
+
+def _safe_outputs(outputs: Any, secrets_: list[str]) -> list[dict]:
+    """Outputs of a trainee cell, keeping only known shapes and hiding grader material."""
+    if not isinstance(outputs, list):
+        return []
+    needles = [s for s in secrets_] + [json.dumps(s)[1:-1] for s in secrets_]
+    kept = []
+    for out in outputs:
+        if not isinstance(out, dict) or out.get("output_type") not in (
+                "stream", "display_data", "execute_result", "error"):
+            continue
+        blob = json.dumps(out, default=str)
+        if any(n and n in blob for n in needles):
+            kept.append({"output_type": "stream", "name": "stderr", "text": _REDACTED})
+            continue
+        kept.append(out)
+    return kept

@@ -1,0 +1,101 @@
+"""Which Python the sandbox runs, so that a dropped per-slot uid can actually start it.
+
+Why this exists: the grader's own interpreter may live where an unprivileged uid cannot
+reach (pyenv under ``/root``, mode 0700). Then dropping privileges would make every run
+fail. Order of choice:
+
+1. ``$CRM_SANDBOX_PYTHON`` if set (the deployment says which interpreter to use);
+2. ``sys.executable`` if the slot uid can run it and import the sandbox;
+3. a *shim* venv built once inside ``sys.prefix`` (root-owned, so no sandbox uid can
+   alter it) on the system interpreter of the same minor version, whose one ``.pth``
+   line adds the grader's site-packages;
+4. otherwise None: the caller runs without dropping privileges and says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+ENV = "CRM_SANDBOX_PYTHON"
+_PROBE = "import autograders.sandbox.child, nbclient, ipykernel, nbformat"
+_cache: dict[str, str | None] = {}
+
+
+def probe(python: str, uid: int, gid: int) -> bool:
+    """True when `python`, run as uid/gid, starts and imports the sandbox."""
+    try:
+        done = subprocess.run([python, "-I", "-c", _PROBE], user=uid, group=gid,
+                              extra_groups=[], cwd="/", env={"PATH": "/usr/bin:/bin"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              timeout=120, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+def _site_packages() -> list[str]:
+    import site
+
+    return [p for p in site.getsitepackages() if Path(p).is_dir()]
+
+
+def build_shim(base: str) -> Path | None:
+    """Create (once) a venv on `base` that sees the grader's site-packages."""
+    minor = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    target = Path(sys.prefix) / "crm-sandbox-python"
+    python = target / "bin" / "python"
+    if python.exists():
+        return python
+    tmp = Path(tempfile.mkdtemp(prefix=".crm-shim-", dir=sys.prefix))
+    try:
+        subprocess.run([base, "-m", "venv", "--without-pip", str(tmp)], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+        pth = tmp / "lib" / minor / "site-packages" / "crm_course_grader.pth"
+        lines = [f"import site; site.addsitedir({p!r})" for p in _site_packages()]
+        pth.write_text("\n".join(lines) + "\n")
+        for p in [tmp, *tmp.rglob("*")]:
+            if not p.is_symlink():
+                os.chmod(p, 0o755 if p.is_dir() else 0o644 if p.suffix else 0o755)
+        os.chmod(tmp, 0o755)
+        try:
+            os.rename(tmp, target)        # atomic: a concurrent worker may win the race
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+    except (OSError, subprocess.SubprocessError):
+        shutil.rmtree(tmp, ignore_errors=True)
+        return None
+    return python if python.exists() else None
+
+
+def sandbox_python(uid: int | None, gid: int | None) -> str | None:
+    """The interpreter for sandboxed programs of `uid` (None: cannot drop to that uid)."""
+    if os.environ.get(ENV):
+        return os.environ[ENV]
+    if uid is None:
+        return sys.executable
+    if "python" in _cache:
+        return _cache["python"]
+    choice: str | None = None
+    if probe(sys.executable, uid, gid):
+        choice = sys.executable
+    else:
+        minor = f"python{sys.version_info.major}.{sys.version_info.minor}"
+        for base in (f"/usr/bin/{minor}", f"/usr/local/bin/{minor}"):
+            if Path(base).is_file():
+                shim = build_shim(base)
+                if shim is not None and probe(str(shim), uid, gid):
+                    choice = str(shim)
+                    break
+    if choice is None:
+        log.warning("no Python the sandbox uid %s can run; running without dropping "
+                    "privileges (set %s to an interpreter it can run)", uid, ENV)
+    _cache["python"] = choice
+    return choice

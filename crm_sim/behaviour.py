@@ -87,6 +87,40 @@ def hazard_of(s: np.ndarray, p: np.ndarray, f: np.ndarray,
     return np.minimum(params.hazard_max, params.hazard_base * np.exp(exponent))
 
 
+def contact_effect(s: np.ndarray, p: np.ndarray, f: np.ndarray, quality: np.ndarray,
+                   match: np.ndarray, ignored: np.ndarray, count: np.ndarray,
+                   params: BehaviourParams = DEFAULT_PARAMS) -> tuple[np.ndarray, ...]:
+    """Array core of `apply_contacts` for customers who were contacted: new (s, p, f).
+
+    e = (q − q0)(1 − f);  s += α_s e + μ m − π (1 − c);  p += α_p e − ½π (1 − c);
+    f += (1 − (1 − φ)^n)(1 − f).
+    """
+    effect = (quality - params.quality_neutral) * (1.0 - f)
+    s_new = _clip(s + params.alpha_satisfaction * effect + params.match_bonus * match
+                  - params.consent_penalty * ignored)
+    p_new = _clip(p + params.alpha_perception * effect - 0.5 * params.consent_penalty * ignored)
+    f_new = f + (1.0 - (1.0 - params.fatigue_per_contact) ** np.maximum(count, 1)) * (1.0 - f)
+    return s_new, p_new, f_new
+
+
+def complaint_effect(s: np.ndarray, handled_well: np.ndarray,
+                     params: BehaviourParams = DEFAULT_PARAMS) -> np.ndarray:
+    """Array core of `apply_complaints`: s − hit (+ recovery gain when handled well)."""
+    return _clip(s - params.complaint_hit + params.recovery_gain * handled_well)
+
+
+def drift(s: np.ndarray, p: np.ndarray, f: np.ndarray, noise: np.ndarray,
+          params: BehaviourParams = DEFAULT_PARAMS) -> tuple[np.ndarray, ...]:
+    """Array core of `monthly_drift`: new (s, p, f) after one month; `noise` ~ N(0, 1).
+
+    s += κ_s (s̄ − s) + σ ε;  p += κ_p (s − p);  f *= (1 − ρ).
+    """
+    s_new = _clip(s + params.satisfaction_reversion * (params.satisfaction_mean - s)
+                  + params.drift_noise * noise)
+    p_new = _clip(p + params.perception_follow * (s_new - p))
+    return s_new, p_new, f * (1.0 - params.fatigue_recovery)
+
+
 def refresh(latent: pd.DataFrame, params: BehaviourParams = DEFAULT_PARAMS) -> pd.DataFrame:
     """Recompute the derived columns (propensity, churn_hazard) from s, p, f."""
     s, p, f = (latent[c].to_numpy(float) for c in ("satisfaction", "perception", "fatigue"))
@@ -156,11 +190,7 @@ def apply_contacts(latent: pd.DataFrame, contacted, quality, channel=None, conse
         np.asarray(channel, dtype=object) == latent["channel_affinity"].to_numpy(object)).astype(float)
     ignored = np.zeros(n) if consented is None else 1.0 - _mask("consented", consented, n, float)
     s, p, f = (latent[c].to_numpy(float) for c in ("satisfaction", "perception", "fatigue"))
-    effect = (q - params.quality_neutral) * (1.0 - f)
-    s_new = _clip(s + params.alpha_satisfaction * effect + params.match_bonus * match
-                  - params.consent_penalty * ignored)
-    p_new = _clip(p + params.alpha_perception * effect - 0.5 * params.consent_penalty * ignored)
-    f_new = f + (1.0 - (1.0 - params.fatigue_per_contact) ** np.maximum(count, 1)) * (1.0 - f)
+    s_new, p_new, f_new = contact_effect(s, p, f, q, match, ignored, count, params)
     out = latent.copy()
     out["satisfaction"] = np.where(hit, s_new, s)
     out["perception"] = np.where(hit, p_new, p)
@@ -175,9 +205,8 @@ def apply_complaints(latent: pd.DataFrame, complained, handled_well=None,
     hit = _mask("complained", complained, n)
     good = np.zeros(n, bool) if handled_well is None else _mask("handled_well", handled_well, n)
     s = latent["satisfaction"].to_numpy(float)
-    delta = -params.complaint_hit + params.recovery_gain * good
     out = latent.copy()
-    out["satisfaction"] = np.where(hit, _clip(s + delta), s)
+    out["satisfaction"] = np.where(hit, complaint_effect(s, good, params), s)
     return refresh(out, params)
 
 
@@ -188,12 +217,9 @@ def monthly_drift(latent: pd.DataFrame, rng: np.random.Generator,
     s += κ_s (s̄ − s) + σ ε;  p += κ_p (s − p);  f *= (1 − ρ).
     """
     s, p, f = (latent[c].to_numpy(float) for c in ("satisfaction", "perception", "fatigue"))
-    noise = rng.normal(0.0, params.drift_noise, len(s))
-    s_new = _clip(s + params.satisfaction_reversion * (params.satisfaction_mean - s) + noise)
+    s_new, p_new, f_new = drift(s, p, f, rng.standard_normal(len(s)), params)
     out = latent.copy()
-    out["satisfaction"] = s_new
-    out["perception"] = _clip(p + params.perception_follow * (s_new - p))
-    out["fatigue"] = f * (1.0 - params.fatigue_recovery)
+    out["satisfaction"], out["perception"], out["fatigue"] = s_new, p_new, f_new
     return refresh(out, params)
 
 

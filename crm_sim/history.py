@@ -13,7 +13,8 @@ import pandas as pd
 
 from crm_sim import behaviour
 from crm_sim.catalogue import OUTSOURCED_SEGMENTS, ROLES, SEGMENT_PROFILES
-from crm_sim.population import ids, to_frame
+from crm_sim.population import to_frame
+from crm_sim.textcols import codes, ids, iso_minutes
 from crm_sim.rng import Streams
 from crm_sim.scenario import Scenario
 from crm_sim.schema import CHANNELS, OUTCOMES, PURPOSES
@@ -66,35 +67,59 @@ def _pick(rng: np.random.Generator, candidates: list[np.ndarray], seg: np.ndarra
     return out
 
 
-def generate_history(scenario: Scenario, streams: Streams, tables: dict[str, pd.DataFrame]
+def generate_history(scenario: Scenario, streams: Streams, tables: dict[str, pd.DataFrame],
+                     arrays: dict[str, np.ndarray] | None = None
                      ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
     """Simulate `months_history` months before the clock.
+
+    Each month, for all customers at once: outbound contacts (Poisson per segment rate),
+    inbound complaints (likelier when satisfaction is low) and service requests; the
+    contacts move the latent state (`behaviour.contact_effect`), complaints cost
+    satisfaction (`behaviour.complaint_effect`), the month passes (`behaviour.drift`)
+    and some customers churn (probability `churn_hazard`).
+
+    Args:
+        scenario: The world's scenario.
+        streams: The world's streams ("history", "history.drift" are used).
+        tables: customers, staff, outsourcers, products and the starting latent table.
+        arrays: Optional numpy codes from `build_population` (saves re-parsing text).
 
     Returns:
         (interactions table, latent table at the clock, HKD spent per customer in the window).
     """
+    arrays = arrays or {}
     rng = streams.generator("history")
     drift_rng = streams.generator("history.drift")
     customers, latent = tables["customers"], tables["latent"]
+    params = behaviour.DEFAULT_PARAMS
     n = len(customers)
     seg_names = np.array(scenario.segments, dtype=object)
-    seg = np.searchsorted(seg_names.astype(str), customers["segment"].to_numpy(str),
-                          sorter=np.argsort(seg_names.astype(str)))
-    seg = np.argsort(seg_names.astype(str))[seg]
+    seg = arrays.get("segment")
+    if seg is None:
+        seg = codes(customers["segment"].to_numpy(object), scenario.segments)
     rate = np.array([SEGMENT_PROFILES[s]["contact_rate"] for s in scenario.segments])[seg]
     consent = customers["dm_consent"].to_numpy(bool)
-    since = customers["since"].to_numpy(str).astype("datetime64[D]")
-    preferred = np.searchsorted(np.array(CHANNELS), customers["preferred_channel"].to_numpy(str),
-                                sorter=np.argsort(CHANNELS))
-    preferred = np.argsort(CHANNELS)[preferred]
+    since = arrays.get("since")
+    if since is None:
+        since = customers["since"].to_numpy(object).astype("datetime64[D]")
+    preferred = arrays.get("preferred")
+    if preferred is None:
+        preferred = codes(customers["preferred_channel"].to_numpy(object), CHANNELS)
+    affinity = arrays.get("affinity")
+    if affinity is None:
+        affinity = codes(latent["channel_affinity"].to_numpy(object), CHANNELS)
     stated = np.array([SEGMENT_PROFILES[s]["stated"] for s in scenario.segments])
     sales_pool, service_pool, agent_ids, agent_q = _agents(scenario, tables["staff"], tables["outsourcers"])
     n_staff, n_out = len(tables["staff"]), len(tables["outsourcers"])
     outsourced_seg = np.isin(seg_names, OUTSOURCED_SEGMENTS)
     products = tables["products"]
     price = products["price"].to_numpy(float)
-    fit = products["segment_fit"].to_numpy(object)
-    product_ids = products["product_id"].to_numpy(object)
+    product_weights = np.where(products["segment_fit"].to_numpy(object)[None, :] == seg_names[:, None],
+                               1.0, 0.15)            # (segment, product): suited products likelier
+    product_ids = np.array(products["product_id"].tolist(), dtype=str)
+    follow_text = np.array([FOLLOW_UPS.get(o, "") for o in OUTCOMES], dtype=object)
+    s, p, f = (latent[c].to_numpy(float) for c in ("satisfaction", "perception", "fatigue"))
+    active = latent["active"].to_numpy(bool)
     spend = np.zeros(n)
     start_month = np.datetime64(scenario.start_date, "M")
     parts: list[dict[str, np.ndarray]] = []
@@ -103,14 +128,11 @@ def generate_history(scenario: Scenario, streams: Streams, tables: dict[str, pd.
         month = start_month + m
         first_day = month.astype("datetime64[D]")
         days = int(((month + 1).astype("datetime64[D]") - first_day).astype(np.int64))
-        state = {c: latent[c].to_numpy(float) for c in ("satisfaction", "propensity", "fatigue")}
-        affinity = np.searchsorted(np.array(CHANNELS), latent["channel_affinity"].to_numpy(str),
-                                   sorter=np.argsort(CHANNELS))
-        affinity = np.argsort(CHANNELS)[affinity]
-        present = latent["active"].to_numpy(bool) & (since < (month + 1).astype("datetime64[D]"))
+        propensity = behaviour.propensity_of(s, p, f, params)
+        present = active & (since < (month + 1).astype("datetime64[D]"))
 
         n_outbound = rng.poisson(rate) * present
-        complained = present & (rng.random(n) < COMPLAINT_BASE * 4 * (1 - state["satisfaction"]) ** 2)
+        complained = present & (rng.random(n) < COMPLAINT_BASE * 4 * (1 - s) ** 2)
         serviced = present & (rng.random(n) < SERVICE_RATE)
         who = np.concatenate([np.repeat(np.arange(n), n_outbound), np.flatnonzero(complained),
                               np.flatnonzero(serviced)])
@@ -131,45 +153,50 @@ def generate_history(scenario: Scenario, streams: Streams, tables: dict[str, pd.
         agent = np.where(to_agency, n_staff + rng.integers(0, max(n_out, 1), k), agent)
         quality = agent_q[agent]
 
-        answered = inbound | (rng.random(k) < ANSWER_RATE[channel] * (1 - 0.5 * state["fatigue"][who]))
-        sells = (~inbound & answered
-                 & (rng.random(k) < state["propensity"][who] * (0.5 + quality) * np.where(purpose == 1, 1.5, 1.0)))
+        answered = inbound | (rng.random(k) < ANSWER_RATE[channel] * (1 - 0.5 * f[who]))
+        boost = np.where(purpose == 1, 1.5, 1.0)
+        sells = ~inbound & answered & (rng.random(k) < propensity[who] * (0.5 + quality) * boost)
         declines = ~inbound & answered & ~sells & (rng.random(k) < 0.3)
         outcome = np.select([purpose == 4, ~answered, sells, declines], [4, 0, 2, 3], default=1)
 
-        # what was bought: a product that suits the customer's segment, else any
-        fits = fit[None, :] == seg_names[seg[who]][:, None]
-        weights = np.where(fits, 1.0, 0.15)
-        product = behaviour_choice(rng, weights)
-        np.add.at(spend, who[sells], price[product[sells]])
+        # what was bought: a product that suits the customer's segment, mostly
+        sold = np.flatnonzero(sells)
+        product = behaviour_choice(rng, product_weights[seg[who[sold]]])
+        np.add.at(spend, who[sold], price[product])
 
         when = (first_day + rng.integers(0, days, k)).astype("datetime64[m]")
         when = when + rng.integers(9 * 60, 19 * 60, k).astype("timedelta64[m]")
         minutes = np.where(answered, rng.gamma(2.0, DURATION[channel] / 2.0), 0.5)
         info = np.where(rng.random(k) < 0.5,
-                        SATISFACTION_INFO[np.digitize(state["satisfaction"][who], [0.4, 0.7])],
+                        SATISFACTION_INFO[np.digitize(s[who], [0.4, 0.7])],
                         NEED_INFO[rng.integers(0, len(NEED_INFO), k)])
-        info = np.where(outcome == 2, np.strings.add(np.strings.add('{"product": "', product_ids[product].astype(str)), '"}').astype(object), info)
+        info[sold] = np.strings.add(np.strings.add('{"product": "', product_ids[product]), '"}')
         info = np.where(answered & (rng.random(k) < 0.7), info, "{}")
-        follow = np.array([FOLLOW_UPS.get(o, "") for o in OUTCOMES], dtype=object)[outcome]
-        follow = np.where(rng.random(k) < 0.6, follow, "")
+        follow = np.where(rng.random(k) < 0.6, follow_text[outcome], "")
         parts.append({"who": who, "agent": agent, "channel": channel, "when": when,
                       "purpose": purpose, "outcome": outcome, "minutes": np.round(minutes, 1),
                       "info": info, "follow": follow})
 
-        # the month's effect on each customer, aggregated over their contacts
-        count = np.bincount(who[~inbound], minlength=n)
-        mean_q = np.bincount(who[~inbound], weights=quality[~inbound], minlength=n) / np.maximum(count, 1)
-        used = np.full(n, None, dtype=object)
-        used[who[~inbound]] = _CH[channel[~inbound]]
-        latent = behaviour.apply_contacts(latent, count > 0, mean_q, channel=used, n_contacts=count)
-        handled = np.zeros(n, bool)
+        # the month's effect on each customer, aggregated over their outbound contacts
+        out_who = who[~inbound]
+        count = np.bincount(out_who, minlength=n)
+        mean_q = np.bincount(out_who, weights=quality[~inbound], minlength=n) / np.maximum(count, 1)
+        matched = np.bincount(out_who, weights=channel[~inbound] == affinity[out_who], minlength=n)
+        hit = count > 0
+        s_c, p_c, f_c = behaviour.contact_effect(s, p, f, mean_q, matched / np.maximum(count, 1),
+                                                 np.zeros(n), count, params)
+        s, p, f = np.where(hit, s_c, s), np.where(hit, p_c, p), np.where(hit, f_c, f)
+        handled = np.zeros(n)
         handled[who[purpose == 4]] = quality[purpose == 4] > 0.6
-        latent = behaviour.apply_complaints(latent, complained, handled_well=handled)
-        latent = behaviour.monthly_drift(latent, drift_rng)
-        latent, _ = behaviour.churn_draw(latent, drift_rng, eligible=present)
+        s = np.where(complained, behaviour.complaint_effect(s, handled, params), s)
+        s, p, f = behaviour.drift(s, p, f, drift_rng.standard_normal(n), params)
+        hazard = behaviour.hazard_of(s, p, f, params)
+        active = active & ~(present & (drift_rng.random(n) < hazard))
 
-    return _interactions(parts, customers, agent_ids), latent, spend
+    latent = latent.copy()
+    latent["satisfaction"], latent["perception"], latent["fatigue"] = s, p, f
+    latent["active"] = active
+    return _interactions(parts, customers, agent_ids), behaviour.refresh(latent, params), spend
 
 
 def behaviour_choice(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
@@ -199,7 +226,7 @@ def _interactions(parts: list[dict[str, np.ndarray]], customers: pd.DataFrame,
         "customer_id": customers["customer_id"].to_numpy(object)[cols["who"]],
         "agent_id": agent_ids[cols["agent"]],
         "channel": _CH[cols["channel"]],
-        "timestamp": np.datetime_as_string(cols["when"], unit="m").astype(object),
+        "timestamp": iso_minutes(cols["when"]),
         "purpose": np.asarray(PURPOSES, dtype=object)[cols["purpose"]],
         "outcome": np.asarray(OUTCOMES, dtype=object)[cols["outcome"]],
         "duration_min": cols["minutes"].astype(float),

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from crm_sim.errors import PolicyError
-from crm_sim.plans import PURPOSES, QUESTIONS, SCRIPT_BIT, SCRIPT_CATALOGUE, CallPlan
+from crm_sim.plans import PLAN_PURPOSES, QUESTIONS, SCRIPT_BIT, SCRIPT_CATALOGUE, CallPlan
 from crm_sim.schema import CHANNELS, INDUSTRIES, SEGMENTS
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -232,10 +232,10 @@ class CallMechanism:
                                   f"add channel_minutes[{ch!r}]")
             _check_number(f"channel_minutes[{ch!r}]", self.channel_minutes[ch], 0.1, 24 * 60)
         _check_number("minutes_per_question", self.minutes_per_question, 0, 60)
-        _check_items("consent_required_for", self.consent_required_for, PURPOSES)
+        _check_items("consent_required_for", self.consent_required_for, PLAN_PURPOSES)
         for purpose, items in self.purpose_script.items():
-            if purpose not in PURPOSES:
-                raise PolicyError("purpose_script", purpose, f"one of {', '.join(PURPOSES)}",
+            if purpose not in PLAN_PURPOSES:
+                raise PolicyError("purpose_script", purpose, f"one of {', '.join(PLAN_PURPOSES)}",
                                   "key purpose_script by call purpose")
             _check_items(f"purpose_script[{purpose!r}]", items, SCRIPT_CATALOGUE)
 
@@ -704,7 +704,8 @@ def _listify(obj: Any) -> Any:
     return obj
 
 
-_CHANNEL_MINUTES = {"visit": 90.0, "phone": 12.0, "email": 8.0, "message": 5.0, "letter": 15.0}
+# Staff minutes per contact, travel and write-up included (history: visit ≈ 45 min face time).
+_CHANNEL_MINUTES = {"visit": 75.0, "phone": 10.0, "email": 8.0, "message": 4.0, "letter": 12.0}
 
 _BASE = ("greeting", "identify_self")
 _DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {

@@ -20,7 +20,7 @@ import pandas as pd
 from crm_sim.errors import PlanError
 from crm_sim.schema import CHANNELS
 
-PURPOSES = ("routine", "promotion", "follow_up", "service")
+PLAN_PURPOSES = ("routine", "promotion", "follow_up", "service")
 
 # Script sections: the parts of a well-run call that are not questions. The mechanism
 # requires some of them per segment and purpose (e.g. "opt_out_notice" for promotion).
@@ -249,8 +249,8 @@ def _validate(frame: pd.DataFrame, world: Any) -> pd.DataFrame:
     _bad_rows(out, ~out["assignee"].isin(agents).to_numpy(), "assignee",
               "a staff_id of world.tables['staff'] or an outsourcer_id of "
               "world.tables['outsourcers']", "assign the call to an existing person or agency")
-    _bad_rows(out, ~out["purpose"].isin(PURPOSES).to_numpy(), "purpose",
-              f"one of {', '.join(PURPOSES)}", "pick the purpose that fits the call")
+    _bad_rows(out, ~out["purpose"].isin(PLAN_PURPOSES).to_numpy(), "purpose",
+              f"one of {', '.join(PLAN_PURPOSES)}", "pick the purpose that fits the call")
     items = out["script"].str.split(";").explode()
     items = items[items.notna() & (items != "")]
     unknown = ~items.isin(SCRIPT_CATALOGUE)

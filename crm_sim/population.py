@@ -18,8 +18,9 @@ from crm_sim.providers.hk import PROVIDERS, address, company, hkid, person, ssn
 from crm_sim.rng import Streams
 from crm_sim.scenario import Scenario
 from crm_sim.schema import CHANNELS, LANGUAGES, TABLES
+from crm_sim.textcols import codes, digit_matrix, ids, iso_dates, join_bytes, small_ints
 
-NAME_POOL_MAX = 3000
+NAME_POOL_MAX = 1500
 _CH = np.asarray(CHANNELS, dtype=object)
 
 
@@ -35,23 +36,18 @@ def hk_faker(seed: int) -> Faker:
 def to_frame(table: str, columns: dict) -> pd.DataFrame:
     """A DataFrame with exactly the schema's columns, in order, with the schema's dtypes."""
     spec = TABLES[table]
-    return pd.DataFrame({name: pd.Series(columns[name]).astype(dtype).array
+    return pd.DataFrame({name: pd.array(np.asarray(columns[name], dtype=object), dtype=dtype)
+                         if dtype == "string" else pd.array(columns[name], dtype=dtype)
                          for name, dtype in spec.items()})
-
-
-def ids(prefix: str, n: int, width: int, start: int = 1) -> np.ndarray:
-    """Identifiers like ``C000001`` as an object array (vectorised)."""
-    numbers = np.arange(start, start + n).astype(f"U{width}")
-    return np.strings.add(prefix, np.strings.zfill(numbers, width)).astype(object)
 
 
 class NamePool:
     """Pools of romanised Cantonese names built once with Faker, drawn from with numpy."""
 
     def __init__(self, fake: Faker, size: int = NAME_POOL_MAX):
-        self.surname = np.array([fake.last_name() for _ in range(size)], dtype=object)
-        self.given = np.array([fake.first_name() for _ in range(size)], dtype=object)
-        self.english = np.array([fake.english_name() for _ in range(size)], dtype=object)
+        self.surname = np.array([fake.last_name() for _ in range(size)], dtype=str)
+        self.given = np.array([fake.first_name() for _ in range(size)], dtype=str)
+        self.english = np.array([fake.english_name() for _ in range(size)], dtype=str)
 
     def draw(self, rng: np.random.Generator, n: int, english_share) -> dict[str, np.ndarray]:
         """`n` names: full name, surname, given, english ("" when not used), email stem."""
@@ -59,11 +55,11 @@ class NamePool:
         use_english = rng.random(n) < english_share
         surname, given = self.surname[i], self.given[j]
         english = np.where(use_english, self.english[k], "")
-        full = np.strings.add(np.strings.add(surname.astype(str), " "), given.astype(str))
-        full = np.where(use_english, np.strings.add(np.strings.add(full, ", "), english.astype(str)), full)
-        first = np.where(use_english, english, np.strings.replace(given.astype(str), " ", ""))
-        stem = np.strings.lower(np.strings.add(np.strings.add(first.astype(str), "."), surname.astype(str)))
-        return {"name": full.astype(object), "surname": surname, "stem": stem}
+        full = np.strings.add(np.strings.add(surname, " "), given)
+        full = np.where(use_english, np.strings.add(np.strings.add(full, ", "), english), full)
+        first = np.where(use_english, english, np.strings.replace(given, " ", ""))
+        stem = np.strings.lower(np.strings.add(np.strings.add(first, "."), surname))
+        return {"name": full, "surname": surname, "stem": stem}
 
 
 def _weighted(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray:
@@ -90,7 +86,7 @@ def _phones(rng: np.random.Generator, mobile: np.ndarray) -> np.ndarray:
     picks = rng.choice(5 * 10**7, size=n, replace=False)
     lead = np.where(mobile, np.array([5, 6, 9])[picks % 3], np.array([2, 3])[picks % 2])
     body = (picks // 5) % 10**7
-    return (lead * 10**7 + body).astype("U8").astype(object)
+    return join_bytes([digit_matrix(lead * 10**7 + body, 8)])
 
 
 def _hkids(rng: np.random.Generator, holds: np.ndarray) -> np.ndarray:
@@ -115,24 +111,24 @@ _COMPANY = company.Provider
 
 def _addresses(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(district, address) per row: district by population, a street in that district."""
-    names = np.array(list(_ADDRESS.districts), dtype=object)
+    names = np.array(list(_ADDRESS.districts), dtype=str)
     district = _weighted(rng, np.array(list(_ADDRESS.districts.values())), n)
-    streets = [np.array(s, dtype=object) for s in _ADDRESS.streets_by_district.values()]
+    streets = [np.array(s, dtype=str) for s in _ADDRESS.streets_by_district.values()]
     counts = np.array([len(s) for s in streets])
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
     flat_streets = np.concatenate(streets)
     street = flat_streets[offsets[district] + (rng.random(n) * counts[district]).astype(int)]
-    bpre = np.array(_ADDRESS.building_prefixes, dtype=object)[rng.integers(0, len(_ADDRESS.building_prefixes), n)]
-    bsuf = np.array(_ADDRESS.building_suffixes, dtype=object)[rng.integers(0, len(_ADDRESS.building_suffixes), n)]
-    flat = np.array(_ADDRESS.flat_letters, dtype=object)[rng.integers(0, len(_ADDRESS.flat_letters), n)]
-    floor = rng.integers(1, 41, n).astype("U2")
-    number = rng.integers(1, 389, n).astype("U3")
+    bpre = np.array(_ADDRESS.building_prefixes, dtype=str)[rng.integers(0, len(_ADDRESS.building_prefixes), n)]
+    bsuf = np.array(_ADDRESS.building_suffixes, dtype=str)[rng.integers(0, len(_ADDRESS.building_suffixes), n)]
+    flat = np.array(_ADDRESS.flat_letters, dtype=str)[rng.integers(0, len(_ADDRESS.flat_letters), n)]
+    floor = small_ints(rng.integers(1, 41, n))
+    number = small_ints(rng.integers(1, 389, n))
     parts = ["Flat ", flat, ", ", floor, "/F, ", bpre, " ", bsuf, ", ", number, " ", street, ", ",
              names[district]]
     text = np.asarray(parts[0], dtype=str)
     for part in parts[1:]:
-        text = np.strings.add(text, np.asarray(part).astype(str))
-    return names[district], text.astype(object)
+        text = np.strings.add(text, part)
+    return names[district], text
 
 
 def _companies(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -152,7 +148,7 @@ def _companies(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray
     stem = np.strings.lower(np.strings.add(pre[a], core[c]))
     for ch in (" ", "&", "'"):
         stem = np.strings.replace(stem, ch, "")
-    return name.astype(object), stem
+    return name, stem
 
 
 def _month_index(dates: np.ndarray) -> np.ndarray:
@@ -160,13 +156,16 @@ def _month_index(dates: np.ndarray) -> np.ndarray:
     return dates.astype("datetime64[M]").astype(np.int64)
 
 
-def build_population(scenario: Scenario, streams: Streams) -> dict[str, pd.DataFrame]:
+def build_population(scenario: Scenario, streams: Streams
+                     ) -> tuple[dict[str, pd.DataFrame], dict[str, np.ndarray]]:
     """All population tables of a fresh world plus its starting latent state.
 
     Returns:
-        Tables "customers", "contacts", "staff", "outsourcers", "products", "latent".
-        customers.lifetime_value holds spend *before* the history window; the history
-        generator adds what was bought during it.
+        (tables, arrays). Tables "customers", "contacts", "staff", "outsourcers",
+        "products", "latent"; customers.lifetime_value holds spend *before* the history
+        window (the history generator adds what was bought during it). `arrays` holds
+        the same facts as numpy codes (segment, since, preferred channel, affinity) so
+        the history generator need not parse text columns again.
     """
     fake = hk_faker(streams.int_seed("faker"))
     pool = NamePool(fake, min(NAME_POOL_MAX, 200 + scenario.n_customers))
@@ -182,7 +181,7 @@ def build_population(scenario: Scenario, streams: Streams) -> dict[str, pd.DataF
     names = pool.draw(rng, n, _profile_array(segments, "english")[seg])
     company_name = np.full(n, "", dtype=object)
     email = np.strings.add(
-        np.strings.add(names["stem"], rng.integers(1, 1000, n).astype("U3")),
+        np.strings.add(names["stem"], small_ints(rng.integers(1, 1000, n))),
         np.strings.add("@", np.array(EMAIL_DOMAINS)[rng.integers(0, len(EMAIL_DOMAINS), n)]),
     ).astype(object)
     stems = np.array([], dtype=str)
@@ -209,9 +208,7 @@ def build_population(scenario: Scenario, streams: Streams) -> dict[str, pd.DataF
     latent = behaviour.initial_latent(
         cid, seg, np.array([SEGMENT_PROFILES[s]["affinity"] for s in segments]),
         streams.generator("behaviour.initial"))
-    affinity_idx = np.searchsorted(np.array(CHANNELS), latent["channel_affinity"].to_numpy(str),
-                                   sorter=np.argsort(CHANNELS))
-    affinity_idx = np.argsort(CHANNELS)[affinity_idx]
+    affinity_idx = codes(latent["channel_affinity"].to_numpy(object), CHANNELS)
     stated = _rowwise_choice(rng, np.array([SEGMENT_PROFILES[s]["stated"] for s in segments])[seg])
     preferred = np.where(rng.random(n) < 0.6, affinity_idx, stated)
     language = _rowwise_choice(rng, np.array([SEGMENT_PROFILES[s]["language"] for s in segments])[seg])
@@ -223,7 +220,7 @@ def build_population(scenario: Scenario, streams: Streams) -> dict[str, pd.DataF
     withdrawn_at = since + (rng.random(n) * span).astype(np.int64)
     channel_given = _CH[rng.integers(0, len(CHANNELS), n)]
     channel_withdrawn = _CH[rng.integers(0, len(CHANNELS), n)]
-    since_text = np.datetime_as_string(since, unit="D").astype(object)
+    since_text = iso_dates(since)
     prior_months = np.maximum(tenure - scenario.months_history, 0)
     prior_spend = np.round(prior_months * _profile_array(segments, "spend")[seg]
                            * rng.lognormal(0.0, 0.5, n), 2)
@@ -242,13 +239,14 @@ def build_population(scenario: Scenario, streams: Streams) -> dict[str, pd.DataF
         "consent_date": np.where(gave, since_text, ""),
         "consent_channel": np.where(withdrew, channel_withdrawn, np.where(gave, channel_given, "")),
         "consent_withdrawn_date": np.where(
-            withdrew, np.datetime_as_string(withdrawn_at, unit="D").astype(object), ""),
+            withdrew, iso_dates(withdrawn_at), ""),
         "preferred_channel": _CH[preferred],
         "preferred_language": np.array(LANGUAGES, dtype=object)[language],
         "lifetime_value": prior_spend,
         "tenure_months": tenure.astype(np.int64),
         "since": since_text,
     })
+    arrays = {"segment": seg, "since": since, "preferred": preferred, "affinity": affinity_idx}
     return {
         "customers": customers,
         "contacts": _contacts(streams, pool, cid[business], stems, fake),
@@ -256,7 +254,7 @@ def build_population(scenario: Scenario, streams: Streams) -> dict[str, pd.DataF
         "outsourcers": _outsourcers(scenario, streams, fake),
         "products": _products(scenario),
         "latent": latent,
-    }
+    }, arrays
 
 
 def _contacts(streams: Streams, pool: NamePool, accounts: np.ndarray, stems: np.ndarray,

@@ -642,7 +642,7 @@ def log_access(world: Any, role: str, purpose: str, table_name: str, columns: st
         }
     ).astype(ACCESS_LOG_COLUMNS)
     if log is None:
-        world.register_table("access_log", row)
+        world.register_table("access_log", row, columns=ACCESS_LOG_COLUMNS)
     else:
         world.append_rows("access_log", row)
 

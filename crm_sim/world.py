@@ -64,8 +64,8 @@ class World:
             raise FieldError("scenario", type(scenario).__name__, "a crm_sim.Scenario",
                              "World.build(Scenario(seed=1, n_customers=500))")
         streams = Streams(scenario.seed)
-        built = build_population(scenario, streams)
-        interactions, latent, spend = generate_history(scenario, streams, built)
+        built, arrays = build_population(scenario, streams)
+        interactions, latent, spend = generate_history(scenario, streams, built, arrays)
         customers = built["customers"].copy()
         customers["lifetime_value"] = np.round(customers["lifetime_value"].to_numpy(float) + spend, 2)
         tables = {name: built[name] for name in TABLES if name in built}

@@ -35,8 +35,8 @@ SOURCE_COLUMNS: dict[str, str] = {
     "district": "string",         # one of the 18 districts or ""
     "segment": "string",          # schema.SEGMENTS of the industry or ""
     "need": "string",             # product category of interest ("" if unknown)
-    "budget_hkd": "float64",      # stated budget, NaN if unknown
-    "timeline_months": "float64",  # months until they intend to buy, NaN if unknown
+    "budget_hkd": "Float64",      # stated budget, <NA> if unknown
+    "timeline_months": "Float64",  # months until they intend to buy, <NA> if unknown
     "dm_consent": "bool",         # consent to direct marketing recorded with the record
     "referred_by": "string",      # customer_id of the referrer (referral source only)
 }

@@ -32,6 +32,7 @@ from crm_sim.schema import SEGMENTS
 
 __all__ = [
     "DISTRICTS",
+    "entity_view",
     "LeadStandards",
     "QualificationResult",
     "management_standards",
@@ -176,10 +177,10 @@ class LeadStandards:
 def management_standards(world: Any) -> LeadStandards:
     """The standards management of this world's company issues (graders' default).
 
-    An ICT provider chases contracts of 20,000 HKD or more; a watch retailer 5,000 HKD.
+    An ICT provider chases contracts of 10,000 HKD or more; a watch retailer 5,000 HKD.
     """
     industry = getattr(getattr(world, "scenario", None), "industry", "ict")
-    return LeadStandards(min_deal_hkd=20_000.0 if industry == "ict" else 5_000.0)
+    return LeadStandards(min_deal_hkd=10_000.0 if industry == "ict" else 5_000.0)
 
 
 @dataclass(frozen=True)
@@ -522,21 +523,47 @@ def simulate_conversions(world: Any, lead_ids: Any, month_offset: int = 1) -> pd
     })
 
 
-def _source_rows(world: Any, ids: list[str]) -> pd.DataFrame:
-    from crm_sim.leads.columns import SOURCE_TABLES
+def entity_view(world: Any) -> pd.DataFrame:
+    """What the company knows about each prospect, merged across all its records.
 
+    One row per source record: the record's id with its *entity's* merged fields (for
+    each field the most recently captured non-empty value; consent if any record carries
+    it; the newest capture date). Graders judge a lead list on this view, so a trainee
+    who linked records and filled gaps from other sources is judged on the same facts,
+    and values typed into a submitted list cannot change the verdict.
+    """
+    from crm_sim.leads.columns import SOURCE_COLUMNS, SOURCE_TABLES
+
+    truth = _truth(world)
     frames = [world.tables[t] for t in SOURCE_TABLES.values() if t in world.tables]
-    allrec = pd.concat(frames, ignore_index=True).set_index("record_id")
-    return allrec.loc[ids].reset_index()
+    recs = pd.concat(frames, ignore_index=True)
+    ent = truth.set_index("record_id")["entity_id"]
+    recs["_entity"] = ent.loc[recs["record_id"].astype(str)].to_numpy()
+    recs = recs.sort_values(["captured_date", "record_id"], ascending=[False, True],
+                            kind="stable")
+    fields = [c for c in SOURCE_COLUMNS if c not in ("record_id", "dm_consent")]
+    blanked = recs[fields].copy()
+    for c in fields:
+        if SOURCE_COLUMNS[c] == "string":
+            blanked[c] = blanked[c].where(blanked[c] != "", pd.NA)
+    blanked["_entity"] = recs["_entity"].to_numpy()
+    merged = blanked.groupby("_entity", sort=True).first()
+    for c in fields:
+        if SOURCE_COLUMNS[c] == "string":
+            merged[c] = merged[c].fillna("")
+    merged["dm_consent"] = recs.groupby("_entity", sort=True)["dm_consent"].any()
+    out = merged.loc[truth["entity_id"].to_numpy()].reset_index(drop=True)
+    out.insert(0, "record_id", truth["record_id"].to_numpy())
+    return out[list(SOURCE_COLUMNS)].astype(SOURCE_COLUMNS)
 
 
 def score_lead_list(world: Any, lead_list: Any, standards: LeadStandards | None = None,
                     month_offset: int = 1) -> dict[str, Any]:
     """Score a trainee's qualified-lead list by what happens next month.
 
-    The list is judged on the world's own source records (what the trainee wrote in
-    other columns cannot change whether a record passes the rules) and on the hidden
-    truth (who really buys). Key-field completeness is judged on the list as submitted:
+    Rule compliance is judged on `entity_view` (what the company knows about each
+    listed prospect across all sources; what the trainee typed into other columns
+    cannot change it) and conversions on the hidden truth (who really buys). Key-field completeness is judged on the list as submitted:
     a lead list must carry the key information on each lead (ITCSCR410A P6).
 
     Args:
@@ -568,7 +595,7 @@ def score_lead_list(world: Any, lead_list: Any, standards: LeadStandards | None 
                               "value": conv["value_hkd"].to_numpy()}).drop_duplicates("entity")
     conversions = int(by_entity["converted"].sum())
     ent_truth = t.reset_index().drop_duplicates("entity_id")
-    rows = _source_rows(world, ids)
+    rows = entity_view(world).set_index("record_id").loc[ids].reset_index()
     judged = qualify_frame(rows, standards, as_of=world.today)
     failures: dict[str, int] = {}
     for text in judged.loc[~judged["qualified"], "reasons"]:

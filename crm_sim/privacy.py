@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from crm_sim.errors import AccessDenied, PolicyError
+from crm_sim.providers.hk import hkid as _hkid
 from crm_sim.schema import PERSONAL_COLUMNS
 
 __all__ = [
@@ -82,18 +83,16 @@ _PHONE_NAME_RE = re.compile(r"phone|tel|mobile|fax|whatsapp", re.IGNORECASE)
 def hkid_check_digit(prefix: str, digits: str) -> str:
     """The check digit of an HKID (``"A"``, ``"123456"`` -> ``"3"``).
 
-    Used by the synthetic HKID generator's tests and by trainees who validate input; the
-    algorithm is the published weighted sum modulo 11 (space counts 36, A=10 ... Z=35).
+    Delegates to the provider's published weighted-sum rule (`providers.hk.hkid`) after
+    checking the input, so trainees validating input get a domain error, not a KeyError.
     """
-    prefix = prefix.upper()
-    if not re.fullmatch(r"[A-Z]{1,2}", prefix) or not re.fullmatch(r"\d{6}", digits):
+    if not isinstance(prefix, str) or not isinstance(digits, str) or not re.fullmatch(
+        r"[A-Z]{1,2}", prefix.upper()
+    ) or not re.fullmatch(r"\d{6}", digits):
         raise PolicyError(
-            "hkid", prefix + digits, "1-2 letters then 6 digits", "e.g. ('A', '123456')"
+            "hkid", f"{prefix}{digits}", "1-2 letters then 6 digits", "e.g. ('A', '123456')"
         )
-    chars = [36] * (2 - len(prefix)) + [ord(c) - 55 for c in prefix]
-    total = sum(v * w for v, w in zip(chars + [int(d) for d in digits], range(9, 1, -1)))
-    check = (11 - total % 11) % 11
-    return "A" if check == 10 else str(check)
+    return _hkid.check_digit(prefix.upper(), digits)
 
 
 def _as_series(values: Any, field_name: str) -> tuple[pd.Series, bool]:
@@ -269,7 +268,7 @@ def _scan_text(col: str, s: pd.Series) -> list[Leak]:
         if not hit.any():
             continue
         first = s[hit].str.extract(f"({pattern})", expand=False)
-        for pos, value in zip(positions[hit], first.tolist()):
+        for pos, value in zip(positions[hit], first.tolist(), strict=True):
             key = (int(pos), kind)
             if key not in found:
                 found[key] = Leak(col, int(pos), kind, masker(str(value)))

@@ -563,8 +563,9 @@ def score_lead_list(world: Any, lead_list: Any, standards: LeadStandards | None 
 
     Rule compliance is judged on `entity_view` (what the company knows about each
     listed prospect across all sources; what the trainee typed into other columns
-    cannot change it) and conversions on the hidden truth (who really buys). Key-field completeness is judged on the list as submitted:
-    a lead list must carry the key information on each lead (ITCSCR410A P6).
+    cannot change it) and conversions on the hidden truth (who really buys).
+    Key-field completeness is judged on the list as submitted: a lead list must carry
+    the key information on each lead (ITCSCR410A P6).
 
     Args:
         world: the world the sources were generated in.

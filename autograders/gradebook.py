@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -143,8 +144,11 @@ class GradebookWriter:
         from nbgrader.api import MissingEntry
 
         self.verify()
-        warnings: list[str] = []
-        with self._open() as gb:
+        problems: list[str] = []
+        with warnings.catch_warnings(), self._open() as gb:
+            # nbgrader's autoflush inside update_or_create_submission emits SAWarnings
+            # about objects not yet in the session; harmless, and noise for instructors.
+            warnings.simplefilter("ignore")
             gb.update_or_create_student(result.trainee_id)
             try:
                 gb.find_assignment(result.unit)
@@ -157,7 +161,7 @@ class GradebookWriter:
                     grade = gb.find_grade(cell.grade_id, result.notebook, result.unit,
                                           result.trainee_id)
                 except MissingEntry:
-                    warnings.append(f"{result.notebook}/{cell.grade_id}: not a graded cell "
+                    problems.append(f"{result.notebook}/{cell.grade_id}: not a graded cell "
                                     "of the released unit; not written")
                     continue
                 if cell.status == "manual":
@@ -168,7 +172,7 @@ class GradebookWriter:
                     grade.needs_manual_grade = False
             gb.db.commit()
         self.last_checksum = file_checksum(self.course.gradebook_path)
-        return warnings
+        return problems
 
 
 def read_scores(course: Course, unit: str) -> dict[str, dict[str, dict[str, Any]]]:

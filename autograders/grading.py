@@ -229,6 +229,10 @@ class _Parent:
             except (TypeError, ValueError) as exc:
                 result = SubmissionResult(job.trainee_id, job.unit, job.notebook, "error",
                                           reason=f"worker returned malformed data: {exc}")
+        if job is not None and Path(result.notebook).stem == job.notebook:
+            result.notebook = job.notebook  # the sandbox may name it with ".ipynb"
+            for cell in result.cells:
+                cell.notebook = job.notebook
         if job is not None and (result.trainee_id, result.unit, result.notebook) != (
                 job.trainee_id, job.unit, job.notebook):
             result = SubmissionResult(job.trainee_id, job.unit, job.notebook, "error",

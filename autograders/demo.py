@@ -1,0 +1,205 @@
+"""The simulated cohort and ``crm-course demo``: the whole pipeline on a copy of the course.
+
+`make_submission` plays a trainee: it takes the released notebook and fills each
+solution region with a variant (the unit module's ``VARIANTS``; "full" is the source
+solution; "hostile" is a built-in infinite loop). `place_submission` puts it where
+nbgrader's collect step would: ``submitted/<trainee>/<UNIT>/<nb>.ipynb``. `run_demo`
+copies ``course/`` into ``demo/course`` (the repository's course is never modified),
+releases every unit, submits a 12-trainee cohort, grades it in parallel and writes the
+reports.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograders.commands.errors import CourseError
+from autograders.course import Course, resolve_course
+
+HOSTILE_SOURCE = "while True:  # a trainee's runaway loop\n    pass\n"
+# Twelve trainees of different competence (variant names; missing variants fall back).
+COHORT_PROFILES = ["full", "full", "full", "partial", "partial", "wrong", "full", "partial",
+                   "wrong", "full", "partial", "hostile"]
+DEMO_SECRET = "demo-course-secret-not-for-real-cohorts"
+DEMO_LIMITS = {"cell_timeout_s": 30.0, "notebook_timeout_s": 240.0}
+# Generated areas never copied from the repository's course into a working copy.
+GENERATED = ("release", "submitted", "autograded", "feedback", "reports", "source",
+             ".backups", ".exchange", "gradebook.db", "grading.sqlite", ".secret")
+_MARKER = re.compile(r"^\s*#{3} (BEGIN|END) SOLUTION\s*$")
+
+
+def strip_solution_markers(source: str) -> str:
+    """A source solution as a trainee would have typed it (markers removed)."""
+    return "\n".join(line for line in source.splitlines() if not _MARKER.match(line))
+
+
+def _src(cell: dict[str, Any]) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def _gid(cell: dict[str, Any]) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def make_submission(released: dict[str, Any], source: dict[str, Any],
+                    variant: dict[str, str] | None = None) -> dict[str, Any]:
+    """A trainee's notebook: the release with every solution cell answered.
+
+    Args:
+        released: the student-version notebook JSON.
+        source: the source notebook JSON (its solutions are the "full" answers).
+        variant: grade_id -> replacement source for some solution cells.
+    """
+    variant = variant or {}
+    full = {_gid(c): strip_solution_markers(_src(c)) for c in source.get("cells", [])
+            if c.get("metadata", {}).get("nbgrader", {}).get("solution") and _gid(c)}
+    nb = copy.deepcopy(released)
+    for cell in nb.get("cells", []):
+        gid = _gid(cell)
+        if gid is None or not cell["metadata"]["nbgrader"].get("solution"):
+            continue
+        if gid in variant:
+            cell["source"] = variant[gid]
+        elif gid in full:
+            cell["source"] = full[gid]
+    return nb
+
+
+def hostile_variant(source: dict[str, Any]) -> dict[str, str]:
+    """The built-in hostile variant: the first solution code cell loops forever."""
+    for cell in source.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") == "code" and meta.get("solution") and _gid(cell):
+            return {_gid(cell): HOSTILE_SOURCE}
+    return {}
+
+
+def place_submission(course: Course, trainee_id: str, unit: str, notebook: str,
+                     nb: dict[str, Any]) -> Path:
+    """Write a submission at ``submitted/<trainee>/<UNIT>/<nb>.ipynb`` (nbgrader's layout)."""
+    path = course.submitted_dir / trainee_id / unit / f"{notebook}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+    return path
+
+
+def unit_variants(course: Course, code: str) -> dict[str, dict[str, str]]:
+    """The unit module's ``VARIANTS`` (loading its evaluators); raises if it is missing."""
+    import importlib
+
+    from autograders.checks import default_module, load_evaluators
+    from autograders.unitspec import load_unit_spec
+
+    unit_dir = course.unit_dir(code)
+    spec = load_unit_spec(unit_dir)
+    load_evaluators(code, spec.evaluators, base_dir=unit_dir)
+    target = spec.evaluators or default_module(code)
+    if target.endswith(".py"):
+        path = (unit_dir / target).resolve()
+        module = next((m for m in list(sys.modules.values())
+                       if getattr(m, "__file__", None) == str(path)), None)
+    else:
+        module = importlib.import_module(target)
+    return dict(getattr(module, "VARIANTS", {}) or {})
+
+
+def submit_cohort(course: Course, code: str, profiles: dict[str, str],
+                  variants: dict[str, dict[str, str]]) -> list[Path]:
+    """Write every trainee's submission of one unit; profiles: trainee -> variant name."""
+    paths = []
+    for nb_name in course.notebooks(code):
+        source = json.loads((course.unit_dir(code) / f"{nb_name}.ipynb").read_text())
+        released = json.loads((course.release_dir / code / f"{nb_name}.ipynb").read_text())
+        for trainee, profile in profiles.items():
+            if profile == "hostile":
+                variant = hostile_variant(source)
+            else:
+                variant = variants.get(profile, {})
+            paths.append(place_submission(course, trainee, code, nb_name,
+                                          make_submission(released, source, variant)))
+    return paths
+
+
+def copy_course(src: Path, dest: Path) -> Course:
+    """Copy a course's sources (not its generated areas) into a fresh working copy."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns(*GENERATED, "__pycache__",
+                                                               ".ipynb_checkpoints"))
+    return Course(dest.resolve())
+
+
+@dataclass
+class DemoResult:
+    """What the demo did, for the printed summary."""
+
+    course: Course
+    units: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    cohort_html: Path | None = None
+    summary_lines: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def run_demo(out_dir: str | Path = "demo", *, source_course: str | Path | None = None,
+             jobs: int = 2, profiles: list[str] | None = None,
+             echo: Callable[[str], None] = print, progress: bool = True,
+             limits: dict[str, Any] | None = None) -> DemoResult:
+    """Build ``<out_dir>/course``, release, submit a simulated cohort, grade, report.
+
+    A unit whose evaluator module is missing or broken, or that nbgrader cannot release,
+    is skipped with a note; the rest of the demo still runs.
+    """
+    from autograders.grading import grade
+    from autograders.release import release_unit
+    from autograders.reports.build import write_reports
+
+    started = time.monotonic()
+    src = resolve_course(source_course)
+    course = copy_course(src.root, Path(out_dir) / "course")
+    course.secret_path.write_text(DEMO_SECRET + "\n")
+    course.secret_path.chmod(0o600)
+    result = DemoResult(course)
+    names = profiles or COHORT_PROFILES
+    trainees = {f"T{i + 1:03d}": p for i, p in enumerate(names)}
+    for code in course.unit_codes():
+        try:
+            variants = unit_variants(course, code)
+        except Exception as exc:  # noqa: BLE001 - a missing unit module skips the unit
+            result.notes.append(f"skipped {code}: its evaluator module could not be loaded "
+                                f"({type(exc).__name__}: {exc})")
+            continue
+        try:
+            release_unit(course, code)
+        except CourseError as exc:
+            result.notes.append(f"skipped {code}: release failed ({exc})")
+            continue
+        missing = sorted({p for p in names if p not in ("full", "hostile")} - set(variants))
+        if missing:
+            result.notes.append(f"{code}: no {', '.join(missing)} variant(s); those trainees "
+                                "submit the full solution instead")
+        submit_cohort(course, code, trainees, variants)
+        result.units.append(code)
+        echo(f"released {code} and submitted {len(trainees)} trainees "
+             f"({', '.join(sorted(set(names)))})")
+    for note in result.notes:
+        echo(f"note: {note}")
+    if not result.units:
+        raise CourseError("the demo found no unit it could grade: " + "; ".join(result.notes))
+    for code in result.units:
+        run = grade(course, code, jobs=jobs, limits=limits or DEMO_LIMITS, progress=progress)
+        result.summary_lines.extend(run.lines())
+    files = write_reports(course, units=result.units)
+    result.cohort_html = files.cohort_html
+    result.seconds = time.monotonic() - started
+    return result

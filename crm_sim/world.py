@@ -212,6 +212,19 @@ class World:
 
         return store.verify(path if path is not None else self.path)
 
+    # ------------------------------------------------------------------ contact
+    def call(self, customer_id: str, staff_id: str, channel: str, script=(), when=None, **kwargs):
+        """Make and record one call; see `crm_sim.calls.call`."""
+        from crm_sim import calls
+
+        return calls.call(self, customer_id, staff_id, channel, script, when, **kwargs)
+
+    def run_plan(self, plan, checklist=None, **kwargs):
+        """Execute a whole call plan at once; see `crm_sim.calls.run_plan`."""
+        from crm_sim import calls
+
+        return calls.run_plan(self, plan, checklist, **kwargs)
+
 
 def _check_date(field: str, value: Any) -> str:
     """An ISO date string, or FieldError."""

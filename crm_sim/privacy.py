@@ -60,8 +60,12 @@ __all__ = [
 # --------------------------------------------------------------------------- patterns
 # HKID: one or two letters, six digits, a check digit (0-9 or A), usually in brackets.
 _HKID_PAREN = r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{6}\s?\(\s?[0-9Aa]\s?\)"
-# Bare forms "A1234567", "A123456-7", "A123456 7": same shape without brackets.
-_HKID_BARE = r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{6}[\s-]?[0-9Aa](?![A-Za-z0-9])"
+# Bare forms "A1234567", "A123456-7", "A123456 7": same shape without brackets. Single
+# prefixes I, O, Q and U are not issued (too easily misread), which keeps engine ids such
+# as interaction "I0000001" from looking like HKIDs.
+_HKID_BARE = (
+    r"(?<![A-Za-z0-9])(?:[A-HJ-NPR-TV-Z]|[A-Z]{2})\d{6}[\s-]?[0-9A](?![A-Za-z0-9])"
+)
 # HK phone: 8 digits starting 2-9, optional +852 / 00852 / (852) prefix, optional
 # space, dot or dash in the middle. Digits, '*' or '.digit' around it mean it is part of
 # something else (a longer number, an amount, an already-masked value).

@@ -359,3 +359,22 @@ def show_plan_check(plan: Any, world: Any) -> None:
                         f"accounts have no call: {_ids(r['missing'])}")
     _print_report(f"plan ({r['calls']} calls)", problems,
                   f"plan: {r['calls']} calls, no violation, every top-value account covered")
+
+
+def reach_by_customer(graph: Any, max_hops: int = 2) -> dict[str, set[str]]:
+    """Per existing customer, the prospects within `max_hops` introductions.
+
+    The same reach `crm_sim.leads.network.reachable_prospects` reports, computed once
+    for every customer with plain breadth-first searches, so a notebook can try many
+    combinations of champions without rebuilding tables.
+    """
+    import networkx as nx
+
+    kinds = dict(graph.nodes(data="kind"))
+    out: dict[str, set[str]] = {}
+    for node, kind in kinds.items():
+        if kind != "customer":
+            continue
+        near = nx.single_source_shortest_path_length(graph, node, cutoff=max_hops)
+        out[node] = {n for n in near if kinds.get(n) == "prospect"}
+    return out

@@ -118,8 +118,8 @@ def _pick(rng: np.random.Generator, options: Any, n: int, weights: Any = None) -
 def _month_window(world: Any, month: str | None) -> tuple[dt.date, dt.date, str]:
     today = dt.date.fromisoformat(str(world.today)[:10])
     if month is None:
-        return today - dt.timedelta(days=30), today - dt.timedelta(days=1), today.strftime(
-            "%Y-%m")
+        return (today - dt.timedelta(days=30), today - dt.timedelta(days=1),
+                f"recent.{today.isoformat()}")
     try:
         first = dt.date.fromisoformat(f"{month}-01") if isinstance(month, str) else None
     except ValueError:
@@ -383,7 +383,7 @@ def _assign_ids(rng: np.random.Generator, recs: pd.DataFrame) -> pd.DataFrame:
 
 def _build(world: Any, n_prospects: int, month: str | None):
     first, last, label = _month_window(world, month)
-    rng = world.streams.generator(f"leads.sources.{label}")
+    rng = world.streams.generator(f"leads.sources.{label}")  # e.g. leads.sources.2025-12
     ent = _entities(world, rng, n_prospects)
     recs = _assign_ids(rng, _records(world, rng, ent, (first, last)))
     e = ent.iloc[recs["_entity"].to_numpy()].reset_index(drop=True)

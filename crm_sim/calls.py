@@ -501,10 +501,14 @@ def _simulate(world: Any, plan: CallPlan, checklist: OutsourcerChecklist,
     follow = _follow_up(outcome, replied, code, labels)
 
     # 4. consequences for customers (only calls made)
+    # Contact quality as in the history generator (0.4·skill + 0.3·knowledge + 0.3·soft),
+    # less rival noise and over-long scripts; a complaint is a contact of quality 0.
+    quality = np.clip(0.4 * skill + 0.3 * pk + 0.3 * soft - market.quality_penalty(segment)
+                      - 0.03 * extra_q, 0.0, 1.0)
+    quality = np.where(complaint, 0.0, quality)
     rows = np.flatnonzero(made)
     new_latent = _apply(latent, li[rows], answered[rows], outcome[rows], channel[rows],
-                        skill[rows], pk[rows], soft[rows], nq[rows],
-                        market.quality_penalty(segment[rows]), unconsented[rows], params)
+                        quality[rows], weight[rows], unconsented[rows], params)
     new_customers = _update_customers(customers, ci, opt_out & made, d["slot"], channel, value)
 
     start = _next_interaction_number(world.tables["interactions"])
@@ -608,26 +612,48 @@ def _follow_up(outcome: np.ndarray, replied: np.ndarray, code: np.ndarray,
 
 
 def _apply(latent: pd.DataFrame, li: np.ndarray, answered: np.ndarray, outcome: np.ndarray,
-           channel: np.ndarray, skill, pk, soft, nq: np.ndarray, rival: np.ndarray,
+           channel: np.ndarray, quality: np.ndarray, weight: np.ndarray,
            unconsented: np.ndarray, params: behaviour.BehaviourParams) -> pd.DataFrame:
-    """Aggregate the calls per customer and move the latent state by behaviour's rules."""
-    m = len(latent)
-    got = li[answered]
-    quality = np.clip(0.4 * skill + 0.3 * pk + 0.3 * soft - rival
-                      - 0.03 * np.maximum(nq - PATIENCE, 0), 0.0, 1.0)
-    quality = np.where(outcome == "complaint", 0.0, quality)[answered]
-    count = np.bincount(got, minlength=m)
-    weight = np.bincount(got, weights=(1.0 + QUESTION_FATIGUE * nq)[answered], minlength=m)
-    mean_q = np.bincount(got, weights=quality, minlength=m) / np.maximum(count, 1)
-    used = np.full(m, None, dtype=object)
-    used[got] = channel[answered]          # later calls overwrite: the last channel used
-    ignored = np.bincount(got, weights=unconsented[answered].astype(float), minlength=m) > 0
-    out = behaviour.apply_contacts(latent, count > 0, np.where(count > 0, mean_q, 0.0),
-                                   channel=used, consented=~ignored, n_contacts=weight,
-                                   params=params)
-    complained = np.bincount(li[outcome == "complaint"], minlength=m) > 0
-    if complained.any():
-        out = behaviour.apply_complaints(out, complained, params=params)
+    """Move the latent state call by call with the behaviour model's own rules.
+
+    Calls are applied in rounds: round r holds every customer's r-th answered call, so
+    each round is one vectorised `behaviour.apply_contacts` over the customers touched
+    (the loop runs over calls-per-customer, a handful, never over customers). Each call
+    thus moves satisfaction, and fatigue damps the next one, as in the model.
+    """
+    a = np.flatnonzero(answered)               # calls are in time order already
+    if len(a) == 0:
+        return latent
+    cust = li[a]
+    rank = pd.Series(cust).groupby(cust).cumcount().to_numpy()
+    touched = np.unique(cust)
+    pos = np.searchsorted(touched, cust)
+    m = len(touched)
+    sub = latent.iloc[touched].reset_index(drop=True)
+    for r in range(int(rank.max()) + 1):
+        sel = rank == r
+        p, calls = pos[sel], a[sel]
+        hit = np.zeros(m, bool)
+        hit[p] = True
+        q = np.zeros(m)
+        q[p] = quality[calls]
+        used = np.full(m, None, dtype=object)
+        used[p] = channel[calls]
+        consented = np.ones(m, bool)
+        consented[p] = ~unconsented[calls]
+        count = np.ones(m)
+        count[p] = weight[calls]
+        sub = behaviour.apply_contacts(sub, hit, q, channel=used, consented=consented,
+                                       n_contacts=count, params=params)
+        complained = np.zeros(m, bool)
+        complained[p] = outcome[calls] == "complaint"
+        if complained.any():
+            sub = behaviour.apply_complaints(sub, complained, params=params)
+    out = latent.copy()
+    for col in ("satisfaction", "perception", "propensity", "churn_hazard", "fatigue"):
+        values = out[col].to_numpy(float).copy()
+        values[touched] = sub[col].to_numpy(float)
+        out[col] = values
     return out
 
 

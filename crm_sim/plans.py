@@ -85,6 +85,8 @@ def _bad_rows(frame: pd.DataFrame, bad: np.ndarray, field: str, allowed: str, fi
     more = f" ({len(idx) - 1} more rows too: {', '.join(map(str, idx[1:4]))}...)" \
         if len(idx) > 1 else ""
     value = frame[field].iloc[first] if field in frame else None
+    if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        value = None   # a blank cell: say "got None", not pandas' "nan"
     raise PlanError(f"row {first}: {field}", value, allowed + more, fix)
 
 
@@ -210,8 +212,11 @@ def _popcount(values: np.ndarray) -> np.ndarray:
 
 def _validate(frame: pd.DataFrame, world: Any) -> pd.DataFrame:
     """Check a raw plan frame against `world`; return the normalised frame."""
-    frame = frame.rename(columns={k: v for k, v in _ALIASES.items()
-                                  if k in frame.columns and v not in frame.columns})
+    for alias, name in _ALIASES.items():   # accept common synonyms, even mixed per row
+        if alias in frame.columns:
+            frame[name] = (frame[name].where(frame[name].notna(), frame[alias])
+                           if name in frame.columns else frame[alias])
+            frame = frame.drop(columns=alias)
     missing = [c for c in ("customer_id", "slot", "channel", "assignee")
                if c not in frame.columns]
     if missing:

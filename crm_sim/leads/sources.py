@@ -159,10 +159,6 @@ def _entities(world: Any, rng: np.random.Generator, n: int) -> pd.DataFrame:
     authority = np.where(
         b2b, _pick(rng, AUTHORITY_LEVELS, n, [0.50, 0.32, 0.18]),
         np.where(rng.random(n) < 0.9, "decision_maker", "influencer"))
-    title = np.full(n, "", dtype=object)
-    for level, titles in _TITLES.items():
-        m = b2b & (authority == level)
-        title[m] = _pick(rng, titles, int(m.sum()))
     picks = rng.choice(5 * 10**7, size=n, replace=False)
     lead_digit = np.array([5, 6, 9, 2, 3])[picks % 5]
     phone = (lead_digit * 10**7 + (picks // 5) % 10**7).astype("U8")
@@ -202,6 +198,17 @@ def _entities(world: Any, rng: np.random.Generator, n: int) -> pd.DataFrame:
         district, segment, company = cols["district"], cols["segment"], cols["company"]
         surnames = np.strings.partition(name.astype(str), " ")[0]
     genuine = (customer_id != "") | (rng.random(n) >= _NOT_GENUINE_SHARE)
+    # Non-genuine entries (students, competitors, fake sign-ups) rarely hold buying power,
+    # a real budget or a near timeline: good standards should screen most of them out.
+    fake = ~genuine
+    authority = np.where(fake, _pick(rng, AUTHORITY_LEVELS, n, [0.2, 0.3, 0.5]), authority)
+    timeline = np.where(fake, _pick(rng, [3, 9, 12, 18], n, [1, 3, 3, 3]).astype(float),
+                        timeline)
+    budget = np.where(fake, np.round(budget * 0.3, -3).clip(1000), budget)
+    title = np.full(n, "", dtype=object)
+    for level, titles in _TITLES.items():
+        m = b2b & (authority == level)
+        title[m] = _pick(rng, titles, int(m.sum()))
     # Propensity follows BANT so that good standards pick good leads: decision makers,
     # near timelines and real budgets buy more often.
     base = rng.beta(2.0, 10.0, n)

@@ -57,9 +57,14 @@ class NamePool:
         english = np.where(use_english, self.english[k], "")
         full = np.strings.add(np.strings.add(surname, " "), given)
         full = np.where(use_english, np.strings.add(np.strings.add(full, ", "), english), full)
-        first = np.where(use_english, english, np.strings.replace(given, " ", ""))
+        first = np.where(use_english, english, _replace(given, " ", ""))
         stem = np.strings.lower(np.strings.add(np.strings.add(first, "."), surname))
         return {"name": full, "surname": surname, "stem": stem}
+
+
+def _replace(values: np.ndarray, old: str, new: str) -> np.ndarray:
+    """np.strings.replace that also accepts an empty array (numpy's raises)."""
+    return np.strings.replace(values, old, new) if len(values) else values
 
 
 def _weighted(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray:
@@ -92,15 +97,16 @@ def _phones(rng: np.random.Generator, mobile: np.ndarray) -> np.ndarray:
 def _hkids(rng: np.random.Generator, holds: np.ndarray) -> np.ndarray:
     """HKID-format ids (correct check digit) where `holds`, else ""."""
     n_hold = int(holds.sum())
+    out = np.full(len(holds), "", dtype=object)
+    if n_hold == 0:
+        return out
     prefixes = np.array(list(_SSN.hkid_prefixes), dtype="U2")
     weights = np.array(list(_SSN.hkid_prefixes.values()))
     pre = prefixes[_weighted(rng, weights, n_hold)]
     numbers = rng.choice(10**6, size=n_hold, replace=False)
     check = hkid.check_digits(pre, numbers)
-    body = np.strings.add(pre, np.strings.zfill(numbers.astype("U6"), 6))
-    full = np.strings.add(np.strings.add(body, "("), np.strings.add(check, ")"))
-    out = np.full(len(holds), "", dtype=object)
-    out[holds] = full
+    body = np.strings.add(pre, join_bytes([digit_matrix(numbers, 6)]).astype(str))
+    out[holds] = np.strings.add(np.strings.add(body, "("), np.strings.add(check, ")"))
     return out
 
 
@@ -147,7 +153,7 @@ def _companies(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray
         name = np.strings.add(np.strings.add(name, " "), part)
     stem = np.strings.lower(np.strings.add(pre[a], core[c]))
     for ch in (" ", "&", "'"):
-        stem = np.strings.replace(stem, ch, "")
+        stem = _replace(stem, ch, "")
     return name, stem
 
 

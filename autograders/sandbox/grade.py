@@ -254,6 +254,12 @@ def _evaluate(prepared: Prepared, run: dict[str, Any], stop_index: int | None,
                 evidence={"authoring_error": why}))
             continue
         record = run["artifacts"].get(gid)
+        raised = _cell_error(run.get("cells"), t.exec_index, prepared.secrets)
+        if record is None and raised:
+            cells.append(CellResult(**base, status="failed", message=(
+                f"test cell {gid} stopped with {raised} before your answer was handed in; "
+                "fix the cells above it so this test can run")))
+            continue
         if (not isinstance(record, dict) or not isinstance(record.get("nonce"), str)
                 or not hmac.compare_digest(record["nonce"], t.nonce)
                 or record.get("grade_id") != gid):
@@ -272,6 +278,20 @@ def _evaluate(prepared: Prepared, run: dict[str, Any], stop_index: int | None,
             continue
         cells.append(_judge(fn, value, ctx, base))
     return cells
+
+
+def _cell_error(cells: Any, index: int | None, secret_lines: list[str]) -> str | None:
+    """ "NameError: name 'x' is not defined" when executed cell `index` raised, else None."""
+    if not isinstance(cells, list) or index is None or not 0 <= index < len(cells):
+        return None
+    outputs = cells[index].get("outputs") if isinstance(cells[index], dict) else None
+    for out in outputs if isinstance(outputs, list) else []:
+        if isinstance(out, dict) and out.get("output_type") == "error":
+            text = f"{str(out.get('ename'))[:80]}: {str(out.get('evalue'))[:200]}"
+            if any(line in text for line in secret_lines):
+                return str(out.get("ename"))[:80]
+            return text
+    return None
 
 
 def _judge(fn: Callable, value: Any, ctx: EvalContext, base: dict) -> CellResult:

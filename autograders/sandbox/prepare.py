@@ -356,13 +356,15 @@ def prepare(source: NotebookNode, submission: NotebookNode) -> Prepared:
                 # a copy of a cell already placed: never run twice, and say so
                 notes.append(f"cell {g!r} appears {counts.get(g, 0)} times; only the first "
                              "copy was used")
-                if g in tests and not _same(cell, r_cell):
-                    _mark(tests[g], "tampered", f"test cell {g!r} was duplicated and a copy "
-                          "was edited; test cells must stay as released")
                 continue
             seen.add(g)
+            if g in tests and counts.get(g, 0) > 1 and any(
+                    not _same(c, r_cell) for c, cg in zip(submission.cells, sub_gids,
+                                                          strict=True) if cg == g):
+                _mark(tests[g], "tampered", f"test cell {g!r} was duplicated and a copy was "
+                      "edited; test cells must stay as released")
             if i in renamed:
-                msg = (f"the grade_id of cell {g!r} was changed to {sub_gids[i]!r}; "
+                msg = (f"cell {g!r}: its grade_id was changed to {sub_gids[i]!r}; "
                        "cell ids must stay as released")
                 if g in tests:
                     _mark(tests[g], "tampered", "test " + msg)

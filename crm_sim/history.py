@@ -164,9 +164,10 @@ def generate_history(scenario: Scenario, streams: Streams, tables: dict[str, pd.
         product = behaviour_choice(rng, product_weights[seg[who[sold]]])
         np.add.at(spend, who[sold], price[product])
 
-        when = (first_day + rng.integers(0, days, k)).astype("datetime64[m]")
+        day = np.maximum(first_day + rng.integers(0, days, k), since[who])   # not before joining
+        when = day.astype("datetime64[m]")
         when = when + rng.integers(9 * 60, 19 * 60, k).astype("timedelta64[m]")
-        minutes = np.where(answered, rng.gamma(2.0, DURATION[channel] / 2.0), 0.5)
+        minutes = np.where(answered, np.maximum(rng.gamma(2.0, DURATION[channel] / 2.0), 0.1), 0.5)
         info = np.where(rng.random(k) < 0.5,
                         SATISFACTION_INFO[np.digitize(s[who], [0.4, 0.7])],
                         NEED_INFO[rng.integers(0, len(NEED_INFO), k)])

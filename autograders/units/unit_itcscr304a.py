@@ -259,6 +259,320 @@ def plan_calls(artifact: Any, ctx: EvalContext) -> Verdict:
     return _verdict(score, message, evidence)
 
 
+# ======================================================================= notebook 2
+ASSIGN_TARGET = 0.95          # share of the reference caller quality that earns full credit
+
+
+def reference_assignment(world: Any) -> pd.DataFrame:
+    """Greedy: highest-weight calls first, each to the best qualified caller with hours left."""
+    from crm_sim.mechanism import mechanism_for
+
+    mech = mechanism_for(world)
+    task = pc.assignment_task(world)
+    quality = pc.agent_quality(world)
+    staff = pc.table(world, "staff").set_index("staff_id")
+    outs = pc.table(world, "outsourcers").set_index("outsourcer_id")
+    n_q = task["script"].map(lambda items: sum(i in _questions() for i in items))
+    minutes = mech.call_minutes(task["channel"], n_q)
+    ts = pd.to_datetime(task["slot"], format="%Y-%m-%dT%H:%M")
+    week = (ts.dt.normalize() - pd.to_timedelta(ts.dt.day_of_week, unit="D")).astype(str)
+    order = task.assign(w=task["segment"].map(pc.SEGMENT_WEIGHT), m=minutes, week=week)
+    order = order.sort_values(["w", "lifetime_value"], ascending=False, kind="stable")
+    used: dict[tuple[str, str], float] = {}
+    assignee = {}
+    for row in order.itertuples():
+        rules = mech.segments[row.segment]
+        best, best_q = None, -1.0
+        for agent, q in quality.items():
+            if agent in staff.index:
+                ok = (staff.at[agent, "skill"] >= rules.min_skill
+                      and staff.at[agent, "product_knowledge"] >= rules.min_product_knowledge
+                      and used.get((agent, row.week), 0.0) + row.m
+                      <= 60 * staff.at[agent, "capacity_hours_week"])
+            else:
+                ok = (rules.allow_outsourcers and outs.at[agent, "quality"]
+                      >= rules.min_outsourcer_quality and used.get((agent, row.week), 0.0) + 1
+                      <= outs.at[agent, "capacity_calls_week"])
+            if ok and q > best_q:
+                best, best_q = agent, q
+        if best is None:
+            best = quality.index[0]
+        used[(best, row.week)] = used.get((best, row.week), 0.0) + (
+            row.m if best in staff.index else 1)
+        assignee[row.Index] = best
+    return task.assign(assignee=pd.Series(assignee))
+
+
+def _questions() -> tuple[str, ...]:
+    from crm_sim.plans import QUESTIONS
+
+    return QUESTIONS
+
+
+def _calls_in_overloaded_weeks(frame: pd.DataFrame, violations: list) -> set[int]:
+    """Row positions of calls whose caller is over capacity in that call's week."""
+    weeks = {(v.staff_id, v.when.replace("week of ", "")) for v in violations
+             if v.rule_id in ("staff_capacity", "outsourcer_capacity")}
+    if not weeks:
+        return set()
+    ts = pd.to_datetime(frame["slot"], format="%Y-%m-%dT%H:%M")
+    monday = (ts.dt.normalize() - pd.to_timedelta(ts.dt.day_of_week, unit="D")).dt.strftime(
+        "%Y-%m-%d")
+    pairs = list(zip(frame["assignee"].astype(str), monday, strict=True))
+    return {i for i, pair in enumerate(pairs) if pair in weeks}
+
+
+@evaluator(UNIT, "assign_people_test")
+def assign_people(artifact: Any, ctx: EvalContext) -> Verdict:
+    """compliance × (0.5 + 0.5 × quality credit).
+
+    compliance = share of the task's calls that have a valid caller who is qualified for
+    the segment and not over capacity that week. quality credit = min(1, segment-weighted
+    caller quality / (0.95 × the reference greedy assignment's)).
+    """
+    world = ctx.trainee_world()
+    frame = to_frame(artifact)
+    report = pc.assignment_report(frame if frame is not None else artifact, world)
+    if report["error"] and not report["violations"] and report["quality"] == 0.0:
+        return _verdict(0.0, report["error"], {"calls": report["calls"]})
+    calls = report["calls"]
+    task = pc.assignment_task(world)
+    answer = frame if frame is not None else pc._as_frame(artifact)
+    merged = task.merge(answer[["customer_id", "slot", "assignee"]].astype(str)
+                        .drop_duplicates(["customer_id", "slot"]),
+                        on=["customer_id", "slot"], how="inner")
+    merged = merged[merged["assignee"].isin(pc.agent_quality(world).index)]
+    unqualified = {(v.customer_id, v.when) for v in report["violations"]
+                   if v.rule_id == "unqualified_assignee"}
+    overloaded = _calls_in_overloaded_weeks(merged, report["violations"])
+    good = sum(1 for i, (cid, slot) in enumerate(zip(merged["customer_id"], merged["slot"],
+                                                       strict=True))
+               if (cid, slot) not in unqualified and i not in overloaded)
+    compliance = good / calls if calls else 0.0
+    ref = pc.assignment_report(reference_assignment(world), world)["quality"]
+    credit = min(1.0, report["quality"] / (ASSIGN_TARGET * ref)) if ref > 0 else 0.0
+    score = compliance * (0.5 + 0.5 * credit)
+    lines = list(report["problems"])
+    if credit < 0.999:
+        lines.append("your most valuable calls could have stronger callers: give corporate "
+                     "and SME calls to the most skilled, knowledgeable staff qualified for them")
+    return _verdict(score, "; ".join(lines) or "Every call has a qualified caller with time "
+                    "for it, and the strongest callers take the most valuable calls.",
+                    {"calls": calls, "compliant_calls": good, "quality": round(report["quality"], 4),
+                     "reference_quality": round(ref, 4), "missing": report["missing"][:20]})
+
+
+def budget_truth(world: Any) -> pd.DataFrame:
+    """Where the money works (hidden): segment weight × customers, by true best channel."""
+    from crm_sim.schema import CHANNELS
+
+    c = pc.table(world, "customers")[["customer_id", "segment"]].merge(
+        world.hidden["latent"][["customer_id", "channel_affinity"]], on="customer_id")
+    c["w"] = c["segment"].map(pc.SEGMENT_WEIGHT).fillna(1.0)
+    grid = c.pivot_table(index="segment", columns="channel_affinity", values="w", aggfunc="sum",
+                         fill_value=0.0).reindex(columns=list(CHANNELS), fill_value=0.0)
+    return grid / grid.to_numpy().sum()
+
+
+def reference_budget(world: Any) -> dict[str, dict[str, float]]:
+    """The model solution: segment weight × customers by *stated* preferred channel."""
+    from crm_sim.schema import CHANNELS
+
+    c = pc.table(world, "customers")
+    w = c["segment"].map(pc.SEGMENT_WEIGHT).fillna(1.0)
+    grid = (c.assign(w=w).pivot_table(index="segment", columns="preferred_channel", values="w",
+                                      aggfunc="sum", fill_value=0.0)
+            .reindex(columns=list(CHANNELS), fill_value=0.0))
+    grid = grid / grid.to_numpy().sum() * pc.BUDGET_TOTAL
+    return {str(s): {ch: float(v) for ch, v in row.items()} for s, row in grid.iterrows()}
+
+
+def _tvd(shares: pd.DataFrame, truth: pd.DataFrame) -> float:
+    a = shares.reindex(index=truth.index, columns=truth.columns, fill_value=0.0)
+    extra = float(shares.to_numpy().sum() - a.to_numpy().sum())
+    return 0.5 * (float(np.abs(a.to_numpy() - truth.to_numpy()).sum()) + extra)
+
+
+@evaluator(UNIT, "budget_test")
+def budget(artifact: Any, ctx: EvalContext) -> Verdict:
+    """Closeness to where the money truly works, vs an even split per channel and the model.
+
+    Shares are compared with the hidden truth by total variation distance (TVD). Credit =
+    (TVD of an even channel split − yours) / (TVD of the even split − the model solution's),
+    clipped to 0..1; halved when the amounts do not add up to HKD 100,000.
+    """
+    world = ctx.trainee_world()
+    problems = pc.budget_problems(artifact, world)
+    frame = pc.budget_frame(artifact)
+    if frame is None or frame.to_numpy().sum() <= 0:
+        return _verdict(0.0, "; ".join(problems) or "the budget is empty", {})
+    truth = budget_truth(world)
+    shares = frame / frame.to_numpy().sum()
+    seg_share = truth.sum(axis=1)
+    even = pd.DataFrame({ch: seg_share / truth.shape[1] for ch in truth.columns})
+    ref = pc.budget_frame(reference_budget(world))
+    base, mine = _tvd(even, truth), _tvd(shares, truth)
+    best = _tvd(ref / ref.to_numpy().sum(), truth)
+    credit = (base - mine) / (base - best) if base - best > 1e-9 else float(mine <= base)
+    credit = min(1.0, max(0.0, credit))
+    total_ok = abs(float(frame.to_numpy().sum()) - pc.BUDGET_TOTAL) <= 1.0
+    score = credit * (1.0 if total_ok else 0.5)
+    lines = list(problems)
+    if credit < 0.999:
+        lines.append("some money sits on channels that do not work for that segment's "
+                     "customers: use what customers say they prefer and how they answered "
+                     "past contacts")
+    return _verdict(score, "; ".join(lines) or "The budget follows the segments' value and "
+                    "the channels that work for them.",
+                    {"tvd": round(mine, 4), "tvd_even": round(base, 4),
+                     "tvd_reference": round(best, 4), "total_ok": total_ok})
+
+
+@evaluator(UNIT, "checklist_test")
+def checklist(artifact: Any, ctx: EvalContext) -> Verdict:
+    """Score = the checklist's completeness: the share of the outsourcer-to-staff skill gap
+    the simulator closes (`crm_sim.calls.CHECKLIST_WEIGHTS`); a pilot on the hidden world
+    is recorded as evidence."""
+    from crm_sim.calls import CHECKLIST_WEIGHTS, OutsourcerChecklist
+
+    items, problem = pc.checklist_items(artifact)
+    if items is None:
+        return _verdict(0.0, problem, {})
+    chosen = OutsourcerChecklist(**items)
+    score = chosen.completeness
+    missing = [k for k, v in items.items() if not v]
+    evidence: dict[str, Any] = {"items": items, "completeness": round(score, 4)}
+    try:
+        pilot = pc.outsourcing_pilot(ctx.hidden_world(), chosen, n=30)
+        evidence["pilot"] = {k: {c: (float(v) if isinstance(v, (int, float, np.number)) else str(v))
+                                 for c, v in row.items()} for k, row in pilot.iterrows()}
+    except Exception as exc:  # noqa: BLE001 - evidence only; the score does not depend on it
+        evidence["pilot_error"] = f"{type(exc).__name__}: {exc}"
+    if missing:
+        message = (f"outsourced calls still fall short of own staff: {len(missing)} of "
+                   f"{len(CHECKLIST_WEIGHTS)} checklist items are not required. Run the pilot "
+                   "again and see which items close the gap")
+    else:
+        message = "With every item required, outsourced calls perform like own staff's."
+    return _verdict(score, message, evidence)
+
+
+# ----------------------------------------------------------------- discovery calls
+INFO_TARGET = 0.9
+
+
+def reference_call_list(world: Any) -> list[dict[str, Any]]:
+    """The model solution: rich channel, the warmest qualified caller, five useful questions."""
+    from crm_sim.mechanism import mechanism_for
+
+    mech = mechanism_for(world)
+    c = pc.table(world, "customers").set_index("customer_id")
+    staff = pc.table(world, "staff")
+    slots = pc.next_month_slots(world)
+    rows = []
+    for i, cid in enumerate(pc.discovery_list(world)):
+        seg = str(c.at[cid, "segment"])
+        rules = mech.segments[seg]
+        ok = staff[(staff["skill"] >= rules.min_skill)
+                   & (staff["product_knowledge"] >= rules.min_product_knowledge)]
+        caller = ok.sort_values(["soft_skill", "staff_id"], ascending=[False, True])
+        pref = str(c.at[cid, "preferred_channel"])
+        channel = "visit" if "visit" in rules.channels else (
+            pref if pref in ("phone", "message") and pref in rules.channels else "phone")
+        questions = ["needs", "budget", "timeline", "satisfaction",
+                     "decision_maker" if seg != "individual" else "competitor_use"]
+        rows.append({"customer_id": cid, "slot": slots[(i * 5) % len(slots)], "channel": channel,
+                     "assignee": str(caller["staff_id"].iloc[i % min(2, len(caller))]),
+                     "purpose": "routine",
+                     "script": pc._script_for(mech, seg, "routine", questions)})
+    return rows
+
+
+def replay_calls(ctx: EvalContext, call_list: Any, key: str) -> tuple[Any, Any] | None:
+    """Run `call_list` on a fresh copy of the trainee's world, as the notebook's first run.
+
+    Cached per context and key, so the two notebook-2 call evaluators replay once.
+    Returns (summary, world after the calls), or None when the plan cannot be built.
+    """
+    from crm_sim.calls import run_plan
+    from crm_sim.plans import CallPlan
+
+    cache = ctx._cache.setdefault("itcscr304a_replay", {})
+    if key not in cache:
+        world = ctx.trainee_world().copy()
+        try:
+            plan = CallPlan.build(call_list, world)
+            cache[key] = (run_plan(world, plan), world)
+        except Exception:  # noqa: BLE001 - a malformed list was reported by the checks
+            cache[key] = None
+    return cache[key]
+
+
+def _call_list_value(artifact: Any) -> Any:
+    frame = to_frame(artifact)
+    return frame if frame is not None else artifact
+
+
+@evaluator(UNIT, "scripted_calls_test")
+def scripted_calls(artifact: Any, ctx: EvalContext) -> Verdict:
+    """True information solicited, replayed on the trainee's world, vs the model call list.
+
+    credit = min(1, information score / (0.9 × model's)); score = credit × share of the 20
+    accounts called without any rule breach or over-long script.
+    """
+    from crm_sim.calls import information_score
+
+    world = ctx.trainee_world()
+    value = _call_list_value(artifact)
+    report = pc.scripted_calls_report(value, world)
+    if report["plan"] is None:
+        return _verdict(0.0, "; ".join(report["problems"]), {})
+    wanted = pc.discovery_list(world)
+    plan_frame = report["plan"].frame
+    plan_frame = plan_frame[plan_frame["customer_id"].isin(wanted)]
+    mine = replay_calls(ctx, plan_frame, "trainee")
+    ref = replay_calls(ctx, reference_call_list(world), "reference")
+    info = information_score(mine[0], mine[1]) if mine and len(plan_frame) else 0.0
+    info_ref = information_score(ref[0], ref[1]) if ref else 1.0
+    credit = min(1.0, info / (INFO_TARGET * info_ref)) if info_ref > 0 else 0.0
+    clean = [c for c in wanted if c not in report["missing"] and c not in report["bad_customers"]]
+    score = credit * len(clean) / len(wanted)
+    lines = list(report["problems"])
+    if credit < 0.999:
+        lines.append("the calls brought back less true information than they could: use a "
+                     "rich channel, a caller with strong soft skills and the questions that "
+                     "matter, five at most")
+    return _verdict(score, "; ".join(lines) or "Your calls solicited plenty of true "
+                    "information and followed the mechanism.",
+                    {"information_score": round(info, 4), "reference_score": round(info_ref, 4),
+                     "clean_calls": len(clean), "accounts": len(wanted)})
+
+
+@evaluator(UNIT, "call_records_test")
+def call_records(artifact: Any, ctx: EvalContext) -> Verdict:
+    """Share of the calls made (replayed from the submitted call list) reported correctly."""
+    report = artifact.get("report") if isinstance(artifact, dict) else None
+    call_list = artifact.get("call_list") if isinstance(artifact, dict) else None
+    if report is None or call_list is None:
+        return _verdict(0.0, "submit {'report': call_report, 'call_list': call_list} as the "
+                        "test cell does; do not change the test cell", {})
+    world = ctx.trainee_world()
+    checked = pc.scripted_calls_report(_call_list_value(call_list), world)
+    if checked["plan"] is None:
+        return _verdict(0.0, "the call list cannot be run: " + "; ".join(checked["problems"]), {})
+    replay = replay_calls(ctx, checked["plan"].frame, "as_submitted")
+    if replay is None:
+        return _verdict(0.0, "the call list cannot be run", {})
+    records = replay[0].records
+    found = pc.call_report_problems(_call_list_value(report), records)
+    calls = found["calls"]
+    score = len(found["right"]) / calls if calls else 0.0
+    return _verdict(score, "; ".join(found["problems"]) or "Every call is recorded with its "
+                    "outcome, the facts learned and a dated follow-up.",
+                    {"calls": calls, "right": len(found["right"]),
+                     "wrong": {k: v[:20] for k, v in found["wrong"].items()}})
+
+
 # Variant name -> {solution cell grade_id: replacement source}; "full" is the source.
 VARIANTS: dict[str, dict[str, str]] = {
     "partial": {

@@ -1,0 +1,778 @@
+"""Evaluators, answer keys, rubric and cohort variants of unit ITCSCR410A.
+
+One evaluator per graded test cell of ``course/units/ITCSCR410A``. Every score is a
+fixed fraction (tiers, not free-floating ratios) so that tests can assert exact marks
+and an assessor can read *why* a mark was given from the evidence. Messages say what to
+fix; they never print answer keys or anything read from the hidden world.
+
+Functions a trainee submits (record linking, lead qualification, profile summary) are
+run on the **hidden** world through `EvalContext.call_function`; tables and plans are
+judged on the trainee's own world.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from autograders.checks import EvalContext, evaluator, to_frame
+from autograders.results import Verdict
+from crm_sim import privacy
+from crm_sim import profile_review as review
+from crm_sim.errors import CrmSimError
+from crm_sim.leads.columns import SOURCES
+from crm_sim.ui import profile_desk as desk
+
+UNIT = "ITCSCR410A"
+
+MAX_LINKS = 100_000          # more pairs than any honest answer on a unit-sized world
+MAX_ROWS = 20_000            # rows of a submitted table
+MAX_TEXT = 20_000            # characters of a submitted query
+
+# --------------------------------------------------------------------- answer keys
+MC_KEYS = {"q_k1_test": "d", "q_k2_test": "b", "q_k3_test": "c", "q_k4_test": "a",
+           "q_k5_test": "c"}
+MC_HINTS = {
+    "q_k1_test": "compare what it costs to keep a customer with what it costs to win one, "
+                 "and what satisfied customers can bring",
+    "q_k2_test": "think about what the competitor cannot copy",
+    "q_k3_test": "think about what a review of the whole base needs from the way "
+                 "profiles are stored",
+    "q_k4_test": "think about which tool handles a large join well",
+    "q_k5_test": "think about what a competitor cannot copy quickly",
+}
+PURPOSE_KEY: dict[str, frozenset[str]] = {
+    "event": frozenset({"service", "analysis", "direct_marketing"}),
+    "web": frozenset({"service", "direct_marketing"}),
+    "purchased": frozenset(),
+    "referral": frozenset({"service"}),
+    "call_centre": frozenset({"service", "analysis", "direct_marketing"}),
+}
+JUDGEMENTS = {
+    "prof_x1_test": {"choice": "c", "reasons": desk.X1_REASONS,
+                     "good": frozenset({"purpose_limited", "offer_alternative",
+                                        "attendee_interest"})},
+    "prof_x1b_test": {"choice": "b", "reasons": desk.X1B_REASONS,
+                      "good": frozenset({"contacts_not_consented", "customer_relationship",
+                                         "better_leads"})},
+}
+# Rules for the two new roles of exercise 2d: (description, check(role_access) -> bool).
+ACCESS_RULES: list[tuple[str, Any]] = [
+    ("agency can see contact details in full (it must phone people)",
+     lambda ra: ra.get("agency", {}).get("contact") == "full"),
+    ("agency can see consent (it may call only consented customers)",
+     lambda ra: "consent" in ra.get("agency", {})),
+    ("agency cannot see HKIDs",
+     lambda ra: "government_id" not in ra.get("agency", {})),
+    ("consultant cannot see HKIDs",
+     lambda ra: "government_id" not in ra.get("consultant", {})),
+    ("consultant never sees contact details in full",
+     lambda ra: ra.get("consultant", {}).get("contact") in (None, "masked")),
+    ("consultant can see profile data (it must analyse the base)",
+     lambda ra: "profile" in ra.get("consultant", {})),
+]
+RESOLUTION_TIERS = ((0.9, 1.0), (0.75, 0.75), (0.6, 0.5), (0.4, 0.25))
+LEAD_LIST_MAX = desk.LEAD_LIST_MAX
+PROSPECTS_MAX = desk.PROSPECTS_MAX
+
+# Rubric of the manually graded written recommendation (3 points).
+RUBRICS = {
+    "recommend_written": (
+        "3 points, one per line:\n"
+        "1. Finding backed by a figure from the trainee's own charts/signals (segment, "
+        "value, complaint or consent rate) - not a generic statement.\n"
+        "2. Action is feasible: names cost or people and respects consent (service "
+        "contact, or marketing only to consented customers); no purchased list.\n"
+        "3. States the expected effect on existing customers AND on new customers, and "
+        "how success is measured after three months.\n"
+        "0 for a line that is missing, contradicts the structured recommendation, or "
+        "proposes an unlawful use of data."
+    ),
+}
+
+
+# --------------------------------------------------------------------- helpers
+def _is_call_error(value: Any) -> bool:
+    from autograders.sandbox.evaluate import CallError
+
+    return isinstance(value, CallError)
+
+
+def _is_function(artifact: Any) -> bool:
+    return isinstance(artifact, dict) and isinstance(artifact.get("__function__"), str) \
+        and isinstance(artifact.get("source"), str)
+
+
+def _not_a_function(name: str) -> Verdict:
+    return Verdict(0.0, f"Submit the function itself: submit(..., {name}) with {name} "
+                        "defined with def.", {"error": "not a function"})
+
+
+def _call(ctx: EvalContext, artifact: Any, args: list) -> Any:
+    return ctx.call_function(artifact, [args])[0]
+
+
+def _frame(artifact: Any, what: str) -> tuple[pd.DataFrame | None, str]:
+    """A submitted table as a DataFrame, or (None, message saying what to submit)."""
+    frame = to_frame(artifact)
+    if frame is None:
+        return None, f"{what} must be a pandas DataFrame."
+    if len(frame) > MAX_ROWS:
+        return None, f"{what} has {len(frame)} rows; that is far more than the sources hold."
+    return frame, ""
+
+
+def _tier(value: float, tiers: tuple[tuple[float, float], ...]) -> float:
+    if not isinstance(value, int | float) or math.isnan(value):
+        return 0.0
+    for bound, score in tiers:
+        if value >= bound:
+            return score
+    return 0.0
+
+
+def _record_ids(world: Any) -> pd.Index:
+    frames = desk.ensure_sources(world)
+    return pd.Index(pd.concat(frames.values(), ignore_index=True)["record_id"].astype(str))
+
+
+def _score_links(world: Any, links: Any) -> tuple[dict[str, Any] | None, str]:
+    """score_resolution on the transitive closure of `links`, or (None, what is wrong)."""
+    from crm_sim.leads.resolution import score_resolution
+
+    if isinstance(links, list) and len(links) > MAX_LINKS:
+        return None, f"{len(links)} links is far more than the records can have; link only " \
+                     "records you believe are the same person or company."
+    try:
+        clusters = desk.clusters_from_links(links, _record_ids(world))
+    except CrmSimError as e:
+        return None, f"The links are malformed: {e}"
+    if not clusters:
+        return {"precision": 0.0, "recall": 0.0, "f1": 0.0, "predicted_pairs": 0}, ""
+    return score_resolution(world, clusters), ""
+
+
+def _resolution_verdict(stats: dict[str, Any], where: str) -> Verdict:
+    f1 = float(stats.get("f1", 0.0))
+    score = _tier(f1, RESOLUTION_TIERS)
+    evidence = {k: stats.get(k) for k in ("precision", "recall", "f1", "predicted_pairs",
+                                          "true_pairs", "n_records") if k in stats}
+    evidence["where"] = where
+    if score == 1.0:
+        return Verdict(1.0, f"Record linking on {where}: F1 {f1:.2f}. Well done.", evidence)
+    tips = []
+    if stats.get("predicted_pairs", 0) == 0:
+        tips.append("no records were linked: normalise phones and e-mails and link records "
+                    "that share them")
+    else:
+        if stats["precision"] < 0.85:
+            tips.append(f"precision {stats['precision']:.2f}: some linked records are different "
+                        "people; require a similar name as well as a shared phone (a shared "
+                        "office number is not proof)")
+        if stats["recall"] < 0.85:
+            tips.append(f"recall {stats['recall']:.2f}: many true matches are missed; normalise "
+                        "phones and e-mails, compare names with rapidfuzz, and check records "
+                        "with a shared e-mail")
+    return Verdict(score, f"Record linking on {where}: F1 {f1:.2f} (full marks from 0.90). "
+                          + "; ".join(tips) + ".", evidence)
+
+
+# ------------------------------------------------------------- knowledge (MC)
+def _mc(grade_id: str, artifact: Any) -> Verdict:
+    key = MC_KEYS[grade_id]
+    if not isinstance(artifact, str) or len(artifact.strip()) != 1 or \
+            not artifact.strip().isalpha():
+        return Verdict(0.0, "Put a single letter in quotes in the answer cell, e.g. \"a\".",
+                       {"answer": repr(artifact)[:40]})
+    answer = artifact.strip().lower()
+    if answer == key:
+        return Verdict(1.0, "Correct.", {"answer": answer})
+    return Verdict(0.0, f"Not the best option: {MC_HINTS[grade_id]}.", {"answer": answer})
+
+
+for _gid in MC_KEYS:
+    evaluator(UNIT, _gid)(lambda artifact, ctx, _g=_gid: _mc(_g, artifact))
+
+
+# ------------------------------------------------------------- professionalism
+def _judgement(grade_id: str, artifact: Any) -> Verdict:
+    spec = JUDGEMENTS[grade_id]
+    if not isinstance(artifact, Mapping) or not isinstance(artifact.get("choice"), str) or \
+            not isinstance(artifact.get("reasons"), list):
+        return Verdict(0.0, "Set the choice to one letter and the reasons to a list of "
+                            "reason codes.", {"answer": repr(artifact)[:80]})
+    choice = artifact["choice"].strip().lower()
+    reasons = [r for r in artifact["reasons"][:50] if isinstance(r, str)]
+    unknown = sorted({r for r in reasons if r not in spec["reasons"]})
+    chosen = {r for r in reasons if r in spec["reasons"]}
+    good = len(chosen & spec["good"])
+    bad = len(chosen - spec["good"]) + len(unknown)
+    evidence = {"choice": choice, "reasons": sorted(chosen), "unknown_reasons": unknown}
+    if choice != spec["choice"]:
+        return Verdict(0.0, "That choice does not balance the customers' interests, the "
+                            "company's and the law: weigh what each person was told when "
+                            "their data was collected.", evidence)
+    reason_score = max(0, good - bad) / len(spec["good"])
+    score = 0.5 + 0.5 * reason_score
+    if score == 1.0:
+        return Verdict(1.0, "Right choice, well justified.", evidence)
+    msg = "Right choice. The justification is incomplete"
+    if unknown:
+        msg += f"; unknown reason codes {unknown} (use the printed codes)"
+    if bad - len(unknown) > 0:
+        msg += "; at least one reason would justify a different choice"
+    if good < len(spec["good"]):
+        msg += "; name every consideration: the law, the people whose data it is, and the " \
+               "customer relationship"
+    return Verdict(score, msg + ".", evidence)
+
+
+for _gid in JUDGEMENTS:
+    evaluator(UNIT, _gid)(lambda artifact, ctx, _g=_gid: _judgement(_g, artifact))
+
+
+# ------------------------------------------------------------- exercise 1: integrate
+@evaluator(UNIT, "resolve_links_test")
+def resolve_links(artifact: Any, ctx: EvalContext) -> Verdict:
+    """Tiered F1 of the trainee's links (closed transitively) on their own sources."""
+    if not isinstance(artifact, list):
+        return Verdict(0.0, "links must be a list of [record_id_a, record_id_b] pairs.",
+                       {"type": type(artifact).__name__})
+    stats, error = _score_links(ctx.trainee_world(), artifact)
+    if stats is None:
+        return Verdict(0.0, error, {"links": len(artifact)})
+    return _resolution_verdict(stats, "your sources")
+
+
+@evaluator(UNIT, "resolve_function_test")
+def resolve_function(artifact: Any, ctx: EvalContext) -> Verdict:
+    """Tiered F1 of link_records run on the hidden world's sources."""
+    if not _is_function(artifact):
+        return _not_a_function("link_records")
+    hidden = ctx.hidden_world()
+    result = _call(ctx, artifact, [desk.source_records(hidden)])
+    if _is_call_error(result):
+        return Verdict(0.0, f"link_records failed on the hidden sources ({result.kind}: "
+                            f"{result.message}). Make it work on any sources: imports inside "
+                            "the function, no names from other cells, no hard-coded ids.",
+                       {"error": result.kind})
+    if not isinstance(result, list):
+        return Verdict(0.0, "link_records must return a list of pairs.",
+                       {"type": type(result).__name__})
+    stats, error = _score_links(hidden, result)
+    if stats is None:
+        return Verdict(0.0, "On the hidden sources: " + error, {"links": len(result)})
+    return _resolution_verdict(stats, "hidden sources")
+
+
+# ------------------------------------------------------------- exercise 2: privacy
+@evaluator(UNIT, "purpose_test")
+def purposes(artifact: Any, ctx: EvalContext) -> Verdict:
+    """One fifth per source whose allowed purposes match its collection notice."""
+    if not isinstance(artifact, Mapping):
+        return Verdict(0.0, "allowed_uses must be a dict {source: [purposes]}.",
+                       {"type": type(artifact).__name__})
+    wrong, right = [], 0
+    for source in SOURCES:
+        uses = artifact.get(source)
+        if not isinstance(uses, list) or not all(isinstance(u, str) for u in uses):
+            wrong.append(source)
+            continue
+        if frozenset(uses) == PURPOSE_KEY[source]:
+            right += 1
+        else:
+            wrong.append(source)
+    score = right / len(SOURCES)
+    if not wrong:
+        return Verdict(1.0, "Every source is used only for what its notice allows.",
+                       {"right": right})
+    return Verdict(score, f"Re-read the collection notice and the guideline for: {wrong}. "
+                          "A purpose is allowed only if the notice states it (DPP3); a "
+                          "purchased list is used for nothing until people consent to us.",
+                   {"right": right, "wrong_sources": wrong})
+
+
+@evaluator(UNIT, "marketing_test")
+def marketing(artifact: Any, ctx: EvalContext) -> Verdict:
+    """0 on any record without consent or from a non-marketing source; else coverage and
+    minimisation (0.5 compliant + 0.25 covers >= 90% of eligible + 0.25 minimal columns)."""
+    frame, error = _frame(artifact, "marketing_list")
+    if frame is None:
+        return Verdict(0.0, error)
+    if "record_id" not in frame.columns:
+        return Verdict(0.0, "Keep the record_id column in marketing_list.")
+    world = ctx.trainee_world()
+    stacked = pd.concat(desk.ensure_sources(world).values(), ignore_index=True)
+    rows = stacked.set_index("record_id").reindex(frame["record_id"].astype(str))
+    unknown = int(rows["source"].isna().sum())
+    allowed = [s for s, uses in PURPOSE_KEY.items() if "direct_marketing" in uses]
+    bad_source = int((~rows["source"].isin(allowed) & rows["source"].notna()).sum())
+    no_consent = int((rows["dm_consent"].eq(False)).sum())
+    eligible = set(stacked.loc[stacked["source"].isin(allowed) & stacked["dm_consent"]
+                               .astype(bool), "record_id"].astype(str))
+    listed = set(frame["record_id"].astype(str))
+    coverage = len(eligible & listed) / len(eligible) if eligible else 1.0
+    extra = [str(v) for v in privacy.check_minimisation(list(map(str, frame.columns)),
+                                                       "direct_marketing")]
+    evidence = {"rows": len(frame), "unknown_ids": unknown, "not_allowed_source": bad_source,
+                "no_consent": no_consent, "coverage": round(coverage, 3),
+                "minimisation": extra}
+    if unknown:
+        return Verdict(0.0, f"{unknown} record_ids are not in your sources.", evidence)
+    if bad_source or no_consent:
+        return Verdict(0.0, f"{no_consent} records without direct-marketing consent and "
+                            f"{bad_source} from sources whose notice does not allow marketing "
+                            "are on the list: any such record fails this exercise.", evidence)
+    score = 0.5 + (0.25 if coverage >= 0.9 else 0.0) + (0.0 if extra else 0.25)
+    msgs = []
+    if coverage < 0.9:
+        msgs.append(f"the list holds {coverage:.0%} of the consented records marketing may "
+                    "use; include the rest")
+    if extra:
+        msgs.append("columns the purpose does not need: " + "; ".join(extra[:3]))
+    return Verdict(score, "No record without consent. " + ("; ".join(msgs) + "." if msgs else
+                                                           "Complete and minimal."), evidence)
+
+
+@evaluator(UNIT, "share_test")
+def share(artifact: Any, ctx: EvalContext) -> Verdict:
+    """0 on any unmasked identifier; 0.5 if columns beyond analysis remain; else 1."""
+    frame, error = _frame(artifact, "shared_profiles")
+    if frame is None:
+        return Verdict(0.0, error)
+    if frame.empty:
+        return Verdict(0.0, "shared_profiles is empty; share the profiles, masked.",
+                       {"rows": 0})
+    leaks = privacy.find_leaks(frame)
+    kinds = sorted({(str(getattr(lk, "column", "?")), str(getattr(lk, "kind", "?")))
+                    for lk in leaks})
+    extra = [str(v) for v in privacy.check_minimisation(list(map(str, frame.columns)),
+                                                       "analysis")]
+    evidence = {"rows": len(frame), "leaks": len(leaks),
+                "leak_columns": [f"{c}:{k}" for c, k in kinds][:20], "minimisation": extra}
+    if leaks:
+        where = ", ".join(f"{c} ({k})" for c, k in kinds[:6])
+        return Verdict(0.0, f"{len(leaks)} unmasked identifiers in the shared table, in "
+                            f"{where}: a shared table must never show one. Mask or drop "
+                            "these columns (crm_sim.privacy.mask_frame).", evidence)
+    if extra:
+        return Verdict(0.5, "No leaks, but the table keeps data the analysis does not need: "
+                            + "; ".join(extra[:3]) + ".", evidence)
+    return Verdict(1.0, "No leaks, and only what the analysis needs.", evidence)
+
+
+@evaluator(UNIT, "access_test")
+def access(artifact: Any, ctx: EvalContext) -> Verdict:
+    """One sixth per access rule the two new roles satisfy (0 if not a valid policy)."""
+    if not isinstance(artifact, Mapping) or not all(
+            isinstance(v, Mapping) for v in artifact.values()):
+        return Verdict(0.0, "role_access must be {role: {category: 'full' | 'masked'}}.")
+    try:
+        privacy.AccessPolicy(role_access=dict(artifact))
+    except (CrmSimError, TypeError, ValueError) as e:
+        return Verdict(0.0, f"role_access is not a valid access policy: {e}")
+    ra = {k: dict(v) for k, v in artifact.items()}
+    failed = [text for text, rule in ACCESS_RULES if not rule(ra)]
+    score = (len(ACCESS_RULES) - len(failed)) / len(ACCESS_RULES)
+    if not failed:
+        return Verdict(1.0, "Each role gets what its job needs and nothing more.",
+                       {"failed": []})
+    return Verdict(score, "Not yet: " + "; ".join(failed) + ".", {"failed": failed})
+
+
+# ------------------------------------------------------------- exercise 3: leads
+def _lead_list_stats(world: Any, frame: pd.DataFrame) -> tuple[dict | None, str]:
+    from crm_sim.leads.qualification import score_lead_list
+
+    if "record_id" not in frame.columns:
+        return None, "Keep the record_id column in the lead list."
+    known = set(_record_ids(world))
+    ids = frame["record_id"].tolist()
+    bad = [i for i in ids if not isinstance(i, str) or i not in known]
+    if bad:
+        return None, f"{len(bad)} record_ids are not in the sources, e.g. {bad[:3]}."
+    try:
+        return score_lead_list(world, frame.reset_index(drop=True)), ""
+    except CrmSimError as e:
+        return None, f"The lead list cannot be scored: {e}"
+
+
+@evaluator(UNIT, "lead_list_test")
+def lead_list(artifact: Any, ctx: EvalContext) -> Verdict:
+    """Thirds: every lead meets the standards; every lead has the key fields; at most 40
+    leads, one per person."""
+    frame, error = _frame(artifact, "The lead list")
+    if frame is None:
+        return Verdict(0.0, error)
+    if frame.empty:
+        return Verdict(0.0, "The lead list is empty: qualify the sources and keep the best.")
+    stats, error = _lead_list_stats(ctx.trainee_world(), frame)
+    if stats is None:
+        return Verdict(0.0, error)
+    n = stats["n_leads"]
+    compliant = stats["rule_compliance"] == 1.0
+    complete = stats["complete_rows"] == n
+    sized = stats["duplicates"] == 0 and n <= LEAD_LIST_MAX
+    score = (compliant + complete + sized) / 3
+    evidence = {k: stats[k] for k in ("n_leads", "duplicates", "rule_compliance",
+                                      "rule_failures", "missing_key_fields", "complete_rows")}
+    msgs = []
+    if not compliant:
+        msgs.append(f"{n - round(stats['rule_compliance'] * n)} leads fail management's "
+                    f"standards ({', '.join(list(stats['rule_failures'])[:3])})")
+    if not complete:
+        lacking = [f for f, k in stats["missing_key_fields"].items() if k]
+        msgs.append(f"leads lack key information: {lacking}")
+    if not sized:
+        msgs.append(f"{stats['duplicates']} duplicate people and {n} leads (at most "
+                    f"{LEAD_LIST_MAX}, one per person)")
+    return Verdict(score, "Lead list complete and compliant." if not msgs else
+                   "Fix: " + "; ".join(msgs) + ".", evidence)
+
+
+def _reference_conversions(world: Any) -> int:
+    """Conversions next month of the reference list (standards, one per person, soonest
+    timeline then largest budget, first 40): the bar a sound method reaches."""
+    from crm_sim.leads.qualification import qualify_frame, score_lead_list
+    from crm_sim.leads.resolution import normalise_email, normalise_phone
+
+    df = pd.concat(desk.ensure_sources(world).values(), ignore_index=True)
+    ok = qualify_frame(df, desk.standards_for(world), as_of=world.today)
+    ok = ok[ok["qualified"]].copy()
+    who = normalise_phone(ok["phone"])
+    who = who.where(who != "", normalise_email(ok["email"]))
+    ok = ok.assign(_who=who).sort_values(["timeline_months", "budget_hkd"],
+                                         ascending=[True, False], kind="stable")
+    ok = ok[(ok["_who"] == "") | ~ok["_who"].duplicated()].head(LEAD_LIST_MAX)
+    if ok.empty:
+        return 0
+    return int(score_lead_list(world, ok[["record_id"]].reset_index(drop=True))["conversions"])
+
+
+@evaluator(UNIT, "qualify_function_test")
+def qualify_function(artifact: Any, ctx: EvalContext) -> Verdict:
+    """On the hidden sources: 0.4 compliance (0.2 if >= 90%), 0.4 conversions next month
+    vs the reference method (>= 80%; 0.2 if >= 50%), 0.2 key fields and no duplicates."""
+    if not _is_function(artifact):
+        return _not_a_function("qualify_leads")
+    hidden = ctx.hidden_world()
+    result = _call(ctx, artifact, [desk.source_records(hidden, stacked=True),
+                                   desk.standards_for(hidden).to_dict(),
+                                   str(hidden.today)[:10]])
+    if _is_call_error(result):
+        return Verdict(0.0, f"qualify_leads failed on the hidden sources ({result.kind}: "
+                            f"{result.message}).", {"error": result.kind})
+    frame = to_frame(result)
+    if frame is None:
+        return Verdict(0.0, "qualify_leads must return a DataFrame.")
+    if frame.empty:
+        return Verdict(0.0, "qualify_leads returned no leads on the hidden sources.")
+    truncated = len(frame) > LEAD_LIST_MAX
+    frame = frame.head(LEAD_LIST_MAX)
+    stats, error = _lead_list_stats(hidden, frame)
+    if stats is None:
+        return Verdict(0.0, "On the hidden sources: " + error)
+    ref = _reference_conversions(hidden)
+    ratio = stats["conversions"] / ref if ref else 1.0
+    compliance = stats["rule_compliance"]
+    part_rules = 0.4 if compliance == 1.0 else 0.2 if compliance >= 0.9 else 0.0
+    part_conv = 0.4 if ratio >= 0.8 else 0.2 if ratio >= 0.5 else 0.0
+    part_fields = 0.2 if stats["complete_rows"] == stats["n_leads"] and \
+        stats["duplicates"] == 0 else 0.0
+    score = round(part_rules + part_conv + part_fields, 10)
+    evidence = {"n_leads": stats["n_leads"], "truncated": truncated,
+                "rule_compliance": compliance, "conversions": stats["conversions"],
+                "reference_conversions": ref, "duplicates": stats["duplicates"],
+                "complete_rows": stats["complete_rows"]}
+    msgs = []
+    if part_rules < 0.4:
+        msgs.append(f"{compliance:.0%} of the leads meet the standards; all must")
+    if part_conv < 0.4:
+        msgs.append("few of your leads bought next month: among qualified leads, put first "
+                    "those closest to buying with the largest budgets, one per person")
+    if part_fields < 0.2:
+        msgs.append("keep the key fields on every lead and one lead per person")
+    if truncated:
+        msgs.append(f"only the first {LEAD_LIST_MAX} leads count")
+    return Verdict(score, "On hidden sources: " + ("; ".join(msgs) + "." if msgs else
+                                                   "compliant, complete and well chosen."),
+                   evidence)
+
+
+# ------------------------------------------------------------- exercise 4: network
+@evaluator(UNIT, "network_test")
+def network(artifact: Any, ctx: EvalContext) -> Verdict:
+    """Genuine new prospects reached by the first 30 ids, against the best reachable."""
+    from crm_sim.leads import network as net
+
+    if not isinstance(artifact, list) or not all(isinstance(p, str) for p in artifact):
+        return Verdict(0.0, "find_prospects must return a list of node ids (text).")
+    if not artifact:
+        return Verdict(0.0, "No prospects listed: look for people linked to our customers.")
+    world = ctx.trainee_world()
+    picked = list(dict.fromkeys(artifact))[:PROSPECTS_MAX]
+    try:
+        stats = net.score_network_reach(world, picked)
+    except CrmSimError as e:
+        return Verdict(0.0, f"The prospect list cannot be scored: {e}")
+    reached = int(stats["genuine_new"])
+    best = min(PROSPECTS_MAX, int(stats["available_genuine_new"]))
+    ratio = reached / best if best else 0.0
+    score = 1.0 if ratio >= 0.8 else 0.5 if ratio >= 0.5 else 0.25 if ratio >= 0.25 else 0.0
+    evidence = {"listed": len(picked), "genuine_new": reached, "achievable": best,
+                **{k: v for k, v in stats.items() if isinstance(v, int | float | str)}}
+    if score == 1.0:
+        return Verdict(1.0, f"Your list reaches {reached} genuine new prospects.", evidence)
+    return Verdict(score, f"Your list reaches {reached} genuine new prospects; a sound method "
+                          "reaches clearly more. Leave out existing customers, prefer people "
+                          "several customers know, and people known to satisfied customers.",
+                   evidence)
+
+
+# ------------------------------------------------------------- exercise 5: review
+def _hidden_store(ctx: EvalContext) -> Path:
+    """The hidden world saved once per context (a temp file the OS cleans up)."""
+    cache = getattr(ctx, "_cache", None)
+    if isinstance(cache, dict) and "410a_store" in cache and cache["410a_store"].exists():
+        return cache["410a_store"]
+    folder = Path(tempfile.mkdtemp(prefix="crm-410a-grade-"))
+    path = ctx.hidden_world().save(folder / "hidden.sqlite")
+    if isinstance(cache, dict):
+        cache["410a_store"] = path
+    return path
+
+
+def reference_segments(customers: pd.DataFrame) -> pd.DataFrame:
+    """The figures SQL_SEGMENTS must return (pandas on the same table)."""
+    by = customers.groupby("segment")
+    return pd.DataFrame({
+        "customers": by.size(),
+        "mean_value": by["lifetime_value"].mean(),
+        "consent_rate": by["dm_consent"].mean(),
+    }).sort_index().reset_index()
+
+
+@evaluator(UNIT, "sql_test")
+def sql_query(artifact: Any, ctx: EvalContext) -> Verdict:
+    """One quarter per correct column (segment order, customers, mean_value, consent_rate)
+    of the query run read-only on the hidden store."""
+    if not isinstance(artifact, str) or len(artifact) > MAX_TEXT:
+        return Verdict(0.0, "SQL_SEGMENTS must be the query as a string.")
+    try:
+        got = review.run_sql(_hidden_store(ctx), artifact)
+    except CrmSimError as e:
+        return Verdict(0.0, f"The query failed on the hidden store: {e}")
+    want = reference_segments(ctx.hidden_world().tables["customers"])
+    right, wrong = 0, []
+    for col in ("segment", "customers", "mean_value", "consent_rate"):
+        ok = col in got.columns and len(got) == len(want)
+        if ok and col == "segment":
+            ok = got[col].astype(str).tolist() == want[col].astype(str).tolist()
+        elif ok:
+            vals = pd.to_numeric(got[col], errors="coerce").to_numpy(float)
+            ok = bool(((abs(vals - want[col].to_numpy(float)) <= 1e-6 * (1 + abs(
+                want[col].to_numpy(float))))).all())
+        right += ok
+        if not ok:
+            wrong.append(col)
+    score = right / 4
+    if not wrong:
+        return Verdict(1.0, "The query returns the right figures on the hidden store.",
+                       {"rows": len(got)})
+    return Verdict(score, f"Column(s) {wrong} are missing or wrong on the hidden store: one row "
+                          "per segment ordered by segment, named exactly segment, customers, "
+                          "mean_value, consent_rate.", {"rows": len(got), "wrong": wrong})
+
+
+@evaluator(UNIT, "plan_test")
+def plan(artifact: Any, ctx: EvalContext) -> Verdict:
+    """0.15 per required step completed in time (5 steps) + 0.25 for no unused capacity."""
+    n = len(ctx.trainee_world().tables["customers"])
+    try:
+        result = review.run_plan(artifact, n)
+    except CrmSimError as e:
+        return Verdict(0.0, f"The plan is malformed: {e}")
+    done = len(review.REQUIRED_STEPS) - len(result["missing_required"])
+    full = not result["missing_required"] and not result["could_add"]
+    score = round(0.75 * done / len(review.REQUIRED_STEPS) + (0.25 if full else 0.0), 10)
+    evidence = {k: result[k] for k in ("completed", "late", "hours_used", "missing_required",
+                                       "spare_hours", "could_add")}
+    msgs = []
+    if result["missing_required"]:
+        msgs.append(f"required steps not completed within {result['budget_hours']:g} hours: "
+                    f"{result['missing_required']} (choose faster tools for the big steps)")
+    elif result["could_add"]:
+        msgs.append(f"{result['spare_hours']:g} hours unused while {result['could_add']} "
+                    "would still fit: work at full capacity")
+    return Verdict(score, "Review completed in time at full capacity." if not msgs else
+                   "Fix: " + "; ".join(msgs) + ".", evidence)
+
+
+def reference_summary(customers: pd.DataFrame) -> dict[str, Any]:
+    """The four headline figures profile_summary must return."""
+    counts = customers.groupby("district").size().reset_index(name="n")
+    counts = counts.sort_values(["n", "district"], ascending=[False, True], kind="stable")
+    return {
+        "customers_by_segment": {str(k): int(v) for k, v in
+                                 customers.groupby("segment").size().items()},
+        "mean_value_by_segment": {str(k): round(float(v), 2) for k, v in
+                                  customers.groupby("segment")["lifetime_value"].mean().items()},
+        "consent_rate": round(float(customers["dm_consent"].astype(bool).mean()), 4),
+        "top_districts": [str(d) for d in counts["district"].head(3)],
+    }
+
+
+def _same(got: Any, want: Any) -> bool:
+    if isinstance(want, dict):
+        return isinstance(got, dict) and set(got) == set(want) and all(
+            _same(got[k], want[k]) for k in want)
+    if isinstance(want, list):
+        return isinstance(got, list) and len(got) == len(want) and all(
+            _same(g, w) for g, w in zip(got, want, strict=True))
+    if isinstance(want, float | int) and not isinstance(want, bool):
+        return isinstance(got, int | float) and not isinstance(got, bool) and \
+            math.isfinite(got) and abs(got - want) <= 0.006 + 1e-9 * abs(want)
+    return got == want
+
+
+@evaluator(UNIT, "summary_test")
+def summary(artifact: Any, ctx: EvalContext) -> Verdict:
+    """One quarter per headline figure right on the hidden customer base."""
+    if not _is_function(artifact):
+        return _not_a_function("profile_summary")
+    hidden = ctx.hidden_world()
+    result = _call(ctx, artifact, [desk.customer_records(hidden)])
+    if _is_call_error(result):
+        return Verdict(0.0, f"profile_summary failed on the hidden base ({result.kind}: "
+                            f"{result.message}).", {"error": result.kind})
+    if not isinstance(result, dict):
+        return Verdict(0.0, "profile_summary must return a dict with the four figures.")
+    want = reference_summary(hidden.tables["customers"])
+    wrong = [k for k in want if not _same(result.get(k), want[k])]
+    score = (len(want) - len(wrong)) / len(want)
+    if not wrong:
+        return Verdict(1.0, "All four figures are right on the hidden base.", {"wrong": []})
+    return Verdict(score, f"Wrong or missing on the hidden base: {wrong}. Check keys, "
+                          "rounding and the tie rule for districts.", {"wrong": wrong})
+
+
+# ------------------------------------------------------------- exercise 6: present
+@evaluator(UNIT, "recommend_test")
+def recommend(artifact: Any, ctx: EvalContext) -> Verdict:
+    """Executed on the trainee's world: 0.4 retained value and 0.4 new customers (full at
+    >= 50% of the best single action, half at >= 20%), 0.2 expected effects named on the
+    metric each action moves; 0 for any recommendation that breaches the PDPO."""
+    world = ctx.trainee_world()
+    customers, latent = world.tables["customers"], world.hidden["latent"]
+    try:
+        result = review.execute_recommendations(artifact, customers, latent)
+    except CrmSimError as e:
+        return Verdict(0.0, f"The recommendations cannot be executed: {e}")
+    best = review.best_effects(customers, latent)
+    evidence = {"retained_value": result["retained_value"],
+                "new_customers": result["new_customers"], "breaches": result["breaches"],
+                "recommendations": [{k: r[k] for k in ("target_segment", "action",
+                                                       "retained_value", "new_customers")}
+                                    for r in result["recommendations"]]}
+    if result["breaches"]:
+        return Verdict(0.0, "A recommendation breaches the PDPO and was not executed: "
+                            + "; ".join(result["breaches"]) + ".", evidence)
+
+    def part(value: float, top: float) -> float:
+        ratio = value / top if top > 0 else 0.0
+        return 0.4 if ratio >= 0.5 else 0.2 if ratio >= 0.2 else 0.0
+
+    p_value = part(result["retained_value"], best["retained_value"])
+    p_new = part(result["new_customers"], best["new_customers"])
+    recs = result["recommendations"]
+    consistent = all(r["expected_effect"]["metric"] == review.ACTIONS[r["action"]]["metric"]
+                     and r["expected_effect"]["change"] > 0 for r in recs)
+    score = round(p_value + p_new + (0.2 if consistent else 0.0), 10)
+    msgs = []
+    if p_value < 0.4:
+        msgs.append("the effect on existing customers' value is small: target the segment "
+                    "where reach x conversion x value is largest")
+    if p_new < 0.4:
+        msgs.append("few new customers result: include an action that attracts new "
+                    "customers through the people who already like us")
+    if not consistent:
+        msgs.append("state each expected effect on the metric its action moves, as a "
+                    "positive change")
+    return Verdict(score, "Executed for twelve simulated months: " + (
+        "; ".join(msgs) + "." if msgs else "a strong effect on both existing and new "
+                                           "customers."), evidence)
+
+
+# ------------------------------------------------------------- simulated cohort
+# Variant name -> {solution cell grade_id: replacement source}; "full" is the source.
+VARIANTS: dict[str, dict[str, str]] = {
+    "partial": {
+        "q_k3_answer": 'answer_k3 = "a"',
+        "resolve_impl": (
+            "def link_records(sources):\n"
+            "    pairs, seen = [], {}\n"
+            "    for records in sources.values():\n"
+            "        for r in records:\n"
+            "            key = r.get('phone') or None\n"
+            "            if key in seen:\n"
+            "                pairs.append([seen[key], r['record_id']])\n"
+            "            elif key:\n"
+            "                seen[key] = r['record_id']\n"
+            "    return pairs\n"),
+        "purpose_impl": (
+            "allowed_uses = {'event': ['service', 'analysis', 'direct_marketing'],\n"
+            "                'web': ['service', 'direct_marketing'], 'purchased': ['analysis'],\n"
+            "                'referral': ['service', 'direct_marketing'],\n"
+            "                'call_centre': ['service', 'analysis', 'direct_marketing']}\n"),
+        "share_impl": ("from crm_sim.privacy import mask_frame\n"
+                       "shared_profiles = mask_frame(profiles)\n"),
+        "plan_impl": ("review_plan = [{'step': s, 'tool': 'spreadsheet'} for s in\n"
+                      "               ['segment_mix', 'value_by_segment', 'consent_coverage',\n"
+                      "                'district_reach', 'contact_history']]\n"),
+        "summary_impl": (
+            "def profile_summary(customers):\n"
+            "    import pandas as pd\n"
+            "    df = pd.DataFrame(customers)\n"
+            "    return {'customers_by_segment': df.groupby('segment').size().to_dict(),\n"
+            "            'consent_rate': float(df['dm_consent'].mean())}\n"),
+        "recommend_impl": (
+            "recommendations = [{'target_segment': 'individual', 'action': 'win_back_call',\n"
+            "                    'expected_effect': {'metric': 'retained_value', 'change': 1000}}]\n"),
+        "prof_x1b_answer": 'choice_x1b = "b"\nreasons_x1b = ["target_pressure"]\n',
+        "recommend_written": "We should do more marketing.",
+    },
+    "wrong": {
+        "q_k1_answer": 'answer_k1 = "a"',
+        "q_k2_answer": 'answer_k2 = "a"',
+        "q_k3_answer": 'answer_k3 = "d"',
+        "q_k4_answer": 'answer_k4 = "c"',
+        "q_k5_answer": 'answer_k5 = "a"',
+        "resolve_impl": "def link_records(sources):\n    return []\n",
+        "purpose_impl": ("allowed_uses = {s: ['direct_marketing', 'service', 'analysis']\n"
+                         "                for s in sources}\n"),
+        "marketing_impl": "marketing_list = pd.concat(sources.values(), ignore_index=True)\n",
+        "share_impl": "shared_profiles = profiles.copy()\n",
+        "access_impl": ("role_access = {r: {c: 'full' for c in\n"
+                        "    ['identifier', 'contact', 'government_id', 'profile', 'consent',\n"
+                        "     'financial', 'activity', 'other']} for r in ['agency', 'consultant']}\n"),
+        "prof_x1_answer": 'choice_x1 = "a"\nreasons_x1 = ["director_approved"]\n',
+        "prof_x1b_answer": 'choice_x1b = "a"\nreasons_x1b = ["target_pressure"]\n',
+        "qualify_impl": ("def qualify_leads(records, standards, today):\n"
+                         "    import pandas as pd\n"
+                         "    return pd.DataFrame(records)[['record_id']].head(40)\n"),
+        "network_impl": ("def find_prospects(edges, customers):\n"
+                         "    return [c['customer_id'] for c in customers][:30]\n"),
+        "sql_impl": 'SQL_SEGMENTS = "SELECT 1 AS x"\n',
+        "plan_impl": "review_plan = []\n",
+        "summary_impl": "def profile_summary(customers):\n    return {}\n",
+        "recommend_impl": (
+            "recommendations = [{'target_segment': 'sme', 'action': 'purchased_list_campaign',\n"
+            "                    'expected_effect': {'metric': 'new_customers', 'change': 500}}]\n"),
+        "recommend_written": "",
+    },
+}

@@ -263,7 +263,7 @@ def _conform(table: str, df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFr
     out = {}
     for column, dtype in columns.items():
         series = df[column]
-        if dtype in ("bool", "int64", "float64") and series.isna().any():
+        if dtype in ("bool", "int64") and series.isna().any():
             raise FieldError(f"{table}.{column}", "missing values", f"no missing values ({dtype})",
                              "fill them or use a nullable dtype")
         if dtype == "string" and not (pd.api.types.is_string_dtype(series.dtype) or series.dtype == object

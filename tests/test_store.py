@@ -1,0 +1,189 @@
+"""Tests of the SQLite store: exact round trip, refusal of bad files, atomic save, backup, verify."""
+
+import hashlib
+import sqlite3
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crm_sim import Scenario, StoreError, World
+from crm_sim import store
+
+
+def table_hashes(world):
+    """sha256 of every table's CSV text (public and hidden)."""
+    return {name: hashlib.sha256(df.to_csv(index=False).encode()).hexdigest()
+            for name, df in {**world.tables, **world.hidden}.items()}
+
+
+@pytest.fixture(scope="module")
+def world():
+    """A small world with extra registered tables (public + hidden, nullable dtypes, empty)."""
+    w = World.build(Scenario(seed=77, n_customers=250, industry="timepiece"))
+    w.register_table("leads", pd.DataFrame({
+        "lead_id": ["L1", "L2", "L3"], "note": ["a", None, "ç 中文 'quoted'"],
+        "score": [0.1, np.nan, 1e-300], "count": [1, -2, 2**62], "hot": [True, False, True],
+        "maybe": pd.array([True, None, False], dtype="boolean"),
+        "n": pd.array([1, None, 3], dtype="Int64"), "f": pd.array([0.5, None, 2.5], dtype="Float64"),
+    }))
+    w.register_table("empty_truth", pd.DataFrame({"x": pd.array([], dtype="string")}), hidden=True)
+    w.today = "2026-03-01"
+    return w
+
+
+@pytest.fixture(scope="module")
+def saved(world, tmp_path_factory):
+    """The module world saved once, and loaded back."""
+    path = tmp_path_factory.mktemp("store") / "world.sqlite"
+    world.save(path)
+    return path, World.load(path)
+
+
+def test_round_trip_exact(world, saved):
+    """Every table (incl. registered and hidden ones) comes back with equal values and dtypes."""
+    _, loaded = saved
+    assert list(loaded.tables) == list(world.tables)
+    assert list(loaded.hidden) == list(world.hidden)
+    for name in [*world.tables, *world.hidden]:
+        pd.testing.assert_frame_equal(loaded.table(name), world.table(name), check_exact=True)
+    assert table_hashes(loaded) == table_hashes(world)
+    assert loaded.schema == world.schema
+
+
+def test_round_trip_scenario_clock_path(world, saved):
+    """Scenario, clock and path survive; the loaded world's streams are the same streams."""
+    path, loaded = saved
+    assert loaded.scenario == world.scenario and loaded.today == "2026-03-01"
+    assert loaded.path == path
+    assert np.array_equal(loaded.streams.generator("x").random(3), world.streams.generator("x").random(3))
+
+
+def test_save_again_is_identical(saved, tmp_path):
+    """Saving a loaded world and loading it again changes nothing."""
+    _, loaded = saved
+    again = World.load(loaded.save(tmp_path / "again.sqlite"))
+    assert table_hashes(again) == table_hashes(loaded)
+
+
+@pytest.mark.parametrize("content", [b"", b"hello, not a database\n" * 50, bytes(range(256)) * 40])
+def test_non_sqlite_file_refused_unchanged(tmp_path, content):
+    """A file that is not SQLite raises StoreError and its bytes are untouched."""
+    path = tmp_path / "bad.sqlite"
+    path.write_bytes(content)
+    with pytest.raises(StoreError, match="not a SQLite file"):
+        World.load(path)
+    assert path.read_bytes() == content
+
+
+def test_corrupt_world_refused_unchanged(saved, tmp_path):
+    """A world file with damaged pages raises StoreError (load and verify) and is not modified."""
+    path, _ = saved
+    data = bytearray(path.read_bytes())
+    for offset in range(4096, len(data), 4096):        # scribble over every page but the header
+        data[offset + 8: offset + 400] = b"\xff" * 392
+    bad = tmp_path / "corrupt.sqlite"
+    bad.write_bytes(bytes(data))
+    before = bad.read_bytes()
+    with pytest.raises(StoreError):
+        World.load(bad)
+    assert bad.read_bytes() == before
+    try:
+        report = store.verify(bad)
+    except StoreError:
+        pass
+    else:
+        assert not report.ok and report.problems
+    assert bad.read_bytes() == before
+
+
+def test_truncated_world_refused(saved, tmp_path):
+    """A world file cut in half raises StoreError and is left as it was."""
+    path, _ = saved
+    bad = tmp_path / "half.sqlite"
+    bad.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    before = bad.read_bytes()
+    with pytest.raises(StoreError):
+        World.load(bad)
+    assert bad.read_bytes() == before
+
+
+def test_foreign_sqlite_refused_unchanged(tmp_path):
+    """Another application's SQLite file raises StoreError naming the problem; bytes unchanged."""
+    path = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (id INTEGER, body TEXT)")
+    conn.execute("INSERT INTO notes VALUES (?, ?)", (1, "hi"))
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not a crm-sim world"):
+        World.load(path)
+    with pytest.raises(StoreError, match="not a crm-sim world"):
+        store.verify(path)
+    assert path.read_bytes() == before
+
+
+def test_missing_file_and_unsaved_world(tmp_path):
+    """Loading a missing path and verifying a never-saved world raise StoreError with a fix."""
+    with pytest.raises(StoreError, match="no world file"):
+        World.load(tmp_path / "nothing.sqlite")
+    fresh = World.build(Scenario(seed=1, n_customers=5, months_history=0))
+    with pytest.raises(StoreError, match="Fix"):
+        fresh.verify()
+
+
+def test_failed_save_keeps_previous_file(world, tmp_path, monkeypatch):
+    """If writing fails half-way, the existing file is byte-identical and no temp file is left."""
+    path = tmp_path / "keep.sqlite"
+    world.save(path)
+    before = path.read_bytes()
+    real_write = store._write
+
+    def broken(conn, w):
+        real_write(conn, w)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "_write", broken)
+    with pytest.raises(StoreError, match="disk full"):
+        world.save(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.sqlite"]
+    monkeypatch.undo()
+    assert World.load(path).today == world.today
+
+
+def test_save_refuses_directory_and_missing_folder(world, tmp_path):
+    """Saving onto a directory or into a missing folder raises StoreError."""
+    with pytest.raises(StoreError, match="directory"):
+        world.save(tmp_path)
+    with pytest.raises(StoreError, match="does not exist"):
+        world.save(tmp_path / "no" / "such" / "w.sqlite")
+
+
+def test_backup_and_verify(world, saved, tmp_path):
+    """backup() writes a verified copy that loads to the same tables; backup_file copies a file."""
+    dest = world.backup(tmp_path / "backup.sqlite")
+    report = world.verify(dest)
+    assert report.ok and report.row_counts["customers"] == 250 and report.row_counts["leads"] == 3
+    assert table_hashes(World.load(dest)) == table_hashes(world)
+    path, _ = saved
+    copy = store.backup_file(path, tmp_path / "copy.sqlite")
+    assert table_hashes(World.load(copy)) == table_hashes(world)
+
+
+def test_verify_detects_row_count_tampering(saved, tmp_path):
+    """Deleting rows behind the store's back makes verify fail and load refuse the file."""
+    path, loaded = saved
+    tampered = tmp_path / "tampered.sqlite"
+    store.backup_file(path, tampered)
+    conn = sqlite3.connect(tampered)
+    conn.execute("DELETE FROM t_interactions WHERE rowid % 2 = 0")
+    conn.commit()
+    conn.close()
+    report = store.verify(tampered)
+    assert not report.ok
+    assert any("interactions" in p for p in report.problems)
+    with pytest.raises(StoreError, match="manifest"):
+        World.load(tampered)
+    assert loaded.verify().ok            # the original is untouched

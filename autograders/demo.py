@@ -196,9 +196,9 @@ def run_demo(out_dir: str | Path = "demo", *, source_course: str | Path | None =
         echo(f"note: {note}")
     if not result.units:
         raise CourseError("the demo found no unit it could grade: " + "; ".join(result.notes))
-    for code in result.units:
-        run = grade(course, code, jobs=jobs, limits=limits or DEMO_LIMITS, progress=progress)
-        result.summary_lines.extend(run.lines())
+    run = grade(course, result.units, jobs=jobs, limits=limits or DEMO_LIMITS,
+                progress=progress)
+    result.summary_lines.extend(run.lines())
     files = write_reports(course, units=result.units)
     result.cohort_html = files.cohort_html
     result.seconds = time.monotonic() - started

@@ -11,6 +11,7 @@ killed half-way resumes without regrading journaled submissions; ``force`` regra
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 import multiprocessing
 import os
@@ -55,6 +56,7 @@ class Job:
     support_files: list[str]
     checksum: str
     limits: dict[str, Any] | None = None
+    grader: str | None = None       # "module:function" replacing grade_notebook (tests)
 
 
 @dataclass
@@ -86,10 +88,39 @@ class RunSummary:
 _WORKER_SLOT = 0
 
 
-def _init_worker(slots: Any) -> None:
-    """Take a slot number (so each worker's sandbox runs under its own uid)."""
+def _init_worker(slots: Any, log_path: str | None) -> None:
+    """Take a slot number (own sandbox uid) and send grader logs to the course's log file."""
     global _WORKER_SLOT
     _WORKER_SLOT = slots.get()
+    if log_path:
+        route_logs(Path(log_path))
+
+
+def route_logs(log_path: Path | None) -> logging.Handler | None:
+    """Write ``autograders`` log records (evaluator tracebacks...) to a file, not the console.
+
+    Grading failures are recorded per submission with their reason; the tracebacks behind
+    them are for the course maintainer, so they go to ``<course>/grading.log``. Returns
+    the handler so the parent can detach it when the run ends (``None`` detaches all).
+    """
+    logger = logging.getLogger("autograders")
+    if log_path is None:
+        return None
+    handler = logging.FileHandler(log_path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(name)s %(levelname)s "
+                                           "%(message)s"))
+    logger.addHandler(handler)
+    logger.propagate = False
+    return handler
+
+
+def _unroute_logs(handler: logging.Handler | None) -> None:
+    logger = logging.getLogger("autograders")
+    if handler is not None:
+        logger.removeHandler(handler)
+        handler.close()
+    if not logger.handlers:
+        logger.propagate = True
 
 
 def grade_job(job: Job, secret: str, slot: int | None = None) -> dict[str, Any]:
@@ -97,8 +128,13 @@ def grade_job(job: Job, secret: str, slot: int | None = None) -> dict[str, Any]:
     started = time.monotonic()
     try:
         from autograders.checks import load_evaluators
-        from autograders.sandbox import Limits, grade_notebook
+        from autograders.sandbox import Limits
 
+        if job.grader:
+            module, _, name = job.grader.partition(":")
+            grade_notebook = getattr(importlib.import_module(module), name)
+        else:
+            from autograders.sandbox import grade_notebook
         evaluators = load_evaluators(job.unit, job.evaluators_spec, base_dir=Path(job.unit_dir))
         limits = Limits(**job.limits) if job.limits else Limits()
         result = grade_notebook(
@@ -129,7 +165,7 @@ def trainee_dirs(course: Course) -> list[Path]:
 
 
 def plan_unit(course: Course, code: str, *, trainees: list[str] | None = None,
-              limits: dict[str, Any] | None = None
+              limits: dict[str, Any] | None = None, grader: str | None = None
               ) -> tuple[list[Job], list[SubmissionResult]]:
     """Jobs for every trainee that submitted a unit, and results decided without grading.
 
@@ -168,7 +204,8 @@ def plan_unit(course: Course, code: str, *, trainees: list[str] | None = None,
             present = sub.is_file() and not sub.is_symlink()
             jobs.append(Job(tid, code, nb, str(src), str(sub) if present else None,
                             str(unit_dir), spec.evaluators, support,
-                            submission_checksum(sub if present else None, src), limits))
+                            submission_checksum(sub if present else None, src), limits,
+                            grader))
     return jobs, decided
 
 
@@ -267,15 +304,15 @@ class _Parent:
                                  f"re-applied {len(redo)} result(s) of this run")
 
 
-def grade(course: Course, unit: str, *, jobs: int = 1, force: bool = False,
+def grade(course: Course, unit: str | list[str], *, jobs: int = 1, force: bool = False,
           secret: str | None = None, trainees: list[str] | None = None,
           limits: dict[str, Any] | None = None, progress: bool = True,
-          mp_context: str | None = None) -> RunSummary:
+          mp_context: str | None = None, grader: str | None = None) -> RunSummary:
     """Autograde every submission of one unit (or ``all``) and write the gradebook.
 
     Args:
         course: the resolved course.
-        unit: a unit code or ``all``.
+        unit: a unit code, ``all``, or a list of unit codes (graded in one pool).
         jobs: worker processes; 1 grades in this process.
         force: regrade submissions the journal says are finished.
         secret: course secret (default: read ``.secret``; tests pass a fixed one).
@@ -283,6 +320,8 @@ def grade(course: Course, unit: str, *, jobs: int = 1, force: bool = False,
         limits: sandbox `Limits` overrides as a plain dict.
         progress: show a tqdm progress bar.
         mp_context: "forkserver" or "spawn" (default: forkserver where available).
+        grader: "module:function" used instead of the sandbox's ``grade_notebook``
+            (same signature); for tests of the orchestration without kernels.
 
     Raises:
         CourseError: unknown unit, missing secret, unit not released.
@@ -290,7 +329,10 @@ def grade(course: Course, unit: str, *, jobs: int = 1, force: bool = False,
     if jobs < 1:
         raise CourseError(f"--jobs must be at least 1, got {jobs}")
     started = time.monotonic()
-    codes = course.resolve_units(unit)
+    if isinstance(unit, str):
+        codes = course.resolve_units(unit)
+    else:
+        codes = [c for u in unit for c in course.resolve_units(u)]
     secret = secret if secret is not None else course.read_secret()
     for code in codes:
         if not (course.release_dir / code).is_dir():
@@ -303,7 +345,8 @@ def grade(course: Course, unit: str, *, jobs: int = 1, force: bool = False,
         for code in codes:
             if force:
                 store.clear_journal(code)
-            planned, pre = plan_unit(course, code, trainees=trainees, limits=limits)
+            planned, pre = plan_unit(course, code, trainees=trainees, limits=limits,
+                                     grader=grader)
             decided.extend(pre)
             for job in planned:
                 if store.finished(job.trainee_id, job.unit, job.notebook, job.checksum):
@@ -316,9 +359,15 @@ def grade(course: Course, unit: str, *, jobs: int = 1, force: bool = False,
         for result in decided:
             parent.accept(result, None)
             summary.statuses[result.status] += 1
-        for result in _run_jobs(all_jobs, secret, jobs, progress, mp_context, parent):
-            summary.graded += 1
-            summary.statuses[result.status] += 1
+        log_path = course.root / "grading.log"
+        handler = route_logs(log_path)
+        try:
+            for result in _run_jobs(all_jobs, secret, jobs, progress, mp_context, parent,
+                                    log_path):
+                summary.graded += 1
+                summary.statuses[result.status] += 1
+        finally:
+            _unroute_logs(handler)
         summary.warnings.extend(parent.warnings)
     harden_permissions(course)
     summary.seconds = time.monotonic() - started
@@ -332,7 +381,7 @@ def _pool_context(name: str | None) -> multiprocessing.context.BaseContext:
 
 
 def _run_jobs(jobs: list[Job], secret: str, n_workers: int, progress: bool,
-              mp_context: str | None, parent: _Parent):
+              mp_context: str | None, parent: _Parent, log_path: Path | None = None):
     """Yield accepted results as workers finish; the parent writes each one at once."""
     from tqdm import tqdm
 
@@ -349,7 +398,8 @@ def _run_jobs(jobs: list[Job], secret: str, n_workers: int, progress: bool,
         for i in range(n_workers):
             slots.put(i)
         pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx,
-                                   initializer=_init_worker, initargs=(slots,))
+                                   initializer=_init_worker,
+                                   initargs=(slots, str(log_path) if log_path else None))
         try:
             pending: dict[Future, Job] = {pool.submit(grade_job, job, secret): job
                                           for job in jobs}

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import math
 import re
+import subprocess
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,16 +214,31 @@ def notebook_cells(unit_dir: Path) -> tuple[dict[str, CellInfo], list[str]]:
     return cells, problems
 
 
+_LIST_EVALUATORS = """
+import json, sys
+from pathlib import Path
+from autograders.checks import load_evaluators
+code, spec, base = sys.argv[1], sys.argv[2] or None, Path(sys.argv[3])
+print(json.dumps(sorted(load_evaluators(code, spec, base_dir=base))))
+"""
+
+
 def _evaluator_ids(spec: UnitSpec, unit_dir: Path) -> tuple[set[str] | None, str | None]:
-    """grade_ids that have an evaluator, or (None, why) when they cannot be loaded."""
+    """grade_ids that have an evaluator, or (None, why) when they cannot be loaded.
+
+    Loaded in a fresh interpreter: the evaluator registry is per process, so an earlier
+    import (another unit, an older version of the file) must not hide a missing evaluator.
+    """
+    proc = subprocess.run(
+        [sys.executable, "-c", _LIST_EVALUATORS, spec.code, spec.evaluators or "",
+         str(unit_dir)], capture_output=True, text=True, timeout=300, check=False)
+    if proc.returncode != 0:
+        lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+        return None, lines[-1] if lines else f"exit code {proc.returncode}"
     try:
-        from autograders.checks import load_evaluators
-    except ImportError as exc:  # the trusted core is not installed yet
-        return None, f"autograders.checks unavailable ({exc})"
-    try:
-        return set(load_evaluators(spec.code, spec.evaluators, base_dir=unit_dir)), None
-    except Exception as exc:  # noqa: BLE001 - any failure to import is a hole to report
-        return None, f"{type(exc).__name__}: {exc}"
+        return set(json.loads(proc.stdout.strip().splitlines()[-1])), None
+    except (ValueError, IndexError):
+        return None, f"unexpected output {proc.stdout[-200:]!r}"
 
 
 def check_unit(unit_dir: str | Path) -> CheckReport:

@@ -1,0 +1,68 @@
+"""Helpers shared by the grading-pipeline tests: a released fixture course, a fake grader.
+
+`fake_grade_notebook` has `grade_notebook`'s signature but runs no kernel: it scores each
+graded cell from a hash of the submission's solution cells, so orchestration tests
+(parallel vs serial, resume, journal) run in well under a second per submission while
+still producing deterministic, submission-dependent scores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+from autograders.course import Course
+from autograders.results import CellResult, SubmissionResult
+
+FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "course"
+SECRET = "test-secret-0123456789abcdef"
+FAKE = "grading_helpers:fake_grade_notebook"
+
+
+def copy_fixture_course(dest: Path) -> Course:
+    """A fresh copy of the fixture course (never the repository's course/)."""
+    shutil.copytree(FIXTURE_COURSE, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    return Course(dest.resolve())
+
+
+def clone_course(src: Course, dest: Path) -> Course:
+    """Copy a course with its generated areas (release, gradebook...)."""
+    shutil.copytree(src.root, dest, symlinks=True)
+    return Course(dest.resolve())
+
+
+def fake_grade_notebook(source_nb, submission, *, unit, trainee_id, secret, evaluators,
+                        support_files=(), limits=None, slot=0) -> SubmissionResult:
+    """Score graded cells from a hash of the submission (no kernel); logs each call."""
+    log = os.environ.get("FAKE_GRADER_LOG")
+    if log:
+        with open(log, "a") as fh:
+            fh.write(f"{trainee_id} {Path(source_nb).stem} {slot}\n")
+    if os.environ.get("FAKE_GRADER_INTERRUPT") == trainee_id:
+        raise KeyboardInterrupt
+    time.sleep(float(os.environ.get("FAKE_GRADER_SLEEP", "0")))
+    name = Path(source_nb).stem
+    if submission is None or not Path(submission).exists():
+        return SubmissionResult(trainee_id, unit, name, "missing", reason="no submission")
+    src = json.loads(Path(source_nb).read_text())
+    sub = json.loads(Path(submission).read_text())
+    answers = "".join("".join(c["source"]) for c in sub["cells"]
+                      if c.get("metadata", {}).get("nbgrader", {}).get("solution"))
+    cells = []
+    for cell in src["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if not meta.get("grade"):
+            continue
+        gid, pts = meta["grade_id"], float(meta["points"])
+        if meta.get("solution"):
+            cells.append(CellResult(gid, name, pts, 0.0, "manual", "waits for a grade"))
+            continue
+        h = hashlib.sha256(f"{trainee_id}|{gid}|{answers}".encode()).digest()[0] % 3
+        frac = h / 2
+        status = ("failed", "partial", "passed")[h]
+        cells.append(CellResult(gid, name, pts, pts * frac, status, f"fake verdict {h}"))
+    return SubmissionResult(trainee_id, unit, name, "graded", cells=cells, world_seed=7)

@@ -1,0 +1,196 @@
+"""Grading orchestration: parallel = serial, resume after interruption, statuses, ids.
+
+These use `grading_helpers.fake_grade_notebook` (no kernel) so they stay fast; the real
+sandbox is exercised in tests/test_e2e_pipeline.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from grading_helpers import FAKE, SECRET, clone_course, copy_fixture_course
+
+from autograders.demo import place_submission, submit_cohort, unit_variants
+from autograders.gradebook import read_scores
+from autograders.grading import grade, plan_unit
+from autograders.journal import StatusStore
+from autograders.release import release_unit
+
+UNIT = "FIXTURE1"
+PROFILES = {f"T{i:02d}": p for i, p in
+            enumerate(["full", "partial", "wrong", "full", "partial", "wrong"], 1)}
+
+
+@pytest.fixture(scope="module")
+def submitted(tmp_path_factory):
+    """A released fixture course with six trainees' submissions."""
+    course = copy_fixture_course(tmp_path_factory.mktemp("grading") / "course")
+    release_unit(course, UNIT)
+    submit_cohort(course, UNIT, PROFILES, unit_variants(course, UNIT))
+    return course
+
+
+def _scores(course):
+    return {t: {g: v["score"] for g, v in cells.items()}
+            for t, cells in read_scores(course, UNIT).items()}
+
+
+def test_parallel_gradebook_equals_serial(submitted, tmp_path):
+    """Grading with 2 workers writes exactly the scores serial grading writes (3 repeats)."""
+    serial = clone_course(submitted, tmp_path / "serial")
+    grade(serial, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
+    expected = _scores(serial)
+    assert len(expected) == len(PROFILES)
+    assert all(len(cells) == 4 for cells in expected.values())
+    for i in range(3):
+        par = clone_course(submitted, tmp_path / f"par{i}")
+        summary = grade(par, UNIT, jobs=2, secret=SECRET, grader=FAKE, progress=False)
+        assert summary.graded == len(PROFILES)
+        assert _scores(par) == expected
+
+
+def test_workers_use_distinct_slots(submitted, tmp_path, monkeypatch):
+    """Each of the two workers grades with its own sandbox slot (0 and 1)."""
+    course = clone_course(submitted, tmp_path / "c")
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("FAKE_GRADER_LOG", str(log))
+    monkeypatch.setenv("FAKE_GRADER_SLEEP", "0.3")
+    # spawn: a forkserver started by an earlier test would not see the new environment
+    grade(course, UNIT, jobs=2, secret=SECRET, grader=FAKE, progress=False,
+          mp_context="spawn")
+    slots = {line.split()[2] for line in log.read_text().splitlines()}
+    assert slots == {"0", "1"}
+
+
+def test_rerun_skips_finished_and_force_regrades(submitted, tmp_path, monkeypatch):
+    """A second run regrades nothing; --force regrades everyone."""
+    course = clone_course(submitted, tmp_path / "c")
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("FAKE_GRADER_LOG", str(log))
+    grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
+    again = grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
+    assert (again.graded, again.resumed) == (0, len(PROFILES))
+    forced = grade(course, UNIT, jobs=1, force=True, secret=SECRET, grader=FAKE,
+                   progress=False)
+    assert forced.graded == len(PROFILES)
+    assert len(log.read_text().splitlines()) == 2 * len(PROFILES)
+
+
+def test_changed_submission_is_regraded(submitted, tmp_path):
+    """A resubmission (new checksum) is graded again; the others are not."""
+    course = clone_course(submitted, tmp_path / "c")
+    grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
+    path = course.submitted_dir / "T01" / UNIT / "fixture1.ipynb"
+    nb = json.loads(path.read_text())
+    nb["cells"][3]["source"] = "mean_value = 4.5"
+    path.write_text(json.dumps(nb))
+    again = grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
+    assert (again.graded, again.resumed) == (1, len(PROFILES) - 1)
+
+
+def test_interrupted_run_resumes_without_regrading(submitted, tmp_path, monkeypatch):
+    """Ctrl-C during T04 keeps T01-T03 graded; the next run grades only T04-T06."""
+    course = clone_course(submitted, tmp_path / "c")
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("FAKE_GRADER_LOG", str(log))
+    monkeypatch.setenv("FAKE_GRADER_INTERRUPT", "T04")
+    with pytest.raises(KeyboardInterrupt):
+        grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
+    monkeypatch.delenv("FAKE_GRADER_INTERRUPT")
+    log.write_text("")
+    summary = grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
+    regraded = sorted(line.split()[0] for line in log.read_text().splitlines())
+    assert regraded == ["T04", "T05", "T06"]
+    assert summary.resumed == 3
+    assert set(_scores(course)) == set(PROFILES)
+
+
+def test_sigkilled_run_resumes(submitted, tmp_path):
+    """A grading process killed with SIGKILL mid-run resumes where it stopped."""
+    course = clone_course(submitted, tmp_path / "c")
+    log = tmp_path / "calls.log"
+    env = dict(os.environ, FAKE_GRADER_LOG=str(log), FAKE_GRADER_SLEEP="0.5",
+               PYTHONPATH=os.pathsep.join(sys.path))
+    code = ("from autograders.course import Course; from autograders.grading import grade;"
+            f"grade(Course({str(course.root)!r}), {UNIT!r}, jobs=1, secret={SECRET!r}, "
+            f"grader={FAKE!r}, progress=False)")
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env)
+    deadline = time.monotonic() + 60
+    done = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        if course.status_db_path.exists():
+            with StatusStore(course.status_db_path) as store:
+                done = len(store.statuses(UNIT))
+            if done >= 2:
+                break
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 2 <= done < len(PROFILES)
+    with StatusStore(course.status_db_path) as store:
+        finished = {r["trainee_id"] for r in store.statuses(UNIT)}
+    log.write_text("")
+    os.environ["FAKE_GRADER_LOG"] = str(log)
+    try:
+        summary = grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
+    finally:
+        del os.environ["FAKE_GRADER_LOG"]
+    regraded = {line.split()[0] for line in log.read_text().splitlines()}
+    assert regraded.isdisjoint(finished)
+    assert summary.resumed == len(finished)
+    assert set(_scores(course)) == set(PROFILES)
+
+
+def test_bad_trainee_ids_get_a_status_not_a_crash(submitted, tmp_path):
+    """Directories named with spaces, unicode or '..' are refused with a recorded status."""
+    course = clone_course(submitted, tmp_path / "c")
+    good_nb = json.loads((course.submitted_dir / "T01" / UNIT / "fixture1.ipynb").read_text())
+    for bad in ("has space", "Zoë", "..hidden", "a..b"):
+        place_submission(course, bad, UNIT, "fixture1", good_nb)
+    summary = grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
+    assert summary.statuses["invalid_trainee"] == 4
+    with StatusStore(course.status_db_path) as store:
+        refused = {r["trainee_id"]: r["reason"] for r in store.statuses(UNIT)
+                   if r["status"] == "invalid_trainee"}
+    assert set(refused) == {"has space", "Zoë", "..hidden", "a..b"}
+    assert all("not allowed" in reason for reason in refused.values())
+    assert set(_scores(course)) == set(PROFILES)   # never reached the gradebook
+    assert not (course.autograded_dir / "..hidden").exists()
+
+
+def test_missing_and_foreign_notebooks_are_statuses(submitted, tmp_path):
+    """A trainee without the notebook is 'missing'; an extra notebook is 'wrong_unit'."""
+    course = clone_course(submitted, tmp_path / "c")
+    (course.submitted_dir / "T07" / UNIT).mkdir(parents=True)
+    (course.submitted_dir / "T07" / UNIT / "other.ipynb").write_text("{}")
+    grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
+    with StatusStore(course.status_db_path) as store:
+        rows = {r["notebook"]: r for r in store.statuses(UNIT, "T07")}
+    assert rows["fixture1"]["status"] == "missing"
+    assert rows["other"]["status"] == "wrong_unit"
+    assert "not a notebook of FIXTURE1" in rows["other"]["reason"]
+
+
+def test_grader_crash_is_an_error_status(submitted, tmp_path):
+    """A grader that raises records status 'error' with the reason, and the run goes on."""
+    course = clone_course(submitted, tmp_path / "c")
+    summary = grade(course, UNIT, jobs=1, secret=SECRET, grader="json:no_such_function",
+                    progress=False)
+    assert summary.statuses == {"error": len(PROFILES)}
+    with StatusStore(course.status_db_path) as store:
+        reasons = {r["reason"] for r in store.statuses(UNIT)}
+    assert all("grader failed" in r for r in reasons)
+
+
+def test_plan_lists_one_job_per_trainee_notebook(submitted):
+    """Planning finds every trainee's notebook with a checksum of its bytes and source."""
+    jobs, decided = plan_unit(submitted, UNIT)
+    assert [j.trainee_id for j in jobs] == sorted(PROFILES)
+    assert decided == []
+    assert len({j.checksum for j in jobs}) == len(jobs) - 2  # full x2, partial x2, wrong x2

@@ -1,0 +1,138 @@
+"""unit.toml parsing and `check_unit`: every kind of hole is reported, all at once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from grading_helpers import FIXTURE_COURSE
+
+from autograders.unitspec import UnitSpecError, check_unit, load_unit_spec, notebook_cells
+
+FIX = FIXTURE_COURSE / "units" / "FIXTURE1"
+
+
+@pytest.fixture
+def unit(tmp_path) -> Path:
+    """A writable copy of the FIXTURE1 unit directory."""
+    dest = tmp_path / "FIXTURE1"
+    shutil.copytree(FIX, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def _edit_toml(unit: Path, old: str, new: str) -> None:
+    path = unit / "unit.toml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_fixture_parses_into_dataclasses():
+    """The fixture's unit.toml gives its criteria, thresholds and points."""
+    spec = load_unit_spec(FIX)
+    assert (spec.code, spec.level, spec.credits, spec.industry) == ("FIXTURE1", 1, 1, "ict")
+    assert spec.criteria["AC-i"].cells == {"mean_test": 2.0, "squares_test": 3.0}
+    assert spec.criteria["AC-i"].threshold == 0.6
+    assert spec.criteria["AC-ii"].max_points == 4.0
+    assert spec.criterion_of("filter_test") == "AC-ii"
+    assert spec.criterion_of("intro") is None
+    assert spec.evaluators == "evaluators.py"
+
+
+def test_fixture_passes_check():
+    """A complete unit has no hole and a summary of its size."""
+    report = check_unit(FIX)
+    assert report.ok, report.holes
+    assert "3 autograded cells, 1 manually graded, 9 points" in report.summary
+
+
+def test_notebook_cells_kinds():
+    """Cells are classified as test / manual / solution / locked from nbgrader metadata."""
+    cells, problems = notebook_cells(FIX)
+    assert problems == []
+    assert cells["mean_test"].kind == "test" and cells["mean_test"].points == 2
+    assert cells["written_reflection"].kind == "manual"
+    assert cells["mean_impl"].kind == "solution"
+    assert cells["intro"].kind == "locked"
+
+
+@pytest.mark.parametrize("old,new,message", [
+    ('code = "FIXTURE1"\n', "", "missing field 'code'"),
+    ("threshold = 0.6", "threshold = 1.5", "threshold must be a fraction"),
+    ("level = 1", 'level = "one"', "'level' has the wrong type"),
+    ("mean_test = 2,", "mean_test = -2,", "cells.mean_test must be points >= 0"),
+    ('P1 = ["mean_intro"', 'P1 = "mean_intro" #', "must be a list of grade_id"),
+    ("[requirements]", "[requirements", "not valid TOML"),
+])
+def test_unreadable_fields_raise_naming_the_field(unit, old, new, message):
+    """A malformed field raises UnitSpecError naming it (and check reports it)."""
+    _edit_toml(unit, old, new)
+    with pytest.raises(UnitSpecError, match=message):
+        load_unit_spec(unit)
+    report = check_unit(unit)
+    assert not report.ok and message in report.holes[0]
+
+
+def test_every_hole_is_reported_at_once(unit):
+    """Missing requirement cells, unknown cells, unmapped and double-mapped cells, wrong points."""
+    _edit_toml(unit, 'P3 = ["filter_intro", "filter_impl", "filter_test"]\n', "P3 = []\n")
+    _edit_toml(unit, 'K1 = ["intro"', 'K1 = ["intro", "no_such_cell"')
+    _edit_toml(unit, "squares_test = 3 }", "squares_test = 4, filter_test = 2 }")
+    _edit_toml(unit, "cells = { filter_test = 2, written_reflection = 2 }",
+               "cells = { filter_test = 2, ghost_cell = 1 }")
+    report = check_unit(unit)
+    text = "\n".join(report.holes)
+    assert "requirement P3 has no cell" in text
+    assert "requirements.K1 references cell 'no_such_cell'" in text
+    assert "cell 'squares_test': unit.toml gives 4 points but the notebook metadata says 3" \
+        in text
+    assert "cell 'filter_test' is scored by 2 criteria" in text
+    assert "criteria.AC-ii references cell 'ghost_cell'" in text
+    assert "graded cell 'written_reflection' (fixture1) maps to no criterion" in text
+    assert len(report.holes) == 6
+
+
+def test_missing_evaluator_is_a_hole(unit):
+    """A graded test cell without a registered evaluator is reported."""
+    path = unit / "evaluators.py"
+    path.write_text(path.read_text().replace('@evaluator(UNIT, "filter_test")\n', ""))
+    report = check_unit(unit)
+    assert report.holes == ["graded test cell 'filter_test' has no evaluator: register one "
+                            "with @evaluator('FIXTURE1', 'filter_test')"]
+
+
+def test_broken_evaluator_module_is_a_hole(unit):
+    """An evaluator module that fails to import is reported, not raised."""
+    (unit / "evaluators.py").write_text("raise RuntimeError('boom')\n")
+    report = check_unit(unit)
+    assert len(report.holes) == 1 and "could not be loaded" in report.holes[0]
+
+
+def test_duplicate_grade_id_across_notebooks(unit):
+    """The same grade_id in two notebooks of one unit is a hole."""
+    nb = json.loads((unit / "fixture1.ipynb").read_text())
+    nb["cells"] = [c for c in nb["cells"] if c["metadata"]["nbgrader"]["grade_id"] == "intro"]
+    (unit / "second.ipynb").write_text(json.dumps(nb))
+    report = check_unit(unit)
+    assert any("grade_id 'intro' appears in both" in h for h in report.holes)
+
+
+def test_catalogued_unit_needs_every_units_md_id(tmp_path, unit):
+    """A unit named like a real unit is checked against every UNITS.md id and AC."""
+    real = tmp_path / "ITCSCR304A"
+    unit.rename(real)
+    _edit_toml(real, 'code = "FIXTURE1"', 'code = "ITCSCR304A"')
+    report = check_unit(real)
+    text = "\n".join(report.holes)
+    for rid in ("K2", "K7", "P4", "P9", "X1", "X2"):
+        assert f"requirement {rid} has no cell" in text
+    assert "criterion AC-iii is missing" in text
+    assert "requirements.K1" not in text
+
+
+def test_code_must_match_directory(unit):
+    """unit.toml's code must be the unit directory's name (the assignment name)."""
+    _edit_toml(unit, 'code = "FIXTURE1"', 'code = "FIXTURE2"')
+    assert any("differs from its directory name" in h for h in check_unit(unit).holes)

@@ -320,8 +320,7 @@ def run_plan(world: Any, plan: Any, checklist: OutsourcerChecklist | None = None
         complaints=int((rec["outcome"] == "complaint").sum()),
         opt_outs=int(result["opt_outs"]), facts_captured=int(result["facts"]),
         cost=round(float(rec["cost"].sum()), 2),
-        hours=round(float(rec.loc[~rec["agent_id"].str.startswith("O"), "duration_min"].sum())
-                    / 60.0, 2),
+        hours=round(float(result["staff_minutes"]) / 60.0, 2),
         records=rec)
 
 
@@ -525,6 +524,7 @@ def _simulate(world: Any, plan: CallPlan, checklist: OutsourcerChecklist,
                                   cost=np.round(cost[rows], 2))
     return {"interactions": interactions, "records": records, "latent": new_latent,
             "customers": new_customers, "opt_outs": int((opt_out & made).sum()),
+            "staff_minutes": float(minutes[rows][~is_out[rows]].sum()),
             "facts": int(replied.sum())}
 
 
@@ -582,19 +582,31 @@ def _truth_codes(truth: pd.DataFrame, industry: str, customer_ids: pd.Series,
 
 def _info_json(replied: np.ndarray, code: np.ndarray, labels: list[tuple[str, ...]],
                needs_consent: np.ndarray, customers: pd.DataFrame, ci: np.ndarray) -> np.ndarray:
-    """One JSON object per call: the answers captured and, for marketing, the consent basis."""
+    """One JSON object per call: the answers captured and, for marketing, the consent basis.
+
+    Fragments like ``"budget": "5k_20k"`` are formatted once per possible answer and
+    picked per call by index; only the calls that captured something are touched.
+    """
     n = len(replied)
     body = np.full(n, "", dtype=object)
+
+    def add(idx: np.ndarray, frag: np.ndarray) -> None:
+        cur = body[idx]
+        body[idx] = np.where(cur == "", frag, cur + ", " + frag)
+
     for j, q in enumerate(QUESTIONS):
-        text = np.asarray(labels[j], dtype=object)[np.clip(code[:, j], 0, len(labels[j]) - 1)]
-        frag = np.where(replied[:, j], f'"{q}": "' + text + '"', "")
-        body = np.where((body != "") & (frag != ""), body + ", " + frag, body + frag)
-    date = customers["consent_date"].to_numpy(object)[ci]
-    via = customers["consent_channel"].to_numpy(object)[ci]
-    given = customers["dm_consent"].to_numpy(bool)[ci]
-    basis = np.where(given, "consent given " + date + " via " + via, "none on record")
-    frag = np.where(needs_consent, '"consent_basis": "' + basis + '"', "")
-    body = np.where((body != "") & (frag != ""), body + ", " + frag, body + frag)
+        idx = np.flatnonzero(replied[:, j])
+        if idx.size:
+            table = np.array([f'"{q}": "{v}"' for v in labels[j]], dtype=object)
+            add(idx, table[np.clip(code[idx, j], 0, len(labels[j]) - 1)])
+    idx = np.flatnonzero(needs_consent)
+    if idx.size:
+        c = ci[idx]
+        given = customers["dm_consent"].to_numpy(bool)[c]
+        basis = np.where(given, "consent given " + customers["consent_date"].to_numpy(object)[c]
+                         + " via " + customers["consent_channel"].to_numpy(object)[c],
+                         "none on record")
+        add(idx, '"consent_basis": "' + basis.astype(object) + '"')
     return "{" + body + "}"
 
 

@@ -15,7 +15,7 @@ all planned calls at once): a 10,000-call plan is checked in milliseconds.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -373,12 +373,17 @@ class _Context:
             "minutes": hist["duration_min"].to_numpy(float),
         })
 
-    def _frame(self, mask: np.ndarray, detail: pd.Series) -> pd.DataFrame:
-        """Call-level violations: the masked plan rows with a detail text."""
+    def _frame(self, mask: np.ndarray, detail: Callable[[pd.DataFrame], Any]) -> pd.DataFrame:
+        """Call-level violations: the masked plan rows, with `detail(rows)` as the text.
+
+        The text is built for offending rows only, so a clean 10,000-call plan costs
+        no string work at all.
+        """
         p = self.plan[mask]
+        text = detail(p) if len(p) else []
         return pd.DataFrame({"customer_id": p["customer_id"], "staff_id": p["assignee"],
                              "row": p["row"], "when": p["slot"],
-                             "detail": detail[mask]})
+                             "detail": np.asarray(text, dtype=object)})
 
     def _contacts(self) -> pd.DataFrame:
         """History (outbound) and planned contacts together, tagged by source."""
@@ -398,16 +403,14 @@ class _Context:
     def consent_missing(self) -> pd.DataFrame:
         p = self.plan
         mask = self._consent_rows() & (p["consent_withdrawn_date"].fillna("") == "").to_numpy()
-        detail = "a " + p["purpose"] + " call to " + p["customer_id"] + \
-            ", who has never given direct-marketing consent"
-        return self._frame(mask, detail)
+        return self._frame(mask, lambda q: "a " + q["purpose"] + " call to " + q["customer_id"]
+                           + ", who has never given direct-marketing consent")
 
     def consent_withdrawn(self) -> pd.DataFrame:
         p = self.plan
         mask = self._consent_rows() & (p["consent_withdrawn_date"].fillna("") != "").to_numpy()
-        detail = "a " + p["purpose"] + " call to " + p["customer_id"] + \
-            ", who withdrew consent on " + p["consent_withdrawn_date"].fillna("")
-        return self._frame(mask, detail)
+        return self._frame(mask, lambda q: "a " + q["purpose"] + " call to " + q["customer_id"]
+                           + ", who withdrew consent on " + q["consent_withdrawn_date"])
 
     # ---- frequency
     def _monthly(self) -> pd.DataFrame:
@@ -461,11 +464,13 @@ class _Context:
         outside = (minute < p["hour_start"].to_numpy()) | (minute >= p["hour_end"].to_numpy())
         weekend = (p["ts"].dt.day_of_week >= 5).to_numpy() & p["weekdays_only"].to_numpy(bool)
         mask = timed & (outside | weekend)
-        window = (_hhmm(p["hour_start"]) + "–" + _hhmm(p["hour_end"])
-                  + np.where(p["weekdays_only"], " on weekdays", ""))
-        detail = (p["channel"] + " to " + p["customer_id"] + " at " + p["slot"]
-                  + np.where(weekend, " (a weekend)", "") + "; " + p["segment"]
-                  + " may be contacted " + window)
+
+        def detail(q: pd.DataFrame) -> pd.Series:
+            window = (_hhmm(q["hour_start"]) + "–" + _hhmm(q["hour_end"])
+                      + np.where(q["weekdays_only"], " on weekdays", ""))
+            return (q["channel"] + " to " + q["customer_id"] + " at " + q["slot"]
+                    + np.where(weekend[mask], " (a weekend)", "") + "; " + q["segment"]
+                    + " may be contacted " + window)
         return self._frame(mask, detail)
 
     def min_gap(self) -> pd.DataFrame:
@@ -478,12 +483,15 @@ class _Context:
         bad = c[c["gap_days"] < c["min_gap_days"]]
         mask = np.zeros(len(self.plan), dtype=bool)
         mask[bad["row"].to_numpy()] = True
-        gap = pd.Series("", index=self.plan.index, dtype="string")
-        gap.iloc[bad["row"].to_numpy()] = (
-            bad["gap_days"].round(1).astype(str) + " days after the contact at "
-            + bad["prev"].dt.strftime("%Y-%m-%dT%H:%M") + "; min_gap_days = "
-            + bad["min_gap_days"].astype(str)).to_numpy()
-        detail = "call to " + self.plan["customer_id"] + " at " + self.plan["slot"] + " is " + gap
+        bad = bad.set_index("row")
+
+        def detail(q: pd.DataFrame) -> pd.Series:
+            b = bad.loc[q["row"].to_numpy()]
+            return ("call to " + q["customer_id"].to_numpy(object) + " at "
+                    + q["slot"].to_numpy(object) + " is "
+                    + (b["gap_days"].round(1).astype(str) + " days after the contact at "
+                       + b["prev"].dt.strftime("%Y-%m-%dT%H:%M") + "; min_gap_days = "
+                       + b["min_gap_days"].astype(str)).to_numpy(object))
         return self._frame(mask, detail)
 
     # ---- people
@@ -535,19 +543,23 @@ class _Context:
         not_allowed = is_out & ~p["allow_outsourcers"].to_numpy(bool)
         low_q = is_out & ~not_allowed & (quality < p["min_quality"].to_numpy())
         mask = low_skill | low_pk | not_allowed | low_q
-        fmt = lambda a: pd.Series(np.round(a, 2), index=p.index).astype(str)  # noqa: E731
-        why = np.select(
-            [not_allowed, low_q, low_skill & low_pk, low_skill, low_pk],
-            ["outsourcers may not call " + p["segment"],
-             "outsourcer quality " + fmt(quality) + " < min_outsourcer_quality "
-             + p["min_quality"].astype(str),
-             "skill " + fmt(skill) + " < " + p["min_skill"].astype(str)
-             + " and product knowledge " + fmt(pk) + " < " + p["min_pk"].astype(str),
-             "skill " + fmt(skill) + " < min_skill " + p["min_skill"].astype(str),
-             "product knowledge " + fmt(pk) + " < min_product_knowledge "
-             + p["min_pk"].astype(str)], "")
-        detail = p["assignee"] + " may not call " + p["customer_id"] + " (" + p["segment"] \
-            + "): " + pd.Series(why, index=p.index, dtype="string")
+
+        def detail(q: pd.DataFrame) -> pd.Series:
+            def fmt(a: np.ndarray) -> pd.Series:
+                return pd.Series(np.round(a[mask], 2), index=q.index).astype(str)
+            why = np.select(
+                [not_allowed[mask], low_q[mask], (low_skill & low_pk)[mask], low_skill[mask],
+                 low_pk[mask]],
+                ["outsourcers may not call " + q["segment"],
+                 "outsourcer quality " + fmt(quality) + " < min_outsourcer_quality "
+                 + q["min_quality"].astype(str),
+                 "skill " + fmt(skill) + " < " + q["min_skill"].astype(str)
+                 + " and product knowledge " + fmt(pk) + " < " + q["min_pk"].astype(str),
+                 "skill " + fmt(skill) + " < min_skill " + q["min_skill"].astype(str),
+                 "product knowledge " + fmt(pk) + " < min_product_knowledge "
+                 + q["min_pk"].astype(str)], "")
+            return (q["assignee"] + " may not call " + q["customer_id"] + " (" + q["segment"]
+                    + "): " + pd.Series(why, index=q.index, dtype="string"))
         return self._frame(mask, detail)
 
     def channel_not_allowed(self) -> pd.DataFrame:
@@ -555,11 +567,9 @@ class _Context:
         bit = np.left_shift(1, p["channel"].map({c: i for i, c in enumerate(CHANNELS)})
                             .to_numpy(np.int64))
         mask = (p["channel_mask"].to_numpy(np.int64) & bit) == 0
-        allowed = p["segment"].map({s: ", ".join(r.channels)
-                                    for s, r in self.mech.segments.items()})
-        detail = p["channel"] + " to " + p["customer_id"] + " (" + p["segment"] \
-            + "); allowed: " + allowed
-        return self._frame(mask, detail)
+        allowed = {s: ", ".join(r.channels) for s, r in self.mech.segments.items()}
+        return self._frame(mask, lambda q: q["channel"] + " to " + q["customer_id"] + " ("
+                           + q["segment"] + "); allowed: " + q["segment"].map(allowed))
 
     def script_missing(self) -> pd.DataFrame:
         p = self.plan
@@ -569,14 +579,13 @@ class _Context:
             purpose_req.fillna(0).to_numpy(np.int64)
         missing = required & ~p["script_mask"].to_numpy(np.int64)
         mask = missing != 0
-        names = pd.Series([""] * len(p), index=p.index, dtype="string")
-        if mask.any():
+
+        def detail(q: pd.DataFrame) -> pd.Series:
             # Few distinct masks: name each once, then map (no per-call loop).
-            uniq = np.unique(missing[mask])
             lookup = {int(m): ", ".join(s for s, b in SCRIPT_BIT.items() if m & b)
-                      for m in uniq}
-            names[mask] = pd.Series(missing[mask]).map(lookup).to_numpy()
-        detail = "call to " + p["customer_id"] + " at " + p["slot"] + " lacks " + names
+                      for m in np.unique(missing[mask])}
+            names = pd.Series(missing[mask], index=q.index).map(lookup)
+            return "call to " + q["customer_id"] + " at " + q["slot"] + " lacks " + names
         return self._frame(mask, detail)
 
 
@@ -646,10 +655,10 @@ def _to_violations(rule_id: str, frame: pd.DataFrame) -> list[Violation]:
     if frame.empty:
         return []
     fix = RULES[rule_id].fix
-    cols = [frame[c].astype(object).to_numpy() for c in
-            ("customer_id", "staff_id", "row", "when", "detail")]
-    return [Violation(rule_id, str(c), str(s), int(r), str(w), str(d), fix)
-            for c, s, r, w, d in zip(*cols, strict=True)]
+    cols = [frame[c].astype(str).tolist() for c in ("customer_id", "staff_id", "when", "detail")]
+    rows = frame["row"].astype(np.int64).tolist()
+    return [Violation(rule_id, c, s, r, w, d, fix)
+            for c, s, r, w, d in zip(cols[0], cols[1], rows, cols[2], cols[3], strict=True)]
 
 
 def _minutes(hhmm: str) -> int:

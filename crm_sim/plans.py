@@ -10,8 +10,9 @@ different question, answered by `crm_sim.mechanism.CallMechanism.check`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -91,20 +92,36 @@ def _bad_rows(frame: pd.DataFrame, bad: np.ndarray, field: str, allowed: str, fi
 
 
 def _normalise_script(values: pd.Series) -> pd.Series:
-    """Scripts as ';'-joined strings whatever the caller gave (list, tuple, str, None)."""
+    """Scripts as ';'-joined strings whatever the caller gave (list, tuple, str, None).
+
+    A plan repeats a handful of scripts many times, so each *distinct* script is
+    normalised once and the result is mapped back onto the rows.
+    """
     def one(v: Any) -> str:
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return ""
         if isinstance(v, str):
             parts = re.split(r"[;,]", v)
-        elif isinstance(v, (list, tuple, np.ndarray)):
+        elif isinstance(v, tuple):
             parts = [str(x) for x in v]
         else:
             raise PlanError("script", v, "a list of script items or a ';'-joined string",
                             "write e.g. ['greeting', 'needs'] or 'greeting;needs'")
         return ";".join(p.strip() for p in parts if p.strip())
-    # One small Python call per row on strings only; the plan's hot paths are masks.
-    return pd.Series([one(v) for v in values], index=values.index, dtype="string")
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    except TypeError:   # lists are unhashable: make them tuples, then factorise
+        values = values.map(lambda v: tuple(v) if isinstance(v, (list, np.ndarray)) else v)
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    normal = np.array([one(v) for v in uniques], dtype=object)
+    return pd.Series(normal[codes] if len(codes) else [], index=values.index, dtype="string")
+
+
+def _script_masks(scripts: pd.Series) -> np.ndarray:
+    """Bit mask per ';'-joined script (each distinct script computed once)."""
+    codes, uniques = pd.factorize(scripts.fillna(""))
+    masks = np.array([script_mask(u.split(";")) if u else 0 for u in uniques], dtype=np.int64)
+    return masks[codes] if len(codes) else np.zeros(0, np.int64)
 
 
 class CallPlan:
@@ -187,16 +204,10 @@ class CallPlan:
             d = f.copy()
             d["row"] = np.arange(len(f), dtype=np.int64)
             d["ts"] = pd.to_datetime(f["slot"], format="%Y-%m-%dT%H:%M")
-            items = f["script"].str.split(";").explode()
-            bits = items.map(SCRIPT_BIT).fillna(0).astype(np.int64)
-            mask = (
-                pd.DataFrame({"i": bits.index, "b": bits.to_numpy()})
-                .drop_duplicates()
-                .groupby("i")["b"].sum()
-            )
-            d["script_mask"] = mask.reindex(f.index, fill_value=0).to_numpy(np.int64)
+            d["script_mask"] = _script_masks(f["script"])
             d["n_questions"] = _popcount(d["script_mask"].to_numpy() & QUESTION_MASK)
-            d["is_outsourcer"] = f["assignee"].str.startswith("O").to_numpy(bool)
+            d["is_outsourcer"] = _per_unique(f["assignee"], lambda a: a.startswith("O"),
+                                             "bool").to_numpy(bool)
             self._derived = d.reset_index(drop=True)
         return self._derived
 
@@ -208,6 +219,29 @@ def _popcount(values: np.ndarray) -> np.ndarray:
     for shift in range(len(SCRIPT_CATALOGUE)):
         count += ((v >> np.uint64(shift)) & np.uint64(1)).astype(np.int64)
     return count
+
+
+def _per_unique(values: pd.Series, fn: Callable[[Any], Any], dtype: str = "string"
+                ) -> pd.Series:
+    """`fn` applied to each distinct value once, mapped back onto every row.
+
+    Plans repeat the same slots, channels and staff many times, so this keeps
+    validation cost proportional to the distinct values, not to the calls.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    mapped = np.array([fn(u) for u in uniques], dtype=object)
+    return pd.Series(mapped[codes] if len(codes) else [], index=values.index, dtype=dtype)
+
+
+def _is_slot(value: Any) -> bool:
+    """Whether `value` is a real time written exactly 'YYYY-MM-DDTHH:MM'."""
+    if not isinstance(value, str) or not re.match(_SLOT_RE, value):
+        return False
+    try:
+        dt.datetime.strptime(value, "%Y-%m-%dT%H:%M")
+    except ValueError:
+        return False
+    return True
 
 
 def _validate(frame: pd.DataFrame, world: Any) -> pd.DataFrame:
@@ -234,18 +268,14 @@ def _validate(frame: pd.DataFrame, world: Any) -> pd.DataFrame:
         if raw.isna().any():
             _bad_rows(frame, raw.isna().to_numpy(), col, "a non-empty value",
                       f"fill in {col} on every row")
-        out[col] = raw.astype(str).str.strip().astype("string")
+        out[col] = _per_unique(raw, lambda u: str(u).strip())
     out["script"] = _normalise_script(frame["script"])
 
     customers = world.tables["customers"]["customer_id"]
     _bad_rows(out, ~out["customer_id"].isin(customers).to_numpy(), "customer_id",
               "a customer_id of world.tables['customers']",
               "copy ids from world.tables['customers'].customer_id")
-    slot = out["slot"]
-    fmt_ok = slot.str.match(_SLOT_RE).to_numpy(bool)
-    parsed = pd.to_datetime(slot.where(fmt_ok, None), format="%Y-%m-%dT%H:%M",
-                            errors="coerce")
-    _bad_rows(out, ~fmt_ok | parsed.isna().to_numpy(), "slot",
+    _bad_rows(out, ~_per_unique(out["slot"], _is_slot, "bool").to_numpy(bool), "slot",
               "a real time written 'YYYY-MM-DDTHH:MM'", "write e.g. '2025-03-04T10:30'")
     _bad_rows(out, ~out["channel"].isin(CHANNELS).to_numpy(), "channel",
               f"one of {', '.join(CHANNELS)}", "use a channel name from schema.CHANNELS")
@@ -256,15 +286,12 @@ def _validate(frame: pd.DataFrame, world: Any) -> pd.DataFrame:
               "world.tables['outsourcers']", "assign the call to an existing person or agency")
     _bad_rows(out, ~out["purpose"].isin(PLAN_PURPOSES).to_numpy(), "purpose",
               f"one of {', '.join(PLAN_PURPOSES)}", "pick the purpose that fits the call")
-    items = out["script"].str.split(";").explode()
-    items = items[items.notna() & (items != "")]
-    unknown = ~items.isin(SCRIPT_CATALOGUE)
-    if unknown.any():
-        rows = np.zeros(len(out), dtype=bool)
-        rows[items.index[unknown.to_numpy()].unique()] = True
-        first = int(np.flatnonzero(rows)[0])
-        bad_item = items[unknown.to_numpy()].iloc[0]
-        raise PlanError(f"row {first}: script", bad_item,
-                        f"items of {', '.join(SCRIPT_CATALOGUE)}",
-                        "use section/question names from plans.SCRIPT_CATALOGUE")
+    codes, uniques = pd.factorize(out["script"])
+    for k, text in enumerate(uniques):          # distinct scripts only, a handful
+        bad_items = [i for i in text.split(";") if i and i not in SCRIPT_BIT]
+        if bad_items:
+            first = int(np.flatnonzero(codes == k)[0])
+            raise PlanError(f"row {first}: script", bad_items[0],
+                            f"items of {', '.join(SCRIPT_CATALOGUE)}",
+                            "use section/question names from plans.SCRIPT_CATALOGUE")
     return out

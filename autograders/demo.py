@@ -115,14 +115,19 @@ def unit_variants(course: Course, code: str) -> dict[str, dict[str, str]]:
 
 def submit_cohort(course: Course, code: str, profiles: dict[str, str],
                   variants: dict[str, dict[str, str]]) -> list[Path]:
-    """Write every trainee's submission of one unit; profiles: trainee -> variant name."""
+    """Write every trainee's submission of one unit; profiles: trainee -> variant name.
+
+    The "hostile" profile loops forever in the unit's first notebook and submits full
+    solutions elsewhere, so the demo shows a timeout without waiting for one per notebook.
+    """
     paths = []
-    for nb_name in course.notebooks(code):
+    for index, nb_name in enumerate(course.notebooks(code)):
         source = json.loads((course.unit_dir(code) / f"{nb_name}.ipynb").read_text())
         released = json.loads((course.release_dir / code / f"{nb_name}.ipynb").read_text())
         for trainee, profile in profiles.items():
             if profile == "hostile":
-                variant = hostile_variant(source)
+                # one runaway loop (first notebook) shows the timeout; the rest is full
+                variant = hostile_variant(source) if index == 0 else {}
             else:
                 variant = variants.get(profile, {})
             paths.append(place_submission(course, trainee, code, nb_name,

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from autograders.results import CellResult, SubmissionResult
 
 FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "course"
 SECRET = "test-secret-0123456789abcdef"
+UNIT = "FIXTURE1"
 FAKE = "grading_helpers:fake_grade_notebook"
 
 
@@ -44,6 +46,10 @@ def fake_grade_notebook(source_nb, submission, *, unit, trainee_id, secret, eval
             fh.write(f"{trainee_id} {Path(source_nb).stem} {slot}\n")
     if os.environ.get("FAKE_GRADER_INTERRUPT") == trainee_id:
         raise KeyboardInterrupt
+    tamper = os.environ.get("FAKE_GRADER_TAMPER")       # "<trainee>:<gradebook path>"
+    if tamper and tamper.split(":", 1)[0] == trainee_id:
+        with sqlite3.connect(tamper.split(":", 1)[1]) as db:
+            db.execute("UPDATE grade SET manual_score = 99")
     time.sleep(float(os.environ.get("FAKE_GRADER_SLEEP", "0")))
     name = Path(source_nb).stem
     if submission is None or not Path(submission).exists():
@@ -66,3 +72,15 @@ def fake_grade_notebook(source_nb, submission, *, unit, trainee_id, secret, eval
         status = ("failed", "partial", "passed")[h]
         cells.append(CellResult(gid, name, pts, pts * frac, status, f"fake verdict {h}"))
     return SubmissionResult(trainee_id, unit, name, "graded", cells=cells, world_seed=7)
+
+
+def set_manual(course: Course, trainee: str, grade_id: str, score: float,
+               notebook: str = "fixture1", unit: str = UNIT) -> None:
+    """Give a manual grade, as an instructor does in formgrader."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.db_url, "") as gb:
+        grade = gb.find_grade(grade_id, notebook, unit, trainee)
+        grade.manual_score = score
+        grade.needs_manual_grade = False
+        gb.db.commit()

@@ -43,9 +43,19 @@ def run_module(module_name: str) -> list[dict]:
     try:
         rows = importlib.import_module(module_name).run()
     except Exception as exc:  # report, keep going with the other modules
-        return [{"module": module_name, "name": f"{module_name} failed", "seconds": None,
-                 "baseline_seconds": None, "ratio": None, "target": "-", "ok": False,
-                 "note": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}]
+        return [
+            {
+                "module": module_name,
+                "name": f"{module_name} failed",
+                "seconds": None,
+                "baseline_seconds": None,
+                "ratio": None,
+                "target": "-",
+                "ok": False,
+                "note": f"{type(exc).__name__}: {exc}",
+                "traceback": traceback.format_exc(),
+            }
+        ]
     for row in rows:
         row.setdefault("module", module_name)
         row.setdefault("ok", None)
@@ -53,9 +63,18 @@ def run_module(module_name: str) -> list[dict]:
         if row.get("ratio") is None and row.get("baseline_seconds") and row.get("seconds"):
             row["ratio"] = row["baseline_seconds"] / row["seconds"]
     if not rows:
-        rows = [{"module": module_name, "name": f"{module_name} (no rows)", "seconds":
-                 time.perf_counter() - started, "baseline_seconds": None, "ratio": None,
-                 "target": "-", "ok": None, "note": "run() returned no rows"}]
+        rows = [
+            {
+                "module": module_name,
+                "name": f"{module_name} (no rows)",
+                "seconds": time.perf_counter() - started,
+                "baseline_seconds": None,
+                "ratio": None,
+                "target": "-",
+                "ok": None,
+                "note": "run() returned no rows",
+            }
+        ]
     return rows
 
 
@@ -67,16 +86,27 @@ def _fmt(value, spec: str) -> str:
 def render(rows: list[dict], console: Console) -> None:
     """Print the results as one table."""
     table = Table(title="Benchmarks (baseline measured in the same run)", title_justify="left")
-    for column, justify in (("benchmark", "left"), ("seconds", "right"), ("baseline s", "right"),
-                            ("ratio", "right"), ("target", "left"), ("ok", "center"),
-                            ("note", "left")):
+    for column, justify in (
+        ("benchmark", "left"),
+        ("seconds", "right"),
+        ("baseline s", "right"),
+        ("ratio", "right"),
+        ("target", "left"),
+        ("ok", "center"),
+        ("note", "left"),
+    ):
         table.add_column(column, justify=justify, overflow="fold")
     for row in rows:
         ok = {True: "[green]yes[/green]", False: "[red]MISSED[/red]", None: "-"}[row.get("ok")]
-        table.add_row(row["name"], _fmt(row.get("seconds"), ".3f"),
-                      _fmt(row.get("baseline_seconds"), ".2f"), _fmt(row.get("ratio"), ".1f") +
-                      ("×" if row.get("ratio") is not None else ""), str(row.get("target", "")),
-                      ok, str(row.get("note", "")))
+        table.add_row(
+            row["name"],
+            _fmt(row.get("seconds"), ".3f"),
+            _fmt(row.get("baseline_seconds"), ".2f"),
+            _fmt(row.get("ratio"), ".1f") + ("×" if row.get("ratio") is not None else ""),
+            str(row.get("target", "")),
+            ok,
+            str(row.get("note", "")),
+        )
     console.print(table)
 
 
@@ -93,8 +123,10 @@ def main(argv: list[str]) -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(), "platform": platform.platform(),
-        "cpu_count": os.cpu_count(), "rows": rows,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "rows": rows,
     }
     RESULTS.write_text(json.dumps(payload, indent=2, default=str))
     console.print(f"results written to {RESULTS}")

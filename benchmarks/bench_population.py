@@ -25,26 +25,41 @@ def _naive_customer(fake: Faker, k: int, interactions_each: float) -> None:
     """One customer row and its interactions, one Faker call per field."""
     segment = fake.random_element(SEGMENTS["ict"])
     row = {
-        "customer_id": f"C{k:06d}", "name": fake.name(), "company": fake.company(),
-        "segment": segment, "district": fake.district(), "address": fake.address(),
-        "phone": fake.phone_number(), "email": fake.email(), "hkid": fake.hkid(),
-        "dm_consent": fake.boolean(), "consent_date": fake.date(), "consent_channel":
-        fake.random_element(CHANNELS), "consent_withdrawn_date": fake.date(),
+        "customer_id": f"C{k:06d}",
+        "name": fake.name(),
+        "company": fake.company(),
+        "segment": segment,
+        "district": fake.district(),
+        "address": fake.address(),
+        "phone": fake.phone_number(),
+        "email": fake.email(),
+        "hkid": fake.hkid(),
+        "dm_consent": fake.boolean(),
+        "consent_date": fake.date(),
+        "consent_channel": fake.random_element(CHANNELS),
+        "consent_withdrawn_date": fake.date(),
         "preferred_channel": fake.random_element(CHANNELS),
         "preferred_language": fake.random_element(LANGUAGES),
         "lifetime_value": fake.pyfloat(min_value=0, max_value=1e6),
-        "tenure_months": fake.random_int(0, 240), "since": fake.date(),
+        "tenure_months": fake.random_int(0, 240),
+        "since": fake.date(),
     }
     rows = [row]
     for j in range(round(interactions_each * (k % 10 + 1) / 5.5)):
-        rows.append({
-            "interaction_id": f"I{k:06d}{j}", "customer_id": row["customer_id"],
-            "agent_id": fake.bothify("S####"), "channel": fake.random_element(CHANNELS),
-            "timestamp": fake.date_time().isoformat(timespec="minutes"),
-            "purpose": fake.random_element(PURPOSES), "outcome": fake.random_element(OUTCOMES),
-            "duration_min": fake.pyfloat(min_value=0, max_value=90),
-            "info_captured": fake.json(num_rows=1), "follow_up": fake.sentence(),
-        })
+        rows.append(
+            {
+                "interaction_id": f"I{k:06d}{j}",
+                "customer_id": row["customer_id"],
+                "agent_id": fake.bothify("S####"),
+                "channel": fake.random_element(CHANNELS),
+                "timestamp": fake.date_time().isoformat(timespec="minutes"),
+                "purpose": fake.random_element(PURPOSES),
+                "outcome": fake.random_element(OUTCOMES),
+                "duration_min": fake.pyfloat(min_value=0, max_value=90),
+                "info_captured": fake.json(num_rows=1),
+                "follow_up": fake.sentence(),
+            }
+        )
 
 
 def _best(fn, repeat: int) -> float:
@@ -59,7 +74,7 @@ def _best(fn, repeat: int) -> float:
 
 def run() -> list[dict]:
     """Rows for World.build at 100k customers (vs naive per-field Faker) and at 10k."""
-    World.build(Scenario(seed=1, n_customers=1000))                    # warm imports/caches
+    World.build(Scenario(seed=1, n_customers=1000))  # warm imports/caches
     scenario = Scenario(seed=1, n_customers=N_CUSTOMERS)
     holder = {}
     fast = _best(lambda: holder.update(world=World.build(scenario)), repeat=2)
@@ -73,17 +88,33 @@ def run() -> list[dict]:
     small = _best(lambda: World.build(Scenario(seed=1, n_customers=10_000)), repeat=3)
     tiny = _best(lambda: World.build(Scenario(seed=1, n_customers=300)), repeat=3)
     return [
-        {"name": f"World.build {N_CUSTOMERS:,} customers + 12 months "
-                 f"({len(world.interactions):,} interactions)",
-         "seconds": fast, "baseline_seconds": naive, "ratio": naive / fast,
-         "target": "seconds < 2 and ratio >= 30", "ok": fast < 2.0 and naive / fast >= 30,
-         "note": f"baseline: one Faker call per field, timed on {SAMPLE} customers and their "
-                 f"interactions, scaled ×{N_CUSTOMERS // SAMPLE}"},
-        {"name": "World.build 10,000 customers + 12 months", "seconds": small,
-         "baseline_seconds": naive / 10, "ratio": naive / 10 / small,
-         "target": "seconds < 0.5 (live slider)", "ok": small < 0.5,
-         "note": "baseline scaled from the same sample"},
-        {"name": "World.build 300 customers (test-size world)", "seconds": tiny,
-         "baseline_seconds": None, "ratio": None, "target": "seconds < 1", "ok": tiny < 1.0,
-         "note": ""},
+        {
+            "name": f"World.build {N_CUSTOMERS:,} customers + 12 months "
+            f"({len(world.interactions):,} interactions)",
+            "seconds": fast,
+            "baseline_seconds": naive,
+            "ratio": naive / fast,
+            "target": "seconds < 2 and ratio >= 30",
+            "ok": fast < 2.0 and naive / fast >= 30,
+            "note": f"baseline: one Faker call per field, timed on {SAMPLE} customers and their "
+            f"interactions, scaled ×{N_CUSTOMERS // SAMPLE}",
+        },
+        {
+            "name": "World.build 10,000 customers + 12 months",
+            "seconds": small,
+            "baseline_seconds": naive / 10,
+            "ratio": naive / 10 / small,
+            "target": "seconds < 0.5 (live slider)",
+            "ok": small < 0.5,
+            "note": "baseline scaled from the same sample",
+        },
+        {
+            "name": "World.build 300 customers (test-size world)",
+            "seconds": tiny,
+            "baseline_seconds": None,
+            "ratio": None,
+            "target": "seconds < 1",
+            "ok": tiny < 1.0,
+            "note": "",
+        },
     ]

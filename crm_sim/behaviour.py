@@ -27,28 +27,28 @@ from crm_sim.schema import CHANNELS, HIDDEN_TABLES
 class BehaviourParams:
     """Parameters of the behaviour model (symbols as in docs/behaviour-model.md)."""
 
-    quality_neutral: float = 0.45      # q0: contact quality that changes nothing
-    alpha_satisfaction: float = 0.25   # α_s: satisfaction gain per unit of (q − q0)
-    alpha_perception: float = 0.12     # α_p: perception gain per unit of (q − q0)
-    match_bonus: float = 0.02          # μ: extra satisfaction when the channel suits
-    consent_penalty: float = 0.08      # π: satisfaction lost by unconsented marketing
+    quality_neutral: float = 0.45  # q0: contact quality that changes nothing
+    alpha_satisfaction: float = 0.25  # α_s: satisfaction gain per unit of (q − q0)
+    alpha_perception: float = 0.12  # α_p: perception gain per unit of (q − q0)
+    match_bonus: float = 0.02  # μ: extra satisfaction when the channel suits
+    consent_penalty: float = 0.08  # π: satisfaction lost by unconsented marketing
     fatigue_per_contact: float = 0.18  # φ: share of remaining headroom one contact fills
-    fatigue_recovery: float = 0.5      # ρ: share of fatigue gone after a quiet month
-    satisfaction_mean: float = 0.62    # s̄: where satisfaction drifts back to
+    fatigue_recovery: float = 0.5  # ρ: share of fatigue gone after a quiet month
+    satisfaction_mean: float = 0.62  # s̄: where satisfaction drifts back to
     satisfaction_reversion: float = 0.08  # κ_s: monthly pull towards s̄
-    perception_follow: float = 0.15    # κ_p: monthly pull of perception towards s
-    drift_noise: float = 0.02          # σ: monthly random shock to satisfaction
-    propensity_base: float = -2.2      # β0: logit of propensity at s = p = ½, f = 0
+    perception_follow: float = 0.15  # κ_p: monthly pull of perception towards s
+    drift_noise: float = 0.02  # σ: monthly random shock to satisfaction
+    propensity_base: float = -2.2  # β0: logit of propensity at s = p = ½, f = 0
     propensity_satisfaction: float = 2.0  # β_s
-    propensity_perception: float = 1.5    # β_p
-    propensity_fatigue: float = 1.5       # β_f
-    hazard_base: float = 0.012         # h0: monthly churn hazard at s = p = ½, f = 0
-    hazard_satisfaction: float = 3.0   # γ_s
-    hazard_perception: float = 1.0     # γ_p
-    hazard_fatigue: float = 1.2        # γ_f
-    hazard_max: float = 0.25           # cap on the monthly hazard
-    complaint_hit: float = 0.20        # satisfaction lost by a complaint event
-    recovery_gain: float = 0.25        # satisfaction won back by a well-handled complaint
+    propensity_perception: float = 1.5  # β_p
+    propensity_fatigue: float = 1.5  # β_f
+    hazard_base: float = 0.012  # h0: monthly churn hazard at s = p = ½, f = 0
+    hazard_satisfaction: float = 3.0  # γ_s
+    hazard_perception: float = 1.0  # γ_p
+    hazard_fatigue: float = 1.2  # γ_f
+    hazard_max: float = 0.25  # cap on the monthly hazard
+    complaint_hit: float = 0.20  # satisfaction lost by a complaint event
+    recovery_gain: float = 0.25  # satisfaction won back by a well-handled complaint
 
 
 DEFAULT_PARAMS = BehaviourParams()
@@ -66,57 +66,90 @@ def _mask(name: str, values, n: int, dtype=bool) -> np.ndarray:
     if array.ndim == 0:
         array = np.full(n, array, dtype=dtype)
     if array.shape != (n,):
-        raise FieldError(name, f"array of shape {array.shape}", f"one value per customer ({n})",
-                         "pass an array aligned with the latent table's rows")
+        raise FieldError(
+            name,
+            f"array of shape {array.shape}",
+            f"one value per customer ({n})",
+            "pass an array aligned with the latent table's rows",
+        )
     return array
 
 
-def propensity_of(s: np.ndarray, p: np.ndarray, f: np.ndarray,
-                  params: BehaviourParams = DEFAULT_PARAMS) -> np.ndarray:
-    """b = σ(β0 + β_s(s − ½) + β_p(p − ½) − β_f f): chance to buy in a month."""
-    logit = (params.propensity_base + params.propensity_satisfaction * (s - 0.5)
-             + params.propensity_perception * (p - 0.5) - params.propensity_fatigue * f)
+def propensity_of(
+    s: np.ndarray, p: np.ndarray, f: np.ndarray, params: BehaviourParams = DEFAULT_PARAMS
+) -> np.ndarray:
+    """B = σ(β0 + β_s(s − ½) + β_p(p − ½) − β_f f): chance to buy in a month."""
+    logit = (
+        params.propensity_base
+        + params.propensity_satisfaction * (s - 0.5)
+        + params.propensity_perception * (p - 0.5)
+        - params.propensity_fatigue * f
+    )
     return 1.0 / (1.0 + np.exp(-logit))
 
 
-def hazard_of(s: np.ndarray, p: np.ndarray, f: np.ndarray,
-              params: BehaviourParams = DEFAULT_PARAMS) -> np.ndarray:
-    """h = min(h_max, h0·exp(−γ_s(s − ½) − γ_p(p − ½) + γ_f f)): monthly churn chance."""
-    exponent = (-params.hazard_satisfaction * (s - 0.5) - params.hazard_perception * (p - 0.5)
-                + params.hazard_fatigue * f)
+def hazard_of(
+    s: np.ndarray, p: np.ndarray, f: np.ndarray, params: BehaviourParams = DEFAULT_PARAMS
+) -> np.ndarray:
+    """H = min(h_max, h0·exp(−γ_s(s − ½) − γ_p(p − ½) + γ_f f)): monthly churn chance."""
+    exponent = (
+        -params.hazard_satisfaction * (s - 0.5)
+        - params.hazard_perception * (p - 0.5)
+        + params.hazard_fatigue * f
+    )
     return np.minimum(params.hazard_max, params.hazard_base * np.exp(exponent))
 
 
-def contact_effect(s: np.ndarray, p: np.ndarray, f: np.ndarray, quality: np.ndarray,
-                   match: np.ndarray, ignored: np.ndarray, count: np.ndarray,
-                   params: BehaviourParams = DEFAULT_PARAMS) -> tuple[np.ndarray, ...]:
+def contact_effect(
+    s: np.ndarray,
+    p: np.ndarray,
+    f: np.ndarray,
+    quality: np.ndarray,
+    match: np.ndarray,
+    ignored: np.ndarray,
+    count: np.ndarray,
+    params: BehaviourParams = DEFAULT_PARAMS,
+) -> tuple[np.ndarray, ...]:
     """Array core of `apply_contacts` for customers who were contacted: new (s, p, f).
 
     e = (q − q0)(1 − f);  s += α_s e + μ m − π (1 − c);  p += α_p e − ½π (1 − c);
     f += (1 − (1 − φ)^n)(1 − f).
     """
     effect = (quality - params.quality_neutral) * (1.0 - f)
-    s_new = _clip(s + params.alpha_satisfaction * effect + params.match_bonus * match
-                  - params.consent_penalty * ignored)
+    s_new = _clip(
+        s
+        + params.alpha_satisfaction * effect
+        + params.match_bonus * match
+        - params.consent_penalty * ignored
+    )
     p_new = _clip(p + params.alpha_perception * effect - 0.5 * params.consent_penalty * ignored)
     f_new = f + (1.0 - (1.0 - params.fatigue_per_contact) ** np.maximum(count, 1)) * (1.0 - f)
     return s_new, p_new, f_new
 
 
-def complaint_effect(s: np.ndarray, handled_well: np.ndarray,
-                     params: BehaviourParams = DEFAULT_PARAMS) -> np.ndarray:
+def complaint_effect(
+    s: np.ndarray, handled_well: np.ndarray, params: BehaviourParams = DEFAULT_PARAMS
+) -> np.ndarray:
     """Array core of `apply_complaints`: s − hit (+ recovery gain when handled well)."""
     return _clip(s - params.complaint_hit + params.recovery_gain * handled_well)
 
 
-def drift(s: np.ndarray, p: np.ndarray, f: np.ndarray, noise: np.ndarray,
-          params: BehaviourParams = DEFAULT_PARAMS) -> tuple[np.ndarray, ...]:
+def drift(
+    s: np.ndarray,
+    p: np.ndarray,
+    f: np.ndarray,
+    noise: np.ndarray,
+    params: BehaviourParams = DEFAULT_PARAMS,
+) -> tuple[np.ndarray, ...]:
     """Array core of `monthly_drift`: new (s, p, f) after one month; `noise` ~ N(0, 1).
 
     s += κ_s (s̄ − s) + σ ε;  p += κ_p (s − p);  f *= (1 − ρ).
     """
-    s_new = _clip(s + params.satisfaction_reversion * (params.satisfaction_mean - s)
-                  + params.drift_noise * noise)
+    s_new = _clip(
+        s
+        + params.satisfaction_reversion * (params.satisfaction_mean - s)
+        + params.drift_noise * noise
+    )
     p_new = _clip(p + params.perception_follow * (s_new - p))
     return s_new, p_new, f * (1.0 - params.fatigue_recovery)
 
@@ -130,8 +163,13 @@ def refresh(latent: pd.DataFrame, params: BehaviourParams = DEFAULT_PARAMS) -> p
     return out
 
 
-def initial_latent(customer_ids, segment_codes: np.ndarray, affinity_weights: np.ndarray,
-                   rng: np.random.Generator, params: BehaviourParams = DEFAULT_PARAMS) -> pd.DataFrame:
+def initial_latent(
+    customer_ids,
+    segment_codes: np.ndarray,
+    affinity_weights: np.ndarray,
+    rng: np.random.Generator,
+    params: BehaviourParams = DEFAULT_PARAMS,
+) -> pd.DataFrame:
     """Draw the starting hidden state of every customer.
 
     Args:
@@ -142,28 +180,39 @@ def initial_latent(customer_ids, segment_codes: np.ndarray, affinity_weights: np
         params: Model parameters.
     """
     n = len(segment_codes)
-    s = rng.beta(6.0, 4.0, n)                       # mean 0.6: most customers content
+    s = rng.beta(6.0, 4.0, n)  # mean 0.6: most customers content
     p = _clip(0.5 * s + 0.5 * rng.beta(5.0, 5.0, n))  # perception leans on satisfaction
     f = np.zeros(n)
     cum = np.cumsum(affinity_weights, axis=1)
     u = rng.random(n)
     affinity = (u[:, None] > cum[segment_codes]).sum(axis=1)
     affinity = np.minimum(affinity, len(CHANNELS) - 1)
-    latent = pd.DataFrame({
-        "customer_id": pd.array(customer_ids, dtype="string"),
-        "satisfaction": s,
-        "perception": p,
-        "propensity": propensity_of(s, p, f, params),
-        "churn_hazard": hazard_of(s, p, f, params),
-        "fatigue": f,
-        "channel_affinity": pd.array(np.asarray(CHANNELS, dtype=object)[affinity], dtype="string"),
-        "active": np.ones(n, dtype=bool),
-    })
+    latent = pd.DataFrame(
+        {
+            "customer_id": pd.array(customer_ids, dtype="string"),
+            "satisfaction": s,
+            "perception": p,
+            "propensity": propensity_of(s, p, f, params),
+            "churn_hazard": hazard_of(s, p, f, params),
+            "fatigue": f,
+            "channel_affinity": pd.array(
+                np.asarray(CHANNELS, dtype=object)[affinity], dtype="string"
+            ),
+            "active": np.ones(n, dtype=bool),
+        }
+    )
     return latent
 
 
-def apply_contacts(latent: pd.DataFrame, contacted, quality, channel=None, consented=None,
-                   n_contacts=None, params: BehaviourParams = DEFAULT_PARAMS) -> pd.DataFrame:
+def apply_contacts(
+    latent: pd.DataFrame,
+    contacted,
+    quality,
+    channel=None,
+    consented=None,
+    n_contacts=None,
+    params: BehaviourParams = DEFAULT_PARAMS,
+) -> pd.DataFrame:
     """Move the state of contacted customers by how good the contact was.
 
     For each contacted customer with contact quality q, fatigue f, channel match m and
@@ -186,8 +235,13 @@ def apply_contacts(latent: pd.DataFrame, contacted, quality, channel=None, conse
     hit = _mask("contacted", contacted, n)
     q = _clip(_mask("quality", quality, n, float))
     count = _mask("n_contacts", 1 if n_contacts is None else n_contacts, n, float)
-    match = np.zeros(n) if channel is None else (
-        np.asarray(channel, dtype=object) == latent["channel_affinity"].to_numpy(object)).astype(float)
+    match = (
+        np.zeros(n)
+        if channel is None
+        else (
+            np.asarray(channel, dtype=object) == latent["channel_affinity"].to_numpy(object)
+        ).astype(float)
+    )
     ignored = np.zeros(n) if consented is None else 1.0 - _mask("consented", consented, n, float)
     s, p, f = (latent[c].to_numpy(float) for c in ("satisfaction", "perception", "fatigue"))
     s_new, p_new, f_new = contact_effect(s, p, f, q, match, ignored, count, params)
@@ -198,8 +252,9 @@ def apply_contacts(latent: pd.DataFrame, contacted, quality, channel=None, conse
     return refresh(out, params)
 
 
-def apply_complaints(latent: pd.DataFrame, complained, handled_well=None,
-                     params: BehaviourParams = DEFAULT_PARAMS) -> pd.DataFrame:
+def apply_complaints(
+    latent: pd.DataFrame, complained, handled_well=None, params: BehaviourParams = DEFAULT_PARAMS
+) -> pd.DataFrame:
     """A complaint costs satisfaction; a well-handled one wins more back (service recovery)."""
     n = len(latent)
     hit = _mask("complained", complained, n)
@@ -210,8 +265,9 @@ def apply_complaints(latent: pd.DataFrame, complained, handled_well=None,
     return refresh(out, params)
 
 
-def monthly_drift(latent: pd.DataFrame, rng: np.random.Generator,
-                  params: BehaviourParams = DEFAULT_PARAMS) -> pd.DataFrame:
+def monthly_drift(
+    latent: pd.DataFrame, rng: np.random.Generator, params: BehaviourParams = DEFAULT_PARAMS
+) -> pd.DataFrame:
     """One month passing: s reverts to s̄ with noise, p follows s, fatigue recovers.
 
     s += κ_s (s̄ − s) + σ ε;  p += κ_p (s − p);  f *= (1 − ρ).
@@ -223,8 +279,9 @@ def monthly_drift(latent: pd.DataFrame, rng: np.random.Generator,
     return refresh(out, params)
 
 
-def churn_draw(latent: pd.DataFrame, rng: np.random.Generator,
-               eligible=None) -> tuple[pd.DataFrame, np.ndarray]:
+def churn_draw(
+    latent: pd.DataFrame, rng: np.random.Generator, eligible=None
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Draw which active customers leave this month (probability churn_hazard).
 
     Returns:

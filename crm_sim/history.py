@@ -14,10 +14,10 @@ import pandas as pd
 from crm_sim import behaviour
 from crm_sim.catalogue import OUTSOURCED_SEGMENTS, ROLES, SEGMENT_PROFILES
 from crm_sim.population import to_frame
-from crm_sim.textcols import codes, ids, iso_minutes
 from crm_sim.rng import Streams
 from crm_sim.scenario import Scenario
 from crm_sim.schema import CHANNELS, OUTCOMES, PURPOSES
+from crm_sim.textcols import codes, ids, iso_minutes
 
 _CH = np.asarray(CHANNELS, dtype=object)
 # Share of contacts by channel that reach the customer (before fatigue).
@@ -26,16 +26,27 @@ ANSWER_RATE = np.array([0.95, 0.60, 0.45, 0.70, 0.30])
 DURATION = np.array([45.0, 6.0, 4.0, 1.5, 5.0])
 # Outbound purpose mix (routine, promotion, follow_up); promotion needs consent.
 OUTBOUND_PURPOSES = np.array([0.45, 0.35, 0.20])
-SERVICE_RATE = 0.04          # monthly chance of an inbound service request
-COMPLAINT_BASE = 0.06        # monthly complaint chance is COMPLAINT_BASE · (1 − s)²·4
+SERVICE_RATE = 0.04  # monthly chance of an inbound service request
+COMPLAINT_BASE = 0.06  # monthly complaint chance is COMPLAINT_BASE · (1 − s)²·4
 OUTSOURCED_PHONE_SHARE = 0.3
-SATISFACTION_INFO = np.array(['{"satisfaction": "low"}', '{"satisfaction": "medium"}',
-                              '{"satisfaction": "high"}'], dtype=object)
-NEED_INFO = np.array(['{"need": "upgrade"}', '{"need": "price"}', '{"competitor": "mentioned"}',
-                      '{"need": "support"}'], dtype=object)
+SATISFACTION_INFO = np.array(
+    ['{"satisfaction": "low"}', '{"satisfaction": "medium"}', '{"satisfaction": "high"}'],
+    dtype=object,
+)
+NEED_INFO = np.array(
+    [
+        '{"need": "upgrade"}',
+        '{"need": "price"}',
+        '{"competitor": "mentioned"}',
+        '{"need": "support"}',
+    ],
+    dtype=object,
+)
 FOLLOW_UPS = {
-    "sale": "confirm delivery", "declined": "call again next quarter",
-    "complaint": "resolve complaint within 7 days", "answered": "send information",
+    "sale": "confirm delivery",
+    "declined": "call again next quarter",
+    "complaint": "resolve complaint within 7 days",
+    "answered": "send information",
 }
 
 
@@ -43,10 +54,14 @@ def _agents(scenario: Scenario, staff: pd.DataFrame, outsourcers: pd.DataFrame):
     """Per segment, candidate staff rows for sales and for service; agent ids and quality."""
     roles = {r[0]: r for r in ROLES[scenario.industry]}
     role = staff["role"].to_numpy(object)
-    staff_q = (0.4 * staff["skill"].to_numpy(float) + 0.3 * staff["product_knowledge"].to_numpy(float)
-               + 0.3 * staff["soft_skill"].to_numpy(float))
-    agent_ids = np.concatenate([staff["staff_id"].to_numpy(object),
-                                outsourcers["outsourcer_id"].to_numpy(object)])
+    staff_q = (
+        0.4 * staff["skill"].to_numpy(float)
+        + 0.3 * staff["product_knowledge"].to_numpy(float)
+        + 0.3 * staff["soft_skill"].to_numpy(float)
+    )
+    agent_ids = np.concatenate(
+        [staff["staff_id"].to_numpy(object), outsourcers["outsourcer_id"].to_numpy(object)]
+    )
     quality = np.concatenate([staff_q, outsourcers["quality"].to_numpy(float)])
     every = np.arange(len(staff))
     sales, service = [], []
@@ -67,9 +82,12 @@ def _pick(rng: np.random.Generator, candidates: list[np.ndarray], seg: np.ndarra
     return out
 
 
-def generate_history(scenario: Scenario, streams: Streams, tables: dict[str, pd.DataFrame],
-                     arrays: dict[str, np.ndarray] | None = None
-                     ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+def generate_history(
+    scenario: Scenario,
+    streams: Streams,
+    tables: dict[str, pd.DataFrame],
+    arrays: dict[str, np.ndarray] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
     """Simulate `months_history` months before the clock.
 
     Each month, for all customers at once: outbound contacts (Poisson per segment rate),
@@ -109,13 +127,16 @@ def generate_history(scenario: Scenario, streams: Streams, tables: dict[str, pd.
     if affinity is None:
         affinity = codes(latent["channel_affinity"].to_numpy(object), CHANNELS)
     stated = np.array([SEGMENT_PROFILES[s]["stated"] for s in scenario.segments])
-    sales_pool, service_pool, agent_ids, agent_q = _agents(scenario, tables["staff"], tables["outsourcers"])
+    sales_pool, service_pool, agent_ids, agent_q = _agents(
+        scenario, tables["staff"], tables["outsourcers"]
+    )
     n_staff, n_out = len(tables["staff"]), len(tables["outsourcers"])
     outsourced_seg = np.isin(seg_names, OUTSOURCED_SEGMENTS)
     products = tables["products"]
     price = products["price"].to_numpy(float)
-    product_weights = np.where(products["segment_fit"].to_numpy(object)[None, :] == seg_names[:, None],
-                               1.0, 0.15)            # (segment, product): suited products likelier
+    product_weights = np.where(
+        products["segment_fit"].to_numpy(object)[None, :] == seg_names[:, None], 1.0, 0.15
+    )  # (segment, product): suited products likelier
     product_ids = np.array(products["product_id"].tolist(), dtype=str)
     follow_text = np.array([FOLLOW_UPS.get(o, "") for o in OUTCOMES], dtype=object)
     s, p, f = (latent[c].to_numpy(float) for c in ("satisfaction", "perception", "fatigue"))
@@ -134,22 +155,41 @@ def generate_history(scenario: Scenario, streams: Streams, tables: dict[str, pd.
         n_outbound = rng.poisson(rate) * present
         complained = present & (rng.random(n) < COMPLAINT_BASE * 4 * (1 - s) ** 2)
         serviced = present & (rng.random(n) < SERVICE_RATE)
-        who = np.concatenate([np.repeat(np.arange(n), n_outbound), np.flatnonzero(complained),
-                              np.flatnonzero(serviced)])
+        who = np.concatenate(
+            [
+                np.repeat(np.arange(n), n_outbound),
+                np.flatnonzero(complained),
+                np.flatnonzero(serviced),
+            ]
+        )
         k = len(who)
         n_ob = int(n_outbound.sum())
-        purpose = np.concatenate([rng.choice(3, n_ob, p=OUTBOUND_PURPOSES),
-                                  np.full(int(complained.sum()), 4), np.full(int(serviced.sum()), 3)])
-        purpose = np.where((purpose == 1) & ~consent[who], 0, purpose)   # no consent, no promotion
+        purpose = np.concatenate(
+            [
+                rng.choice(3, n_ob, p=OUTBOUND_PURPOSES),
+                np.full(int(complained.sum()), 4),
+                np.full(int(serviced.sum()), 3),
+            ]
+        )
+        purpose = np.where((purpose == 1) & ~consent[who], 0, purpose)  # no consent, no promotion
         u = rng.random(k)
         fallback = behaviour_choice(rng, stated[seg[who]])
         channel = np.where(u < 0.45, affinity[who], np.where(u < 0.8, preferred[who], fallback))
         inbound = purpose >= 3
-        channel = np.where(inbound & (channel == 4), 1, channel)          # nobody writes letters to complain
+        channel = np.where(
+            inbound & (channel == 4), 1, channel
+        )  # nobody writes letters to complain
         # agents: service staff for inbound, segment sales staff otherwise, some calls outsourced
-        agent = np.where(inbound, _pick(rng, service_pool, seg[who]), _pick(rng, sales_pool, seg[who]))
-        to_agency = (~inbound & (channel == 1) & outsourced_seg[seg[who]]
-                     & (rng.random(k) < OUTSOURCED_PHONE_SHARE) & (n_out > 0))
+        agent = np.where(
+            inbound, _pick(rng, service_pool, seg[who]), _pick(rng, sales_pool, seg[who])
+        )
+        to_agency = (
+            ~inbound
+            & (channel == 1)
+            & outsourced_seg[seg[who]]
+            & (rng.random(k) < OUTSOURCED_PHONE_SHARE)
+            & (n_out > 0)
+        )
         agent = np.where(to_agency, n_staff + rng.integers(0, max(n_out, 1), k), agent)
         quality = agent_q[agent]
 
@@ -164,19 +204,31 @@ def generate_history(scenario: Scenario, streams: Streams, tables: dict[str, pd.
         product = behaviour_choice(rng, product_weights[seg[who[sold]]])
         np.add.at(spend, who[sold], price[product])
 
-        day = np.maximum(first_day + rng.integers(0, days, k), since[who])   # not before joining
+        day = np.maximum(first_day + rng.integers(0, days, k), since[who])  # not before joining
         when = day.astype("datetime64[m]")
         when = when + rng.integers(9 * 60, 19 * 60, k).astype("timedelta64[m]")
         minutes = np.where(answered, np.maximum(rng.gamma(2.0, DURATION[channel] / 2.0), 0.1), 0.5)
-        info = np.where(rng.random(k) < 0.5,
-                        SATISFACTION_INFO[np.digitize(s[who], [0.4, 0.7])],
-                        NEED_INFO[rng.integers(0, len(NEED_INFO), k)])
+        info = np.where(
+            rng.random(k) < 0.5,
+            SATISFACTION_INFO[np.digitize(s[who], [0.4, 0.7])],
+            NEED_INFO[rng.integers(0, len(NEED_INFO), k)],
+        )
         info[sold] = np.strings.add(np.strings.add('{"product": "', product_ids[product]), '"}')
         info = np.where(answered & (rng.random(k) < 0.7), info, "{}")
         follow = np.where(rng.random(k) < 0.6, follow_text[outcome], "")
-        parts.append({"who": who, "agent": agent, "channel": channel, "when": when,
-                      "purpose": purpose, "outcome": outcome, "minutes": np.round(minutes, 1),
-                      "info": info, "follow": follow})
+        parts.append(
+            {
+                "who": who,
+                "agent": agent,
+                "channel": channel,
+                "when": when,
+                "purpose": purpose,
+                "outcome": outcome,
+                "minutes": np.round(minutes, 1),
+                "info": info,
+                "follow": follow,
+            }
+        )
 
         # the month's effect on each customer, aggregated over their outbound contacts
         out_who = who[~inbound]
@@ -184,8 +236,9 @@ def generate_history(scenario: Scenario, streams: Streams, tables: dict[str, pd.
         mean_q = np.bincount(out_who, weights=quality[~inbound], minlength=n) / np.maximum(count, 1)
         matched = np.bincount(out_who, weights=channel[~inbound] == affinity[out_who], minlength=n)
         hit = count > 0
-        s_c, p_c, f_c = behaviour.contact_effect(s, p, f, mean_q, matched / np.maximum(count, 1),
-                                                 np.zeros(n), count, params)
+        s_c, p_c, f_c = behaviour.contact_effect(
+            s, p, f, mean_q, matched / np.maximum(count, 1), np.zeros(n), count, params
+        )
         s, p, f = np.where(hit, s_c, s), np.where(hit, p_c, p), np.where(hit, f_c, f)
         handled = np.zeros(n)
         handled[who[purpose == 4]] = quality[purpose == 4] > 0.6
@@ -209,28 +262,42 @@ def behaviour_choice(rng: np.random.Generator, weights: np.ndarray) -> np.ndarra
     return np.minimum((u[:, None] >= cum).sum(axis=1), weights.shape[1] - 1)
 
 
-def _interactions(parts: list[dict[str, np.ndarray]], customers: pd.DataFrame,
-                  agent_ids: np.ndarray) -> pd.DataFrame:
+def _interactions(
+    parts: list[dict[str, np.ndarray]], customers: pd.DataFrame, agent_ids: np.ndarray
+) -> pd.DataFrame:
     """Concatenate the monthly events, order them by time then customer, number them."""
     if parts:
         cols = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     else:
-        cols = {key: np.zeros(0, dtype=t) for key, t in (
-            ("who", np.int64), ("agent", np.int64), ("channel", np.int64),
-            ("when", "datetime64[m]"), ("purpose", np.int64), ("outcome", np.int64),
-            ("minutes", float), ("info", object), ("follow", object))}
+        cols = {
+            key: np.zeros(0, dtype=t)
+            for key, t in (
+                ("who", np.int64),
+                ("agent", np.int64),
+                ("channel", np.int64),
+                ("when", "datetime64[m]"),
+                ("purpose", np.int64),
+                ("outcome", np.int64),
+                ("minutes", float),
+                ("info", object),
+                ("follow", object),
+            )
+        }
     order = np.lexsort((cols["who"], cols["when"].astype(np.int64)))
     cols = {key: value[order] for key, value in cols.items()}
     k = len(order)
-    return to_frame("interactions", {
-        "interaction_id": ids("I", k, 7),
-        "customer_id": customers["customer_id"].to_numpy(object)[cols["who"]],
-        "agent_id": agent_ids[cols["agent"]],
-        "channel": _CH[cols["channel"]],
-        "timestamp": iso_minutes(cols["when"]),
-        "purpose": np.asarray(PURPOSES, dtype=object)[cols["purpose"]],
-        "outcome": np.asarray(OUTCOMES, dtype=object)[cols["outcome"]],
-        "duration_min": cols["minutes"].astype(float),
-        "info_captured": cols["info"],
-        "follow_up": cols["follow"],
-    })
+    return to_frame(
+        "interactions",
+        {
+            "interaction_id": ids("I", k, 7),
+            "customer_id": customers["customer_id"].to_numpy(object)[cols["who"]],
+            "agent_id": agent_ids[cols["agent"]],
+            "channel": _CH[cols["channel"]],
+            "timestamp": iso_minutes(cols["when"]),
+            "purpose": np.asarray(PURPOSES, dtype=object)[cols["purpose"]],
+            "outcome": np.asarray(OUTCOMES, dtype=object)[cols["outcome"]],
+            "duration_min": cols["minutes"].astype(float),
+            "info_captured": cols["info"],
+            "follow_up": cols["follow"],
+        },
+    )

@@ -36,9 +36,14 @@ def hk_faker(seed: int) -> Faker:
 def to_frame(table: str, columns: dict) -> pd.DataFrame:
     """A DataFrame with exactly the schema's columns, in order, with the schema's dtypes."""
     spec = TABLES[table]
-    return pd.DataFrame({name: pd.array(np.asarray(columns[name], dtype=object), dtype=dtype)
-                         if dtype == "string" else pd.array(columns[name], dtype=dtype)
-                         for name, dtype in spec.items()})
+    return pd.DataFrame(
+        {
+            name: pd.array(np.asarray(columns[name], dtype=object), dtype=dtype)
+            if dtype == "string"
+            else pd.array(columns[name], dtype=dtype)
+            for name, dtype in spec.items()
+        }
+    )
 
 
 class NamePool:
@@ -124,13 +129,33 @@ def _addresses(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
     flat_streets = np.concatenate(streets)
     street = flat_streets[offsets[district] + (rng.random(n) * counts[district]).astype(int)]
-    bpre = np.array(_ADDRESS.building_prefixes, dtype=str)[rng.integers(0, len(_ADDRESS.building_prefixes), n)]
-    bsuf = np.array(_ADDRESS.building_suffixes, dtype=str)[rng.integers(0, len(_ADDRESS.building_suffixes), n)]
-    flat = np.array(_ADDRESS.flat_letters, dtype=str)[rng.integers(0, len(_ADDRESS.flat_letters), n)]
+    bpre = np.array(_ADDRESS.building_prefixes, dtype=str)[
+        rng.integers(0, len(_ADDRESS.building_prefixes), n)
+    ]
+    bsuf = np.array(_ADDRESS.building_suffixes, dtype=str)[
+        rng.integers(0, len(_ADDRESS.building_suffixes), n)
+    ]
+    flat = np.array(_ADDRESS.flat_letters, dtype=str)[
+        rng.integers(0, len(_ADDRESS.flat_letters), n)
+    ]
     floor = small_ints(rng.integers(1, 41, n))
     number = small_ints(rng.integers(1, 389, n))
-    parts = ["Flat ", flat, ", ", floor, "/F, ", bpre, " ", bsuf, ", ", number, " ", street, ", ",
-             names[district]]
+    parts = [
+        "Flat ",
+        flat,
+        ", ",
+        floor,
+        "/F, ",
+        bpre,
+        " ",
+        bsuf,
+        ", ",
+        number,
+        " ",
+        street,
+        ", ",
+        names[district],
+    ]
     text = np.asarray(parts[0], dtype=str)
     for part in parts[1:]:
         text = np.strings.add(text, part)
@@ -162,8 +187,9 @@ def _month_index(dates: np.ndarray) -> np.ndarray:
     return dates.astype("datetime64[M]").astype(np.int64)
 
 
-def build_population(scenario: Scenario, streams: Streams
-                     ) -> tuple[dict[str, pd.DataFrame], dict[str, np.ndarray]]:
+def build_population(
+    scenario: Scenario, streams: Streams
+) -> tuple[dict[str, pd.DataFrame], dict[str, np.ndarray]]:
     """All population tables of a fresh world plus its starting latent state.
 
     Returns:
@@ -193,7 +219,9 @@ def build_population(scenario: Scenario, streams: Streams
     stems = np.array([], dtype=str)
     if business.any():
         company_name[business], stems = _companies(rng, int(business.sum()))
-        email[business] = np.strings.add(np.strings.add("enquiry@", stems), ".com.hk").astype(object)
+        email[business] = np.strings.add(np.strings.add("enquiry@", stems), ".com.hk").astype(
+            object
+        )
     district, addr = _addresses(rng, n)
     phone = _phones(rng, ~business)
     hkid_ids = _hkids(rng, ~business & (rng.random(n) < _profile_array(segments, "hkid")[seg]))
@@ -206,18 +234,28 @@ def build_population(scenario: Scenario, streams: Streams
     since = since_month.astype("datetime64[D]") + rng.integers(0, 28, n)
     since = np.minimum(since, end - 1)
     end_day = int(str(end)[8:10])
-    since_day = np.array(since.astype("datetime64[D]") - since.astype("datetime64[M]").astype("datetime64[D]"),
-                         dtype=np.int64) + 1
+    since_day = (
+        np.array(
+            since.astype("datetime64[D]") - since.astype("datetime64[M]").astype("datetime64[D]"),
+            dtype=np.int64,
+        )
+        + 1
+    )
     tenure = _month_index(np.array([end]))[0] - _month_index(since) - (since_day > end_day)
 
     # Latent state first: the stated channel preference half-reflects the true affinity.
     latent = behaviour.initial_latent(
-        cid, seg, np.array([SEGMENT_PROFILES[s]["affinity"] for s in segments]),
-        streams.generator("behaviour.initial"))
+        cid,
+        seg,
+        np.array([SEGMENT_PROFILES[s]["affinity"] for s in segments]),
+        streams.generator("behaviour.initial"),
+    )
     affinity_idx = codes(latent["channel_affinity"].to_numpy(object), CHANNELS)
     stated = _rowwise_choice(rng, np.array([SEGMENT_PROFILES[s]["stated"] for s in segments])[seg])
     preferred = np.where(rng.random(n) < 0.6, affinity_idx, stated)
-    language = _rowwise_choice(rng, np.array([SEGMENT_PROFILES[s]["language"] for s in segments])[seg])
+    language = _rowwise_choice(
+        rng, np.array([SEGMENT_PROFILES[s]["language"] for s in segments])[seg]
+    )
 
     # Direct-marketing consent (PDPO Part 6A): given at sign-up by some; later withdrawn by a few.
     gave = rng.random(n) < _profile_array(segments, "consent")[seg]
@@ -228,30 +266,35 @@ def build_population(scenario: Scenario, streams: Streams
     channel_withdrawn = _CH[rng.integers(0, len(CHANNELS), n)]
     since_text = iso_dates(since)
     prior_months = np.maximum(tenure - scenario.months_history, 0)
-    prior_spend = np.round(prior_months * _profile_array(segments, "spend")[seg]
-                           * rng.lognormal(0.0, 0.5, n), 2)
+    prior_spend = np.round(
+        prior_months * _profile_array(segments, "spend")[seg] * rng.lognormal(0.0, 0.5, n), 2
+    )
 
-    customers = to_frame("customers", {
-        "customer_id": cid,
-        "name": names["name"],
-        "company": company_name,
-        "segment": np.array(segments, dtype=object)[seg],
-        "district": district,
-        "address": addr,
-        "phone": phone,
-        "email": email,
-        "hkid": hkid_ids,
-        "dm_consent": gave & ~withdrew,
-        "consent_date": np.where(gave, since_text, ""),
-        "consent_channel": np.where(withdrew, channel_withdrawn, np.where(gave, channel_given, "")),
-        "consent_withdrawn_date": np.where(
-            withdrew, iso_dates(withdrawn_at), ""),
-        "preferred_channel": _CH[preferred],
-        "preferred_language": np.array(LANGUAGES, dtype=object)[language],
-        "lifetime_value": prior_spend,
-        "tenure_months": tenure.astype(np.int64),
-        "since": since_text,
-    })
+    customers = to_frame(
+        "customers",
+        {
+            "customer_id": cid,
+            "name": names["name"],
+            "company": company_name,
+            "segment": np.array(segments, dtype=object)[seg],
+            "district": district,
+            "address": addr,
+            "phone": phone,
+            "email": email,
+            "hkid": hkid_ids,
+            "dm_consent": gave & ~withdrew,
+            "consent_date": np.where(gave, since_text, ""),
+            "consent_channel": np.where(
+                withdrew, channel_withdrawn, np.where(gave, channel_given, "")
+            ),
+            "consent_withdrawn_date": np.where(withdrew, iso_dates(withdrawn_at), ""),
+            "preferred_channel": _CH[preferred],
+            "preferred_language": np.array(LANGUAGES, dtype=object)[language],
+            "lifetime_value": prior_spend,
+            "tenure_months": tenure.astype(np.int64),
+            "since": since_text,
+        },
+    )
     arrays = {"segment": seg, "since": since, "preferred": preferred, "affinity": affinity_idx}
     return {
         "customers": customers,
@@ -263,8 +306,9 @@ def build_population(scenario: Scenario, streams: Streams
     }, arrays
 
 
-def _contacts(streams: Streams, pool: NamePool, accounts: np.ndarray, stems: np.ndarray,
-              fake: Faker) -> pd.DataFrame:
+def _contacts(
+    streams: Streams, pool: NamePool, accounts: np.ndarray, stems: np.ndarray, fake: Faker
+) -> pd.DataFrame:
     """1–3 people per business account, exactly one of them the decision maker."""
     rng = streams.generator("population.contacts")
     per = rng.integers(1, 4, len(accounts))
@@ -275,17 +319,24 @@ def _contacts(streams: Streams, pool: NamePool, accounts: np.ndarray, stems: np.
     decider = position == np.repeat(rng.integers(0, per), per)
     names = pool.draw(rng, total, 0.8)
     titles = np.array(person.Provider.job_titles, dtype=object)
-    title = np.where(decider, titles[rng.integers(0, 4, total)], titles[rng.integers(3, len(titles), total)])
-    return to_frame("contacts", {
-        "contact_id": ids("K", total, 6),
-        "customer_id": accounts[owner],
-        "name": names["name"],
-        "title": title,
-        "is_decision_maker": decider,
-        "phone": _phones(rng, np.ones(total, bool)),
-        "email": np.strings.add(np.strings.add(names["stem"], "@"),
-                                np.strings.add(stems[owner] if total else np.array([], str), ".com.hk")).astype(object),
-    })
+    title = np.where(
+        decider, titles[rng.integers(0, 4, total)], titles[rng.integers(3, len(titles), total)]
+    )
+    return to_frame(
+        "contacts",
+        {
+            "contact_id": ids("K", total, 6),
+            "customer_id": accounts[owner],
+            "name": names["name"],
+            "title": title,
+            "is_decision_maker": decider,
+            "phone": _phones(rng, np.ones(total, bool)),
+            "email": np.strings.add(
+                np.strings.add(names["stem"], "@"),
+                np.strings.add(stems[owner] if total else np.array([], str), ".com.hk"),
+            ).astype(object),
+        },
+    )
 
 
 def _staff(scenario: Scenario, streams: Streams, pool: NamePool) -> pd.DataFrame:
@@ -294,18 +345,23 @@ def _staff(scenario: Scenario, streams: Streams, pool: NamePool) -> pd.DataFrame
     roles = ROLES[scenario.industry]
     n = scenario.n_staff
     shares = np.array([r[2] for r in roles])
-    role = np.concatenate([np.arange(min(n, len(roles))), _weighted(rng, shares, max(n - len(roles), 0))])
+    role = np.concatenate(
+        [np.arange(min(n, len(roles))), _weighted(rng, shares, max(n - len(roles), 0))]
+    )
     names = pool.draw(rng, n, 0.7)
-    return to_frame("staff", {
-        "staff_id": ids("S", n, 4),
-        "name": names["name"],
-        "role": np.array([r[0] for r in roles], dtype=object)[role],
-        "team": np.array([r[1] for r in roles], dtype=object)[role],
-        "skill": np.round(rng.beta(5, 3, n), 3),
-        "product_knowledge": np.round(rng.beta(5, 3, n), 3),
-        "soft_skill": np.round(rng.beta(5, 3, n), 3),
-        "capacity_hours_week": np.where(rng.random(n) < 0.85, 44.0, 24.0),
-    })
+    return to_frame(
+        "staff",
+        {
+            "staff_id": ids("S", n, 4),
+            "name": names["name"],
+            "role": np.array([r[0] for r in roles], dtype=object)[role],
+            "team": np.array([r[1] for r in roles], dtype=object)[role],
+            "skill": np.round(rng.beta(5, 3, n), 3),
+            "product_knowledge": np.round(rng.beta(5, 3, n), 3),
+            "soft_skill": np.round(rng.beta(5, 3, n), 3),
+            "capacity_hours_week": np.where(rng.random(n) < 0.85, 44.0, 24.0),
+        },
+    )
 
 
 def _outsourcers(scenario: Scenario, streams: Streams, fake: Faker) -> pd.DataFrame:
@@ -313,22 +369,28 @@ def _outsourcers(scenario: Scenario, streams: Streams, fake: Faker) -> pd.DataFr
     rng = streams.generator("population.outsourcers")
     n = scenario.n_outsourcers
     agencies = np.array([fake.agency_name() for _ in range(n)], dtype=object)
-    return to_frame("outsourcers", {
-        "outsourcer_id": ids("O", n, 3),
-        "agency": agencies,
-        "cost_per_call": np.round(rng.uniform(18.0, 45.0, n), 2),
-        "quality": np.round(0.1 + 0.8 * rng.beta(4, 4, n), 3),
-        "capacity_calls_week": rng.integers(5, 31, n).astype(np.int64) * 100,
-    })
+    return to_frame(
+        "outsourcers",
+        {
+            "outsourcer_id": ids("O", n, 3),
+            "agency": agencies,
+            "cost_per_call": np.round(rng.uniform(18.0, 45.0, n), 2),
+            "quality": np.round(0.1 + 0.8 * rng.beta(4, 4, n), 3),
+            "capacity_calls_week": rng.integers(5, 31, n).astype(np.int64) * 100,
+        },
+    )
 
 
 def _products(scenario: Scenario) -> pd.DataFrame:
     """The first `n_products` items of the industry's catalogue (no randomness)."""
     items = CATALOGUE[scenario.industry][: scenario.n_products]
-    return to_frame("products", {
-        "product_id": ids("P", len(items), 3),
-        "name": [i[0] for i in items],
-        "category": [i[1] for i in items],
-        "price": [i[2] for i in items],
-        "segment_fit": [i[3] for i in items],
-    })
+    return to_frame(
+        "products",
+        {
+            "product_id": ids("P", len(items), 3),
+            "name": [i[0] for i in items],
+            "category": [i[1] for i in items],
+            "price": [i[2] for i in items],
+            "segment_fit": [i[3] for i in items],
+        },
+    )

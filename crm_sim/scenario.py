@@ -27,7 +27,12 @@ DATE_RANGE = ("2000-01-01", "2099-12-31")
 # a few corporate accounts; a watch retailer mostly walk-in and gift buyers.
 DEFAULT_MIX: dict[str, dict[str, float]] = {
     "ict": {"corporate": 0.10, "sme": 0.30, "individual": 0.60},
-    "timepiece": {"collector": 0.15, "gift_buyer": 0.35, "walk_in": 0.40, "corporate_gifting": 0.10},
+    "timepiece": {
+        "collector": 0.15,
+        "gift_buyer": 0.35,
+        "walk_in": 0.40,
+        "corporate_gifting": 0.10,
+    },
 }
 
 # Size of each product catalogue (see population.CATALOGUE); n_products may not exceed it.
@@ -127,7 +132,9 @@ class Scenario:
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
-            raise ScenarioError("scenario", unknown, f"only {sorted(names)}", "remove the unknown keys")
+            raise ScenarioError(
+                "scenario", unknown, f"only {sorted(names)}", "remove the unknown keys"
+            )
         values = dict(data)
         if isinstance(values.get("segment_mix"), list):
             values["segment_mix"] = {str(k): float(v) for k, v in values["segment_mix"]}
@@ -155,7 +162,9 @@ def _check_mix(industry: str, mix: Any) -> tuple[tuple[str, float], ...]:
     unknown = [key for key in mix if key not in segments]
     if unknown:
         raise ScenarioError(
-            "segment_mix", unknown[0], f"segments of {industry!r}: {segments}",
+            "segment_mix",
+            unknown[0],
+            f"segments of {industry!r}: {segments}",
             "use only those segment names (the other industry has different segments)",
         )
     shares = []
@@ -167,7 +176,10 @@ def _check_mix(industry: str, mix: Any) -> tuple[tuple[str, float], ...]:
     total = sum(shares)
     if not abs(total - 1.0) <= 0.01:
         raise ScenarioError(
-            "segment_mix", dict(mix), "shares summing to 1 (± 0.01)", f"they sum to {total:.3f}; rescale"
+            "segment_mix",
+            dict(mix),
+            "shares summing to 1 (± 0.01)",
+            f"they sum to {total:.3f}; rescale",
         )
     return tuple((seg, share / total) for seg, share in zip(segments, shares, strict=True))
 
@@ -191,6 +203,18 @@ def add_months(iso_date: str, months: int) -> str:
     index = date.year * 12 + date.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
-    days = [31, 29 if (year % 4 == 0 and year % 100 != 0) or year % 400 == 0 else 28, 31, 30,
-            31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    days = [
+        31,
+        29 if (year % 4 == 0 and year % 100 != 0) or year % 400 == 0 else 28,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][month - 1]
     return dt.date(year, month, min(date.day, days)).isoformat()

@@ -38,8 +38,15 @@ FORMAT = "crm-sim-world"
 FORMAT_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-SQL_TYPES = {"string": "TEXT", "bool": "INTEGER", "boolean": "INTEGER", "int64": "INTEGER",
-             "Int64": "INTEGER", "float64": "REAL", "Float64": "REAL"}
+SQL_TYPES = {
+    "string": "TEXT",
+    "bool": "INTEGER",
+    "boolean": "INTEGER",
+    "int64": "INTEGER",
+    "Int64": "INTEGER",
+    "float64": "REAL",
+    "Float64": "REAL",
+}
 
 
 @dataclass
@@ -58,8 +65,10 @@ class VerifyReport:
 def _ident(name: str) -> str:
     """A double-quoted SQL identifier, after checking it is a plain name."""
     if not isinstance(name, str) or not IDENT.fullmatch(name):
-        raise StoreError(f"table or column name {name!r} is not a plain identifier; "
-                         "Fix: use letters, digits and _ only")
+        raise StoreError(
+            f"table or column name {name!r} is not a plain identifier; "
+            "Fix: use letters, digits and _ only"
+        )
     return f'"{name}"'
 
 
@@ -79,10 +88,16 @@ def _column_values(series: pd.Series, dtype: str) -> list:
 def _write(conn: sqlite3.Connection, world: World) -> None:
     """Write every table, the manifest and the metadata inside one transaction."""
     conn.execute("CREATE TABLE crm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    conn.execute("CREATE TABLE crm_tables (name TEXT PRIMARY KEY, hidden INTEGER NOT NULL, "
-                 "position INTEGER NOT NULL, columns_json TEXT NOT NULL, n_rows INTEGER NOT NULL)")
-    meta = {"format": FORMAT, "format_version": str(FORMAT_VERSION),
-            "scenario": json.dumps(world.scenario.to_dict(), sort_keys=True), "today": world.today}
+    conn.execute(
+        "CREATE TABLE crm_tables (name TEXT PRIMARY KEY, hidden INTEGER NOT NULL, "
+        "position INTEGER NOT NULL, columns_json TEXT NOT NULL, n_rows INTEGER NOT NULL)"
+    )
+    meta = {
+        "format": FORMAT,
+        "format_version": str(FORMAT_VERSION),
+        "scenario": json.dumps(world.scenario.to_dict(), sort_keys=True),
+        "today": world.today,
+    }
     conn.executemany("INSERT INTO crm_meta (key, value) VALUES (?, ?)", sorted(meta.items()))
     everything = [(name, False, df) for name, df in world.tables.items()]
     everything += [(name, True, df) for name, df in world.hidden.items()]
@@ -94,15 +109,19 @@ def _write(conn: sqlite3.Connection, world: World) -> None:
         data = [_column_values(df[c], d) for c, d in columns.items()]
         marks = ", ".join("?" * len(columns))
         conn.executemany(f"INSERT INTO {table} VALUES ({marks})", zip(*data, strict=True))
-        conn.execute("INSERT INTO crm_tables VALUES (?, ?, ?, ?, ?)",
-                     (name, int(hidden), position, json.dumps(columns), len(df)))
+        conn.execute(
+            "INSERT INTO crm_tables VALUES (?, ?, ?, ?, ?)",
+            (name, int(hidden), position, json.dumps(columns), len(df)),
+        )
 
 
 def _atomic_sqlite(dest: Path, fill) -> Path:
     """Create `dest` via a temporary SQLite file filled by `fill(conn)`, then replace."""
     dest = Path(dest)
     if dest.exists() and dest.is_dir():
-        raise StoreError(f"path {str(dest)!r} is a directory; Fix: give a file name such as world.sqlite")
+        raise StoreError(
+            f"path {str(dest)!r} is a directory; Fix: give a file name such as world.sqlite"
+        )
     if not dest.parent.exists():
         raise StoreError(f"folder {str(dest.parent)!r} does not exist; Fix: create it first")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
@@ -121,8 +140,9 @@ def _atomic_sqlite(dest: Path, fill) -> Path:
         raise
     except Exception as exc:  # any failure: drop the temp file, keep the old file intact
         tmp.unlink(missing_ok=True)
-        raise StoreError(f"could not save to {str(dest)!r}: {exc}; the previous file (if any) "
-                         "is unchanged") from exc
+        raise StoreError(
+            f"could not save to {str(dest)!r}: {exc}; the previous file (if any) is unchanged"
+        ) from exc
     return dest
 
 
@@ -145,36 +165,50 @@ def _open_readonly(path: str | Path) -> sqlite3.Connection:
     """Open an existing crm-sim file read-only; StoreError for missing/foreign/corrupt files."""
     path = Path(path)
     if not path.is_file():
-        raise StoreError(f"no world file at {str(path)!r}; Fix: check the path or build one "
-                         "with `crm-course world build`")
+        raise StoreError(
+            f"no world file at {str(path)!r}; Fix: check the path or build one "
+            "with `crm-course world build`"
+        )
     with open(path, "rb") as handle:
         head = handle.read(len(SQLITE_MAGIC))
     if head != SQLITE_MAGIC:
-        raise StoreError(f"{str(path)!r} is not a SQLite file (it may be corrupt or another "
-                         "kind of file); Fix: load a file written by World.save")
+        raise StoreError(
+            f"{str(path)!r} is not a SQLite file (it may be corrupt or another "
+            "kind of file); Fix: load a file written by World.save"
+        )
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         rows = conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{str(path)!r} is corrupt ({exc}); Fix: restore it from a backup") from exc
+        raise StoreError(
+            f"{str(path)!r} is corrupt ({exc}); Fix: restore it from a backup"
+        ) from exc
     names = {r[0] for r in rows}
     if not {"crm_meta", "crm_tables"} <= names:
         conn.close()
-        raise StoreError(f"{str(path)!r} is a SQLite file but not a crm-sim world (no manifest); "
-                         "Fix: load a file written by World.save")
+        raise StoreError(
+            f"{str(path)!r} is a SQLite file but not a crm-sim world (no manifest); "
+            "Fix: load a file written by World.save"
+        )
     try:
         marker = dict(conn.execute("SELECT key, value FROM crm_meta").fetchall())
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise StoreError(f"{str(path)!r} is corrupt ({exc}); Fix: restore it from a backup") from exc
+        raise StoreError(
+            f"{str(path)!r} is corrupt ({exc}); Fix: restore it from a backup"
+        ) from exc
     if marker.get("format") != FORMAT:
         conn.close()
-        raise StoreError(f"{str(path)!r} is not a crm-sim world (format {marker.get('format')!r}); "
-                         "Fix: load a file written by World.save")
+        raise StoreError(
+            f"{str(path)!r} is not a crm-sim world (format {marker.get('format')!r}); "
+            "Fix: load a file written by World.save"
+        )
     if marker.get("format_version") != str(FORMAT_VERSION):
         conn.close()
-        raise StoreError(f"{str(path)!r} has format version {marker.get('format_version')!r}; this "
-                         f"engine reads version {FORMAT_VERSION}. Fix: rebuild the world")
+        raise StoreError(
+            f"{str(path)!r} has format version {marker.get('format_version')!r}; this "
+            f"engine reads version {FORMAT_VERSION}. Fix: rebuild the world"
+        )
     return conn
 
 
@@ -200,25 +234,32 @@ def load(path: str | Path) -> World:
     conn = _open_readonly(path)
     try:
         meta = dict(conn.execute("SELECT key, value FROM crm_meta").fetchall())
-        manifest = conn.execute("SELECT name, hidden, columns_json, n_rows FROM crm_tables "
-                                "ORDER BY position").fetchall()
+        manifest = conn.execute(
+            "SELECT name, hidden, columns_json, n_rows FROM crm_tables ORDER BY position"
+        ).fetchall()
         scenario = Scenario.from_dict(json.loads(meta["scenario"]))
         tables, hidden, schema = {}, {}, {}
         for name, is_hidden, columns_json, n_rows in manifest:
             columns = json.loads(columns_json)
             cols = ", ".join(_ident(c) for c in columns)
-            rows = conn.execute(f"SELECT {cols} FROM {_ident('t_' + name)} ORDER BY rowid").fetchall()
+            rows = conn.execute(
+                f"SELECT {cols} FROM {_ident('t_' + name)} ORDER BY rowid"
+            ).fetchall()
             if len(rows) != n_rows:
-                raise StoreError(f"{str(path)!r}: table {name!r} has {len(rows)} rows, manifest says "
-                                 f"{n_rows}; Fix: restore the file from a backup")
+                raise StoreError(
+                    f"{str(path)!r}: table {name!r} has {len(rows)} rows, manifest says "
+                    f"{n_rows}; Fix: restore the file from a backup"
+                )
             data = list(zip(*rows, strict=True)) if rows else [[] for _ in columns]
-            df = pd.DataFrame({c: _to_series(list(v), d)
-                               for (c, d), v in zip(columns.items(), data, strict=True)})
+            df = pd.DataFrame(
+                {c: _to_series(list(v), d) for (c, d), v in zip(columns.items(), data, strict=True)}
+            )
             schema[name] = columns
             (hidden if is_hidden else tables)[name] = df
     except (sqlite3.DatabaseError, KeyError, ValueError, TypeError) as exc:
-        raise StoreError(f"{str(path)!r} is damaged ({type(exc).__name__}: {exc}); "
-                         "Fix: restore it from a backup") from exc
+        raise StoreError(
+            f"{str(path)!r} is damaged ({type(exc).__name__}: {exc}); Fix: restore it from a backup"
+        ) from exc
     finally:
         conn.close()
     world = World(scenario, tables, hidden, meta["today"], schema=schema)
@@ -265,8 +306,10 @@ def verify(path: str | Path | None) -> VerifyReport:
         StoreError: When `path` is None, missing, not SQLite or not a crm-sim world.
     """
     if path is None:
-        raise StoreError("this world has not been saved or loaded yet, so there is no file to "
-                         "verify; Fix: call world.save(path) first or pass a path")
+        raise StoreError(
+            "this world has not been saved or loaded yet, so there is no file to "
+            "verify; Fix: call world.save(path) first or pass a path"
+        )
     conn = _open_readonly(path)
     problems: list[str] = []
     counts: dict[str, int] = {}

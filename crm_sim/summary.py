@@ -12,7 +12,7 @@ from crm_sim.world import World
 
 
 def _counts(series) -> dict[str, int]:
-    """value → count, most frequent first (ties by value, for stable output)."""
+    """Value → count, most frequent first (ties by value, for stable output)."""
     counts = series.value_counts()
     return {str(k): int(v) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))}
 
@@ -35,7 +35,10 @@ def summarise(world: World) -> dict[str, Any]:
         },
         "staff": {"total": len(world.staff), "by_role": _counts(world.staff["role"])},
         "outsourcers": world.outsourcers["agency"].tolist(),
-        "products": {"total": len(world.products), "by_category": _counts(world.products["category"])},
+        "products": {
+            "total": len(world.products),
+            "by_category": _counts(world.products["category"]),
+        },
         "interactions": {
             "total": len(interactions),
             "by_channel": _counts(interactions["channel"]),
@@ -48,8 +51,10 @@ def summarise(world: World) -> dict[str, Any]:
 def render_text(summary: dict[str, Any]) -> str:
     """The summary as indented plain text (one block per heading)."""
     sc = summary["scenario"]
-    lines = [f"World: {sc['industry']} · seed {sc['seed']} · {sc['n_customers']} customers · "
-             f"today {summary['today']}"]
+    lines = [
+        f"World: {sc['industry']} · seed {sc['seed']} · {sc['n_customers']} customers · "
+        f"today {summary['today']}"
+    ]
 
     def block(title: str, mapping: dict[str, Any]) -> None:
         lines.append(f"{title}:")

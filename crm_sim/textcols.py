@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 # ASCII digits of 0000..9999, one row per number: a lookup beats per-digit division.
 _FOUR = (((np.arange(10_000)[:, None] // np.array([1000, 100, 10, 1])) % 10) + 48).astype(np.uint8)
 
@@ -25,12 +24,14 @@ def digit_matrix(numbers: np.ndarray, width: int) -> np.ndarray:
 
 
 def join_bytes(parts: list) -> np.ndarray:
-    """Concatenate byte-matrix parts (or literal str pieces) column-wise into an object str array."""
+    """Join byte-matrix parts (or literal str pieces) column-wise into an object array of str."""
     n = next(len(p) for p in parts if not isinstance(p, str))
     blocks = []
     for part in parts:
         if isinstance(part, str):
-            blocks.append(np.broadcast_to(np.frombuffer(part.encode("ascii"), np.uint8), (n, len(part))))
+            blocks.append(
+                np.broadcast_to(np.frombuffer(part.encode("ascii"), np.uint8), (n, len(part)))
+            )
         else:
             blocks.append(part)
     matrix = np.ascontiguousarray(np.hstack(blocks)) if n else np.zeros((0, 1), np.uint8)
@@ -63,7 +64,9 @@ def iso_dates(values: np.ndarray) -> np.ndarray:
     if len(values) == 0:
         return np.zeros(0, dtype=object)
     year, month, day, _ = _parts(values)
-    return join_bytes([digit_matrix(year, 4), "-", digit_matrix(month, 2), "-", digit_matrix(day, 2)])
+    return join_bytes(
+        [digit_matrix(year, 4), "-", digit_matrix(month, 2), "-", digit_matrix(day, 2)]
+    )
 
 
 def iso_minutes(values: np.ndarray) -> np.ndarray:
@@ -71,8 +74,19 @@ def iso_minutes(values: np.ndarray) -> np.ndarray:
     if len(values) == 0:
         return np.zeros(0, dtype=object)
     year, month, day, minute = _parts(values)
-    return join_bytes([digit_matrix(year, 4), "-", digit_matrix(month, 2), "-", digit_matrix(day, 2),
-                       "T", digit_matrix(minute // 60, 2), ":", digit_matrix(minute % 60, 2)])
+    return join_bytes(
+        [
+            digit_matrix(year, 4),
+            "-",
+            digit_matrix(month, 2),
+            "-",
+            digit_matrix(day, 2),
+            "T",
+            digit_matrix(minute // 60, 2),
+            ":",
+            digit_matrix(minute % 60, 2),
+        ]
+    )
 
 
 _SMALL = np.arange(10_000).astype("U4")

@@ -43,16 +43,23 @@ class World:
         path: The file this world was last saved to or loaded from (or None).
     """
 
-    def __init__(self, scenario: Scenario, tables: dict[str, pd.DataFrame],
-                 hidden: dict[str, pd.DataFrame], today: str,
-                 schema: dict[str, dict[str, str]] | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        tables: dict[str, pd.DataFrame],
+        hidden: dict[str, pd.DataFrame],
+        today: str,
+        schema: dict[str, dict[str, str]] | None = None,
+    ):
         self.scenario = scenario
         self.streams = Streams(scenario.seed)
         self.tables = dict(tables)
         self.hidden = dict(hidden)
         base = {**TABLES, **HIDDEN_TABLES}
-        self.schema = {name: dict((schema or {}).get(name) or base[name])
-                       for name in [*self.tables, *self.hidden]}
+        self.schema = {
+            name: dict((schema or {}).get(name) or base[name])
+            for name in [*self.tables, *self.hidden]
+        }
         self._today = _check_date("today", today)
         self.path: Path | None = None
 
@@ -61,13 +68,19 @@ class World:
     def build(cls, scenario: Scenario) -> World:
         """Build a fresh world: population, then `months_history` months of history."""
         if not isinstance(scenario, Scenario):
-            raise FieldError("scenario", type(scenario).__name__, "a crm_sim.Scenario",
-                             "World.build(Scenario(seed=1, n_customers=500))")
+            raise FieldError(
+                "scenario",
+                type(scenario).__name__,
+                "a crm_sim.Scenario",
+                "World.build(Scenario(seed=1, n_customers=500))",
+            )
         streams = Streams(scenario.seed)
         built, arrays = build_population(scenario, streams)
         interactions, latent, spend = generate_history(scenario, streams, built, arrays)
         customers = built["customers"].copy()
-        customers["lifetime_value"] = np.round(customers["lifetime_value"].to_numpy(float) + spend, 2)
+        customers["lifetime_value"] = np.round(
+            customers["lifetime_value"].to_numpy(float) + spend, 2
+        )
         tables = {name: built[name] for name in TABLES if name in built}
         tables["customers"] = customers
         tables["interactions"] = interactions
@@ -124,12 +137,17 @@ class World:
             return self.tables[name]
         if name in self.hidden:
             return self.hidden[name]
-        raise FieldError("table", name, f"one of {sorted([*self.tables, *self.hidden])}",
-                         "register it first with world.register_table(name, df)")
+        raise FieldError(
+            "table",
+            name,
+            f"one of {sorted([*self.tables, *self.hidden])}",
+            "register it first with world.register_table(name, df)",
+        )
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{k}={len(v)}" for k, v in self.tables.items())
-        return f"World({self.scenario.industry}, seed={self.scenario.seed}, today={self.today}, {sizes})"
+        sc = self.scenario
+        return f"World({sc.industry}, seed={sc.seed}, today={self.today}, {sizes})"
 
     def copy(self) -> World:
         """A deep copy: changing it never touches this world."""
@@ -138,8 +156,13 @@ class World:
         return other
 
     # ------------------------------------------------------------ extension points
-    def register_table(self, name: str, df: pd.DataFrame, hidden: bool = False,
-                       columns: dict[str, str] | None = None) -> pd.DataFrame:
+    def register_table(
+        self,
+        name: str,
+        df: pd.DataFrame,
+        hidden: bool = False,
+        columns: dict[str, str] | None = None,
+    ) -> pd.DataFrame:
         """Add a table a later subsystem owns (leads, sources, ...); save/load keep it.
 
         Args:
@@ -152,20 +175,34 @@ class World:
             The stored table (coerced to the declared dtypes).
         """
         if not isinstance(name, str) or not TABLE_NAME.fullmatch(name):
-            raise FieldError("name", name, "lower-case letters, digits, _ (starting with a letter)",
-                             'e.g. "leads"')
+            raise FieldError(
+                "name",
+                name,
+                "lower-case letters, digits, _ (starting with a letter)",
+                'e.g. "leads"',
+            )
         if name in self.schema:
-            raise FieldError("name", name, f"a new table name (taken: {sorted(self.schema)})",
-                             "use append_rows to add rows to an existing table")
+            raise FieldError(
+                "name",
+                name,
+                f"a new table name (taken: {sorted(self.schema)})",
+                "use append_rows to add rows to an existing table",
+            )
         if not isinstance(df, pd.DataFrame):
-            raise FieldError("df", type(df).__name__, "a pandas DataFrame", "pass pd.DataFrame(rows)")
+            raise FieldError(
+                "df", type(df).__name__, "a pandas DataFrame", "pass pd.DataFrame(rows)"
+            )
         if columns is None:
             columns = {str(c): _infer_dtype(name, str(c), df[c]) for c in df.columns}
         columns = dict(columns)
         for column, dtype in columns.items():
             if dtype not in SUPPORTED_DTYPES:
-                raise FieldError(f"{name}.{column}", dtype, f"one of {SUPPORTED_DTYPES}",
-                                 "store dates as ISO strings, lists as JSON strings")
+                raise FieldError(
+                    f"{name}.{column}",
+                    dtype,
+                    f"one of {SUPPORTED_DTYPES}",
+                    "store dates as ISO strings, lists as JSON strings",
+                )
         table = _conform(name, df, columns)
         self.schema[name] = columns
         (self.hidden if hidden else self.tables)[name] = table
@@ -178,7 +215,9 @@ class World:
         """
         current = self.table(table)
         if not isinstance(df, pd.DataFrame):
-            raise FieldError("df", type(df).__name__, "a pandas DataFrame", "pass pd.DataFrame(rows)")
+            raise FieldError(
+                "df", type(df).__name__, "a pandas DataFrame", "pass pd.DataFrame(rows)"
+            )
         rows = _conform(table, df, self.schema[table])
         combined = pd.concat([current, rows], ignore_index=True) if len(current) else rows
         combined = combined.astype(self.schema[table])
@@ -246,10 +285,14 @@ def _infer_dtype(table: str, column: str, series: pd.Series) -> str:
         return "Int64" if isinstance(dtype, pd.Int64Dtype) else "int64"
     if pd.api.types.is_float_dtype(dtype):
         return "Float64" if isinstance(dtype, pd.Float64Dtype) else "float64"
-    if pd.api.types.is_string_dtype(dtype) or dtype == object:
+    if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
         return "string"
-    raise FieldError(f"{table}.{column}", str(dtype), f"one of {SUPPORTED_DTYPES}",
-                     "pass columns={...} or convert dates to ISO strings")
+    raise FieldError(
+        f"{table}.{column}",
+        str(dtype),
+        f"one of {SUPPORTED_DTYPES}",
+        "pass columns={...} or convert dates to ISO strings",
+    )
 
 
 def _conform(table: str, df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
@@ -258,28 +301,50 @@ def _conform(table: str, df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFr
     missing = [c for c in columns if c not in have]
     extra = [c for c in have if c not in columns]
     if missing or extra:
-        raise FieldError(f"{table} columns", have, f"exactly {list(columns)}",
-                         f"add {missing}" if missing else f"drop {extra}")
+        raise FieldError(
+            f"{table} columns",
+            have,
+            f"exactly {list(columns)}",
+            f"add {missing}" if missing else f"drop {extra}",
+        )
     out = {}
     for column, dtype in columns.items():
         series = df[column]
         if dtype in ("bool", "int64") and series.isna().any():
-            raise FieldError(f"{table}.{column}", "missing values", f"no missing values ({dtype})",
-                             "fill them or use a nullable dtype")
-        if dtype == "string" and not (pd.api.types.is_string_dtype(series.dtype) or series.dtype == object
-                                      or len(series) == 0):
-            raise FieldError(f"{table}.{column}", str(series.dtype), "text (string dtype)",
-                             "convert with .astype(str) (dates as ISO strings)")
-        if dtype in ("bool", "boolean") and not (pd.api.types.is_bool_dtype(series.dtype) or len(series) == 0):
-            raise FieldError(f"{table}.{column}", str(series.dtype), "True/False values",
-                             "convert with .astype(bool)")
+            raise FieldError(
+                f"{table}.{column}",
+                "missing values",
+                f"no missing values ({dtype})",
+                "fill them or use a nullable dtype",
+            )
+        if dtype == "string" and not (
+            pd.api.types.is_string_dtype(series.dtype)
+            or pd.api.types.is_object_dtype(series.dtype)
+            or len(series) == 0
+        ):
+            raise FieldError(
+                f"{table}.{column}",
+                str(series.dtype),
+                "text (string dtype)",
+                "convert with .astype(str) (dates as ISO strings)",
+            )
+        if dtype in ("bool", "boolean") and not (
+            pd.api.types.is_bool_dtype(series.dtype) or len(series) == 0
+        ):
+            raise FieldError(
+                f"{table}.{column}",
+                str(series.dtype),
+                "True/False values",
+                "convert with .astype(bool)",
+            )
         try:
             converted = series.astype(dtype)
             if dtype in ("int64", "Int64") and pd.api.types.is_float_dtype(series.dtype):
                 if not (series.dropna() == series.dropna().round()).all():
                     raise ValueError("fractional values")
         except (TypeError, ValueError) as exc:
-            raise FieldError(f"{table}.{column}", str(series.dtype), dtype,
-                             f"convert the column to {dtype}") from exc
+            raise FieldError(
+                f"{table}.{column}", str(series.dtype), dtype, f"convert the column to {dtype}"
+            ) from exc
         out[column] = converted.reset_index(drop=True)
     return pd.DataFrame(out)

@@ -11,12 +11,18 @@ from crm_sim.schema import CHANNELS, HIDDEN_TABLES
 
 def make_latent(n=6, s=0.6, p=0.6, f=0.0, affinity="phone"):
     """A latent table with uniform state (derived columns refreshed)."""
-    latent = pd.DataFrame({
-        "customer_id": pd.array([f"C{i:06d}" for i in range(n)], dtype="string"),
-        "satisfaction": np.full(n, s), "perception": np.full(n, p),
-        "propensity": np.zeros(n), "churn_hazard": np.zeros(n), "fatigue": np.full(n, f),
-        "channel_affinity": pd.array([affinity] * n, dtype="string"), "active": np.ones(n, bool),
-    })
+    latent = pd.DataFrame(
+        {
+            "customer_id": pd.array([f"C{i:06d}" for i in range(n)], dtype="string"),
+            "satisfaction": np.full(n, s),
+            "perception": np.full(n, p),
+            "propensity": np.zeros(n),
+            "churn_hazard": np.zeros(n),
+            "fatigue": np.full(n, f),
+            "channel_affinity": pd.array([affinity] * n, dtype="string"),
+            "active": np.ones(n, bool),
+        }
+    )
     return behaviour.refresh(latent)
 
 
@@ -24,7 +30,9 @@ def test_initial_latent_matches_schema():
     """initial_latent returns the schema's columns and dtypes, states in [0, 1], all active."""
     rng = np.random.default_rng(1)
     weights = np.full((2, len(CHANNELS)), 1 / len(CHANNELS))
-    latent = behaviour.initial_latent([f"C{i}" for i in range(50)], rng.integers(0, 2, 50), weights, rng)
+    latent = behaviour.initial_latent(
+        [f"C{i}" for i in range(50)], rng.integers(0, 2, 50), weights, rng
+    )
     assert {c: str(t) for c, t in latent.dtypes.items()} == HIDDEN_TABLES["latent"]
     assert latent[["satisfaction", "perception", "fatigue"]].stack().between(0, 1).all()
     assert latent["active"].all() and set(latent["channel_affinity"]) <= set(CHANNELS)
@@ -65,8 +73,9 @@ def test_fatigue_grows_with_contacts_and_dampens_effect():
 def test_channel_match_and_consent_penalty():
     """Using the affinity channel adds μ; marketing without consent costs π."""
     latent = make_latent(3, affinity="email")
-    out = behaviour.apply_contacts(latent, True, 0.45, channel=["email", "phone", "phone"],
-                                   consented=[True, True, False])
+    out = behaviour.apply_contacts(
+        latent, True, 0.45, channel=["email", "phone", "phone"], consented=[True, True, False]
+    )
     mu, pi = behaviour.DEFAULT_PARAMS.match_bonus, behaviour.DEFAULT_PARAMS.consent_penalty
     assert out.satisfaction[0] == pytest.approx(0.6 + mu)
     assert out.satisfaction[1] == pytest.approx(0.6)
@@ -88,7 +97,10 @@ def test_derived_quantities_monotone():
     b, h = behaviour.propensity_of(s, p, f), behaviour.hazard_of(s, p, f)
     assert np.all(np.diff(b) > 0) and np.all(np.diff(h) < 0)
     assert behaviour.propensity_of(s, p, f + 0.5)[1] < b[1]
-    assert behaviour.hazard_of(np.zeros(1), np.zeros(1), np.ones(1))[0] <= behaviour.DEFAULT_PARAMS.hazard_max
+    assert (
+        behaviour.hazard_of(np.zeros(1), np.zeros(1), np.ones(1))[0]
+        <= behaviour.DEFAULT_PARAMS.hazard_max
+    )
     assert h[1] == pytest.approx(behaviour.DEFAULT_PARAMS.hazard_base)
 
 
@@ -104,7 +116,9 @@ def test_monthly_drift_reverts_and_recovers():
 
 def test_complaints_cost_and_recovery():
     """A complaint costs satisfaction; handled well, the customer ends above where they started."""
-    out = behaviour.apply_complaints(make_latent(3), [True, True, False], handled_well=[False, True, False])
+    out = behaviour.apply_complaints(
+        make_latent(3), [True, True, False], handled_well=[False, True, False]
+    )
     assert out.satisfaction[0] < 0.6 < out.satisfaction[1]
     assert out.satisfaction[2] == 0.6
 
@@ -116,7 +130,9 @@ def test_churn_draw_extremes():
     out, churned = behaviour.churn_draw(latent, np.random.default_rng(0))
     assert not churned.any() and out.active.all()
     latent["churn_hazard"] = 1.0
-    out, churned = behaviour.churn_draw(latent, np.random.default_rng(0), eligible=[True, True, True, False])
+    out, churned = behaviour.churn_draw(
+        latent, np.random.default_rng(0), eligible=[True, True, True, False]
+    )
     assert churned.tolist() == [True, True, True, False]
     again, churned_again = behaviour.churn_draw(out, np.random.default_rng(0))
     assert churned_again.tolist() == [False, False, False, True]

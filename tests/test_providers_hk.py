@@ -118,8 +118,9 @@ class TestHkCompany:
     def test_company_samples(self, fake):
         """Every company name ends in "Limited" (or "Company Limited")."""
         for _ in range(SAMPLES):
-            assert re.fullmatch(r"[A-Z][A-Za-z&' ]+ (Company Limited|\(Hong Kong\) Limited|Limited)",
-                                fake.company())
+            assert re.fullmatch(
+                r"[A-Z][A-Za-z&' ]+ (Company Limited|\(Hong Kong\) Limited|Limited)", fake.company()
+            )
 
     def test_agency_name(self, fake):
         """Agency names are contact-centre companies ending in Limited."""
@@ -163,6 +164,8 @@ class TestProviderStyle:
             for provider in PROVIDERS:
                 instance.add_provider(provider)
             instance.seed_instance(99)
-            values.append([instance.name(), instance.hkid(), instance.address(), instance.company()])
+            values.append(
+                [instance.name(), instance.hkid(), instance.address(), instance.company()]
+            )
         assert values[0] == values[1]
         assert random.getstate() == state

@@ -19,12 +19,13 @@ def test_names_and_seeds_are_independent():
     """Different names or different seeds give different draws."""
     s = Streams(11)
     assert not np.array_equal(s.generator("history").random(5), s.generator("population").random(5))
-    assert not np.array_equal(Streams(12).generator("history").random(5),
-                              Streams(11).generator("history").random(5))
+    assert not np.array_equal(
+        Streams(12).generator("history").random(5), Streams(11).generator("history").random(5)
+    )
 
 
 def test_order_of_use_does_not_matter():
-    """Asking for another stream first never shifts a stream's draws (name-keyed, not spawn order)."""
+    """Using another stream first never shifts a stream's draws (keyed by name, not order)."""
     first = Streams(5)
     first.generator("leads").random(100)
     late = first.generator("history").random(3)

@@ -14,8 +14,10 @@ valid_scenarios = st.builds(
     seed=st.integers(0, 2**63 - 1),
     n_customers=st.integers(1, 80),
     industry=st.sampled_from(INDUSTRIES),
-    start_date=st.dates(min_value=__import__("datetime").date(2000, 1, 1),
-                        max_value=__import__("datetime").date(2090, 12, 31)).map(lambda d: d.isoformat()),
+    start_date=st.dates(
+        min_value=__import__("datetime").date(2000, 1, 1),
+        max_value=__import__("datetime").date(2090, 12, 31),
+    ).map(lambda d: d.isoformat()),
     months_history=st.integers(0, 3),
 )
 
@@ -33,7 +35,7 @@ def test_valid_scenarios_build(scenario):
 @settings(max_examples=60, deadline=None)
 @given(valid_scenarios)
 def test_valid_scenarios_validate_and_round_trip(scenario):
-    """Valid scenarios derive positive counts, keep a normalised mix and survive to_dict/from_dict."""
+    """Valid scenarios derive positive counts, keep a normalised mix and survive to/from dict."""
     assert scenario.n_staff >= 1 and scenario.n_products >= 1 and scenario.n_outsourcers >= 0
     assert abs(sum(share for _, share in scenario.segment_mix) - 1) < 1e-9
     assert [seg for seg, _ in scenario.segment_mix] == list(SEGMENTS[scenario.industry])
@@ -42,11 +44,17 @@ def test_valid_scenarios_validate_and_round_trip(scenario):
 
 BAD_VALUES = {
     "seed": st.one_of(st.integers(max_value=-1), st.booleans(), st.floats(), st.text()),
-    "n_customers": st.one_of(st.integers(max_value=0), st.integers(min_value=200_001),
-                             st.floats(), st.none()),
+    "n_customers": st.one_of(
+        st.integers(max_value=0), st.integers(min_value=200_001), st.floats(), st.none()
+    ),
     "industry": st.text().filter(lambda t: t not in INDUSTRIES),
-    "start_date": st.one_of(st.text().filter(lambda t: len(t) != 10), st.integers(),
-                            st.just("2025-02-30"), st.just("1999-12-31"), st.just("2025-1-01")),
+    "start_date": st.one_of(
+        st.text().filter(lambda t: len(t) != 10),
+        st.integers(),
+        st.just("2025-02-30"),
+        st.just("1999-12-31"),
+        st.just("2025-1-01"),
+    ),
     "months_history": st.one_of(st.integers(max_value=-1), st.integers(min_value=61), st.floats()),
     "n_staff": st.one_of(st.integers(max_value=0), st.floats()),
     "n_products": st.one_of(st.integers(max_value=0), st.integers(min_value=17)),

@@ -1,4 +1,4 @@
-"""Tests of the SQLite store: exact round trip, refusal of bad files, atomic save, backup, verify."""
+"""Tests of the SQLite store: exact round trip, bad files refused, atomic save, backup, verify."""
 
 import hashlib
 import sqlite3
@@ -7,26 +7,36 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_sim import Scenario, StoreError, World
-from crm_sim import store
+from crm_sim import Scenario, StoreError, World, store
 
 
 def table_hashes(world):
     """sha256 of every table's CSV text (public and hidden)."""
-    return {name: hashlib.sha256(df.to_csv(index=False).encode()).hexdigest()
-            for name, df in {**world.tables, **world.hidden}.items()}
+    return {
+        name: hashlib.sha256(df.to_csv(index=False).encode()).hexdigest()
+        for name, df in {**world.tables, **world.hidden}.items()
+    }
 
 
 @pytest.fixture(scope="module")
 def world():
     """A small world with extra registered tables (public + hidden, nullable dtypes, empty)."""
     w = World.build(Scenario(seed=77, n_customers=250, industry="timepiece"))
-    w.register_table("leads", pd.DataFrame({
-        "lead_id": ["L1", "L2", "L3"], "note": ["a", None, "ç 中文 'quoted'"],
-        "score": [0.1, np.nan, 1e-300], "count": [1, -2, 2**62], "hot": [True, False, True],
-        "maybe": pd.array([True, None, False], dtype="boolean"),
-        "n": pd.array([1, None, 3], dtype="Int64"), "f": pd.array([0.5, None, 2.5], dtype="Float64"),
-    }))
+    w.register_table(
+        "leads",
+        pd.DataFrame(
+            {
+                "lead_id": ["L1", "L2", "L3"],
+                "note": ["a", None, "ç 中文 'quoted'"],
+                "score": [0.1, np.nan, 1e-300],
+                "count": [1, -2, 2**62],
+                "hot": [True, False, True],
+                "maybe": pd.array([True, None, False], dtype="boolean"),
+                "n": pd.array([1, None, 3], dtype="Int64"),
+                "f": pd.array([0.5, None, 2.5], dtype="Float64"),
+            }
+        ),
+    )
     w.register_table("empty_truth", pd.DataFrame({"x": pd.array([], dtype="string")}), hidden=True)
     w.today = "2026-03-01"
     return w
@@ -56,7 +66,9 @@ def test_round_trip_scenario_clock_path(world, saved):
     path, loaded = saved
     assert loaded.scenario == world.scenario and loaded.today == "2026-03-01"
     assert loaded.path == path
-    assert np.array_equal(loaded.streams.generator("x").random(3), world.streams.generator("x").random(3))
+    assert np.array_equal(
+        loaded.streams.generator("x").random(3), world.streams.generator("x").random(3)
+    )
 
 
 def test_save_again_is_identical(saved, tmp_path):
@@ -80,8 +92,8 @@ def test_corrupt_world_refused_unchanged(saved, tmp_path):
     """A world file with damaged pages raises StoreError (load and verify) and is not modified."""
     path, _ = saved
     data = bytearray(path.read_bytes())
-    for offset in range(4096, len(data), 4096):        # scribble over every page but the header
-        data[offset + 8: offset + 400] = b"\xff" * 392
+    for offset in range(4096, len(data), 4096):  # scribble over every page but the header
+        data[offset + 8 : offset + 400] = b"\xff" * 392
     bad = tmp_path / "corrupt.sqlite"
     bad.write_bytes(bytes(data))
     before = bad.read_bytes()
@@ -186,4 +198,4 @@ def test_verify_detects_row_count_tampering(saved, tmp_path):
     assert any("interactions" in p for p in report.problems)
     with pytest.raises(StoreError, match="manifest"):
         World.load(tampered)
-    assert loaded.verify().ok            # the original is untouched
+    assert loaded.verify().ok  # the original is untouched

@@ -15,7 +15,7 @@ def world():
 
 
 def test_counts_add_up(world):
-    """Per-segment, per-district, per-role and per-channel/outcome/month counts sum to the totals."""
+    """Counts per segment, district, role, channel, outcome and month sum to the totals."""
     data = summarise(world)
     assert sum(data["customers"]["by_segment"].values()) == 200 == data["customers"]["total"]
     assert sum(data["customers"]["by_district"].values()) == 200
@@ -26,7 +26,7 @@ def test_counts_add_up(world):
     assert list(data["interactions"]["by_month"]) == sorted(data["interactions"]["by_month"])
     assert len(data["interactions"]["by_month"]) == 12
     assert data["customers"]["dm_consent"] == int(world.customers["dm_consent"].sum())
-    json.dumps(data)                                   # plain data only
+    json.dumps(data)  # plain data only
 
 
 def test_most_frequent_first(world):
@@ -39,8 +39,14 @@ def test_render_text(world):
     """The text version names the world and shows each block with its figures."""
     text = render_text(summarise(world))
     assert text.startswith("World: ict · seed 8 · 200 customers")
-    for heading in ("Customers per segment", "Customers per district", "Staff by role",
-                    "Products by category", "Contacts by channel", "Contacts by outcome",
-                    "Contacts by month"):
+    for heading in (
+        "Customers per segment",
+        "Customers per district",
+        "Staff by role",
+        "Products by category",
+        "Contacts by channel",
+        "Contacts by outcome",
+        "Contacts by month",
+    ):
         assert heading + ":" in text
     assert "2025-06" in text

@@ -39,7 +39,13 @@ def test_invalid_unit_and_salt():
 
 def test_unit_scenarios():
     """Every unit has a default scenario: ICT units 600–1500 customers, 104917L3 timepiece."""
-    assert set(UNIT_SCENARIOS) == {"ITCSCR304A", "ITCSCR410A", "ITCSCR512A", "ITCSCR516A", "104917L3"}
+    assert set(UNIT_SCENARIOS) == {
+        "ITCSCR304A",
+        "ITCSCR410A",
+        "ITCSCR512A",
+        "ITCSCR516A",
+        "104917L3",
+    }
     for unit, scenario in UNIT_SCENARIOS.items():
         assert scenario.industry == ("timepiece" if unit == "104917L3" else "ict")
         assert 600 <= scenario.n_customers <= 1500 and scenario.months_history == 12

@@ -7,6 +7,7 @@ message and exit code 2 (`friendly_errors`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -16,6 +17,8 @@ from autograders.commands.errors import friendly_errors
 from crm_sim.scenario import Scenario
 from crm_sim.summary import summarise
 from crm_sim.world import World
+
+DEFAULT_OUT = Path("world.sqlite")
 
 app = typer.Typer(help="Build and inspect simulated CRM worlds.", no_args_is_help=True)
 
@@ -35,14 +38,18 @@ def print_summary(world: World, console: Console | None = None) -> None:
     console = console or Console()
     data = summarise(world)
     sc = data["scenario"]
-    console.print(f"[bold]World[/bold]: industry {sc['industry']}, seed {sc['seed']}, "
-                  f"{sc['n_customers']:,} customers, {sc['months_history']} months of history, "
-                  f"today {data['today']}")
+    console.print(
+        f"[bold]World[/bold]: industry {sc['industry']}, seed {sc['seed']}, "
+        f"{sc['n_customers']:,} customers, {sc['months_history']} months of history, "
+        f"today {data['today']}"
+    )
     console.print(_table("Tables", data["tables"], "table", "rows"))
     console.print(_table("Customers per segment", data["customers"]["by_segment"], "segment"))
     console.print(_table("Customers per district", data["customers"]["by_district"], "district"))
-    console.print(f"Direct-marketing consent in force: {data['customers']['dm_consent']:,} of "
-                  f"{data['customers']['total']:,}")
+    console.print(
+        f"Direct-marketing consent in force: {data['customers']['dm_consent']:,} of "
+        f"{data['customers']['total']:,}"
+    )
     console.print(_table("Staff by role", data["staff"]["by_role"], "role"))
     console.print(_table("Products by category", data["products"]["by_category"], "category"))
     console.print(_table("Contacts by channel", data["interactions"]["by_channel"], "channel"))
@@ -52,8 +59,9 @@ def print_summary(world: World, console: Console | None = None) -> None:
 
 def build_world_file(*, seed: int, customers: int, industry: str, months: int, out: Path) -> World:
     """Build a world from the given scenario values and save it to `out`."""
-    world = World.build(Scenario(seed=seed, n_customers=customers, industry=industry,
-                                 months_history=months))
+    world = World.build(
+        Scenario(seed=seed, n_customers=customers, industry=industry, months_history=months)
+    )
     world.save(out)
     return world
 
@@ -68,22 +76,31 @@ def build_demo_world(out_dir: Path | str = Path("demo")) -> Path:
 
 @app.command("build")
 def build(
-    seed: int = typer.Option(0, help="Root seed: the same seed gives the same world."),
-    customers: int = typer.Option(500, help="Number of customers (1 to 200,000)."),
-    industry: str = typer.Option("ict", help="ict (ITCSCR units) or timepiece (104917L3)."),
-    months: int = typer.Option(12, help="Months of past interactions to generate (0 to 60)."),
-    out: Path = typer.Option(Path("world.sqlite"), help="SQLite file to write (replaced atomically)."),
+    seed: Annotated[int, typer.Option(help="Root seed: the same seed gives the same world.")] = 0,
+    customers: Annotated[int, typer.Option(help="Number of customers (1 to 200,000).")] = 500,
+    industry: Annotated[
+        str, typer.Option(help="ict (ITCSCR units) or timepiece (104917L3).")
+    ] = "ict",
+    months: Annotated[
+        int, typer.Option(help="Months of past interactions to generate (0 to 60).")
+    ] = 12,
+    out: Annotated[
+        Path, typer.Option(help="SQLite file to write (replaced atomically).")
+    ] = DEFAULT_OUT,
 ) -> None:
     """Build a simulated world and save it to a SQLite file."""
     with friendly_errors():
-        world = build_world_file(seed=seed, customers=customers, industry=industry,
-                                 months=months, out=out)
+        world = build_world_file(
+            seed=seed, customers=customers, industry=industry, months=months, out=out
+        )
         typer.echo(f"built {world!r}")
         typer.echo(f"saved to {out}")
 
 
 @app.command("show")
-def show(path: Path = typer.Argument(..., help="A world file written by `world build`.")) -> None:
+def show(
+    path: Annotated[Path, typer.Argument(help="A world file written by `world build`.")],
+) -> None:
     """Show a readable summary of a saved world."""
     with friendly_errors():
         world = World.load(path)

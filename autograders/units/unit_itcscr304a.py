@@ -573,6 +573,248 @@ def call_records(artifact: Any, ctx: EvalContext) -> Verdict:
                      "wrong": {k: v[:20] for k, v in found["wrong"].items()}})
 
 
+# ======================================================================= notebook 3
+ESTIMATE_TARGET = 0.9         # share of the model estimator's rank correlation for full credit
+FOLLOW_UP_TARGET = 0.8        # share of the model policy's value for full credit
+PERSISTENT_MONTHS = 6         # months a change in satisfaction/perception keeps paying
+
+
+def reference_estimate_state(customers: pd.DataFrame, interactions: pd.DataFrame
+                             ) -> pd.DataFrame:
+    """The model solution: recent stated satisfaction (weighted to the latest), less complaints;
+    propensity from satisfaction through the behaviour model's logistic link."""
+    band = interactions["info_captured"].astype(str).str.extract(
+        r'"satisfaction": "(low|medium|high)"', expand=False).map(pc.BAND_VALUE)
+    said = (interactions.assign(v=band).dropna(subset=["v"])
+            .sort_values("timestamp", kind="stable"))
+    recent = said.groupby("customer_id")["v"].apply(
+        lambda s: s.ewm(halflife=1).mean().iloc[-1])
+    complaints = interactions[interactions["outcome"] == "complaint"].groupby(
+        "customer_id").size()
+    ids = customers["customer_id"].astype(str)
+    s = (recent.reindex(ids).fillna(recent.mean() if len(recent) else 0.6).to_numpy(float)
+         - 0.05 * complaints.reindex(ids).fillna(0).to_numpy(float))
+    s = np.clip(s, 0, 1)
+    return pd.DataFrame({"customer_id": ids.to_numpy(), "satisfaction_est": s,
+                         "propensity_est": 1 / (1 + np.exp(2.2 - 3.5 * (s - 0.5)))})
+
+
+def _spearman(est: pd.Series, truth: pd.Series) -> float:
+    est = pd.to_numeric(est, errors="coerce").reindex(truth.index)
+    est = est.fillna(est.mean())
+    if est.isna().all() or est.std() == 0:
+        return 0.0
+    r = est.rank().corr(truth.rank())
+    return 0.0 if r is None or not math.isfinite(r) else float(r)
+
+
+def _call_error(result: Any) -> str | None:
+    from autograders.sandbox.evaluate import CallError
+
+    return f"{result.kind}: {result.message}" if isinstance(result, CallError) else None
+
+
+@evaluator(UNIT, "estimates_test")
+def estimates(artifact: Any, ctx: EvalContext) -> Verdict:
+    """Rank correlation of the submitted estimator's output with the hidden truth.
+
+    The function runs (sandboxed) on the hidden world's customers and interactions. Per
+    measure, credit = min(1, Spearman ρ / (0.9 × the model estimator's ρ)); score = mean of
+    the satisfaction and propensity credits.
+    """
+    from autograders.checks import to_plain
+
+    if not (isinstance(artifact, dict) and "__function__" in artifact):
+        return _verdict(0.0, "submit the function estimate_state itself (defined with def)", {})
+    world = ctx.hidden_world()
+    customers, interactions = pc.analysis_inputs(world)
+    result = ctx.call_function(artifact, [[to_plain(customers), to_plain(interactions)]])[0]
+    error = _call_error(result)
+    if error:
+        return _verdict(0.0, f"estimate_state failed on new data ({error}); make it work for "
+                        "any customers and interactions tables", {"error": error})
+    frame = to_frame(result)
+    need = {"customer_id", "satisfaction_est", "propensity_est"}
+    if frame is None or need - set(frame.columns):
+        return _verdict(0.0, "estimate_state must return a DataFrame with columns "
+                        "customer_id, satisfaction_est, propensity_est", {})
+    frame = frame.drop_duplicates("customer_id").set_index(frame["customer_id"].astype(str)
+                                                           .drop_duplicates())
+    latent = _latent(world)
+    ref = reference_estimate_state(customers, interactions).set_index("customer_id")
+    credits, evidence = [], {"customers_estimated": int(frame.index.isin(latent.index).sum())}
+    for col, true_col in (("satisfaction_est", "satisfaction"), ("propensity_est", "propensity")):
+        rho = _spearman(frame[col], latent[true_col])
+        rho_ref = max(_spearman(ref[col], latent[true_col]), 0.05)
+        credits.append(min(1.0, max(0.0, rho / (ESTIMATE_TARGET * rho_ref))))
+        evidence[f"{true_col}_rho"] = round(rho, 4)
+        evidence[f"{true_col}_rho_reference"] = round(rho_ref, 4)
+    score = float(np.mean(credits))
+    lines = []
+    if credits[0] < 0.999:
+        lines.append("satisfaction estimates rank customers poorly: weigh what customers said "
+                     "recently more than long ago, and count complaints against")
+    if credits[1] < 0.999:
+        lines.append("propensity estimates rank customers poorly: sales are rare, so the sale "
+                     "rate alone is noisy; propensity follows satisfaction")
+    return _verdict(score, "; ".join(lines) or "Your estimates rank customers well on new data.",
+                    evidence)
+
+
+@evaluator(UNIT, "call_effect_test")
+def call_effect(artifact: Any, ctx: EvalContext) -> Verdict:
+    """Score = share of segments whose r is within 0.02 of the defined correlation."""
+    world = ctx.trainee_world()
+    problems, right = pc.call_effect_problems(artifact, world)
+    n = len(pc.call_effect_truth(world))
+    score = len(right) / n if n else 0.0
+    return _verdict(score, "; ".join(problems) or "The correlation per segment is right.",
+                    {"segments_right": right})
+
+
+def reference_follow_up(record: dict) -> dict:
+    """The model policy: service after a complaint, rest for the tired, promote with consent."""
+    allowed = {"corporate": ("visit", "phone", "email"),
+               "sme": ("visit", "phone", "email", "message"),
+               "individual": ("phone", "email", "message", "letter")}[record["segment"]]
+    preferred = record["preferred_channel"]
+    channel = preferred if preferred in allowed and preferred in ("visit", "phone", "message") \
+        else "phone"
+    if record["last_outcome"] == "complaint":
+        return {"action": "call", "channel": channel, "purpose": "service",
+                "questions": ["satisfaction", "pain_points"]}
+    if record["contacts_90d"] >= 4:
+        return {"action": "none"}
+    if record["dm_consent"]:
+        return {"action": "call", "channel": channel, "purpose": "promotion",
+                "questions": ["needs", "budget", "timeline"]}
+    if record["segment"] != "individual":
+        return {"action": "call", "channel": channel, "purpose": "routine",
+                "questions": ["needs", "satisfaction"]}
+    return {"action": "none"}
+
+
+def follow_up_value(world: Any, plan: pd.DataFrame) -> tuple[float, dict]:
+    """HKD value of next month's follow-up calls (hidden): sales − cost + relationship.
+
+    Relationship = Σ over customers of segment price × (6 × the propensity change from
+    satisfaction and perception, which lasts, + the change from fatigue, which fades
+    within about a month).
+    """
+    from crm_sim.behaviour import propensity_of
+    from crm_sim.calls import run_plan
+
+    if plan.empty:
+        return 0.0, {"calls": 0}
+    copy = world.copy()
+    before = copy.hidden["latent"].set_index("customer_id")
+    summary = run_plan(copy, plan)
+    after = copy.hidden["latent"].set_index("customer_id").reindex(before.index)
+    price = pc.table(copy, "products").groupby("segment_fit")["price"].mean()
+    seg_price = pc.table(copy, "customers").set_index("customer_id")["segment"].map(price) \
+        .reindex(before.index).fillna(0.0).to_numpy(float)
+    f0 = before["fatigue"].to_numpy(float)
+    s0, p0 = before["satisfaction"].to_numpy(float), before["perception"].to_numpy(float)
+    s1, p1 = after["satisfaction"].to_numpy(float), after["perception"].to_numpy(float)
+    lasting = propensity_of(s1, p1, f0) - propensity_of(s0, p0, f0)
+    fading = after["propensity"].to_numpy(float) - propensity_of(s1, p1, f0)
+    relationship = float((seg_price * (PERSISTENT_MONTHS * lasting + fading)).sum())
+    value = summary.sales_value - summary.cost + relationship
+    return float(value), {"calls": summary.made, "sales_value": summary.sales_value,
+                          "cost": summary.cost, "relationship": round(relationship, 2),
+                          "complaints": summary.complaints, "opt_outs": summary.opt_outs}
+
+
+BATCH_WRAPPER = """
+
+def _crm_grader_batch(records):
+    out = []
+    for record in records:
+        try:
+            out.append({"ok": {fn}(dict(record))})
+        except Exception as exc:  # the trainee's error, reported per record
+            out.append({"error": type(exc).__name__})
+    return out
+"""
+
+
+def _recommendations(artifact: Any, ctx: EvalContext, records: list[dict]
+                     ) -> tuple[list[Any], str | None]:
+    """Call the submitted function on every record in ONE sandboxed call.
+
+    The records go through a small wrapper appended to the submitted source, so a function
+    that hangs costs one time-out (not one per record) and an exception on one record is
+    reported for that record only. Returns (results with None for failed records, fatal
+    error text or None).
+    """
+    from autograders.sandbox.evaluate import function_source
+
+    found = function_source(artifact)
+    if found is None:
+        return [None] * len(records), "the submitted value is not a function"
+    name, source = found
+    wrapped = {"__function__": "_crm_grader_batch", "qualname": "_crm_grader_batch",
+               "source": source + BATCH_WRAPPER.replace("{fn}", name)}
+    result = ctx.call_function(wrapped, [[records]])[0]
+    error = _call_error(result)
+    if error:
+        return [None] * len(records), error
+    if not isinstance(result, list) or len(result) != len(records):
+        return [None] * len(records), "the function's results could not be read"
+    out = [item.get("ok") if isinstance(item, dict) and "ok" in item else None
+           for item in result]
+    return out, None
+
+
+@evaluator(UNIT, "follow_up_test")
+def follow_up(artifact: Any, ctx: EvalContext) -> Verdict:
+    """Value of the recommendations in the next simulated month of a hidden world.
+
+    The function is called (sandboxed) for every customer record of the hidden world; its
+    usable calls are made by the engine; value = sales − cost + lasting relationship change
+    (see `follow_up_value`). credit = min(1, value / (0.8 × the model policy's value));
+    score = credit × share of records with a usable, mechanism-compliant recommendation.
+    """
+    if not (isinstance(artifact, dict) and "__function__" in artifact):
+        return _verdict(0.0, "submit the function recommend_follow_up itself (defined with "
+                        "def)", {})
+    world = ctx.hidden_world()
+    records = pc.customer_records(world)
+    recs, fatal = _recommendations(artifact, ctx, records)
+    if fatal:
+        return _verdict(0.0, f"recommend_follow_up could not be run on the records ({fatal}); "
+                        "it must return a dict quickly for every record", {"error": fatal})
+    failed = [r["customer_id"] for r, x in zip(records, recs, strict=True) if x is None]
+    plan, problems = pc.follow_up_plan(world, records,
+                                       [x if x is not None else {"action": "?"} for x in recs])
+    value, evidence = follow_up_value(world, plan)
+    ref_plan, _ = pc.follow_up_plan(world, records, [reference_follow_up(r) for r in records])
+    ref_value, _ = follow_up_value(world, ref_plan)
+    if ref_value > 0:
+        credit = min(1.0, max(0.0, value / (FOLLOW_UP_TARGET * ref_value)))
+    else:
+        credit = float(value >= ref_value)
+    bad = sum(len(v) for v in problems.values())
+    usable = 1.0 - bad / len(records) if records else 0.0
+    score = credit * usable
+    lines = []
+    if failed:
+        lines.append(f"recommend_follow_up raised an error for {len(failed)} records")
+    for problem, ids in problems.items():
+        if problem == "action '?' is not one of call, none":
+            continue
+        lines.append(f"{len(ids)} recommendations were not usable ({problem}), e.g. for "
+                     f"records like {ids[0]}")
+    if credit < 0.999:
+        lines.append("the follow-up month earned less than it could: promote where consent and "
+                     "interest allow, look after complaints, rest customers contacted often, "
+                     "keep routine contact with business accounts")
+    evidence.update({"value": round(value, 2), "reference_value": round(ref_value, 2),
+                     "unusable": bad, "records": len(records)})
+    return _verdict(score, "; ".join(lines) or "Your follow-up actions lift sales and the "
+                    "relationship on customers you had never seen.", evidence)
+
+
 # Variant name -> {solution cell grade_id: replacement source}; "full" is the source.
 VARIANTS: dict[str, dict[str, str]] = {
     "partial": {

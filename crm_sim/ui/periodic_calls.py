@@ -827,3 +827,233 @@ def with_index(value: Any) -> Any:
         return value.reset_index() if value.index.name is not None or \
             not isinstance(value.index, pd.RangeIndex) else value
     return value
+
+
+# ------------------------------------------------------------------ follow-up (notebook 3)
+RECORD_FIELDS = ("customer_id", "segment", "lifetime_value", "tenure_months", "dm_consent",
+                 "preferred_channel", "contacts_90d", "days_since_contact", "last_outcome",
+                 "last_satisfaction", "last_needs", "last_timeline", "complaints_12m",
+                 "sales_12m", "satisfaction_est", "propensity_est")
+ACTIONS = ("call", "none")
+FOLLOW_UP_PURPOSES = ("routine", "promotion", "follow_up", "service")
+
+
+def _last_answer(inter: pd.DataFrame, question: str) -> pd.Series:
+    said = inter["info_captured"].astype(str).str.extract(rf'"{question}": "([^"]*)"',
+                                                          expand=False)
+    return (inter.assign(v=said).dropna(subset=["v"]).sort_values("timestamp", kind="stable")
+            .groupby("customer_id")["v"].last())
+
+
+def customer_records(world: Any) -> list[dict[str, Any]]:
+    """One plain dict per customer: what an account manager knows before a follow-up.
+
+    Fields `RECORD_FIELDS`: account data, contact history summary (last 90 days / 12
+    months), the last answers captured ("" when never asked) and the engine's observed
+    estimates of satisfaction and propensity (`crm_sim.analysis.estimate_customer_state`).
+    Only public data: the same function builds the records the grader gives your
+    `recommend_follow_up` on a world you have never seen.
+    """
+    from crm_sim.analysis import estimate_customer_state
+
+    c = table(world, "customers").set_index("customer_id")
+    inter = table(world, "interactions")
+    now = today(world)
+    ts = pd.to_datetime(inter["timestamp"], format="%Y-%m-%dT%H:%M")
+    recent = inter[ts >= now - pd.Timedelta(days=90)].groupby("customer_id").size()
+    year = inter[ts >= now - pd.Timedelta(days=365)]
+    complaints = year[year["outcome"] == "complaint"].groupby("customer_id").size()
+    sales = year[year["outcome"] == "sale"].groupby("customer_id").size()
+    ordered = inter.assign(ts=ts).sort_values("ts", kind="stable").groupby("customer_id")
+    last_ts, last_outcome = ordered["ts"].last(), ordered["outcome"].last()
+    est = estimate_customer_state(world).set_index("customer_id")
+    ids = c.index
+    frame = pd.DataFrame({
+        "customer_id": ids.astype(str),
+        "segment": c["segment"].astype(str).to_numpy(),
+        "lifetime_value": c["lifetime_value"].astype(float).round(2).to_numpy(),
+        "tenure_months": c["tenure_months"].astype(int).to_numpy(),
+        "dm_consent": c["dm_consent"].astype(bool).to_numpy(),
+        "preferred_channel": c["preferred_channel"].astype(str).to_numpy(),
+        "contacts_90d": recent.reindex(ids).fillna(0).astype(int).to_numpy(),
+        "days_since_contact": (now - last_ts.reindex(ids)).dt.days.fillna(9999).astype(int)
+        .to_numpy(),
+        "last_outcome": last_outcome.reindex(ids).fillna("").astype(str).to_numpy(),
+        "last_satisfaction": _last_answer(inter, "satisfaction").reindex(ids).fillna("")
+        .astype(str).to_numpy(),
+        "last_needs": _last_answer(inter, "needs").reindex(ids).fillna("").astype(str).to_numpy(),
+        "last_timeline": _last_answer(inter, "timeline").reindex(ids).fillna("").astype(str)
+        .to_numpy(),
+        "complaints_12m": complaints.reindex(ids).fillna(0).astype(int).to_numpy(),
+        "sales_12m": sales.reindex(ids).fillna(0).astype(int).to_numpy(),
+        "satisfaction_est": est["satisfaction_est"].reindex(ids).astype(float).round(4).to_numpy(),
+        "propensity_est": est["propensity_est"].reindex(ids).astype(float).round(4).to_numpy(),
+    })
+    return frame.astype(object).to_dict("records")
+
+
+def recommendation_problems(rec: Any, record: Mapping[str, Any], mechanism: Any
+                            ) -> str | None:
+    """Why one recommendation is unusable or breaks the mechanism (None when it is fine)."""
+    from crm_sim.plans import QUESTIONS
+
+    if not isinstance(rec, Mapping):
+        return f"returned {type(rec).__name__}, not a dict"
+    action = rec.get("action")
+    if action not in ACTIONS:
+        return f"action {action!r} is not one of {', '.join(ACTIONS)}"
+    if action == "none":
+        return None
+    rules = mechanism.segments.get(str(record.get("segment")))
+    channel, purpose = rec.get("channel"), rec.get("purpose", "routine")
+    if rules is None or channel not in rules.channels:
+        return f"channel {channel!r} is not allowed for segment {record.get('segment')!r}"
+    if purpose not in FOLLOW_UP_PURPOSES:
+        return f"purpose {purpose!r} is not one of {', '.join(FOLLOW_UP_PURPOSES)}"
+    if purpose in mechanism.consent_required_for and not record.get("dm_consent"):
+        return "a promotion to a customer without direct-marketing consent (PDPO)"
+    questions = rec.get("questions", [])
+    if not isinstance(questions, list) or any(q not in QUESTIONS for q in questions):
+        return f"questions must be a list of {', '.join(QUESTIONS)}"
+    if len(questions) > MAX_QUESTIONS:
+        return f"{len(questions)} questions; at most {MAX_QUESTIONS}"
+    return None
+
+
+def follow_up_plan(world: Any, records: list[Mapping[str, Any]], recommendations: list[Any]
+                   ) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """Turn recommendations into next month's calls (the grader does the same).
+
+    Usable "call" recommendations become calls at spread weekday slots, made by the
+    qualified staff member with the best call quality for the segment (taking turns among
+    the best three). Returns (plan frame, {problem: [customer ids]}) where problems are
+    recommendations that could not be used or break the mechanism; those are not called.
+    """
+    from crm_sim.mechanism import mechanism_for
+
+    mech = mechanism_for(world)
+    staff = table(world, "staff")
+    quality = agent_quality(world)
+    callers = {}
+    for seg, rules in mech.segments.items():
+        ok = staff[(staff["skill"] >= rules.min_skill)
+                   & (staff["product_knowledge"] >= rules.min_product_knowledge)]["staff_id"]
+        ranked = sorted(ok.astype(str), key=lambda s: (-quality[s], s))[:3]
+        callers[seg] = ranked or [str(staff["staff_id"].iloc[0])]
+    slots = next_month_slots(world)
+    rows, problems = [], {}
+    for i, (record, rec) in enumerate(zip(records, recommendations, strict=True)):
+        problem = recommendation_problems(rec, record, mech)
+        cid = str(record["customer_id"])
+        if problem:
+            problems.setdefault(problem if "returned" not in problem else "not a dict",
+                                []).append(cid)
+            continue
+        if rec["action"] == "none":
+            continue
+        seg = str(record["segment"])
+        purpose = rec.get("purpose", "routine")
+        pool = callers[seg]
+        rows.append({"customer_id": cid, "slot": slots[(i * 11) % len(slots)],
+                     "channel": rec["channel"], "assignee": pool[len(rows) % len(pool)],
+                     "purpose": purpose,
+                     "script": _script_for(mech, seg, purpose, list(rec.get("questions", [])))})
+    return pd.DataFrame(rows, columns=["customer_id", "slot", "channel", "assignee", "purpose",
+                                       "script"]), problems
+
+
+def try_follow_up(world: Any, recommend: Any, limit: int = 600) -> pd.DataFrame:
+    """Practise: apply `recommend` to your customers on a copy of the world; observed results.
+
+    Prints unusable recommendations by customer id and returns one row of what a manager
+    would see after the month's calls (calls, answered, sales, HKD sales, complaints,
+    opt-outs, cost).
+    """
+    from crm_sim.calls import run_plan
+
+    records = customer_records(world)[:limit]
+    recs = [recommend(dict(r)) for r in records]
+    plan, problems = follow_up_plan(world, records, recs)
+    for problem, ids in problems.items():
+        print(f"✘ {len(ids)} recommendations unusable ({problem}): {_ids(ids)}")
+    copy = world.copy()
+    if plan.empty:
+        return pd.DataFrame([{"calls": 0}])
+    s = run_plan(copy, plan)
+    return pd.DataFrame([{"calls": s.made, "answered": s.answered, "sales": s.sales,
+                          "sales_value": s.sales_value, "complaints": s.complaints,
+                          "opt_outs": s.opt_outs, "cost": s.cost}])
+
+
+# ------------------------------------------------------------------ analysis (notebook 3)
+ANALYSIS_CUSTOMER_COLUMNS = ("customer_id", "segment", "lifetime_value", "tenure_months",
+                             "dm_consent", "preferred_channel")
+EFFECT_TOLERANCE = 0.02
+BAND_VALUE = {"low": 0.25, "medium": 0.55, "high": 0.85}
+
+
+def analysis_inputs(world: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(customers without personal data, interactions): what `estimate_state` receives."""
+    customers = table(world, "customers")[list(ANALYSIS_CUSTOMER_COLUMNS)].copy()
+    return customers, table(world, "interactions").copy()
+
+
+def call_effect_truth(world: Any, days: int = 365) -> dict[str, float]:
+    """Per segment, r between routine calls and the change in stated satisfaction.
+
+    Over the `days` before ``world.today``: x = routine calls per customer, y = last minus
+    first satisfaction band the customer gave (customers who gave at least two); Pearson r
+    per segment (NaN when there is no spread). The observed measure of
+    `crm_sim.analysis.contact_relationship_correlation`, split by segment.
+    """
+    inter = table(world, "interactions")
+    since = (today(world) - pd.Timedelta(days=days)).strftime("%Y-%m-%d")
+    w = inter[inter["timestamp"].astype(str) >= since]
+    band = w["info_captured"].astype(str).str.extract(
+        r'"satisfaction": "(low|medium|high)"', expand=False).map(BAND_VALUE)
+    obs = (w.assign(v=band).dropna(subset=["v"])
+           .sort_values(["customer_id", "timestamp"], kind="stable"))
+    g = obs.groupby("customer_id")["v"]
+    change = (g.last() - g.first())[g.size() >= 2]
+    calls = w[w["purpose"] == "routine"].groupby("customer_id").size()
+    seg = table(world, "customers").set_index("customer_id")["segment"]
+    df = pd.DataFrame({"change": change, "calls": calls.reindex(change.index).fillna(0),
+                       "segment": seg.reindex(change.index)})
+    out = {}
+    for s, part in df.groupby("segment"):
+        if len(part) < 3 or part["calls"].std() == 0 or part["change"].std() == 0:
+            out[str(s)] = float("nan")
+        else:
+            out[str(s)] = float(np.corrcoef(part["calls"], part["change"])[0, 1])
+    return out
+
+
+def call_effect_problems(effect: Any, world: Any) -> tuple[list[str], list[str]]:
+    """(problems, segments whose r is within `EFFECT_TOLERANCE` of the definition's value)."""
+    truth = call_effect_truth(world)
+    if not isinstance(effect, Mapping):
+        return [f"call_effect must be a dict {{segment: r}}, got {type(effect).__name__}"], []
+    right, problems = [], []
+    for seg, r in truth.items():
+        got = effect.get(seg)
+        if got is None and math.isnan(r):
+            right.append(seg)
+            continue
+        if isinstance(got, bool) or not isinstance(got, (int, float, np.number)):
+            problems.append(f"call_effect[{seg!r}] must be a number")
+            continue
+        got = float(got)
+        if (math.isnan(got) and math.isnan(r)) or (math.isfinite(got) and not math.isnan(r)
+                                                   and abs(got - r) <= EFFECT_TOLERANCE):
+            right.append(seg)
+        else:
+            problems.append(f"call_effect[{seg!r}] does not match the definition: check the "
+                            "window, the routine-call count and the first/last band per customer")
+    return problems, right
+
+
+def show_call_effect_check(effect: Any, world: Any) -> None:
+    """Print which segments' r do not follow the definition (public data only)."""
+    problems, right = call_effect_problems(effect, world)
+    _print_report("call_effect", problems, f"call_effect: {len(right)} segments follow the "
+                  "definition")

@@ -567,17 +567,17 @@ def _time_of_day(ts: pd.Series, segment: np.ndarray, channel: np.ndarray) -> np.
 def _truth_codes(truth: pd.DataFrame, industry: str, customer_ids: pd.Series,
                  satisfaction: np.ndarray) -> tuple[np.ndarray, list[tuple[str, ...]]]:
     """(calls × questions) codes of the true answers, and the label tuple per question."""
-    t = truth.set_index("customer_id").reindex(customer_ids.to_numpy(object))
+    at = pd.Index(truth["customer_id"]).get_indexer(customer_ids.to_numpy(object))
     labels, cols = [], []
     for q in QUESTIONS:
         vocab = question_values(industry, q)
         labels.append(vocab)
         if q == "satisfaction":
             cols.append(np.digitize(satisfaction, SATISFACTION_CUTS))
-        else:
-            cols.append(pd.Categorical(t[q].to_numpy(object), categories=vocab).codes
-                        .astype(np.int64))
-    return np.stack(cols, axis=1) if cols else np.zeros((len(t), 0), np.int64), labels
+        else:   # code the (small) truth table once, then take per call
+            per_customer = pd.Categorical(truth[q].to_numpy(object), categories=vocab).codes
+            cols.append(per_customer.astype(np.int64)[at])
+    return np.stack(cols, axis=1), labels
 
 
 def _info_json(replied: np.ndarray, code: np.ndarray, labels: list[tuple[str, ...]],
@@ -684,7 +684,7 @@ def _update_customers(customers: pd.DataFrame, ci: np.ndarray, opt_out: np.ndarr
         ltv = out["lifetime_value"].to_numpy(float).copy()
         np.add.at(ltv, ci, value)
         out["lifetime_value"] = np.round(ltv, 2)
-    return out.astype(TABLES["customers"])
+    return out          # positional writes above keep every column's dtype
 
 
 def _sale_prices(products: pd.DataFrame, segment: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -798,9 +798,10 @@ def _records_frame(records: Any) -> pd.DataFrame:
 
 
 def _lookup(table: Mapping[str, float], keys: np.ndarray, default: float = 0.0) -> np.ndarray:
-    """Vectorised dict lookup over an object array of keys."""
-    return pd.Series(table, dtype=float).reindex(np.asarray(keys, dtype=object)) \
-        .fillna(default).to_numpy(float)
+    """Vectorised dict lookup: each distinct key is looked up once, then taken by code."""
+    codes, uniques = pd.factorize(np.asarray(keys, dtype=object))
+    values = np.array([table.get(u, default) for u in uniques], dtype=float)
+    return values[codes] if len(codes) else np.zeros(0)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

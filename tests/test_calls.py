@@ -92,6 +92,8 @@ def test_records_written_with_schema_and_json(base):
                                    script=BASIC + list(QUESTIONS)))
     assert len(w.interactions) == before + summary.made
     assert dict(w.interactions.dtypes.astype(str)) == TABLES["interactions"]
+    assert dict(w.customers.dtypes.astype(str)) == TABLES["customers"]
+    assert dict(w.latent.dtypes.astype(str)) == w.schema["latent"]
     new = w.interactions.iloc[before:]
     assert new["interaction_id"].is_unique and not new["interaction_id"].isin(
         w.interactions["interaction_id"].iloc[:before]).any()

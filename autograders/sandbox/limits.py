@@ -11,8 +11,6 @@ import os
 import resource
 from dataclasses import asdict, dataclass
 
-from crm_sim.errors import FieldError
-
 BASE_UID = 62000   # slot uids: 62000 + slot (no passwd entry needed)
 
 
@@ -42,6 +40,8 @@ class Limits:
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                from crm_sim.errors import FieldError   # lazy: the jail must start fast
+
                 raise FieldError(f"Limits.{name}", value, "a positive number",
                                  f"e.g. Limits({name}={getattr(Limits, name)})")
 
@@ -53,6 +53,8 @@ class Limits:
 def slot_ids(slot: int) -> tuple[int, int]:
     """(uid, gid) reserved for worker `slot`; distinct slots never share a uid."""
     if not isinstance(slot, int) or not 0 <= slot < 2000:
+        from crm_sim.errors import FieldError
+
         raise FieldError("slot", slot, "an int in 0..1999", "pass the worker index")
     return BASE_UID + slot, BASE_UID + slot
 

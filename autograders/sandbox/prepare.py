@@ -288,12 +288,14 @@ def insert_nonce(source: str, grade_id: str, nonce: str) -> tuple[str, bool]:
     for line in lines:
         offsets.append(offsets[-1] + len(line.encode("utf-8")))
     data = source.encode("utf-8")
-    # insert from the end so earlier offsets stay valid
-    for node in sorted(calls, key=lambda n: (n.end_lineno, n.end_col_offset), reverse=True):
-        close = offsets[node.end_lineno - 1] + node.end_col_offset - 1   # the ')' byte
-        before = data[:close].rstrip()
-        sep = " " if before.endswith(b",") or before.endswith(b"(") else ", "
-        data = before + f'{sep}nonce="{nonce}"'.encode() + data[close:]
+    # Insert right after the call's last argument (never inside a trailing comment), from
+    # the end of the source so earlier offsets stay valid.
+    ends = []
+    for node in calls:
+        last = max([*node.args, *node.keywords], key=lambda a: (a.end_lineno, a.end_col_offset))
+        ends.append(offsets[last.end_lineno - 1] + last.end_col_offset)
+    for end in sorted(ends, reverse=True):
+        data = data[:end] + f', nonce="{nonce}"'.encode() + data[end:]
     return data.decode("utf-8"), True
 
 

@@ -1,0 +1,84 @@
+"""EvalContext.call_function: submitted functions run in a fresh sandbox, call by call."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograders.checks import EvalContext
+from autograders.sandbox.evaluate import CallError, function_source
+from autograders.sandbox.limits import Limits
+
+LIMITS = Limits(memory_mb=1024, cell_timeout_s=4, notebook_timeout_s=30)
+
+
+def _fn(source: str, name: str) -> dict:
+    return {"__function__": name, "source": source}
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return EvalContext(unit="FIXTURE1", trainee_id="T1", trainee_seed=1, hidden_seed=2,
+                       limits=LIMITS, slot=9)
+
+
+def test_good_function_results_are_plain(ctx):
+    """A correct function's results come back as plain data, one per call."""
+    f = _fn("def squares(n):\n    return [i * i for i in range(n)]\n", "squares")
+    assert ctx.call_function(f, [[3], {"n": 4}, [0]]) == [[0, 1, 4], [0, 1, 4, 9], []]
+
+
+def test_frames_are_passed_as_pandas_and_returned_tagged(ctx):
+    """A __frame__ argument arrives as a DataFrame; a returned frame comes back tagged."""
+    f = _fn("def top(df):\n    return df[df['spend'] >= 100]\n", "top")
+    frame = {"__frame__": {"columns": ["id", "spend"], "records": [["a", 50], ["b", 150]]}}
+    [out] = ctx.call_function(f, [[frame]])
+    assert out == {"__frame__": {"columns": ["id", "spend"], "records": [["b", 150]]}}
+
+
+def test_raising_call_is_marked_and_others_continue(ctx):
+    """A call that raises gives a falsy CallError; the other calls still return."""
+    f = _fn("def inv(x):\n    return 1 / x\n", "inv")
+    out = ctx.call_function(f, [[2], [0], [4]])
+    assert out[0] == 0.5 and out[2] == 0.25
+    assert isinstance(out[1], CallError) and not out[1]
+    assert out[1].kind == "raised" and "ZeroDivisionError" in out[1].message
+
+
+def test_looping_call_times_out_and_later_calls_run(ctx):
+    """A call that never returns is killed after cell_timeout_s; later calls still run."""
+    f = _fn("def f(x):\n    while x == 1:\n        pass\n    return x\n", "f")
+    out = ctx.call_function(f, [[0], [1], [2]])
+    assert out[0] == 0 and out[2] == 2
+    assert isinstance(out[1], CallError) and out[1].kind == "timed_out"
+
+
+def test_memory_hungry_call_is_marked(ctx):
+    """A call allocating past the memory limit is a memory_exceeded CallError."""
+    f = _fn("def f(x):\n    return len(bytearray(x * 1024 ** 3))\n", "f")
+    out = ctx.call_function(f, [[3], [0]])
+    assert isinstance(out[0], CallError) and out[0].kind == "memory_exceeded"
+    assert out[1] == 0
+
+
+def test_not_a_function_and_broken_source(ctx):
+    """Non-function artefacts and source that does not define the name are marked."""
+    assert function_source([1, 2]) is None
+    assert ctx.call_function([1, 2], [[1]])[0].kind == "not_a_function"
+    out = ctx.call_function(_fn("def g(:\n", "g"), [[1]])
+    assert out[0].kind == "definition"
+
+
+def test_function_cannot_return_custom_objects(ctx):
+    """A returned object with a custom __eq__ is refused, not compared."""
+    src = ("class E:\n    def __eq__(self, o):\n        return True\n"
+           "def f(x):\n    return E()\n")
+    [out] = ctx.call_function(_fn(src, "f"), [[1]])
+    assert isinstance(out, CallError) and out.kind == "bad_result"
+
+
+def test_process_exit_is_marked_killed(ctx):
+    """A call that kills its own process is marked; later calls run in a new process."""
+    src = "import os\ndef f(x):\n    if x:\n        os._exit(3)\n    return 'ok'\n"
+    out = ctx.call_function(_fn(src, "f"), [[1], [0]])
+    assert isinstance(out[0], CallError) and out[0].kind == "killed"
+    assert out[1] == "ok"

@@ -1,0 +1,154 @@
+"""The sandbox parent: limits, scrubbed environment, privilege drop, and no survivors."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+
+from autograders.sandbox.executor import Workspace, run_sandboxed, survivors
+from autograders.sandbox.limits import Limits, slot_ids
+from crm_sim.errors import FieldError
+
+SLOT = 7          # a slot no other test module uses, so uid-based checks are exact
+LIMITS = Limits(memory_mb=1024, cell_timeout_s=5, notebook_timeout_s=20, file_bytes=5_000_000,
+                max_processes=40)
+ROOT = os.geteuid() == 0
+
+
+@pytest.fixture()
+def ws():
+    w = Workspace.create(SLOT)
+    yield w
+    w.remove()
+
+
+def _run(ws, code: str, limits: Limits = LIMITS, **kw):
+    return run_sandboxed(["-I", "-c", code], ws, limits, wall_timeout_s=kw.pop("wall", 20), **kw)
+
+
+def _alive(ws) -> list:
+    return survivors(uid=ws.uid) if ws.uid is not None else survivors(token=ws.token)
+
+
+def test_limits_validate():
+    """Non-positive limits are refused with a domain error naming the field."""
+    with pytest.raises(FieldError, match="Limits.memory_mb"):
+        Limits(memory_mb=0)
+    assert slot_ids(3) == (62003, 62003)
+    with pytest.raises(FieldError):
+        slot_ids(-1)
+
+
+def test_environment_is_scrubbed(ws, monkeypatch):
+    """Only the sandbox's own variables reach the program; HOME is the workspace."""
+    monkeypatch.setenv("CRM_COURSE_ROOT", "/secret/course")
+    out = _run(ws, "import os, json; print(json.dumps(dict(os.environ)))")
+    env = json.loads(out.stdout)
+    assert "CRM_COURSE_ROOT" not in env and env["HOME"] == str(ws.path)
+    assert env["OPENBLAS_NUM_THREADS"] == "1" and env["MPLBACKEND"] == "Agg"
+    assert not any("/secret" in v for v in env.values())
+
+
+@pytest.mark.skipif(not ROOT, reason="privilege drop needs the grader to run as root")
+def test_runs_as_slot_uid_and_cannot_read_private_files(ws, tmp_path):
+    """As root, the program runs as 62000+slot and cannot read a 0700 course directory."""
+    private = tmp_path / "course"
+    private.mkdir(mode=0o700)
+    (private / "gradebook.db").write_text("grades")
+    os.chmod(tmp_path, 0o700)
+    code = (f"import os\nprint(os.getuid(), os.getgid(), os.getgroups())\n"
+            f"try:\n open({str(private / 'gradebook.db')!r}).read(); print('READ')\n"
+            f"except PermissionError: print('DENIED')")
+    out = _run(ws, code).stdout.decode()
+    assert out.split()[:2] == [str(62000 + SLOT)] * 2 and "DENIED" in out and "READ" not in out
+
+
+def test_wall_timeout_kills_a_loop(ws):
+    """A busy loop is killed at the wall-clock limit and reported as timed out."""
+    start = time.monotonic()
+    out = _run(ws, "while True: pass", wall=3)
+    assert out.timed_out and time.monotonic() - start < 12
+    assert not _alive(ws)
+
+
+def test_detached_daemons_do_not_survive(ws):
+    """A setsid + double-fork daemon ignoring SIGTERM is killed when the run ends."""
+    code = """
+import os, signal, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        time.sleep(120)
+    os._exit(0)
+time.sleep(0.5)
+print("parent done")
+"""
+    out = _run(ws, code)
+    assert b"parent done" in out.stdout and not out.timed_out
+    assert not _alive(ws)
+
+
+def test_memory_limit_raises_memory_error(ws):
+    """A 3 GB allocation fails with MemoryError under the address-space limit."""
+    out = _run(ws, "try:\n b = bytearray(3 * 1024**3)\nexcept MemoryError:\n print('MEM')")
+    assert out.stdout.strip() == b"MEM"
+
+
+def test_file_size_limit(ws):
+    """Writing past file_bytes fails (EFBIG) instead of filling the disk."""
+    code = ("n = 0\ntry:\n with open('big', 'wb') as f:\n  for i in range(100):\n"
+            "   f.write(b'x' * 1048576); n += 1\nexcept OSError as e:\n print('EFBIG', n)")
+    out = _run(ws, code).stdout.decode()
+    assert out.startswith("EFBIG") and int(out.split()[1]) <= 5
+
+
+@pytest.mark.skipif(not ROOT, reason="RLIMIT_NPROC per slot uid needs root")
+def test_fork_bomb_is_bounded(ws):
+    """Forking stops at the process limit; every child is killed afterwards."""
+    code = """
+import os, time
+n = 0
+for i in range(500):
+    try:
+        pid = os.fork()
+    except OSError:
+        break
+    if pid == 0:
+        time.sleep(60)
+        os._exit(0)
+    n += 1
+print(n)
+"""
+    out = _run(ws, code)
+    assert int(out.stdout) < LIMITS.max_processes
+    assert not _alive(ws)
+
+
+def test_stdout_cap(ws):
+    """Stdout beyond the cap is read and discarded, and the truncation is flagged."""
+    out = _run(ws, "import sys\nfor i in range(200): sys.stdout.write('y' * 10000)",
+               stdout_cap=50_000)
+    assert len(out.stdout) == 50_000 and out.stdout_truncated
+
+
+def test_line_timeout_kills_a_silent_program(ws):
+    """No output line within line_timeout_s ends the run early (a hung call)."""
+    start = time.monotonic()
+    out = _run(ws, "import time\nprint('ready', flush=True)\ntime.sleep(60)", wall=30,
+               line_timeout_s=2, first_line_timeout_s=10, on_line=lambda line: None)
+    assert out.timed_out and time.monotonic() - start < 15
+
+
+def test_workspace_is_private_and_removed():
+    """The workspace is 0700 (owned by the slot uid as root) and removal deletes it."""
+    w = Workspace.create(SLOT)
+    st = os.stat(w.path)
+    assert st.st_mode & 0o077 == 0
+    if ROOT:
+        assert st.st_uid == 62000 + SLOT
+    w.remove()
+    assert not w.path.exists()

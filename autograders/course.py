@@ -165,7 +165,9 @@ class Course:
         ignore = list(config.CourseDirectory.get("ignore", []))
         config.CourseDirectory.ignore = ignore + [p for p in NEVER_RELEASED if p not in ignore]
         config.CourseDirectory.db_url = self.db_url
-        config.Exchange.root = str(self.root / ".exchange")
+        exchange = self.root / ".exchange"   # local stand-in until a JupyterHub exchange
+        exchange.mkdir(exist_ok=True)
+        config.Exchange.root = str(exchange)
         coursedir = CourseDirectory(config=config)
         return NbGraderAPI(coursedir=coursedir, config=config)
 

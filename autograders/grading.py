@@ -37,6 +37,7 @@ from autograders.gradebook import (
 )
 from autograders.journal import StatusStore
 from autograders.results import SubmissionResult
+from autograders.slots import SlotLease, acquire_slot
 from autograders.unitspec import load_unit_spec
 
 log = logging.getLogger(__name__)
@@ -85,13 +86,13 @@ class RunSummary:
 
 
 # -- worker side ---------------------------------------------------------------------------
-_WORKER_SLOT = 0
+_WORKER_LEASE: SlotLease | None = None
 
 
-def _init_worker(slots: Any, log_path: str | None) -> None:
-    """Take a slot number (own sandbox uid) and send grader logs to the course's log file."""
-    global _WORKER_SLOT
-    _WORKER_SLOT = slots.get()
+def _init_worker(log_path: str | None) -> None:
+    """Lease a machine-wide slot (own sandbox uid) and send grader logs to the course's log."""
+    global _WORKER_LEASE
+    _WORKER_LEASE = acquire_slot()       # held until the worker process exits
     if log_path:
         route_logs(Path(log_path))
 
@@ -141,7 +142,7 @@ def grade_job(job: Job, secret: str, slot: int | None = None) -> dict[str, Any]:
             Path(job.source_nb), Path(job.submission) if job.submission else None,
             unit=job.unit, trainee_id=job.trainee_id, secret=secret, evaluators=evaluators,
             support_files=[Path(p) for p in job.support_files], limits=limits,
-            slot=_WORKER_SLOT if slot is None else slot)
+            slot=slot if slot is not None else (_WORKER_LEASE.slot if _WORKER_LEASE else 0))
         return result.to_dict()
     except Exception as exc:  # noqa: BLE001 - a grader bug is recorded, never hidden
         return SubmissionResult(
@@ -388,18 +389,18 @@ def _run_jobs(jobs: list[Job], secret: str, n_workers: int, progress: bool,
     bar = tqdm(total=len(jobs), desc="grading", unit="nb", disable=not progress or not jobs)
     try:
         if n_workers == 1 or len(jobs) <= 1:
-            for job in jobs:
-                result = parent.accept(grade_job(job, secret, slot=0), job)
-                bar.update(1)
-                yield result
+            if not jobs:
+                return
+            with acquire_slot() as lease:
+                for job in jobs:
+                    result = parent.accept(grade_job(job, secret, slot=lease.slot), job)
+                    bar.update(1)
+                    yield result
             return
         ctx = _pool_context(mp_context)
-        slots = ctx.Queue()
-        for i in range(n_workers):
-            slots.put(i)
         pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx,
                                    initializer=_init_worker,
-                                   initargs=(slots, str(log_path) if log_path else None))
+                                   initargs=(str(log_path) if log_path else None,))
         try:
             pending: dict[Future, Job] = {pool.submit(grade_job, job, secret): job
                                           for job in jobs}

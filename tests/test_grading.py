@@ -56,7 +56,7 @@ def test_parallel_gradebook_equals_serial(submitted, tmp_path):
 
 
 def test_workers_use_distinct_slots(submitted, tmp_path, monkeypatch):
-    """Each of the two workers grades with its own sandbox slot (0 and 1)."""
+    """The two workers grade with two distinct machine-wide sandbox slots."""
     course = clone_course(submitted, tmp_path / "c")
     log = tmp_path / "calls.log"
     monkeypatch.setenv("FAKE_GRADER_LOG", str(log))
@@ -65,7 +65,7 @@ def test_workers_use_distinct_slots(submitted, tmp_path, monkeypatch):
     grade(course, UNIT, jobs=2, secret=SECRET, grader=FAKE, progress=False,
           mp_context="spawn")
     slots = {line.split()[2] for line in log.read_text().splitlines()}
-    assert slots == {"0", "1"}
+    assert len(slots) == 2 and all(int(s) >= 100 for s in slots)
 
 
 def test_rerun_skips_finished_and_force_regrades(submitted, tmp_path, monkeypatch):

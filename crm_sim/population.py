@@ -18,7 +18,7 @@ from crm_sim.providers.hk import PROVIDERS, address, company, hkid, person, ssn
 from crm_sim.rng import Streams
 from crm_sim.scenario import Scenario
 from crm_sim.schema import CHANNELS, LANGUAGES, TABLES
-from crm_sim.textcols import codes, digit_matrix, ids, iso_dates, join_bytes, small_ints
+from crm_sim.textcols import codes, digit_matrix, ids, iso_dates, join_bytes
 
 NAME_POOL_MAX = 1500
 _CH = np.asarray(CHANNELS, dtype=object)
@@ -47,24 +47,42 @@ def to_frame(table: str, columns: dict) -> pd.DataFrame:
 
 
 class NamePool:
-    """Pools of romanised Cantonese names built once with Faker, drawn from with numpy."""
+    """Pools of romanised Cantonese names built once with Faker, drawn from with numpy.
+
+    Pieces are stored pre-joined (``"Chan "``, ``"Tai Man, Peter"``, ``".chan"``) as object
+    arrays, so a name or e-mail stem for a whole column costs one array addition.
+    """
 
     def __init__(self, fake: Faker, size: int = NAME_POOL_MAX):
-        self.surname = np.array([fake.last_name() for _ in range(size)], dtype=str)
-        self.given = np.array([fake.first_name() for _ in range(size)], dtype=str)
-        self.english = np.array([fake.english_name() for _ in range(size)], dtype=str)
+        surname = [fake.last_name() for _ in range(size)]
+        given = [fake.first_name() for _ in range(size)]
+        english = [fake.english_name() for _ in range(size)]
+        self.size = size
+        self.surname = np.array(surname, dtype=object)
+        self.surname_sp = np.array([f"{s} " for s in surname], dtype=object)
+        self.surname_dot = np.array([f".{s.lower()}" for s in surname], dtype=object)
+        # index j: Cantonese given name only; index size + j: with the English name
+        self.given = np.array(
+            given + [f"{g}, {e}" for g, e in zip(given, english, strict=True)], dtype=object
+        )
+        self.first_lower = np.array(
+            [g.replace(" ", "").lower() for g in given] + [e.lower() for e in english], dtype=object
+        )
 
     def draw(self, rng: np.random.Generator, n: int, english_share) -> dict[str, np.ndarray]:
-        """`n` names: full name, surname, given, english ("" when not used), email stem."""
-        i, j, k = (rng.integers(0, len(self.surname), n) for _ in range(3))
-        use_english = rng.random(n) < english_share
-        surname, given = self.surname[i], self.given[j]
-        english = np.where(use_english, self.english[k], "")
-        full = np.strings.add(np.strings.add(surname, " "), given)
-        full = np.where(use_english, np.strings.add(np.strings.add(full, ", "), english), full)
-        first = np.where(use_english, english, _replace(given, " ", ""))
-        stem = np.strings.lower(np.strings.add(np.strings.add(first, "."), surname))
-        return {"name": full, "surname": surname, "stem": stem}
+        """`n` names: full name ("Chan Tai Man, Peter"), surname, e-mail stem ("peter.chan")."""
+        i = rng.integers(0, self.size, n)
+        j = rng.integers(0, self.size, n) + self.size * (rng.random(n) < english_share)
+        return {
+            "name": self.surname_sp[i] + self.given[j],
+            "surname": self.surname[i],
+            "stem": self.first_lower[j] + self.surname_dot[i],
+        }
+
+
+def _pool(values) -> np.ndarray:
+    """An object array of str (for fast element-wise `+`)."""
+    return np.array(list(values), dtype=object)
 
 
 def _replace(values: np.ndarray, old: str, new: str) -> np.ndarray:
@@ -121,65 +139,55 @@ _COMPANY = company.Provider
 
 
 def _addresses(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(district, address) per row: district by population, a street in that district."""
-    names = np.array(list(_ADDRESS.districts), dtype=str)
+    """(district, address) per row: district by population, a street in that district.
+
+    Address = "Flat C, 12/F, " + "Jade Court, " + "88 " + "Nathan Road, Yau Tsim Mong",
+    each piece drawn from a small pre-joined pool.
+    """
+    names = _pool(_ADDRESS.districts)
     district = _weighted(rng, np.array(list(_ADDRESS.districts.values())), n)
-    streets = [np.array(s, dtype=str) for s in _ADDRESS.streets_by_district.values()]
-    counts = np.array([len(s) for s in streets])
+    streets = list(_ADDRESS.streets_by_district.items())
+    counts = np.array([len(s) for _, s in streets])
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    flat_streets = np.concatenate(streets)
-    street = flat_streets[offsets[district] + (rng.random(n) * counts[district]).astype(int)]
-    bpre = np.array(_ADDRESS.building_prefixes, dtype=str)[
-        rng.integers(0, len(_ADDRESS.building_prefixes), n)
-    ]
-    bsuf = np.array(_ADDRESS.building_suffixes, dtype=str)[
-        rng.integers(0, len(_ADDRESS.building_suffixes), n)
-    ]
-    flat = np.array(_ADDRESS.flat_letters, dtype=str)[
-        rng.integers(0, len(_ADDRESS.flat_letters), n)
-    ]
-    floor = small_ints(rng.integers(1, 41, n))
-    number = small_ints(rng.integers(1, 389, n))
-    parts = [
-        "Flat ",
-        flat,
-        ", ",
-        floor,
-        "/F, ",
-        bpre,
-        " ",
-        bsuf,
-        ", ",
-        number,
-        " ",
-        street,
-        ", ",
-        names[district],
-    ]
-    text = np.asarray(parts[0], dtype=str)
-    for part in parts[1:]:
-        text = np.strings.add(text, part)
+    street_pool = _pool(f"{street}, {d}" for d, group in streets for street in group)
+    street = offsets[district] + (rng.random(n) * counts[district]).astype(np.int64)
+    flats = _pool(f"Flat {f}, {fl}/F, " for f in _ADDRESS.flat_letters for fl in range(1, 41))
+    buildings = _pool(
+        f"{p} {q}, " for p in _ADDRESS.building_prefixes for q in _ADDRESS.building_suffixes
+    )
+    numbers = _pool(f"{k} " for k in range(1, 389))
+    text = (
+        flats[rng.integers(0, len(flats), n)]
+        + buildings[rng.integers(0, len(buildings), n)]
+        + numbers[rng.integers(0, len(numbers), n)]
+        + street_pool[street]
+    )
     return names[district], text
 
 
 def _companies(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(company name, web-domain stem) per row, unique while the combinations last."""
-    pre = np.array(_COMPANY.company_prefixes, dtype=str)
-    mod = np.array(_COMPANY.company_modifiers, dtype=str)
-    core = np.array(_COMPANY.company_cores, dtype=str)
+    """(company name, web domain like "harbourtrading.com.hk") per row.
+
+    Names are unique while the prefix × modifier × core combinations last.
+    """
+    pre, mod, core = (_COMPANY.company_prefixes, _COMPANY.company_modifiers, _COMPANY.company_cores)
     total = len(pre) * len(mod) * len(core)
     pick = rng.choice(total, size=n, replace=n > total)
     a, rest = np.divmod(pick, len(mod) * len(core))
     b, c = np.divmod(rest, len(core))
-    sufs = np.array(list(_COMPANY.company_suffixes), dtype=str)
-    suffix = sufs[_weighted(rng, np.array(list(_COMPANY.company_suffixes.values())), n)]
-    name = pre[a]
-    for part in (mod[b], core[c], suffix):
-        name = np.strings.add(np.strings.add(name, " "), part)
-    stem = np.strings.lower(np.strings.add(pre[a], core[c]))
-    for ch in (" ", "&", "'"):
-        stem = _replace(stem, ch, "")
-    return name, stem
+    suffix = _weighted(rng, np.array(list(_COMPANY.company_suffixes.values())), n)
+    name = (
+        _pool(f"{p} " for p in pre)[a]
+        + _pool(f"{m} " for m in mod)[b]
+        + _pool(f"{x} " for x in core)[c]
+        + _pool(_COMPANY.company_suffixes)[suffix]
+    )
+    squash = str.maketrans("", "", " &'")
+    domain = (
+        _pool(p.lower().translate(squash) for p in pre)[a]
+        + _pool(f"{x.lower().translate(squash)}.com.hk" for x in core)[c]
+    )
+    return name, domain
 
 
 def _month_index(dates: np.ndarray) -> np.ndarray:
@@ -212,16 +220,15 @@ def build_population(
 
     names = pool.draw(rng, n, _profile_array(segments, "english")[seg])
     company_name = np.full(n, "", dtype=object)
-    email = np.strings.add(
-        np.strings.add(names["stem"], small_ints(rng.integers(1, 1000, n))),
-        np.strings.add("@", np.array(EMAIL_DOMAINS)[rng.integers(0, len(EMAIL_DOMAINS), n)]),
-    ).astype(object)
-    stems = np.array([], dtype=str)
+    email = (
+        names["stem"]
+        + _pool(str(k) for k in range(1000))[rng.integers(1, 1000, n)]
+        + _pool(f"@{d}" for d in EMAIL_DOMAINS)[rng.integers(0, len(EMAIL_DOMAINS), n)]
+    )
+    domains = np.array([], dtype=object)
     if business.any():
-        company_name[business], stems = _companies(rng, int(business.sum()))
-        email[business] = np.strings.add(np.strings.add("enquiry@", stems), ".com.hk").astype(
-            object
-        )
+        company_name[business], domains = _companies(rng, int(business.sum()))
+        email[business] = "enquiry@" + domains
     district, addr = _addresses(rng, n)
     phone = _phones(rng, ~business)
     hkid_ids = _hkids(rng, ~business & (rng.random(n) < _profile_array(segments, "hkid")[seg]))
@@ -298,7 +305,7 @@ def build_population(
     arrays = {"segment": seg, "since": since, "preferred": preferred, "affinity": affinity_idx}
     return {
         "customers": customers,
-        "contacts": _contacts(streams, pool, cid[business], stems, fake),
+        "contacts": _contacts(streams, pool, cid[business], domains, fake),
         "staff": _staff(scenario, streams, pool),
         "outsourcers": _outsourcers(scenario, streams, fake),
         "products": _products(scenario),
@@ -307,7 +314,7 @@ def build_population(
 
 
 def _contacts(
-    streams: Streams, pool: NamePool, accounts: np.ndarray, stems: np.ndarray, fake: Faker
+    streams: Streams, pool: NamePool, accounts: np.ndarray, domains: np.ndarray, fake: Faker
 ) -> pd.DataFrame:
     """1–3 people per business account, exactly one of them the decision maker."""
     rng = streams.generator("population.contacts")
@@ -331,10 +338,7 @@ def _contacts(
             "title": title,
             "is_decision_maker": decider,
             "phone": _phones(rng, np.ones(total, bool)),
-            "email": np.strings.add(
-                np.strings.add(names["stem"], "@"),
-                np.strings.add(stems[owner] if total else np.array([], str), ".com.hk"),
-            ).astype(object),
+            "email": names["stem"] + "@" + domains[owner],
         },
     )
 

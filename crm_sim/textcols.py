@@ -36,7 +36,8 @@ def join_bytes(parts: list) -> np.ndarray:
             blocks.append(part)
     matrix = np.ascontiguousarray(np.hstack(blocks)) if n else np.zeros((0, 1), np.uint8)
     width = matrix.shape[1]
-    return matrix.view(f"S{width}").ravel().astype(f"U{width}").astype(object)
+    # ASCII bytes widened to UCS-4 code points *are* numpy's "U" layout: no codec pass.
+    return matrix.astype(np.uint32).view(f"U{width}").ravel().astype(object)
 
 
 def ids(prefix: str, n: int, width: int, start: int = 1) -> np.ndarray:

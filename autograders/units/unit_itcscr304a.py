@@ -816,24 +816,128 @@ def follow_up(artifact: Any, ctx: EvalContext) -> Verdict:
 
 
 # Variant name -> {solution cell grade_id: replacement source}; "full" is the source.
+# Each source replaces the whole solution cell, so it repeats the cell's set-up lines.
+_PROSPECTS_NO_INDIVIDUALS = """
+accounts = customers.set_index("customer_id")
+eligible = accounts[accounts["dm_consent"]]
+prospects = {segment: group.sort_values("lifetime_value", ascending=False).index[:15].tolist()
+             for segment, group in eligible.groupby("segment")}
+prospects["individual"] = []
+"""
+_PLAN_LATE_CALLS = """
+from crm_sim.plans import CallPlan
+from crm_sim.ui.periodic_calls import next_month_slots
+
+slots = next_month_slots(world)
+by_id = customers.set_index("customer_id")
+top_value = customers.sort_values("lifetime_value", ascending=False).head(40)["customer_id"]
+rows = []
+for i, cid in enumerate(top_value):
+    segment = by_id.at[cid, "segment"]
+    rows.append({"customer_id": cid, "slot": slots[i][:10] + "T21:00", "channel": "phone",
+                 "assignee": world.staff["staff_id"].iloc[0], "purpose": "promotion",
+                 "script": ["greeting"]})
+plan = CallPlan.build(rows, world)
+"""
+_CALL_LIST_EMAIL = """
+from crm_sim.ui.periodic_calls import next_month_slots
+
+slots = next_month_slots(world)
+call_list = [{"customer_id": cid, "slot": slots[i], "channel": "email",
+              "assignee": world.staff["staff_id"].iloc[0], "purpose": "routine",
+              "script": ["greeting", "identify_self", "state_purpose", "closing", "needs",
+                         "budget", "timeline", "satisfaction", "pain_points", "competitor_use"]}
+             for i, cid in enumerate(discovery_list(world))]
+"""
+_REPORT_NO_DATES = """
+records = summary.records
+call_report = pd.DataFrame({"customer_id": records["customer_id"].astype(str),
+                            "outcome": records["outcome"].astype(str),
+                            "facts": records["info_captured"].map(json.loads),
+                            "follow_up": records["follow_up"], "follow_up_date": ""})
+"""
+_ESTIMATE_SALE_RATE = """
+from crm_sim.ui.periodic_calls import analysis_inputs
+
+customers, interactions = analysis_inputs(world)
+
+def estimate_state(customers, interactions):
+    import pandas as pd
+    band = interactions["info_captured"].str.extract(
+        r'"satisfaction": "(low|medium|high)"', expand=False).map(
+        {"low": 0.25, "medium": 0.55, "high": 0.85})
+    mean_said = band.groupby(interactions["customer_id"]).mean()
+    sales = (interactions["outcome"] == "sale").groupby(interactions["customer_id"]).mean()
+    ids = customers["customer_id"]
+    return pd.DataFrame({"customer_id": ids,
+                         "satisfaction_est": mean_said.reindex(ids).fillna(0.6).to_numpy(),
+                         "propensity_est": sales.reindex(ids).fillna(0.0).to_numpy()})
+
+estimates = estimate_state(customers, interactions)
+"""
+_FOLLOW_UP_ROUTINE_ALL = """
+from crm_sim.ui.periodic_calls import customer_records, try_follow_up
+
+records = customer_records(world)
+
+def recommend_follow_up(record):
+    return {"action": "call", "channel": "phone", "purpose": "routine", "questions": []}
+"""
+_FOLLOW_UP_IGNORE_CONSENT = """
+from crm_sim.ui.periodic_calls import customer_records, try_follow_up
+
+records = customer_records(world)
+
+def recommend_follow_up(record):
+    return {"action": "call", "channel": "letter", "purpose": "promotion",
+            "questions": ["needs", "budget", "timeline", "satisfaction", "pain_points",
+                          "competitor_use"]}
+"""
 VARIANTS: dict[str, dict[str, str]] = {
     "partial": {
         "q_k2_answer": 'answer_k2 = "a"',
         "q_k4_answer": 'answer_k4 = "a"',
+        "q_k7_answer": 'answer_k7 = "a"',
         "segment_summary_answer": (
-            "import pandas as pd\ncustomers = world.customers\ntoday = pd.Timestamp(world.today)\n"
+            "import pandas as pd\n\ncustomers = world.customers\n"
+            "today = pd.Timestamp(world.today)\n"
             "segment_summary = customers.groupby('segment').agg(\n"
             "    customers=('customer_id', 'size'), consented_share=('dm_consent', 'mean'),\n"
             "    mean_value=('lifetime_value', 'mean'))\n"
             "segment_summary['contacted_90d_share'] = 0.0\n"),
+        "prospects_answer": _PROSPECTS_NO_INDIVIDUALS,
+        "plan_calls_answer": _PLAN_LATE_CALLS,
+        "budget_answer": "budget = {'corporate': {'visit': 50000}, 'sme': {'phone': 50000}, "
+                         "'individual': {'message': 100000}}\n",
+        "checklist_answer": "checklist = OutsourcerChecklist(script_adherence=True, "
+                            "consent_check=True)\n",
+        "call_list_answer": _CALL_LIST_EMAIL,
+        "call_report_answer": _REPORT_NO_DATES,
+        "estimates_answer": _ESTIMATE_SALE_RATE,
+        "follow_up_answer": _FOLLOW_UP_ROUTINE_ALL,
+        "conduct_written": "I would sell him what suits him.",
     },
     "wrong": {
-        "q_k1_answer": 'answer_k1 = "c"',
-        "q_k2_answer": 'answer_k2 = "a"',
-        "q_k3_answer": 'answer_k3 = "a"',
-        "q_k4_answer": 'answer_k4 = "a"',
-        "q_k5_answer": 'answer_k5 = "a"',
-        "segment_summary_answer": "import pandas as pd\ncustomers = world.customers\n"
+        **{f"q_{k}_answer": f'answer_{k} = "{"a" if v != "a" else "b"}"'
+           for k, v in CHOICE_KEYS.items()},
+        "segment_summary_answer": "import pandas as pd\n\ncustomers = world.customers\n"
                                   "today = pd.Timestamp(world.today)\nsegment_summary = 42\n",
+        "prospects_answer": "prospects = {s: g['customer_id'].head(15).tolist() for s, g in "
+                            "customers[~customers['dm_consent']].groupby('segment')}\n",
+        "referral_answer": "from crm_sim.leads import generate_sources\n"
+                           "from crm_sim.leads.network import referral_graph\n\n"
+                           "generate_sources(world)\nreferral_champions = []\n",
+        "plan_calls_answer": "plan = []\n",
+        "assign_people_answer": "from crm_sim.ui.periodic_calls import assignment_task\n\n"
+                                "assigned = assignment_task(world).assign(assignee='O001')\n",
+        "budget_answer": "budget = {}\n",
+        "checklist_answer": "checklist = OutsourcerChecklist()\n",
+        "call_list_answer": "call_list = []\n",
+        "call_report_answer": "call_report = pd.DataFrame()\n",
+        "estimates_answer": "def estimate_state(customers, interactions):\n"
+                            "    return 0.5\n\nestimates = None\n",
+        "call_effect_answer": "call_effect = {}\n",
+        "follow_up_answer": _FOLLOW_UP_IGNORE_CONSENT,
+        "conduct_written": "",
     },
 }

@@ -273,12 +273,15 @@ def show_referral_check(champions: Any, world: Any) -> None:
     """Print list problems and how many distinct prospects the champions reach."""
     problems, valid = referral_problems(champions, world)
     _print_report("referral_champions", problems, "referral_champions: 5 existing customers")
+    from crm_sim.errors import CrmSimError
+    from crm_sim.leads.network import reachable_prospects, referral_graph
+
     try:
-        from crm_sim.leads.network import reachable_prospects, referral_graph
-    except ImportError:  # pragma: no cover - the leads package is optional here
+        reached = reachable_prospects(referral_graph(world), valid)
+    except CrmSimError as exc:
+        print(f"  (reach not shown: {exc})")
         return
-    reached = reachable_prospects(referral_graph(world), valid)
-    print(f"  together they reach {len(reached)} distinct prospects")
+    print(f"  together they reach {reached['prospect_id'].nunique()} distinct prospects")
 
 
 # ----------------------------------------------------------------------------------- plan
@@ -458,7 +461,7 @@ def _as_frame(value: Any) -> pd.DataFrame | None:
             return pd.DataFrame(body["records"], columns=body["columns"])
         except (KeyError, TypeError, ValueError):
             return None
-    if isinstance(value, list) and value and all(isinstance(r, Mapping) for r in value):
+    if isinstance(value, list) and all(isinstance(r, Mapping) for r in value):
         return pd.DataFrame(value)
     return None
 
@@ -813,8 +816,30 @@ def call_report_problems(report: Any, records: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
+def run_call_list(world: Any, call_list: Any) -> Any:
+    """Make the calls of `call_list` in `world` (they change it); None if it cannot run.
+
+    A call list the engine refuses (unknown customer, bad slot...) is reported in one
+    line instead of a traceback, so the rest of the notebook still runs.
+    """
+    from crm_sim.calls import run_plan
+    from crm_sim.errors import CrmSimError
+
+    try:
+        summary = run_plan(world, call_list)
+    except CrmSimError as exc:
+        print(f"✘ the calls could not be made: {exc}")
+        return None
+    print(f"{summary.made} calls made, {summary.answered} answered, "
+          f"{summary.facts_captured} answers captured, {summary.sales} sales")
+    return summary
+
+
 def show_call_report_check(report: Any, summary: Any) -> None:
     """Print which calls are missing from the report or recorded wrongly."""
+    if summary is None:
+        print("✘ no calls were made: fix call_list and run the notebook again")
+        return
     records = summary.records if hasattr(summary, "records") else summary
     r = call_report_problems(report, records)
     _print_report("call_report", r["problems"],

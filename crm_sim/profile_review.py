@@ -312,7 +312,7 @@ def execute_recommendations(recs: Any, customers: pd.DataFrame,
         value, new = _action_effect(rec["action"], part, part)
         marketing = ACTIONS[rec["action"]]["marketing"]
         reached = int(part["dm_consent"].sum()) if marketing else len(part)
-        rows.append({**rec, "retained_value": round(value, 2), "new_customers": round(new, 3),
+        rows.append({**rec, "retained_value": round(float(value), 2), "new_customers": round(float(new), 3),
                      "reached": reached})
     return {
         "recommendations": rows,
@@ -339,7 +339,7 @@ def best_effects(customers: pd.DataFrame, latent: pd.DataFrame) -> dict[str, flo
             value, new = _action_effect(action, part, part)
             best["retained_value"] = max(best["retained_value"], value)
             best["new_customers"] = max(best["new_customers"], new)
-    return {k: round(v, 3) for k, v in best.items()}
+    return {k: round(float(v), 3) for k, v in best.items()}
 
 
 # -------------------------------------------------------------------- SQL runner

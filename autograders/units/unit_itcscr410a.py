@@ -273,7 +273,8 @@ def resolve_function(artifact: Any, ctx: EvalContext) -> Verdict:
 # ------------------------------------------------------------- exercise 2: privacy
 @evaluator(UNIT, "purpose_test")
 def purposes(artifact: Any, ctx: EvalContext) -> Verdict:
-    """One fifth per source whose allowed purposes match its collection notice."""
+    """One fifth per source whose allowed purposes match its collection notice; 0 when a
+    source is opened to direct marketing its notice does not allow (a PDPO breach)."""
     if not isinstance(artifact, Mapping):
         return Verdict(0.0, "allowed_uses must be a dict {source: [purposes]}.",
                        {"type": type(artifact).__name__})
@@ -288,6 +289,12 @@ def purposes(artifact: Any, ctx: EvalContext) -> Verdict:
         else:
             wrong.append(source)
     score = right / len(SOURCES)
+    unlawful = [s for s in SOURCES if isinstance(artifact.get(s), list) and
+                "direct_marketing" in artifact[s] and "direct_marketing" not in PURPOSE_KEY[s]]
+    if unlawful:
+        return Verdict(0.0, f"Direct marketing from {unlawful} would breach the PDPO: those "
+                            "people never agreed to hear offers from us. Re-read the notices "
+                            "and the guideline.", {"right": right, "unlawful_marketing": unlawful})
     if not wrong:
         return Verdict(1.0, "Every source is used only for what its notice allows.",
                        {"right": right})
@@ -402,10 +409,15 @@ def _lead_list_stats(world: Any, frame: pd.DataFrame) -> tuple[dict | None, str]
         return None, f"The lead list cannot be scored: {e}"
 
 
+def _allowed_duplicates(n_leads: int) -> int:
+    """Second records of one prospect tolerated in a list: linking is never perfect."""
+    return max(1, n_leads // 10)
+
+
 @evaluator(UNIT, "lead_list_test")
 def lead_list(artifact: Any, ctx: EvalContext) -> Verdict:
     """Thirds: every lead meets the standards; every lead has the key fields; at most 40
-    leads, one per person."""
+    leads, one per person (a tenth, min 1, duplicates tolerated)."""
     frame, error = _frame(artifact, "The lead list")
     if frame is None:
         return Verdict(0.0, error)
@@ -417,7 +429,7 @@ def lead_list(artifact: Any, ctx: EvalContext) -> Verdict:
     n = stats["n_leads"]
     compliant = stats["rule_compliance"] == 1.0
     complete = stats["complete_rows"] == n
-    sized = stats["duplicates"] == 0 and n <= LEAD_LIST_MAX
+    sized = stats["duplicates"] <= _allowed_duplicates(n) and n <= LEAD_LIST_MAX
     score = (compliant + complete + sized) / 3
     evidence = {k: stats[k] for k in ("n_leads", "duplicates", "rule_compliance",
                                       "rule_failures", "missing_key_fields", "complete_rows")}
@@ -436,19 +448,24 @@ def lead_list(artifact: Any, ctx: EvalContext) -> Verdict:
 
 
 def _reference_conversions(world: Any) -> int:
-    """Conversions next month of the reference list (standards, one per person, soonest
-    timeline then largest budget, first 40): the bar a sound method reaches."""
-    from crm_sim.leads.qualification import qualify_frame, score_lead_list
-    from crm_sim.leads.resolution import normalise_email, normalise_phone
+    """Conversions next month of the reference list: management's standards applied to
+    what the company knows about each prospect across its sources (`entity_view`), one
+    lead per prospect, soonest timeline then largest budget, first 40. The bar a sound
+    method reaches; a trainee's own linking can only approximate the merged view."""
+    from crm_sim.leads.qualification import entity_view, qualify_frame, score_lead_list
 
-    df = pd.concat(desk.ensure_sources(world).values(), ignore_index=True)
-    ok = qualify_frame(df, desk.standards_for(world), as_of=world.today)
-    ok = ok[ok["qualified"]].copy()
-    who = normalise_phone(ok["phone"])
-    who = who.where(who != "", normalise_email(ok["email"]))
-    ok = ok.assign(_who=who).sort_values(["timeline_months", "budget_hkd"],
-                                         ascending=[True, False], kind="stable")
-    ok = ok[(ok["_who"] == "") | ~ok["_who"].duplicated()].head(LEAD_LIST_MAX)
+    view = entity_view(world)
+    entity = world.hidden["lead_truth"].set_index("record_id")["entity_id"]
+    view = view.assign(_entity=entity.loc[view["record_id"].astype(str)].to_numpy())
+    # consent as the unit teaches it: given to us, never taken from a purchased list
+    recs = pd.concat(desk.ensure_sources(world).values(), ignore_index=True)
+    given = recs["dm_consent"].astype(bool) & (recs["source"] != "purchased")
+    by_entity = given.groupby(entity.loc[recs["record_id"].astype(str)].to_numpy()).any()
+    view["dm_consent"] = by_entity.reindex(view["_entity"]).fillna(False).to_numpy(bool)
+    ok = qualify_frame(view, desk.standards_for(world), as_of=world.today)
+    ok = ok[ok["qualified"]].sort_values(["timeline_months", "budget_hkd", "record_id"],
+                                         ascending=[True, False, True], kind="stable")
+    ok = ok.drop_duplicates("_entity").head(LEAD_LIST_MAX)
     if ok.empty:
         return 0
     return int(score_lead_list(world, ok[["record_id"]].reset_index(drop=True))["conversions"])
@@ -457,7 +474,8 @@ def _reference_conversions(world: Any) -> int:
 @evaluator(UNIT, "qualify_function_test")
 def qualify_function(artifact: Any, ctx: EvalContext) -> Verdict:
     """On the hidden sources: 0.4 compliance (0.2 if >= 90%), 0.4 conversions next month
-    vs the reference method (>= 80%; 0.2 if >= 50%), 0.2 key fields and no duplicates."""
+    vs the reference method ((c+1)/(ref+1) >= 0.6; 0.2 if >= 0.3), 0.2 key fields on every
+    lead and at most a tenth (min 1) duplicate people."""
     if not _is_function(artifact):
         return _not_a_function("qualify_leads")
     hidden = ctx.hidden_world()
@@ -478,12 +496,13 @@ def qualify_function(artifact: Any, ctx: EvalContext) -> Verdict:
     if stats is None:
         return Verdict(0.0, "On the hidden sources: " + error)
     ref = _reference_conversions(hidden)
-    ratio = stats["conversions"] / ref if ref else 1.0
+    # +1 smoothing: with a dozen leads, one sale more or less is luck, not method
+    ratio = (stats["conversions"] + 1) / (ref + 1)
     compliance = stats["rule_compliance"]
     part_rules = 0.4 if compliance == 1.0 else 0.2 if compliance >= 0.9 else 0.0
-    part_conv = 0.4 if ratio >= 0.8 else 0.2 if ratio >= 0.5 else 0.0
+    part_conv = 0.4 if ratio >= 0.6 else 0.2 if ratio >= 0.3 else 0.0
     part_fields = 0.2 if stats["complete_rows"] == stats["n_leads"] and \
-        stats["duplicates"] == 0 else 0.0
+        stats["duplicates"] <= _allowed_duplicates(stats["n_leads"]) else 0.0
     score = round(part_rules + part_conv + part_fields, 10)
     evidence = {"n_leads": stats["n_leads"], "truncated": truncated,
                 "rule_compliance": compliance, "conversions": stats["conversions"],
@@ -727,7 +746,7 @@ VARIANTS: dict[str, dict[str, str]] = {
         "purpose_impl": (
             "allowed_uses = {'event': ['service', 'analysis', 'direct_marketing'],\n"
             "                'web': ['service', 'direct_marketing'], 'purchased': ['analysis'],\n"
-            "                'referral': ['service', 'direct_marketing'],\n"
+            "                'referral': ['service', 'analysis'],\n"
             "                'call_centre': ['service', 'analysis', 'direct_marketing']}\n"),
         "share_impl": ("from crm_sim.privacy import mask_frame\n"
                        "shared_profiles = mask_frame(profiles)\n"),
@@ -743,6 +762,11 @@ VARIANTS: dict[str, dict[str, str]] = {
         "recommend_impl": (
             "recommendations = [{'target_segment': 'individual', 'action': 'win_back_call',\n"
             "                    'expected_effect': {'metric': 'retained_value', 'change': 1000}}]\n"),
+        "network_impl": ("def find_prospects(edges, customers):\n"
+                         "    ours = {c['customer_id'] for c in customers}\n"
+                         "    near = [e['target'] for e in edges if e['source'] in ours\n"
+                         "            and e['target_kind'] == 'prospect']\n"
+                         "    return sorted(set(near))[:8]\n"),
         "prof_x1b_answer": 'choice_x1b = "b"\nreasons_x1b = ["target_pressure"]\n',
         "recommend_written": "We should do more marketing.",
     },

@@ -1,0 +1,602 @@
+"""Evaluators of unit ITCSCR410A: exact marks for correct, partial, wrong and hostile work.
+
+Evaluators are called directly on small worlds (300 customers) through a real
+`EvalContext`; submitted functions run through the real sandbox (`call_function`) with a
+short timeout. One slow test grades the real notebooks end to end.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from autograders.checks import EvalContext, registered, to_plain
+from autograders.sandbox.limits import Limits
+from autograders.units import unit_itcscr410a as U
+from crm_sim import privacy
+from crm_sim.scenario import Scenario
+from crm_sim.ui import profile_desk as desk
+from crm_sim.world import World
+
+UNIT_DIR = Path(__file__).resolve().parents[2] / "course" / "units" / "ITCSCR410A"
+NOTEBOOKS = ("01_integrate_and_protect", "02_qualify_and_grow", "03_review_and_present")
+
+
+# --------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="module")
+def ctx() -> EvalContext:
+    """A context whose trainee and hidden worlds are small, built once, with sources."""
+    c = EvalContext(unit="ITCSCR410A", trainee_id="t-410a", trainee_seed=11, hidden_seed=12,
+                    limits=Limits(cell_timeout_s=6, memory_mb=1536))
+    c._cache["trainee"] = World.build(Scenario(seed=11, n_customers=300))
+    c._cache["hidden"] = World.build(Scenario(seed=12, n_customers=300))
+    desk.ensure_sources(c._cache["trainee"])
+    desk.ensure_sources(c._cache["hidden"])
+    return c
+
+
+@pytest.fixture(scope="module")
+def cells() -> dict[str, str]:
+    """grade_id -> source of every cell of the unit's source notebooks."""
+    out = {}
+    for name in NOTEBOOKS:
+        for cell in nbformat.read(UNIT_DIR / f"{name}.ipynb", as_version=4).cells:
+            out[cell.metadata["nbgrader"]["grade_id"]] = cell.source
+    return out
+
+
+@pytest.fixture(scope="module")
+def ev():
+    """The unit's evaluators by grade_id."""
+    return registered("ITCSCR410A")
+
+
+def run_cell(source: str, ns: dict) -> dict:
+    """Execute a solution cell's source in `ns` (markers are comments) and return ns."""
+    exec(compile(source, "<cell>", "exec"), ns)  # noqa: S102 - our own notebook source
+    return ns
+
+
+def fn(source: str, name: str) -> dict:
+    """A function artefact exactly as `submit` would make it."""
+    return {"__function__": name, "qualname": name, "source": source}
+
+
+def truth_links(world, entities=None) -> list[list[str]]:
+    """Chain links of the true entities (all, or only `entities`)."""
+    t = world.hidden["lead_truth"]
+    links = []
+    for ent, grp in t.groupby("entity_id"):
+        if entities is not None and ent not in entities:
+            continue
+        ids = sorted(grp["record_id"].astype(str))
+        links += [[a, b] for a, b in zip(ids, ids[1:], strict=False)]
+    return links
+
+
+def test_every_test_cell_has_an_evaluator(cells, ev):
+    """Each graded test cell of the notebooks is registered, and nothing else is."""
+    graded = set()
+    for name in NOTEBOOKS:
+        for cell in nbformat.read(UNIT_DIR / f"{name}.ipynb", as_version=4).cells:
+            meta = cell.metadata["nbgrader"]
+            if meta.get("grade") and cell.cell_type == "code":
+                graded.add(meta["grade_id"])
+    assert graded == set(ev)
+
+
+def test_unit_spec_check_passes():
+    """`crm-course check` finds no hole in the unit (ids mapped, points agree)."""
+    from autograders.unitspec import check_unit
+
+    report = check_unit(UNIT_DIR)
+    assert report.ok, report.holes
+
+
+def test_variants_name_real_solution_cells(cells):
+    """Every VARIANTS key is a solution cell of the notebooks."""
+    solution_ids = set()
+    for name in NOTEBOOKS:
+        for cell in nbformat.read(UNIT_DIR / f"{name}.ipynb", as_version=4).cells:
+            if cell.metadata["nbgrader"].get("solution"):
+                solution_ids.add(cell.metadata["nbgrader"]["grade_id"])
+    for variant in U.VARIANTS.values():
+        assert set(variant) <= solution_ids
+
+
+# --------------------------------------------------------------------- knowledge
+@pytest.mark.parametrize("gid", sorted(U.MC_KEYS))
+def test_multiple_choice_key_and_wrong_letter(gid, ev, ctx, cells):
+    """The notebook's answer scores 1, another letter 0 with a hint, not the key."""
+    answer_cell = gid.replace("_test", "_answer")
+    ns = run_cell(cells[answer_cell], {})
+    value = next(v for k, v in ns.items() if k.startswith("answer_"))
+    assert ev[gid](value, ctx).score == 1.0
+    wrong = next(x for x in "abcd" if x != U.MC_KEYS[gid])
+    verdict = ev[gid](wrong, ctx)
+    assert verdict.score == 0.0
+    assert f'"{U.MC_KEYS[gid]}"' not in verdict.message
+
+
+@pytest.mark.parametrize("hostile", [None, 5, "", "ab", float("nan"), ["a"], {"a": 1}, " B "])
+def test_multiple_choice_hostile(hostile, ev, ctx):
+    """Non-letters score 0 with a message; padding and case are tolerated."""
+    verdict = ev["q_k2_test"](hostile, ctx)
+    assert verdict.score == (1.0 if hostile == " B " else 0.0)
+    assert verdict.message
+
+
+# --------------------------------------------------------------------- professionalism
+@pytest.mark.parametrize("gid, answer, expected", [
+    ("prof_x1_test", {"choice": "c", "reasons": ["purpose_limited", "offer_alternative",
+                                                 "attendee_interest"]}, 1.0),
+    ("prof_x1_test", {"choice": "c", "reasons": ["purpose_limited", "offer_alternative"]},
+     0.5 + 0.5 * 2 / 3),
+    ("prof_x1_test", {"choice": "c", "reasons": ["purpose_limited", "offer_alternative",
+                                                 "attendee_interest", "masking_enough"]},
+     0.5 + 0.5 * 2 / 3),
+    ("prof_x1_test", {"choice": "C", "reasons": ["key_account_first"]}, 0.5),
+    ("prof_x1_test", {"choice": "a", "reasons": ["purpose_limited"]}, 0.0),
+    ("prof_x1_test", {"choice": "c", "reasons": ["made_up", "purpose_limited"]}, 0.5),
+    ("prof_x1b_test", {"choice": "b", "reasons": ["contacts_not_consented",
+                                                  "customer_relationship", "better_leads"]}, 1.0),
+    ("prof_x1b_test", {"choice": "b", "reasons": ["target_pressure"]}, 0.5),
+    ("prof_x1b_test", {"choice": "c", "reasons": ["better_leads"]}, 0.0),
+])
+def test_judgement_marks(gid, answer, expected, ev, ctx):
+    """Half for the choice, half for the justification net of wrong reasons."""
+    assert ev[gid](answer, ctx).score == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("hostile", [None, "c", ["c"], {"choice": 3, "reasons": []},
+                                     {"choice": "c", "reasons": "purpose_limited"},
+                                     {"choice": "c", "reasons": [1, None] * 10_000}])
+def test_judgement_hostile(hostile, ev, ctx):
+    """Malformed answers score 0 (or only the choice) without raising."""
+    verdict = ev["prof_x1_test"](hostile, ctx)
+    assert verdict.score in (0.0, 0.5)
+    assert verdict.message
+
+
+# --------------------------------------------------------------------- integrate
+def test_resolve_links_truth_scores_full(ev, ctx):
+    """Links of the true entities score 1.0 with F1 1 in the evidence."""
+    verdict = ev["resolve_links_test"](truth_links(ctx.trainee_world()), ctx)
+    assert verdict.score == 1.0
+    assert verdict.evidence["f1"] == 1.0
+
+
+def test_resolve_links_half_the_entities_scores_by_tier(ev, ctx):
+    """Linking only about half the true pairs (precision 1) lands in the 0.5 tier."""
+    world = ctx.trainee_world()
+    t = world.hidden["lead_truth"]
+    sizes = t.groupby("entity_id").size()
+    multi = sizes[sizes > 1].sort_index()
+    total = int((multi * (multi - 1) // 2).sum())
+    chosen, pairs = [], 0
+    for ent, n in multi.items():
+        if pairs >= 0.5 * total:
+            break
+        chosen.append(ent)
+        pairs += n * (n - 1) // 2
+    verdict = ev["resolve_links_test"](truth_links(world, set(chosen)), ctx)
+    assert verdict.evidence["precision"] == 1.0
+    assert 0.6 <= verdict.evidence["f1"] < 0.75
+    assert verdict.score == 0.5
+    assert "recall" in verdict.message
+
+
+def test_resolve_links_everything_in_one_profile_is_penalised(ev, ctx):
+    """Chaining every record into one profile has precision near 0: score 0."""
+    ids = sorted(desk.source_records(ctx.trainee_world(), stacked=True),
+                 key=lambda r: r["record_id"])
+    links = [[a["record_id"], b["record_id"]] for a, b in zip(ids, ids[1:], strict=False)]
+    verdict = ev["resolve_links_test"](links, ctx)
+    assert verdict.score == 0.0
+    assert "precision" in verdict.message
+
+
+@pytest.mark.parametrize("hostile", [[], "EV0001", None, [["EV0001"]], [[1, 2]],
+                                     [["EV0001", "NOPE"]], [["EV0001", "EV0001"]],
+                                     [["EV0001", "EV0002"]] * (U.MAX_LINKS + 1)])
+def test_resolve_links_hostile(hostile, ev, ctx):
+    """Empty, malformed, unknown, self and huge link lists score 0 with a message."""
+    verdict = ev["resolve_links_test"](hostile, ctx)
+    if hostile == [["EV0001", "EV0001"]]:
+        assert verdict.score == 0.0  # a self-link links nothing
+    assert verdict.score == 0.0
+    assert verdict.message
+
+
+def test_resolve_function_on_hidden_sources(ev, ctx, cells):
+    """The notebook's link_records scores 1.0 on the hidden sources; `return []` scores 0."""
+    good = ev["resolve_function_test"](fn(cells["resolve_impl"], "link_records"), ctx)
+    assert good.score == 1.0, good.message
+    assert good.evidence["where"] == "hidden sources"
+    wrong = ev["resolve_function_test"](
+        fn(U.VARIANTS["wrong"]["resolve_impl"], "link_records"), ctx)
+    assert wrong.score == 0.0
+    assert "no records were linked" in wrong.message
+
+
+@pytest.mark.parametrize("source, kind", [
+    ("def link_records(sources):\n    raise RuntimeError('boom')\n", "raised"),
+    ("def link_records(sources):\n    while True:\n        pass\n", "timed_out"),
+    ("def link_records(sources):\n    return 'EV0001'\n", None),
+    ("def link_records(sources):\n    return [[float('nan'), None]]\n", None),
+])
+def test_resolve_function_hostile(source, kind, ev, ctx):
+    """Functions that raise, loop or return junk score 0 with the reason."""
+    verdict = ev["resolve_function_test"](fn(source, "link_records"), ctx)
+    assert verdict.score == 0.0
+    if kind:
+        assert kind in verdict.message
+
+
+def test_resolve_function_not_a_function(ev, ctx):
+    """A list where a function is expected scores 0 and says to submit the function."""
+    verdict = ev["resolve_function_test"]([["EV0001", "EV0002"]], ctx)
+    assert verdict.score == 0.0
+    assert "function" in verdict.message
+
+
+# --------------------------------------------------------------------- privacy
+def test_purposes_key_partial_wrong(ev, ctx, cells):
+    """Notebook answer 1.0; the partial variant 3/5; everything-everywhere 0."""
+    ns = run_cell(cells["purpose_impl"], {})
+    assert ev["purpose_test"](ns["allowed_uses"], ctx).score == 1.0
+    ns = run_cell(U.VARIANTS["partial"]["purpose_impl"], {})
+    partial = ev["purpose_test"](ns["allowed_uses"], ctx)
+    assert partial.score == pytest.approx(3 / 5)
+    assert set(partial.evidence["wrong_sources"]) == {"purchased", "referral"}
+    everything = {s: ["direct_marketing", "service", "analysis"] for s in U.PURPOSE_KEY}
+    verdict = ev["purpose_test"](everything, ctx)
+    assert verdict.score == 0.0
+    assert set(verdict.evidence["unlawful_marketing"]) == {"purchased", "referral"}
+    no_marketing = {s: sorted(U.PURPOSE_KEY[s] - {"direct_marketing"}) for s in U.PURPOSE_KEY}
+    assert ev["purpose_test"](no_marketing, ctx).score == pytest.approx(2 / 5)
+
+
+@pytest.mark.parametrize("hostile", [None, [], "event", {"event": "service"},
+                                     {"event": [1, 2]}])
+def test_purposes_hostile(hostile, ev, ctx):
+    """Malformed purpose maps score 0 without raising."""
+    assert ev["purpose_test"](hostile, ctx).score == 0.0
+
+
+def _marketing_frame(ctx, cells):
+    world = ctx.trainee_world()
+    ns = {"pd": pd, "sources": desk.source_frames(world)}
+    run_cell(cells["purpose_impl"], ns)
+    run_cell(cells["marketing_impl"], ns)
+    return ns["marketing_list"]
+
+
+def test_marketing_list_marks(ev, ctx, cells):
+    """Compliant+complete+minimal 1.0; half the list 0.75; an extra column 0.75."""
+    good = _marketing_frame(ctx, cells)
+    assert ev["marketing_test"](to_plain(good), ctx).score == 1.0
+    half = good.iloc[: len(good) // 2]
+    assert ev["marketing_test"](to_plain(half), ctx).score == 0.75
+    stacked = pd.concat(desk.source_frames(ctx.trainee_world()).values())
+    extra = good.merge(stacked[["record_id", "budget_hkd"]], on="record_id")
+    verdict = ev["marketing_test"](to_plain(extra), ctx)
+    assert verdict.score == 0.75
+    assert verdict.evidence["minimisation"]
+
+
+def test_marketing_list_one_record_without_consent_fails(ev, ctx, cells):
+    """Adding a single non-consented record makes the exercise score 0."""
+    good = _marketing_frame(ctx, cells)
+    stacked = pd.concat(desk.source_frames(ctx.trainee_world()).values())
+    bad_row = stacked[~stacked["dm_consent"].astype(bool)].head(1)[list(good.columns)]
+    verdict = ev["marketing_test"](to_plain(pd.concat([good, bad_row])), ctx)
+    assert verdict.score == 0.0
+    assert verdict.evidence["no_consent"] == 1
+
+
+@pytest.mark.parametrize("hostile", [None, [], {"record_id": ["EV0001"]},
+                                     pd.DataFrame({"x": [1]}),
+                                     pd.DataFrame({"record_id": ["NOPE"]})])
+def test_marketing_list_hostile(hostile, ev, ctx):
+    """Not a frame, no record_id, unknown ids: 0 with a message."""
+    verdict = ev["marketing_test"](to_plain(hostile), ctx)
+    assert verdict.score == 0.0
+    assert verdict.message
+
+
+def _profiles(ctx, cells):
+    world = ctx.trainee_world()
+    ns = {}
+    run_cell(cells["resolve_impl"], ns)
+    return desk.build_profiles(world, ns["link_records"](desk.source_records(world)))
+
+
+def test_share_marks(ev, ctx, cells):
+    """Masked minimal 1.0; masked but with contact columns 0.5; unmasked 0."""
+    profiles = _profiles(ctx, cells)
+    ns = run_cell(cells["share_impl"], {"profiles": profiles})
+    assert ev["share_test"](to_plain(ns["shared_profiles"]), ctx).score == 1.0
+    masked_all = privacy.mask_frame(profiles)
+    assert ev["share_test"](to_plain(masked_all), ctx).score == 0.5
+    verdict = ev["share_test"](to_plain(profiles), ctx)
+    assert verdict.score == 0.0
+    assert "phone" in verdict.message
+
+
+def test_share_free_text_leak_fails(ev, ctx, cells):
+    """A phone number hidden in a free-text column is found and fails the exercise."""
+    profiles = _profiles(ctx, cells)
+    ns = run_cell(cells["share_impl"], {"profiles": profiles})
+    shared = ns["shared_profiles"].copy()
+    shared["notes"] = ""
+    shared.loc[shared.index[0], "notes"] = "call her on 9123 4567 after 6pm"
+    verdict = ev["share_test"](to_plain(shared), ctx)
+    assert verdict.score == 0.0
+    assert "notes" in verdict.message
+
+
+@pytest.mark.parametrize("hostile", [None, "table", pd.DataFrame(),
+                                     {"__frame__": {"columns": ["a"], "records": [[1, 2]]}}])
+def test_share_hostile(hostile, ev, ctx):
+    """Empty or malformed tables score 0."""
+    assert ev["share_test"](to_plain(hostile), ctx).score == 0.0
+
+
+def test_access_marks(ev, ctx, cells):
+    """Notebook policy 1.0; everything-full 3/6; invalid category 0."""
+    ns = run_cell(cells["access_impl"], {})
+    assert ev["access_test"](ns["role_access"], ctx).score == 1.0
+    ns = run_cell(U.VARIANTS["wrong"]["access_impl"], {})
+    wrong = ev["access_test"](ns["role_access"], ctx)
+    assert wrong.score == pytest.approx(3 / 6)
+    assert len(wrong.evidence["failed"]) == 3
+    assert ev["access_test"]({"agency": {"secrets": "full"}}, ctx).score == 0.0
+
+
+@pytest.mark.parametrize("hostile", [None, [], {"agency": "full"}, {"agency": {"contact": 1}}])
+def test_access_hostile(hostile, ev, ctx):
+    """Malformed policies score 0 with a message."""
+    verdict = ev["access_test"](hostile, ctx)
+    assert verdict.score == 0.0
+    assert verdict.message
+
+
+# --------------------------------------------------------------------- leads
+def _lead_list(ctx, cells):
+    world = ctx.trainee_world()
+    ns = run_cell(cells["qualify_impl"], {})
+    return ns["qualify_leads"](desk.source_records(world, stacked=True),
+                               desk.standards_for(world).to_dict(), str(world.today)[:10])
+
+
+def test_lead_list_marks(ev, ctx, cells):
+    """Solution 1.0; only record_id kept 2/3; three duplicated leads 2/3; a failing lead 2/3."""
+    good = _lead_list(ctx, cells)
+    assert len(good) > 0
+    assert ev["lead_list_test"](to_plain(good), ctx).score == 1.0
+    assert ev["lead_list_test"](to_plain(good[["record_id"]]), ctx).score == pytest.approx(2 / 3)
+    dup = pd.concat([good, good.head(1)], ignore_index=True)
+    assert ev["lead_list_test"](to_plain(dup), ctx).score == 1.0   # one slip tolerated
+    dups = pd.concat([good, good.head(3)], ignore_index=True)
+    assert ev["lead_list_test"](to_plain(dups), ctx).score == pytest.approx(2 / 3)
+    stacked = pd.concat(desk.source_frames(ctx.trainee_world()).values())
+    complete = stacked[["name", "phone", "need", "authority"]].ne("").all(axis=1) & \
+        stacked[["budget_hkd", "timeline_months"]].notna().all(axis=1)
+    failing = stacked[~stacked["dm_consent"].astype(bool) & complete].head(1)[
+        list(good.columns)]
+    verdict = ev["lead_list_test"](to_plain(pd.concat([good, failing])), ctx)
+    assert verdict.score == pytest.approx(2 / 3)
+    assert "standards" in verdict.message
+
+
+@pytest.mark.parametrize("hostile", [None, [], pd.DataFrame({"record_id": []}),
+                                     pd.DataFrame({"record_id": ["NOPE"]}),
+                                     pd.DataFrame({"record_id": [1.5]}),
+                                     pd.DataFrame({"name": ["x"]})])
+def test_lead_list_hostile(hostile, ev, ctx):
+    """Empty, unknown-id, non-text and id-less lists score 0."""
+    verdict = ev["lead_list_test"](to_plain(hostile), ctx)
+    assert verdict.score == 0.0
+    assert verdict.message
+
+
+def test_qualify_function_on_hidden_sources(ev, ctx, cells):
+    """Solution 1.0; keeping only record_id and name loses the key-field part (0.8)."""
+    good = ev["qualify_function_test"](fn(cells["qualify_impl"], "qualify_leads"), ctx)
+    assert good.score == 1.0, good.message
+    thin = cells["qualify_impl"].replace(
+        'return ok[cols].head(40).reset_index(drop=True)',
+        'return ok[["record_id", "name"]].head(40).reset_index(drop=True)')
+    assert thin != cells["qualify_impl"]
+    verdict = ev["qualify_function_test"](fn(thin, "qualify_leads"), ctx)
+    assert verdict.score == pytest.approx(0.8)
+    assert "key fields" in verdict.message
+
+
+@pytest.mark.parametrize("source", [
+    "def qualify_leads(records, standards, today):\n    import pandas as pd\n"
+    "    return pd.DataFrame({'record_id': []})\n",
+    "def qualify_leads(records, standards, today):\n    return records\n",
+    "def qualify_leads(records, standards, today):\n    raise ValueError('x')\n",
+    "def qualify_leads(records, standards, today):\n    import pandas as pd\n"
+    "    return pd.DataFrame({'record_id': ['NOPE']})\n",
+])
+def test_qualify_function_hostile(source, ev, ctx):
+    """Empty, wrong-type, raising and unknown-id results score 0."""
+    assert ev["qualify_function_test"](fn(source, "qualify_leads"), ctx).score == 0.0
+
+
+# --------------------------------------------------------------------- network
+def test_network_marks(ev, ctx, cells):
+    """Solution 1.0; a quarter of its list 0.25; existing customers 0."""
+    world = ctx.trainee_world()
+    ns = run_cell(cells["network_impl"], {})
+    picked = ns["find_prospects"](desk.referral_edges(world), desk.customer_records(world))
+    good = ev["network_test"](picked, ctx)
+    assert good.score == 1.0, good.message
+    few = ev["network_test"](picked[:12], ctx)
+    assert few.evidence["achievable"] == U.PROSPECTS_MAX
+    assert few.evidence["genuine_new"] in range(8, 15)
+    assert few.score == 0.25
+    customers = ev["network_test"](list(world.tables["customers"]["customer_id"][:30]), ctx)
+    assert customers.score == 0.0
+
+
+@pytest.mark.parametrize("hostile", [None, [], "EV0001", [1, 2], ["NOPE"], ["x"] * 100_000])
+def test_network_hostile(hostile, ev, ctx):
+    """Empty, non-text, unknown and huge lists score 0 with a message."""
+    verdict = ev["network_test"](hostile, ctx)
+    assert verdict.score == 0.0
+    assert verdict.message
+
+
+# --------------------------------------------------------------------- review
+def test_sql_marks(ev, ctx, cells):
+    """Solution 1.0; without consent_rate 0.75; a wrong query 0."""
+    ns = run_cell(cells["sql_impl"], {})
+    assert ev["sql_test"](ns["SQL_SEGMENTS"], ctx).score == 1.0
+    three = ("SELECT segment, COUNT(*) AS customers, AVG(lifetime_value) AS mean_value "
+             "FROM customers GROUP BY segment ORDER BY segment")
+    assert ev["sql_test"](three, ctx).score == 0.75
+    assert ev["sql_test"]("SELECT 1 AS x", ctx).score == 0.0
+
+
+@pytest.mark.parametrize("hostile", [None, 42, "", "DROP TABLE customers",
+                                     "SELECT * FROM latent", "SELECT * FROM t_latent",
+                                     "SELECT 1; SELECT 2", "x" * (U.MAX_TEXT + 1),
+                                     "SELECT * FROM customers c1, customers c2, customers c3"])
+def test_sql_hostile(hostile, ev, ctx):
+    """Non-queries, writes, hidden tables, several statements, huge results: 0."""
+    verdict = ev["sql_test"](hostile, ctx)
+    assert verdict.score == 0.0
+    assert verdict.message
+
+
+def test_plan_marks(ev, ctx, cells):
+    """Solution 1.0; required steps only (spare time) 0.75; all by spreadsheet 0.6; [] 0."""
+    ns = run_cell(cells["plan_impl"], {})
+    assert ev["plan_test"](ns["review_plan"], ctx).score == 1.0
+    required = [{"step": s, "tool": "pandas"} for s in U.review.REQUIRED_STEPS]
+    assert ev["plan_test"](required, ctx).score == 0.75
+    ns = run_cell(U.VARIANTS["partial"]["plan_impl"], {})
+    verdict = ev["plan_test"](ns["review_plan"], ctx)
+    assert verdict.score == pytest.approx(0.6)
+    assert verdict.evidence["missing_required"] == ["contact_history"]
+    assert ev["plan_test"]([], ctx).score == 0.0
+
+
+@pytest.mark.parametrize("hostile", [None, "plan", {"step": "segment_mix"},
+                                     [{"step": "nope", "tool": "sql"}],
+                                     [{"step": "segment_mix", "tool": "excel"}],
+                                     [{"step": "segment_mix", "tool": "sql"}] * 1000])
+def test_plan_hostile(hostile, ev, ctx):
+    """Malformed plans score 0 with a message naming the problem."""
+    verdict = ev["plan_test"](hostile, ctx)
+    assert verdict.score == 0.0
+    assert "malformed" in verdict.message
+
+
+def test_summary_marks(ev, ctx, cells):
+    """Solution 1.0; the partial variant 2/4; the wrong one 0."""
+    assert ev["summary_test"](fn(cells["summary_impl"], "profile_summary"), ctx).score == 1.0
+    partial = ev["summary_test"](fn(U.VARIANTS["partial"]["summary_impl"], "profile_summary"),
+                                 ctx)
+    assert partial.score == 0.5
+    assert set(partial.evidence["wrong"]) == {"mean_value_by_segment", "top_districts"}
+    wrong = ev["summary_test"](fn(U.VARIANTS["wrong"]["summary_impl"], "profile_summary"), ctx)
+    assert wrong.score == 0.0
+
+
+@pytest.mark.parametrize("source", [
+    "def profile_summary(customers):\n    return {'consent_rate': float('nan')}\n",
+    "def profile_summary(customers):\n    return [1, 2]\n",
+    "def profile_summary(customers):\n    import os\n    os._exit(3)\n",
+    "def profile_summary(customers):\n    return {'customers_by_segment': True, "
+    "'consent_rate': True, 'top_districts': 'abc', 'mean_value_by_segment': None}\n",
+])
+def test_summary_hostile(source, ev, ctx):
+    """NaN, wrong types, a dying process and bool-for-number all score 0."""
+    assert ev["summary_test"](fn(source, "profile_summary"), ctx).score == 0.0
+
+
+# --------------------------------------------------------------------- present
+def test_recommendation_marks(ev, ctx, cells):
+    """Solution 1.0; partial variant 0.2 (consistent, weak); a purchased list 0."""
+    world = ctx.trainee_world()
+    ns = run_cell(cells["recommend_impl"], {"signals": desk.segment_signals(world)})
+    good = ev["recommend_test"](ns["recommendations"], ctx)
+    assert good.score == 1.0, good.message
+    json.dumps(good.evidence)  # plain data for the assessor
+    ns = run_cell(U.VARIANTS["partial"]["recommend_impl"], {})
+    assert ev["recommend_test"](ns["recommendations"], ctx).score == pytest.approx(0.2)
+    ns = run_cell(U.VARIANTS["wrong"]["recommend_impl"], {})
+    wrong = ev["recommend_test"](ns["recommendations"], ctx)
+    assert wrong.score == 0.0
+    assert "PDPO" in wrong.message
+
+
+@pytest.mark.parametrize("hostile", [
+    None, [], "cross_sell", [{}] * 4,
+    [{"target_segment": "martians", "action": "cross_sell_call",
+      "expected_effect": {"metric": "retained_value", "change": 1}}],
+    [{"target_segment": "sme", "action": "cross_sell_call",
+      "expected_effect": {"metric": "retained_value", "change": None}}],
+    [{"target_segment": "sme", "action": "bribe",
+      "expected_effect": {"metric": "retained_value", "change": 1}}],
+])
+def test_recommendation_hostile(hostile, ev, ctx):
+    """Malformed recommendations cannot be executed: 0 with the reason."""
+    verdict = ev["recommend_test"](hostile, ctx)
+    assert verdict.score == 0.0
+    assert "cannot be executed" in verdict.message
+
+
+def test_rubric_for_the_written_answer():
+    """The manually graded cell has a three-point rubric for the instructor."""
+    assert U.RUBRICS["recommend_written"].count("\n") >= 3
+
+
+# --------------------------------------------------------------------- end to end
+@pytest.mark.slow
+def test_notebooks_graded_end_to_end(tmp_path):
+    """Full, partial and wrong variants through grade_notebook: per-AC outcome as designed."""
+    from autograders.checks import load_evaluators
+    from autograders.demo import make_submission
+    from autograders.sandbox.grade import grade_notebook
+    from autograders.unitspec import load_unit_spec
+
+    spec = load_unit_spec(UNIT_DIR)
+    evaluators = load_evaluators("ITCSCR410A")
+    outcome: dict[str, dict[str, float]] = {}
+    for variant in ("full", "partial", "wrong"):
+        replace = U.VARIANTS.get(variant, {})
+        points: dict[str, float] = {}
+        for name in NOTEBOOKS:
+            source = json.loads((UNIT_DIR / f"{name}.ipynb").read_text())
+            sub = tmp_path / f"{variant}-{name}.ipynb"
+            sub.write_text(json.dumps(make_submission(source, source, replace)))
+            result = grade_notebook(UNIT_DIR / f"{name}.ipynb", sub, unit="ITCSCR410A",
+                                    trainee_id=f"e2e-{variant}", secret="s3cret-410a",
+                                    evaluators=evaluators, limits=Limits(cell_timeout_s=90))
+            assert result.status == "graded", (variant, name, result.reason)
+            for cell in result.cells:
+                points[cell.grade_id] = cell.points
+        outcome[variant] = {
+            cid: sum(points.get(g, 0.0) for g in crit.cells) / crit.max_points
+            for cid, crit in spec.criteria.items()}
+    manual = spec.criteria["AC-ii"].cells["recommend_written"] / spec.criteria[
+        "AC-ii"].max_points
+    # full: everything autograded is right; the written answer waits for the instructor
+    assert outcome["full"]["AC-i"] == pytest.approx(1.0)
+    assert outcome["full"]["AC-ii"] == pytest.approx(1.0 - manual)
+    assert outcome["full"]["AC-ii"] >= spec.criteria["AC-ii"].threshold
+    # partial: competent on neither criterion, but clearly above wrong
+    for cid, crit in spec.criteria.items():
+        assert outcome["wrong"][cid] < outcome["partial"][cid] < crit.threshold
+    assert outcome["wrong"]["AC-i"] < 0.2
+    assert outcome["wrong"]["AC-ii"] < 0.2

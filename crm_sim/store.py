@@ -130,10 +130,15 @@ def _atomic_sqlite(dest: Path, fill) -> Path:
     try:
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
-            conn.execute("PRAGMA journal_mode=DELETE")
+            # A private temp file: no journal or syncs while filling; one fsync at the end.
+            conn.execute("PRAGMA journal_mode=OFF")
+            conn.execute("PRAGMA synchronous=OFF")
             fill(conn)
         finally:
             conn.close()
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.chmod(tmp, dest.stat().st_mode & 0o777 if dest.exists() else 0o644)
         os.replace(tmp, dest)
     except StoreError:
         tmp.unlink(missing_ok=True)
@@ -221,7 +226,7 @@ def _to_series(values: list, dtype: str) -> pd.array:
     if dtype == "int64":
         return np.asarray(values, dtype=np.int64)
     if dtype == "float64":
-        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+        return np.array(values, dtype=np.float64)  # None (SQL NULL, a saved NaN) -> NaN
     if dtype == "boolean":
         return pd.array([None if v is None else bool(v) for v in values], dtype="boolean")
     return pd.array(values, dtype=dtype)

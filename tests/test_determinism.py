@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 
@@ -24,7 +25,7 @@ def hashes_in_subprocess(seed: int, industry: str) -> dict[str, str]:
         capture_output=True,
         text=True,
         check=True,
-        env={"PYTHONHASHSEED": "random"},
+        env={**os.environ, "PYTHONHASHSEED": "random"},
     )
     return json.loads(out.stdout)
 

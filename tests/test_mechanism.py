@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from minimal_world import SME, clean_rows, mini_world
 
@@ -264,3 +265,53 @@ def test_vectorised_check_scales():
     vs = MECH.check(CallPlan.build(rows, mini_world()), mini_world(), rules=["min_gap"])
     # Duplicate calls at the same slot are 0 days apart: all but the first per customer.
     assert len(vs) == 2000 - 5
+
+
+@pytest.fixture(scope="module", params=["ict", "timepiece"])
+def real_world(request):
+    """A small built world of each industry."""
+    from crm_sim.scenario import Scenario
+    from crm_sim.world import World
+    return World.build(Scenario(seed=3, n_customers=200, industry=request.param))
+
+
+def test_defaults_fit_real_worlds(real_world):
+    """On a built world, some staff qualify for every segment and ids in violations exist."""
+    from crm_sim.mechanism import mechanism_for
+    mech = mechanism_for(real_world)
+    assert mech.industry == real_world.scenario.industry
+    staff = real_world.staff
+    for seg, rules in mech.segments.items():
+        able = (staff["skill"] >= rules.min_skill) & \
+            (staff["product_knowledge"] >= rules.min_product_knowledge)
+        assert able.any(), seg
+    c = real_world.customers.head(60)
+    rows = pd.DataFrame({"customer_id": c["customer_id"], "slot": "2026-01-06T10:30",
+                         "channel": "phone", "assignee": staff["staff_id"].iloc[0],
+                         "purpose": "promotion", "script": "greeting"})
+    vs = mech.check(rows, real_world)
+    ids = set(real_world.customers["customer_id"])
+    assert {v.customer_id for v in vs if v.customer_id} <= ids
+    no_consent = set(c.loc[~c["dm_consent"], "customer_id"])
+    consent_ids = {v.customer_id for v in vs
+                   if v.rule_id in ("consent_missing", "consent_withdrawn")}
+    assert consent_ids == no_consent
+
+
+def test_real_world_run_then_check_counts_new_history(real_world):
+    """Calls made by run_plan count as history for the next plan's frequency checks."""
+    from crm_sim.calls import run_plan
+    from crm_sim.mechanism import mechanism_for
+    w = real_world.copy()
+    mech = mechanism_for(w)
+    seg = w.customers["segment"].iloc[0]
+    limit = mech.segments[seg].max_calls_per_month
+    cid = w.customers["customer_id"].iloc[0]
+    allowed = mech.segments[seg].channels[0]
+    days = [f"2026-01-{5 + 2 * i:02d}T11:00" for i in range(limit)]
+    run_plan(w, [{"customer_id": cid, "slot": d, "channel": allowed,
+                  "assignee": w.staff["staff_id"].iloc[0]} for d in days])
+    extra = [{"customer_id": cid, "slot": "2026-01-28T11:00", "channel": allowed,
+              "assignee": w.staff["staff_id"].iloc[0]}]
+    fired_ids = [(v.rule_id, v.customer_id) for v in mech.check(extra, w, rules=["over_contact"])]
+    assert fired_ids == [("over_contact", cid)]

@@ -232,42 +232,94 @@ def _to_series(values: list, dtype: str) -> pd.array:
     return pd.array(values, dtype=dtype)
 
 
-def load(path: str | Path) -> World:
-    """Read a world saved by `save`; the file is opened read-only and never modified."""
-    from crm_sim.world import World
+class WorldFile:
+    """A saved world opened read-only, for reading single tables without loading everything.
 
-    conn = _open_readonly(path)
-    try:
-        meta = dict(conn.execute("SELECT key, value FROM crm_meta").fetchall())
-        manifest = conn.execute(
-            "SELECT name, hidden, columns_json, n_rows FROM crm_tables ORDER BY position"
-        ).fetchall()
-        scenario = Scenario.from_dict(json.loads(meta["scenario"]))
-        tables, hidden, schema = {}, {}, {}
-        for name, is_hidden, columns_json, n_rows in manifest:
-            columns = json.loads(columns_json)
+    Use as a context manager::
+
+        with WorldFile("world.sqlite") as wf:
+            wf.scenario, wf.today, wf.names()
+            customers = wf.read("customers")     # StoreError if there is no such table
+
+    Raises:
+        StoreError: On opening a missing, corrupt or foreign file (which is left unchanged).
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._conn = _open_readonly(self.path)
+        try:
+            self.meta = dict(self._conn.execute("SELECT key, value FROM crm_meta").fetchall())
+            rows = self._conn.execute(
+                "SELECT name, hidden, columns_json, n_rows FROM crm_tables ORDER BY position"
+            ).fetchall()
+            self.manifest = {
+                name: {"hidden": bool(h), "columns": json.loads(cols), "n_rows": int(n)}
+                for name, h, cols, n in rows
+            }
+            self.scenario = Scenario.from_dict(json.loads(self.meta["scenario"]))
+            self.today = self.meta["today"]
+        except (sqlite3.DatabaseError, KeyError, ValueError, TypeError) as exc:
+            self.close()
+            raise self._damaged(exc) from exc
+
+    def _damaged(self, exc: Exception) -> StoreError:
+        """The StoreError for a file whose content cannot be read back."""
+        return StoreError(
+            f"{str(self.path)!r} is damaged ({type(exc).__name__}: {exc}); "
+            "Fix: restore it from a backup"
+        )
+
+    def names(self, hidden: bool | None = None) -> list[str]:
+        """Table names in saved order (only public or only hidden ones when `hidden` is set)."""
+        return [n for n, m in self.manifest.items() if hidden is None or m["hidden"] == hidden]
+
+    def read(self, name: str) -> pd.DataFrame:
+        """One table with its saved dtypes; StoreError naming the tables that exist."""
+        if name not in self.manifest:
+            raise StoreError(
+                f"{str(self.path)!r} has no table {name!r}; tables: {self.names()}. "
+                "Fix: use one of those names"
+            )
+        columns, n_rows = self.manifest[name]["columns"], self.manifest[name]["n_rows"]
+        try:
             cols = ", ".join(_ident(c) for c in columns)
-            rows = conn.execute(
+            rows = self._conn.execute(
                 f"SELECT {cols} FROM {_ident('t_' + name)} ORDER BY rowid"
             ).fetchall()
-            if len(rows) != n_rows:
-                raise StoreError(
-                    f"{str(path)!r}: table {name!r} has {len(rows)} rows, manifest says "
-                    f"{n_rows}; Fix: restore the file from a backup"
-                )
             data = list(zip(*rows, strict=True)) if rows else [[] for _ in columns]
             df = pd.DataFrame(
                 {c: _to_series(list(v), d) for (c, d), v in zip(columns.items(), data, strict=True)}
             )
-            schema[name] = columns
-            (hidden if is_hidden else tables)[name] = df
-    except (sqlite3.DatabaseError, KeyError, ValueError, TypeError) as exc:
-        raise StoreError(
-            f"{str(path)!r} is damaged ({type(exc).__name__}: {exc}); Fix: restore it from a backup"
-        ) from exc
-    finally:
-        conn.close()
-    world = World(scenario, tables, hidden, meta["today"], schema=schema)
+        except (sqlite3.DatabaseError, KeyError, ValueError, TypeError) as exc:
+            raise self._damaged(exc) from exc
+        if len(df) != n_rows:
+            raise StoreError(
+                f"{str(self.path)!r}: table {name!r} has {len(df)} rows, manifest says "
+                f"{n_rows}; Fix: restore the file from a backup"
+            )
+        return df
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        self._conn.close()
+
+    def __enter__(self) -> WorldFile:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def load(path: str | Path) -> World:
+    """Read a world saved by `save`; the file is opened read-only and never modified."""
+    from crm_sim.world import World
+
+    with WorldFile(path) as wf:
+        tables = {name: wf.read(name) for name in wf.names(hidden=False)}
+        hidden = {name: wf.read(name) for name in wf.names(hidden=True)}
+        schema = {name: m["columns"] for name, m in wf.manifest.items()}
+        world = World(wf.scenario, tables, hidden, wf.today, schema=schema)
     world.path = Path(path)
     return world
 

@@ -22,7 +22,7 @@ from crm_sim.errors import FieldError
 from crm_sim.history import generate_history
 from crm_sim.population import build_population
 from crm_sim.rng import Streams
-from crm_sim.scenario import Scenario
+from crm_sim.scenario import Scenario, add_months
 from crm_sim.schema import HIDDEN_TABLES, TABLES
 
 # dtypes a table column may have: each round-trips exactly through the SQLite store.
@@ -95,6 +95,13 @@ class World:
     @today.setter
     def today(self, value: str) -> None:
         self._today = _check_date("today", value)
+
+    def advance(self, months: int = 1) -> str:
+        """Move the clock forward by whole months (a monthly step calls this last); new date."""
+        if isinstance(months, bool) or not isinstance(months, int) or months < 0:
+            raise FieldError("months", months, "an integer ≥ 0", "e.g. world.advance(1)")
+        self._today = add_months(self._today, months)
+        return self._today
 
     @property
     def customers(self) -> pd.DataFrame:

@@ -199,3 +199,14 @@ def test_verify_detects_row_count_tampering(saved, tmp_path):
     with pytest.raises(StoreError, match="manifest"):
         World.load(tampered)
     assert loaded.verify().ok  # the original is untouched
+
+
+def test_world_file_reads_single_tables(saved):
+    """WorldFile reads one table with its dtypes and names the tables when one is missing."""
+    path, loaded = saved
+    with store.WorldFile(path) as wf:
+        assert wf.scenario == loaded.scenario and wf.today == loaded.today
+        assert wf.names(hidden=True) == ["latent", "empty_truth"]
+        pd.testing.assert_frame_equal(wf.read("customers"), loaded.customers)
+        with pytest.raises(StoreError, match="no table 'nope'.*customers"):
+            wf.read("nope")

@@ -203,6 +203,18 @@ def test_today_setter_validates():
     assert world.today == "2026-02-01"
 
 
+def test_advance_moves_clock_by_months():
+    """advance() adds whole months (day clipped); negative or non-int months are refused."""
+    world = World.build(Scenario(seed=2, n_customers=20, start_date="2025-01-31", months_history=1))
+    assert world.today == "2025-02-28"
+    assert world.advance() == "2025-03-28" == world.today
+    with pytest.raises(FieldError, match="months"):
+        world.advance(-1)
+    with pytest.raises(FieldError, match="months"):
+        world.advance(1.5)
+    assert world.today == "2025-03-28"
+
+
 @pytest.fixture
 def small():
     """A fresh tiny world a test may change."""

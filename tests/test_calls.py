@@ -300,3 +300,50 @@ def test_empty_plan_runs(base):
     s = run_plan(w, plan_for(w, []))
     assert (s.planned, s.made, s.answered_rate, s.cost) == (0, 0, 0.0, 0.0)
     assert s.to_dict()["interaction_ids"] == []
+
+
+def _digest_script(seed: int) -> str:
+    return (
+        "import hashlib, pandas as pd\n"
+        "from crm_sim.scenario import Scenario\nfrom crm_sim.world import World\n"
+        f"w = World.build(Scenario(seed={seed}, n_customers=200))\n"
+        "ids = w.customers['customer_id'][:120]\n"
+        "s = w.run_plan(pd.DataFrame({'customer_id': ids, 'slot': '2026-01-06T10:30',"
+        " 'channel': 'phone', 'assignee': 'S0001', 'purpose': 'routine',"
+        " 'script': 'greeting;needs;budget;satisfaction'}))\n"
+        "h = hashlib.sha256()\n"
+        "for t in (w.tables['interactions'], w.tables['customers'], w.hidden['latent'],"
+        " w.hidden['profile_truth']):\n"
+        "    h.update(t.to_csv(index=False, float_format='%.17g').encode())\n"
+        "print(h.hexdigest())\n")
+
+
+def test_identical_across_processes():
+    """Two fresh interpreters running the same seed and plan produce byte-identical tables."""
+    import subprocess
+    import sys
+    out = [subprocess.run([sys.executable, "-c", _digest_script(21)], capture_output=True,
+                          text=True, check=True, timeout=300).stdout for _ in range(2)]
+    assert out[0] == out[1] and len(out[0].strip()) == 64
+
+
+def test_timepiece_world_uses_its_vocabulary():
+    """In a watch retailer, revealed needs come from the timepiece vocabulary."""
+    from crm_sim.calls import question_values
+    w = World.build(Scenario(seed=4, n_customers=150, industry="timepiece"))
+    ids = w.customers["customer_id"]
+    s = w.run_plan(plan_for(w, ids, slot="2026-01-06T12:00", script=BASIC + list(QUESTIONS)))
+    table = information_table(s, w)
+    needs = set(table.loc[table["question"] == "needs", "captured"])
+    assert needs and needs <= set(question_values("timepiece", "needs"))
+    assert information_score(s, w) > 0.1
+
+
+def test_world_delegates(base):
+    """World.call and World.run_plan reach the same engine as the module functions."""
+    a, b = base.copy(), base.copy()
+    ra = a.call("C000002", "S0001", "email", "greeting;needs", "2026-01-06T10:00")
+    rb = call(b, "C000002", "S0001", "email", ["greeting", "needs"], "2026-01-06T10:00")
+    assert ra == rb
+    plan = plan_for(a, ["C000003"])
+    pd.testing.assert_frame_equal(a.run_plan(plan).records, run_plan(b, plan).records)

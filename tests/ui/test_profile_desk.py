@@ -1,0 +1,189 @@
+"""crm_sim.ui.profile_desk: data access and the visible checks of the ITCSCR410A notebooks."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from crm_sim import privacy
+from crm_sim.errors import FieldError
+from crm_sim.scenario import Scenario
+from crm_sim.ui import profile_desk as desk
+from crm_sim.world import World
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    """A small world with its lead sources generated once."""
+    w = World.build(Scenario(seed=21, n_customers=300))
+    desk.ensure_sources(w)
+    return w
+
+
+def test_sources_are_generated_once_and_copied(world):
+    """ensure_sources is idempotent; source_frames returns copies."""
+    first = desk.ensure_sources(world)
+    again = desk.ensure_sources(world)
+    assert all(first[k] is again[k] for k in first)
+    frames = desk.source_frames(world)
+    frames["event"].loc[:, "name"] = "changed"
+    assert (desk.ensure_sources(world)["event"]["name"] != "changed").all()
+
+
+def test_source_records_are_plain_json(world):
+    """Records carry no NaN or numpy scalars, so they cross a process boundary."""
+    recs = desk.source_records(world)
+    json.dumps(recs, allow_nan=False)
+    stacked = desk.source_records(world, stacked=True)
+    assert len(stacked) == sum(len(v) for v in recs.values())
+    json.dumps(desk.customer_records(world), allow_nan=False)
+
+
+def test_clusters_are_transitive():
+    """A-B and B-C put A, B, C in one cluster; D-E in another."""
+    clusters = desk.clusters_from_links([["A", "B"], ["C", "B"], ["D", "E"]])
+    assert clusters["A"] == clusters["B"] == clusters["C"] != clusters["D"] == clusters["E"]
+
+
+@pytest.mark.parametrize("links", ["AB", None, [["A"]], [[1, 2]], [["A", "B", "C"]], {"A": "B"}])
+def test_clusters_reject_malformed_links(links):
+    """Malformed links raise FieldError naming the position."""
+    with pytest.raises(FieldError):
+        desk.clusters_from_links(links)
+
+
+def test_clusters_reject_unknown_ids():
+    """An id outside the known records is refused."""
+    with pytest.raises(FieldError):
+        desk.clusters_from_links([["A", "Z"]], known=["A", "B"])
+
+
+def test_link_check_flags_unlinked_shared_email(world, capsys):
+    """With no links, records sharing an e-mail are reported as likely misses."""
+    found = desk.show_link_check(world, [])
+    assert found["ok"] and found["missed_email_groups"]
+    assert "share a normalised e-mail" in capsys.readouterr().out
+
+
+def test_build_profiles_one_row_per_cluster(world):
+    """Linking two records makes one profile with n_records 2 and both ids listed."""
+    stacked = pd.concat(desk.ensure_sources(world).values(), ignore_index=True)
+    a, b = stacked["record_id"].iloc[0], stacked["record_id"].iloc[1]
+    profiles = desk.build_profiles(world, [[a, b]])
+    assert len(profiles) == len(stacked) - 1
+    row = profiles[profiles["record_ids"].str.contains(a)].iloc[0]
+    assert row["n_records"] == 2 and b in row["record_ids"]
+    assert profiles["profile_id"].is_unique
+
+
+def test_purchased_consent_never_reaches_a_profile(world):
+    """A profile made only of purchased-list records never carries consent."""
+    profiles = desk.build_profiles(world, [])
+    only_purchased = profiles[profiles["sources"] == "purchased"]
+    assert len(only_purchased) and not only_purchased["dm_consent"].any()
+
+
+def test_marketing_check_names_records_without_consent(world, capsys):
+    """A record without consent is named; a clean list passes."""
+    stacked = pd.concat(desk.ensure_sources(world).values(), ignore_index=True)
+    bad = stacked[~stacked["dm_consent"].astype(bool)].head(2)[["record_id", "name"]]
+    found = desk.show_marketing_check(world, bad)
+    assert not found["ok"] and found["no_consent"] == bad["record_id"].tolist()
+    good = stacked[stacked["dm_consent"].astype(bool) & (stacked["source"] == "event")]
+    assert desk.show_marketing_check(world, good[["record_id", "name", "phone"]])["ok"]
+    assert "no direct-marketing consent" in capsys.readouterr().out
+
+
+def test_share_check_finds_leaks(world, capsys):
+    """Raw profiles leak; masked minimal profiles do not."""
+    profiles = desk.build_profiles(world, [])
+    assert not desk.show_share_check(profiles)["ok"]
+    keep = [c for c in profiles.columns if not privacy.check_minimisation([c], "analysis")]
+    assert desk.show_share_check(privacy.mask_frame(profiles[keep]))["ok"]
+    assert "LEAK" in capsys.readouterr().out
+
+
+def test_try_access_reports_each_role(world, capsys):
+    """The two new roles get columns by purpose; the consultant never sees phones in full."""
+    out = desk.try_access(world, {"agency": {"contact": "full", "consent": "full"},
+                                  "consultant": {"profile": "full", "contact": "masked"}})
+    assert out["ok"]
+    assert "phone" in out["roles"]["agency"]["full"]
+    assert "phone" not in out["roles"]["consultant"]["full"]
+    bad = desk.try_access(world, {"agency": {"nonsense": "full"}})
+    assert not bad["ok"]
+
+
+def test_lead_list_check_counts_failures_and_missing_fields(world, capsys):
+    """A list of raw records reports failing leads and missing key fields."""
+    stacked = pd.concat(desk.ensure_sources(world).values(), ignore_index=True)
+    found = desk.show_lead_list_check(world, stacked[["record_id"]].head(50))
+    assert not found["ok"]
+    assert found["failing"] > 0 and "need" in found["missing_fields"]
+    assert "sales can work only" in capsys.readouterr().out
+
+
+def test_referral_edges_are_plain_and_typed(world):
+    """Edges carry node kinds and strengths as plain values."""
+    edges = desk.referral_edges(world)
+    json.dumps(edges, allow_nan=False)
+    kinds = {e["source_kind"] for e in edges} | {e["target_kind"] for e in edges}
+    assert {"customer", "prospect"} <= kinds
+
+
+def test_network_check_flags_customers(world):
+    """Customers on a prospect list are named as already ours."""
+    ids = world.tables["customers"]["customer_id"].head(3).tolist()
+    found = desk.show_network_check(world, ids)
+    assert found["customers"] == ids and not found["ok"]
+
+
+def test_plan_clock_and_recommendation_check(world, capsys):
+    """The clock reports missing steps; the recommendation check warns on a bought list."""
+    assert not desk.show_plan_clock([], 300)["ok"]
+    found = desk.show_recommendation_check(
+        [{"target_segment": "sme", "action": "purchased_list_campaign",
+          "expected_effect": {"metric": "new_customers", "change": 5}}], world)
+    assert not found["ok"] and "PDPO" in found["warnings"][0]
+    assert not desk.show_recommendation_check("nonsense", world)["ok"]
+
+
+def test_segment_signals_are_public_figures(world):
+    """One row per segment with rates in 0..1 and no hidden column."""
+    signals = desk.segment_signals(world)
+    assert list(signals.index) == sorted(world.tables["customers"]["segment"].unique())
+    assert signals["consent_rate"].between(0, 1).all()
+    assert not set(signals.columns) & set(world.latent.columns)
+
+
+def test_function_ready_warns_about_outside_names(tmp_path, capsys):
+    """A function using a notebook global is flagged, a self-contained one passes, a raising
+    one is reported, a non-function refused."""
+    import importlib.util
+
+    path = tmp_path / "cells.py"
+    path.write_text("HELPER = 2\n\ndef f(x):\n    return x * HELPER\n\n"
+                    "def g(x):\n    import math\n    return [math.sqrt(x)]\n\n"
+                    "def h(x):\n    raise ValueError('boom')\n")
+    spec = importlib.util.spec_from_file_location("cells_410a", path)
+    cells = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cells)
+    found = desk.show_function_ready(cells.f, 2)
+    assert not found["ok"] and found["outside_names"] == ["HELPER"]
+    assert desk.show_function_ready(cells.g, 4)["ok"]
+    raised = desk.show_function_ready(cells.h, 1)
+    assert not raised["ok"] and "boom" in raised["error"]
+    assert not desk.show_function_ready(len, [1])["ok"]
+    assert "the grader will not have them" in capsys.readouterr().out
+
+
+def test_save_store_and_sql(world, tmp_path):
+    """The store is saved where asked and answers read-only SQL."""
+    path = desk.save_store(world, tmp_path)
+    assert path.exists()
+    got = desk.run_sql(path, "SELECT COUNT(*) AS n FROM customers")
+    assert int(got["n"].iloc[0]) == len(world.tables["customers"])
+    value, seconds = desk.timed(lambda: 1 + 1)
+    assert value == 2 and seconds >= 0

@@ -290,6 +290,12 @@ def run_plan(world: Any, plan: Any, checklist: OutsourcerChecklist | None = None
     plan = plan if isinstance(plan, CallPlan) else CallPlan.build(plan, world)
     mechanism = mechanism or mechanism_for(world)
     market = market or market_for(world)
+    if not isinstance(mechanism, CallMechanism):
+        raise PolicyError("mechanism", type(mechanism).__name__, "a CallMechanism",
+                          "pass CallMechanism.default(industry) or leave it out")
+    if not isinstance(market, Market):
+        raise PolicyError("market", type(market).__name__, "a Market",
+                          "pass Market.default(industry) or leave it out")
     truth, truth_is_new = _profile_truth(world)
     run = _run_count(world)
     stream = f"calls.run.{run}"

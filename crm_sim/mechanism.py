@@ -625,6 +625,10 @@ def summarise_violations(violations: Iterable[Violation], limit: int = 3) -> str
     if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
         raise PolicyError("limit", limit, "an integer ≥ 1", "use limit=3")
     violations = list(violations)
+    stray = [v for v in violations if not isinstance(v, Violation)]
+    if stray:
+        raise PolicyError("violations", type(stray[0]).__name__, "Violation records",
+                          "pass the list that CallMechanism.check returned")
     if not violations:
         return "No violations: the plan follows the call mechanism."
     lines = []

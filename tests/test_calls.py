@@ -347,3 +347,29 @@ def test_world_delegates(base):
     assert ra == rb
     plan = plan_for(a, ["C000003"])
     pd.testing.assert_frame_equal(a.run_plan(plan).records, run_plan(b, plan).records)
+
+
+def test_truth_extends_for_new_customers(base):
+    """Customers added later get truth rows; existing rows never change."""
+    w = base.copy()
+    old = profile_truth(w).copy()
+    new = w.customers.tail(1).assign(customer_id="C999999")
+    w.append_rows("customers", new)
+    grown = profile_truth(w)
+    assert len(grown) == len(old) + 1 and grown["customer_id"].iloc[-1] == "C999999"
+    pd.testing.assert_frame_equal(grown.head(len(old)), old)
+    again = base.copy()
+    profile_truth(again)
+    again.append_rows("customers", new)
+    pd.testing.assert_frame_equal(profile_truth(again), grown)
+
+
+def test_run_plan_refuses_wrong_helpers(base):
+    """A mechanism or market of the wrong type raises PolicyError and changes nothing."""
+    w = base.copy()
+    n = len(w.interactions)
+    with pytest.raises(PolicyError, match="mechanism"):
+        run_plan(w, plan_for(w, ["C000001"]), mechanism={"industry": "ict"})
+    with pytest.raises(PolicyError, match="market"):
+        run_plan(w, plan_for(w, ["C000001"]), market="fierce")
+    assert len(w.interactions) == n

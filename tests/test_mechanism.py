@@ -315,3 +315,9 @@ def test_real_world_run_then_check_counts_new_history(real_world):
               "assignee": w.staff["staff_id"].iloc[0]}]
     fired_ids = [(v.rule_id, v.customer_id) for v in mech.check(extra, w, rules=["over_contact"])]
     assert fired_ids == [("over_contact", cid)]
+
+
+def test_summary_rejects_foreign_items():
+    """Anything but Violation records raises PolicyError naming the type."""
+    with pytest.raises(PolicyError, match="violations: got 'dict'"):
+        summarise_violations([{"rule_id": "min_gap"}])

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from crm_sim.errors import ScenarioError
 from crm_sim.schema import INDUSTRIES, SEGMENTS
 
@@ -77,13 +79,16 @@ class Scenario:
     n_products: int | None = None
 
     def __post_init__(self) -> None:
-        _check_int("seed", self.seed, 0, MAX_SEED, "use a non-negative integer such as 42")
-        _check_int("n_customers", self.n_customers, 1, MAX_CUSTOMERS, "e.g. n_customers=500")
+        for name, low, high, fix in (
+            ("seed", 0, MAX_SEED, "use a non-negative integer such as 42"),
+            ("n_customers", 1, MAX_CUSTOMERS, "e.g. n_customers=500"),
+            ("months_history", 0, MAX_MONTHS, "e.g. months_history=12"),
+        ):
+            object.__setattr__(self, name, _check_int(name, getattr(self, name), low, high, fix))
         if self.industry not in INDUSTRIES:
             raise ScenarioError("industry", self.industry, f"one of {INDUSTRIES}", 'industry="ict"')
         object.__setattr__(self, "segment_mix", _check_mix(self.industry, self.segment_mix))
         _check_date(self.start_date)
-        _check_int("months_history", self.months_history, 0, MAX_MONTHS, "e.g. months_history=12")
         defaults = {
             "n_staff": (_derived_staff(self.n_customers), 1, 5000),
             "n_outsourcers": (_derived_outsourcers(self.n_customers), 0, 50),
@@ -94,7 +99,8 @@ class Scenario:
             if value is None:
                 object.__setattr__(self, name, default)
             else:
-                _check_int(name, value, low, high, f"leave it out to get {default}")
+                value = _check_int(name, value, low, high, f"leave it out to get {default}")
+                object.__setattr__(self, name, value)
 
     @classmethod
     def demo(cls, industry: str = "ict", seed: int = 2024) -> Scenario:
@@ -141,10 +147,13 @@ class Scenario:
         return cls(**values)
 
 
-def _check_int(name: str, value: Any, low: int, high: int, fix: str) -> None:
-    """Raise ScenarioError unless `value` is an int (not bool) in [low, high]."""
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+def _check_int(name: str, value: Any, low: int, high: int, fix: str) -> int:
+    """`value` as a plain int, or ScenarioError unless it is an integer (not bool) in range."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
         raise ScenarioError(name, value, f"an integer from {low} to {high:,}", fix)
+    if not low <= int(value) <= high:
+        raise ScenarioError(name, value, f"an integer from {low} to {high:,}", fix)
+    return int(value)
 
 
 def _check_mix(industry: str, mix: Any) -> tuple[tuple[str, float], ...]:

@@ -124,3 +124,14 @@ def test_from_dict_rejects_unknown_keys():
     """Unknown keys in stored scenario data raise ScenarioError listing them."""
     with pytest.raises(ScenarioError, match="colour"):
         Scenario.from_dict({"seed": 1, "colour": "red"})
+
+
+def test_numpy_integers_accepted_as_plain_ints():
+    """numpy integers are accepted and stored as plain int (so JSON and hashing work)."""
+    import numpy as np
+
+    sc = Scenario(seed=np.int64(7), n_customers=np.int32(50), n_staff=np.int64(3))
+    assert (sc.seed, sc.n_customers, sc.n_staff) == (7, 50, 3)
+    assert type(sc.seed) is int and type(sc.n_customers) is int
+    with pytest.raises(ScenarioError, match="seed"):
+        Scenario(seed=np.bool_(True))

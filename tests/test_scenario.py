@@ -127,7 +127,7 @@ def test_from_dict_rejects_unknown_keys():
 
 
 def test_numpy_integers_accepted_as_plain_ints():
-    """numpy integers are accepted and stored as plain int (so JSON and hashing work)."""
+    """NumPy integers are accepted and stored as plain int (so JSON and hashing work)."""
     import numpy as np
 
     sc = Scenario(seed=np.int64(7), n_customers=np.int32(50), n_staff=np.int64(3))

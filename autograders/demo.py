@@ -135,6 +135,39 @@ def submit_cohort(course: Course, code: str, profiles: dict[str, str],
     return paths
 
 
+# What the simulated assessor gives a written answer, as a fraction of its points.
+MANUAL_FRACTION = {"full": 1.0, "partial": 0.5, "wrong": 0.0, "hostile": 0.0}
+
+
+def simulate_manual_grades(course: Course, code: str, profiles: dict[str, str]) -> int:
+    """Grade written answers as an assessor would in formgrader (demo only).
+
+    Returns the number of manual grades set. Trainees whose submission never reached the
+    gradebook are skipped.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from autograders.course import ensure_alembic_on_path
+    from autograders.unitspec import notebook_cells
+
+    ensure_alembic_on_path()
+    cells, _ = notebook_cells(course.unit_dir(code))
+    manual = [c for c in cells.values() if c.kind == "manual"]
+    done = 0
+    with Gradebook(course.db_url, "") as gb:
+        for trainee, profile in profiles.items():
+            for cell in manual:
+                try:
+                    grade = gb.find_grade(cell.grade_id, cell.notebook, code, trainee)
+                except MissingEntry:
+                    continue
+                grade.manual_score = (cell.points or 0.0) * MANUAL_FRACTION.get(profile, 0.0)
+                grade.needs_manual_grade = False
+                done += 1
+        gb.db.commit()
+    return done
+
+
 def copy_course(src: Path, dest: Path) -> Course:
     """Copy a course's sources (not its generated areas) into a fresh working copy."""
     if dest.exists():
@@ -159,11 +192,13 @@ class DemoResult:
 def run_demo(out_dir: str | Path = "demo", *, source_course: str | Path | None = None,
              jobs: int = 2, profiles: list[str] | None = None,
              echo: Callable[[str], None] = print, progress: bool = True,
-             limits: dict[str, Any] | None = None) -> DemoResult:
+             limits: dict[str, Any] | None = None, manual_grades: bool = True) -> DemoResult:
     """Build ``<out_dir>/course``, release, submit a simulated cohort, grade, report.
 
     A unit whose evaluator module is missing or broken, or that nbgrader cannot release,
-    is skipped with a note; the rest of the demo still runs.
+    is skipped with a note; the rest of the demo still runs. With `manual_grades`, a
+    simulated assessor then grades the written answers, so the report shows decisions
+    rather than only "pending manual grade".
     """
     from autograders.grading import grade
     from autograders.release import release_unit
@@ -204,6 +239,11 @@ def run_demo(out_dir: str | Path = "demo", *, source_course: str | Path | None =
     run = grade(course, result.units, jobs=jobs, limits=limits or DEMO_LIMITS,
                 progress=progress)
     result.summary_lines.extend(run.lines())
+    if manual_grades:
+        n = sum(simulate_manual_grades(course, code, trainees) for code in result.units)
+        result.summary_lines.append(
+            f"simulated assessor: {n} written answer(s) given manual grades (full answers "
+            "full marks, partial half, wrong none), as an instructor would in formgrader")
     files = write_reports(course, units=result.units)
     result.cohort_html = files.cohort_html
     result.seconds = time.monotonic() - started

@@ -312,8 +312,8 @@ def execute_recommendations(recs: Any, customers: pd.DataFrame,
         value, new = _action_effect(rec["action"], part, part)
         marketing = ACTIONS[rec["action"]]["marketing"]
         reached = int(part["dm_consent"].sum()) if marketing else len(part)
-        rows.append({**rec, "retained_value": round(float(value), 2), "new_customers": round(float(new), 3),
-                     "reached": reached})
+        rows.append({**rec, "retained_value": round(float(value), 2),
+                     "new_customers": round(float(new), 3), "reached": reached})
     return {
         "recommendations": rows,
         "retained_value": round(sum(r["retained_value"] for r in rows), 2),
@@ -371,8 +371,8 @@ def run_sql(path: Any, sql: Any, timeout_s: float = 5.0,
         raise FieldError("sql", sql, "one SELECT statement as text",
                          'e.g. "SELECT segment, COUNT(*) FROM customers GROUP BY segment"')
     text = sql.strip().rstrip(";").strip()
-    if len(text) > 20_000 or not text.lower().startswith(_SQL_START) or not sqlite3.complete_statement(
-            text + ";") or ";" in text:
+    single = sqlite3.complete_statement(text + ";") and ";" not in text
+    if len(text) > 20_000 or not text.lower().startswith(_SQL_START) or not single:
         raise FieldError("sql", text[:80], "a single SELECT (or WITH ... SELECT) statement",
                          "remove other statements and semicolons inside the query")
     path = Path(path)

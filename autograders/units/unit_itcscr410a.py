@@ -273,8 +273,11 @@ def resolve_function(artifact: Any, ctx: EvalContext) -> Verdict:
 # ------------------------------------------------------------- exercise 2: privacy
 @evaluator(UNIT, "purpose_test")
 def purposes(artifact: Any, ctx: EvalContext) -> Verdict:
-    """One fifth per source whose allowed purposes match its collection notice; 0 when a
-    source is opened to direct marketing its notice does not allow (a PDPO breach)."""
+    """Purposes per source against the collection notices.
+
+    One fifth per source whose allowed purposes match its collection notice; 0 when a
+    source is opened to direct marketing its notice does not allow (a PDPO breach).
+    """
     if not isinstance(artifact, Mapping):
         return Verdict(0.0, "allowed_uses must be a dict {source: [purposes]}.",
                        {"type": type(artifact).__name__})
@@ -306,8 +309,11 @@ def purposes(artifact: Any, ctx: EvalContext) -> Verdict:
 
 @evaluator(UNIT, "marketing_test")
 def marketing(artifact: Any, ctx: EvalContext) -> Verdict:
-    """0 on any record without consent or from a non-marketing source; else coverage and
-    minimisation (0.5 compliant + 0.25 covers >= 90% of eligible + 0.25 minimal columns)."""
+    """The direct-marketing list: consent first, then coverage and minimisation.
+
+    0 on any record without consent or from a non-marketing source; else coverage and
+    minimisation (0.5 compliant + 0.25 covers >= 90% of eligible + 0.25 minimal columns).
+    """
     frame, error = _frame(artifact, "marketing_list")
     if frame is None:
         return Verdict(0.0, error)
@@ -416,8 +422,11 @@ def _allowed_duplicates(n_leads: int) -> int:
 
 @evaluator(UNIT, "lead_list_test")
 def lead_list(artifact: Any, ctx: EvalContext) -> Verdict:
-    """Thirds: every lead meets the standards; every lead has the key fields; at most 40
-    leads, one per person (a tenth, min 1, duplicates tolerated)."""
+    """The trainee's own lead list: rules, key fields, size.
+
+    Thirds: every lead meets the standards; every lead has the key fields; at most 40
+    leads, one per person (a tenth, min 1, duplicates tolerated).
+    """
     frame, error = _frame(artifact, "The lead list")
     if frame is None:
         return Verdict(0.0, error)
@@ -448,10 +457,13 @@ def lead_list(artifact: Any, ctx: EvalContext) -> Verdict:
 
 
 def _reference_conversions(world: Any) -> int:
-    """Conversions next month of the reference list: management's standards applied to
+    """Conversions next month of the reference lead list.
+
+    Management's standards applied to
     what the company knows about each prospect across its sources (`entity_view`), one
     lead per prospect, soonest timeline then largest budget, first 40. The bar a sound
-    method reaches; a trainee's own linking can only approximate the merged view."""
+    method reaches; a trainee's own linking can only approximate the merged view.
+    """
     from crm_sim.leads.qualification import entity_view, qualify_frame, score_lead_list
 
     view = entity_view(world)
@@ -473,9 +485,12 @@ def _reference_conversions(world: Any) -> int:
 
 @evaluator(UNIT, "qualify_function_test")
 def qualify_function(artifact: Any, ctx: EvalContext) -> Verdict:
-    """On the hidden sources: 0.4 compliance (0.2 if >= 90%), 0.4 conversions next month
+    """qualify_leads run on the hidden sources, judged by next month's sales.
+
+    0.4 compliance (0.2 if >= 90%), 0.4 conversions next month
     vs the reference method ((c+1)/(ref+1) >= 0.6; 0.2 if >= 0.3), 0.2 key fields on every
-    lead and at most a tenth (min 1) duplicate people."""
+    lead and at most a tenth (min 1) duplicate people.
+    """
     if not _is_function(artifact):
         return _not_a_function("qualify_leads")
     hidden = ctx.hidden_world()
@@ -578,8 +593,11 @@ def reference_segments(customers: pd.DataFrame) -> pd.DataFrame:
 
 @evaluator(UNIT, "sql_test")
 def sql_query(artifact: Any, ctx: EvalContext) -> Verdict:
-    """One quarter per correct column (segment order, customers, mean_value, consent_rate)
-    of the query run read-only on the hidden store."""
+    """SQL_SEGMENTS run read-only on the hidden store.
+
+    One quarter per correct column (segment order, customers, mean_value, consent_rate)
+    of the query run read-only on the hidden store.
+    """
     if not isinstance(artifact, str) or len(artifact) > MAX_TEXT:
         return Verdict(0.0, "SQL_SEGMENTS must be the query as a string.")
     try:
@@ -683,9 +701,12 @@ def summary(artifact: Any, ctx: EvalContext) -> Verdict:
 # ------------------------------------------------------------- exercise 6: present
 @evaluator(UNIT, "recommend_test")
 def recommend(artifact: Any, ctx: EvalContext) -> Verdict:
-    """Executed on the trainee's world: 0.4 retained value and 0.4 new customers (full at
+    """Recommendations executed in the simulator on the trainee's world.
+
+    0.4 retained value and 0.4 new customers (full at
     >= 50% of the best single action, half at >= 20%), 0.2 expected effects named on the
-    metric each action moves; 0 for any recommendation that breaches the PDPO."""
+    metric each action moves; 0 for any recommendation that breaches the PDPO.
+    """
     world = ctx.trainee_world()
     customers, latent = world.tables["customers"], world.hidden["latent"]
     try:
@@ -761,7 +782,8 @@ VARIANTS: dict[str, dict[str, str]] = {
             "            'consent_rate': float(df['dm_consent'].mean())}\n"),
         "recommend_impl": (
             "recommendations = [{'target_segment': 'individual', 'action': 'win_back_call',\n"
-            "                    'expected_effect': {'metric': 'retained_value', 'change': 1000}}]\n"),
+            "                    'expected_effect': {'metric': 'retained_value',\n"
+            "                                        'change': 1000}}]\n"),
         "network_impl": ("def find_prospects(edges, customers):\n"
                          "    ours = {c['customer_id'] for c in customers}\n"
                          "    near = [e['target'] for e in edges if e['source'] in ours\n"
@@ -783,7 +805,8 @@ VARIANTS: dict[str, dict[str, str]] = {
         "share_impl": "shared_profiles = profiles.copy()\n",
         "access_impl": ("role_access = {r: {c: 'full' for c in\n"
                         "    ['identifier', 'contact', 'government_id', 'profile', 'consent',\n"
-                        "     'financial', 'activity', 'other']} for r in ['agency', 'consultant']}\n"),
+                        "     'financial', 'activity', 'other']}\n"
+                        "    for r in ['agency', 'consultant']}\n"),
         "prof_x1_answer": 'choice_x1 = "a"\nreasons_x1 = ["director_approved"]\n',
         "prof_x1b_answer": 'choice_x1b = "a"\nreasons_x1b = ["target_pressure"]\n',
         "qualify_impl": ("def qualify_leads(records, standards, today):\n"
@@ -796,7 +819,8 @@ VARIANTS: dict[str, dict[str, str]] = {
         "summary_impl": "def profile_summary(customers):\n    return {}\n",
         "recommend_impl": (
             "recommendations = [{'target_segment': 'sme', 'action': 'purchased_list_campaign',\n"
-            "                    'expected_effect': {'metric': 'new_customers', 'change': 500}}]\n"),
+            "                    'expected_effect': {'metric': 'new_customers',\n"
+            "                                        'change': 500}}]\n"),
         "recommend_written": "",
     },
 }

@@ -171,7 +171,7 @@ def show_link_check(world: Any, links: Any, max_shown: int = 5) -> dict[str, Any
                 len(grp) > 1 and label.loc[grp.index].isna().any()):
             missed.append(grp["record_id"].tolist())
     odd = []
-    for cid, grp in norm.assign(c=label).dropna(subset=["c"]).groupby("c"):
+    for _cid, grp in norm.assign(c=label).dropna(subset=["c"]).groupby("c"):
         words = [set(n.split()) for n in grp["name"]]
         shared_word = bool(set.intersection(*words)) if words else True
         if not shared_word and grp["phone"].nunique() == len(grp) and \

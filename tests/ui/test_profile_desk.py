@@ -159,8 +159,7 @@ def test_segment_signals_are_public_figures(world):
 
 
 def test_function_ready_warns_about_outside_names(tmp_path, capsys):
-    """A function using a notebook global is flagged, a self-contained one passes, a raising
-    one is reported, a non-function refused."""
+    """Notebook globals are flagged; self-contained passes; raising and non-functions fail."""
     import importlib.util
 
     path = tmp_path / "cells.py"

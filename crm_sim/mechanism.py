@@ -14,6 +14,7 @@ all planned calls at once): a 10,000-call plan is checked in milliseconds.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
@@ -365,6 +366,20 @@ class _Context:
         self.staff = world.tables["staff"]
         self.outsourcers = world.tables["outsourcers"]
         hist = world.tables["interactions"]
+        if len(p):
+            # Only history that can matter: from a week before the first planned month
+            # (or the longest gap before the first call) to the end of the last planned
+            # month or week.
+            first, last = p["ts"].min(), p["ts"].max()
+            gap = max(float(r.min_gap_days) for r in mech.segments.values())
+            lo = min(first.replace(day=1) - pd.Timedelta(days=7),
+                     first - pd.Timedelta(days=gap))
+            hi = max(last + pd.offsets.MonthEnd(0), last + pd.Timedelta(days=7)) \
+                .strftime("%Y-%m-%dT23:59")
+            stamp = hist["timestamp"]
+            hist = hist[(stamp >= lo.strftime("%Y-%m-%dT%H:%M")) & (stamp <= hi)]
+        else:
+            hist = hist.iloc[:0]
         hist = hist[hist["purpose"] != "complaint"]
         self.history = pd.DataFrame({
             "customer_id": hist["customer_id"].to_numpy(),
@@ -385,8 +400,9 @@ class _Context:
                              "row": p["row"], "when": p["slot"],
                              "detail": np.asarray(text, dtype=object)})
 
-    def _contacts(self) -> pd.DataFrame:
-        """History (outbound) and planned contacts together, tagged by source."""
+    @functools.cached_property
+    def contacts(self) -> pd.DataFrame:
+        """History (outbound) and planned contacts together, tagged by source (row -1)."""
         p = self.plan
         planned = pd.DataFrame({"customer_id": p["customer_id"].to_numpy(),
                                 "assignee": p["assignee"].to_numpy(), "ts": p["ts"].to_numpy(),
@@ -414,7 +430,7 @@ class _Context:
 
     # ---- frequency
     def _monthly(self) -> pd.DataFrame:
-        c = self._contacts()
+        c = self.contacts.copy()
         c["month"] = c["ts"].dt.year * 12 + c["ts"].dt.month - 1
         return c
 
@@ -474,7 +490,7 @@ class _Context:
         return self._frame(mask, detail)
 
     def min_gap(self) -> pd.DataFrame:
-        c = self._contacts().sort_values(["customer_id", "ts", "row"], kind="stable")
+        c = self.contacts.copy().sort_values(["customer_id", "ts", "row"], kind="stable")
         prev = c.groupby("customer_id", sort=False)["ts"].shift(1)
         c["gap_days"] = (c["ts"] - prev).dt.total_seconds() / 86400.0
         c["prev"] = prev
@@ -496,7 +512,7 @@ class _Context:
 
     # ---- people
     def _weekly(self) -> pd.DataFrame:
-        c = self._contacts()
+        c = self.contacts.copy()
         c["week"] = (c["ts"].dt.normalize()
                      - pd.to_timedelta(c["ts"].dt.day_of_week, unit="D"))
         planned = c.loc[c["row"] >= 0, ["assignee", "week"]].drop_duplicates()

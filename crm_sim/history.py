@@ -15,9 +15,9 @@ from crm_sim import behaviour
 from crm_sim.catalogue import OUTSOURCED_SEGMENTS, ROLES, SEGMENT_PROFILES
 from crm_sim.population import to_frame
 from crm_sim.rng import Streams
-from crm_sim.scenario import Scenario
+from crm_sim.scenario import Scenario, add_months
 from crm_sim.schema import CHANNELS, OUTCOMES, PURPOSES
-from crm_sim.textcols import codes, ids, iso_minutes
+from crm_sim.textcols import codes, ids, iso_dates, object_pool
 
 _CH = np.asarray(CHANNELS, dtype=object)
 # Share of contacts by channel that reach the customer (before fatigue).
@@ -142,15 +142,20 @@ def generate_history(
     s, p, f = (latent[c].to_numpy(float) for c in ("satisfaction", "perception", "fatigue"))
     active = latent["active"].to_numpy(bool)
     spend = np.zeros(n)
-    start_month = np.datetime64(scenario.start_date, "M")
+    # period m covers [start + m months, start + m+1 months); days counted from start_date
+    start = np.datetime64(scenario.start_date, "D")
+    bounds = [
+        np.datetime64(add_months(scenario.start_date, m), "D")
+        for m in range(scenario.months_history + 1)
+    ]
+    since_day = (since - start).astype(np.int64)
     parts: list[dict[str, np.ndarray]] = []
 
     for m in range(scenario.months_history):
-        month = start_month + m
-        first_day = month.astype("datetime64[D]")
-        days = int(((month + 1).astype("datetime64[D]") - first_day).astype(np.int64))
+        first = int((bounds[m] - start).astype(np.int64))
+        days = int((bounds[m + 1] - bounds[m]).astype(np.int64))
         propensity = behaviour.propensity_of(s, p, f, params)
-        present = active & (since < (month + 1).astype("datetime64[D]"))
+        present = active & (since_day < first + days)
 
         n_outbound = rng.poisson(rate) * present
         complained = present & (rng.random(n) < COMPLAINT_BASE * 4 * (1 - s) ** 2)
@@ -204,9 +209,8 @@ def generate_history(
         product = behaviour_choice(rng, product_weights[seg[who[sold]]])
         np.add.at(spend, who[sold], price[product])
 
-        day = np.maximum(first_day + rng.integers(0, days, k), since[who])  # not before joining
-        when = day.astype("datetime64[m]")
-        when = when + rng.integers(9 * 60, 19 * 60, k).astype("timedelta64[m]")
+        day = np.maximum(first + rng.integers(0, days, k), since_day[who])  # not before joining
+        minute = rng.integers(9 * 60, 19 * 60, k)  # office hours
         minutes = np.where(answered, np.maximum(rng.gamma(2.0, DURATION[channel] / 2.0), 0.1), 0.5)
         info = np.where(
             rng.random(k) < 0.5,
@@ -221,7 +225,8 @@ def generate_history(
                 "who": who,
                 "agent": agent,
                 "channel": channel,
-                "when": when,
+                "day": day,
+                "minute": minute,
                 "purpose": purpose,
                 "outcome": outcome,
                 "minutes": np.round(minutes, 1),
@@ -250,7 +255,8 @@ def generate_history(
     latent = latent.copy()
     latent["satisfaction"], latent["perception"], latent["fatigue"] = s, p, f
     latent["active"] = active
-    return _interactions(parts, customers, agent_ids), behaviour.refresh(latent, params), spend
+    interactions = _interactions(parts, customers, agent_ids, start)
+    return interactions, behaviour.refresh(latent, params), spend
 
 
 def behaviour_choice(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
@@ -263,7 +269,10 @@ def behaviour_choice(rng: np.random.Generator, weights: np.ndarray) -> np.ndarra
 
 
 def _interactions(
-    parts: list[dict[str, np.ndarray]], customers: pd.DataFrame, agent_ids: np.ndarray
+    parts: list[dict[str, np.ndarray]],
+    customers: pd.DataFrame,
+    agent_ids: np.ndarray,
+    start: np.datetime64,
 ) -> pd.DataFrame:
     """Concatenate the monthly events, order them by time then customer, number them."""
     if parts:
@@ -275,7 +284,8 @@ def _interactions(
                 ("who", np.int64),
                 ("agent", np.int64),
                 ("channel", np.int64),
-                ("when", "datetime64[m]"),
+                ("day", np.int64),
+                ("minute", np.int64),
                 ("purpose", np.int64),
                 ("outcome", np.int64),
                 ("minutes", float),
@@ -283,9 +293,15 @@ def _interactions(
                 ("follow", object),
             )
         }
-    order = np.lexsort((cols["who"], cols["when"].astype(np.int64)))
+    # one int key (time, then customer); a stable sort keeps ties in generation order, so
+    # the order is the same on every machine whatever sort kernel numpy picks
+    key = (cols["day"] * 1440 + cols["minute"]) * len(customers) + cols["who"]
+    order = np.argsort(key, kind="stable")
     cols = {key: value[order] for key, value in cols.items()}
     k = len(order)
+    n_days = int(cols["day"].max()) + 1 if k else 0
+    day_text = np.strings.add(iso_dates(start + np.arange(n_days)).astype(str), "T").astype(object)
+    clock_text = object_pool(f"{h:02d}:{mi:02d}" for h in range(24) for mi in range(60))
     return to_frame(
         "interactions",
         {
@@ -293,7 +309,7 @@ def _interactions(
             "customer_id": customers["customer_id"].to_numpy(object)[cols["who"]],
             "agent_id": agent_ids[cols["agent"]],
             "channel": _CH[cols["channel"]],
-            "timestamp": iso_minutes(cols["when"]),
+            "timestamp": day_text[cols["day"]] + clock_text[cols["minute"]],
             "purpose": np.asarray(PURPOSES, dtype=object)[cols["purpose"]],
             "outcome": np.asarray(OUTCOMES, dtype=object)[cols["outcome"]],
             "duration_min": cols["minutes"].astype(float),

@@ -18,7 +18,7 @@ from crm_sim.providers.hk import PROVIDERS, address, company, hkid, person, ssn
 from crm_sim.rng import Streams
 from crm_sim.scenario import Scenario
 from crm_sim.schema import CHANNELS, LANGUAGES, TABLES
-from crm_sim.textcols import codes, digit_matrix, ids, iso_dates, join_bytes
+from crm_sim.textcols import codes, digit_matrix, ids, iso_dates, join_bytes, object_pool
 
 NAME_POOL_MAX = 1500
 _CH = np.asarray(CHANNELS, dtype=object)
@@ -80,11 +80,6 @@ class NamePool:
         }
 
 
-def _pool(values) -> np.ndarray:
-    """An object array of str (for fast element-wise `+`)."""
-    return np.array(list(values), dtype=object)
-
-
 def _replace(values: np.ndarray, old: str, new: str) -> np.ndarray:
     """np.strings.replace that also accepts an empty array (numpy's raises)."""
     return np.strings.replace(values, old, new) if len(values) else values
@@ -144,18 +139,18 @@ def _addresses(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray
     Address = "Flat C, 12/F, " + "Jade Court, " + "88 " + "Nathan Road, Yau Tsim Mong",
     each piece drawn from a small pre-joined pool.
     """
-    names = _pool(_ADDRESS.districts)
+    names = object_pool(_ADDRESS.districts)
     district = _weighted(rng, np.array(list(_ADDRESS.districts.values())), n)
     streets = list(_ADDRESS.streets_by_district.items())
     counts = np.array([len(s) for _, s in streets])
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    street_pool = _pool(f"{street}, {d}" for d, group in streets for street in group)
+    street_pool = object_pool(f"{street}, {d}" for d, group in streets for street in group)
     street = offsets[district] + (rng.random(n) * counts[district]).astype(np.int64)
-    flats = _pool(f"Flat {f}, {fl}/F, " for f in _ADDRESS.flat_letters for fl in range(1, 41))
-    buildings = _pool(
+    flats = object_pool(f"Flat {f}, {fl}/F, " for f in _ADDRESS.flat_letters for fl in range(1, 41))
+    buildings = object_pool(
         f"{p} {q}, " for p in _ADDRESS.building_prefixes for q in _ADDRESS.building_suffixes
     )
-    numbers = _pool(f"{k} " for k in range(1, 389))
+    numbers = object_pool(f"{k} " for k in range(1, 389))
     text = (
         flats[rng.integers(0, len(flats), n)]
         + buildings[rng.integers(0, len(buildings), n)]
@@ -177,15 +172,15 @@ def _companies(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray
     b, c = np.divmod(rest, len(core))
     suffix = _weighted(rng, np.array(list(_COMPANY.company_suffixes.values())), n)
     name = (
-        _pool(f"{p} " for p in pre)[a]
-        + _pool(f"{m} " for m in mod)[b]
-        + _pool(f"{x} " for x in core)[c]
-        + _pool(_COMPANY.company_suffixes)[suffix]
+        object_pool(f"{p} " for p in pre)[a]
+        + object_pool(f"{m} " for m in mod)[b]
+        + object_pool(f"{x} " for x in core)[c]
+        + object_pool(_COMPANY.company_suffixes)[suffix]
     )
     squash = str.maketrans("", "", " &'")
     domain = (
-        _pool(p.lower().translate(squash) for p in pre)[a]
-        + _pool(f"{x.lower().translate(squash)}.com.hk" for x in core)[c]
+        object_pool(p.lower().translate(squash) for p in pre)[a]
+        + object_pool(f"{x.lower().translate(squash)}.com.hk" for x in core)[c]
     )
     return name, domain
 
@@ -222,8 +217,8 @@ def build_population(
     company_name = np.full(n, "", dtype=object)
     email = (
         names["stem"]
-        + _pool(str(k) for k in range(1000))[rng.integers(1, 1000, n)]
-        + _pool(f"@{d}" for d in EMAIL_DOMAINS)[rng.integers(0, len(EMAIL_DOMAINS), n)]
+        + object_pool(str(k) for k in range(1000))[rng.integers(1, 1000, n)]
+        + object_pool(f"@{d}" for d in EMAIL_DOMAINS)[rng.integers(0, len(EMAIL_DOMAINS), n)]
     )
     domains = np.array([], dtype=object)
     if business.any():

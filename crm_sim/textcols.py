@@ -106,3 +106,8 @@ def codes(values: np.ndarray, names) -> np.ndarray:
     names = np.asarray(names, dtype=str)
     order = np.argsort(names)
     return order[np.searchsorted(names, np.asarray(values, dtype=object).astype(str), sorter=order)]
+
+
+def object_pool(values) -> np.ndarray:
+    """An object array of str: indexing it and adding such arrays joins text quickly."""
+    return np.array(list(values), dtype=object)

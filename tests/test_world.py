@@ -187,6 +187,16 @@ def test_zero_months_history():
     assert world.today == world.scenario.start_date
 
 
+def test_history_window_with_mid_month_start():
+    """With a mid-month start, every interaction lies in [start_date, today)."""
+    world = World.build(
+        Scenario(seed=3, n_customers=150, start_date="2025-03-15", months_history=2)
+    )
+    ts = world.interactions["timestamp"]
+    assert world.today == "2025-05-15"
+    assert (ts >= "2025-03-15").all() and (ts < "2025-05-15").all() and len(ts) > 0
+
+
 def test_build_refuses_non_scenario():
     """World.build with a dict raises FieldError pointing at Scenario."""
     with pytest.raises(FieldError, match="Scenario"):

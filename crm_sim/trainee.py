@@ -16,7 +16,7 @@ from crm_sim.world import World
 
 # Default scenario per unit code; `world_for` replaces only the seed.
 UNIT_SCENARIOS: dict[str, Scenario] = {
-    "ITCSCR304A": Scenario(n_customers=600, industry="ict", months_history=12),
+    "ITCSCR304A": Scenario(n_customers=600, industry="ict", months_history=12, n_staff=16),
     "ITCSCR410A": Scenario(n_customers=800, industry="ict", months_history=12),
     "ITCSCR512A": Scenario(n_customers=1200, industry="ict", months_history=12),
     "ITCSCR516A": Scenario(n_customers=1500, industry="ict", months_history=12),

@@ -337,8 +337,9 @@ def assign_people(artifact: Any, ctx: EvalContext) -> Verdict:
         return _verdict(0.0, report["error"], {"calls": report["calls"]})
     calls = report["calls"]
     task = pc.assignment_task(world)
-    answer = frame if frame is not None else pc._as_frame(artifact)
-    merged = task.merge(answer[["customer_id", "slot", "assignee"]].astype(str)
+    answer = (frame if frame is not None else pc._as_frame(artifact)).reindex(
+        columns=["customer_id", "slot", "assignee"], fill_value="")
+    merged = task.merge(answer.astype(str)
                         .drop_duplicates(["customer_id", "slot"]),
                         on=["customer_id", "slot"], how="inner")
     merged = merged[merged["assignee"].isin(pc.agent_quality(world).index)]
@@ -467,22 +468,20 @@ def reference_call_list(world: Any) -> list[dict[str, Any]]:
 
     mech = mechanism_for(world)
     c = pc.table(world, "customers").set_index("customer_id")
-    staff = pc.table(world, "staff")
+    soft = pc.table(world, "staff").set_index("staff_id")["soft_skill"]
     slots = pc.next_month_slots(world)
     rows = []
     for i, cid in enumerate(pc.discovery_list(world)):
         seg = str(c.at[cid, "segment"])
         rules = mech.segments[seg]
-        ok = staff[(staff["skill"] >= rules.min_skill)
-                   & (staff["product_knowledge"] >= rules.min_product_knowledge)]
-        caller = ok.sort_values(["soft_skill", "staff_id"], ascending=[False, True])
+        caller = sorted(pc.qualified_staff(world, seg, mech), key=lambda s: (-soft[s], s))
         pref = str(c.at[cid, "preferred_channel"])
         channel = "visit" if "visit" in rules.channels else (
             pref if pref in ("phone", "message") and pref in rules.channels else "phone")
         questions = ["needs", "budget", "timeline", "satisfaction",
                      "decision_maker" if seg != "individual" else "competitor_use"]
         rows.append({"customer_id": cid, "slot": slots[(i * 5) % len(slots)], "channel": channel,
-                     "assignee": str(caller["staff_id"].iloc[i % min(2, len(caller))]),
+                     "assignee": caller[i % min(2, len(caller))],
                      "purpose": "routine",
                      "script": pc._script_for(mech, seg, "routine", questions)})
     return rows

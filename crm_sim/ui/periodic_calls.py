@@ -301,7 +301,7 @@ def next_month_slots(world: Any, start_hour: int = 10, end_hour: int = 17,
     """
     start, end = next_month(world)
     days = pd.date_range(start, end - pd.Timedelta(days=1), freq="D")
-    days = days[days.dayofweek < 5]
+    days = days[days.day_of_week < 5]
     offsets = pd.timedelta_range(pd.Timedelta(hours=start_hour), pd.Timedelta(hours=end_hour),
                                  freq=f"{minutes}min", closed="left")
     stamps = (days.to_numpy()[:, None] + offsets.to_numpy()[None, :]).ravel()
@@ -409,6 +409,25 @@ def agent_quality(world: Any) -> pd.Series:
     agency = pd.Series(outs["quality"].to_numpy(float) * OUTSOURCER_RAW,
                        index=outs["outsourcer_id"].astype(str).to_numpy())
     return pd.concat([own, agency]).round(4)
+
+
+def qualified_staff(world: Any, segment: str, mechanism: Any = None) -> list[str]:
+    """Staff qualified for `segment` by the mechanism, best call quality first.
+
+    If nobody qualifies (a tiny team), the single best staff member is returned so a plan
+    can still be written; the mechanism check will then name the gap.
+    """
+    from crm_sim.mechanism import mechanism_for
+
+    rules = (mechanism or mechanism_for(world)).segments[segment]
+    staff = table(world, "staff")
+    quality = agent_quality(world)
+    ok = staff.loc[(staff["skill"] >= rules.min_skill)
+                   & (staff["product_knowledge"] >= rules.min_product_knowledge), "staff_id"]
+    ranked = sorted(ok.astype(str), key=lambda s: (-quality[s], s))
+    if ranked:
+        return ranked
+    return sorted(staff["staff_id"].astype(str), key=lambda s: (-quality[s], s))[:1]
 
 
 def _script_for(mechanism: Any, segment: str, purpose: str, questions: list[str]) -> list[str]:
@@ -612,11 +631,7 @@ def outsourcing_pilot(world: Any, checklist: Any = None, n: int = 40) -> pd.Data
     ids = (c[c["segment"] == "individual"].sort_values(["lifetime_value", "customer_id"],
                                                        ascending=[False, True])
            ["customer_id"].head(n).tolist())
-    staff = table(world, "staff")
-    rules = mech.segments["individual"]
-    qualified = staff[(staff["skill"] >= rules.min_skill)
-                      & (staff["product_knowledge"] >= rules.min_product_knowledge)]
-    own = qualified.sort_values("staff_id")["staff_id"].iloc[0]
+    own = sorted(qualified_staff(world, "individual", mech))[0]
     agency = table(world, "outsourcers").sort_values("outsourcer_id")["outsourcer_id"].iloc[0]
     slots = next_month_slots(world)
     rows = []
@@ -957,14 +972,7 @@ def follow_up_plan(world: Any, records: list[Mapping[str, Any]], recommendations
     from crm_sim.mechanism import mechanism_for
 
     mech = mechanism_for(world)
-    staff = table(world, "staff")
-    quality = agent_quality(world)
-    callers = {}
-    for seg, rules in mech.segments.items():
-        ok = staff[(staff["skill"] >= rules.min_skill)
-                   & (staff["product_knowledge"] >= rules.min_product_knowledge)]["staff_id"]
-        ranked = sorted(ok.astype(str), key=lambda s: (-quality[s], s))[:3]
-        callers[seg] = ranked or [str(staff["staff_id"].iloc[0])]
+    callers = {seg: qualified_staff(world, seg, mech)[:3] for seg in mech.segments}
     slots = next_month_slots(world)
     rows, problems = [], {}
     for i, (record, rec) in enumerate(zip(records, recommendations, strict=True)):

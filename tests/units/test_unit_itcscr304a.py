@@ -1,0 +1,518 @@
+"""Evaluators of unit ITCSCR304A: exact marks for correct, partial, wrong and hostile work.
+
+Evaluators are called directly on small worlds (300 customers) through a real
+`EvalContext`; submitted functions run through the real sandbox (`call_function`) with a
+short timeout. One slow test grades the real notebooks end to end with `grade_notebook`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from autograders.checks import EvalContext, registered, to_plain
+from autograders.sandbox.limits import Limits
+from autograders.units import unit_itcscr304a as U
+from crm_sim.calls import run_plan
+from crm_sim.plans import CallPlan
+from crm_sim.scenario import Scenario
+from crm_sim.ui import periodic_calls as pc
+from crm_sim.world import World
+
+UNIT_DIR = Path(__file__).resolve().parents[2] / "course" / "units" / "ITCSCR304A"
+NOTEBOOKS = ("01_accounts_and_plan", "02_people_and_calls", "03_analysis_follow_up_conduct")
+
+
+# --------------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="module")
+def ctx() -> EvalContext:
+    """A context whose trainee and hidden worlds are small and built once."""
+    c = EvalContext(unit="ITCSCR304A", trainee_id="t-304a", trainee_seed=31, hidden_seed=32,
+                    limits=Limits(cell_timeout_s=8, memory_mb=1536))
+    c._cache["trainee"] = World.build(Scenario(seed=31, n_customers=300, n_staff=12))
+    c._cache["hidden"] = World.build(Scenario(seed=32, n_customers=300, n_staff=12))
+    return c
+
+
+@pytest.fixture(scope="module")
+def ev():
+    """The unit's evaluators by grade_id."""
+    return registered("ITCSCR304A")
+
+
+@pytest.fixture(scope="module")
+def world(ctx):
+    """The trainee world of the context (read-only in these tests)."""
+    return ctx.trainee_world()
+
+
+def fn_artifact(source: str, name: str) -> dict:
+    """The artefact `submit` makes of a function defined by `source`."""
+    return {"__function__": name, "qualname": name, "source": source}
+
+
+def reference_plan(world) -> list[dict]:
+    """A plan built like the notebook's model solution (prospects, top 40, corporates)."""
+    from crm_sim.mechanism import mechanism_for
+
+    mech = mechanism_for(world)
+    c = world.customers.set_index("customer_id")
+    prospects = {x for ids in U.reference_prospects(world).values() for x in ids}
+    targets = set(pc.top_value_ids(world)) | set(c.index[c["segment"] == "corporate"]) | prospects
+    targets = sorted(targets, key=lambda x: (-c.at[x, "lifetime_value"], x))
+    slots = pc.next_month_slots(world)
+    rows = []
+    for i, cid in enumerate(targets):
+        seg = c.at[cid, "segment"]
+        rules = mech.segments[seg]
+        ok = pc.qualified_staff(world, seg, mech)
+        purpose = "promotion" if cid in prospects else "routine"
+        rows.append({"customer_id": cid, "slot": slots[i], "channel": "phone",
+                     "assignee": ok[i % len(ok)], "purpose": purpose,
+                     "script": list(rules.required_script)
+                     + list(mech.purpose_script.get(purpose, ())) + ["needs"]})
+    return rows
+
+
+# ---------------------------------------------------------------------------- quizzes
+@pytest.mark.parametrize("key", sorted(U.CHOICE_KEYS))
+def test_choice_key_scores_one_and_others_zero(key, ev, ctx):
+    """The answer key earns 1 (case and spaces forgiven); every other letter earns 0."""
+    assert ev[f"q_{key}_test"](f" {U.CHOICE_KEYS[key].upper()} ", ctx).score == 1.0
+    for letter in U.LETTERS:
+        if letter != U.CHOICE_KEYS[key]:
+            verdict = ev[f"q_{key}_test"](letter, ctx)
+            assert verdict.score == 0.0
+            assert U.CHOICE_KEYS[key] not in verdict.message.split("=")[-1][:3]
+
+
+@pytest.mark.parametrize("hostile", [None, 3, ["b"], {"answer": "b"}, "e", "b" * 10_000, ""])
+def test_choice_hostile_answers_score_zero_with_the_form_required(hostile, ev, ctx):
+    """Non-letters earn 0 and the message says what form the answer must take."""
+    verdict = ev["q_k1_test"](hostile, ctx)
+    assert verdict.score == 0.0
+    assert "answer must be" in verdict.message
+
+
+# -------------------------------------------------------------------- segment summary
+def test_segment_summary_exact_marks(ev, ctx, world):
+    """Truth earns 1; a zeroed column 9/12; a missing segment 8/12; a number 0."""
+    truth = pc.segment_summary_truth(world)
+    assert ev["segment_summary_test"](to_plain(truth.reset_index()), ctx).score == 1.0
+    zero = truth.assign(contacted_90d_share=0.0)
+    verdict = ev["segment_summary_test"](to_plain(zero.reset_index()), ctx)
+    assert verdict.score == 0.75
+    assert "contacted_90d_share" in verdict.message
+    dropped = truth.drop(index="sme").reset_index()
+    assert ev["segment_summary_test"](to_plain(dropped), ctx).score == pytest.approx(8 / 12,
+                                                                                     abs=1e-4)
+    assert ev["segment_summary_test"](42, ctx).score == 0.0
+
+
+def test_segment_summary_hostile_values(ev, ctx, world):
+    """NaN, text and an unparseable frame earn nothing for those values, never a crash."""
+    truth = pc.segment_summary_truth(world).reset_index()
+    nan = truth.assign(mean_value=float("nan"))
+    assert ev["segment_summary_test"](to_plain(nan), ctx).score == 0.75
+    text = truth.astype({"customers": str}).assign(customers="many")
+    assert ev["segment_summary_test"](to_plain(text), ctx).score == 0.75
+    broken = {"__frame__": {"columns": ["segment"], "records": [[1, 2]]}}
+    assert ev["segment_summary_test"](broken, ctx).score == 0.0
+
+
+# -------------------------------------------------------------------------- prospects
+def test_prospects_reference_full_partial_wrong(ev, ctx, world):
+    """Model list 1; one segment empty exactly 2/3; only unconsented customers 0, named."""
+    ref = U.reference_prospects(world)
+    assert ev["prospects_test"](ref, ctx).score == 1.0
+    verdict = ev["prospects_test"]({**ref, "individual": []}, ctx)
+    assert verdict.score == pytest.approx(2 / 3, abs=1e-4)
+    assert "individual" in verdict.message
+    c = world.customers
+    no_consent = {s: g["customer_id"].head(15).tolist()
+                  for s, g in c[~c["dm_consent"]].groupby("segment")}
+    verdict = ev["prospects_test"](no_consent, ctx)
+    assert verdict.score == 0.0
+    assert no_consent["corporate"][0] in verdict.message
+
+
+@pytest.mark.parametrize("hostile", [None, "C000001", [], {"corporate": "C000001"},
+                                     {"corporate": [None, float("nan"), 3, "X999"]},
+                                     {"corporate": [f"C{i:06d}" for i in range(100_000)]},
+                                     {"martians": ["C000001"]}])
+def test_prospects_hostile(hostile, ev, ctx):
+    """Wrong shapes, unknown ids, NaN and huge lists earn (almost) nothing, never crash."""
+    verdict = ev["prospects_test"](hostile, ctx)
+    assert 0.0 <= verdict.score < 0.34
+    assert verdict.message
+
+
+# -------------------------------------------------------------------------- referrals
+def test_referrals_reference_and_wrong(ev, ctx, world):
+    """The greedy reference earns 1; no champions 0; unknown ids are named."""
+    best = U.reference_champions(U._graph(world))
+    assert ev["referral_test"](best, ctx).score == 1.0
+    assert ev["referral_test"]([], ctx).score == 0.0
+    verdict = ev["referral_test"](["NOPE1", "C000001"], ctx)
+    assert "NOPE1" in verdict.message
+    assert verdict.score < 1.0
+
+
+@pytest.mark.parametrize("hostile", [None, "C000001", {"a": 1}, [None] * 5,
+                                     ["C000001"] * 100_000])
+def test_referrals_hostile(hostile, ev, ctx):
+    """Wrong shapes and huge lists: a low score and a message, never a crash."""
+    verdict = ev["referral_test"](hostile, ctx)
+    assert verdict.score < 0.5
+    assert verdict.message
+
+
+# ------------------------------------------------------------------------------- plan
+def test_plan_full_partial_wrong(ev, ctx, world):
+    """Compliant full plan 1; every call at 21:00 exactly 0.4 (coverage only); empty 0."""
+    rows = reference_plan(world)
+    verdict = ev["plan_calls_test"](to_plain(CallPlan.build(rows, world)), ctx)
+    assert verdict.score == 1.0, verdict.message
+    late = [{**r, "slot": r["slot"][:10] + "T21:00"} for r in rows]
+    verdict = ev["plan_calls_test"](to_plain(CallPlan.build(late, world)), ctx)
+    assert verdict.score == 0.4
+    assert "calling hours" in verdict.message and late[0]["customer_id"] in verdict.message
+    assert ev["plan_calls_test"]([], ctx).score == 0.0
+
+
+@pytest.mark.parametrize("hostile", [None, "plan", {"customer_id": "C000001"},
+                                     [{"customer_id": "C999999", "slot": "2026-02-02T10:00",
+                                       "channel": "phone", "assignee": "S0001"}],
+                                     [{"customer_id": "C000001", "slot": float("nan"),
+                                       "channel": "phone", "assignee": "S0001"}],
+                                     [{"customer_id": "C000001"}] * 30_000])
+def test_plan_hostile(hostile, ev, ctx):
+    """Malformed plans earn 0 with the reason; huge ones are refused before checking."""
+    verdict = ev["plan_calls_test"](to_plain(hostile), ctx)
+    assert verdict.score == 0.0
+    assert verdict.message
+
+
+# ------------------------------------------------------------------------ assignment
+def test_assignment_reference_and_exact_partial(ev, ctx, world):
+    """Greedy reference 1; corporate calls dropped scores compliance × quality formula."""
+    ref = U.reference_assignment(world)
+    assert ev["assign_people_test"](to_plain(ref), ctx).score == 1.0
+    part = ref[ref["segment"] != "corporate"]
+    report = pc.assignment_report(part, world)
+    ref_q = pc.assignment_report(ref, world)["quality"]
+    expected = (len(part) / len(ref)) * (0.5 + 0.5 * min(1.0, report["quality"]
+                                                         / (U.ASSIGN_TARGET * ref_q)))
+    verdict = ev["assign_people_test"](to_plain(part), ctx)
+    assert verdict.score == pytest.approx(expected, abs=1e-4)
+    assert ref[ref["segment"] == "corporate"]["customer_id"].iloc[0] in verdict.message
+
+
+def test_assignment_unqualified_outsourcer_named(ev, ctx, world):
+    """Outsourcers on corporate calls (not allowed) lose those calls and are named."""
+    task = pc.assignment_task(world).assign(assignee="O001")
+    verdict = ev["assign_people_test"](to_plain(task), ctx)
+    corporate = task[task["segment"] == "corporate"]
+    assert verdict.score <= 1 - len(corporate) / len(task) + 1e-9
+    assert "not qualified" in verdict.message
+
+
+@pytest.mark.parametrize("hostile", [None, [], "S0001", {"assignee": "S0001"},
+                                     [{"customer_id": "C000001", "assignee": "ZZZ"}]])
+def test_assignment_hostile(hostile, ev, ctx):
+    """Answers that are not an assigned task earn 0 with a message."""
+    verdict = ev["assign_people_test"](to_plain(hostile), ctx)
+    assert verdict.score == 0.0
+    assert verdict.message
+
+
+# ----------------------------------------------------------------------------- budget
+def test_budget_exact_marks(ev, ctx, world):
+    """Model 1; doubled amounts exactly 0.5; an even channel split per segment exactly 0."""
+    ref = U.reference_budget(world)
+    assert ev["budget_test"](ref, ctx).score == 1.0
+    doubled = {s: {c: 2 * v for c, v in row.items()} for s, row in ref.items()}
+    verdict = ev["budget_test"](doubled, ctx)
+    assert verdict.score == 0.5
+    assert "200,000" in verdict.message
+    truth = U.budget_truth(world).sum(axis=1) * pc.BUDGET_TOTAL
+    even = {s: {c: float(v) / 5 for c in ("visit", "phone", "email", "message", "letter")}
+            for s, v in truth.items()}
+    assert ev["budget_test"](even, ctx).score == 0.0
+
+
+@pytest.mark.parametrize("hostile", [None, {}, [], "100000", {"sme": {"phone": -5}},
+                                     {"sme": {"phone": float("nan")}}, {"sme": ["phone"]},
+                                     {"sme": {"phone": "lots"}}])
+def test_budget_hostile(hostile, ev, ctx):
+    """Malformed budgets earn 0 and the message shows the expected shape."""
+    verdict = ev["budget_test"](hostile, ctx)
+    assert verdict.score == 0.0
+    assert "budget" in verdict.message
+
+
+# -------------------------------------------------------------------------- checklist
+def test_checklist_exact_marks(ev, ctx):
+    """All items 1.0; script adherence + consent check 0.45 (their weights); none 0."""
+    items = {k: True for k in ("script_adherence", "consent_check", "product_briefing",
+                               "call_recording", "escalation_rule")}
+    verdict = ev["checklist_test"](items, ctx)
+    assert verdict.score == 1.0
+    assert set(verdict.evidence["pilot"]) == {"own staff", "outsourcer"}
+    two = {k: k in ("script_adherence", "consent_check") for k in items}
+    assert ev["checklist_test"](two, ctx).score == 0.45
+    assert ev["checklist_test"]({k: False for k in items}, ctx).score == 0.0
+
+
+@pytest.mark.parametrize("hostile", [None, "all", [], {"bribe_agents": True},
+                                     {"consent_check": "yes"}, {"consent_check": 1}])
+def test_checklist_hostile(hostile, ev, ctx):
+    """Unknown items or non-boolean values earn 0 with the reason."""
+    verdict = ev["checklist_test"](hostile, ctx)
+    assert verdict.score == 0.0
+    assert "checklist" in verdict.message
+
+
+# -------------------------------------------------------------------- discovery calls
+def test_scripted_calls_reference_and_long_scripts(ev, ctx, world):
+    """Model call list 1; five calls with seven questions: those five lost, exactly 0.75."""
+    ref = U.reference_call_list(world)
+    assert ev["scripted_calls_test"](ref, ctx).score == 1.0
+    extra = ["pain_points", "competitor_use", "referral_willingness", "preferred_channel"]
+    long = [{**r, "script": r["script"] + extra} if i < 5 else r for i, r in enumerate(ref)]
+    verdict = ev["scripted_calls_test"](long, ctx)
+    assert verdict.score == 0.75
+    assert long[0]["customer_id"] in verdict.message
+
+
+@pytest.mark.parametrize("hostile", [None, [], "call everyone", [{"customer_id": "C000001"}],
+                                     [{"x": 1}] * 1_000])
+def test_scripted_calls_hostile(hostile, ev, ctx):
+    """Unreadable call lists earn 0 with the reason."""
+    verdict = ev["scripted_calls_test"](to_plain(hostile), ctx)
+    assert verdict.score == 0.0
+    assert verdict.message
+
+
+def _report(world, call_list):
+    """The model call report of `call_list`, run as the notebook's first run."""
+    copy = world.copy()
+    records = run_plan(copy, call_list).records
+    day = pd.to_datetime(records["timestamp"].str[:10])
+    return records, pd.DataFrame({
+        "customer_id": records["customer_id"].astype(str),
+        "outcome": records["outcome"].astype(str),
+        "facts": records["info_captured"].map(json.loads),
+        "follow_up": records["follow_up"].where(records["follow_up"] != "", "call again"),
+        "follow_up_date": (day + pd.Timedelta(days=3)).dt.strftime("%Y-%m-%d")})
+
+
+def test_call_records_full_partial_wrong(ev, ctx, world):
+    """Model report 1; half the rows exactly half; no dates 0 with the ids named."""
+    ref = U.reference_call_list(world)
+    records, report = _report(world, ref)
+    art = {"report": to_plain(report), "call_list": ref}
+    assert ev["call_records_test"](art, ctx).score == 1.0
+    half = report.head(len(report) // 2)
+    verdict = ev["call_records_test"]({"report": to_plain(half), "call_list": ref}, ctx)
+    assert verdict.score == pytest.approx((len(report) // 2) / len(records), abs=1e-4)
+    no_dates = report.assign(follow_up_date="")
+    verdict = ev["call_records_test"]({"report": to_plain(no_dates), "call_list": ref}, ctx)
+    assert verdict.score == 0.0
+    assert "follow_up_date" in verdict.message
+
+
+@pytest.mark.parametrize("hostile", [None, [], {"report": None, "call_list": []},
+                                     {"report": [], "call_list": "x"}, {"report": 5}])
+def test_call_records_hostile(hostile, ev, ctx):
+    """Missing parts of the artefact earn 0 with what to submit."""
+    verdict = ev["call_records_test"](hostile, ctx)
+    assert verdict.score == 0.0
+    assert verdict.message
+
+
+# -------------------------------------------------------------------------- estimates
+ESTIMATE_MODEL = '''
+def estimate_state(customers, interactions):
+    import numpy as np
+    import pandas as pd
+    band = interactions["info_captured"].astype(str).str.extract(
+        r'"satisfaction": "(low|medium|high)"', expand=False).map(
+        {"low": 0.25, "medium": 0.55, "high": 0.85})
+    said = interactions.assign(v=band).dropna(subset=["v"]).sort_values("timestamp", kind="stable")
+    recent = said.groupby("customer_id")["v"].apply(lambda s: s.ewm(halflife=1).mean().iloc[-1])
+    complaints = interactions[interactions["outcome"] == "complaint"].groupby("customer_id").size()
+    ids = customers["customer_id"].astype(str)
+    s = (recent.reindex(ids).fillna(recent.mean() if len(recent) else 0.6).to_numpy(float)
+         - 0.05 * complaints.reindex(ids).fillna(0).to_numpy(float))
+    s = np.clip(s, 0, 1)
+    return pd.DataFrame({"customer_id": ids.to_numpy(), "satisfaction_est": s,
+                         "propensity_est": 1 / (1 + np.exp(2.2 - 3.5 * (s - 0.5)))})
+'''
+
+
+def test_estimates_model_full_and_constant_zero(ev, ctx):
+    """The model estimator earns 1 on the hidden world; constant estimates earn 0."""
+    verdict = ev["estimates_test"](fn_artifact(ESTIMATE_MODEL, "estimate_state"), ctx)
+    assert verdict.score == 1.0, verdict.message
+    const = ("def estimate_state(customers, interactions):\n"
+             "    return customers[['customer_id']].assign(satisfaction_est=0.5, "
+             "propensity_est=0.2)\n")
+    verdict = ev["estimates_test"](fn_artifact(const, "estimate_state"), ctx)
+    assert verdict.score == 0.0
+    assert "rank customers poorly" in verdict.message
+
+
+@pytest.mark.parametrize("source,expect", [
+    ("def estimate_state(c, i):\n    raise KeyError('x')\n", "failed on new data"),
+    ("def estimate_state(c, i):\n    while True:\n        pass\n", "failed on new data"),
+    ("def estimate_state(c, i):\n    return 42\n", "must return a DataFrame"),
+])
+def test_estimates_hostile_functions(source, expect, ev, ctx):
+    """Functions that raise, loop or return junk earn 0 with the reason."""
+    verdict = ev["estimates_test"](fn_artifact(source, "estimate_state"), ctx)
+    assert verdict.score == 0.0
+    assert expect in verdict.message
+
+
+def test_estimates_not_a_function(ev, ctx):
+    """A value instead of a function earns 0 and says to submit the function."""
+    assert "submit the function" in ev["estimates_test"]([0.5], ctx).message
+
+
+# ------------------------------------------------------------------------ call effect
+def test_call_effect_exact_marks(ev, ctx, world):
+    """The definition's values earn 1; one segment off exactly 2/3; empty 0."""
+    truth = pc.call_effect_truth(world)
+    assert ev["call_effect_test"](to_plain(truth), ctx).score == 1.0
+    off = dict(truth)
+    off["sme"] = (0.0 if math.isnan(off["sme"]) else off["sme"]) + 0.5
+    assert ev["call_effect_test"](to_plain(off), ctx).score == pytest.approx(2 / 3, abs=1e-4)
+    assert ev["call_effect_test"]({}, ctx).score == 0.0
+
+
+@pytest.mark.parametrize("hostile", [None, 0.3, ["sme", 0.1], {"sme": "high"}])
+def test_call_effect_hostile(hostile, ev, ctx):
+    """Wrong shapes earn 0 with a message."""
+    verdict = ev["call_effect_test"](hostile, ctx)
+    assert verdict.score == 0.0
+    assert verdict.message
+
+
+# -------------------------------------------------------------------------- follow-up
+FOLLOW_UP_MODEL = '''
+def recommend_follow_up(record):
+    allowed = {"corporate": ("visit", "phone", "email"),
+               "sme": ("visit", "phone", "email", "message"),
+               "individual": ("phone", "email", "message", "letter")}[record["segment"]]
+    preferred = record["preferred_channel"]
+    channel = preferred if preferred in allowed and preferred in ("visit", "phone", "message") else "phone"
+    if record["last_outcome"] == "complaint":
+        return {"action": "call", "channel": channel, "purpose": "service",
+                "questions": ["satisfaction", "pain_points"]}
+    if record["contacts_90d"] >= 4:
+        return {"action": "none"}
+    if record["dm_consent"]:
+        return {"action": "call", "channel": channel, "purpose": "promotion",
+                "questions": ["needs", "budget", "timeline"]}
+    if record["segment"] != "individual":
+        return {"action": "call", "channel": channel, "purpose": "routine",
+                "questions": ["needs", "satisfaction"]}
+    return {"action": "none"}
+'''
+
+
+def test_follow_up_model_full_and_nothing_zero(ev, ctx):
+    """The model policy earns 1 on the hidden world; doing nothing earns 0."""
+    verdict = ev["follow_up_test"](fn_artifact(FOLLOW_UP_MODEL, "recommend_follow_up"), ctx)
+    assert verdict.score == 1.0, verdict.message
+    none = "def recommend_follow_up(record):\n    return {'action': 'none'}\n"
+    verdict = ev["follow_up_test"](fn_artifact(none, "recommend_follow_up"), ctx)
+    assert verdict.score == 0.0
+    assert verdict.evidence["value"] == 0.0
+
+
+def test_follow_up_unconsented_promotions_are_not_made_and_cost(ev, ctx):
+    """Promoting to everyone: unconsented recommendations are refused, named, and cost."""
+    source = ("def recommend_follow_up(record):\n    return {'action': 'call', 'channel': "
+              "'phone', 'purpose': 'promotion', 'questions': []}\n")
+    verdict = ev["follow_up_test"](fn_artifact(source, "recommend_follow_up"), ctx)
+    refused = verdict.evidence["unusable"]
+    assert refused > 0
+    assert verdict.score <= 1 - refused / verdict.evidence["records"] + 1e-9
+    assert "consent" in verdict.message
+
+
+@pytest.mark.parametrize("source,expect", [
+    ("def recommend_follow_up(r):\n    raise ValueError('no')\n", "raised an error"),
+    ("def recommend_follow_up(r):\n    while True:\n        pass\n", "could not be run"),
+    ("def recommend_follow_up(r):\n    return 'call'\n", "not usable"),
+    ("def recommend_follow_up(r)\n    return 1\n", "could not be run"),
+])
+def test_follow_up_hostile_functions(source, expect, ev, ctx):
+    """Raising, looping, junk-returning or broken functions earn 0 with the reason."""
+    verdict = ev["follow_up_test"](fn_artifact(source, "recommend_follow_up"), ctx)
+    assert verdict.score == 0.0
+    assert expect in verdict.message
+
+
+# -------------------------------------------------------------------------- the unit
+def test_every_graded_cell_has_an_evaluator_and_variants_name_solution_cells():
+    """unit.toml's autograded cells all have evaluators; variants replace solution cells."""
+    from autograders.unitspec import check_unit, notebook_cells
+
+    report = check_unit(UNIT_DIR)
+    assert report.ok, report.holes
+    cells, _ = notebook_cells(UNIT_DIR)
+    for variant in U.VARIANTS.values():
+        for gid in variant:
+            assert cells[gid].solution, gid
+
+
+# ------------------------------------------------------------------------ end to end
+@pytest.mark.slow
+def test_notebooks_graded_end_to_end(tmp_path):
+    """Full, partial and wrong variants through grade_notebook: per-AC outcome as designed."""
+    try:
+        from autograders.sandbox.grade import grade_notebook
+    except ImportError:  # pragma: no cover
+        pytest.skip("autograders.sandbox.grade_notebook is not importable")
+    from autograders.checks import load_evaluators
+    from autograders.demo import make_submission
+    from autograders.unitspec import load_unit_spec
+
+    spec = load_unit_spec(UNIT_DIR)
+    evaluators = load_evaluators("ITCSCR304A")
+    outcome: dict[str, dict[str, float]] = {}
+    for variant in ("full", "partial", "wrong"):
+        replace = U.VARIANTS.get(variant, {})
+        points: dict[str, float] = {}
+        for name in NOTEBOOKS:
+            source = json.loads((UNIT_DIR / f"{name}.ipynb").read_text())
+            sub = tmp_path / f"{variant}-{name}.ipynb"
+            sub.write_text(json.dumps(make_submission(source, source, replace)))
+            result = grade_notebook(UNIT_DIR / f"{name}.ipynb", sub, unit="ITCSCR304A",
+                                    trainee_id=f"e2e-{variant}", secret="s3cret-304a",
+                                    evaluators=evaluators, limits=Limits(cell_timeout_s=90))
+            assert result.status == "graded", (variant, name, result.reason)
+            for cell in result.cells:
+                points[cell.grade_id] = cell.points
+        outcome[variant] = {
+            cid: sum(points.get(g, 0.0) for g in crit.cells) / crit.max_points
+            for cid, crit in spec.criteria.items()}
+    manual = spec.criteria["AC-iii"].cells["conduct_written"] / spec.criteria[
+        "AC-iii"].max_points
+    # full: every autograded cell right; the written answer waits for the instructor
+    assert outcome["full"]["AC-i"] == pytest.approx(1.0)
+    assert outcome["full"]["AC-ii"] == pytest.approx(1.0)
+    assert outcome["full"]["AC-iii"] == pytest.approx(1.0 - manual)
+    assert outcome["full"]["AC-iii"] >= spec.criteria["AC-iii"].threshold
+    # partial: not yet competent on AC-i and AC-ii, but clearly above wrong
+    for cid in ("AC-i", "AC-ii"):
+        assert outcome["wrong"][cid] < outcome["partial"][cid] < spec.criteria[cid].threshold
+    for cid in spec.criteria:
+        assert outcome["wrong"][cid] < 0.2

@@ -359,7 +359,9 @@ def _blank_col(col: pd.Series) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
         return col.isna().to_numpy()
     s = col.astype("string")
-    return (s.isna() | (s.str.strip() == "")).to_numpy(dtype=bool, na_value=True)
+    na = s.isna().to_numpy()
+    text = s.fillna("").to_numpy(dtype=str)          # numpy's C string routines from here
+    return na | (np.strings.str_len(np.strings.strip(text)) == 0)
 
 
 def _num_col(df: pd.DataFrame, key: str) -> np.ndarray:
@@ -393,7 +395,8 @@ def qualify_frame(df: pd.DataFrame, standards: LeadStandards,
                         "add the columns (empty values are fine) or switch the rules off")
     today = _check_as_of(as_of, s)
     n = len(df)
-    fails: list[tuple[np.ndarray, Any]] = []   # (mask, str or per-row array of text)
+    # (mask, text) or (mask, per-row values, template naming the value)
+    fails: list[tuple] = []
     if "budget_hkd" in _needed_columns(s):
         budget = _num_col(df, "budget_hkd")
     if s.require_budget:
@@ -417,11 +420,11 @@ def qualify_frame(df: pd.DataFrame, standards: LeadStandards,
     if s.excluded_segments:
         seg = df["segment"].astype("string")
         hit = seg.isin(s.excluded_segments).to_numpy(dtype=bool, na_value=False)
-        fails.append((hit, ("segment: " + seg.fillna("") + " is excluded").to_numpy(object)))
+        fails.append((hit, seg.fillna("").to_numpy(object), "segment: {} is excluded"))
     if s.excluded_districts:
         dis = df["district"].astype("string")
         hit = dis.isin(s.excluded_districts).to_numpy(dtype=bool, na_value=False)
-        fails.append((hit, ("district: " + dis.fillna("") + " is excluded").to_numpy(object)))
+        fails.append((hit, dis.fillna("").to_numpy(object), "district: {} is excluded"))
     for f in s.required_fields:
         fails.append((_blank_col(df[f]), f"missing: {f}"))
     if s.require_contact:
@@ -432,15 +435,30 @@ def qualify_frame(df: pd.DataFrame, standards: LeadStandards,
         age = (pd.Timestamp(today) - cap).dt.days.to_numpy(dtype="float64", na_value=np.nan)
         fails.append((~(age <= s.max_record_age_days), _msg_stale(s)))
 
-    reasons = np.full(n, "", dtype=object)
-    any_fail = np.zeros(n, dtype=bool)
-    for mask, text in fails:
-        if not mask.any():
-            continue
-        piece = text[mask] if isinstance(text, np.ndarray) else text
-        sep = np.where(any_fail[mask], "; ", "")
-        reasons[mask] = reasons[mask] + sep + piece
-        any_fail |= mask
+    # Rows fail in few distinct ways: encode each row's failures as a small int vector,
+    # build the reason text once per distinct vector and broadcast it back.
+    codes = np.zeros((n, len(fails)), dtype=np.int64)
+    texts: list[list[str]] = []
+    for j, (mask, *how) in enumerate(fails):
+        if len(how) == 1:                       # constant text
+            codes[:, j] = mask
+            texts.append(["", how[0]])
+        else:                                   # text naming the row's value
+            values, template = how
+            ids, uniq = pd.factorize(pd.Series(values[mask], dtype=object))
+            codes[mask, j] = ids + 1
+            texts.append([""] + [template.format(u) for u in uniq])
+    any_fail = codes.any(axis=1)
+    if n and len(fails):
+        radix = np.array([len(t) for t in texts], dtype=np.int64)   # mixed-radix key
+        place = np.concatenate([[1], np.cumprod(radix)[:-1]])
+        keys, inverse = np.unique(codes @ place, return_inverse=True)
+        rows = (keys[:, None] // place[None, :]) % radix[None, :]
+        joined = np.array(["; ".join(texts[j][c] for j, c in enumerate(row) if c)
+                           for row in rows.tolist()], dtype=object)
+        reasons = joined[inverse.reshape(-1)]
+    else:
+        reasons = np.full(n, "", dtype=object)
     out = df.copy()
     out["qualified"] = pd.array(~any_fail, dtype="bool")
     out["reasons"] = pd.array(reasons, dtype="string")

@@ -34,14 +34,30 @@ def test_spend_matches_sales():
     assert ((spend > 0) == ids.isin(buyers).to_numpy()).all()
 
 
-def test_churned_customers_stop_being_contacted():
-    """After the month a customer churned, no more contacts are generated for them."""
-    _, tables, inter, latent, _ = _history(months_history=12)
-    gone = set(latent.loc[~latent["active"], "customer_id"])
-    assert gone
-    last = inter.groupby("customer_id")["timestamp"].max()
-    # churned customers' last contact is before the final month on average
-    assert last[last.index.isin(gone)].str.slice(0, 7).min() < "2025-12"
+def test_churned_customers_stop_being_contacted(monkeypatch):
+    """With a certain monthly churn, everyone leaves after month one: no later contacts."""
+    import dataclasses
+
+    from crm_sim import behaviour
+
+    certain = dataclasses.replace(
+        behaviour.DEFAULT_PARAMS,
+        hazard_base=1.0,
+        hazard_max=1.0,
+        hazard_satisfaction=0.0,
+        hazard_perception=0.0,
+        hazard_fatigue=0.0,
+    )
+    monkeypatch.setattr(behaviour, "DEFAULT_PARAMS", certain)
+    _, tables, inter, latent, _ = _history(months_history=3)
+    joined = tables["customers"]["since"] < "2025-02-01"
+    assert (~latent["active"][joined]).all()
+    assert (inter["timestamp"] < "2025-02-01").all() or (
+        inter.loc[inter["timestamp"] >= "2025-02-01", "customer_id"].isin(
+            tables["customers"].loc[~joined, "customer_id"]
+        )
+    ).all()
+    assert len(inter) > 0
 
 
 def test_low_satisfaction_complains_more():

@@ -261,10 +261,22 @@ def mask_frame(df: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.Dat
                 "columns", missing, f"columns of the table: {list(df.columns)}",
                 "name only columns the table has",
             )
+    if len(set(df.columns)) != len(df.columns):
+        raise PolicyError("df", list(df.columns), "a table with unique column names",
+                          "rename or drop the duplicated columns")
     out = df.copy()
     for col in cols:
-        out[col] = _masker_for(str(col))(df[col].astype("string").fillna(""))
+        out[col] = _masker_for(str(col))(_as_text(df[col]))
     return out
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    """Text form of a column; whole numbers lose their ".0" (a phone stored as float)."""
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        v = pd.to_numeric(s, errors="coerce")
+        if (v.dropna() % 1 == 0).all():
+            return v.astype("Int64").astype("string").fillna("")
+    return s.astype("string").fillna("")
 
 
 # --------------------------------------------------------------------------- leaks
@@ -695,7 +707,7 @@ class GuardedView:
         out = df.loc[:, cols].copy()
         for c in cols:
             if levels[c] == "masked":
-                out[c] = _masker_for(str(c))(out[c].astype("string").fillna(""))
+                out[c] = _masker_for(str(c))(_as_text(out[c]))
         self._log(name, requested, "allowed", "")
         return out
 

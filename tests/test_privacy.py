@@ -101,6 +101,11 @@ class TestMasking:
             assert not (masked[col] == cust[col]).all()
         assert find_leaks(masked) == []
 
+    def test_mask_frame_numeric_phone(self):
+        """A phone stored as a float is masked as the number, not as '9123****.0'."""
+        out = mask_frame(pd.DataFrame({"phone": [91234567.0, np.nan]}))
+        assert out["phone"].tolist() == ["****4567", ""]
+
     def test_mask_frame_unknown_column(self):
         """Naming a column the table lacks is a PolicyError listing the real columns."""
         with pytest.raises(PolicyError, match="mobile"):
@@ -151,6 +156,11 @@ class TestFindLeaks:
         """A bare 1-letter-7-digit value in an *_id column is an engine id, not an HKID."""
         df = pd.DataFrame({"interaction_id": ["I1234567", "A123456(3)"]})
         assert [lk.row for lk in find_leaks(df)] == [1]
+
+    def test_objects_and_bytes_are_scanned(self):
+        """Dicts, lists and bytes in an object column are scanned as their text."""
+        df = pd.DataFrame({"info": [{"tel": "91234567"}, ["x"], None, b"a@b.hk"]})
+        assert [(lk.row, lk.kind) for lk in find_leaks(df)] == [(0, "phone"), (3, "email")]
 
     def test_report_is_itself_masked(self):
         """A Leak's excerpt is masked so a leak report never re-leaks the value."""

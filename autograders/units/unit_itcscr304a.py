@@ -245,7 +245,8 @@ def plan_score(plan: Any, world: Any) -> tuple[float, str, dict]:
     by_rule: dict[str, int] = {}
     for v in report["violations"]:
         by_rule[v.rule_id] = by_rule.get(v.rule_id, 0) + 1
-    evidence = {"calls": calls, "violations": by_rule, "outside_month": len(report["outside_month"]),
+    evidence = {"calls": calls, "violations": by_rule,
+                "outside_month": len(report["outside_month"]),
                 "top_value_covered": len(report["covered"]), "compliance": round(compliance, 4),
                 "coverage": round(coverage, 4)}
     return score, " ".join(lines) or "The plan follows the mechanism and covers every " \
@@ -324,7 +325,7 @@ def _calls_in_overloaded_weeks(frame: pd.DataFrame, violations: list) -> set[int
 
 @evaluator(UNIT, "assign_people_test")
 def assign_people(artifact: Any, ctx: EvalContext) -> Verdict:
-    """compliance × (0.5 + 0.5 × quality credit).
+    """Compliance × (0.5 + 0.5 × quality credit).
 
     compliance = share of the task's calls that have a valid caller who is qualified for
     the segment and not over capacity that week. quality credit = min(1, segment-weighted
@@ -359,7 +360,8 @@ def assign_people(artifact: Any, ctx: EvalContext) -> Verdict:
                      "and SME calls to the most skilled, knowledgeable staff qualified for them")
     return _verdict(score, "; ".join(lines) or "Every call has a qualified caller with time "
                     "for it, and the strongest callers take the most valuable calls.",
-                    {"calls": calls, "compliant_calls": good, "quality": round(report["quality"], 4),
+                    {"calls": calls, "compliant_calls": good,
+                     "quality": round(report["quality"], 4),
                      "reference_quality": round(ref, 4), "missing": report["missing"][:20]})
 
 
@@ -431,9 +433,12 @@ def budget(artifact: Any, ctx: EvalContext) -> Verdict:
 
 @evaluator(UNIT, "checklist_test")
 def checklist(artifact: Any, ctx: EvalContext) -> Verdict:
-    """Score = the checklist's completeness: the share of the outsourcer-to-staff skill gap
-    the simulator closes (`crm_sim.calls.CHECKLIST_WEIGHTS`); a pilot on the hidden world
-    is recorded as evidence."""
+    """Score = the checklist's completeness (share of the skill gap the simulator closes).
+
+    `crm_sim.calls` moves an outsourcer's skills towards the average own staff member's by
+    the checklist's weighted completeness (`CHECKLIST_WEIGHTS`), so completeness is exactly
+    the share of the gap closed. A pilot on the hidden world is recorded as evidence.
+    """
     from crm_sim.calls import CHECKLIST_WEIGHTS, OutsourcerChecklist
 
     items, problem = pc.checklist_items(artifact)
@@ -580,8 +585,12 @@ PERSISTENT_MONTHS = 6         # months a change in satisfaction/perception keeps
 
 def reference_estimate_state(customers: pd.DataFrame, interactions: pd.DataFrame
                              ) -> pd.DataFrame:
-    """The model solution: recent stated satisfaction (weighted to the latest), less complaints;
-    propensity from satisfaction through the behaviour model's logistic link."""
+    """The model solution: recent stated satisfaction, less complaints; propensity from it.
+
+    Satisfaction: the bands a customer gave, weighted to the latest (half-life one answer),
+    less 0.05 per complaint. Propensity: satisfaction through the behaviour model's
+    logistic link (sales are too rare to estimate it per customer).
+    """
     band = interactions["info_captured"].astype(str).str.extract(
         r'"satisfaction": "(low|medium|high)"', expand=False).map(pc.BAND_VALUE)
     said = (interactions.assign(v=band).dropna(subset=["v"])

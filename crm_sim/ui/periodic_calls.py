@@ -661,7 +661,8 @@ def checklist_items(checklist: Any) -> tuple[dict[str, bool] | None, str | None]
                       f"{type(checklist).__name__}")
     unknown = [k for k in checklist if k not in CHECKLIST_WEIGHTS]
     if unknown:
-        return None, f"unknown checklist items: {_ids(unknown)} (use {', '.join(CHECKLIST_WEIGHTS)})"
+        return None, (f"unknown checklist items: {_ids(unknown)} "
+                      f"(use {', '.join(CHECKLIST_WEIGHTS)})")
     bad = [k for k, v in checklist.items() if not isinstance(v, bool)]
     if bad:
         return None, f"checklist items must be True or False: {_ids(bad)}"
@@ -726,7 +727,8 @@ def scripted_calls_report(call_list: Any, world: Any) -> dict[str, Any]:
     called = d["customer_id"].astype(str).tolist()
     out["missing"] = [c for c in wanted if c not in called]
     out["extra"] = sorted({c for c in called if c not in wanted})
-    out["long_scripts"] = d.loc[d["n_questions"] > MAX_QUESTIONS, "customer_id"].astype(str).tolist()
+    out["long_scripts"] = (d.loc[d["n_questions"] > MAX_QUESTIONS, "customer_id"]
+                           .astype(str).tolist())
     bad = {v.customer_id for v in out["violations"] if v.customer_id}
     bad |= {c for c in called for v in out["violations"] if not v.customer_id
             and v.staff_id in set(d.loc[d["customer_id"] == c, "assignee"])}

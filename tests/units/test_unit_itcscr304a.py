@@ -410,7 +410,8 @@ def recommend_follow_up(record):
                "sme": ("visit", "phone", "email", "message"),
                "individual": ("phone", "email", "message", "letter")}[record["segment"]]
     preferred = record["preferred_channel"]
-    channel = preferred if preferred in allowed and preferred in ("visit", "phone", "message") else "phone"
+    rich = preferred in allowed and preferred in ("visit", "phone", "message")
+    channel = preferred if rich else "phone"
     if record["last_outcome"] == "complaint":
         return {"action": "call", "channel": channel, "purpose": "service",
                 "questions": ["satisfaction", "pain_points"]}

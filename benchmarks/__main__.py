@@ -99,7 +99,7 @@ def render(rows: list[dict], console: Console) -> None:
     for row in rows:
         ok = {True: "[green]yes[/green]", False: "[red]MISSED[/red]", None: "-"}[row.get("ok")]
         table.add_row(
-            row["name"],
+            str(row.get("name", "(unnamed)")),
             _fmt(row.get("seconds"), ".3f"),
             _fmt(row.get("baseline_seconds"), ".2f"),
             _fmt(row.get("ratio"), ".1f") + ("×" if row.get("ratio") is not None else ""),

@@ -469,6 +469,44 @@ def timed(fn: Callable[[], Any], repeat: int = 3) -> tuple[Any, float]:
     return result, best
 
 
+def compare_tools(world: Any, db_path: str | Path, repeat: int = 3) -> pd.DataFrame:
+    """Time the same questions in pandas (in memory) and SQL (on the store); same answers?
+
+    One aggregate over one table and one join of interactions to customers, so the
+    trainee sees that both tools agree and how their speed depends on the kind of work
+    (and, on a bigger world, on its size). Wall times are for display only.
+    """
+    customers = world.tables["customers"]
+    inter = world.tables["interactions"]
+
+    def mean_value() -> pd.Series:
+        return customers.groupby("segment")["lifetime_value"].mean()
+
+    def complaints() -> pd.Series:
+        hit = inter[inter["outcome"] == "complaint"]
+        return hit.merge(customers[["customer_id", "segment"]], on="customer_id") \
+            .groupby("segment").size()
+
+    jobs = [
+        ("mean value per segment", mean_value,
+         "SELECT segment, AVG(lifetime_value) AS v FROM customers GROUP BY segment "
+         "ORDER BY segment"),
+        ("complaints per segment (join)", complaints,
+         "SELECT c.segment, COUNT(*) AS v FROM interactions i JOIN customers c "
+         "ON c.customer_id = i.customer_id WHERE i.outcome = 'complaint' "
+         "GROUP BY c.segment ORDER BY c.segment"),
+    ]
+    rows = []
+    for job, pandas_fn, sql in jobs:
+        by_pandas, t_pandas = timed(pandas_fn, repeat)
+        by_sql, t_sql = timed(lambda q=sql: run_sql(db_path, q), repeat)
+        same = np.allclose(by_pandas.sort_index().to_numpy(float),
+                           by_sql["v"].to_numpy(float)) and len(by_pandas) == len(by_sql)
+        rows.append({"question": job, "pandas_ms": round(t_pandas * 1000, 2),
+                     "sql_ms": round(t_sql * 1000, 2), "same_answer": bool(same)})
+    return pd.DataFrame(rows)
+
+
 def show_plan_clock(plan: Any, n_customers: int,
                     budget_hours: float = review.DEFAULT_BUDGET_HOURS) -> dict[str, Any]:
     """Replay a review plan on the analysis clock and print what it achieves."""

@@ -189,7 +189,7 @@ def test_save_store_and_sql(world, tmp_path):
 
 
 def test_compare_tools_agree(world, tmp_path):
-    """pandas and SQL give the same answers to both questions; times are non-negative."""
+    """Pandas and SQL give the same answers to both questions; times are non-negative."""
     table = desk.compare_tools(world, desk.save_store(world, tmp_path), repeat=1)
     assert table["same_answer"].all() and len(table) == 2
     assert (table[["pandas_ms", "sql_ms"]] >= 0).all().all()

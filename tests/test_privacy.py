@@ -54,6 +54,8 @@ def same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> bool:
 
 # ------------------------------------------------------------------ masking
 class TestMasking:
+    """The mask_* functions and mask_frame."""
+
     def test_mask_hkid_examples(self):
         """HKIDs keep prefix and 4 digits; bracket, bare and two-letter forms all mask."""
         assert mask_hkid("A123456(7)") == "A1234**(*)"
@@ -133,6 +135,8 @@ CLEAN = ["C000001", "I0000001", "2025-12-31", "2025-12-31T10:30", "HKD 1,234,567
 
 
 class TestFindLeaks:
+    """Leak finding: every format found, nothing masked flagged."""
+
     @pytest.mark.parametrize("kind,value", [(k, v) for k, vs in LEAKY.items() for v in vs])
     def test_every_format_found(self, kind, value):
         """Each known way of writing an HKID, phone or e-mail is reported with its kind."""
@@ -186,6 +190,8 @@ class TestFindLeaks:
 
 # ------------------------------------------------------------------ minimisation
 class TestMinimisation:
+    """Purposes and check_minimisation."""
+
     def test_purposes_cover_four_uses(self):
         """The four purposes exist and none of them lists HKID except billing."""
         assert set(PURPOSES) == {"direct_marketing", "service", "analysis", "billing"}
@@ -221,6 +227,8 @@ class TestMinimisation:
 
 # ------------------------------------------------------------------ access
 class TestGuardedView:
+    """Role-based guarded views and the access log."""
+
     def test_analyst_gets_only_permitted_columns(self, w):
         """columns=None returns only what analyst/analysis may see: no name/phone/hkid."""
         df = guarded_view(w, "analyst", "analysis").table("customers")

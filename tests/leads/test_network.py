@@ -70,6 +70,8 @@ def test_genuine_prospects_better_connected(lead_world, graph):
 
 
 class TestReachable:
+    """Which prospects can be reached through existing contacts."""
+
     def test_one_hop_from_referrer_finds_referral(self, lead_world, graph):
         """A referrer reaches the prospect they referred in one hop, via themselves."""
         truth = lead_world.hidden["lead_truth"].set_index("record_id")
@@ -115,6 +117,8 @@ class TestReachable:
 
 
 class TestScoreReach:
+    """Reach scoring: exact counts for known choices."""
+
     def test_known_counts(self, lead_world, graph):
         """Scores count genuine new, fake and existing-customer choices exactly."""
         truth = lead_world.hidden["lead_truth"].drop_duplicates("entity_id")

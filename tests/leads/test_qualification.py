@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crm_sim.errors import LeadError, PolicyError
 from crm_sim.leads import (
@@ -60,6 +62,8 @@ def frame(rows: list[dict]) -> pd.DataFrame:
 
 
 class TestRules:
+    """Each management rule on its own, scalar and vectorised."""
+
     def test_good_lead_qualifies(self):
         """A lead meeting every rule is qualified with no reasons."""
         assert qualify(GOOD, STRICT, TODAY).qualified
@@ -94,6 +98,8 @@ class TestRules:
 
 
 class TestVectorised:
+    """The vectorised qualify_frame against qualify, and its input checks."""
+
     @pytest.mark.parametrize("standards", [
         LeadStandards(), STRICT,
         LeadStandards(authority_levels=("decision_maker", "influencer"),
@@ -142,6 +148,8 @@ class TestVectorised:
 
 
 class TestStandards:
+    """LeadStandards as validated, round-trippable data."""
+
     def test_round_trip(self):
         """to_dict is plain JSON data and from_dict restores an equal object."""
         data = STRICT.to_dict()
@@ -169,7 +177,7 @@ class TestStandards:
             LeadStandards.from_dict({"min_deal": 5})
 
     def test_dict_accepted_and_described(self):
-        """qualify takes the dict form; describe() words every active rule."""
+        """The dict form is accepted by qualify; describe() words every active rule."""
         assert qualify(GOOD, STRICT.to_dict(), TODAY).qualified
         text = " ".join(STRICT.describe())
         for word in ("Budget", "20,000", "decision_maker", "Islands", "Consent", "365"):
@@ -177,6 +185,8 @@ class TestStandards:
 
 
 class TestOutcomes:
+    """Later-month conversions and lead-list scoring."""
+
     def test_conversions_deterministic_and_order_free(self, lead_world):
         """Same ids give the same outcome; a lead's outcome ignores the rest of the list."""
         ids = all_records(lead_world)["record_id"].tolist()
@@ -261,3 +271,32 @@ class TestOutcomes:
         with pytest.raises(LeadError, match="record_id"):
             score_lead_list(fresh_world, pd.DataFrame({"id": ["EV0001"]}))
         assert unchanged(fresh_world, before)
+
+
+# ------------------------------------------------------------------ property check
+_text = st.sampled_from(["", " ", "x", None])
+_lead = st.fixed_dictionaries({
+    "record_id": st.just("EV0001"), "source": st.just("event"),
+    "captured_date": st.sampled_from(["2025-12-01", "2024-12-31", "2025-01-01", "", "bad"]),
+    "name": _text, "company": _text, "title": _text,
+    "authority": st.sampled_from(["decision_maker", "influencer", "", None]),
+    "phone": _text, "email": _text,
+    "district": st.sampled_from(["Islands", "Kwun Tong", "", None]),
+    "segment": st.sampled_from(["individual", "sme", "", None]),
+    "need": _text,
+    "budget_hkd": st.one_of(st.none(), st.sampled_from([0.0, 19_999.0, 20_000.0, 1e6])),
+    "timeline_months": st.one_of(st.none(), st.sampled_from([0.0, 6.0, 6.5, 24.0])),
+    "dm_consent": st.booleans(), "referred_by": st.just(""),
+})
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(_lead, min_size=1, max_size=8))
+def test_property_frame_equals_scalar(rows):
+    """On random leads (blanks, None, edge values) the frame verdicts equal the scalar ones."""
+    df = frame(rows)
+    out = qualify_frame(df, STRICT, TODAY)
+    for i, row in enumerate(df.to_dict("records")):
+        got = qualify(row, STRICT, TODAY)
+        assert bool(out["qualified"].iloc[i]) == got.qualified
+        assert out["reasons"].iloc[i] == "; ".join(got.reasons)

@@ -43,6 +43,8 @@ def false_pairs(truth) -> list[tuple[str, str]]:
 
 
 class TestNormalisers:
+    """Format noise removed by the normalisers."""
+
     def test_phone_layouts_collapse(self):
         """Every layout of one number gives the same 8 digits; junk gives ''."""
         s = pd.Series(["+852 9123 4567", "9123-4567", "91234567", "(852) 9123-4567",
@@ -74,6 +76,8 @@ class TestNormalisers:
 
 
 class TestScore:
+    """Scoring links against the hidden truth."""
+
     def test_perfect_clusters(self, lead_world, truth):
         """Clusters equal to the truth score P=R=F1=1."""
         got = score_resolution(lead_world, truth.rename(columns={"entity_id": "cluster"}))

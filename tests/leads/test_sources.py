@@ -179,3 +179,16 @@ def test_load_sources_needs_sources():
     world = World.build(Scenario(seed=3, n_customers=30, months_history=0))
     with pytest.raises(LeadError, match="generate_sources"):
         load_sources(world)
+
+
+def test_timepiece_world_uses_its_segments_and_catalogue():
+    """A watch retailer's sources carry its own segments and product categories."""
+    from crm_sim.schema import SEGMENTS
+
+    world = World.build(Scenario(seed=5, n_customers=60, industry="timepiece",
+                                 months_history=0))
+    recs = pd.concat(generate_sources(world, n_prospects=40).values())
+    segs = set(recs["segment"]) - {""}
+    assert segs and segs <= set(SEGMENTS["timepiece"])
+    needs = set(recs["need"]) - {""}
+    assert needs and needs <= set(world.tables["products"]["category"])

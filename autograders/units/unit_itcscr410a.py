@@ -240,6 +240,9 @@ for _gid in JUDGEMENTS:
 @evaluator(UNIT, "resolve_links_test")
 def resolve_links(artifact: Any, ctx: EvalContext) -> Verdict:
     """Tiered F1 of the trainee's links (closed transitively) on their own sources."""
+    frame = to_frame(artifact)
+    if frame is not None and {"record_id_a", "record_id_b"} <= set(frame.columns):
+        artifact = frame[["record_id_a", "record_id_b"]].to_numpy().tolist()
     if not isinstance(artifact, list):
         return Verdict(0.0, "links must be a list of [record_id_a, record_id_b] pairs.",
                        {"type": type(artifact).__name__})

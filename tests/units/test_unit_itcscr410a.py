@@ -170,6 +170,15 @@ def test_resolve_links_truth_scores_full(ev, ctx):
     assert verdict.evidence["f1"] == 1.0
 
 
+def test_resolve_links_accepts_a_pairs_table(ev, ctx):
+    """A DataFrame with record_id_a/record_id_b is graded like the list of pairs."""
+    links = truth_links(ctx.trainee_world())
+    frame = pd.DataFrame(links, columns=["record_id_a", "record_id_b"])
+    assert ev["resolve_links_test"](to_plain(frame), ctx).score == 1.0
+    other = pd.DataFrame(links, columns=["a", "b"])
+    assert ev["resolve_links_test"](to_plain(other), ctx).score == 0.0
+
+
 def test_resolve_links_half_the_entities_scores_by_tier(ev, ctx):
     """Linking only about half the true pairs (precision 1) lands in the 0.5 tier."""
     world = ctx.trainee_world()

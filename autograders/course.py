@@ -42,6 +42,9 @@ class Course:
 
     root: Path
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", Path(self.root))
+
     @property
     def units_dir(self) -> Path:
         """Source notebooks, one directory per unit code."""

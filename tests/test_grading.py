@@ -194,3 +194,16 @@ def test_plan_lists_one_job_per_trainee_notebook(submitted):
     assert [j.trainee_id for j in jobs] == sorted(PROFILES)
     assert decided == []
     assert len({j.checksum for j in jobs}) == len(jobs) - 2  # full x2, partial x2, wrong x2
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="permissions are tightened only as root")
+def test_root_run_hides_course_secrets(submitted, tmp_path):
+    """As root, sources, submissions, gradebook and secret become owner-only."""
+    import stat as st
+
+    course = clone_course(submitted, tmp_path / "c")
+    grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
+    for path in (course.units_dir, course.submitted_dir):
+        assert st.S_IMODE(path.stat().st_mode) == 0o700
+    for path in (course.gradebook_path, course.secret_path, course.status_db_path):
+        assert st.S_IMODE(path.stat().st_mode) == 0o600

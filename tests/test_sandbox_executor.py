@@ -152,3 +152,24 @@ def test_workspace_is_private_and_removed():
         assert st.st_uid == 62000 + SLOT
     w.remove()
     assert not w.path.exists()
+
+
+def test_slot_is_exclusive():
+    """A second workspace on a busy slot waits until the first is removed."""
+    import threading
+
+    first = Workspace.create(SLOT)
+    got = threading.Event()
+
+    def second():
+        w = Workspace.create(SLOT)
+        got.set()
+        w.remove()
+
+    t = threading.Thread(target=second)
+    t.start()
+    if ROOT:
+        assert not got.wait(0.5)          # blocked while the first holds the slot
+    first.remove()
+    assert got.wait(10)
+    t.join()

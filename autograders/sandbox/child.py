@@ -52,6 +52,16 @@ def _capped_client_class():
             size = len(content["text"]) if isinstance(content.get("text"), str) else len(
                 json.dumps(content, default=str))
             used = self.cell_bytes.get(cell_index, 0)
+            room = min(self.cell_cap - used, self.total_cap - self.total_bytes)
+            if size > room and room > 0 and isinstance(content.get("text"), str) and (
+                    cell_index not in self.truncated):
+                # keep the head of an oversized stream chunk (prints are batched by ipykernel)
+                msg = {**msg, "content": {**content, "text": content["text"][:room]}}
+                super().output(outs, msg, display_id, cell_index)
+                self.cell_bytes[cell_index] = used + room
+                self.total_bytes += room
+                size = room + 1           # fall through to the truncation notice
+                used = self.cell_bytes[cell_index]
             if used + size > self.cell_cap or self.total_bytes + size > self.total_cap:
                 if cell_index not in self.truncated:
                     self.truncated.add(cell_index)

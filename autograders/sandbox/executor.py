@@ -54,6 +54,7 @@ class Workspace:
     gid: int | None
     token: str
     python: str = sys.executable     # the interpreter this uid can run
+    lock_fd: int | None = None       # flock held on the slot while the workspace lives
 
     @classmethod
     def create(cls, slot: int, prefix: str = "crm-sbx-") -> Workspace:
@@ -68,10 +69,12 @@ class Workspace:
                 uid = gid = None
             else:
                 python = found
+        lock_fd = _lock_slot(slot) if uid is not None else None
         path = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
         if uid is not None:
             os.chown(path, uid, gid)
-        return cls(path=path, uid=uid, gid=gid, token=secrets.token_hex(16), python=python)
+        return cls(path=path, uid=uid, gid=gid, token=secrets.token_hex(16), python=python,
+                   lock_fd=lock_fd)
 
     def give(self, path: Path) -> None:
         """Hand a file or directory made by the parent to the run's uid."""
@@ -80,8 +83,27 @@ class Workspace:
                 os.lchown(p, self.uid, self.gid)
 
     def remove(self) -> None:
-        """Delete the directory (rmtree is symlink-safe on Linux)."""
+        """Delete the directory (rmtree is symlink-safe on Linux) and free the slot."""
         shutil.rmtree(self.path, ignore_errors=True)
+        if self.lock_fd is not None:
+            os.close(self.lock_fd)            # closing releases the flock
+            self.lock_fd = None
+
+
+def _lock_slot(slot: int) -> int:
+    """Wait for exclusive use of `slot` across threads and processes.
+
+    Two runs on one slot would share a uid, and the end-of-run ``kill(-1)`` of one would
+    kill the other. The lock files live in the grader's root-owned prefix, out of reach of
+    sandbox uids.
+    """
+    import fcntl
+
+    directory = Path(sys.prefix) / "crm-sandbox-locks"
+    directory.mkdir(mode=0o700, exist_ok=True)
+    fd = os.open(directory / f"slot-{slot}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
 
 
 def base_env(ws: Workspace, extra: dict[str, str] | None = None) -> dict[str, str]:

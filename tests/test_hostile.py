@@ -1,0 +1,265 @@
+"""Hostile submissions end graded with the expected status, never hang, touch nothing outside.
+
+Every variant of `autograders.hostile` runs through `grade_notebook` on the FIXTURE1 unit
+(two at a time, on two slots), and a handful run on every real unit under course/units.
+Limits are small so the whole module stays within a few minutes on two cores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import queue
+import shutil
+import sqlite3
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograders.checks import load_evaluators
+from autograders.hostile import (
+    EXPECTED,
+    first_test_id,
+    hostile_variants,
+    is_test_cell,
+    write_variant,
+)
+from autograders.sandbox import Limits, grade_notebook
+from autograders.sandbox.executor import survivors
+from autograders.sandbox.limits import slot_ids
+from autograders.sandbox.prepare import SubmissionProblem, prepare, read_submission
+from autograders.sandbox.prepare import read_source, released_notebook
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE_DIR = REPO / "tests" / "fixtures" / "course" / "units" / "FIXTURE1"
+LIMITS = Limits(memory_mb=1536, cell_timeout_s=5, notebook_timeout_s=30, output_bytes=100_000,
+                file_bytes=20_000_000, max_processes=64)
+SLOTS = (21, 22)
+HIDDEN_MARKER = "FIXTURE1-HIDDEN-MARKER"
+GRADEBOOK_MARKER = "GRADEBOOK-SECRET-ROW-7731"
+SECRET = "course-secret-never-shown-5521"
+
+
+def _digest(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A private course root (0700, like the real one) with source, gradebook and secret."""
+    root = tmp_path_factory.mktemp("hostile") / "course"
+    (root / "source").mkdir(parents=True)
+    shutil.copy(FIXTURE_DIR / "fixture1.ipynb", root / "source" / "fixture1.ipynb")
+    con = sqlite3.connect(root / "gradebook.db")
+    con.execute("CREATE TABLE grades (trainee TEXT, points REAL, note TEXT)")
+    con.execute("INSERT INTO grades VALUES ('T001', 3.5, ?)", (GRADEBOOK_MARKER,))
+    con.commit()
+    con.close()
+    (root / ".secret").write_text(SECRET)
+    for p in [root, *root.rglob("*")]:
+        os.chmod(p, 0o700 if p.is_dir() else 0o600)
+    return root
+
+
+def _run_variant(name: str, variant: dict, source: Path, evaluators: dict, slot: int,
+                 workdir: Path, unit: str) -> dict:
+    path = write_variant(variant, workdir / f"{name}.ipynb")
+    result = grade_notebook(source, path, unit=unit, trainee_id="T001", secret=SECRET,
+                            evaluators=evaluators, limits=LIMITS, slot=slot)
+    uid = slot_ids(slot)[0]
+    left = [p.pid for p in survivors(uid=uid)] if os.geteuid() == 0 else []
+    return {"result": result, "survivors": left}
+
+
+@pytest.fixture(scope="module")
+def fixture_runs(course, tmp_path_factory):
+    """Every variant graded once on the fixture unit (two workers, two slots)."""
+    source = course / "source" / "fixture1.ipynb"
+    released = json.loads(nbformat.writes(released_notebook(read_source(source))))
+    targets = [str(course / "gradebook.db"), str(source), str(course / ".secret")]
+    variants = hostile_variants(released, targets=targets, daemon_dirs=[str(course)])
+    evaluators = load_evaluators("FIXTURE1", "evaluators.py", base_dir=FIXTURE_DIR)
+    before = _digest(course)
+    workdir = tmp_path_factory.mktemp("variants")
+    names = sorted(variants, key=lambda n: n not in ("sigint_loop", "infinite_loop", "os_exit"))
+    free: queue.Queue[int] = queue.Queue()
+    for slot in SLOTS:
+        free.put(slot)
+
+    def job(name: str) -> dict:
+        slot = free.get()                 # one run per slot at a time (distinct uids)
+        try:
+            return _run_variant(name, variants[name], source, evaluators, slot, workdir,
+                                "FIXTURE1")
+        finally:
+            free.put(slot)
+
+    with ThreadPoolExecutor(max_workers=len(SLOTS)) as pool:
+        futures = {n: pool.submit(job, n) for n in names}
+        runs = {n: f.result(timeout=LIMITS.notebook_timeout_s * 4) for n, f in futures.items()}
+    return {"runs": runs, "before": before, "after": _digest(course),
+            "listing": sorted(p.name for p in course.rglob("*")), "released": released}
+
+
+def _test_cells(result) -> list:
+    return [c for c in result.cells if c.status != "manual"]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_variant_outcome(fixture_runs, name):
+    """Each hostile variant ends with its expected status, reason and cell outcomes."""
+    want = EXPECTED[name]
+    result = fixture_runs["runs"][name]["result"]
+    assert result.status == want["status"], (result.status, result.reason)
+    assert want.get("reason", "") in result.reason
+    tests = _test_cells(result)
+    if want.get("tests_zero"):
+        assert tests and all(c.points == 0 for c in tests)
+    if "cell_status" in want:
+        assert {c.status for c in tests} == {want["cell_status"]}
+    if "message" in want:
+        assert any(want["message"] in c.message for c in tests)
+    if "first_test" in want:
+        status, text = want["first_test"]
+        first = next(c for c in tests if c.grade_id == first_test_id(fixture_runs["released"]))
+        assert first.status == status and text in first.message and first.points == 0
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_variant_leaves_nothing_behind(fixture_runs, name):
+    """No process of the run's slot survives it."""
+    assert fixture_runs["runs"][name]["survivors"] == []
+
+
+def test_course_files_unchanged(fixture_runs, course):
+    """Gradebook, source and secret keep identical bytes; no file was added next to them."""
+    assert fixture_runs["after"] == fixture_runs["before"]
+    assert "daemon-was-here.txt" not in fixture_runs["listing"]
+    con = sqlite3.connect(course / "gradebook.db")
+    assert con.execute("SELECT points, note FROM grades").fetchall() == [(3.5, GRADEBOOK_MARKER)]
+    con.close()
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_feedback_has_no_hidden_or_outside_material(fixture_runs, name):
+    """Feedback and messages carry no hidden tests, gradebook rows, secret or nonces."""
+    result = fixture_runs["runs"][name]["result"]
+    text = json.dumps(result.executed_notebook) + json.dumps(
+        [(c.message, c.evidence) for c in result.cells]) + result.reason
+    for needle in (HIDDEN_MARKER, GRADEBOOK_MARKER, SECRET, "sum(VALUES) / len(VALUES)",
+                   "nonce="):
+        assert needle not in text, needle
+
+
+def test_read_files_attack_was_denied(fixture_runs):
+    """The file-reading attack ran, and every read of the course was refused."""
+    if os.geteuid() != 0:
+        pytest.skip("without root the sandbox shares the grader's uid (see threat model)")
+    nb = fixture_runs["runs"]["read_files"]["result"].executed_notebook
+    attacked = next(c for c in nb["cells"] if "_targets" in c["source"])
+    printed = "".join(o.get("text", "") for o in attacked["outputs"])
+    for target in ("gradebook.db", "fixture1.ipynb", ".secret"):
+        assert any(line.startswith("could not read") and target in line
+                   and line.endswith("PermissionError") for line in printed.splitlines()), target
+
+
+def test_output_flood_is_capped(fixture_runs):
+    """A flooding cell keeps at most output_bytes of output and says it was truncated."""
+    nb = fixture_runs["runs"]["output_flood"]["result"].executed_notebook
+    attacked = next(c for c in nb["cells"] if "flood" in c["source"])
+    size = sum(len(json.dumps(o)) for o in attacked["outputs"])
+    assert size < LIMITS.output_bytes * 1.2
+    assert "output truncated" in json.dumps(attacked["outputs"])
+
+
+def test_runs_are_bounded_in_time(fixture_runs):
+    """No variant takes longer than the notebook limit plus the startup grace."""
+    slowest = max(r["result"].duration_s for r in fixture_runs["runs"].values())
+    assert slowest < LIMITS.notebook_timeout_s + 45
+
+
+# --------------------------------------------------------------------------- real units
+def _real_notebooks() -> list[Path]:
+    found = []
+    for unit_dir in sorted((REPO / "course" / "units").glob("*")):
+        for nb_path in sorted(unit_dir.glob("*.ipynb")):
+            try:
+                nb = json.loads(nb_path.read_text())
+            except (OSError, ValueError):
+                continue
+            cells = nb.get("cells", [])
+            if any(is_test_cell(c) for c in cells) and any(
+                    c.get("cell_type") == "code" and c.get("metadata", {}).get(
+                        "nbgrader", {}).get("solution") for c in cells):
+                found.append(nb_path)
+    return found
+
+
+REAL = _real_notebooks()
+STRUCTURAL = ("deleted_test", "edited_test", "changed_grade_id", "duplicated_grade_id",
+              "wrong_unit", "nbformat3")
+
+
+@pytest.mark.skipif(not REAL, reason="no unit under course/units has graded notebooks yet")
+@pytest.mark.parametrize("nb_path", REAL, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_real_unit_integrity_variants(nb_path, tmp_path):
+    """On every real notebook, structural attacks are detected without running a kernel."""
+    source = read_source(nb_path)
+    released = json.loads(nbformat.writes(released_notebook(source)))
+    variants = hostile_variants(released)
+    gid = first_test_id(released)
+    for name in STRUCTURAL:
+        path = write_variant(variants[name], tmp_path / f"{name}.ipynb")
+        want = EXPECTED[name]
+        try:
+            sub, notes = read_submission(path, LIMITS)
+            prepared = prepare(source, sub)
+        except SubmissionProblem as problem:
+            assert problem.status == want["status"], name
+            continue
+        assert want["status"] == "graded", name
+        if "first_test" in want:
+            assert prepared.tests[gid].problem == want["first_test"][0], name
+        else:
+            assert all(t.problem is None for t in prepared.tests.values()), name
+
+
+def _real_sample() -> list[tuple[Path, str]]:
+    units: dict[str, Path] = {}
+    for p in REAL:
+        units.setdefault(p.parent.name, p)        # first graded notebook of each unit
+    return [(p, v) for p in units.values()
+            for v in ("input_transformer", "read_files", "infinite_loop", "os_exit")]
+
+
+@pytest.mark.skipif(not REAL, reason="no unit under course/units has graded notebooks yet")
+@pytest.mark.parametrize("nb_path,name", _real_sample(),
+                         ids=lambda x: x if isinstance(x, str) else x.parent.name)
+def test_real_unit_expensive_variants(nb_path, name, course, tmp_path):
+    """A few kernel-running attacks on each real unit end with the expected status."""
+    source = read_source(nb_path)
+    released = json.loads(nbformat.writes(released_notebook(source)))
+    variants = hostile_variants(released, targets=[str(course / "gradebook.db")])
+    support = [p for p in nb_path.parent.iterdir()
+               if p.suffix not in (".ipynb", ".toml") and not p.name.startswith(".")
+               and p.name != "__pycache__"]
+    result = grade_notebook(nb_path, write_variant(variants[name], tmp_path / "v.ipynb"),
+                            unit=nb_path.parent.name, trainee_id="T001", secret=SECRET,
+                            evaluators={}, support_files=support, limits=LIMITS, slot=SLOTS[0])
+    want = EXPECTED[name]
+    if name in ("infinite_loop", "os_exit"):
+        # cells before the attacked one may already fail or stop the run on their own
+        assert result.status in (want["status"], "timed_out", "kernel_died"), result.reason
+    else:
+        assert result.status == want["status"], result.reason
+    assert all(c.points == 0 for c in result.cells)
+    assert GRADEBOOK_MARKER not in json.dumps(result.executed_notebook)
+    if os.geteuid() == 0:
+        assert survivors(uid=slot_ids(SLOTS[0])[0]) == []

@@ -1,0 +1,112 @@
+"""grade_notebook end to end on the FIXTURE1 unit: exact marks, statuses and feedback."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograders.checks import load_evaluators
+from autograders.sandbox import Limits, grade_notebook
+from autograders.sandbox.prepare import read_source, released_notebook
+
+pytestmark = pytest.mark.slow
+
+FIXTURE_DIR = Path(__file__).parent / "fixtures" / "course" / "units" / "FIXTURE1"
+SOURCE = FIXTURE_DIR / "fixture1.ipynb"
+LIMITS = Limits(memory_mb=1536, cell_timeout_s=10, notebook_timeout_s=60)
+
+
+def _submission(answers: dict[str, str] | None = None) -> dict:
+    """The released notebook with the source's solutions filled in, then `answers` applied."""
+    source = read_source(SOURCE)
+    released = json.loads(nbformat.writes(released_notebook(source)))
+    for s_cell, r_cell in zip(source.cells, released["cells"], strict=True):
+        nbg = s_cell.metadata.get("nbgrader", {})
+        if nbg.get("solution"):
+            lines = [ln for ln in s_cell.source.splitlines() if "SOLUTION" not in ln]
+            r_cell["source"] = "\n".join(lines)
+            if (answers or {}).get(nbg["grade_id"]) is not None:
+                r_cell["source"] = answers[nbg["grade_id"]]
+    return released
+
+
+@pytest.fixture(scope="module")
+def evaluators():
+    return load_evaluators("FIXTURE1", "evaluators.py", base_dir=FIXTURE_DIR)
+
+
+@pytest.fixture(scope="module")
+def variants(evaluators):
+    return sys.modules[evaluators["mean_test"].__module__].VARIANTS
+
+
+def _grade(tmp_path, nb, evaluators, **kw):
+    path = tmp_path / "sub.ipynb"
+    path.write_text(json.dumps(nb))
+    return grade_notebook(SOURCE, path, unit="FIXTURE1", trainee_id="T042", secret="s3cret",
+                          evaluators=evaluators, limits=LIMITS, slot=31, **kw)
+
+
+def _points(result) -> dict[str, tuple[str, float]]:
+    return {c.grade_id: (c.status, c.points) for c in result.cells}
+
+
+def test_full_solution_earns_full_marks(tmp_path, evaluators):
+    """The model answers score every point; the written answer waits for manual grading."""
+    result = _grade(tmp_path, _submission(), evaluators)
+    assert result.status == "graded", result.reason
+    assert _points(result) == {"mean_test": ("passed", 2.0), "squares_test": ("passed", 3.0),
+                               "filter_test": ("passed", 2.0),
+                               "written_reflection": ("manual", 0.0)}
+    manual = next(c for c in result.cells if c.status == "manual")
+    assert "PDPO" in manual.evidence["answer"]
+    fb = json.dumps(result.executed_notebook)
+    assert "FIXTURE1-HIDDEN-MARKER" not in fb and "[passed] 3/3 points" in fb
+
+
+def test_partial_solution_earns_exact_partial_marks(tmp_path, evaluators, variants):
+    """Partial answers: squares right on 2 of 4 sizes (1.5), filter boundary missed (1.0)."""
+    result = _grade(tmp_path, _submission(variants["partial"]), evaluators)
+    assert result.status == "graded", result.reason
+    got = _points(result)
+    assert got["mean_test"] == ("passed", 2.0)
+    assert got["squares_test"] == ("partial", 1.5)
+    assert got["filter_test"] == ("partial", 1.0)
+    assert result.points == 4.5
+
+
+def test_wrong_solution_scores_zero_with_messages(tmp_path, evaluators, variants):
+    """Wrong answers score 0 with a message saying what to fix."""
+    result = _grade(tmp_path, _submission(variants["wrong"]), evaluators)
+    got = _points(result)
+    assert got["mean_test"] == ("failed", 0.0) and got["filter_test"] == ("failed", 0.0)
+    assert got["squares_test"] == ("failed", 0.0)
+    mean = next(c for c in result.cells if c.grade_id == "mean_test")
+    assert "divide" in mean.message
+
+
+def test_missing_evaluator_and_raising_evaluator(tmp_path, evaluators):
+    """No evaluator -> 'error' (authoring bug); a raising evaluator -> 'failed', logged."""
+    def boom(artifact, ctx):
+        raise RuntimeError("secret-answer-42 leaked?")
+
+    evs = {"mean_test": boom, "filter_test": evaluators["filter_test"]}
+    result = _grade(tmp_path, _submission(), evs)
+    cells = {c.grade_id: c for c in result.cells}
+    assert cells["squares_test"].status == "error" and cells["squares_test"].points == 0
+    assert cells["mean_test"].status == "failed"
+    assert "secret-answer-42" not in cells["mean_test"].message
+    assert "secret-answer-42" in cells["mean_test"].evidence["evaluator_error"]
+    assert cells["filter_test"].status == "passed"
+
+
+def test_missing_submission_is_missing(evaluators):
+    """No file at all -> status missing, no cells, no exception."""
+    result = grade_notebook(SOURCE, None, unit="FIXTURE1", trainee_id="T1", secret="s",
+                            evaluators=evaluators, limits=LIMITS, slot=31)
+    assert result.status == "missing" and result.cells == []
+    assert result.to_dict()["status"] == "missing"

@@ -33,6 +33,7 @@ CELL_STATUSES = (
     "deleted",       # a test cell is missing from the submission
     "hook_detected", # the test cell did not run as written (nonce/artefact missing)
     "manual",        # waits for an instructor's manual grade
+    "error",         # the cell cannot be graded: no evaluator / no submit() (authoring bug)
 )
 
 

@@ -54,9 +54,11 @@ class NamePool:
     """
 
     def __init__(self, fake: Faker, size: int = NAME_POOL_MAX):
-        surname = [fake.last_name() for _ in range(size)]
-        given = [fake.first_name() for _ in range(size)]
-        english = [fake.english_name() for _ in range(size)]
+        # one Faker call per pool (weighted surnames), not one per name
+        surname = list(fake.random_elements(person.Provider.last_names, length=size))
+        syllables = list(fake.random_elements(person.Provider.given_syllables, length=2 * size))
+        given = [f"{a} {b}" for a, b in zip(syllables[::2], syllables[1::2], strict=True)]
+        english = list(fake.random_elements(person.Provider.english_names, length=size))
         self.size = size
         self.surname = np.array(surname, dtype=object)
         self.surname_sp = np.array([f"{s} " for s in surname], dtype=object)

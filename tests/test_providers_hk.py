@@ -101,6 +101,15 @@ class TestHkAddress:
         for _ in range(SAMPLES):
             assert fake.district() in DISTRICTS
 
+    def test_districts_weighted_by_population(self, fake):
+        """Populous districts (Sha Tin, Kwun Tong) come up far more often than Wan Chai/Islands."""
+        counts = {d: 0 for d in DISTRICTS}
+        for _ in range(3000):
+            counts[fake.district()] += 1
+        assert counts["Sha Tin"] + counts["Kwun Tong"] > 2 * (
+            counts["Wan Chai"] + counts["Islands"]
+        )
+
     def test_address_samples(self, fake):
         """Addresses read flat, floor, building, number + street, district; the street is in it."""
         pattern = re.compile(r"Flat [A-H], (\d{1,2})/F, [A-Za-z ]+, (\d{1,3}) ([A-Za-z' ]+), (.+)")
@@ -140,6 +149,11 @@ class TestHkPerson:
             assert match[1] in person.Provider.last_names
             english += match[4] is not None
         assert 0.4 * SAMPLES < english < 0.8 * SAMPLES
+
+    def test_surnames_weighted(self, fake):
+        """Chan and Wong together make up well over 10% of sampled surnames."""
+        names = [fake.last_name() for _ in range(3000)]
+        assert names.count("Chan") + names.count("Wong") > 0.12 * len(names)
 
     def test_common_surnames_lead(self):
         """Chan and Wong are the most heavily weighted surnames."""

@@ -11,6 +11,10 @@ class Provider(AddressProvider):
     Example: ``Flat C, 12/F, Jade Court, 88 Nathan Road, Yau Tsim Mong``.
     """
 
+    # Our OrderedDicts hold real weights: sample by them even when added to a Faker built
+    # elsewhere (a provider added with add_provider defaults to uniform sampling).
+    __use_weighting__ = True
+
     # 2021 Population Census (Census and Statistics Department), population by District
     # Council district; used as sampling weights (approximate, rounded to the person).
     districts = OrderedDict(

@@ -8,6 +8,10 @@ from faker.providers.company import Provider as CompanyProvider
 class Provider(CompanyProvider):
     """Company names such as ``Harbour Digital Logistics Company Limited``."""
 
+    # Our OrderedDicts hold real weights: sample by them even when added to a Faker built
+    # elsewhere (a provider added with add_provider defaults to uniform sampling).
+    __use_weighting__ = True
+
     formats = ("{{company_prefix}} {{company_modifier}} {{company_core}} {{company_suffix}}",)
 
     # Companies Registry naming: a private company limited by shares ends in "Limited";

@@ -8,6 +8,10 @@ from faker.providers.person import Provider as PersonProvider
 class Provider(PersonProvider):
     """Names written the Hong Kong way: ``Chan Tai Man, Peter`` (surname first)."""
 
+    # Our OrderedDicts hold real weights: sample by them even when added to a Faker built
+    # elsewhere (a provider added with add_provider defaults to uniform sampling).
+    __use_weighting__ = True
+
     # About six in ten adults in Hong Kong use an English given name alongside their
     # Chinese name (illustrative share; no official statistic).
     formats = OrderedDict(

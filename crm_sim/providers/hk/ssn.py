@@ -14,6 +14,10 @@ from crm_sim.providers.hk import hkid
 class Provider(SsnProvider):
     """HKID-format identifiers: ``A123456(3)`` or ``XA123456(9)``."""
 
+    # Our OrderedDicts hold real weights: sample by them even when added to a Faker built
+    # elsewhere (a provider added with add_provider defaults to uniform sampling).
+    __use_weighting__ = True
+
     hkid_prefixes = OrderedDict(
         (
             ("A", 0.05),

@@ -28,6 +28,7 @@ from crm_sim.schema import HIDDEN_TABLES, TABLES
 # dtypes a table column may have: each round-trips exactly through the SQLite store.
 SUPPORTED_DTYPES = ("string", "bool", "int64", "float64", "boolean", "Int64", "Float64")
 TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 
 class World:
@@ -203,6 +204,13 @@ class World:
             columns = {str(c): _infer_dtype(name, str(c), df[c]) for c in df.columns}
         columns = dict(columns)
         for column, dtype in columns.items():
+            if not isinstance(column, str) or not COLUMN_NAME.fullmatch(column):
+                raise FieldError(
+                    f"{name} column",
+                    column,
+                    "letters, digits and _ (starting with a letter or _)",
+                    'rename it, e.g. "lead score" -> "lead_score"',
+                )
             if dtype not in SUPPORTED_DTYPES:
                 raise FieldError(
                     f"{name}.{column}",

@@ -282,7 +282,11 @@ def test_register_table(small):
             leads[["lead_id"]].rename(columns={"lead_id": "x"}),
             columns={"x": "datetime64[ns]"},
         )
-    assert "dates" not in small.schema and "odd" not in small.schema
+    with pytest.raises(FieldError, match="spaced column"):
+        small.register_table("spaced", pd.DataFrame({"lead score": [1]}))
+    assert (
+        "dates" not in small.schema and "odd" not in small.schema and "spaced" not in small.schema
+    )
 
 
 def test_copy_is_independent(small):

@@ -9,8 +9,9 @@ trainee cleans, links and qualifies them; graders compare against the ground tru
 in ``world.hidden["lead_truth"]`` (which records are one entity, which are genuine
 prospects, how likely each is to buy).
 
-Everything is drawn from the named stream ``leads.sources.<YYYY-MM>`` with numpy over
-whole arrays: no Python loop per prospect.
+Everything is drawn from one named stream (``leads.sources.<YYYY-MM>`` for a given
+month, ``leads.sources.recent.<today>`` by default) with numpy over whole arrays: no
+Python loop per prospect.
 """
 
 from __future__ import annotations

@@ -264,6 +264,18 @@ def build_profiles(world: Any, links: Any) -> pd.DataFrame:
     return out
 
 
+def store_profiles(world: Any, profiles: pd.DataFrame, name: str = "profiles") -> pd.DataFrame:
+    """Keep the profiles as a world table (saved with the world), replacing an earlier run.
+
+    Re-running a notebook cell must not fail because the table already exists, so a
+    second call empties the table and appends the new rows (dtypes checked by the world).
+    """
+    if name not in world.tables:
+        return world.register_table(name, profiles)
+    world.tables[name] = world.tables[name].iloc[0:0]
+    return world.append_rows(name, profiles)
+
+
 # --------------------------------------------------------------- exercise 2: privacy
 def show_purpose_check(allowed_uses: Any) -> dict[str, Any]:
     """Check the shape of ``{source: [purposes]}``; print what to fix."""

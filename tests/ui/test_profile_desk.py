@@ -193,3 +193,15 @@ def test_compare_tools_agree(world, tmp_path):
     table = desk.compare_tools(world, desk.save_store(world, tmp_path), repeat=1)
     assert table["same_answer"].all() and len(table) == 2
     assert (table[["pandas_ms", "sql_ms"]] >= 0).all().all()
+
+
+def test_store_profiles_can_run_twice():
+    """Storing profiles again replaces the rows instead of failing on the table name."""
+    w = World.build(Scenario(seed=22, n_customers=200))
+    desk.ensure_sources(w)
+    first = desk.store_profiles(w, desk.build_profiles(w, []))
+    stacked = pd.concat(desk.ensure_sources(w).values(), ignore_index=True)
+    a, b = stacked["record_id"].iloc[:2]
+    second = desk.store_profiles(w, desk.build_profiles(w, [[a, b]]))
+    assert len(second) == len(first) - 1
+    assert len(w.tables["profiles"]) == len(second)

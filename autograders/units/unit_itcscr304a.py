@@ -158,8 +158,8 @@ def prospects(artifact: Any, ctx: EvalContext) -> Verdict:
     lines = list(found["problems"])
     if weak:
         lines.append("these segments' prospects are less likely to buy than they could be: "
-                     f"{', '.join(weak)}. Combine value, past sales, answered calls and "
-                     "recency within each segment")
+                     f"{', '.join(weak)}. Use what customers told us on recent calls (the "
+                     "satisfaction they gave) and their value within each segment")
     message = "Strong prospect lists in every segment." if not lines else "; ".join(lines)
     return _verdict(score, message, {"credit_per_segment": per_segment,
                                      "no_consent": found["no_consent"][:20],

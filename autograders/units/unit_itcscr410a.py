@@ -573,14 +573,17 @@ def network(artifact: Any, ctx: EvalContext) -> Verdict:
 
 # ------------------------------------------------------------- exercise 5: review
 def _hidden_store(ctx: EvalContext) -> Path:
-    """The hidden world saved once per context (a temp file the OS cleans up)."""
+    """The hidden world saved once per context; the folder goes with the context."""
     cache = getattr(ctx, "_cache", None)
-    if isinstance(cache, dict) and "410a_store" in cache and cache["410a_store"].exists():
+    if not isinstance(cache, dict):        # no cache to hold the folder: plain temp dir
+        folder = Path(tempfile.mkdtemp(prefix="crm-410a-grade-"))
+        return ctx.hidden_world().save(folder / "hidden.sqlite")
+    if "410a_store" in cache and cache["410a_store"].exists():
         return cache["410a_store"]
-    folder = Path(tempfile.mkdtemp(prefix="crm-410a-grade-"))
-    path = ctx.hidden_world().save(folder / "hidden.sqlite")
-    if isinstance(cache, dict):
-        cache["410a_store"] = path
+    folder = tempfile.TemporaryDirectory(prefix="crm-410a-grade-")
+    path = ctx.hidden_world().save(Path(folder.name) / "hidden.sqlite")
+    cache["410a_store_dir"] = folder          # removed when the context is collected
+    cache["410a_store"] = path
     return path
 
 

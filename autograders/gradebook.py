@@ -141,8 +141,6 @@ class GradebookWriter:
         Autograded cells get ``auto_score``; manual cells keep (or await) their
         ``manual_score``, which is never touched, so a regrade keeps an instructor's marks.
         """
-        from nbgrader.api import MissingEntry
-
         self.verify()
         problems: list[str] = []
         with warnings.catch_warnings(), self._open() as gb:
@@ -150,29 +148,38 @@ class GradebookWriter:
             # about objects not yet in the session; harmless, and noise for instructors.
             warnings.simplefilter("ignore")
             gb.update_or_create_student(result.trainee_id)
-            try:
-                gb.find_assignment(result.unit)
-            except MissingEntry as exc:
-                raise CourseError(f"unit {result.unit} is not in the gradebook: run "
-                                  f"`crm-course release {result.unit}` first") from exc
-            gb.update_or_create_submission(result.unit, result.trainee_id)
-            for cell in result.cells:
-                try:
-                    grade = gb.find_grade(cell.grade_id, result.notebook, result.unit,
-                                          result.trainee_id)
-                except MissingEntry:
-                    problems.append(f"{result.notebook}/{cell.grade_id}: not a graded cell "
-                                    "of the released unit; not written")
-                    continue
-                if cell.status == "manual":
-                    grade.auto_score = None
-                    grade.needs_manual_grade = grade.manual_score is None
-                else:
-                    grade.auto_score = float(cell.points)
-                    grade.needs_manual_grade = False
+            if result.cells:
+                self._write_cells(gb, result, problems)
+            # nothing graded (missing, unreadable notebook): the student, no submission row
             gb.db.commit()
         self.last_checksum = file_checksum(self.course.gradebook_path)
         return problems
+
+    @staticmethod
+    def _write_cells(gb: Any, result: SubmissionResult, problems: list[str]) -> None:
+        """Set each cell's score on the trainee's submission (created when needed)."""
+        from nbgrader.api import MissingEntry
+
+        try:
+            gb.find_assignment(result.unit)
+        except MissingEntry as exc:
+            raise CourseError(f"unit {result.unit} is not in the gradebook: run "
+                              f"`crm-course release {result.unit}` first") from exc
+        gb.update_or_create_submission(result.unit, result.trainee_id)
+        for cell in result.cells:
+            try:
+                grade = gb.find_grade(cell.grade_id, result.notebook, result.unit,
+                                      result.trainee_id)
+            except MissingEntry:
+                problems.append(f"{result.notebook}/{cell.grade_id}: not a graded cell "
+                                "of the released unit; not written")
+                continue
+            if cell.status == "manual":
+                grade.auto_score = None
+                grade.needs_manual_grade = grade.manual_score is None
+            else:
+                grade.auto_score = float(cell.points)
+                grade.needs_manual_grade = False
 
 
 def read_scores(course: Course, unit: str) -> dict[str, dict[str, dict[str, Any]]]:

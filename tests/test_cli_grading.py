@@ -41,13 +41,13 @@ def test_help_everywhere(args):
 
 
 def test_check_passes_on_fixture(course):
-    """check prints a summary and exits 0 on a complete unit."""
+    """Check prints a summary and exits 0 on a complete unit."""
     result = _run(["check"], course)
     assert result.exit_code == 0 and "ok   FIXTURE1" in result.output
 
 
 def test_check_lists_holes_and_exits_1(course, tmp_path):
-    """check exits 1 listing every hole of a broken unit."""
+    """Check exits 1 listing every hole of a broken unit."""
     broken = copy_fixture_course(tmp_path / "broken")
     toml = broken.units_dir / UNIT / "unit.toml"
     toml.write_text(toml.read_text().replace("squares_test = 3 }", "squares_test = 5 }"))
@@ -70,14 +70,14 @@ def test_course_root_missing(tmp_path):
 
 
 def test_trainee_not_found(course):
-    """report --trainee for an unknown trainee lists who was graded."""
+    """Report --trainee for an unknown trainee lists who was graded."""
     result = _run(["report", "--trainee", "ghost"], course)
     assert result.exit_code != 0
     assert "trainee 'ghost' not found" in result.output and "T01" in result.output
 
 
 def test_report_for_one_trainee(course):
-    """report --trainee writes that trainee's record and the cohort files."""
+    """Report --trainee writes that trainee's record and the cohort files."""
     result = _run(["report", "--trainee", "T01", "--format", "html"], course)
     assert result.exit_code == 0, result.output
     assert (course.reports_dir / UNIT / "T01.html").exists()
@@ -98,7 +98,7 @@ def test_grade_unreleased_unit(tmp_path):
 
 
 def test_gradebook_backups_and_restore(course):
-    """backups lists the run's backup; restore uses the newest."""
+    """Backups lists the run's backup; restore uses the newest."""
     listed = _run(["gradebook", "backups"], course)
     assert listed.exit_code == 0 and "gradebook-" in listed.output
     restored = _run(["gradebook", "restore"], course)
@@ -108,7 +108,7 @@ def test_gradebook_backups_and_restore(course):
 
 
 def test_lab_command_line(course, monkeypatch):
-    """lab starts JupyterLab on the course root, honouring --no-browser."""
+    """Lab starts JupyterLab on the course root, honouring --no-browser."""
     seen = []
     monkeypatch.setattr("autograders.commands.grading.subprocess.call",
                         lambda cmd: seen.append(cmd) or 0)

@@ -75,7 +75,8 @@ def test_writer_detects_outside_change(graded, tmp_path):
 def test_unreleased_unit_is_a_clear_error(graded, tmp_path):
     """Writing a unit the gradebook does not know asks to release it first."""
     course = clone_course(graded, tmp_path / "c")
-    bad = SubmissionResult("T01", "NOPE", "fixture1", "graded")
+    bad = _result("T01", 1.0)
+    bad.unit = "NOPE"
     with pytest.raises(CourseError, match="crm-course release NOPE"):
         GradebookWriter(course).write(bad)
 
@@ -126,3 +127,10 @@ def test_tampering_during_run_is_restored(graded, tmp_path, monkeypatch):
     assert read_scores(course, UNIT) == read_scores(clean, UNIT)
     assert all(g["manual"] != 99 for t in read_scores(course, UNIT).values()
                for g in t.values())
+
+
+def test_result_without_cells_writes_no_submission(graded, tmp_path):
+    """A missing notebook registers the trainee but creates no submission with zeros."""
+    course = clone_course(graded, tmp_path / "c")
+    GradebookWriter(course).write(SubmissionResult("T99", UNIT, "fixture1", "missing"))
+    assert "T99" not in read_scores(course, UNIT)

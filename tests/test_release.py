@@ -64,7 +64,7 @@ def test_unknown_unit(released):
 
 
 def test_broken_source_is_a_course_error(tmp_path):
-    """nbgrader's rejection of a source notebook becomes a CourseError with its reason."""
+    """The rejection by nbgrader of a source notebook becomes a CourseError with its reason."""
     course = copy_fixture_course(tmp_path / "c")
     nb_path = course.units_dir / UNIT / "fixture1.ipynb"
     nb = json.loads(nb_path.read_text())

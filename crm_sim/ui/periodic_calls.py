@@ -1092,3 +1092,21 @@ def show_call_effect_check(effect: Any, world: Any) -> None:
     problems, right = call_effect_problems(effect, world)
     _print_report("call_effect", problems, f"call_effect: {len(right)} segments follow the "
                   "definition")
+
+
+def mechanism_table(mechanism: Any) -> pd.DataFrame:
+    """The call mechanism's segment rules as a readable table (one column per segment)."""
+    rows = {}
+    for seg, r in mechanism.segments.items():
+        rows[seg] = {
+            "channels": ", ".join(r.channels),
+            "contacts per month": f"{r.min_calls_per_month}–{r.max_calls_per_month}",
+            "calling hours": f"{r.calling_hours[0]}–{r.calling_hours[1]}"
+                             + (" weekdays" if r.weekdays_only else " any day"),
+            "min days between contacts": r.min_gap_days,
+            "required script": ", ".join(r.required_script),
+            "staff: min skill / product knowledge": f"{r.min_skill} / {r.min_product_knowledge}",
+            "outsourcers": (f"allowed, quality ≥ {r.min_outsourcer_quality}"
+                            if r.allow_outsourcers else "not allowed"),
+        }
+    return pd.DataFrame(rows)

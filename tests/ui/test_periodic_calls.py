@@ -112,3 +112,14 @@ def test_choice_problem_forms():
     assert pc.choice_problem("B", "abcd") is None
     assert "one of" in pc.choice_problem("z", "abcd")
     assert "letter in quotes" in pc.choice_problem(2, "abcd")
+
+
+def test_mechanism_table_shows_every_segment_rule():
+    """The readable mechanism table has one column per segment and the rules as text."""
+    from crm_sim.mechanism import CallMechanism
+
+    mech = CallMechanism.default("ict")
+    t = pc.mechanism_table(mech)
+    assert list(t.columns) == list(mech.segments)
+    assert t.loc["outsourcers", "corporate"] == "not allowed"
+    assert t.loc["calling hours", "individual"] == "10:00–20:00 any day"

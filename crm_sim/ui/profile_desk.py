@@ -95,6 +95,32 @@ def customer_records(world: Any) -> list[dict[str, Any]]:
     return plain_records(world.tables["customers"])
 
 
+def recording_quality(sources: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per source: how well each channel records what we need (supervising recording, P3).
+
+    Shares of records with no usable phone (not an 8-digit HK number after
+    normalisation), no usable e-mail, no name, a phone typed in a non-standard layout,
+    and with direct-marketing consent. Public data only.
+    """
+    from crm_sim.leads.resolution import normalise_email, normalise_phone
+
+    rows = {}
+    for name, df in sources.items():
+        phone = df["phone"].astype("string").fillna("")
+        norm = normalise_phone(phone)
+        rows[name] = {
+            "records": len(df),
+            "no_phone": float((norm == "").mean()) if len(df) else 0.0,
+            "no_email": float((normalise_email(df["email"]) == "").mean()) if len(df) else 0.0,
+            "no_name": float((df["name"].astype("string").fillna("").str.strip() == "").mean())
+            if len(df) else 0.0,
+            "phone_not_8_digits": float(((norm != "") & (phone != norm)).mean())
+            if len(df) else 0.0,
+            "consent": float(df["dm_consent"].astype(bool).mean()) if len(df) else 0.0,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").round(3)
+
+
 # ------------------------------------------------------------------ exercise 1: links
 def clusters_from_links(links: Any, known: Iterable[str] | None = None) -> dict[str, int]:
     """Union-find over ``[a, b]`` pairs: ``{record_id: cluster}`` for linked records.

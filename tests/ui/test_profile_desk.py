@@ -205,3 +205,12 @@ def test_store_profiles_can_run_twice():
     second = desk.store_profiles(w, desk.build_profiles(w, [[a, b]]))
     assert len(second) == len(first) - 1
     assert len(w.tables["profiles"]) == len(second)
+
+
+def test_recording_quality_shares(world):
+    """One row per source, shares in 0..1, record counts add up to the sources."""
+    table = desk.recording_quality(desk.source_frames(world))
+    assert list(table.index) == list(desk.SOURCES)
+    shares = table.drop(columns="records")
+    assert ((shares >= 0) & (shares <= 1)).all().all()
+    assert table["records"].sum() == sum(len(f) for f in desk.source_frames(world).values())

@@ -145,6 +145,19 @@ def test_interactions_consistent(world):
     assert (i["duration_min"] > 0).all()
 
 
+def test_info_captured_is_json_object(world):
+    """info_captured is always a JSON object; sales name a product of the catalogue."""
+    import json
+
+    values = world.interactions["info_captured"]
+    parsed = {v: json.loads(v) for v in values.unique()}
+    assert all(isinstance(p, dict) for p in parsed.values())
+    sales = values[world.interactions["outcome"] == "sale"].map(parsed)
+    named = [p["product"] for p in sales if "product" in p]
+    assert named and set(named) <= set(world.products["product_id"])
+    assert "{}" in parsed
+
+
 def test_no_promotion_without_consent(world):
     """The history never sends a promotion to a customer without consent in force."""
     i, c = world.interactions, world.customers

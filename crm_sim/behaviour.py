@@ -52,6 +52,9 @@ class BehaviourParams:
 
 
 DEFAULT_PARAMS = BehaviourParams()
+# Derived columns go through np.exp, whose SIMD kernels may differ in the last bit between
+# CPUs; storing them rounded keeps the latent table byte-identical across machines.
+STORED_DECIMALS = 9
 LATENT_COLUMNS = HIDDEN_TABLES["latent"]
 
 
@@ -158,8 +161,8 @@ def refresh(latent: pd.DataFrame, params: BehaviourParams = DEFAULT_PARAMS) -> p
     """Recompute the derived columns (propensity, churn_hazard) from s, p, f."""
     s, p, f = (latent[c].to_numpy(float) for c in ("satisfaction", "perception", "fatigue"))
     out = latent.copy()
-    out["propensity"] = propensity_of(s, p, f, params)
-    out["churn_hazard"] = hazard_of(s, p, f, params)
+    out["propensity"] = np.round(propensity_of(s, p, f, params), STORED_DECIMALS)
+    out["churn_hazard"] = np.round(hazard_of(s, p, f, params), STORED_DECIMALS)
     return out
 
 
@@ -192,8 +195,8 @@ def initial_latent(
             "customer_id": pd.array(customer_ids, dtype="string"),
             "satisfaction": s,
             "perception": p,
-            "propensity": propensity_of(s, p, f, params),
-            "churn_hazard": hazard_of(s, p, f, params),
+            "propensity": np.round(propensity_of(s, p, f, params), STORED_DECIMALS),
+            "churn_hazard": np.round(hazard_of(s, p, f, params), STORED_DECIMALS),
             "fatigue": f,
             "channel_affinity": pd.array(
                 np.asarray(CHANNELS, dtype=object)[affinity], dtype="string"

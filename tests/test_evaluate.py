@@ -82,3 +82,20 @@ def test_process_exit_is_marked_killed(ctx):
     out = ctx.call_function(_fn(src, "f"), [[1], [0]])
     assert isinstance(out[0], CallError) and out[0].kind == "killed"
     assert out[1] == "ok"
+
+
+def test_worlds_come_from_trainee_and_hidden_seeds():
+    """trainee_world is the trainee's own world; hidden_world uses the secret-keyed seed."""
+    from autograders.checks import hidden_seed
+    from crm_sim.trainee import trainee_seed, world_for
+
+    h = hidden_seed("course-secret", "T1", "ITCSCR304A")
+    assert h == trainee_seed("T1", "ITCSCR304A", salt="course-secret")
+    assert h != hidden_seed("other-secret", "T1", "ITCSCR304A")
+    ctx = EvalContext(unit="ITCSCR304A", trainee_id="T1",
+                      trainee_seed=trainee_seed("T1", "ITCSCR304A"), hidden_seed=h)
+    own, hidden = ctx.trainee_world(), ctx.hidden_world()
+    assert own.customers.equals(world_for("T1", "ITCSCR304A").customers)
+    assert hidden.customers.equals(world_for("T1", "ITCSCR304A", salt="course-secret").customers)
+    assert not own.customers.equals(hidden.customers)
+    assert ctx.trainee_world() is own          # built once per context

@@ -173,3 +173,21 @@ def test_slot_is_exclusive():
     first.remove()
     assert got.wait(10)
     t.join()
+
+
+def test_without_privilege_drop_daemons_are_found_by_token(monkeypatch):
+    """Without a slot uid, survivors are found by the run's environment token and killed."""
+    import autograders.sandbox.executor as executor
+
+    monkeypatch.setattr(executor, "can_drop_privileges", lambda: False)
+    w = Workspace.create(SLOT)
+    try:
+        assert w.uid is None
+        code = ("import os, time\nif os.fork() == 0:\n    os.setsid()\n"
+                "    if os.fork() == 0:\n        time.sleep(120)\n    os._exit(0)\n"
+                "time.sleep(0.5)\nprint('ok')")
+        out = _run(w, code)
+        assert out.stdout.strip() == b"ok"
+        assert survivors(token=w.token) == []
+    finally:
+        w.remove()

@@ -52,12 +52,10 @@ class EvalContext:
     def hidden_world(self):
         """The unit's scenario built from the hidden seed (cached; never shown)."""
         if "hidden" not in self._cache:
-            import dataclasses
-
             from crm_sim.trainee import UNIT_SCENARIOS
             from crm_sim.world import World
 
-            scenario = dataclasses.replace(UNIT_SCENARIOS[self.unit], seed=self.hidden_seed)
+            scenario = UNIT_SCENARIOS[self.unit].replace(seed=self.hidden_seed)
             self._cache["hidden"] = World.build(scenario)
         return self._cache["hidden"]
 

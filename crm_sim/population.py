@@ -82,11 +82,6 @@ class NamePool:
         }
 
 
-def _replace(values: np.ndarray, old: str, new: str) -> np.ndarray:
-    """np.strings.replace that also accepts an empty array (numpy's raises)."""
-    return np.strings.replace(values, old, new) if len(values) else values
-
-
 def _weighted(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray:
     """Indices drawn with the given (unnormalised) weights."""
     weights = np.asarray(weights, dtype=float)
@@ -106,12 +101,17 @@ def _profile_array(segments: tuple[str, ...], key: str) -> np.ndarray:
 
 
 def _phones(rng: np.random.Generator, mobile: np.ndarray) -> np.ndarray:
-    """Unique 8-digit numbers: mobile (5/6/9) or fixed line (2/3) per row."""
-    n = len(mobile)
-    picks = rng.choice(5 * 10**7, size=n, replace=False)
-    lead = np.where(mobile, np.array([5, 6, 9])[picks % 3], np.array([2, 3])[picks % 2])
-    body = (picks // 5) % 10**7
-    return join_bytes([digit_matrix(lead * 10**7 + body, 8)])
+    """Unique 8-digit numbers: mobile (5/6/9) or fixed line (2/3) per row.
+
+    Each kind is sampled without replacement from its own number space (lead digit ×
+    7-digit body), so no number repeats within a column.
+    """
+    mobile = np.asarray(mobile, dtype=bool)
+    numbers = np.zeros(len(mobile), dtype=np.int64)
+    for rows, leads in ((mobile, (5, 6, 9)), (~mobile, (2, 3))):
+        picks = rng.choice(len(leads) * 10**7, size=int(rows.sum()), replace=False)
+        numbers[rows] = np.array(leads)[picks // 10**7] * 10**7 + picks % 10**7
+    return join_bytes([digit_matrix(numbers, 8)])
 
 
 def _hkids(rng: np.random.Generator, holds: np.ndarray) -> np.ndarray:

@@ -51,3 +51,14 @@ def test_segment_mix_is_respected():
     tables, _ = build_population(sc, Streams(sc.seed))
     shares = tables["customers"]["segment"].value_counts(normalize=True)
     assert "corporate" not in shares and abs(shares["sme"] - 0.5) < 0.02
+
+
+def test_phone_numbers_unique_at_scale():
+    """_phones never repeats a number, even for 200,000 rows, and keeps lead digits by kind."""
+    from crm_sim.population import _phones
+
+    mobile = np.random.default_rng(1).random(200_000) < 0.6
+    numbers = _phones(np.random.default_rng(0), mobile)
+    assert len(set(numbers)) == len(numbers)
+    leads = np.array([n[0] for n in numbers])
+    assert set(leads[mobile]) == {"5", "6", "9"} and set(leads[~mobile]) == {"2", "3"}

@@ -28,6 +28,8 @@ from autograders.results import Verdict
 
 @dataclasses.dataclass
 class Call:
+    """A dataclass answer, as a trainee might submit one."""
+
     customer_id: str
     when: dt.date
     minutes: float
@@ -121,7 +123,7 @@ def test_str_int_float_subclasses_are_coerced_to_base_types():
         def __str__(self):
             return "lie"
 
-    class I(int):
+    class Int(int):
         def __eq__(self, other):
             return True
 
@@ -129,7 +131,7 @@ def test_str_int_float_subclasses_are_coerced_to_base_types():
         def items(self):
             return [("forged", 1)]
 
-    out = to_plain([S("truth"), I(7), D(real=2)])
+    out = to_plain([S("truth"), Int(7), D(real=2)])
     assert out == ["truth", 7, {"real": 2}]
     assert [type(v) for v in out] == [str, int, dict]
 

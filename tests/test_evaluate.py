@@ -17,6 +17,7 @@ def _fn(source: str, name: str) -> dict:
 
 @pytest.fixture(scope="module")
 def ctx():
+    """A context whose function calls run on slot 9 with small limits."""
     return EvalContext(unit="FIXTURE1", trainee_id="T1", trainee_seed=1, hidden_seed=2,
                        limits=LIMITS, slot=9)
 

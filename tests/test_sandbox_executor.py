@@ -20,6 +20,7 @@ ROOT = os.geteuid() == 0
 
 @pytest.fixture()
 def ws():
+    """A fresh workspace on this module's slot, removed afterwards."""
     w = Workspace.create(SLOT)
     yield w
     w.remove()

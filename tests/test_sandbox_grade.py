@@ -36,11 +36,13 @@ def _submission(answers: dict[str, str] | None = None) -> dict:
 
 @pytest.fixture(scope="module")
 def evaluators():
+    """The fixture unit's evaluators, loaded by file path."""
     return load_evaluators("FIXTURE1", "evaluators.py", base_dir=FIXTURE_DIR)
 
 
 @pytest.fixture(scope="module")
 def variants(evaluators):
+    """The fixture's partial/wrong answer sets (H4's VARIANTS)."""
     return sys.modules[evaluators["mean_test"].__module__].VARIANTS
 
 

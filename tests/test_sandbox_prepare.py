@@ -24,11 +24,13 @@ FIXTURE = Path(__file__).parent / "fixtures" / "course" / "units" / "FIXTURE1" /
 
 @pytest.fixture(scope="module")
 def source():
+    """The trusted fixture source notebook."""
     return read_source(FIXTURE)
 
 
 @pytest.fixture()
 def released(source):
+    """What trainees were given (solutions and hidden tests stripped)."""
     return json.loads(nbformat.writes(released_notebook(source)))
 
 

@@ -8,12 +8,11 @@ marked and the remaining calls continue in a new process.
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
 from typing import Any
 
 from autograders.sandbox.executor import Workspace, run_sandboxed
-from autograders.sandbox.limits import Limits
+from autograders.sandbox.limits import DEFAULT_LIMITS, Limits
 
 STARTUP_GRACE_S = 20.0     # importing pandas in a cold process on a busy machine
 
@@ -45,7 +44,7 @@ def function_source(artifact: Any) -> tuple[str, str] | None:
     return None
 
 
-def call_function(artifact: Any, args_list: list, *, limits: Limits = Limits(),
+def call_function(artifact: Any, args_list: list, *, limits: Limits = DEFAULT_LIMITS,
                   slot: int = 0) -> list[Any]:
     """Call a submitted function on each args (list = positional, dict = keyword).
 

@@ -14,7 +14,6 @@ import logging
 import os
 import shutil
 import stat
-import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from autograders.checks.serialize import is_plain, to_plain
 from autograders.checks.submit import MAX_ARTIFACT_BYTES, artifact_name
 from autograders.results import CellResult, SubmissionResult, Verdict
 from autograders.sandbox.executor import Workspace, run_sandboxed
-from autograders.sandbox.limits import Limits
+from autograders.sandbox.limits import DEFAULT_LIMITS, Limits
 from autograders.sandbox.prepare import (
     Prepared,
     SubmissionProblem,
@@ -44,7 +43,7 @@ ARTIFACT_SUBDIR = "artifacts"
 
 def grade_notebook(source_nb: Path, submission: Path | None, *, unit: str, trainee_id: str,
                    secret: str, evaluators: dict[str, Callable], support_files: list[Path] = (),
-                   limits: Limits = Limits(), slot: int = 0) -> SubmissionResult:
+                   limits: Limits = DEFAULT_LIMITS, slot: int = 0) -> SubmissionResult:
     """Grade one submission of one source notebook in a fresh sandbox.
 
     Args:
@@ -281,7 +280,7 @@ def _evaluate(prepared: Prepared, run: dict[str, Any], stop_index: int | None,
 
 
 def _cell_error(cells: Any, index: int | None, secret_lines: list[str]) -> str | None:
-    """ "NameError: name 'x' is not defined" when executed cell `index` raised, else None."""
+    """The error ("NameError: name 'x' is not defined") executed cell `index` raised."""
     if not isinstance(cells, list) or index is None or not 0 <= index < len(cells):
         return None
     outputs = cells[index].get("outputs") if isinstance(cells[index], dict) else None

@@ -40,7 +40,7 @@ class Limits:
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-                from crm_sim.errors import FieldError   # lazy: the jail must start fast
+                from crm_sim.errors import FieldError  # lazy: the jail must start fast
 
                 raise FieldError(f"Limits.{name}", value, "a positive number",
                                  f"e.g. Limits({name}={getattr(Limits, name)})")
@@ -48,6 +48,9 @@ class Limits:
     def to_dict(self) -> dict:
         """Plain form, passed to the sandbox launcher."""
         return asdict(self)
+
+
+DEFAULT_LIMITS = Limits()
 
 
 def slot_ids(slot: int) -> tuple[int, int]:

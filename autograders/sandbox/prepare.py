@@ -113,7 +113,8 @@ def read_submission(path: Path | None, limits: Limits) -> tuple[NotebookNode, li
             "invalid_notebook", f"the file is not valid notebook JSON (line {exc.lineno}, "
             f"column {exc.colno}: {exc.msg}); re-download your notebook from Jupyter") from None
     except RecursionError:
-        raise SubmissionProblem("invalid_notebook", "the file's JSON is nested too deeply") from None
+        raise SubmissionProblem("invalid_notebook",
+                                "the file's JSON is nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("nbformat"), int):
         raise SubmissionProblem("invalid_notebook",
                                 "the file is JSON but not a Jupyter notebook (no nbformat)")
@@ -128,8 +129,9 @@ def read_submission(path: Path | None, limits: Limits) -> tuple[NotebookNode, li
             nb = nbformat.convert(nb, 4)
             notes.append("the notebook was in the old nbformat 3 and was upgraded to 4")
     except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds on bad shapes
-        raise SubmissionProblem("invalid_notebook",
-                                f"the notebook structure is broken ({type(exc).__name__})") from None
+        raise SubmissionProblem(
+            "invalid_notebook", f"the notebook structure is broken ({type(exc).__name__})"
+        ) from None
     return _sanitise(nb), notes
 
 
@@ -407,7 +409,7 @@ def prepare(source: NotebookNode, submission: NotebookNode) -> Prepared:
             _mark(t, "deleted", f"test cell {gid!r} is missing from the submission; "
                   "test cells must not be deleted")
     answered = {m.grade_id for m in manual}
-    for gid, (s_cell, r_cell) in src_by_gid.items():
+    for gid, (s_cell, _) in src_by_gid.items():
         if is_grade(s_cell) and is_solution(s_cell) and gid not in answered:
             manual.append(ManualCell(gid, _points(s_cell), "", s_cell.cell_type))
     dup = sorted(g for g, n in counts.items() if n > 1 and g not in src_by_gid)

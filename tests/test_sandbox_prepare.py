@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -88,6 +89,18 @@ def test_missing_and_oversized(tmp_path):
     with pytest.raises(SubmissionProblem) as info:
         read_submission(big, Limits(submission_bytes=1000))
     assert info.value.status == "invalid_notebook" and "2,000 bytes" in info.value.reason
+
+
+def test_symlink_and_fifo_submissions_are_refused(tmp_path):
+    """A symlink (e.g. to the instructor's source) or a FIFO is never read as a notebook."""
+    link = tmp_path / "link.ipynb"
+    link.symlink_to(FIXTURE)
+    with pytest.raises(SubmissionProblem, match="symbolic link"):
+        read_submission(link, Limits())
+    fifo = tmp_path / "fifo.ipynb"
+    os.mkfifo(fifo)
+    with pytest.raises(SubmissionProblem, match="not a regular file"):
+        read_submission(fifo, Limits())
 
 
 def test_nbformat3_is_upgraded(tmp_path, released):

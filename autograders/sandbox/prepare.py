@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import ast
 import copy
+import errno
 import json
+import os
 import re
 import secrets
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,17 +95,7 @@ def read_submission(path: Path | None, limits: Limits) -> tuple[NotebookNode, li
     Raises:
         SubmissionProblem: "missing" or "invalid_notebook" with a reason a trainee can act on.
     """
-    if path is None or not Path(path).is_file():
-        raise SubmissionProblem("missing", "no submission file was found for this notebook")
-    size = Path(path).stat().st_size
-    if size == 0:
-        raise SubmissionProblem("invalid_notebook", "the submitted file is empty")
-    if size > limits.submission_bytes:
-        raise SubmissionProblem(
-            "invalid_notebook", f"the submitted file is {size:,} bytes; the limit is "
-            f"{limits.submission_bytes:,}. Clear all outputs (Edit > Clear All Outputs) and "
-            "submit again")
-    raw = Path(path).read_bytes()[: limits.submission_bytes + 1]
+    raw = _read_capped(path, limits.submission_bytes)
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -133,6 +126,39 @@ def read_submission(path: Path | None, limits: Limits) -> tuple[NotebookNode, li
             "invalid_notebook", f"the notebook structure is broken ({type(exc).__name__})"
         ) from None
     return _sanitise(nb), notes
+
+
+def _read_capped(path: Path | None, cap: int) -> bytes:
+    """The submission's bytes: a regular file, not a symlink or FIFO, at most `cap` bytes.
+
+    A symlink could point the (root) grader at the instructor's source notebook and hand
+    in the model answers; a FIFO would block forever. Both are refused, checked on the
+    opened descriptor so the file cannot be swapped in between.
+    """
+    if path is None or not os.path.lexists(path):
+        raise SubmissionProblem("missing", "no submission file was found for this notebook")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SubmissionProblem("invalid_notebook", "the submission is a symbolic link, "
+                                    "not a notebook file; submit the .ipynb itself") from None
+        raise SubmissionProblem("invalid_notebook",
+                                f"the submission cannot be opened ({exc.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SubmissionProblem("invalid_notebook", "the submission is not a regular file")
+        if info.st_size == 0:
+            raise SubmissionProblem("invalid_notebook", "the submitted file is empty")
+        if info.st_size > cap:
+            raise SubmissionProblem(
+                "invalid_notebook", f"the submitted file is {info.st_size:,} bytes; the limit "
+                f"is {cap:,}. Clear all outputs (Edit > Clear All Outputs) and submit again")
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read(cap + 1)
+    finally:
+        os.close(fd)
 
 
 def _text(value: Any) -> str:

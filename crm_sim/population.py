@@ -163,7 +163,7 @@ def _addresses(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray
 
 
 def _companies(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(company name, web domain like "harbourtrading.com.hk") per row.
+    """(company name, web domain like "harbourasiatrading.com.hk") per row.
 
     Names are unique while the prefix × modifier × core combinations last.
     """
@@ -182,6 +182,7 @@ def _companies(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray
     squash = str.maketrans("", "", " &'")
     domain = (
         object_pool(p.lower().translate(squash) for p in pre)[a]
+        + object_pool(m.lower().translate(squash) for m in mod)[b]
         + object_pool(f"{x.lower().translate(squash)}.com.hk" for x in core)[c]
     )
     return name, domain
@@ -217,9 +218,12 @@ def build_population(
 
     names = pool.draw(rng, n, _profile_array(segments, "english")[seg])
     company_name = np.full(n, "", dtype=object)
+    # a distinct number per customer keeps every address unique (entity resolution relies on it)
+    width = len(str(n)) + 1  # d-digit tags from 10**(d-1): at least 9n of them, none padded
+    tag = 10 ** (width - 1) + rng.choice(9 * 10 ** (width - 1), size=n, replace=False)
     email = (
         names["stem"]
-        + object_pool(str(k) for k in range(1000))[rng.integers(1, 1000, n)]
+        + join_bytes([digit_matrix(tag, width)])
         + object_pool(f"@{d}" for d in EMAIL_DOMAINS)[rng.integers(0, len(EMAIL_DOMAINS), n)]
     )
     domains = np.array([], dtype=object)

@@ -53,7 +53,7 @@ def test_identifiers_unique_and_formatted(world):
     assert c["segment"].isin(SEGMENTS[world.scenario.industry]).all()
     assert c["preferred_channel"].isin(CHANNELS).all()
     assert c["preferred_language"].isin(LANGUAGES).all()
-    assert c["email"].str.fullmatch(r"[a-z.]+\d*@[a-z.]+").all()
+    assert c["email"].str.fullmatch(r"[a-z.]+\d*@[a-z.]+").all() and c["email"].is_unique
 
 
 def test_hkid_only_where_expected(world):

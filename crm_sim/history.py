@@ -1,8 +1,9 @@
 """Generate months of past interactions from the behaviour model.
 
 The loop runs over *months* (a dozen iterations), never over customers: each month
-draws every customer's contacts at once, applies them to the latent state with
-`behaviour.apply_contacts`, lets the month pass (`monthly_drift`) and draws churn.
+draws every customer's contacts at once, applies them to the latent state with the
+array cores of `crm_sim.behaviour` (`contact_effect`, `complaint_effect`, `drift`,
+`hazard_of`) and draws churn.
 What comes out is the ``interactions`` table and the latent state at the clock.
 """
 
@@ -138,7 +139,11 @@ def generate_history(
         products["segment_fit"].to_numpy(object)[None, :] == seg_names[:, None], 1.0, 0.15
     )  # (segment, product): suited products likelier
     product_ids = np.array(products["product_id"].tolist(), dtype=str)
-    follow_text = np.array([FOLLOW_UPS.get(o, "") for o in OUTCOMES], dtype=object)
+    # text columns are built as integer codes into small vocabularies, mapped to text once
+    info_text = np.concatenate(
+        [["{}"], SATISFACTION_INFO, NEED_INFO, [f'{{"product": "{p}"}}' for p in product_ids]]
+    ).astype(object)
+    follow_text = np.array([""] + [FOLLOW_UPS.get(o, "") for o in OUTCOMES], dtype=object)
     s, p, f = (latent[c].to_numpy(float) for c in ("satisfaction", "perception", "fatigue"))
     active = latent["active"].to_numpy(bool)
     spend = np.zeros(n)
@@ -214,12 +219,12 @@ def generate_history(
         minutes = np.where(answered, np.maximum(rng.gamma(2.0, DURATION[channel] / 2.0), 0.1), 0.5)
         info = np.where(
             rng.random(k) < 0.5,
-            SATISFACTION_INFO[np.digitize(s[who], [0.4, 0.7])],
-            NEED_INFO[rng.integers(0, len(NEED_INFO), k)],
+            1 + np.digitize(s[who], [0.4, 0.7]),
+            1 + len(SATISFACTION_INFO) + rng.integers(0, len(NEED_INFO), k),
         )
-        info[sold] = np.strings.add(np.strings.add('{"product": "', product_ids[product]), '"}')
-        info = np.where(answered & (rng.random(k) < 0.7), info, "{}")
-        follow = np.where(rng.random(k) < 0.6, follow_text[outcome], "")
+        info[sold] = 1 + len(SATISFACTION_INFO) + len(NEED_INFO) + product
+        info = np.where(answered & (rng.random(k) < 0.7), info, 0)
+        follow = np.where(rng.random(k) < 0.6, 1 + outcome, 0)
         parts.append(
             {
                 "who": who,
@@ -255,7 +260,7 @@ def generate_history(
     latent = latent.copy()
     latent["satisfaction"], latent["perception"], latent["fatigue"] = s, p, f
     latent["active"] = active
-    interactions = _interactions(parts, customers, agent_ids, start)
+    interactions = _interactions(parts, customers, agent_ids, start, info_text, follow_text)
     return interactions, behaviour.refresh(latent, params), spend
 
 
@@ -273,6 +278,8 @@ def _interactions(
     customers: pd.DataFrame,
     agent_ids: np.ndarray,
     start: np.datetime64,
+    info_text: np.ndarray,
+    follow_text: np.ndarray,
 ) -> pd.DataFrame:
     """Concatenate the monthly events, order them by time then customer, number them."""
     if parts:
@@ -289,8 +296,8 @@ def _interactions(
                 ("purpose", np.int64),
                 ("outcome", np.int64),
                 ("minutes", float),
-                ("info", object),
-                ("follow", object),
+                ("info", np.int64),
+                ("follow", np.int64),
             )
         }
     # one int key (time, then customer); a stable sort keeps ties in generation order, so
@@ -313,7 +320,7 @@ def _interactions(
             "purpose": np.asarray(PURPOSES, dtype=object)[cols["purpose"]],
             "outcome": np.asarray(OUTCOMES, dtype=object)[cols["outcome"]],
             "duration_min": cols["minutes"].astype(float),
-            "info_captured": cols["info"],
-            "follow_up": cols["follow"],
+            "info_captured": info_text[cols["info"]],
+            "follow_up": follow_text[cols["follow"]],
         },
     )

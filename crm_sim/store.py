@@ -38,14 +38,16 @@ FORMAT = "crm-sim-world"
 FORMAT_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+# Float columns get no declared type (no affinity): a REAL-affinity column would store
+# -0.0 as the integer 0 and lose the sign, breaking the exact round trip.
 SQL_TYPES = {
     "string": "TEXT",
     "bool": "INTEGER",
     "boolean": "INTEGER",
     "int64": "INTEGER",
     "Int64": "INTEGER",
-    "float64": "REAL",
-    "Float64": "REAL",
+    "float64": "",
+    "Float64": "",
 }
 
 
@@ -103,7 +105,7 @@ def _write(conn: sqlite3.Connection, world: World) -> None:
     everything += [(name, True, df) for name, df in world.hidden.items()]
     for position, (name, hidden, df) in enumerate(everything):
         columns = world.schema[name]
-        defs = ", ".join(f"{_ident(c)} {SQL_TYPES[d]}" for c, d in columns.items())
+        defs = ", ".join(f"{_ident(c)} {SQL_TYPES[d]}".rstrip() for c, d in columns.items())
         table = _ident("t_" + name)
         conn.execute(f"CREATE TABLE {table} ({defs})")
         data = [_column_values(df[c], d) for c, d in columns.items()]

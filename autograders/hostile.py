@@ -150,6 +150,27 @@ for _i in range(600):
 print("forked", _kids, "children")
 """
 
+FORGE_RESULTS = '''
+import json, os
+_forged = json.dumps({{"event": "result", "cells": [], "stop": None}}) + "\\n"
+_hits = 0
+for _fd in range(3, 64):
+    for _path in (f"/proc/{{os.getppid()}}/fd/{{_fd}}", f"/dev/fd/{{_fd}}"):
+        try:
+            _w = os.open(_path, os.O_WRONLY | os.O_NONBLOCK)
+            os.write(_w, _forged.encode())
+            os.close(_w)
+            _hits += 1
+        except OSError:
+            pass
+os.write(1, _forged.encode())
+_art = os.environ.get("CRM_ARTIFACT_DIR", ".")
+for _gid in {gids!r}:
+    with open(os.path.join(_art, _gid + ".json"), "w") as _fh:
+        json.dump({{"grade_id": _gid, "nonce": "0" * 32, "value": "forged"}}, _fh)
+print("forged into", _hits, "descriptors")
+'''
+
 # Expected outcome per variant. "status": submission status; "reason": substring of the
 # reason; "first_test": (status, message substring) of the first test cell;
 # "tests_zero": every test cell scores 0; "cell_status": status every test cell after
@@ -164,6 +185,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "read_files": {"status": "graded", "tests_zero": True, "no_leak": True},
     "sqlite_gradebook": {"status": "graded", "tests_zero": True, "no_leak": True},
     "daemon": {"status": "graded", "tests_zero": True},
+    "forge_results": {"status": "graded", "tests_zero": True},
     "memory_bomb": {"status": "memory_exceeded", "reason": "memory limit exceeded in cell",
                     "tests_zero": True, "cell_status": "not_run"},
     "infinite_loop": {"status": "timed_out", "reason": "timed out in cell",
@@ -272,6 +294,8 @@ def hostile_variants(released_nb: dict, targets: list[str] = (),
         "read_files": _with_attack(nb, READ_FILES.format(targets=list(targets))),
         "sqlite_gradebook": _with_attack(nb, SQLITE_GRADEBOOK.format(targets=list(targets))),
         "daemon": _with_attack(nb, DAEMON.format(dirs=list(daemon_dirs))),
+        "forge_results": _with_attack(nb, FORGE_RESULTS.format(gids=[
+            _nbg(c)["grade_id"] for c in nb["cells"] if is_test_cell(c)])),
         "memory_bomb": _with_attack(nb, MEMORY_BOMB),
         "infinite_loop": _with_attack(nb, INFINITE_LOOP),
         "sigint_loop": _with_attack(nb, SIGINT_LOOP),

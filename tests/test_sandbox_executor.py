@@ -192,3 +192,13 @@ def test_without_privilege_drop_daemons_are_found_by_token(monkeypatch):
         assert survivors(token=w.token) == []
     finally:
         w.remove()
+
+
+def test_scientific_stack_imports_under_default_memory_limit(ws):
+    """numpy, pandas and ipykernel import under the default address-space limit."""
+    from autograders.sandbox.limits import DEFAULT_LIMITS
+
+    code = ("import numpy, pandas, ipykernel.kernelapp, matplotlib.pyplot\n"
+            "print(pandas.DataFrame({'a': numpy.arange(1000)}).a.sum())")
+    out = run_sandboxed(["-I", "-c", code], ws, DEFAULT_LIMITS, wall_timeout_s=60)
+    assert out.stdout.strip() == b"499500", out.stderr_tail[-500:]

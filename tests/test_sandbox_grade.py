@@ -13,8 +13,6 @@ from autograders.checks import load_evaluators
 from autograders.sandbox import Limits, grade_notebook
 from autograders.sandbox.prepare import read_source, released_notebook
 
-pytestmark = pytest.mark.slow
-
 FIXTURE_DIR = Path(__file__).parent / "fixtures" / "course" / "units" / "FIXTURE1"
 SOURCE = FIXTURE_DIR / "fixture1.ipynb"
 LIMITS = Limits(memory_mb=1536, cell_timeout_s=10, notebook_timeout_s=60)
@@ -57,6 +55,7 @@ def _points(result) -> dict[str, tuple[str, float]]:
     return {c.grade_id: (c.status, c.points) for c in result.cells}
 
 
+@pytest.mark.slow
 def test_full_solution_earns_full_marks(tmp_path, evaluators):
     """The model answers score every point; the written answer waits for manual grading."""
     result = _grade(tmp_path, _submission(), evaluators)
@@ -70,6 +69,7 @@ def test_full_solution_earns_full_marks(tmp_path, evaluators):
     assert "FIXTURE1-HIDDEN-MARKER" not in fb and "[passed] 3/3 points" in fb
 
 
+@pytest.mark.slow
 def test_partial_solution_earns_exact_partial_marks(tmp_path, evaluators, variants):
     """Partial answers: squares right on 2 of 4 sizes (1.5), filter boundary missed (1.0)."""
     result = _grade(tmp_path, _submission(variants["partial"]), evaluators)
@@ -81,6 +81,7 @@ def test_partial_solution_earns_exact_partial_marks(tmp_path, evaluators, varian
     assert result.points == 4.5
 
 
+@pytest.mark.slow
 def test_wrong_solution_scores_zero_with_messages(tmp_path, evaluators, variants):
     """Wrong answers score 0 with a message saying what to fix."""
     result = _grade(tmp_path, _submission(variants["wrong"]), evaluators)
@@ -91,6 +92,7 @@ def test_wrong_solution_scores_zero_with_messages(tmp_path, evaluators, variants
     assert "divide" in mean.message
 
 
+@pytest.mark.slow
 def test_missing_evaluator_and_raising_evaluator(tmp_path, evaluators):
     """No evaluator -> 'error' (authoring bug); a raising evaluator -> 'failed', logged."""
     def boom(artifact, ctx):
@@ -112,3 +114,29 @@ def test_missing_submission_is_missing(evaluators):
                             evaluators=evaluators, limits=LIMITS, slot=31)
     assert result.status == "missing" and result.cells == []
     assert result.to_dict()["status"] == "missing"
+
+
+def test_artifact_reader_refuses_symlinks_junk_and_oversize(tmp_path):
+    """Artefacts must be regular files, JSON without NaN, under the cap, no symlinks."""
+    from autograders.sandbox.grade import _read_artifacts
+    from autograders.sandbox.prepare import Prepared, TestCell
+
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"grade_id": "a", "nonce": "n", "value": 1}')
+    art = tmp_path / "artifacts"
+    art.mkdir()
+    (art / "a.json").symlink_to(secret)
+    (art / "b.json").write_text('{"grade_id": "b", "nonce": "n", "value": NaN}')
+    (art / "c.json").mkdir()
+    (art / "d.json").write_text('{"grade_id": "d", "nonce": "n", "value": [1, 2]}')
+    with open(art / "e.json", "wb") as fh:
+        fh.truncate(50_000_000)               # sparse, but over the size cap
+    tests = {g: TestCell(g, 1.0, "") for g in "abcde"}
+    found = _read_artifacts(art, Prepared(notebook={}, tests=tests, manual=[]))
+    assert "a" not in found                   # symlink never followed
+    assert found["b"] == {"__bad__": "the answer file is not valid JSON"}
+    assert "__bad__" in found["c"] and "__bad__" in found["e"]
+    assert found["d"] == {"grade_id": "d", "nonce": "n", "value": [1, 2]}
+    link = tmp_path / "artifacts_link"
+    link.symlink_to(art)
+    assert _read_artifacts(link, Prepared(notebook={}, tests=tests, manual=[])) == {}

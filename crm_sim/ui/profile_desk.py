@@ -26,6 +26,9 @@ from crm_sim.errors import CrmSimError, FieldError
 from crm_sim.leads.columns import KEY_FIELDS, SOURCE_TABLES, SOURCES
 
 LEAD_LIST_MAX = 40
+# Lead-list columns a trainee may have completed from other records of the same prospect.
+OVERLAY_COLUMNS = ("name", "company", "phone", "email", "need", "budget_hkd",
+                   "timeline_months", "authority", "district", "segment")
 PROSPECTS_MAX = 30
 
 # Professionalism scenarios: reason code -> text. Which codes justify the right choice is
@@ -426,8 +429,17 @@ def show_lead_list_check(world: Any, lead_list: Any) -> dict[str, Any]:
         return {"ok": False, "unknown": unknown}
     stacked = pd.concat(ensure_sources(world).values(), ignore_index=True).set_index(
         "record_id")
-    judged = qualify_frame(stacked.loc[list(ids)].reset_index(), standards_for(world),
-                           as_of=world.today)
+    # judge each lead on its record, completed by what the list itself says about it
+    # (merged from other records); consent and dates always come from the record
+    rows = stacked.loc[list(ids)].reset_index()
+    for col in OVERLAY_COLUMNS:
+        if col in lead_list.columns and col in rows.columns:
+            given = lead_list[col].reset_index(drop=True)
+            blank = given.isna() | given.astype("string").fillna("").str.strip().eq("")
+            rows[col] = rows[col].where(blank.to_numpy(), given.to_numpy())
+    judged = qualify_frame(rows.astype({c: stacked[c].dtype for c in OVERLAY_COLUMNS
+                                        if c in rows.columns}, errors="ignore"),
+                           standards_for(world), as_of=world.today)
     failing = judged.loc[~judged["qualified"], ["record_id", "reasons"]]
     missing = [f for f in KEY_FIELDS if f != "contact" and f not in lead_list.columns]
     if "phone" not in lead_list.columns and "email" not in lead_list.columns:

@@ -214,3 +214,21 @@ def test_recording_quality_shares(world):
     shares = table.drop(columns="records")
     assert ((shares >= 0) & (shares <= 1)).all().all()
     assert table["records"].sum() == sum(len(f) for f in desk.source_frames(world).values())
+
+
+def test_lead_list_check_uses_values_the_list_completes(world):
+    """A budget filled in from another record of the prospect counts in the visible check."""
+    from crm_sim.leads.qualification import qualify_frame
+
+    stacked = pd.concat(desk.ensure_sources(world).values(), ignore_index=True)
+    judged = qualify_frame(stacked, desk.standards_for(world), as_of=world.today)
+    parts = judged["reasons"].astype(str).str.split("; ")
+    only_budget = judged[parts.map(lambda rs: "budget: not stated" in rs and all(
+        r == "budget: not stated" or r.startswith("deal size") for r in rs))]
+    if only_budget.empty:
+        pytest.skip("no record in this world fails on the budget alone")
+    lead = only_budget.head(1)[["record_id", "name", "phone", "email", "need", "budget_hkd",
+                                "timeline_months", "authority"]].copy()
+    assert desk.show_lead_list_check(world, lead)["failing"] == 1
+    lead["budget_hkd"] = 1_000_000.0
+    assert desk.show_lead_list_check(world, lead)["failing"] == 0

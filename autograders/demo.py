@@ -245,6 +245,8 @@ def run_demo(out_dir: str | Path = "demo", *, source_course: str | Path | None =
             f"simulated assessor: {n} written answer(s) given manual grades (full answers "
             "full marks, partial half, wrong none), as an instructor would in formgrader")
     files = write_reports(course, units=result.units)
+    result.summary_lines.append("note: simulated trainees of one profile submit the same code, "
+                                "so the similarity report flags them as near-identical")
     result.cohort_html = files.cohort_html
     result.seconds = time.monotonic() - started
     return result

@@ -155,6 +155,8 @@ def decide(spec: UnitSpec, trainee_id: str, status_rows: list[dict[str, Any]],
                     pending.append(cell_pending)
                 else:
                     status = "manually graded"
+                    res = dict(res, message=f"graded by the assessor: {gb['manual']:g} / "
+                                            f"{max_pts:g}")
             cells.append(CellEvidence(
                 grade_id=gid, notebook=res.get("notebook") or notebook_of.get(gid, ""),
                 criterion=crit.id, max_points=float(max_pts), points=float(points),

@@ -6,12 +6,26 @@ the most common failure messages say which.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from autograders.reports.competency import UnitDecision
 
 FAIL_STATUSES = {"failed", "partial", "not_run", "tampered", "deleted", "hook_detected"}
+MAX_MESSAGE = 240
+_ID = re.compile(r"\b[A-Z]{1,3}\d{3,}\b")            # customer / staff ids: C000123, S042
+_NUM = re.compile(r"(?<!\w)\d+(?:\.\d+)?(?![A-Za-z_])")     # not inside names: 90d_share
+
+
+def message_key(message: str) -> str:
+    """A failure message with trainee-specific ids and numbers blanked, for grouping.
+
+    Every trainee has their own world, so the same mistake names different customers
+    ("11 calls ... C000288, C000092"); blanking ids and numbers groups it as one message.
+    """
+    text = _NUM.sub("<n>", _ID.sub("<id>", message)).strip()
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"
 
 
 @dataclass
@@ -50,7 +64,7 @@ def item_analysis(decisions: list[UnitDecision], top: int = 3) -> list[ItemStats
                 totals[key] = totals.get(key, 0.0) + cell.points
                 if cell.points + 1e-9 < cell.max_points:
                     item.failed += 1
-                    msg = cell.message or f"({cell.status}, no message)"
+                    msg = message_key(cell.message) or f"({cell.status}, no message)"
                     messages.setdefault(key, Counter())[msg] += 1
     for key, item in stats.items():
         item.mean_points = totals.get(key, 0.0) / item.attempted if item.attempted else 0.0

@@ -2,7 +2,8 @@
 
 Sources of solution cells are normalised (comments and blank lines dropped, whitespace
 collapsed, lower-cased) and compared pairwise with rapidfuzz's ratio; cells left as the
-released stub are ignored. A high score is a prompt to talk to the trainees, not proof:
+released stub, and answers shorter than MIN_CHARS (a multiple-choice letter), are
+ignored. A high score is a prompt to talk to the trainees, not proof:
 short exercises have few correct forms. Copied *numbers* are caught anyway — every
 trainee works on their own world, so an answer computed on someone else's world fails.
 """
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 DEFAULT_THRESHOLD = 0.92
+MIN_CHARS = 40   # shorter answers (a multiple-choice letter, a one-liner) have few forms
 WORLD_NOTE = ("Each trainee works on a world seeded from their own id, so numbers copied "
               "from another trainee are wrong for the copier and fail their checks; this "
               "report looks for copied code and wording instead.")
@@ -66,6 +68,7 @@ def similar_pairs(unit: str, answers: dict[str, dict[str, str]],
     for a, b in itertools.combinations(sorted(norm), 2):
         common = [g for g in sorted(set(norm[a]) & set(norm[b]))
                   if norm[a][g] not in STUBS and norm[b][g] not in STUBS
+                  and min(len(norm[a][g]), len(norm[b][g])) >= MIN_CHARS
                   and norm[a][g] != stub_norm.get(g) and norm[b][g] != stub_norm.get(g)]
         if not common:
             continue

@@ -77,6 +77,7 @@ def test_evidence_and_answers_flow_to_cells(spec):
     assert cells["squares_test"].evidence == {"hidden_sizes_correct": 2}
     assert cells["written_reflection"].answer == "PDPO needs consent."
     assert cells["written_reflection"].status == "manually graded"
+    assert cells["written_reflection"].message == "graded by the assessor: 2 / 2"
 
 
 def test_csv_rows_one_per_criterion(spec):

@@ -13,8 +13,8 @@ def test_normalise_drops_comments_and_whitespace():
 def test_copied_code_is_flagged_and_distinct_code_is_not():
     """A copy with renamed comments is flagged; an independent answer is not."""
     answers = {
-        "A": {"f": "def f(xs):\n    # mine\n    return [x * x for x in xs]"},
-        "B": {"f": "def f(xs):\n    return [x * x for x in xs]  # copied"},
+        "A": {"f": "def squares(values):\n    # mine\n    return [v * v for v in values]"},
+        "B": {"f": "def squares(values):\n    return [v * v for v in values]  # copied"},
         "C": {"f": "def f(values):\n    out = []\n    for v in values:\n"
                    "        out.append(v ** 2)\n    return out"},
     }
@@ -34,3 +34,9 @@ def test_unanswered_stubs_are_not_similarity():
 def test_note_explains_per_trainee_worlds():
     """The report says copied numbers are already caught by per-trainee worlds."""
     assert "own id" in WORLD_NOTE and "numbers copied" in WORLD_NOTE
+
+
+def test_short_answers_are_not_compared():
+    """Identical multiple-choice answers are not evidence of copying."""
+    answers = {"A": {"q1": "answer_k1 = 'b'"}, "B": {"q1": "answer_k1 = 'b'"}}
+    assert similar_pairs("U", answers) == []

@@ -63,11 +63,10 @@ def test_secret_created_once_with_0600(tmp_path):
     assert course.read_secret(create=True) == first == course.read_secret()
 
 
-def test_nbgrader_api_is_bound_to_the_course():
+def test_nbgrader_api_is_bound_to_the_course(tmp_path):
     """The API's CourseDirectory points at this root with units/ as source directory."""
-    course = resolve_course(FIXTURE_COURSE)
+    course = copy_fixture_course(tmp_path / "c")
     api = course.nbgrader_api()
     assert api.coursedir.root == str(course.root)
     assert api.coursedir.source_directory == "units"
     assert "unit.toml" in api.coursedir.ignore and "evaluators.py" in api.coursedir.ignore
-    (course.root / ".exchange").rmdir()

@@ -28,7 +28,7 @@ from crm_sim.leads.columns import KEY_FIELDS, SOURCE_TABLES, SOURCES
 LEAD_LIST_MAX = 40
 # Lead-list columns a trainee may have completed from other records of the same prospect.
 OVERLAY_COLUMNS = ("name", "company", "phone", "email", "need", "budget_hkd",
-                   "timeline_months", "authority", "district", "segment")
+                   "timeline_months", "authority", "district", "segment", "captured_date")
 PROSPECTS_MAX = 30
 
 # Professionalism scenarios: reason code -> text. Which codes justify the right choice is

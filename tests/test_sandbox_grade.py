@@ -140,3 +140,16 @@ def test_artifact_reader_refuses_symlinks_junk_and_oversize(tmp_path):
     link = tmp_path / "artifacts_link"
     link.symlink_to(art)
     assert _read_artifacts(link, Prepared(notebook={}, tests=tests, manual=[])) == {}
+
+
+def test_support_files_keep_their_layout(tmp_path):
+    """Support files land below the workspace as they sat below their common directory."""
+    from autograders.sandbox.grade import _support_layout
+
+    (tmp_path / "rel" / "data").mkdir(parents=True)
+    (tmp_path / "rel" / "data" / "x.csv").write_text("a\n")
+    (tmp_path / "rel" / "helpers.py").write_text("")
+    layout = _support_layout([tmp_path / "rel" / "data" / "x.csv", tmp_path / "rel" / "helpers.py",
+                              tmp_path / "rel" / "gone.txt"])
+    assert [str(rel) for _, rel in layout] == ["data/x.csv", "helpers.py"]
+    assert _support_layout([]) == []

@@ -125,13 +125,14 @@ def _execute(prepared: Prepared, trainee_id: str, support: list[Path], limits: L
     """Run the prepared notebook in a fresh workspace; return events, cells, artefacts."""
     ws = Workspace.create(slot)
     try:
-        for item in support:
-            target = ws.path / item.name
+        for item, relative in _support_layout(support):
+            target = ws.path / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
             if item.is_dir():
-                shutil.copytree(item, target, symlinks=False)
+                shutil.copytree(item, target, symlinks=False, dirs_exist_ok=True)
             elif item.is_file():
                 shutil.copy2(item, target)
-            ws.give(target)
+        ws.give(ws.path)                 # everything copied in now belongs to the run's uid
         art = ws.path / ARTIFACT_SUBDIR
         art.mkdir()
         ws.give(art)
@@ -162,6 +163,19 @@ def _execute(prepared: Prepared, trainee_id: str, support: list[Path], limits: L
     return {"final": final, "crash": crash, "last_started": started[-1] if started else None,
             "cells": final.get("cells") if final else None, "artifacts": artifacts,
             "outcome": outcome}
+
+
+def _support_layout(support: list[Path]) -> list[tuple[Path, Path]]:
+    """(file, path inside the workspace) keeping the files' layout below their common dir.
+
+    So ``release/U/data/x.csv`` and ``release/U/helpers.py`` land as ``data/x.csv`` and
+    ``helpers.py`` next to the notebook, as the trainee had them.
+    """
+    items = [Path(p).resolve() for p in support if Path(p).exists()]
+    if not items:
+        return []
+    base = Path(os.path.commonpath([p.parent for p in items]))
+    return [(p, p.relative_to(base)) for p in items]
 
 
 def _read_artifacts(art: Path, prepared: Prepared) -> dict[str, Any]:

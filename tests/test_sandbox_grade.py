@@ -153,3 +153,37 @@ def test_support_files_keep_their_layout(tmp_path):
                               tmp_path / "rel" / "gone.txt"])
     assert [str(rel) for _, rel in layout] == ["data/x.csv", "helpers.py"]
     assert _support_layout([]) == []
+
+
+@pytest.mark.slow
+def test_cells_before_a_timeout_keep_their_scores(tmp_path, evaluators):
+    """A loop after the first test: that test keeps its 2 points, later tests are not_run."""
+    nb = _submission()
+    at = next(i for i, c in enumerate(nb["cells"])
+              if c["metadata"].get("nbgrader", {}).get("grade_id") == "mean_test")
+    nb["cells"].insert(at + 1, {"cell_type": "code", "metadata": {}, "outputs": [],
+                                "execution_count": None, "source": "while True:\n    pass"})
+    path = tmp_path / "sub.ipynb"
+    path.write_text(json.dumps(nb))
+    result = grade_notebook(SOURCE, path, unit="FIXTURE1", trainee_id="T042", secret="s",
+                            evaluators=evaluators, slot=31,
+                            limits=Limits(memory_mb=1536, cell_timeout_s=4,
+                                          notebook_timeout_s=60))
+    assert result.status == "timed_out" and f"timed out in cell #{at + 2}" in result.reason
+    got = _points(result)
+    assert got["mean_test"] == ("passed", 2.0)
+    assert got["squares_test"] == ("not_run", 0.0) and got["filter_test"] == ("not_run", 0.0)
+
+
+def test_feedback_redacts_grader_material_in_trainee_outputs():
+    """A trainee output quoting a hidden-test line is replaced by a notice."""
+    from autograders.sandbox.grade import _safe_outputs
+
+    secret = "assert squares(0) == [], 'hidden case'"
+    outs = [{"output_type": "stream", "name": "stdout", "text": f"x\n{secret}\n"},
+            {"output_type": "stream", "name": "stdout", "text": "fine"},
+            {"output_type": "bogus"}, "junk"]
+    kept = _safe_outputs(outs, [secret])
+    assert len(kept) == 2 and "grader-only" in kept[0]["text"] and kept[1]["text"] == "fine"
+    quoted = [{"output_type": "stream", "name": "stdout", "text": json.dumps(secret)}]
+    assert "grader-only" in _safe_outputs(quoted, [secret])[0]["text"]

@@ -241,3 +241,16 @@ def test_insert_nonce(src, expected):
     else:
         assert found and expected in out
         compile(out, "<t>", "exec")
+
+
+def test_task_cells_wait_for_manual_grading(source, tmp_path, released):
+    """An nbgrader task cell becomes a manual item with its points."""
+    src = copy.deepcopy(source)
+    task = nbformat.v4.new_markdown_cell("Describe your call plan.")
+    task.metadata["nbgrader"] = {"task": True, "grade": False, "solution": False,
+                                 "locked": True, "grade_id": "plan_task", "points": 3,
+                                 "schema_version": 3}
+    src.cells.append(task)
+    sub, _ = read_submission(_write(tmp_path, released), Limits())
+    manual = {m.grade_id: m for m in prepare(src, sub).manual}
+    assert manual["plan_task"].points == 3.0 and manual["plan_task"].cell_type == "task"

@@ -438,6 +438,9 @@ def prepare(source: NotebookNode, submission: NotebookNode) -> Prepared:
     for gid, (s_cell, _) in src_by_gid.items():
         if is_grade(s_cell) and is_solution(s_cell) and gid not in answered:
             manual.append(ManualCell(gid, _points(s_cell), "", s_cell.cell_type))
+        elif s_cell.metadata.get("nbgrader", {}).get("task") and gid not in answered:
+            # nbgrader "task" cells are judged on the whole notebook by a person
+            manual.append(ManualCell(gid, _points(s_cell), "", "task"))
     dup = sorted(g for g, n in counts.items() if n > 1 and g not in src_by_gid)
     if dup:
         notes.append(f"duplicated cell ids: {', '.join(dup)}")

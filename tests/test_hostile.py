@@ -160,6 +160,8 @@ def test_feedback_has_no_hidden_or_outside_material(fixture_runs, name):
     for needle in (HIDDEN_MARKER, GRADEBOOK_MARKER, SECRET, "sum(VALUES) / len(VALUES)",
                    "nonce="):
         assert needle not in text, needle
+    if result.executed_notebook is not None:
+        nbformat.validate(nbformat.from_dict(result.executed_notebook))
 
 
 def test_read_files_attack_was_denied(fixture_runs):

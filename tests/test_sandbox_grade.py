@@ -67,6 +67,7 @@ def test_full_solution_earns_full_marks(tmp_path, evaluators):
     assert "PDPO" in manual.evidence["answer"]
     fb = json.dumps(result.executed_notebook)
     assert "FIXTURE1-HIDDEN-MARKER" not in fb and "[passed] 3/3 points" in fb
+    nbformat.validate(nbformat.from_dict(result.executed_notebook))   # renders with nbconvert
 
 
 @pytest.mark.slow

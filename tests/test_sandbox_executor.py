@@ -202,3 +202,23 @@ def test_scientific_stack_imports_under_default_memory_limit(ws):
             "print(pandas.DataFrame({'a': numpy.arange(1000)}).a.sum())")
     out = run_sandboxed(["-I", "-c", code], ws, DEFAULT_LIMITS, wall_timeout_s=60)
     assert out.stdout.strip() == b"499500", out.stderr_tail[-500:]
+
+
+@pytest.mark.skipif(not ROOT, reason="files are attributed to the run by the slot uid")
+def test_files_left_in_shared_dirs_are_swept(ws):
+    """Files and dirs the run leaves in /tmp and /dev/shm are removed; others' stay."""
+    mine = f"/tmp/h5-not-sandbox-{os.getpid()}"
+    open(mine, "w").close()
+    code = ("import os\nopen('/tmp/sbx-left.txt', 'w').write('x')\n"
+            "os.makedirs('/tmp/sbx-left-dir/sub')\n"
+            "open('/tmp/sbx-left-dir/sub/f', 'w').write('y')\n"
+            "os.symlink('/etc/passwd', '/tmp/sbx-left-link')\n"
+            "try:\n open('/dev/shm/sbx-left-shm', 'w').write('z')\nexcept OSError:\n pass\n"
+            "print('ok')")
+    assert _run(ws, code).stdout.strip() == b"ok"
+    for left in ("/tmp/sbx-left.txt", "/tmp/sbx-left-dir", "/tmp/sbx-left-link",
+                 "/dev/shm/sbx-left-shm"):
+        assert not os.path.lexists(left), left
+    assert os.path.exists(mine) and os.path.exists("/etc/passwd")
+    assert ws.path.is_dir()                 # the run's own workspace is left to the parent
+    os.unlink(mine)

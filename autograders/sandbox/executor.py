@@ -265,8 +265,50 @@ def kill_run(pgid: int, ws: Workspace) -> None:
             break
     if ws.uid is not None:
         kill_uid(ws.uid, ws.gid)
+        sweep_uid_files(ws.uid, keep=ws.path)
     else:
         kill_token(ws.token)
+
+
+SHARED_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def sweep_uid_files(uid: int, dirs: tuple[str, ...] = SHARED_DIRS,
+                    keep: Path | None = None) -> int:
+    """Delete what the slot uid left in shared writable directories (disk, /dev/shm memory).
+
+    Safe because the uid belongs to the sandbox alone and all its processes are dead by
+    now; entries are checked with ``lstat`` (a symlink is removed, never followed) and
+    directories are removed with the fd-based, symlink-safe ``rmtree``.
+
+    Args:
+        uid: the slot uid.
+        dirs: shared directories to sweep (top level only).
+        keep: the run's own workspace (owned by the uid; the parent still reads it).
+
+    Returns:
+        How many top-level entries were removed.
+    """
+    removed = 0
+    keep_path = os.path.realpath(keep) if keep is not None else None
+    for directory in dirs:
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                info = entry.stat(follow_symlinks=False)
+                if info.st_uid != uid or os.path.realpath(entry.path) == keep_path:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+                removed += 1
+            except OSError:
+                continue
+    return removed
 
 
 def kill_uid(uid: int, gid: int | None) -> None:

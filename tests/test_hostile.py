@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograders.checks import RegistryError, load_evaluators
+from autograders.checks import load_evaluators
 from autograders.hostile import (
     EXPECTED,
     first_test_id,
@@ -267,7 +267,7 @@ def real_runs(course, tmp_path_factory):
         path = write_variant(variants[name], workdir / f"{nb_path.parent.name}-{name}.ipynb")
         try:
             evaluators = load_evaluators(nb_path.parent.name)
-        except RegistryError:
+        except Exception:  # noqa: BLE001 - a unit's own tests report a broken module
             evaluators = {}
         slot = free.get()
         try:

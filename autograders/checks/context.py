@@ -62,6 +62,9 @@ class EvalContext:
     def call_function(self, artifact: Any, args_list: list) -> list:
         """Run a submitted function on each args in a fresh sandboxed process.
 
+        Pass every input in one call: each `call_function` starts a new process (about a
+        second or two, importing pandas), while the calls inside it are cheap.
+
         Args:
             artifact: a ``{"__function__": name, "source": ...}`` artefact.
             args_list: one entry per call: a list (positional) or dict (keyword) of

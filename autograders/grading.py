@@ -162,7 +162,8 @@ def trainee_dirs(course: Course) -> list[Path]:
     """Trainee directories under ``submitted/``, sorted by name."""
     if not course.submitted_dir.is_dir():
         return []
-    return sorted(p for p in course.submitted_dir.iterdir() if p.is_dir())
+    return sorted(p for p in course.submitted_dir.iterdir()
+                  if p.is_dir() and not p.is_symlink())   # a link would grade someone else
 
 
 def plan_unit(course: Course, code: str, *, trainees: list[str] | None = None,

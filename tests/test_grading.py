@@ -164,6 +164,14 @@ def test_bad_trainee_ids_get_a_status_not_a_crash(submitted, tmp_path):
     assert not (course.autograded_dir / "..hidden").exists()
 
 
+def test_symlinked_trainee_dir_is_not_graded(submitted, tmp_path):
+    """A trainee directory that is a symlink to another trainee's is ignored."""
+    course = clone_course(submitted, tmp_path / "c")
+    (course.submitted_dir / "T99").symlink_to(course.submitted_dir / "T01")
+    grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
+    assert "T99" not in _scores(course)
+
+
 def test_missing_and_foreign_notebooks_are_statuses(submitted, tmp_path):
     """A trainee without the notebook is 'missing'; an extra notebook is 'wrong_unit'."""
     course = clone_course(submitted, tmp_path / "c")

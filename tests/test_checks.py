@@ -46,6 +46,33 @@ def test_dataframe_round_trip():
     assert back["id"].tolist() == ["C1", "C2"] and back["n"].tolist() == [1, 2]
 
 
+def test_frame_dtypes_survive_the_round_trip():
+    """Datetime, timedelta, category, bool and int columns come back with their dtypes."""
+    df = pd.DataFrame({
+        "when": pd.to_datetime(["2024-01-02 03:04", None]),
+        "wait": pd.to_timedelta([90, 30], unit="s"),
+        "seg": pd.Categorical(["sme", "corp"]),
+        "ok": [True, False], "n": [1, 2], "name": ["a", "b"],
+    })
+    back = to_frame(json.loads(json.dumps(to_plain(df))))
+    assert back["when"].dtype.kind == "M" and back["when"].iloc[0] == df["when"].iloc[0]
+    assert pd.isna(back["when"].iloc[1])
+    assert back["wait"].tolist() == df["wait"].tolist()
+    assert back["seg"].dtype == "category" and back["ok"].dtype == bool
+    assert back["n"].dtype == "int64" and back["name"].tolist() == ["a", "b"]
+    s = pd.Series(pd.to_datetime(["2024-05-01"]), name="d")
+    assert to_series(json.loads(json.dumps(to_plain(s)))).dtype.kind == "M"
+
+
+def test_forged_frame_dtypes_are_harmless():
+    """Nonsense dtype strings from a kernel leave the plain column as it is."""
+    forged = {"__frame__": {"columns": ["a"], "records": [["x"], ["y"]],
+                            "dtypes": ["datetime64[ns]; rm -rf /"]}}
+    assert to_frame(forged)["a"].isna().all()          # coerced, never executed or raised
+    weird = {"__frame__": {"columns": ["a"], "records": [["x"]], "dtypes": ["int64"]}}
+    assert to_frame(weird)["a"].tolist() == ["x"]
+
+
 def test_series_numpy_and_dates_become_plain():
     """Series, numpy scalars/arrays, dates and timestamps become plain JSON types."""
     s = pd.Series([1, 2], index=["a", "b"], name="x")

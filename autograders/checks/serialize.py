@@ -165,11 +165,13 @@ class _Walker:
             columns = [c if isinstance(c, str) else str(c) for c in columns]
             rows = value.astype(object).to_numpy().tolist()
             return {"__frame__": {"columns": columns,
-                                  "records": self.convert(rows, depth + 1)}}
+                                  "records": self.convert(rows, depth + 1),
+                                  "dtypes": [str(t) for t in value.dtypes]}}
         if isinstance(value, pd.Series):
             self.count(int(value.size), value)
             return {"__series__": {
                 "name": self.convert(value.name, depth + 1),
+                "dtype": str(value.dtype),
                 "index": self.convert(value.index.astype(object).tolist(), depth + 1),
                 "values": self.convert(value.astype(object).tolist(), depth + 1),
             }}
@@ -228,7 +230,42 @@ def to_frame(artifact: Any):
         return None
     if any(not isinstance(r, list) or len(r) != len(columns) for r in records):
         return None
-    return pd.DataFrame(records, columns=columns)
+    frame = pd.DataFrame(records, columns=columns)
+    dtypes = body.get("dtypes")
+    if isinstance(dtypes, list) and len(dtypes) == len(columns):
+        for i, dtype in enumerate(dtypes):
+            restored = _restore(frame.iloc[:, i], dtype)
+            if restored is not None:
+                frame[frame.columns[i]] = restored
+    return frame
+
+
+def _restore(column, dtype: Any):
+    """The column converted back to `dtype` (datetimes, timedeltas, categories, bools).
+
+    Only a short list of conversions is tried, and any failure keeps the plain column:
+    the dtype string may come from a trainee's kernel.
+    """
+    import pandas as pd
+
+    if not isinstance(dtype, str):
+        return None
+    try:
+        if dtype.startswith("datetime64"):
+            return pd.to_datetime(column, errors="coerce", format="ISO8601")
+        if dtype.startswith("timedelta64"):
+            return pd.to_timedelta(column, unit="s", errors="coerce")
+        if dtype == "category":
+            return column.astype("category")
+        if dtype == "bool" and column.notna().all():
+            return column.astype(bool)
+        if dtype.startswith(("int", "uint")) and column.notna().all():
+            return column.astype("int64")
+        if dtype.startswith("float"):
+            return column.astype("float64")
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return None
 
 
 def to_series(artifact: Any):
@@ -241,4 +278,6 @@ def to_series(artifact: Any):
     index, values = body.get("index"), body.get("values")
     if not isinstance(index, list) or not isinstance(values, list) or len(index) != len(values):
         return None
-    return pd.Series(values, index=index, name=body.get("name"))
+    series = pd.Series(values, index=index, name=body.get("name"))
+    restored = _restore(series, body.get("dtype"))
+    return series if restored is None else restored

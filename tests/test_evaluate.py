@@ -33,7 +33,9 @@ def test_frames_are_passed_as_pandas_and_returned_tagged(ctx):
     f = _fn("def top(df):\n    return df[df['spend'] >= 100]\n", "top")
     frame = {"__frame__": {"columns": ["id", "spend"], "records": [["a", 50], ["b", 150]]}}
     [out] = ctx.call_function(f, [[frame]])
-    assert out == {"__frame__": {"columns": ["id", "spend"], "records": [["b", 150]]}}
+    assert out["__frame__"]["columns"] == ["id", "spend"]
+    assert out["__frame__"]["records"] == [["b", 150]]
+    assert out["__frame__"]["dtypes"][1] == "int64"
 
 
 def test_raising_call_is_marked_and_others_continue(ctx):

@@ -44,10 +44,16 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURE_DIR = REPO / "tests" / "fixtures" / "course" / "units" / "FIXTURE1"
 LIMITS = Limits(memory_mb=1536, cell_timeout_s=5, notebook_timeout_s=30, output_bytes=100_000,
                 file_bytes=20_000_000, max_processes=64)
-SLOTS = (21, 22)
+SLOTS = (21, 22) if os.geteuid() == 0 else (21,)   # without root, runs share one uid's
+                                                     # process budget: one at a time
 HIDDEN_MARKER = "FIXTURE1-HIDDEN-MARKER"
 GRADEBOOK_MARKER = "GRADEBOOK-SECRET-ROW-7731"
 SECRET = "course-secret-never-shown-5521"
+# Without root the sandbox shares the grader's uid and CAN read and write the course
+# (docs/threat-model.md, "What is NOT defended"): attacks then aim at a decoy copy, and
+# the checks that need uid separation are skipped with that reason.
+ROOT = os.geteuid() == 0
+NO_ROOT = "without root the sandbox shares the grader's uid (see docs/threat-model.md)"
 
 
 def _digest(root: Path) -> dict[str, str]:
@@ -78,7 +84,7 @@ def _run_variant(name: str, variant: dict, source: Path, evaluators: dict, slot:
     result = grade_notebook(source, path, unit=unit, trainee_id="T001", secret=SECRET,
                             evaluators=evaluators, limits=LIMITS, slot=slot)
     uid = slot_ids(slot)[0]
-    left = [p.pid for p in survivors(uid=uid)] if os.geteuid() == 0 else []
+    left = [p.pid for p in survivors(uid=uid)] if ROOT else []  # no slot uid without root
     return {"result": result, "survivors": left}
 
 
@@ -87,8 +93,13 @@ def fixture_runs(course, tmp_path_factory):
     """Every variant graded once on the fixture unit (two workers, two slots)."""
     source = course / "source" / "fixture1.ipynb"
     released = json.loads(nbformat.writes(released_notebook(read_source(source))))
-    targets = [str(course / "gradebook.db"), str(source), str(course / ".secret")]
-    variants = hostile_variants(released, targets=targets, daemon_dirs=[str(course)])
+    attacked = course
+    if not ROOT:
+        attacked = tmp_path_factory.mktemp("decoy") / "course"
+        shutil.copytree(course, attacked)
+    targets = [str(attacked / "gradebook.db"), str(attacked / "source" / "fixture1.ipynb"),
+               str(attacked / ".secret")]
+    variants = hostile_variants(released, targets=targets, daemon_dirs=[str(attacked)])
     evaluators = load_evaluators("FIXTURE1", "evaluators.py", base_dir=FIXTURE_DIR)
     before = _digest(course)
     workdir = tmp_path_factory.mktemp("variants")
@@ -142,6 +153,7 @@ def test_fixture_variant_leaves_nothing_behind(fixture_runs, name):
     assert fixture_runs["runs"][name]["survivors"] == []
 
 
+@pytest.mark.skipif(not ROOT, reason=NO_ROOT)
 def test_course_files_unchanged(fixture_runs, course):
     """Gradebook, source and secret keep identical bytes; no file was added next to them."""
     assert fixture_runs["after"] == fixture_runs["before"]
@@ -157,8 +169,10 @@ def test_feedback_has_no_hidden_or_outside_material(fixture_runs, name):
     result = fixture_runs["runs"][name]["result"]
     text = json.dumps(result.executed_notebook) + json.dumps(
         [(c.message, c.evidence) for c in result.cells]) + result.reason
-    for needle in (HIDDEN_MARKER, GRADEBOOK_MARKER, SECRET, "sum(VALUES) / len(VALUES)",
-                   "nonce="):
+    needles = [HIDDEN_MARKER, "sum(VALUES) / len(VALUES)", "nonce="]
+    if ROOT:                 # without root, reading the course cannot be prevented
+        needles += [GRADEBOOK_MARKER, SECRET]
+    for needle in needles:
         assert needle not in text, needle
     if result.executed_notebook is not None:
         nbformat.validate(nbformat.from_dict(result.executed_notebook))
@@ -166,8 +180,8 @@ def test_feedback_has_no_hidden_or_outside_material(fixture_runs, name):
 
 def test_read_files_attack_was_denied(fixture_runs):
     """The file-reading attack ran, and every read of the course was refused."""
-    if os.geteuid() != 0:
-        pytest.skip("without root the sandbox shares the grader's uid (see threat model)")
+    if not ROOT:
+        pytest.skip(NO_ROOT)
     nb = fixture_runs["runs"]["read_files"]["result"].executed_notebook
     attacked = next(c for c in nb["cells"] if "_targets" in c["source"])
     printed = "".join(o.get("text", "") for o in attacked["outputs"])
@@ -274,8 +288,7 @@ def real_runs(course, tmp_path_factory):
             result = grade_notebook(nb_path, path, unit=nb_path.parent.name, trainee_id="T001",
                                     secret=SECRET, evaluators=evaluators, support_files=support,
                                     limits=REAL_LIMITS, slot=slot)
-            left = [p.pid for p in survivors(uid=slot_ids(slot)[0])] if os.geteuid() == 0 \
-                else []
+            left = [p.pid for p in survivors(uid=slot_ids(slot)[0])] if ROOT else []
         finally:
             free.put(slot)
         return {"result": result, "survivors": left}
@@ -300,5 +313,6 @@ def test_real_unit_expensive_variants(nb_path, name, real_runs):
     if "cell_status" in want:
         attacked = [c for c in result.cells if c.status not in ("manual", "error")]
         assert all(c.status == want["cell_status"] for c in attacked), result.cells
-    assert GRADEBOOK_MARKER not in json.dumps(result.executed_notebook)
+    if ROOT:
+        assert GRADEBOOK_MARKER not in json.dumps(result.executed_notebook)
     assert run["survivors"] == []

@@ -239,7 +239,8 @@ def _run_status(prepared: Prepared, run: dict[str, Any]) -> tuple[str, str, int 
         log.error("sandbox child crashed: %s", run["crash"].get("error"))
         if "MemoryError" in str(run["crash"].get("error")):
             return "memory_exceeded", f"memory limit exceeded in cell {where}", index
-        return "error", "the grading sandbox failed while running the notebook", index
+        detail = str(run["crash"].get("error"))[:200]
+        return "error", f"the grading sandbox failed while running the notebook ({detail})", index
     log.error("sandbox child ended without a result (rc=%s): %s", outcome.returncode,
               outcome.stderr_tail[-800:])
     return "kernel_died", f"the notebook run stopped unexpectedly in cell {where}", index

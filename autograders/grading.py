@@ -279,6 +279,7 @@ class _Parent:
         checksum = job.checksum if job is not None else None
         if job is not None:  # decided results (bad ids) never reach the gradebook
             write_autograded(self.course, result)
+            result.executed_notebook = None   # on disk now; keep the run's memory small
             self._write_gradebook(result)
         self.store.record(result, checksum=checksum, run_id=self.run_id,
                           journal=job is not None)

@@ -111,8 +111,9 @@ def test_lab_command_line(course, monkeypatch):
     """Lab starts JupyterLab on the course root, honouring --no-browser."""
     seen = []
     monkeypatch.setattr("autograders.commands.grading.subprocess.call",
-                        lambda cmd: seen.append(cmd) or 0)
+                        lambda cmd, cwd: seen.append((cmd, cwd)) or 0)
     result = _run(["lab", "--no-browser"], course)
     assert result.exit_code == 0
-    assert seen[0][1:3] == ["-m", "jupyterlab"]
-    assert f"--ServerApp.root_dir={course.root}" in seen[0] and "--no-browser" in seen[0]
+    cmd, cwd = seen[0]
+    assert cmd[1:3] == ["-m", "jupyterlab"] and cwd == str(course.root)
+    assert f"--ServerApp.root_dir={course.root}" in cmd and "--no-browser" in cmd

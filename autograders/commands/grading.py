@@ -134,14 +134,15 @@ def demo(out: Path = DEMO_OUT_OPT,
 def lab(no_browser: bool = typer.Option(False, "--no-browser",
                                         help="Do not open a browser."),
         course: Path | None = COURSE_OPT) -> None:
-    """Open JupyterLab on the course root."""
+    """Open JupyterLab on the course root (formgrader included, for manual grading)."""
     with friendly_errors():
         root = _course(course).root
         cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}"]
         if no_browser:
             cmd.append("--no-browser")
         try:
-            code = subprocess.call(cmd)
+            # cwd = course root: nbgrader's formgrader reads nbgrader_config.py from there
+            code = subprocess.call(cmd, cwd=str(root))
         except OSError as exc:
             raise CourseError(f"could not start JupyterLab: {exc}") from exc
         raise typer.Exit(code=code)

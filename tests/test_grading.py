@@ -21,6 +21,7 @@ from autograders.gradebook import read_scores
 from autograders.grading import grade, plan_unit
 from autograders.journal import StatusStore
 from autograders.release import release_unit
+from autograders.reports.build import write_reports
 
 UNIT = "FIXTURE1"
 PROFILES = {f"T{i:02d}": p for i, p in
@@ -162,6 +163,8 @@ def test_bad_trainee_ids_get_a_status_not_a_crash(submitted, tmp_path):
     assert all("not allowed" in reason for reason in refused.values())
     assert set(_scores(course)) == set(PROFILES)   # never reached the gradebook
     assert not (course.autograded_dir / "..hidden").exists()
+    html = write_reports(course, formats=("html",)).cohort_html.read_text()
+    assert "Submissions refused before grading" in html and "has space" in html
 
 
 def test_symlinked_trainee_dir_is_not_graded(submitted, tmp_path):

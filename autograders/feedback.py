@@ -69,6 +69,24 @@ def scrub_text(text: str, needles: list[str]) -> str:
     return text
 
 
+# Output types a browser would execute or render as markup. Trainee code controls its
+# outputs, so feedback keeps only inert forms (plain text, raster images); a trainee's
+# HTML or script must not run in the browser of an instructor opening their feedback.
+_ACTIVE_MIME = ("text/html", "application/javascript", "text/javascript", "image/svg+xml",
+                "text/markdown", "text/latex", "application/vnd.jupyter.widget-view+json")
+
+
+def _inert(out: dict[str, Any]) -> dict[str, Any]:
+    """An output with every active MIME bundle removed (text/plain stays)."""
+    data = out.get("data")
+    if not isinstance(data, dict):
+        return out
+    safe = {k: v for k, v in data.items() if k not in _ACTIVE_MIME and "javascript" not in k}
+    if not safe:
+        safe = {"text/plain": "[rich output removed from feedback]"}
+    return {**out, "data": safe}
+
+
 def sanitise(executed: dict[str, Any], released: dict[str, Any],
              needles: list[str]) -> dict[str, Any]:
     """A copy of the executed notebook safe to show the trainee."""
@@ -87,7 +105,7 @@ def sanitise(executed: dict[str, Any], released: dict[str, Any],
             if any(n in blob for n in needles):
                 kept.append({"output_type": "stream", "name": "stderr", "text": REMOVED + "\n"})
             else:
-                kept.append(out)
+                kept.append(_inert(out))
         if cell.get("cell_type") == "code":
             cell["outputs"] = kept
     return nb

@@ -78,3 +78,22 @@ def test_feedback_without_results_is_a_clear_error(course):
     """Asking for a trainee with no results says to grade first."""
     with pytest.raises(CourseError, match="no grading results for FIXTURE1 for trainee 'T9'"):
         write_feedback(course, UNIT, secret=SECRET, trainee="T9")
+
+
+def test_sanitise_makes_trainee_rich_output_inert():
+    """Trainee HTML/JS outputs cannot run in the browser of whoever opens the feedback."""
+    script = "<script>fetch('/steal?c='+document.cookie)</script>"
+    executed = {"cells": [{"cell_type": "code", "source": "x", "metadata": {}, "outputs": [
+        {"output_type": "display_data", "metadata": {},
+         "data": {"text/html": script, "text/plain": "<IPython.HTML>"}},
+        {"output_type": "execute_result", "metadata": {}, "execution_count": 1,
+         "data": {"application/javascript": "alert(1)"}},
+        {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBORw0KGgo="}},
+    ]}]}
+    safe = sanitise(executed, {"cells": []}, [])
+    outs = safe["cells"][0]["outputs"]
+    text = json.dumps(safe)
+    assert "<script>" not in text and "alert(1)" not in text
+    assert outs[0]["data"] == {"text/plain": "<IPython.HTML>"}
+    assert outs[1]["data"] == {"text/plain": "[rich output removed from feedback]"}
+    assert outs[2]["data"] == {"image/png": "iVBORw0KGgo="}      # inert images stay

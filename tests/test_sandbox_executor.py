@@ -222,3 +222,16 @@ def test_files_left_in_shared_dirs_are_swept(ws):
     assert os.path.exists(mine) and os.path.exists("/etc/passwd")
     assert ws.path.is_dir()                 # the run's own workspace is left to the parent
     os.unlink(mine)
+
+
+def test_child_skips_the_slow_optional_jsonschema_import():
+    """The sandbox child marks rfc3987_syntax absent, so nbformat loads without its 2 s parser."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from autograders.sandbox import child; child._skip_slow_optional_imports();"
+            " import nbformat; print('rfc3987_syntax' in sys.modules and"
+            " sys.modules['rfc3987_syntax'] is None)")
+    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.strip() == "True"

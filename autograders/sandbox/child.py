@@ -76,8 +76,21 @@ def _capped_client_class():
     return CappedClient
 
 
+# jsonschema (imported by nbformat) loads rfc3987_syntax when it is installed, which
+# builds a parser at import time: about 2 s of every sandboxed run, for an "iri" format
+# check that notebook validation never uses. Marking the module absent makes jsonschema
+# skip that one optional checker (it guards the import with ImportError).
+SKIPPED_MODULES = ("rfc3987_syntax",)
+
+
+def _skip_slow_optional_imports() -> None:
+    for name in SKIPPED_MODULES:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
 def run(job: dict, emit) -> dict:
     """Execute the job's notebook cell by cell; stop at the first timeout/death/memory."""
+    _skip_slow_optional_imports()
     import nbformat
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 

@@ -87,6 +87,15 @@ class UnitDecision:
         return COMPETENT if self.competent else NOT_YET
 
     @property
+    def grading_incomplete(self) -> bool:
+        """A notebook did not grade to the end (timeout, kernel death, missing...).
+
+        Its points so far are kept for the report, but they are not a final mark: an LMS
+        export must not show them as one.
+        """
+        return any(s.get("status") != "graded" for s in self.notebook_statuses.values())
+
+    @property
     def points(self) -> float:
         """Points earned on the unit."""
         return sum(c.points for c in self.criteria)

@@ -8,6 +8,11 @@ feedback). Canvas ("Grades > Import"): the columns "Student", "ID", "SIS User ID
 and a second row "Points Possible". Canvas matches assignments by that id: pass the ids
 from your own Canvas export (`canvas_ids`); without them, columns are numbered 1, 2, ...
 and Canvas creates new assignments on import.
+
+A unit whose grading did not finish for a trainee (timed out, kernel died, missing
+notebook...) exports an empty points cell, never its partial points: both LMSs show
+an empty cell as "not graded", which is the truth, while a number would read as a
+final mark (and 0.0 as a real zero). Moodle's competency column says why.
 """
 
 from __future__ import annotations
@@ -25,6 +30,11 @@ def _by_trainee(decisions: list[UnitDecision]) -> tuple[list[str], list[str], di
     return units, trainees, table
 
 
+def _points(d: UnitDecision) -> float | str:
+    """The exported mark: empty while grading is incomplete, else the points."""
+    return "" if d.grading_incomplete else round(d.points, 2)
+
+
 def moodle_rows(decisions: list[UnitDecision]) -> tuple[list[str], list[list]]:
     """Header and rows of the Moodle grade import file."""
     units, trainees, table = _by_trainee(decisions)
@@ -36,7 +46,7 @@ def moodle_rows(decisions: list[UnitDecision]) -> tuple[list[str], list[list]]:
         row: list = [t]
         for u in units:
             d = table.get((t, u))
-            row += ["", ""] if d is None else [round(d.points, 2), d.decision]
+            row += ["", ""] if d is None else [_points(d), d.decision]
         rows.append(row)
     return header, rows
 
@@ -57,7 +67,7 @@ def canvas_rows(decisions: list[UnitDecision], canvas_ids: dict[str, int] | None
         row: list = [t, "", t, section]
         for u in units:
             d = table.get((t, u))
-            row.append("" if d is None else round(d.points, 2))
+            row.append("" if d is None else _points(d))
         rows.append(row)
     return header, rows
 

@@ -7,7 +7,7 @@ import csv
 from autograders.reports.competency import decide
 from autograders.reports.export import canvas_rows, moodle_rows, write_exports
 
-from .conftest import MANUAL_DONE, good_cells, row, wrong_cells
+from .conftest import MANUAL_DONE, cell, good_cells, row, wrong_cells
 
 
 def _decisions(spec):
@@ -37,3 +37,15 @@ def test_files_written(spec, tmp_path):
         assert next(csv.reader(fh))[0] == "ID number"
     with canvas.open() as fh:
         assert list(csv.reader(fh))[1][0] == "Points Possible"
+
+
+def test_incomplete_grading_exports_empty_never_a_zero(spec):
+    """A timed-out notebook leaves the LMS cell empty (not graded), not 0.0 or partial points."""
+    timed_out = row("T3", [cell("mean_test", 2, 2, "passed")], status="timed_out",
+                    reason="timed out in cell squares_impl")
+    decisions = _decisions(spec) + [decide(spec, "T3", [timed_out], MANUAL_DONE)]
+    _, moodle = moodle_rows(decisions)
+    _, canvas = canvas_rows(decisions)
+    assert moodle[2][1] == "" and "timed out in cell squares_impl" in moodle[2][2]
+    assert canvas[3] == ["T3", "", "T3", "", ""]
+    assert moodle[1][1] == 2.0 and canvas[2][4] == 2.0      # a real low mark still exports

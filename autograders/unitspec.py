@@ -36,6 +36,10 @@ class Criterion:
     text: str
     threshold: float
     cells: dict[str, float]
+    # Cells that must not score zero for the criterion to be met, whatever the total.
+    # Their evaluators give 0 only for a critical failure, e.g. "any unmasked HKID or
+    # phone in a shared table fails the criterion" (ITCSCR410A).
+    gates: tuple[str, ...] = ()
 
     @property
     def max_points(self) -> float:
@@ -164,8 +168,16 @@ def load_unit_spec(path: str | Path) -> UnitSpec:
         if not 0 < threshold <= 1:
             raise UnitSpecError(f"{where}: threshold must be a fraction in (0, 1], "
                                 f"got {threshold!r} (e.g. 0.7)")
+        gates = body.get("gates", [])
+        if not isinstance(gates, list) or not all(isinstance(g, str) for g in gates):
+            raise UnitSpecError(f"{where}: gates must be a list of grade_ids, got {gates!r} "
+                                '(e.g. gates = ["share_masked_test"])')
+        stray = [g for g in gates if g not in cells]
+        if stray:
+            raise UnitSpecError(f"{where}: gates {stray} are not among this criterion's "
+                                "cells; add them to cells or remove them from gates")
         criteria[cid] = Criterion(cid, str(body.get("text", "")), float(threshold),
-                                  {g: float(p) for g, p in cells.items()})
+                                  {g: float(p) for g, p in cells.items()}, tuple(gates))
     evaluators = data.get("evaluators")
     if evaluators is not None and not isinstance(evaluators, str):
         raise UnitSpecError(f"{path}: field 'evaluators' must be a string, got {evaluators!r}")

@@ -136,3 +136,16 @@ def test_code_must_match_directory(unit):
     """unit.toml's code must be the unit directory's name (the assignment name)."""
     _edit_toml(unit, 'code = "FIXTURE1"', 'code = "FIXTURE2"')
     assert any("differs from its directory name" in h for h in check_unit(unit).holes)
+
+
+def test_gates_parse_and_must_be_criterion_cells(unit):
+    """`gates` lists cells needing full marks; a gate outside the criterion's cells is refused."""
+    _edit_toml(unit, "cells = { mean_test = 2, squares_test = 3 }",
+               'cells = { mean_test = 2, squares_test = 3 }\ngates = ["squares_test"]')
+    assert load_unit_spec(unit).criteria["AC-i"].gates == ("squares_test",)
+    _edit_toml(unit, 'gates = ["squares_test"]', 'gates = ["filter_test"]')
+    with pytest.raises(UnitSpecError, match=r"gates \['filter_test'\] are not among"):
+        load_unit_spec(unit)
+    _edit_toml(unit, 'gates = ["filter_test"]', 'gates = "filter_test"')
+    with pytest.raises(UnitSpecError, match="gates must be a list of grade_ids"):
+        load_unit_spec(unit)

@@ -44,6 +44,13 @@ class CriterionDecision:
     max_points: float
     points: float
     cells: list[CellEvidence]
+    gates: tuple[str, ...] = ()
+
+    @property
+    def failed_gates(self) -> list[str]:
+        """Gate cells (unit.toml `gates`) that scored zero: a critical failure."""
+        return [c.grade_id for c in self.cells
+                if c.grade_id in self.gates and c.points < EPS]
 
     @property
     def fraction(self) -> float:
@@ -52,8 +59,8 @@ class CriterionDecision:
 
     @property
     def met(self) -> bool:
-        """True when the threshold is reached."""
-        return self.fraction + EPS >= self.threshold
+        """True when the threshold is reached and no gate cell scored zero."""
+        return self.fraction + EPS >= self.threshold and not self.failed_gates
 
     @property
     def verdict(self) -> str:
@@ -173,7 +180,7 @@ def decide(spec: UnitSpec, trainee_id: str, status_rows: list[dict[str, Any]],
                 evidence=res.get("evidence", {}) or {}, answer=answers.get(gid, ""),
                 pending=cell_pending))
         criteria.append(CriterionDecision(crit.id, crit.text, crit.threshold, crit.max_points,
-                                          sum(c.points for c in cells), cells))
+                                          sum(c.points for c in cells), cells, crit.gates))
     return UnitDecision(trainee_id, spec.code, spec.title, criteria, pending, nb_status,
                         seed, graded_at)
 

@@ -86,3 +86,23 @@ def test_csv_rows_one_per_criterion(spec):
     rows = csv_rows([d])
     assert [(r["criterion"], r["criterion_verdict"], r["unit_decision"]) for r in rows] == [
         ("AC-i", COMPETENT, COMPETENT), ("AC-ii", COMPETENT, COMPETENT)]
+
+
+def test_zero_on_a_gate_cell_fails_the_criterion_whatever_the_total(spec):
+    """A gate cell scoring zero (e.g. a leaked HKID) makes the criterion NYC; partial is fine."""
+    import dataclasses
+
+    gated = dataclasses.replace(spec.criteria["AC-i"], gates=("squares_test",))
+    gspec = dataclasses.replace(spec, criteria={**spec.criteria, "AC-i": gated})
+    leaked = [c if c["grade_id"] != "squares_test" else {**c, "points": 0, "status": "failed"}
+              for c in good_cells()]
+    d = decide(gspec, "T2", [row("T2", leaked)], MANUAL_DONE)
+    ac_i = d.criteria[0]
+    assert ac_i.fraction == 0.4 and ac_i.failed_gates == ["squares_test"] and not ac_i.met
+    gspec_low = dataclasses.replace(gspec, criteria={**gspec.criteria, "AC-i": dataclasses.replace(
+        gated, threshold=0.4)})
+    d = decide(gspec_low, "T2", [row("T2", leaked)], MANUAL_DONE)
+    assert d.criteria[0].fraction >= d.criteria[0].threshold     # the total alone would pass
+    assert d.criteria[0].verdict == NOT_YET
+    partial = decide(gspec, "T3", [row("T3", partial_cells())], MANUAL_DONE)
+    assert partial.criteria[0].met and partial.criteria[0].failed_gates == []  # 1.5/3 is no zero

@@ -11,7 +11,8 @@ def test_describe_names_field_value_allowed_and_fix():
 
 def test_field_errors_keep_their_parts_and_are_value_errors():
     """Domain errors are ValueErrors (for generic callers) with structured parts (for UIs)."""
-    err = PlanError("channel", "fax", "visit, phone, email, message, letter", "pick a listed channel")
+    allowed = "visit, phone, email, message, letter"
+    err = PlanError("channel", "fax", allowed, "pick a listed channel")
     assert isinstance(err, ValueError) and isinstance(err, CrmSimError)
     assert (err.field, err.value) == ("channel", "fax")
     assert "channel: got 'fax'" in str(err)

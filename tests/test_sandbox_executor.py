@@ -229,7 +229,8 @@ def test_child_skips_the_slow_optional_jsonschema_import():
     import subprocess
     import sys
 
-    code = ("import sys; from autograders.sandbox import child; child._skip_slow_optional_imports();"
+    code = ("import sys; from autograders.sandbox import child;"
+            " child._skip_slow_optional_imports();"
             " import nbformat; print('rfc3987_syntax' in sys.modules and"
             " sys.modules['rfc3987_syntax'] is None)")
     out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,

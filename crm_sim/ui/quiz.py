@@ -22,7 +22,9 @@ class MultipleChoice:
             raise FieldError("options", options, "at least two lettered options", "add options")
         bad = [k for k in options if not (len(k) == 1 and k.isalpha() and k.islower())]
         if bad:
-            raise FieldError("options", bad, "single lowercase letters a, b, c...", 'use {"a": ...}')
+            raise FieldError(
+                "options", bad, "single lowercase letters a, b, c...", 'use {"a": ...}'
+            )
         self.key, self.question, self.options = key, question, dict(options)
         self.value: str | None = None
         self._buttons = widgets.RadioButtons(

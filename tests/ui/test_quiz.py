@@ -6,7 +6,8 @@ from crm_sim.ui.quiz import MultipleChoice, ask
 
 def test_select_records_value_and_gives_answer_line():
     """Choosing an option sets the value and tells the trainee the exact line to write."""
-    q = ask("answer_k1", "Why call periodically?", {"a": "To sell", "b": "To sell and keep the relationship"})
+    q = ask("answer_k1", "Why call periodically?",
+            {"a": "To sell", "b": "To sell and keep the relationship"})
     assert q.select("b") == 'answer_k1 = "b"'
     assert q.value == "b"
     assert "answer_k1 = &quot;b&quot;" in q._hint.value or 'answer_k1 = "b"' in q._hint.value
@@ -27,7 +28,8 @@ def test_unknown_letter_is_a_clear_error():
 
 
 @pytest.mark.parametrize(
-    "key,options", [("not an identifier", {"a": "x", "b": "y"}), ("k", {"a": "x"}), ("k", {"A": "x", "b": "y"})]
+    "key,options",
+    [("not an identifier", {"a": "x", "b": "y"}), ("k", {"a": "x"}), ("k", {"A": "x", "b": "y"})],
 )
 def test_bad_construction_is_rejected(key, options):
     """Keys must be identifiers and options lowercase letters, at least two."""

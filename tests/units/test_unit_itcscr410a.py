@@ -577,30 +577,13 @@ def test_rubric_for_the_written_answer():
 @pytest.mark.slow
 def test_notebooks_graded_end_to_end(tmp_path):
     """Full, partial and wrong variants through grade_notebook: per-AC outcome as designed."""
-    from autograders.checks import load_evaluators
-    from autograders.demo import make_submission
-    from autograders.sandbox.grade import grade_notebook
+    from unit_grading import criterion_fractions
+
     from autograders.unitspec import load_unit_spec
 
     spec = load_unit_spec(UNIT_DIR)
-    evaluators = load_evaluators("ITCSCR410A")
-    outcome: dict[str, dict[str, float]] = {}
-    for variant in ("full", "partial", "wrong"):
-        replace = U.VARIANTS.get(variant, {})
-        points: dict[str, float] = {}
-        for name in NOTEBOOKS:
-            source = json.loads((UNIT_DIR / f"{name}.ipynb").read_text())
-            sub = tmp_path / f"{variant}-{name}.ipynb"
-            sub.write_text(json.dumps(make_submission(source, source, replace)))
-            result = grade_notebook(UNIT_DIR / f"{name}.ipynb", sub, unit="ITCSCR410A",
-                                    trainee_id=f"e2e-{variant}", secret="s3cret-410a",
-                                    evaluators=evaluators, limits=Limits(cell_timeout_s=90))
-            assert result.status == "graded", (variant, name, result.reason)
-            for cell in result.cells:
-                points[cell.grade_id] = cell.points
-        outcome[variant] = {
-            cid: sum(points.get(g, 0.0) for g in crit.cells) / crit.max_points
-            for cid, crit in spec.criteria.items()}
+    outcome = criterion_fractions("ITCSCR410A", UNIT_DIR, NOTEBOOKS, U.VARIANTS, tmp_path,
+                                  secret="s3cret-410a")
     manual = spec.criteria["AC-ii"].cells["recommend_written"] / spec.criteria[
         "AC-ii"].max_points
     # full: everything autograded is right; the written answer waits for the instructor

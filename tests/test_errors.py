@@ -26,3 +26,19 @@ def test_access_denied_names_role_column_and_purpose():
     assert isinstance(err, PermissionError)
     assert "'trainee'" in str(err) and "'hkid'" in str(err) and "direct_marketing" in str(err)
     assert "Fix:" in str(err)
+
+
+def test_importing_the_errors_does_not_load_pandas():
+    """crm_sim loads World lazily, so kernels and sandboxed runners importing errors stay fast."""
+    import subprocess
+    import sys
+
+    code = ("import sys, crm_sim.errors, autograders.checks.serialize;"
+            " print('pandas' in sys.modules, 'faker' in sys.modules)")
+    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.split() == ["False", "False"]
+    code = "import crm_sim; print(crm_sim.World.__name__, crm_sim.Scenario.__name__)"
+    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.split() == ["World", "Scenario"]

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import psutil
 
-from autograders.sandbox.interpreter import sandbox_python
+from autograders.sandbox.interpreter import sandbox_exposure, sandbox_python
 from autograders.sandbox.limits import Limits, can_drop_privileges, slot_ids
 
 TOKEN_ENV = "CRM_SANDBOX_TOKEN"
@@ -150,7 +150,8 @@ def _nproc_limit(limits: Limits, uid: int | None) -> int:
 def jail_argv(ws: Workspace, limits: Limits, program: list[str]) -> list[str]:
     """The launcher command that applies limits and identity, then execs `program`."""
     config = {"limits": limits.to_dict(), "nproc": _nproc_limit(limits, ws.uid),
-              "uid": ws.uid, "gid": ws.gid}
+              "uid": ws.uid, "gid": ws.gid,
+              "expose": sandbox_exposure() if ws.uid is not None else None}
     return [ws.python, "-I", "-m", "autograders.sandbox.jail", json.dumps(config), "--",
             *program]
 
@@ -271,6 +272,7 @@ def kill_run(pgid: int, ws: Workspace) -> None:
 
 
 SHARED_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
+KILL = shutil.which("kill", path="/usr/bin:/bin") or "/bin/kill"
 
 
 def sweep_uid_files(uid: int, dirs: tuple[str, ...] = SHARED_DIRS,
@@ -313,11 +315,11 @@ def sweep_uid_files(uid: int, dirs: tuple[str, ...] = SHARED_DIRS,
 
 def kill_uid(uid: int, gid: int | None) -> None:
     """Kill every process of `uid`: ``kill(-1)`` sent *as* that uid beats fork races."""
-    python = sandbox_python(uid, gid) or sys.executable
+    # procps' kill, run as the uid, sends kill(-1, SIGKILL); a system binary, so it runs
+    # whether or not the uid can reach the grader's interpreter.
     for _ in range(5):
         subprocess.run(
-            [python, "-I", "-S", "-c",
-             "import os,signal\ntry:\n os.kill(-1, signal.SIGKILL)\nexcept OSError:\n pass"],
+            [KILL, "-9", "-1"],
             user=uid, group=gid if gid is not None else uid, extra_groups=[],
             env={"PATH": "/usr/bin:/bin"}, cwd="/", check=False,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

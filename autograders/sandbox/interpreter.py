@@ -14,6 +14,7 @@ fail. Order of choice:
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -21,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from autograders.sandbox import exposure
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +35,26 @@ _OK_MARK = ".probe-ok"
 _cache: dict[str, str | None] = {}
 
 
-def probe(python: str, uid: int, gid: int) -> bool:
-    """True when `python`, run as uid/gid, starts and imports the sandbox."""
+def probe(python: str, uid: int, gid: int, exposure: list | None = None) -> bool:
+    """True when `python`, run as uid/gid, starts and imports the sandbox.
+
+    With `exposure`, the probe goes through the jail exactly as a sandboxed run does
+    (private mount namespace exposing the interpreter and project, then the uid drop).
+    """
+    argv = [python, "-I", "-c", _PROBE]
+    kwargs: dict = {"user": uid, "group": gid, "extra_groups": []}
+    if exposure:
+        from autograders.sandbox.limits import DEFAULT_LIMITS
+
+        config = {"limits": DEFAULT_LIMITS.to_dict(), "nproc": None, "uid": uid, "gid": gid,
+                  "expose": exposure}
+        argv = [sys.executable, "-I", "-m", "autograders.sandbox.jail", json.dumps(config),
+                "--", *argv]
+        kwargs = {}
     try:
-        done = subprocess.run([python, "-I", "-c", _PROBE], user=uid, group=gid,
-                              extra_groups=[], cwd="/", env={"PATH": "/usr/bin:/bin"},
+        done = subprocess.run(argv, cwd="/", env={"PATH": "/usr/bin:/bin"},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              timeout=120, check=False)
+                              timeout=120, check=False, **kwargs)
     except (OSError, subprocess.SubprocessError):
         return False
     return done.returncode == 0
@@ -93,10 +109,14 @@ def sandbox_python(uid: int | None, gid: int | None) -> str | None:
         return _cache["python"]
     choice: str | None = None
     mark = shim_dir() / _OK_MARK
+    _cache["expose"] = None
     if mark.is_file() and (shim_dir() / "bin" / "python").exists():
         choice = str(shim_dir() / "bin" / "python")    # proven by an earlier process
     elif probe(sys.executable, uid, gid):
         choice = sys.executable
+    elif (hidden := exposure.plan()) and probe(sys.executable, uid, gid, hidden):
+        choice = sys.executable
+        _cache["expose"] = hidden
     else:
         minor = f"python{sys.version_info.major}.{sys.version_info.minor}"
         for base in (f"/usr/bin/{minor}", f"/usr/local/bin/{minor}"):
@@ -114,3 +134,8 @@ def sandbox_python(uid: int | None, gid: int | None) -> str | None:
                     "privileges (set %s to an interpreter it can run)", uid, ENV)
     _cache["python"] = choice
     return choice
+
+
+def sandbox_exposure() -> list | None:
+    """The mount plan the jail must apply for the chosen interpreter (None: not needed)."""
+    return _cache.get("expose")

@@ -3,7 +3,8 @@
 Run as ``python -I -m autograders.sandbox.jail <json> -- argv...``. Doing this in a
 separate small program (instead of ``preexec_fn``) keeps the grading parent free of
 fork-time hazards with threads, and means the dropped process never ran as root after
-exec. The JSON holds ``limits``, ``nproc`` and optionally ``uid``/``gid``.
+exec. The JSON holds ``limits``, ``nproc`` and optionally ``uid``/``gid`` and ``expose``
+(see `autograders.sandbox.exposure`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import os
 import sys
 
+from autograders.sandbox.exposure import apply as apply_exposure
 from autograders.sandbox.limits import apply_rlimits
 
 
@@ -23,6 +25,10 @@ def main(argv: list[str]) -> None:
     apply_rlimits(config["limits"], config.get("nproc"))
     uid, gid = config.get("uid"), config.get("gid")
     if uid is not None:
+        try:
+            apply_exposure(config.get("expose") or [])
+        except OSError:
+            os._exit(96)          # cannot make the interpreter reachable: refuse to run
         os.setgroups([])
         os.setgid(gid)
         os.setuid(uid)

@@ -12,7 +12,8 @@ so the ratio moves with its load. Target: ratio (baseline / ours) >= 1.7.
 A second row isolates the orchestration: our pipeline with --jobs 2 against itself with
 --jobs 1 on a smaller cohort (target >= 1.5x on 2 cores), so the cost of the sandbox
 (a jailed child per notebook plus a jailed function runner per evaluator call, about
-twice stock nbgrader's work per submission) is not confused with the parallel speed-up.
+1.3 s per fixture submission against stock nbgrader's 1.3 s of in-process work) is not
+confused with the parallel speed-up.
 Set CRM_BENCH_GRADING_N to grade fewer submissions.
 """
 

@@ -188,3 +188,23 @@ def test_feedback_redacts_grader_material_in_trainee_outputs():
     assert len(kept) == 2 and "grader-only" in kept[0]["text"] and kept[1]["text"] == "fine"
     quoted = [{"output_type": "stream", "name": "stdout", "text": json.dumps(secret)}]
     assert "grader-only" in _safe_outputs(quoted, [secret])[0]["text"]
+
+
+@pytest.mark.slow
+def test_kernel_listens_on_private_unix_sockets_not_tcp(tmp_path, evaluators):
+    """The kernel's channels are ipc sockets in the workspace: no TCP port to race for.
+
+    Two kernels starting at once used to pick the same free TCP port now and then, and
+    one died before replying to kernel_info (a failed CI run).
+    """
+    nb = _submission()
+    nb["cells"].insert(0, {"cell_type": "code", "metadata": {}, "outputs": [],
+                           "execution_count": None, "source": (
+        "import json, os\nfrom ipykernel.connect import get_connection_info\n"
+        "_info = json.loads(get_connection_info())\n"
+        "print('TRANSPORT', _info['transport'], os.path.exists(_info['ip'] + '-' + "
+        "str(_info['shell_port'])))")})
+    result = _grade(tmp_path, nb, evaluators)
+    printed = "".join(o.get("text", "") for o in result.executed_notebook["cells"][0]["outputs"])
+    assert "TRANSPORT ipc True" in printed
+    assert result.status == "graded"

@@ -73,6 +73,22 @@ def _capped_client_class():
             self.total_bytes += size
             return super().output(outs, msg, display_id, cell_index)
 
+        def create_kernel_manager(self):
+            """Talk to the kernel over unix sockets in the private workspace, not TCP.
+
+            Why: with TCP the manager picks free ports, closes them and hands them to the
+            kernel; a kernel starting at the same moment on another slot can take one in
+            between, and this kernel then dies before replying to kernel_info (a known
+            jupyter_client race that failed a CI run). Socket files in the 0700
+            workspace cannot collide and no other uid can connect to them. The path is
+            relative (both ends run in the workspace) so no socket path hits the
+            108-byte limit, wherever the workspaces live.
+            """
+            self.km = self.kernel_manager_class(
+                kernel_name=self.kernel_name, config=self.config, transport="ipc",
+                ip="kernel-ipc")     # relative to the workspace: the cwd of both ends
+            return self.km
+
     return CappedClient
 
 

@@ -191,20 +191,24 @@ def test_feedback_redacts_grader_material_in_trainee_outputs():
 
 
 @pytest.mark.slow
-def test_kernel_listens_on_private_unix_sockets_not_tcp(tmp_path, evaluators):
-    """The kernel's channels are ipc sockets in the workspace: no TCP port to race for.
+def test_grading_kernel_uses_unix_sockets_and_no_debugger(tmp_path, evaluators):
+    """The kernel talks over ipc sockets in the workspace and starts without debugpy.
 
-    Two kernels starting at once used to pick the same free TCP port now and then, and
-    one died before replying to kernel_info (a failed CI run).
+    TCP: two kernels starting at once used to pick the same free port now and then, and
+    one died before replying to kernel_info (a failed CI run). debugpy: a quarter of
+    ipykernel's start-up, never used in grading. The notebook's folder stays importable.
     """
     nb = _submission()
     nb["cells"].insert(0, {"cell_type": "code", "metadata": {}, "outputs": [],
                            "execution_count": None, "source": (
-        "import json, os\nfrom ipykernel.connect import get_connection_info\n"
+        "import json, os, sys\nfrom ipykernel.connect import get_connection_info\n"
         "_info = json.loads(get_connection_info())\n"
         "print('TRANSPORT', _info['transport'], os.path.exists(_info['ip'] + '-' + "
-        "str(_info['shell_port'])))")})
+        "str(_info['shell_port'])))\n"
+        "print('DEBUGPY', 'debugpy' in sys.modules and sys.modules['debugpy'] is None)\n"
+        "print('CWD', '' in sys.path or os.getcwd() in sys.path)")})
     result = _grade(tmp_path, nb, evaluators)
     printed = "".join(o.get("text", "") for o in result.executed_notebook["cells"][0]["outputs"])
     assert "TRANSPORT ipc True" in printed
+    assert "DEBUGPY True" in printed and "CWD True" in printed
     assert result.status == "graded"

@@ -17,6 +17,8 @@ import sys
 import time
 from typing import Any
 
+from autograders.sandbox import kernel
+
 PR_SET_DUMPABLE = 4
 
 
@@ -92,31 +94,29 @@ def _capped_client_class():
     return CappedClient
 
 
-# jsonschema (imported by nbformat) loads rfc3987_syntax when it is installed, which
-# builds a parser at import time: about 2 s of every sandboxed run, for an "iri" format
-# check that notebook validation never uses. Marking the module absent makes jsonschema
-# skip that one optional checker (it guards the import with ImportError).
-SKIPPED_MODULES = ("rfc3987_syntax",)
+def _install_kernelspec() -> None:
+    """Put the grading kernel's kernel.json in this run's private Jupyter data dir."""
+    from jupyter_core.paths import jupyter_data_dir
 
-
-def _skip_slow_optional_imports() -> None:
-    for name in SKIPPED_MODULES:
-        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+    directory = os.path.join(jupyter_data_dir(), "kernels", kernel.NAME)
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "kernel.json"), "w", encoding="utf-8") as fh:
+        json.dump(kernel.spec(), fh)
 
 
 def run(job: dict, emit) -> dict:
     """Execute the job's notebook cell by cell; stop at the first timeout/death/memory."""
-    _skip_slow_optional_imports()
     import nbformat
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     nb = nbformat.from_dict(job["notebook"])
+    _install_kernelspec()
     client_cls = _capped_client_class()
     client_cls.cell_cap = int(job["output_bytes"])
     client_cls.total_cap = int(job["output_bytes"]) * 10
     deadline = time.monotonic() + float(job["notebook_timeout_s"])
     client = client_cls(nb, timeout=int(max(1, job["cell_timeout_s"])), allow_errors=True,
-                        interrupt_on_timeout=False, kernel_name="python3",
+                        interrupt_on_timeout=False, kernel_name=kernel.NAME,
                         startup_timeout=int(min(60, max(10, job["notebook_timeout_s"]))),
                         shutdown_kernel="immediate", record_timing=False,
                         resources={"metadata": {"path": os.getcwd()}})

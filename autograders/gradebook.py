@@ -12,6 +12,7 @@ import hashlib
 import logging
 import sqlite3
 import warnings
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,9 @@ class GradebookWriter:
     One instance per grading run, used only by the parent process. Before each write
     the gradebook's checksum is compared with the one taken after the previous write;
     a mismatch raises `GradebookTampered` so the caller can restore the backup.
+    The connection stays open between writes (call `close` at the end of the run): a
+    fresh nbgrader `Gradebook` per write builds a new engine whose SQL compile cache is
+    empty, which cost about 0.1 s of the parent's CPU per submission.
     """
 
     def __init__(self, course: Course, course_id: str = ""):
@@ -112,11 +116,25 @@ class GradebookWriter:
         self.course = course
         self.course_id = course_id
         self.last_checksum: str | None = None
+        self._gb: Any = None
 
+    @contextmanager
     def _open(self):
         from nbgrader.api import Gradebook
 
-        return Gradebook(self.course.db_url, self.course_id)
+        if self._gb is None:
+            self._gb = Gradebook(self.course.db_url, self.course_id)
+        try:
+            yield self._gb
+        except BaseException:
+            self.close()          # a failed write leaves no half-done session behind
+            raise
+
+    def close(self) -> None:
+        """Close the connection (end of the run, or before the file is restored)."""
+        if self._gb is not None:
+            self._gb.close()
+            self._gb = None
 
     def verify(self) -> None:
         """Raise `GradebookTampered` if the file changed since our last write."""
@@ -124,6 +142,7 @@ class GradebookWriter:
             return
         now = file_checksum(self.course.gradebook_path)
         if now != self.last_checksum:
+            self.close()          # the caller restores the file: reopen afterwards
             raise GradebookTampered(
                 f"the gradebook {self.course.gradebook_path} changed between two writes of "
                 "the grader (someone else wrote to it)")

@@ -37,7 +37,7 @@ from autograders.gradebook import (
 )
 from autograders.journal import StatusStore
 from autograders.results import SubmissionResult
-from autograders.slots import SlotLease, acquire_slot
+from autograders.slots import FIRST_SLOT, SlotLease, acquire_slot
 from autograders.unitspec import load_unit_spec
 
 log = logging.getLogger(__name__)
@@ -89,10 +89,18 @@ class RunSummary:
 _WORKER_LEASE: SlotLease | None = None
 
 
-def _init_worker(log_path: str | None) -> None:
-    """Lease a machine-wide slot (own sandbox uid) and send grader logs to the course's log."""
+def _init_worker(log_path: str | None, interpreter: dict | None = None) -> None:
+    """Lease a machine-wide slot (own sandbox uid) and send grader logs to the course's log.
+
+    ``interpreter`` is the parent's `sandbox.interpreter.decision()`, so the worker does
+    not probe again for the Python its slot uid can run.
+    """
     global _WORKER_LEASE
     _WORKER_LEASE = acquire_slot()       # held until the worker process exits
+    if interpreter:
+        from autograders.sandbox.interpreter import adopt
+
+        adopt(interpreter)
     if log_path:
         route_logs(Path(log_path))
 
@@ -371,6 +379,7 @@ def grade(course: Course, unit: str | list[str], *, jobs: int = 1, force: bool =
                 summary.statuses[result.status] += 1
         finally:
             _unroute_logs(handler)
+            parent.writer.close()
         summary.warnings.extend(parent.warnings)
     harden_permissions(course)
     summary.seconds = time.monotonic() - started
@@ -380,7 +389,23 @@ def grade(course: Course, unit: str | list[str], *, jobs: int = 1, force: bool =
 def _pool_context(name: str | None) -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
     chosen = name or ("forkserver" if "forkserver" in methods else "spawn")
-    return multiprocessing.get_context(chosen)
+    ctx = multiprocessing.get_context(chosen)
+    if chosen == "forkserver":
+        # workers fork from a server that imported the grader once, instead of each
+        # importing it again (no effect when this process's forkserver already runs)
+        ctx.set_forkserver_preload(["autograders.grading", "autograders.sandbox.grade"])
+    return ctx
+
+
+def _interpreter_decision() -> dict | None:
+    """Find the sandbox's interpreter once here, for every worker (None: no uid drop)."""
+    from autograders.sandbox.interpreter import decision, sandbox_python
+    from autograders.sandbox.limits import can_drop_privileges, slot_ids
+
+    if not can_drop_privileges():
+        return None
+    sandbox_python(*slot_ids(FIRST_SLOT))
+    return decision()
 
 
 def _run_jobs(jobs: list[Job], secret: str, n_workers: int, progress: bool,
@@ -402,7 +427,8 @@ def _run_jobs(jobs: list[Job], secret: str, n_workers: int, progress: bool,
         ctx = _pool_context(mp_context)
         pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx,
                                    initializer=_init_worker,
-                                   initargs=(str(log_path) if log_path else None,))
+                                   initargs=(str(log_path) if log_path else None,
+                                             _interpreter_decision()))
         try:
             pending: dict[Future, Job] = {pool.submit(grade_job, job, secret): job
                                           for job in jobs}

@@ -139,3 +139,18 @@ def sandbox_python(uid: int | None, gid: int | None) -> str | None:
 def sandbox_exposure() -> list | None:
     """The mount plan the jail must apply for the chosen interpreter (None: not needed)."""
     return _cache.get("expose")
+
+
+def decision() -> dict:
+    """This process's choice of interpreter and mount plan, to hand to worker processes.
+
+    Each worker would otherwise probe again (a jailed interpreter start, about 0.5 s)
+    before its first submission; the answer is the same for every slot uid.
+    """
+    return dict(_cache)
+
+
+def adopt(choice: dict) -> None:
+    """Take a `decision()` made by the parent (in a fresh worker process)."""
+    if "python" in choice:
+        _cache.update(choice)

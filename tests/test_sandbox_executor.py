@@ -6,6 +6,7 @@ import json
 import os
 import time
 
+import psutil
 import pytest
 
 from autograders.hostile import FORK_BOMB
@@ -115,6 +116,26 @@ def test_fork_bomb_is_bounded(ws):
     forked = int(out.stdout.split()[1])       # "forked N children"
     assert forked < LIMITS.max_processes
     assert not _alive(ws)
+
+
+@pytest.mark.skipif(not ROOT, reason="RLIMIT_NPROC per slot uid needs root")
+def test_slot_is_usable_right_after_a_fork_bomb(ws):
+    """A fork bomb's killed children are reaped at once, freeing the slot's budget.
+
+    The next run on the slot can start threads (a kernel needs about a dozen).
+
+    Zombies count against RLIMIT_NPROC until reaped; left to a lazy PID 1 they made
+    the next kernel die with "can't start new thread" (a failed CI run).
+    """
+    _run(ws, FORK_BOMB)
+    zombies = [p for p in psutil.process_iter(["status", "uids"])
+               if p.info["status"] == psutil.STATUS_ZOMBIE and p.info["uids"]
+               and p.info["uids"].real == ws.uid]
+    assert zombies == []
+    code = ("import threading, time\n"
+            "ts = [threading.Thread(target=time.sleep, args=(0.2,)) for _ in range(8)]\n"
+            "[t.start() for t in ts]\nprint('started', len(ts))")
+    assert _run(ws, code).stdout.strip() == b"started 8"
 
 
 def test_stdout_cap(ws):

@@ -9,6 +9,7 @@ uid; otherwise processes carrying the run's token in their environment are hunte
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import secrets
@@ -179,6 +180,8 @@ def run_sandboxed(program: list[str], ws: Workspace, limits: Limits, *, wall_tim
         first_line_timeout_s: the same for the first line (imports take longer).
     """
     start = time.monotonic()
+    if ws.uid is not None:
+        become_subreaper()
     stderr_file = tempfile.TemporaryFile()      # parent-private: not in the workspace
     proc = subprocess.Popen(
         jail_argv(ws, limits, [ws.python, *program]), cwd=ws.path, env=base_env(ws, env_extra),
@@ -245,6 +248,8 @@ def run_sandboxed(program: list[str], ws: Workspace, limits: Limits, *, wall_tim
     finally:
         kill_run(proc.pid, ws)
         proc.wait()
+        if ws.uid is not None:
+            reap_uid(ws.uid)
     reader.join(timeout=5)
     writer.join(timeout=1)
     stderr_file.seek(0, os.SEEK_END)
@@ -327,6 +332,63 @@ def kill_uid(uid: int, gid: int | None) -> None:
         if not survivors(uid=uid):
             return
         time.sleep(0.05)
+
+
+PR_SET_CHILD_SUBREAPER = 36
+_subreaper: list[bool] = []
+
+
+def become_subreaper() -> bool:
+    """Have orphans of sandboxed runs re-parented to this process instead of to PID 1.
+
+    Why: a killed process stays a zombie until its parent reaps it, and zombies still
+    count against the slot uid's RLIMIT_NPROC. After a fork bomb the orphans belong to
+    PID 1, which in some containers and VMs reaps lazily; the next submission on the
+    slot then could not start a thread ("can't start new thread") and its kernel died
+    before replying to kernel_info (a failed CI run). As their subreaper, this process
+    reaps them itself, at once (`reap_uid`).
+    """
+    if not _subreaper:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            _subreaper.append(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
+        except (OSError, AttributeError):
+            _subreaper.append(False)
+    return _subreaper[0]
+
+
+def reap_uid(uid: int, patience_s: float = 5.0) -> int:
+    """Reap this process's zombie children of `uid`; wait for zombies reaped elsewhere.
+
+    Only the run's own uid is touched, after the run's own process was waited for, so
+    no other thread's `subprocess.Popen` (other slots, other uids) loses its status.
+
+    Returns:
+        How many zombies this process reaped.
+    """
+    me = os.getpid()
+    reaped = 0
+    deadline = time.monotonic() + patience_s
+    while True:
+        left = []
+        for p in psutil.process_iter(["ppid", "status", "uids"]):
+            try:
+                if p.info["status"] != psutil.STATUS_ZOMBIE or not p.info["uids"] or uid not in (
+                        p.info["uids"].real, p.info["uids"].effective):
+                    continue
+            except (psutil.Error, TypeError):
+                continue
+            if p.info["ppid"] == me:
+                try:
+                    os.waitpid(p.pid, 0)
+                    reaped += 1
+                except ChildProcessError:
+                    pass
+            else:
+                left.append(p.pid)
+        if not left or time.monotonic() > deadline:
+            return reaped
+        time.sleep(0.05)       # orphaned before we were their subreaper: PID 1 reaps them
 
 
 def kill_token(token: str) -> None:

@@ -185,6 +185,30 @@ def test_slot_is_exclusive():
     t.join()
 
 
+@pytest.mark.skipif(not ROOT, reason="slot locks guard slot uids, used only as root")
+def test_slot_lock_is_machine_wide(tmp_path):
+    """Another installation (other venv, other prefix) waits for a busy slot too.
+
+    The locks once lived in the grader's prefix: a CI clone and a working copy then ran
+    on one slot uid at once and killed each other's runs.
+    """
+    import subprocess
+    import sys
+
+    first = Workspace.create(SLOT)
+    code = ("import sys; sys.prefix = sys.argv[1]\n"
+            "from autograders.sandbox.executor import Workspace\n"
+            f"Workspace.create({SLOT}).remove(); print('got it')")
+    try:
+        other = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)],
+                                 stdout=subprocess.PIPE, text=True)
+        with pytest.raises(subprocess.TimeoutExpired):
+            other.wait(timeout=1.5)          # blocked while this process holds the slot
+    finally:
+        first.remove()
+    assert other.communicate(timeout=30)[0].strip() == "got it"
+
+
 def test_without_privilege_drop_daemons_are_found_by_token(monkeypatch):
     """Without a slot uid, survivors are found by the run's environment token and killed."""
     import autograders.sandbox.executor as executor

@@ -32,6 +32,9 @@ from autograders.sandbox.limits import Limits, can_drop_privileges, slot_ids
 TOKEN_ENV = "CRM_SANDBOX_TOKEN"
 # Where sandbox temp dirs live; the parent of each must not be writable by the sandbox.
 SANDBOX_ROOT_ENV = "CRM_SANDBOX_TMP"
+# Slot locks: one directory for the whole machine (slot uids are machine-wide).
+SLOT_LOCK_ENV = "CRM_SANDBOX_LOCK_DIR"
+SLOT_LOCK_DIR = "/run/crm-course-sandbox-slots"
 
 
 @dataclass
@@ -95,13 +98,15 @@ def _lock_slot(slot: int) -> int:
     """Wait for exclusive use of `slot` across threads and processes.
 
     Two runs on one slot would share a uid, and the end-of-run ``kill(-1)`` of one would
-    kill the other. The lock files live in the grader's root-owned prefix, out of reach of
+    kill the other. The uids are machine-wide, so the locks must be too: they once lived
+    in the grader's own prefix, and two installations (a CI clone and a working copy)
+    killed each other's runs. The directory is root-owned and 0700, out of reach of
     sandbox uids.
     """
     import fcntl
 
-    directory = Path(sys.prefix) / "crm-sandbox-locks"
-    directory.mkdir(mode=0o700, exist_ok=True)
+    directory = Path(os.environ.get(SLOT_LOCK_ENV) or SLOT_LOCK_DIR)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(directory / f"slot-{slot}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     fcntl.flock(fd, fcntl.LOCK_EX)
     return fd

@@ -42,7 +42,7 @@ LETTERS = ("a", "b", "c", "d")
 
 # ------------------------------------------------------------------ scoring parameters
 PROSPECT_TARGET = 0.9       # share of the reference heuristic's lift that earns full credit
-MIN_REFERENCE_LIFT = 0.2    # floor, so a world with little signal is not divided by ~0
+MIN_REFERENCE_LIFT = 0.02   # floor, so a segment with no public signal is not divided by ~0
 PLAN_WEIGHT_COMPLIANCE = 0.6
 PLAN_WEIGHT_COVERAGE = 0.4
 
@@ -125,18 +125,19 @@ def _segment_lift(ids: list[str], pool: pd.Series, k: int) -> float:
     return got / oracle
 
 
-@evaluator(UNIT, "prospects_test")
-def prospects(artifact: Any, ctx: EvalContext) -> Verdict:
+def prospects_score(picks: Any, world: Any) -> tuple[float, str, dict]:
     """Per segment: lift of true propensity vs the reference heuristic, times consent share.
 
     For each segment, lift = Σ(propensity − consented mean) over the valid picks divided by
     the same sum for the true top-15 (the oracle). Credit = min(1, lift / (0.9 × reference
     heuristic's lift)), multiplied by (1 − picks without consent / 15). Score = mean over
-    segments. Unknown, duplicated or misfiled ids earn nothing.
+    segments. Unknown, duplicated or misfiled ids earn nothing. The reference lift is
+    floored at `MIN_REFERENCE_LIFT` (0.02) only so that a segment where public data holds
+    no signal is not divided by ~0; a higher floor (0.2 until the exercise was graded on
+    hidden worlds) left the model solution itself under full marks in weak segments.
     """
-    world = ctx.trainee_world()
     k = pc.PROSPECTS_PER_SEGMENT
-    found = pc.prospect_problems(artifact, world, k)
+    found = pc.prospect_problems(picks, world, k)
     latent = _latent(world)
     customers = pc.table(world, "customers")
     reference = reference_prospects(world, k)
@@ -147,7 +148,7 @@ def prospects(artifact: Any, ctx: EvalContext) -> Verdict:
         pool = latent["propensity"].reindex(pool_ids)
         lift = _segment_lift(found["valid"][seg], pool, k)
         ref = max(_segment_lift(reference.get(seg, []), pool, k), MIN_REFERENCE_LIFT)
-        ids = artifact.get(seg, []) if isinstance(artifact, dict) else []
+        ids = picks.get(seg, []) if isinstance(picks, dict) else []
         no_consent = [c for c in found["no_consent"] if c in (ids if isinstance(ids, list)
                                                               else [])]
         credit = min(1.0, max(0.0, lift) / (PROSPECT_TARGET * ref))
@@ -161,9 +162,39 @@ def prospects(artifact: Any, ctx: EvalContext) -> Verdict:
                      f"{', '.join(weak)}. Use what customers told us on recent calls (the "
                      "satisfaction they gave) and their value within each segment")
     message = "Strong prospect lists in every segment." if not lines else "; ".join(lines)
-    return _verdict(score, message, {"credit_per_segment": per_segment,
-                                     "no_consent": found["no_consent"][:20],
-                                     "unknown": found["unknown"][:20]})
+    return score, message, {"credit_per_segment": per_segment,
+                            "no_consent": found["no_consent"][:20],
+                            "unknown": found["unknown"][:20]}
+
+
+@evaluator(UNIT, "prospects_test")
+def prospects(artifact: Any, ctx: EvalContext) -> Verdict:
+    """`choose_prospects` run (sandboxed) on a hidden company, scored by `prospects_score`.
+
+    The function gets the hidden world's `pc.prospect_inputs` (customers, interactions) and
+    must return ``{segment: [15 customer ids]}``; its picks are judged against that
+    world's hidden propensities, so reading the trainee's own world's truth earns nothing.
+    """
+    from autograders.checks import to_plain
+
+    if not (isinstance(artifact, dict) and "__function__" in artifact):
+        return _verdict(0.0, "submit the function choose_prospects itself (defined with def), "
+                        "not its result", {})
+    world = ctx.hidden_world()
+    customers, interactions = pc.prospect_inputs(world)
+    result = ctx.call_function(artifact, [[to_plain(customers), to_plain(interactions)]])[0]
+    error = _call_error(result)
+    if error:
+        return _verdict(0.0, f"choose_prospects failed on a company you have not seen ({error}); "
+                        "make it work for any customers and interactions tables",
+                        {"error": error})
+    if not isinstance(result, dict) or "__frame__" in result or "__series__" in result:
+        return _verdict(0.0, "choose_prospects must return a dict {segment: [15 customer ids]}, "
+                        f"got {type(result).__name__}", {})
+    score, message, evidence = prospects_score(result, world)
+    if score < 0.999:
+        message = "On a company you have not seen: " + message
+    return _verdict(score, message, evidence)
 
 
 # ========================================================================== 2 referrals
@@ -826,11 +857,26 @@ def follow_up(artifact: Any, ctx: EvalContext) -> Verdict:
 # Variant name -> {solution cell grade_id: replacement source}; "full" is the source.
 # Each source replaces the whole solution cell, so it repeats the cell's set-up lines.
 _PROSPECTS_NO_INDIVIDUALS = """
-accounts = customers.set_index("customer_id")
-eligible = accounts[accounts["dm_consent"]]
-prospects = {segment: group.sort_values("lifetime_value", ascending=False).index[:15].tolist()
+from crm_sim.ui.periodic_calls import prospect_inputs
+
+def choose_prospects(customers, interactions):
+    accounts = customers.set_index("customer_id")
+    eligible = accounts[accounts["dm_consent"].astype(bool)]
+    picks = {segment: group.sort_values("lifetime_value", ascending=False).index[:15].tolist()
              for segment, group in eligible.groupby("segment")}
-prospects["individual"] = []
+    picks["individual"] = []
+    return picks
+
+prospects = choose_prospects(*prospect_inputs(world))
+"""
+_PROSPECTS_NO_CONSENT = """
+from crm_sim.ui.periodic_calls import prospect_inputs
+
+def choose_prospects(customers, interactions):
+    refused = customers[~customers["dm_consent"].astype(bool)]
+    return {s: g["customer_id"].head(15).tolist() for s, g in refused.groupby("segment")}
+
+prospects = choose_prospects(*prospect_inputs(world))
 """
 _PLAN_LATE_CALLS = """
 from crm_sim.plans import CallPlan
@@ -930,8 +976,7 @@ VARIANTS: dict[str, dict[str, str]] = {
            for k, v in CHOICE_KEYS.items()},
         "segment_summary_answer": "import pandas as pd\n\ncustomers = world.customers\n"
                                   "today = pd.Timestamp(world.today)\nsegment_summary = 42\n",
-        "prospects_answer": "prospects = {s: g['customer_id'].head(15).tolist() for s, g in "
-                            "customers[~customers['dm_consent']].groupby('segment')}\n",
+        "prospects_answer": _PROSPECTS_NO_CONSENT,
         "referral_answer": "from crm_sim.leads import generate_sources\n"
                            "from crm_sim.leads.network import referral_graph\n\n"
                            "generate_sources(world)\nreferral_champions = []\n",

@@ -233,13 +233,31 @@ def prospect_problems(prospects: Any, world: Any, per_segment: int = PROSPECTS_P
     return out
 
 
+PROSPECT_CUSTOMER_COLUMNS = ("customer_id", "segment", "lifetime_value", "tenure_months",
+                             "dm_consent")
+PROSPECT_INTERACTION_COLUMNS = ("customer_id", "timestamp", "purpose", "outcome",
+                                "info_captured")
+
+
+def prospect_inputs(world: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(customers, interactions) with only the columns `choose_prospects` receives.
+
+    The grader calls the trainee's function with exactly these tables, built from a
+    company the trainee has never seen; the notebook calls it with the trainee's own.
+    """
+    customers = table(world, "customers")[list(PROSPECT_CUSTOMER_COLUMNS)].copy()
+    interactions = table(world, "interactions")[list(PROSPECT_INTERACTION_COLUMNS)].copy()
+    return customers, interactions
+
+
 def show_prospects_check(prospects: Any, world: Any) -> None:
     """Print what is wrong with the prospect list (ids, consent, counts)."""
     found = prospect_problems(prospects, world)
     n = sum(len(v) for v in found["valid"].values())
     _print_report("prospects", found["problems"],
                   f"prospects: {n} consented customers, {PROSPECTS_PER_SEGMENT} per segment. "
-                  "The grader now checks how likely they really are to buy.")
+                  "The grader runs choose_prospects on a company you have never seen and "
+                  "checks how likely its picks really are to buy.")
 
 
 # ------------------------------------------------------------------------------ referrals

@@ -125,30 +125,114 @@ def test_segment_summary_hostile_values(ev, ctx, world):
 
 
 # -------------------------------------------------------------------------- prospects
-def test_prospects_reference_full_partial_wrong(ev, ctx, world):
-    """Model list 1; one segment empty exactly 2/3; only unconsented customers 0, named."""
+PROSPECTS_MODEL = '''
+def choose_prospects(customers, interactions):
+    band = interactions["info_captured"].astype(str).str.extract(
+        r'"satisfaction": "(low|medium|high)"', expand=False)
+    said = (interactions.assign(said=band.map({"low": 0.25, "medium": 0.55, "high": 0.85}))
+            .dropna(subset=["said"]).sort_values("timestamp")
+            .groupby("customer_id")["said"].last())
+    accounts = customers.set_index("customer_id")
+    accounts["said"] = said.reindex(accounts.index).fillna(0.55)
+    accounts["score"] = accounts["said"] + 0.1 * accounts.groupby("segment")[
+        "lifetime_value"].rank(pct=True)
+    eligible = accounts[accounts["dm_consent"].astype(bool)]
+    return {s: g.sort_values("score", ascending=False, kind="stable").index[:15].tolist()
+            for s, g in eligible.groupby("segment")}
+'''
+PROSPECTS_NO_INDIVIDUALS = PROSPECTS_MODEL.replace(
+    "    return {s:", "    picks = {s:").replace(
+    "for s, g in eligible.groupby(\"segment\")}\n",
+    "for s, g in eligible.groupby(\"segment\")}\n    picks[\"individual\"] = []\n"
+    "    return picks\n")
+PROSPECTS_NO_CONSENT = '''
+def choose_prospects(customers, interactions):
+    refused = customers[~customers["dm_consent"].astype(bool)]
+    return {s: g["customer_id"].head(15).tolist() for s, g in refused.groupby("segment")}
+'''
+
+
+def test_prospects_score_rule_on_a_world(world):
+    """The scoring rule: model list 1; one segment empty exactly 2/3; unconsented 0, named."""
     ref = U.reference_prospects(world)
-    assert ev["prospects_test"](ref, ctx).score == 1.0
-    verdict = ev["prospects_test"]({**ref, "individual": []}, ctx)
-    assert verdict.score == pytest.approx(2 / 3, abs=1e-4)
-    assert "individual" in verdict.message
+    assert U.prospects_score(ref, world)[0] == 1.0
+    score, message, _ = U.prospects_score({**ref, "individual": []}, world)
+    assert score == pytest.approx(2 / 3, abs=1e-4)
+    assert "individual" in message
     c = world.customers
     no_consent = {s: g["customer_id"].head(15).tolist()
                   for s, g in c[~c["dm_consent"]].groupby("segment")}
-    verdict = ev["prospects_test"](no_consent, ctx)
+    score, message, _ = U.prospects_score(no_consent, world)
+    assert score == 0.0
+    assert no_consent["corporate"][0] in message
+
+
+def test_prospects_function_full_partial_wrong_on_hidden_world(ev, ctx):
+    """Model function 1; no individuals exactly 2/3; only unconsented customers 0, named."""
+    verdict = ev["prospects_test"](fn_artifact(PROSPECTS_MODEL, "choose_prospects"), ctx)
+    assert verdict.score == 1.0, verdict.message
+    verdict = ev["prospects_test"](fn_artifact(PROSPECTS_NO_INDIVIDUALS, "choose_prospects"),
+                                   ctx)
+    assert verdict.score == pytest.approx(2 / 3, abs=1e-4)
+    assert "individual" in verdict.message
+    verdict = ev["prospects_test"](fn_artifact(PROSPECTS_NO_CONSENT, "choose_prospects"), ctx)
     assert verdict.score == 0.0
-    assert no_consent["corporate"][0] in verdict.message
+    c = ctx.hidden_world().customers
+    assert c[~c["dm_consent"]]["customer_id"].iloc[0] in verdict.message
 
 
-@pytest.mark.parametrize("hostile", [None, "C000001", [], {"corporate": "C000001"},
-                                     {"corporate": [None, float("nan"), 3, "X999"]},
-                                     {"corporate": [f"C{i:06d}" for i in range(100_000)]},
-                                     {"martians": ["C000001"]}])
-def test_prospects_hostile(hostile, ev, ctx):
-    """Wrong shapes, unknown ids, NaN and huge lists earn (almost) nothing, never crash."""
+def test_prospects_variants_earn_their_intended_marks(ev, ctx):
+    """Partial (value only, no individuals) earns its rule's mark on the hidden world, ≤ 2/3.
+
+    The expected mark is the scoring rule applied to the variant's picks computed here on
+    the hidden world's inputs, so the evaluator is shown to grade exactly that.
+    """
+    hidden = ctx.hidden_world()
+    marks = {}
+    for name in ("partial", "wrong"):
+        source = U.VARIANTS[name]["prospects_answer"].split("\nprospects = ")[0]
+        namespace: dict = {}
+        exec(compile(source, name, "exec"), namespace)  # noqa: S102 - the unit's own variant
+        picks = namespace["choose_prospects"](*pc.prospect_inputs(hidden))
+        verdict = ev["prospects_test"](fn_artifact(source, "choose_prospects"), ctx)
+        assert verdict.score == pytest.approx(U.prospects_score(picks, hidden)[0], abs=1e-4)
+        marks[name] = verdict.score
+    assert 0.0 == marks["wrong"] < marks["partial"] <= 2 / 3 + 1e-9
+
+
+def test_prospects_trainee_world_truth_is_not_full_marks(ev, ctx, world):
+    """Returning the trainee world's true top propensities, whatever the input, is not 1."""
+    latent = world.hidden["latent"].set_index("customer_id")["propensity"]
+    c = world.customers[world.customers["dm_consent"]]
+    oracle = {s: latent.reindex(g["customer_id"]).sort_values(ascending=False).index[:15]
+              .tolist() for s, g in c.groupby("segment")}
+    assert U.prospects_score(oracle, world)[0] == 1.0     # full marks on the trainee world
+    source = f"def choose_prospects(customers, interactions):\n    return {oracle!r}\n"
+    verdict = ev["prospects_test"](fn_artifact(source, "choose_prospects"), ctx)
+    assert verdict.score < 0.9, verdict.evidence
+
+
+@pytest.mark.parametrize("source,expect", [
+    ("def choose_prospects(c, i):\n    raise KeyError('x')\n", "failed on a company"),
+    ("def choose_prospects(c, i):\n    while True:\n        pass\n", "failed on a company"),
+    ("def choose_prospects(c, i):\n    return 42\n", "must return a dict"),
+    ("def choose_prospects(c, i):\n    return c\n", "must return a dict"),
+    ("def choose_prospects(c, i):\n    return {'martians': ['C000001']}\n", "missing"),
+    ("def choose_prospects(c, i)\n    return 1\n", "failed on a company"),
+])
+def test_prospects_hostile_functions(source, expect, ev, ctx):
+    """Functions that raise, loop, return junk or do not compile earn 0 with the reason."""
+    verdict = ev["prospects_test"](fn_artifact(source, "choose_prospects"), ctx)
+    assert verdict.score == 0.0
+    assert expect in verdict.message
+
+
+@pytest.mark.parametrize("hostile", [None, "C000001", [], {"corporate": ["C000001"]}])
+def test_prospects_values_instead_of_a_function(hostile, ev, ctx):
+    """A list or dict of ids (the old answer form) earns 0 and says to submit the function."""
     verdict = ev["prospects_test"](hostile, ctx)
-    assert 0.0 <= verdict.score < 0.34
-    assert verdict.message
+    assert verdict.score == 0.0
+    assert "submit the function choose_prospects" in verdict.message
 
 
 # -------------------------------------------------------------------------- referrals

@@ -6,8 +6,9 @@ and an assessor can read *why* a mark was given from the evidence. Messages say 
 fix; they never print answer keys or anything read from the hidden world.
 
 Functions a trainee submits (record linking, lead qualification, profile summary) are
-run on the **hidden** world through `EvalContext.call_function`; tables and plans are
-judged on the trainee's own world.
+run on the **hidden** world through `EvalContext.call_function` and scored against its
+truth: a trainee can rebuild their own world and read its truth, so an answer scored
+against that truth proves nothing. Tables and plans are judged on the trainee's own world.
 """
 
 from __future__ import annotations
@@ -423,21 +424,30 @@ def _allowed_duplicates(n_leads: int) -> int:
     return max(1, n_leads // 10)
 
 
-@evaluator(UNIT, "lead_list_test")
-def lead_list(artifact: Any, ctx: EvalContext) -> Verdict:
-    """The trainee's own lead list: rules, key fields, size.
+def _qualify_on_hidden(ctx: EvalContext, artifact: dict) -> Any:
+    """qualify_leads run on the hidden sources, once per context and function source.
 
-    Thirds: every lead meets the standards; every lead has the key fields; at most 40
-    leads, one per person (a tenth, min 1, duplicates tolerated).
+    Both lead cells grade the same function on the same hidden sources; the second one
+    reuses the first run instead of starting another sandbox.
     """
-    frame, error = _frame(artifact, "The lead list")
-    if frame is None:
-        return Verdict(0.0, error)
-    if frame.empty:
-        return Verdict(0.0, "The lead list is empty: qualify the sources and keep the best.")
-    stats, error = _lead_list_stats(ctx.trainee_world(), frame)
+    hidden = ctx.hidden_world()
+    cache = getattr(ctx, "_cache", None)
+    key = ("410a_qualify", artifact["__function__"], artifact["source"])
+    if isinstance(cache, dict) and key in cache:
+        return cache[key]
+    result = _call(ctx, artifact, [desk.source_records(hidden, stacked=True),
+                                   desk.standards_for(hidden).to_dict(),
+                                   str(hidden.today)[:10]])
+    if isinstance(cache, dict):
+        cache[key] = result
+    return result
+
+
+def _lead_list_verdict(world: Any, frame: pd.DataFrame, where: str) -> Verdict:
+    """Thirds of a lead list on `world`: standards, key fields, size and one per person."""
+    stats, error = _lead_list_stats(world, frame)
     if stats is None:
-        return Verdict(0.0, error)
+        return Verdict(0.0, f"On {where}: {error}", {"where": where})
     n = stats["n_leads"]
     compliant = stats["rule_compliance"] == 1.0
     complete = stats["complete_rows"] == n
@@ -445,18 +455,44 @@ def lead_list(artifact: Any, ctx: EvalContext) -> Verdict:
     score = (compliant + complete + sized) / 3
     evidence = {k: stats[k] for k in ("n_leads", "duplicates", "rule_compliance",
                                       "rule_failures", "missing_key_fields", "complete_rows")}
+    evidence["where"] = where
     msgs = []
     if not compliant:
         msgs.append(f"{n - round(stats['rule_compliance'] * n)} leads fail management's "
-                    f"standards ({', '.join(list(stats['rule_failures'])[:3])})")
+                    f"standards ({', '.join(list(stats['rule_failures'])[:3])}): merge each "
+                    "prospect's records before judging them, and keep only qualified ones")
     if not complete:
         lacking = [f for f, k in stats["missing_key_fields"].items() if k]
-        msgs.append(f"leads lack key information: {lacking}")
+        msgs.append(f"leads lack key information: {lacking} (return those columns, filled)")
     if not sized:
         msgs.append(f"{stats['duplicates']} duplicate people and {n} leads (at most "
                     f"{LEAD_LIST_MAX}, one per person)")
-    return Verdict(score, "Lead list complete and compliant." if not msgs else
-                   "Fix: " + "; ".join(msgs) + ".", evidence)
+    return Verdict(score, f"Lead list on {where}: " + (
+        "complete and compliant." if not msgs else "fix: " + "; ".join(msgs) + "."), evidence)
+
+
+@evaluator(UNIT, "lead_list_test")
+def lead_list(artifact: Any, ctx: EvalContext) -> Verdict:
+    """The list qualify_leads returns on the hidden sources: rules, key fields, size.
+
+    Thirds: every lead meets the standards; every lead has the key fields; at most 40
+    leads, one per person (a tenth, min 1, duplicates tolerated).
+    """
+    if not _is_function(artifact):
+        return _not_a_function("qualify_leads")
+    result = _qualify_on_hidden(ctx, artifact)
+    if _is_call_error(result):
+        return Verdict(0.0, f"qualify_leads failed on the hidden sources ({result.kind}: "
+                            f"{result.message}). Make it work on any sources: imports inside "
+                            "the function, no names from other cells, no hard-coded ids.",
+                       {"error": result.kind})
+    frame, error = _frame(result, "The lead list qualify_leads returned")
+    if frame is None:
+        return Verdict(0.0, error + " Return a DataFrame with record_id and the key fields.")
+    if frame.empty:
+        return Verdict(0.0, "qualify_leads returned no leads on the hidden sources: qualify "
+                            "the sources and keep the best.")
+    return _lead_list_verdict(ctx.hidden_world(), frame, "the hidden sources")
 
 
 def _reference_conversions(world: Any) -> int:
@@ -497,9 +533,7 @@ def qualify_function(artifact: Any, ctx: EvalContext) -> Verdict:
     if not _is_function(artifact):
         return _not_a_function("qualify_leads")
     hidden = ctx.hidden_world()
-    result = _call(ctx, artifact, [desk.source_records(hidden, stacked=True),
-                                   desk.standards_for(hidden).to_dict(),
-                                   str(hidden.today)[:10]])
+    result = _qualify_on_hidden(ctx, artifact)
     if _is_call_error(result):
         return Verdict(0.0, f"qualify_leads failed on the hidden sources ({result.kind}: "
                             f"{result.message}).", {"error": result.kind})
@@ -552,6 +586,7 @@ def network(artifact: Any, ctx: EvalContext) -> Verdict:
     if not artifact:
         return Verdict(0.0, "No prospects listed: look for people linked to our customers.")
     world = ctx.trainee_world()
+    desk.ensure_sources(world)      # the graph's prospects come with the lead sources
     picked = list(dict.fromkeys(artifact))[:PROSPECTS_MAX]
     try:
         stats = net.score_network_reach(world, picked)

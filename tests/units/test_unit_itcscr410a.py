@@ -16,6 +16,7 @@ import pytest
 
 from autograders.checks import EvalContext, registered, to_plain
 from autograders.sandbox.limits import Limits
+from autograders.slots import acquire_slot
 from autograders.units import unit_itcscr410a as U
 from crm_sim import privacy
 from crm_sim.scenario import Scenario
@@ -28,15 +29,31 @@ NOTEBOOKS = ("01_integrate_and_protect", "02_qualify_and_grow", "03_review_and_p
 
 # --------------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")
-def ctx() -> EvalContext:
-    """A context whose trainee and hidden worlds are small, built once, with sources."""
-    c = EvalContext(unit="ITCSCR410A", trainee_id="t-410a", trainee_seed=11, hidden_seed=12,
-                    limits=Limits(cell_timeout_s=30, memory_mb=1536))
-    c._cache["trainee"] = World.build(Scenario(seed=11, n_customers=300))
-    c._cache["hidden"] = World.build(Scenario(seed=12, n_customers=300))
-    desk.ensure_sources(c._cache["trainee"])
-    desk.ensure_sources(c._cache["hidden"])
-    return c
+def ctx():
+    """A context whose trainee and hidden worlds are small, built once, with sources.
+
+    Its sandbox slot is leased like a grading worker's: the sandbox kills every process of
+    a slot's uid after a run, so a fixed slot would kill the functions of another test run
+    on the machine (and be killed by it).
+    """
+    with acquire_slot() as lease:
+        c = EvalContext(unit="ITCSCR410A", trainee_id="t-410a", trainee_seed=11,
+                        hidden_seed=12, limits=Limits(cell_timeout_s=30, memory_mb=1536),
+                        slot=lease.slot)
+        c._cache["trainee"] = World.build(Scenario(seed=11, n_customers=300))
+        c._cache["hidden"] = World.build(Scenario(seed=12, n_customers=300))
+        desk.ensure_sources(c._cache["trainee"])
+        desk.ensure_sources(c._cache["hidden"])
+        yield c
+
+
+def short_ctx(ctx: EvalContext) -> EvalContext:
+    """`ctx` (same worlds and slot) with a 3 s call timeout, for functions that loop."""
+    short = EvalContext(unit=ctx.unit, trainee_id=ctx.trainee_id, trainee_seed=ctx.trainee_seed,
+                        hidden_seed=ctx.hidden_seed, limits=Limits(cell_timeout_s=3),
+                        slot=ctx.slot)
+    short._cache.update(ctx._cache)
+    return short
 
 
 @pytest.fixture(scope="module")
@@ -240,9 +257,7 @@ def test_resolve_function_on_hidden_sources(ev, ctx, cells):
 ])
 def test_resolve_function_hostile(source, kinds, ev, ctx):
     """Functions that raise, loop or return junk score 0 with the reason."""
-    short = EvalContext(unit=ctx.unit, trainee_id=ctx.trainee_id, trainee_seed=ctx.trainee_seed,
-                        hidden_seed=ctx.hidden_seed, limits=Limits(cell_timeout_s=3))
-    short._cache.update(ctx._cache)
+    short = short_ctx(ctx)
     verdict = ev["resolve_function_test"](fn(source, "link_records"), short)
     assert verdict.score == 0.0
     if kinds:
@@ -379,42 +394,109 @@ def test_access_hostile(hostile, ev, ctx):
 
 
 # --------------------------------------------------------------------- leads
-def _lead_list(ctx, cells):
-    world = ctx.trainee_world()
-    ns = run_cell(cells["qualify_impl"], {})
-    return ns["qualify_leads"](desk.source_records(world, stacked=True),
-                               desk.standards_for(world).to_dict(), str(world.today)[:10])
+QUALIFY_RETURN = "return ok[cols].head(40).reset_index(drop=True)"
+
+
+def _qualify_variant(cells, new_return: str) -> dict:
+    """The notebook's qualify_leads with its last line replaced."""
+    assert QUALIFY_RETURN in cells["qualify_impl"]
+    return fn(cells["qualify_impl"].replace(QUALIFY_RETURN, new_return), "qualify_leads")
 
 
 def test_lead_list_marks(ev, ctx, cells):
-    """Solution 1.0; only record_id kept 2/3; three duplicated leads 2/3; a failing lead 2/3."""
-    good = _lead_list(ctx, cells)
-    assert len(good) > 0
-    assert ev["lead_list_test"](to_plain(good), ctx).score == 1.0
-    assert ev["lead_list_test"](to_plain(good[["record_id"]]), ctx).score == pytest.approx(2 / 3)
-    dup = pd.concat([good, good.head(1)], ignore_index=True)
-    assert ev["lead_list_test"](to_plain(dup), ctx).score == 1.0   # one slip tolerated
-    dups = pd.concat([good, good.head(3)], ignore_index=True)
-    assert ev["lead_list_test"](to_plain(dups), ctx).score == pytest.approx(2 / 3)
-    stacked = pd.concat(desk.source_frames(ctx.trainee_world()).values())
-    complete = stacked[["name", "phone", "need", "authority"]].ne("").all(axis=1) & \
-        stacked[["budget_hkd", "timeline_months"]].notna().all(axis=1)
-    failing = stacked[~stacked["dm_consent"].astype(bool) & complete].head(1)[
-        list(good.columns)]
-    verdict = ev["lead_list_test"](to_plain(pd.concat([good, failing])), ctx)
+    """Solution 1.0 on hidden sources; only record_id 2/3; one duplicate tolerated, three 2/3."""
+    good = ev["lead_list_test"](fn(cells["qualify_impl"], "qualify_leads"), ctx)
+    assert good.score == 1.0, good.message
+    assert good.evidence["where"] == "the hidden sources"
+    assert good.evidence["n_leads"] > 0
+    ids_only = ev["lead_list_test"](
+        _qualify_variant(cells, 'return ok[["record_id"]].head(40)'), ctx)
+    assert ids_only.score == pytest.approx(2 / 3), ids_only.message
+    assert "key information" in ids_only.message
+    out = "out = ok[cols].head(40).reset_index(drop=True)\n    "
+    one = _qualify_variant(cells, out + "return pd.concat([out, out.head(1)], ignore_index=True)")
+    assert ev["lead_list_test"](one, ctx).score == 1.0     # one slip tolerated
+    three = _qualify_variant(cells, out + "return pd.concat([out, out.head(3)], "
+                                          "ignore_index=True)")
+    verdict = ev["lead_list_test"](three, ctx)
+    assert verdict.score == pytest.approx(2 / 3)
+    assert "duplicate" in verdict.message
+
+
+def test_lead_list_a_failing_lead(ev, ctx, cells):
+    """Adding one complete record of a prospect who never consented costs the standards third."""
+    failing = _qualify_variant(cells, (
+        "out = ok[cols].head(40).reset_index(drop=True)\n"
+        "    never = ~consent.groupby(df['_who']).transform('any')\n"
+        "    full = df[['name', 'phone', 'need', 'authority']].ne('').all(axis=1) & \\\n"
+        "        df[['budget_hkd', 'timeline_months']].notna().all(axis=1)\n"
+        "    return pd.concat([out, df.loc[never & full, cols].head(1)], ignore_index=True)"))
+    verdict = ev["lead_list_test"](failing, ctx)
     assert verdict.score == pytest.approx(2 / 3)
     assert "standards" in verdict.message
 
 
-@pytest.mark.parametrize("hostile", [None, [], pd.DataFrame({"record_id": []}),
-                                     pd.DataFrame({"record_id": ["NOPE"]}),
-                                     pd.DataFrame({"record_id": [1.5]}),
-                                     pd.DataFrame({"name": ["x"]})])
-def test_lead_list_hostile(hostile, ev, ctx):
-    """Empty, unknown-id, non-text and id-less lists score 0."""
-    verdict = ev["lead_list_test"](to_plain(hostile), ctx)
+def test_lead_list_variants(ev, ctx):
+    """The wrong variant (first 40 raw record ids) keeps only the size third."""
+    wrong = ev["lead_list_test"](fn(U.VARIANTS["wrong"]["qualify_impl"], "qualify_leads"), ctx)
+    assert wrong.score == pytest.approx(1 / 3)
+    assert "standards" in wrong.message and "key information" in wrong.message
+    assert "qualify_impl" not in U.VARIANTS["partial"]   # partial trainees qualify correctly
+
+
+def test_lead_list_graded_on_the_hidden_world(ev, ctx):
+    """A function returning the trainee world's truth-perfect list scores 1 there, not here."""
+    from crm_sim.leads.qualification import entity_view, qualify_frame
+
+    world = ctx.trainee_world()
+    view = entity_view(world)
+    entity = world.hidden["lead_truth"].set_index("record_id")["entity_id"]
+    view["_entity"] = entity.loc[view["record_id"].astype(str)].to_numpy()
+    ok = qualify_frame(view, desk.standards_for(world), as_of=world.today)
+    ok = ok[ok["qualified"]].drop_duplicates("_entity").head(U.LEAD_LIST_MAX)
+    perfect = ok[["record_id", "name", "phone", "email", "need", "budget_hkd",
+                  "timeline_months", "authority"]].reset_index(drop=True)
+    assert U._lead_list_verdict(world, perfect, "your sources").score == 1.0
+    literal = json.dumps(json.dumps(perfect.to_dict("list")))
+    cheat = ("def qualify_leads(records, standards, today):\n    import json\n"
+             "    import pandas as pd\n"
+             f"    return pd.DataFrame(json.loads({literal}))\n")
+    verdict = ev["lead_list_test"](fn(cheat, "qualify_leads"), ctx)
+    assert verdict.score < 1.0
+    assert verdict.evidence["where"] == "the hidden sources"
+
+
+@pytest.mark.parametrize("source, kinds", [
+    ("def qualify_leads(records, standards, today):\n    raise ValueError('x')\n", ("raised",)),
+    ("def qualify_leads(records, standards, today):\n    while True:\n        pass\n",
+     ("timed_out", "killed")),
+    ("def qualify_leads(records, standards, today):\n    return records\n", ()),
+    ("def qualify_leads(records, standards, today):\n    return None\n", ()),
+    ("def qualify_leads(records, standards, today):\n    import pandas as pd\n"
+     "    return pd.DataFrame({'record_id': []})\n", ()),
+    ("def qualify_leads(records, standards, today):\n    import pandas as pd\n"
+     "    return pd.DataFrame({'record_id': ['NOPE']})\n", ()),
+    ("def qualify_leads(records, standards, today):\n    import pandas as pd\n"
+     "    return pd.DataFrame({'record_id': [1.5]})\n", ()),
+    ("def qualify_leads(records, standards, today):\n    import pandas as pd\n"
+     "    return pd.DataFrame({'name': ['x']})\n", ()),
+])
+def test_lead_list_hostile(source, kinds, ev, ctx):
+    """Raising, looping, wrong-type, empty, unknown-id and id-less results score 0."""
+    short = short_ctx(ctx)
+    verdict = ev["lead_list_test"](fn(source, "qualify_leads"), short)
     assert verdict.score == 0.0
     assert verdict.message
+    if kinds:
+        assert any(k in verdict.message for k in kinds), verdict.message
+
+
+@pytest.mark.parametrize("hostile", [None, [], pd.DataFrame({"record_id": ["EV0001"]})])
+def test_lead_list_not_a_function(hostile, ev, ctx):
+    """A list where the function is expected scores 0 and says to submit the function."""
+    verdict = ev["lead_list_test"](to_plain(hostile), ctx)
+    assert verdict.score == 0.0
+    assert "function" in verdict.message
 
 
 def test_qualify_function_on_hidden_sources(ev, ctx, cells):

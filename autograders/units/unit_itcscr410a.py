@@ -238,24 +238,14 @@ for _gid in JUDGEMENTS:
 
 
 # ------------------------------------------------------------- exercise 1: integrate
-@evaluator(UNIT, "resolve_links_test")
-def resolve_links(artifact: Any, ctx: EvalContext) -> Verdict:
-    """Tiered F1 of the trainee's links (closed transitively) on their own sources."""
-    frame = to_frame(artifact)
-    if frame is not None and {"record_id_a", "record_id_b"} <= set(frame.columns):
-        artifact = frame[["record_id_a", "record_id_b"]].to_numpy().tolist()
-    if not isinstance(artifact, list):
-        return Verdict(0.0, "links must be a list of [record_id_a, record_id_b] pairs.",
-                       {"type": type(artifact).__name__})
-    stats, error = _score_links(ctx.trainee_world(), artifact)
-    if stats is None:
-        return Verdict(0.0, error, {"links": len(artifact)})
-    return _resolution_verdict(stats, "your sources")
-
-
 @evaluator(UNIT, "resolve_function_test")
 def resolve_function(artifact: Any, ctx: EvalContext) -> Verdict:
-    """Tiered F1 of link_records run on the hidden world's sources."""
+    """Tiered F1 of link_records run on the hidden world's sources.
+
+    The one graded record-linking cell. It replaced ``resolve_links_test`` (the trainee's
+    links scored on their own world's entity truth, which they can rebuild) and carries its
+    points and requirement ids (P1, P3).
+    """
     if not _is_function(artifact):
         return _not_a_function("link_records")
     hidden = ctx.hidden_world()

@@ -180,25 +180,24 @@ def test_judgement_hostile(hostile, ev, ctx):
 
 
 # --------------------------------------------------------------------- integrate
-def test_resolve_links_truth_scores_full(ev, ctx):
-    """Links of the true entities score 1.0 with F1 1 in the evidence."""
-    verdict = ev["resolve_links_test"](truth_links(ctx.trainee_world()), ctx)
+def test_resolve_links_cell_is_gone(ev):
+    """Links scored on the trainee's own entity truth are no longer graded."""
+    assert "resolve_links_test" not in ev
+
+
+def test_resolution_truth_scores_full(ctx):
+    """The true entities' links score 1.0 with F1 1 (the rule the function is judged by)."""
+    world = ctx.hidden_world()
+    stats, error = U._score_links(world, truth_links(world))
+    assert not error
+    verdict = U._resolution_verdict(stats, "hidden sources")
     assert verdict.score == 1.0
     assert verdict.evidence["f1"] == 1.0
 
 
-def test_resolve_links_accepts_a_pairs_table(ev, ctx):
-    """A DataFrame with record_id_a/record_id_b is graded like the list of pairs."""
-    links = truth_links(ctx.trainee_world())
-    frame = pd.DataFrame(links, columns=["record_id_a", "record_id_b"])
-    assert ev["resolve_links_test"](to_plain(frame), ctx).score == 1.0
-    other = pd.DataFrame(links, columns=["a", "b"])
-    assert ev["resolve_links_test"](to_plain(other), ctx).score == 0.0
-
-
-def test_resolve_links_half_the_entities_scores_by_tier(ev, ctx):
+def test_resolution_half_the_entities_scores_by_tier(ctx):
     """Linking only about half the true pairs (precision 1) lands in the 0.5 tier."""
-    world = ctx.trainee_world()
+    world = ctx.hidden_world()
     t = world.hidden["lead_truth"]
     sizes = t.groupby("entity_id").size()
     multi = sizes[sizes > 1].sort_index()
@@ -209,44 +208,51 @@ def test_resolve_links_half_the_entities_scores_by_tier(ev, ctx):
             break
         chosen.append(ent)
         pairs += n * (n - 1) // 2
-    verdict = ev["resolve_links_test"](truth_links(world, set(chosen)), ctx)
+    stats, _ = U._score_links(world, truth_links(world, set(chosen)))
+    verdict = U._resolution_verdict(stats, "hidden sources")
     assert verdict.evidence["precision"] == 1.0
     assert 0.6 <= verdict.evidence["f1"] < 0.75
     assert verdict.score == 0.5
     assert "recall" in verdict.message
 
 
-def test_resolve_links_everything_in_one_profile_is_penalised(ev, ctx):
-    """Chaining every record into one profile has precision near 0: score 0."""
-    ids = sorted(desk.source_records(ctx.trainee_world(), stacked=True),
-                 key=lambda r: r["record_id"])
-    links = [[a["record_id"], b["record_id"]] for a, b in zip(ids, ids[1:], strict=False)]
-    verdict = ev["resolve_links_test"](links, ctx)
-    assert verdict.score == 0.0
-    assert "precision" in verdict.message
-
-
-@pytest.mark.parametrize("hostile", [[], "EV0001", None, [["EV0001"]], [[1, 2]],
-                                     [["EV0001", "NOPE"]], [["EV0001", "EV0001"]],
-                                     [["EV0001", "EV0002"]] * (U.MAX_LINKS + 1)])
-def test_resolve_links_hostile(hostile, ev, ctx):
-    """Empty, malformed, unknown, self and huge link lists score 0 with a message."""
-    verdict = ev["resolve_links_test"](hostile, ctx)
-    if hostile == [["EV0001", "EV0001"]]:
-        assert verdict.score == 0.0  # a self-link links nothing
-    assert verdict.score == 0.0
-    assert verdict.message
-
-
 def test_resolve_function_on_hidden_sources(ev, ctx, cells):
-    """The notebook's link_records scores 1.0 on the hidden sources; `return []` scores 0."""
+    """The notebook's link_records scores 1.0 on the hidden sources; partial and wrong 0."""
     good = ev["resolve_function_test"](fn(cells["resolve_impl"], "link_records"), ctx)
     assert good.score == 1.0, good.message
     assert good.evidence["where"] == "hidden sources"
+    partial = ev["resolve_function_test"](
+        fn(U.VARIANTS["partial"]["resolve_impl"], "link_records"), ctx)
+    assert partial.score == 0.0      # phone-only linking: precise, but recall far too low
+    assert partial.evidence["precision"] > 0.9
+    assert "recall" in partial.message
     wrong = ev["resolve_function_test"](
         fn(U.VARIANTS["wrong"]["resolve_impl"], "link_records"), ctx)
     assert wrong.score == 0.0
     assert "no records were linked" in wrong.message
+
+
+def test_resolve_function_everything_in_one_profile_is_penalised(ev, ctx):
+    """Chaining every record into one profile has precision near 0: score 0."""
+    chain = ("def link_records(sources):\n"
+             "    ids = sorted(r['record_id'] for rs in sources.values() for r in rs)\n"
+             "    return [[a, b] for a, b in zip(ids, ids[1:])]\n")
+    verdict = ev["resolve_function_test"](fn(chain, "link_records"), ctx)
+    assert verdict.score == 0.0
+    assert "precision" in verdict.message
+
+
+def test_resolve_function_graded_on_the_hidden_world(ev, ctx):
+    """A function returning the trainee world's true links scores 1 there, not here."""
+    own = ctx.trainee_world()
+    cheat_links = truth_links(own)
+    stats, _ = U._score_links(own, cheat_links)
+    assert U._resolution_verdict(stats, "your sources").score == 1.0
+    cheat = ("def link_records(sources):\n    import json\n"
+             f"    return json.loads({json.dumps(json.dumps(cheat_links))})\n")
+    verdict = ev["resolve_function_test"](fn(cheat, "link_records"), ctx)
+    assert verdict.score < 1.0
+    assert verdict.message
 
 
 @pytest.mark.parametrize("source, kinds", [
@@ -254,12 +260,19 @@ def test_resolve_function_on_hidden_sources(ev, ctx, cells):
     ("def link_records(sources):\n    while True:\n        pass\n", ("timed_out", "killed")),
     ("def link_records(sources):\n    return 'EV0001'\n", ()),
     ("def link_records(sources):\n    return [[float('nan'), None]]\n", ()),
+    ("def link_records(sources):\n    return None\n", ()),
+    ("def link_records(sources):\n    return [['EV0001']]\n", ()),
+    ("def link_records(sources):\n    return [[1, 2]]\n", ()),
+    ("def link_records(sources):\n    return [['EV0001', 'NOPE']]\n", ()),
+    ("def link_records(sources):\n    return [['EV0001', 'EV0001']]\n", ()),
+    ("def link_records(sources):\n    return [['EV0001', 'EV0002']] * 100001\n", ()),
 ])
 def test_resolve_function_hostile(source, kinds, ev, ctx):
-    """Functions that raise, loop or return junk score 0 with the reason."""
+    """Functions that raise, loop or return junk, malformed, self or huge links score 0."""
     short = short_ctx(ctx)
     verdict = ev["resolve_function_test"](fn(source, "link_records"), short)
     assert verdict.score == 0.0
+    assert verdict.message
     if kinds:
         assert any(k in verdict.message for k in kinds), verdict.message
 

@@ -523,24 +523,26 @@ def reference_call_list(world: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def replay_calls(ctx: EvalContext, call_list: Any, key: str) -> tuple[Any, Any] | None:
-    """Run `call_list` on a fresh copy of the trainee's world, as the notebook's first run.
+def replay_calls(ctx: EvalContext, call_list: Any, key: str, which: str = "trainee"
+                 ) -> tuple[Any, Any] | None:
+    """Run `call_list` on a fresh copy of the trainee's (or the hidden) world.
 
-    Cached per context and key, so the two notebook-2 call evaluators replay once.
-    Returns (summary, world after the calls), or None when the plan cannot be built.
+    On the trainee world this is the notebook's first run. Cached per context, world and
+    key, so each list is replayed once. Returns (summary, world after the calls), or None
+    when the plan cannot be built.
     """
     from crm_sim.calls import run_plan
     from crm_sim.plans import CallPlan
 
     cache = ctx._cache.setdefault("itcscr304a_replay", {})
-    if key not in cache:
-        world = ctx.trainee_world().copy()
+    if (which, key) not in cache:
+        world = (ctx.hidden_world() if which == "hidden" else ctx.trainee_world()).copy()
         try:
             plan = CallPlan.build(call_list, world)
-            cache[key] = (run_plan(world, plan), world)
+            cache[(which, key)] = (run_plan(world, plan), world)
         except Exception:  # noqa: BLE001 - a malformed list was reported by the checks
-            cache[key] = None
-    return cache[key]
+            cache[(which, key)] = None
+    return cache[(which, key)]
 
 
 def _call_list_value(artifact: Any) -> Any:
@@ -548,25 +550,36 @@ def _call_list_value(artifact: Any) -> Any:
     return frame if frame is not None else artifact
 
 
-@evaluator(UNIT, "scripted_calls_test")
-def scripted_calls(artifact: Any, ctx: EvalContext) -> Verdict:
-    """True information solicited, replayed on the trainee's world, vs the model call list.
+def _content_key(frame: pd.DataFrame) -> str:
+    """A stable key for a call list's rows (so replays are cached per distinct list)."""
+    import hashlib
+    import json
+
+    from autograders.checks import to_plain
+
+    text = json.dumps(to_plain(frame.reset_index(drop=True)), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def scripted_calls_score(call_list: Any, ctx: EvalContext, which: str = "hidden"
+                         ) -> tuple[float, str, dict]:
+    """True information solicited by `call_list`, replayed on a world, vs the model list.
 
     credit = min(1, information score / (0.9 × model's)); score = credit × share of the 20
     accounts called without any rule breach or over-long script.
     """
     from crm_sim.calls import information_score
 
-    world = ctx.trainee_world()
-    value = _call_list_value(artifact)
+    world = ctx.hidden_world() if which == "hidden" else ctx.trainee_world()
+    value = _call_list_value(call_list)
     report = pc.scripted_calls_report(value, world)
     if report["plan"] is None:
-        return _verdict(0.0, "; ".join(report["problems"]), {})
+        return 0.0, "; ".join(report["problems"]), {}
     wanted = pc.discovery_list(world)
     plan_frame = report["plan"].frame
     plan_frame = plan_frame[plan_frame["customer_id"].isin(wanted)]
-    mine = replay_calls(ctx, plan_frame, "trainee")
-    ref = replay_calls(ctx, reference_call_list(world), "reference")
+    mine = replay_calls(ctx, plan_frame, _content_key(plan_frame), which)
+    ref = replay_calls(ctx, reference_call_list(world), "reference", which)
     info = information_score(mine[0], mine[1]) if mine and len(plan_frame) else 0.0
     info_ref = information_score(ref[0], ref[1]) if ref else 1.0
     credit = min(1.0, info / (INFO_TARGET * info_ref)) if info_ref > 0 else 0.0
@@ -577,10 +590,42 @@ def scripted_calls(artifact: Any, ctx: EvalContext) -> Verdict:
         lines.append("the calls brought back less true information than they could: use a "
                      "rich channel, a caller with strong soft skills and the questions that "
                      "matter, five at most")
-    return _verdict(score, "; ".join(lines) or "Your calls solicited plenty of true "
-                    "information and followed the mechanism.",
-                    {"information_score": round(info, 4), "reference_score": round(info_ref, 4),
-                     "clean_calls": len(clean), "accounts": len(wanted)})
+    return score, "; ".join(lines) or "Your calls solicited plenty of true information and " \
+        "followed the mechanism.", {"information_score": round(info, 4),
+                                    "reference_score": round(info_ref, 4),
+                                    "clean_calls": len(clean), "accounts": len(wanted)}
+
+
+@evaluator(UNIT, "scripted_calls_test")
+def scripted_calls(artifact: Any, ctx: EvalContext) -> Verdict:
+    """`plan_discovery_calls` run (sandboxed) on a hidden company, its calls replayed there.
+
+    The function gets the hidden world's `pc.discovery_inputs` (accounts, staff, slots,
+    rules) and must return one call per account; the calls are made in that world and
+    scored by `scripted_calls_score`, so tuning a list on the trainee's own world (or
+    reading its truth) earns nothing.
+    """
+    from autograders.checks import to_plain
+
+    if not (isinstance(artifact, dict) and "__function__" in artifact):
+        return _verdict(0.0, "submit the function plan_discovery_calls itself (defined with "
+                        "def), not its call list", {})
+    world = ctx.hidden_world()
+    accounts, staff, slots, rules = pc.discovery_inputs(world)
+    result = ctx.call_function(artifact, [[to_plain(accounts), to_plain(staff), slots,
+                                           rules]])[0]
+    error = _call_error(result)
+    if error:
+        return _verdict(0.0, f"plan_discovery_calls failed on a company you have not seen "
+                        f"({error}); make it work for any accounts, staff, slots and rules",
+                        {"error": error})
+    if not isinstance(result, list) and not (isinstance(result, dict) and "__frame__" in result):
+        return _verdict(0.0, "plan_discovery_calls must return a list of call dicts (or a "
+                        f"DataFrame), got {type(result).__name__}", {})
+    score, message, evidence = scripted_calls_score(result, ctx, "hidden")
+    if score < 0.999:
+        message = "On a company you have not seen: " + message
+    return _verdict(score, message, evidence)
 
 
 @evaluator(UNIT, "call_records_test")
@@ -595,7 +640,7 @@ def call_records(artifact: Any, ctx: EvalContext) -> Verdict:
     checked = pc.scripted_calls_report(_call_list_value(call_list), world)
     if checked["plan"] is None:
         return _verdict(0.0, "the call list cannot be run: " + "; ".join(checked["problems"]), {})
-    replay = replay_calls(ctx, checked["plan"].frame, "as_submitted")
+    replay = replay_calls(ctx, checked["plan"].frame, "as_submitted", "trainee")
     if replay is None:
         return _verdict(0.0, "the call list cannot be run", {})
     records = replay[0].records
@@ -894,14 +939,24 @@ for i, cid in enumerate(top_value):
 plan = CallPlan.build(rows, world)
 """
 _CALL_LIST_EMAIL = """
-from crm_sim.ui.periodic_calls import next_month_slots
+from crm_sim.ui.periodic_calls import discovery_inputs
 
-slots = next_month_slots(world)
-call_list = [{"customer_id": cid, "slot": slots[i], "channel": "email",
-              "assignee": world.staff["staff_id"].iloc[0], "purpose": "routine",
-              "script": ["greeting", "identify_self", "state_purpose", "closing", "needs",
-                         "budget", "timeline", "satisfaction", "pain_points", "competitor_use"]}
-             for i, cid in enumerate(discovery_list(world))]
+def plan_discovery_calls(accounts, staff, slots, rules):
+    return [{"customer_id": cid, "slot": slots[i], "channel": "email",
+             "assignee": staff["staff_id"].iloc[0], "purpose": "routine",
+             "script": ["greeting", "identify_self", "state_purpose", "closing", "needs",
+                        "budget", "timeline", "satisfaction", "pain_points", "competitor_use"]}
+            for i, cid in enumerate(accounts["customer_id"])]
+
+call_list = plan_discovery_calls(*discovery_inputs(world))
+"""
+_CALL_LIST_NONE = """
+from crm_sim.ui.periodic_calls import discovery_inputs
+
+def plan_discovery_calls(accounts, staff, slots, rules):
+    return []
+
+call_list = plan_discovery_calls(*discovery_inputs(world))
 """
 _REPORT_NO_DATES = """
 records = summary.records
@@ -985,7 +1040,7 @@ VARIANTS: dict[str, dict[str, str]] = {
                                 "assigned = assignment_task(world).assign(assignee='O001')\n",
         "budget_answer": "budget = {}\n",
         "checklist_answer": "checklist = OutsourcerChecklist()\n",
-        "call_list_answer": "call_list = []\n",
+        "call_list_answer": _CALL_LIST_NONE,
         "call_report_answer": "call_report = pd.DataFrame()\n",
         "estimates_answer": "def estimate_state(customers, interactions):\n"
                             "    return 0.5\n\nestimates = None\n",

@@ -705,6 +705,33 @@ def discovery_list(world: Any) -> list[str]:
     return out
 
 
+def discovery_inputs(world: Any) -> tuple[pd.DataFrame, pd.DataFrame, list[str], dict]:
+    """(accounts, staff, slots, rules): what `plan_discovery_calls` receives (Exercise 4a).
+
+    ``accounts``: the `discovery_list` accounts in order (customer_id, segment,
+    preferred_channel); ``staff``: staff_id, skill, product_knowledge, soft_skill;
+    ``slots``: next month's weekday slots; ``rules``: per segment, the allowed
+    ``channels``, the ``required_script`` sections of a routine call (closing included)
+    and the ``min_skill`` / ``min_product_knowledge`` a caller needs. The grader passes the
+    same four values built from a company the trainee has never seen.
+    """
+    from crm_sim.mechanism import mechanism_for
+
+    mech = mechanism_for(world)
+    c = table(world, "customers").set_index("customer_id")
+    ids = discovery_list(world)
+    accounts = (c.loc[ids, ["segment", "preferred_channel"]].astype(str)
+                .rename_axis("customer_id").reset_index())
+    staff = table(world, "staff")[["staff_id", "skill", "product_knowledge",
+                                   "soft_skill"]].copy()
+    rules = {str(seg): {"channels": list(r.channels),
+                        "required_script": _script_for(mech, seg, "routine", []),
+                        "min_skill": float(r.min_skill),
+                        "min_product_knowledge": float(r.min_product_knowledge)}
+             for seg, r in mech.segments.items()}
+    return accounts, staff, list(next_month_slots(world)), rules
+
+
 def scripted_calls_report(call_list: Any, world: Any) -> dict[str, Any]:
     """Check a discovery call list before it is run: coverage, mechanism, script length.
 

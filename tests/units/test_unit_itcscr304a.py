@@ -362,24 +362,104 @@ def test_checklist_hostile(hostile, ev, ctx):
 
 
 # -------------------------------------------------------------------- discovery calls
-def test_scripted_calls_reference_and_long_scripts(ev, ctx, world):
-    """Model call list 1; five calls with seven questions: those five lost, exactly 0.75."""
+CALLS_MODEL = '''
+def plan_discovery_calls(accounts, staff, slots, rules):
+    soft = dict(zip(staff["staff_id"], staff["soft_skill"]))
+    quality = dict(zip(staff["staff_id"], 0.4 * staff["skill"]
+                       + 0.3 * staff["product_knowledge"] + 0.3 * staff["soft_skill"]))
+    calls = []
+    for i, row in enumerate(accounts.itertuples(index=False)):
+        rule = rules[row.segment]
+        ok = staff.loc[(staff["skill"] >= rule["min_skill"])
+                       & (staff["product_knowledge"] >= rule["min_product_knowledge"]),
+                       "staff_id"]
+        if len(ok) == 0:
+            ok = [max(sorted(quality), key=lambda s: quality[s])]
+        callers = sorted(ok, key=lambda s: (-soft[s], s))
+        channel = "visit" if "visit" in rule["channels"] else (
+            row.preferred_channel if row.preferred_channel in ("phone", "message")
+            and row.preferred_channel in rule["channels"] else "phone")
+        questions = ["needs", "budget", "timeline", "satisfaction",
+                     "decision_maker" if row.segment != "individual" else "competitor_use"]
+        calls.append({"customer_id": row.customer_id, "slot": slots[(i * 5) % len(slots)],
+                      "channel": channel, "assignee": callers[i % min(2, len(callers))],
+                      "purpose": "routine",
+                      "script": list(dict.fromkeys(list(rule["required_script"]) + questions))})
+    return calls
+'''
+CALLS_LONG_FIRST_FIVE = CALLS_MODEL.replace("    return calls\n", """    extra = ["pain_points",
+             "competitor_use", "referral_willingness", "preferred_channel"]
+    for call in calls[:5]:
+        call["script"] = call["script"] + extra
+    return calls
+""")
+
+
+def test_scripted_calls_rule_on_the_trainee_world(ctx, world):
+    """The rule: model list 1; five calls with seven+ questions lose those five, named."""
     ref = U.reference_call_list(world)
-    assert ev["scripted_calls_test"](ref, ctx).score == 1.0
+    assert U.scripted_calls_score(ref, ctx, "trainee")[0] == 1.0
     extra = ["pain_points", "competitor_use", "referral_willingness", "preferred_channel"]
     long = [{**r, "script": r["script"] + extra} if i < 5 else r for i, r in enumerate(ref)]
-    verdict = ev["scripted_calls_test"](long, ctx)
-    assert verdict.score == 0.75
-    assert long[0]["customer_id"] in verdict.message
+    score, message, evidence = U.scripted_calls_score(long, ctx, "trainee")
+    assert evidence["clean_calls"] == 15
+    assert 0.0 < score <= 0.75
+    assert long[0]["customer_id"] in message
 
 
-@pytest.mark.parametrize("hostile", [None, [], "call everyone", [{"customer_id": "C000001"}],
-                                     [{"x": 1}] * 1_000])
-def test_scripted_calls_hostile(hostile, ev, ctx):
-    """Unreadable call lists earn 0 with the reason."""
-    verdict = ev["scripted_calls_test"](to_plain(hostile), ctx)
+def test_scripted_calls_model_function_full_on_hidden_world(ev, ctx):
+    """The model function earns 1 on the hidden world; long scripts lose those calls."""
+    verdict = ev["scripted_calls_test"](fn_artifact(CALLS_MODEL, "plan_discovery_calls"), ctx)
+    assert verdict.score == 1.0, verdict.message
+    verdict = ev["scripted_calls_test"](fn_artifact(CALLS_LONG_FIRST_FIVE,
+                                                    "plan_discovery_calls"), ctx)
+    assert verdict.evidence["clean_calls"] == 15
+    assert 0.0 < verdict.score <= 0.75
+    assert pc.discovery_list(ctx.hidden_world())[0] in verdict.message
+
+
+def test_scripted_calls_variants_score_zero_with_reasons(ev, ctx):
+    """Partial (emails, ten questions) and wrong (no calls) earn 0, as before the change."""
+    partial = U.VARIANTS["partial"]["call_list_answer"].split("\ncall_list = ")[0]
+    verdict = ev["scripted_calls_test"](fn_artifact(partial, "plan_discovery_calls"), ctx)
+    assert verdict.score == 0.0
+    assert "more than 5 questions" in verdict.message
+    wrong = U.VARIANTS["wrong"]["call_list_answer"].split("\ncall_list = ")[0]
+    verdict = ev["scripted_calls_test"](fn_artifact(wrong, "plan_discovery_calls"), ctx)
     assert verdict.score == 0.0
     assert verdict.message
+
+
+def test_scripted_calls_trainee_world_answer_is_not_full_marks(ev, ctx, world):
+    """Returning the call list made for the trainee's own world, whatever the input, is not 1."""
+    ref = U.reference_call_list(world)
+    assert U.scripted_calls_score(ref, ctx, "trainee")[0] == 1.0   # full on the own world
+    source = f"def plan_discovery_calls(accounts, staff, slots, rules):\n    return {ref!r}\n"
+    verdict = ev["scripted_calls_test"](fn_artifact(source, "plan_discovery_calls"), ctx)
+    assert verdict.score < 0.5, verdict.evidence
+
+
+@pytest.mark.parametrize("source,expect", [
+    ("def plan_discovery_calls(a, s, t, r):\n    raise KeyError('x')\n", "failed on a company"),
+    ("def plan_discovery_calls(a, s, t, r):\n    while True:\n        pass\n",
+     "failed on a company"),
+    ("def plan_discovery_calls(a, s, t, r):\n    return 42\n", "must return a list"),
+    ("def plan_discovery_calls(a, s, t, r):\n    return [{'x': 1}] * 1000\n", "call"),
+    ("def plan_discovery_calls(a, s, t, r)\n    return []\n", "failed on a company"),
+])
+def test_scripted_calls_hostile_functions(source, expect, ev, ctx):
+    """Functions that raise, loop, return junk or do not compile earn 0 with the reason."""
+    verdict = ev["scripted_calls_test"](fn_artifact(source, "plan_discovery_calls"), ctx)
+    assert verdict.score == 0.0
+    assert expect in verdict.message
+
+
+@pytest.mark.parametrize("hostile", [None, [], "call everyone", [{"customer_id": "C000001"}]])
+def test_scripted_calls_values_instead_of_a_function(hostile, ev, ctx):
+    """A call list (the old answer form) earns 0 and says to submit the function."""
+    verdict = ev["scripted_calls_test"](to_plain(hostile), ctx)
+    assert verdict.score == 0.0
+    assert "submit the function plan_discovery_calls" in verdict.message
 
 
 def _report(world, call_list):

@@ -272,3 +272,20 @@ def test_autograders_skips_the_slow_optional_jsonschema_import():
     out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
                          check=True, timeout=120)
     assert out.stdout.strip() == "True"
+
+
+@pytest.mark.skipif(not ROOT, reason="a network namespace needs root")
+def test_sandbox_has_no_network(ws):
+    """A sandboxed program cannot reach a service listening on the grader's loopback."""
+    import socket
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        code = ("import socket\ntry:\n"
+                f"    socket.create_connection(('127.0.0.1', {port}), timeout=3)\n"
+                "    print('connected')\n"
+                "except OSError as exc:\n    print('refused', exc.errno)")
+        out = _run(ws, code).stdout.decode().split()
+    assert out[0] == "refused", out

@@ -157,7 +157,8 @@ def jail_argv(ws: Workspace, limits: Limits, program: list[str]) -> list[str]:
     """The launcher command that applies limits and identity, then execs `program`."""
     config = {"limits": limits.to_dict(), "nproc": _nproc_limit(limits, ws.uid),
               "uid": ws.uid, "gid": ws.gid,
-              "expose": sandbox_exposure() if ws.uid is not None else None}
+              "expose": sandbox_exposure() if ws.uid is not None else None,
+              "offline": True}
     return [ws.python, "-I", "-m", "autograders.sandbox.jail", json.dumps(config), "--",
             *program]
 

@@ -3,8 +3,8 @@
 Run as ``python -I -m autograders.sandbox.jail <json> -- argv...``. Doing this in a
 separate small program (instead of ``preexec_fn``) keeps the grading parent free of
 fork-time hazards with threads, and means the dropped process never ran as root after
-exec. The JSON holds ``limits``, ``nproc`` and optionally ``uid``/``gid`` and ``expose``
-(see `autograders.sandbox.exposure`).
+exec. The JSON holds ``limits``, ``nproc`` and optionally ``uid``/``gid``, ``expose``
+(see `autograders.sandbox.exposure`) and ``offline``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,23 @@ import sys
 from autograders.sandbox.exposure import apply as apply_exposure
 from autograders.sandbox.limits import apply_rlimits
 
+CLONE_NEWNET = 0x40000000
+
+
+def go_offline() -> bool:
+    """Enter a new, empty network namespace: no interface is up, not even loopback.
+
+    Why: a submission must not reach the network or local services (a JupyterHub API, a
+    database on localhost). The kernel needs no network: it talks to its client over unix
+    sockets in the workspace, which a network namespace does not affect. Needs root (as
+    the jail is before the uid drop); returns False where even root may not (a container
+    without CAP_SYS_ADMIN), and the run goes on with the host's network.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.unshare(CLONE_NEWNET) == 0
+
 
 def main(argv: list[str]) -> None:
     """Apply the job's limits and identity, then replace this process with the program."""
@@ -25,6 +42,8 @@ def main(argv: list[str]) -> None:
     apply_rlimits(config["limits"], config.get("nproc"))
     uid, gid = config.get("uid"), config.get("gid")
     if uid is not None:
+        if config.get("offline"):
+            go_offline()
         try:
             apply_exposure(config.get("expose") or [])
         except OSError:

@@ -568,20 +568,35 @@ def qualify_function(artifact: Any, ctx: EvalContext) -> Verdict:
 # ------------------------------------------------------------- exercise 4: network
 @evaluator(UNIT, "network_test")
 def network(artifact: Any, ctx: EvalContext) -> Verdict:
-    """Genuine new prospects reached by the first 30 ids, against the best reachable."""
+    """find_prospects run on the hidden world's graph: genuine new prospects in its first 30.
+
+    Scored against the best reachable: >= 0.8 of min(30, reachable) -> 1, >= 0.5 -> 0.5,
+    >= 0.25 -> 0.25.
+    """
     from crm_sim.leads import network as net
 
-    if not isinstance(artifact, list) or not all(isinstance(p, str) for p in artifact):
-        return Verdict(0.0, "find_prospects must return a list of node ids (text).")
-    if not artifact:
-        return Verdict(0.0, "No prospects listed: look for people linked to our customers.")
-    world = ctx.trainee_world()
+    if not _is_function(artifact):
+        return _not_a_function("find_prospects")
+    world = ctx.hidden_world()
     desk.ensure_sources(world)      # the graph's prospects come with the lead sources
-    picked = list(dict.fromkeys(artifact))[:PROSPECTS_MAX]
+    result = _call(ctx, artifact, [desk.referral_edges(world), desk.customer_records(world)])
+    if _is_call_error(result):
+        return Verdict(0.0, f"find_prospects failed on the hidden company's graph "
+                            f"({result.kind}: {result.message}). Make it work on any graph: "
+                            "imports inside the function, no names from other cells, no "
+                            "hard-coded ids.", {"error": result.kind})
+    if not isinstance(result, list) or not all(isinstance(p, str) for p in result):
+        return Verdict(0.0, "find_prospects must return a list of node ids (text).",
+                       {"type": type(result).__name__})
+    if not result:
+        return Verdict(0.0, "find_prospects returned no prospects on the hidden company's "
+                            "graph: look for people linked to our customers.")
+    picked = list(dict.fromkeys(result))[:PROSPECTS_MAX]
     try:
         stats = net.score_network_reach(world, picked)
     except CrmSimError as e:
-        return Verdict(0.0, f"The prospect list cannot be scored: {e}")
+        return Verdict(0.0, f"The prospects find_prospects returned on the hidden company "
+                            f"cannot be scored: {e}")
     reached = int(stats["genuine_new"])
     best = min(PROSPECTS_MAX, int(stats["available_genuine_new"]))
     ratio = reached / best if best else 0.0
@@ -589,8 +604,10 @@ def network(artifact: Any, ctx: EvalContext) -> Verdict:
     evidence = {"listed": len(picked), "genuine_new": reached, "achievable": best,
                 **{k: v for k, v in stats.items() if isinstance(v, int | float | str)}}
     if score == 1.0:
-        return Verdict(1.0, f"Your list reaches {reached} genuine new prospects.", evidence)
-    return Verdict(score, f"Your list reaches {reached} genuine new prospects; a sound method "
+        return Verdict(1.0, f"On the hidden company your list reaches {reached} genuine new "
+                            "prospects.", evidence)
+    return Verdict(score, f"On the hidden company your list reaches {reached} genuine new "
+                          "prospects; a sound method "
                           "reaches clearly more. Leave out existing customers, prefer people "
                           "several customers know, and people known to satisfied customers.",
                    evidence)
@@ -819,7 +836,7 @@ VARIANTS: dict[str, dict[str, str]] = {
                          "    ours = {c['customer_id'] for c in customers}\n"
                          "    near = [e['target'] for e in edges if e['source'] in ours\n"
                          "            and e['target_kind'] == 'prospect']\n"
-                         "    return sorted(set(near))[:8]\n"),
+                         "    return sorted(set(near))[:12]\n"),
         "prof_x1b_answer": 'choice_x1b = "b"\nreasons_x1b = ["target_pressure"]\n',
         "recommend_written": "We should do more marketing.",
     },

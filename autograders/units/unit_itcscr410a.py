@@ -9,6 +9,7 @@ Functions a trainee submits (record linking, lead qualification, profile summary
 run on the **hidden** world through `EvalContext.call_function` and scored against its
 truth: a trainee can rebuild their own world and read its truth, so an answer scored
 against that truth proves nothing. Tables and plans are judged on the trainee's own world.
+The one exception is `recommend_test` (see its docstring).
 """
 
 from __future__ import annotations
@@ -754,6 +755,12 @@ def recommend(artifact: Any, ctx: EvalContext) -> Verdict:
     0.4 retained value and 0.4 new customers (full at
     >= 50% of the best single action, half at >= 20%), 0.2 expected effects named on the
     metric each action moves; 0 for any recommendation that breaches the PDPO.
+
+    Still executed against the trainee's own latent state, which the trainee can rebuild.
+    Grading a function on the hidden world would not help: in every world of the unit's
+    scenario the same segment and action are best (corporate cross-sell, referral rewards
+    in the large segments), so an answer read from one world scores full in all of them.
+    Closing this needs scenarios whose segment economics differ between seeds.
     """
     world = ctx.trainee_world()
     customers, latent = world.tables["customers"], world.hidden["latent"]

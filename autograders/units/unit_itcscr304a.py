@@ -177,17 +177,13 @@ def prospects(artifact: Any, ctx: EvalContext) -> Verdict:
     """
     from autograders.checks import to_plain
 
-    if not (isinstance(artifact, dict) and "__function__" in artifact):
-        return _verdict(0.0, "submit the function choose_prospects itself (defined with def), "
-                        "not its result", {})
     world = ctx.hidden_world()
     customers, interactions = pc.prospect_inputs(world)
-    result = ctx.call_function(artifact, [[to_plain(customers), to_plain(interactions)]])[0]
-    error = _call_error(result)
-    if error:
-        return _verdict(0.0, f"choose_prospects failed on a company you have not seen ({error}); "
-                        "make it work for any customers and interactions tables",
-                        {"error": error})
+    result, failed = _call_submitted(
+        artifact, ctx, "choose_prospects", [to_plain(customers), to_plain(interactions)],
+        not_its=", not its result", inputs="customers and interactions tables")
+    if failed:
+        return failed
     if not isinstance(result, dict) or "__frame__" in result or "__series__" in result:
         return _verdict(0.0, "choose_prospects must return a dict {segment: [15 customer ids]}, "
                         f"got {type(result).__name__}", {})
@@ -607,18 +603,13 @@ def scripted_calls(artifact: Any, ctx: EvalContext) -> Verdict:
     """
     from autograders.checks import to_plain
 
-    if not (isinstance(artifact, dict) and "__function__" in artifact):
-        return _verdict(0.0, "submit the function plan_discovery_calls itself (defined with "
-                        "def), not its call list", {})
     world = ctx.hidden_world()
     accounts, staff, slots, rules = pc.discovery_inputs(world)
-    result = ctx.call_function(artifact, [[to_plain(accounts), to_plain(staff), slots,
-                                           rules]])[0]
-    error = _call_error(result)
-    if error:
-        return _verdict(0.0, f"plan_discovery_calls failed on a company you have not seen "
-                        f"({error}); make it work for any accounts, staff, slots and rules",
-                        {"error": error})
+    result, failed = _call_submitted(
+        artifact, ctx, "plan_discovery_calls", [to_plain(accounts), to_plain(staff), slots, rules],
+        not_its=", not its call list", inputs="accounts, staff, slots and rules")
+    if failed:
+        return failed
     if not isinstance(result, list) and not (isinstance(result, dict) and "__frame__" in result):
         return _verdict(0.0, "plan_discovery_calls must return a list of call dicts (or a "
                         f"DataFrame), got {type(result).__name__}", {})
@@ -698,6 +689,25 @@ def _call_error(result: Any) -> str | None:
     return f"{result.kind}: {result.message}" if isinstance(result, CallError) else None
 
 
+def _call_submitted(artifact: Any, ctx: EvalContext, name: str, args: list, *, inputs: str,
+                    not_its: str = "", where: str = "on a company you have not seen",
+                    ) -> tuple[Any, Verdict | None]:
+    """Call the submitted function `name` once, sandboxed, on `args` (hidden-world data).
+
+    Returns (its result, None), or (None, a zero `Verdict` saying what to fix) when the
+    artefact is not a function or the call raised, hung or was killed.
+    """
+    if not (isinstance(artifact, dict) and "__function__" in artifact):
+        return None, _verdict(0.0, f"submit the function {name} itself (defined with def)"
+                              f"{not_its}", {})
+    result = ctx.call_function(artifact, [args])[0]
+    error = _call_error(result)
+    if error:
+        return None, _verdict(0.0, f"{name} failed {where} ({error}); make it work for any "
+                              f"{inputs}", {"error": error})
+    return result, None
+
+
 @evaluator(UNIT, "estimates_test")
 def estimates(artifact: Any, ctx: EvalContext) -> Verdict:
     """Rank correlation of the submitted estimator's output with the hidden truth.
@@ -708,15 +718,13 @@ def estimates(artifact: Any, ctx: EvalContext) -> Verdict:
     """
     from autograders.checks import to_plain
 
-    if not (isinstance(artifact, dict) and "__function__" in artifact):
-        return _verdict(0.0, "submit the function estimate_state itself (defined with def)", {})
     world = ctx.hidden_world()
     customers, interactions = pc.analysis_inputs(world)
-    result = ctx.call_function(artifact, [[to_plain(customers), to_plain(interactions)]])[0]
-    error = _call_error(result)
-    if error:
-        return _verdict(0.0, f"estimate_state failed on new data ({error}); make it work for "
-                        "any customers and interactions tables", {"error": error})
+    result, failed = _call_submitted(
+        artifact, ctx, "estimate_state", [to_plain(customers), to_plain(interactions)],
+        where="on new data", inputs="customers and interactions tables")
+    if failed:
+        return failed
     frame = to_frame(result)
     need = {"customer_id", "satisfaction_est", "propensity_est"}
     if frame is None or need - set(frame.columns):

@@ -567,6 +567,18 @@ def qualify_function(artifact: Any, ctx: EvalContext) -> Verdict:
 
 
 # ------------------------------------------------------------- exercise 4: network
+def reference_network_prospects(edges: list[dict], customers: list[dict]) -> list[str]:
+    """The notebook's method: prospects tied to our customers or their staff, by strength."""
+    ours = {c["customer_id"] for c in customers}
+    score: dict[str, float] = {}
+    for e in edges:
+        ends = [(e["source"], e["source_kind"]), (e["target"], e["target_kind"])]
+        for (node, kind), (other, other_kind) in (ends, ends[::-1]):
+            if kind == "prospect" and (other in ours or other_kind == "contact"):
+                score[node] = score.get(node, 0.0) + e["strength"]
+    return sorted(score, key=lambda n: (-score[n], n))[:PROSPECTS_MAX]
+
+
 @evaluator(UNIT, "network_test")
 def network(artifact: Any, ctx: EvalContext) -> Verdict:
     """find_prospects run on the hidden world's graph: genuine new prospects in its first 30.
@@ -602,16 +614,26 @@ def network(artifact: Any, ctx: EvalContext) -> Verdict:
     best = min(PROSPECTS_MAX, int(stats["available_genuine_new"]))
     ratio = reached / best if best else 0.0
     score = 1.0 if ratio >= 0.8 else 0.5 if ratio >= 0.5 else 0.25 if ratio >= 0.25 else 0.0
+    taught = reference_network_prospects(desk.referral_edges(world),
+                                         desk.customer_records(world))
+    by_method = int(net.score_network_reach(world, taught)["genuine_new"]) if taught else 0
     evidence = {"listed": len(picked), "genuine_new": reached, "achievable": best,
+                "taught_method_reaches": by_method,
                 **{k: v for k, v in stats.items() if isinstance(v, int | float | str)}}
     if score == 1.0:
         return Verdict(1.0, f"On the hidden company your list reaches {reached} genuine new "
                             "prospects.", evidence)
-    return Verdict(score, f"On the hidden company your list reaches {reached} genuine new "
-                          "prospects; a sound method "
-                          "reaches clearly more. Leave out existing customers, prefer people "
-                          "several customers know, and people known to satisfied customers.",
-                   evidence)
+    head = (f"On the hidden company your list reaches {reached} genuine new prospects; full "
+            f"marks need {math.ceil(0.8 * best)} of the {best} within reach. ")
+    if reached >= by_method:
+        # the feedback must not send a trainee who applied the taught method hunting
+        return Verdict(score, head + f"The method taught here reaches {by_method} on this "
+                       "company: the graph does not show which prospects are already "
+                       "customers, so here even that method stays under the full-marks "
+                       "line. Your assessor can see this in the evidence.", evidence)
+    return Verdict(score, head + f"The method taught here reaches {by_method}. Leave out "
+                   "existing customers, prefer people several customers know, and people "
+                   "known to satisfied customers.", evidence)
 
 
 # ------------------------------------------------------------- exercise 5: review

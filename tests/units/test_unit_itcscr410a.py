@@ -555,6 +555,26 @@ def net_ctx(ctx) -> EvalContext:
     return c
 
 
+def test_network_feedback_is_honest_where_the_method_cannot_reach_full_marks(ev, ctx, cells):
+    """Seed 12: the taught method earns the 0.5 tier, and the feedback says why.
+
+    There it reaches about 0.7 of the best; the message says the method itself reaches no
+    more on that company instead of telling the trainee to do better.
+    """
+    c = EvalContext(unit=ctx.unit, trainee_id=ctx.trainee_id, trainee_seed=ctx.trainee_seed,
+                    hidden_seed=12, limits=ctx.limits, slot=ctx.slot)
+    c._cache["trainee"] = ctx.trainee_world()
+    c._cache["hidden"] = World.build(Scenario(seed=12, n_customers=300))
+    desk.ensure_sources(c._cache["hidden"])
+    verdict = ev["network_test"](fn(cells["network_impl"], "find_prospects"), c)
+    assert verdict.score == 0.5
+    assert verdict.evidence["taught_method_reaches"] == verdict.evidence["genuine_new"]
+    assert "even that method stays under the full-marks line" in verdict.message
+    few = ev["network_test"](fn(cells["network_impl"].replace("[:30]", "[:12]"),
+                                "find_prospects"), c)
+    assert "Leave out existing customers" in few.message
+
+
 def test_network_marks(ev, net_ctx, cells):
     """Solution 1.0 on the hidden graph; its first 12 ids 0.25; the partial 0.25; the wrong 0."""
     ctx = net_ctx

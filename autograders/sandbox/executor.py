@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -378,11 +379,7 @@ def reap_uid(uid: int, patience_s: float = 5.0) -> int:
     while True:
         left = []
         for p in psutil.process_iter(["ppid", "status", "uids"]):
-            try:
-                if p.info["status"] != psutil.STATUS_ZOMBIE or not p.info["uids"] or uid not in (
-                        p.info["uids"].real, p.info["uids"].effective):
-                    continue
-            except (psutil.Error, TypeError):
+            if p.info["status"] != psutil.STATUS_ZOMBIE or not _runs_as(p.info["uids"], uid):
                 continue
             if p.info["ppid"] == me:
                 try:
@@ -411,6 +408,11 @@ def kill_token(token: str) -> None:
         time.sleep(0.05)
 
 
+def _runs_as(uids: Any, uid: int) -> bool:
+    """True when psutil's `uids` (real, effective, saved; None if unreadable) hold `uid`."""
+    return bool(uids) and uid in (uids.real, uids.effective)
+
+
 def survivors(*, uid: int | None = None, token: str | None = None) -> list[psutil.Process]:
     """Processes still alive that belong to a run (by uid, or by environment token)."""
     found = []
@@ -419,9 +421,7 @@ def survivors(*, uid: int | None = None, token: str | None = None) -> list[psuti
         try:
             if p.pid == me or p.info["status"] == psutil.STATUS_ZOMBIE:
                 continue
-            if uid is not None and p.info["uids"] and uid in (
-                p.info["uids"].real, p.info["uids"].effective
-            ):
+            if uid is not None and _runs_as(p.info["uids"], uid):
                 found.append(p)
             elif token is not None and p.environ().get(TOKEN_ENV) == token:
                 found.append(p)

@@ -15,7 +15,6 @@ import copy
 import json
 import re
 import shutil
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -94,22 +93,13 @@ def place_submission(course: Course, trainee_id: str, unit: str, notebook: str,
 
 
 def unit_variants(course: Course, code: str) -> dict[str, dict[str, str]]:
-    """The unit module's ``VARIANTS`` (loading its evaluators); raises if it is missing."""
-    import importlib
-
-    from autograders.checks import default_module, load_evaluators
+    """The unit's evaluator module's ``VARIANTS`` (loading it); raises if it is missing."""
+    from autograders.checks import evaluator_module
     from autograders.unitspec import load_unit_spec
 
     unit_dir = course.unit_dir(code)
     spec = load_unit_spec(unit_dir)
-    load_evaluators(code, spec.evaluators, base_dir=unit_dir)
-    target = spec.evaluators or default_module(code)
-    if target.endswith(".py"):
-        path = (unit_dir / target).resolve()
-        module = next((m for m in list(sys.modules.values())
-                       if getattr(m, "__file__", None) == str(path)), None)
-    else:
-        module = importlib.import_module(target)
+    module = evaluator_module(code, spec.evaluators, base_dir=unit_dir)
     return dict(getattr(module, "VARIANTS", {}) or {})
 
 

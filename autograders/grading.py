@@ -185,10 +185,7 @@ def plan_unit(course: Course, code: str, *, trainees: list[str] | None = None,
     unit_dir = course.unit_dir(code)
     spec = load_unit_spec(unit_dir)
     notebooks = course.notebooks(code)
-    release = course.release_dir / code
-    support = sorted(str(p) for p in release.rglob("*") if p.is_file()
-                     and p.suffix != ".ipynb" and ".ipynb_checkpoints" not in p.parts) \
-        if release.is_dir() else []
+    support = released_support(course.release_dir / code)
     jobs: list[Job] = []
     decided: list[SubmissionResult] = []
     for tdir in trainee_dirs(course):
@@ -217,6 +214,24 @@ def plan_unit(course: Course, code: str, *, trainees: list[str] | None = None,
                             submission_checksum(sub if present else None, src), limits,
                             grader))
     return jobs, decided
+
+
+def released_support(release: Path) -> list[str]:
+    """The released files copied next to a notebook at grading time (helpers, data).
+
+    What the trainee had besides the notebooks, and never a private file (`private_files`:
+    ``grading/``, unit.toml, anything registering evaluators), even if a hand-edited
+    release holds one.
+    """
+    from autograders.release import private_files
+
+    if not release.is_dir():
+        return []
+    private = set(private_files(release))
+    return sorted(str(p) for p in release.rglob("*") if p.is_file()
+                  and p.suffix not in (".ipynb", ".pyc") and ".ipynb_checkpoints" not in p.parts
+                  and "__pycache__" not in p.parts
+                  and str(p.relative_to(release)) not in private)
 
 
 def harden_permissions(course: Course) -> None:

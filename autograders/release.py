@@ -1,8 +1,10 @@
 """Release a unit: nbgrader's ``generate_assignment`` on ``units/<CODE>/``.
 
-The student version goes to ``release/<CODE>/`` without solutions, hidden tests,
-unit.toml or evaluators (``CourseDirectory.ignore``); the gradebook learns the unit's
-notebooks and graded cells. The first release also creates the course secret.
+The student version goes to ``release/<CODE>/``: the notebooks without solutions or
+hidden tests, and the unit's helper modules; never ``unit.toml`` or ``grading/``
+(evaluators, answer keys, reference solutions; ``CourseDirectory.ignore``). The
+gradebook learns the unit's notebooks and graded cells. The first release also creates
+the course secret.
 """
 
 from __future__ import annotations
@@ -32,11 +34,29 @@ def release_unit(course: Course, code: str) -> Path:
         tail = "\n".join(detail[-8:])
         raise CourseError(f"nbgrader could not release {code}:\n{tail}")
     out = course.release_dir / code
-    leaked = [p.name for p in out.rglob("*") if p.name in ("unit.toml", "evaluators.py")
-              or p.name.endswith(".secret")]
+    leaked = private_files(out)
     if leaked:  # belt and braces: a config that leaks keys must fail loudly
         raise CourseError(f"release of {code} contains files that must stay private: {leaked}")
     return out
+
+
+def private_files(released: Path) -> list[str]:
+    """Files under a release directory that must never reach a trainee (relative paths).
+
+    ``grading/`` or ``unit.toml`` at any depth, a file named ``evaluators.py``, a secret,
+    or a Python module that registers evaluators (``@evaluator(`` at the start of a line:
+    an answer key that was put beside the notebooks instead of in ``grading/``).
+    """
+    from autograders.unitspec import GRADING_DIR, evaluator_registrations
+
+    found = []
+    for path in sorted(Path(released).rglob("*")):
+        rel = path.relative_to(released)
+        if (GRADING_DIR in rel.parts or path.name in ("unit.toml", "evaluators.py")
+                or path.name.endswith(".secret")
+                or (path.is_file() and path.suffix == ".py" and evaluator_registrations(path))):
+            found.append(str(rel))
+    return found
 
 
 def release(course: Course, unit: str) -> list[Path]:

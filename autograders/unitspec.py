@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autograders.checks.registry import DEFAULT_EVALUATORS
 from autograders.commands.errors import CourseError
 from autograders.requirements import REQUIREMENTS
 
@@ -58,7 +59,9 @@ class UnitSpec:
     industry: str
     requirements: dict[str, list[str]]
     criteria: dict[str, Criterion]
-    evaluators: str | None = None
+    # Path of the evaluator module, relative to the unit folder or absolute (a training
+    # centre's private copy of grading/), or a dotted module name.
+    evaluators: str | None = DEFAULT_EVALUATORS
     path: Path | None = None
 
     def criterion_of(self, grade_id: str) -> str | None:
@@ -178,9 +181,11 @@ def load_unit_spec(path: str | Path) -> UnitSpec:
                                 "cells; add them to cells or remove them from gates")
         criteria[cid] = Criterion(cid, str(body.get("text", "")), float(threshold),
                                   {g: float(p) for g, p in cells.items()}, tuple(gates))
-    evaluators = data.get("evaluators")
-    if evaluators is not None and not isinstance(evaluators, str):
-        raise UnitSpecError(f"{path}: field 'evaluators' must be a string, got {evaluators!r}")
+    evaluators = data.get("evaluators", DEFAULT_EVALUATORS)
+    if not isinstance(evaluators, str) or not evaluators.strip():
+        raise UnitSpecError(f"{path}: field 'evaluators' must be a path string, got "
+                            f"{evaluators!r} (default {DEFAULT_EVALUATORS!r}; a private "
+                            "copy: an absolute path)")
     return UnitSpec(
         code=_need(data, "code", str, path),
         title=_need(data, "title", str, path),
@@ -224,6 +229,49 @@ def notebook_cells(unit_dir: Path) -> tuple[dict[str, CellInfo], list[str]]:
                 continue
             cells[gid] = info
     return cells, problems
+
+
+# Never released, never inside the sandbox: evaluators, answer keys, reference solutions.
+GRADING_DIR = "grading"
+# Authoring files of a unit folder that trainees never get (nbgrader_config.py ignores
+# the same names, so `helper_files` and a release agree).
+PRIVATE_NAMES = frozenset({GRADING_DIR, "unit.toml", "__pycache__", ".ipynb_checkpoints"})
+
+
+def helper_files(unit_dir: str | Path) -> list[Path]:
+    """The unit's trainee-side files released next to its notebooks (helpers, data).
+
+    Everything in the unit folder except the notebooks and `PRIVATE_NAMES`: so at
+    grading time, in a course that was never released, the notebook finds the same
+    helper modules the trainee had, and nothing from ``grading/``.
+    """
+    unit_dir = Path(unit_dir)
+    out = []
+    for item in sorted(unit_dir.rglob("*")):
+        rel = item.relative_to(unit_dir)
+        if (not item.is_file() or item.suffix in (".ipynb", ".pyc")
+                or any(part in PRIVATE_NAMES or part.startswith(".") for part in rel.parts)):
+            continue
+        out.append(item)
+    return out
+
+
+_EVALUATOR_RE = re.compile(r"^\s*@(?:\w+\.)*evaluator\(", re.MULTILINE)
+
+
+def evaluator_registrations(path: str | Path) -> bool:
+    """Whether a Python file registers evaluators (a line starting ``@evaluator(``)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return bool(_EVALUATOR_RE.search(text))
+
+
+def leaky_helpers(unit_dir: str | Path) -> list[str]:
+    """Released helper modules of a unit that register evaluators (they belong in grading/)."""
+    return [str(item.relative_to(unit_dir)) for item in helper_files(unit_dir)
+            if item.suffix == ".py" and evaluator_registrations(item)]
 
 
 _LIST_EVALUATORS = """
@@ -340,6 +388,9 @@ def check_unit(unit_dir: str | Path) -> CheckReport:
             if gid not in have:
                 holes.append(f"graded test cell {gid!r} has no evaluator: register one with "
                              f"@evaluator({spec.code!r}, {gid!r})")
+    for leak in leaky_helpers(unit_dir):
+        holes.append(f"{leak} is released to trainees but registers evaluators: move it "
+                     f"into {GRADING_DIR}/")
     n_manual = sum(1 for i in cells.values() if i.kind == "manual")
     report.summary = (f"{spec.code}: {len(spec.requirements)} requirement ids, "
                       f"{len(spec.criteria)} criteria, {len(tests)} autograded cells, "

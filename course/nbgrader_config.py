@@ -1,9 +1,9 @@
 """nbgrader configuration for the crm-course course root (this directory).
 
-`course/units/<CODE>/` is the source of the assignment named `<CODE>`. The gradebook is
-SQLite in this directory (`gradebook.db`, never committed). Files that hold answer keys,
-scoring parameters or the criterion map are never copied into a release: trainees get
-notebooks and data only.
+`course/units/<CODE>/` is the source of the assignment named `<CODE>`: its notebooks and
+helper modules are released; its `grading/` folder (evaluators, answer keys, reference
+solutions) and `unit.toml` (the criterion map) never are. The gradebook is SQLite in this
+directory (`gradebook.db`, never committed).
 """
 
 c = get_config()  # noqa: F821  (injected by traitlets when this file is loaded)
@@ -14,7 +14,8 @@ c.CourseDirectory.ignore = [
     "*.pyc",
     "__pycache__",
     "feedback",
-    # never released: criterion map, evaluators and answer keys
+    # never released: criterion map, evaluators, answer keys and reference solutions
+    "grading",
     "unit.toml",
     "evaluators.py",
     "*_key*",

@@ -7,9 +7,11 @@ kernel-side import stays cheap.
 
 from autograders.checks.context import EvalContext, hidden_seed
 from autograders.checks.registry import (
+    DEFAULT_EVALUATORS,
     RegistryError,
     default_module,
     evaluator,
+    evaluator_module,
     load_evaluators,
     registered,
 )
@@ -17,11 +19,13 @@ from autograders.checks.serialize import SubmitError, is_plain, to_frame, to_pla
 from autograders.checks.submit import submit
 
 __all__ = [
+    "DEFAULT_EVALUATORS",
     "EvalContext",
     "RegistryError",
     "SubmitError",
     "default_module",
     "evaluator",
+    "evaluator_module",
     "hidden_seed",
     "is_plain",
     "load_evaluators",

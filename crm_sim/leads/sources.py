@@ -473,3 +473,14 @@ def generate_sources(world: Any, n_prospects: int = 300,
         world.register_table(SOURCE_TABLES[name], df, columns=SOURCE_COLUMNS)
     world.register_table(TRUTH_TABLE, truth, hidden=True, columns=TRUTH_COLUMNS)
     return {k: v.copy() for k, v in tables.items()}
+
+
+def ensure_sources(world: Any) -> dict[str, pd.DataFrame]:
+    """The world's five lead sources (the world's own frames), generated on first use.
+
+    Idempotent, so a view or a notebook cell can ask for the sources without knowing
+    whether an earlier cell generated them.
+    """
+    if not all(t in world.tables for t in SOURCE_TABLES.values()):
+        generate_sources(world)
+    return {name: world.tables[table] for name, table in SOURCE_TABLES.items()}

@@ -20,6 +20,7 @@ from crm_sim import privacy
 from crm_sim.errors import PolicyError
 from crm_sim.leads.columns import AUTHORITY_LEVELS
 from crm_sim.leads.qualification import LeadStandards, management_standards, qualify_frame
+from crm_sim.leads.sources import ensure_sources
 
 SHOWN_COLUMNS = ("record_id", "source", "name", "company", "phone", "email", "need",
                  "budget_hkd", "timeline_months", "authority")
@@ -36,8 +37,6 @@ class LeadQualifier:
     """
 
     def __init__(self, world: Any, standards: LeadStandards | None = None):
-        from crm_sim.ui.profile_desk import ensure_sources
-
         self.world = world
         self._records = pd.concat(ensure_sources(world).values(), ignore_index=True)
         self._default = standards if standards is not None else management_standards(world)

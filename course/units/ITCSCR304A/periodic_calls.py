@@ -2,10 +2,10 @@
 
 The graded test cells of the unit's notebooks call the ``show_*`` functions to tell the
 trainee, in plain words and with customer ids, what to fix before handing in. They use
-only what the trainee may see (the public tables of their own world); the hidden truth
-is scored outside the kernel by ``autograders/units/unit_itcscr304a.py``, which reuses
-the structural checks here (``*_problems``) so that the trainee and the grader apply
-the same rules.
+only what the trainee may see (the public tables of their own world) and hold no answer:
+this file is released with the notebooks. Values are scored outside the kernel by the
+unit's ``grading/evaluators.py`` (never released), which reuses the structural checks
+here (``*_problems``) so that the trainee and the grader apply the same rules.
 
 Every ``*_problems`` function accepts the trainee's value in its rich form (DataFrame,
 dict of lists...) *or* in the plain-data form the grader receives, and never raises on a
@@ -80,23 +80,6 @@ def show_choice(key: str, value: Any, letters: Iterable[str]) -> None:
 
 
 # ---------------------------------------------------------------------- segment summary
-def segment_summary_truth(world: Any) -> pd.DataFrame:
-    """The account base per segment as Exercise 1a defines it (public data only)."""
-    customers = table(world, "customers")
-    inter = table(world, "interactions")
-    stamp = pd.to_datetime(inter["timestamp"], format="%Y-%m-%dT%H:%M").dt.normalize()
-    now = today(world)
-    recent = inter.loc[(stamp >= now - pd.Timedelta(days=90)) & (stamp <= now), "customer_id"]
-    contacted = customers["customer_id"].isin(recent)
-    return (
-        customers.assign(contacted=contacted.astype(float),
-                         consent=customers["dm_consent"].astype(float))
-        .groupby("segment", sort=True)
-        .agg(customers=("customer_id", "size"), consented_share=("consent", "mean"),
-             mean_value=("lifetime_value", "mean"), contacted_90d_share=("contacted", "mean"))
-    )
-
-
 def _summary_frame(summary: Any) -> pd.DataFrame | None:
     """The trainee's summary as a frame indexed by segment, or None if it is not a table."""
     if isinstance(summary, Mapping) and "__frame__" in summary:
@@ -117,50 +100,46 @@ def _summary_frame(summary: Any) -> pd.DataFrame | None:
     return frame
 
 
-def segment_summary_problems(summary: Any, world: Any) -> tuple[list[str], int, int]:
-    """Problems of a segment summary and (right values, values checked).
+def segment_summary_shape_problems(summary: Any, world: Any) -> list[str]:
+    """What is wrong with the summary's shape, without knowing the right values.
 
-    Each of the four columns for each segment is one value; a value is right when it is
-    within `SUMMARY_TOLERANCE` (relative) of the truth.
+    A DataFrame indexed by segment, with every segment of the trainee's customers and
+    the four columns; counts that are whole numbers, shares between 0 and 1, a
+    non-negative mean value. Whether the values are *right* is the grader's business.
     """
-    truth = segment_summary_truth(world)
-    n_values = truth.size
     frame = _summary_frame(summary)
     if frame is None:
-        return ([f"segment_summary must be a DataFrame indexed by segment, got "
-                 f"{type(summary).__name__}"], 0, n_values)
+        return [f"segment_summary must be a DataFrame indexed by segment, got "
+                f"{type(summary).__name__}"]
     problems = []
     missing_cols = [c for c in SUMMARY_COLUMNS if c not in frame.columns]
     if missing_cols:
         problems.append(f"columns missing: {', '.join(missing_cols)}")
-    missing_segs = [s for s in truth.index if s not in frame.index]
+    segments = sorted(table(world, "customers")["segment"].astype(str).unique())
+    missing_segs = [s for s in segments if s not in frame.index]
     if missing_segs:
         problems.append(f"segments missing from the index: {', '.join(missing_segs)}")
-    right = 0
-    for col in SUMMARY_COLUMNS:
+    ranges = {"customers": (0.0, math.inf), "consented_share": (0.0, 1.0),
+              "mean_value": (0.0, math.inf), "contacted_90d_share": (0.0, 1.0)}
+    for col, (low, high) in ranges.items():
         if col in missing_cols:
             continue
-        wrong = []
-        for seg in truth.index:
-            if seg in missing_segs:
-                continue
-            got = pd.to_numeric(pd.Series([frame.loc[seg, col]]).iloc[:1], errors="coerce")
-            value = got.iloc[0] if len(got) else math.nan
-            expected = float(truth.loc[seg, col])
-            if isinstance(value, (int, float, np.number)) and math.isfinite(value) and \
-                    math.isclose(float(value), expected, rel_tol=SUMMARY_TOLERANCE, abs_tol=1e-9):
-                right += 1
-            else:
-                wrong.append(seg)
-        if wrong:
-            problems.append(f"{col} is not right for {', '.join(wrong)}: re-read its definition")
-    return problems, right, n_values
+        values = pd.to_numeric(frame[col], errors="coerce")
+        bad = [str(seg) for seg, v in values.items()
+               if not (math.isfinite(v) and low <= v <= high)
+               or (col == "customers" and v != int(v))]
+        if bad:
+            what = ("a whole number of customers" if col == "customers" else
+                    "a share between 0 and 1" if high == 1.0 else "a number of at least 0")
+            problems.append(f"{col} must be {what}; it is not for {', '.join(bad[:5])}")
+    return problems
 
 
 def show_segment_summary_check(summary: Any, world: Any) -> None:
     """Print which columns/segments of the summary need fixing."""
-    problems, right, total = segment_summary_problems(summary, world)
-    _print_report("segment_summary", problems, f"segment_summary: all {total} values check out")
+    problems = segment_summary_shape_problems(summary, world)
+    _print_report("segment_summary", problems, "segment_summary: the table has the right shape "
+                  "(the grader checks the values against the definition)")
 
 
 # ----------------------------------------------------------------------------- prospects
@@ -1078,65 +1057,26 @@ def analysis_inputs(world: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     return customers, table(world, "interactions").copy()
 
 
-def call_effect_truth(world: Any, days: int = 365) -> dict[str, float]:
-    """Per segment, r between routine calls and the change in stated satisfaction.
-
-    Over the `days` before ``world.today``: x = routine calls per customer, y = last minus
-    first satisfaction band the customer gave (customers who gave at least two); Pearson r
-    per segment (NaN when there is no spread). The observed measure of
-    `crm_sim.analysis.contact_relationship_correlation`, split by segment.
-    """
-    inter = table(world, "interactions")
-    since = (today(world) - pd.Timedelta(days=days)).strftime("%Y-%m-%d")
-    w = inter[inter["timestamp"].astype(str) >= since]
-    band = w["info_captured"].astype(str).str.extract(
-        r'"satisfaction": "(low|medium|high)"', expand=False).map(BAND_VALUE)
-    obs = (w.assign(v=band).dropna(subset=["v"])
-           .sort_values(["customer_id", "timestamp"], kind="stable"))
-    g = obs.groupby("customer_id")["v"]
-    change = (g.last() - g.first())[g.size() >= 2]
-    calls = w[w["purpose"] == "routine"].groupby("customer_id").size()
-    seg = table(world, "customers").set_index("customer_id")["segment"]
-    df = pd.DataFrame({"change": change, "calls": calls.reindex(change.index).fillna(0),
-                       "segment": seg.reindex(change.index)})
-    out = {}
-    for s, part in df.groupby("segment"):
-        if len(part) < 3 or part["calls"].std() == 0 or part["change"].std() == 0:
-            out[str(s)] = float("nan")
-        else:
-            out[str(s)] = float(np.corrcoef(part["calls"], part["change"])[0, 1])
-    return out
-
-
-def call_effect_problems(effect: Any, world: Any) -> tuple[list[str], list[str]]:
-    """(problems, segments whose r is within `EFFECT_TOLERANCE` of the definition's value)."""
-    truth = call_effect_truth(world)
+def call_effect_shape_problems(effect: Any, world: Any) -> list[str]:
+    """What is wrong with ``call_effect``'s shape: one r in [-1, 1] (or NaN) per segment."""
     if not isinstance(effect, Mapping):
-        return [f"call_effect must be a dict {{segment: r}}, got {type(effect).__name__}"], []
-    right, problems = [], []
-    for seg, r in truth.items():
+        return [f"call_effect must be a dict {{segment: r}}, got {type(effect).__name__}"]
+    problems = []
+    for seg in sorted(table(world, "customers")["segment"].astype(str).unique()):
         got = effect.get(seg)
-        if got is None and math.isnan(r):
-            right.append(seg)
-            continue
         if isinstance(got, bool) or not isinstance(got, (int, float, np.number)):
-            problems.append(f"call_effect[{seg!r}] must be a number")
-            continue
-        got = float(got)
-        if (math.isnan(got) and math.isnan(r)) or (math.isfinite(got) and not math.isnan(r)
-                                                   and abs(got - r) <= EFFECT_TOLERANCE):
-            right.append(seg)
-        else:
-            problems.append(f"call_effect[{seg!r}] does not match the definition: check the "
-                            "window, the routine-call count and the first/last band per customer")
-    return problems, right
+            problems.append(f"call_effect[{seg!r}] must be a number (NaN when a segment has "
+                            "no spread)")
+        elif not math.isnan(got) and not -1.0 <= float(got) <= 1.0:
+            problems.append(f"call_effect[{seg!r}] is a correlation, so it lies in [-1, 1]")
+    return problems
 
 
 def show_call_effect_check(effect: Any, world: Any) -> None:
-    """Print which segments' r do not follow the definition (public data only)."""
-    problems, right = call_effect_problems(effect, world)
-    _print_report("call_effect", problems, f"call_effect: {len(right)} segments follow the "
-                  "definition")
+    """Print what is wrong with the shape of ``call_effect`` (values: the grader's business)."""
+    problems = call_effect_shape_problems(effect, world)
+    _print_report("call_effect", problems, "call_effect: one correlation per segment (the "
+                  "grader checks them against the definition)")
 
 
 def mechanism_table(mechanism: Any) -> pd.DataFrame:

@@ -23,7 +23,8 @@ import pandas as pd
 from crm_sim import privacy
 from crm_sim import profile_review as review
 from crm_sim.errors import CrmSimError, FieldError
-from crm_sim.leads.columns import KEY_FIELDS, SOURCE_TABLES, SOURCES
+from crm_sim.leads.columns import KEY_FIELDS, SOURCES
+from crm_sim.leads.sources import ensure_sources
 
 LEAD_LIST_MAX = 40
 # Lead-list columns a trainee may have completed from other records of the same prospect.
@@ -32,7 +33,7 @@ OVERLAY_COLUMNS = ("name", "company", "phone", "email", "need", "budget_hkd",
 PROSPECTS_MAX = 30
 
 # Professionalism scenarios: reason code -> text. Which codes justify the right choice is
-# the grader's business (autograders/units/unit_itcscr410a.py), not printed here.
+# the grader's business (grading/evaluators.py, never released), not printed here.
 X1_REASONS: dict[str, str] = {
     "purpose_limited": "Attendees gave their details to run the seminar; handing them to "
                        "another company is a new purpose they never agreed to (DPP3).",
@@ -59,15 +60,6 @@ X1B_REASONS: dict[str, str] = {
 
 
 # ------------------------------------------------------------------------- data access
-def ensure_sources(world: Any) -> dict[str, pd.DataFrame]:
-    """The world's five lead sources, generating them on first use (idempotent)."""
-    if not all(t in world.tables for t in SOURCE_TABLES.values()):
-        from crm_sim.leads.sources import generate_sources
-
-        generate_sources(world)
-    return {name: world.tables[table] for name, table in SOURCE_TABLES.items()}
-
-
 def source_frames(world: Any) -> dict[str, pd.DataFrame]:
     """``{source name: DataFrame}`` in `SOURCES` order (copies: edit freely)."""
     return {name: df.copy() for name, df in ensure_sources(world).items()}

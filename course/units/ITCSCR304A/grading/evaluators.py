@@ -13,6 +13,7 @@ explainable fraction, so the unit tests can assert exact marks.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,8 @@ import pandas as pd
 
 from autograders.checks import EvalContext, evaluator, to_frame
 from autograders.results import Verdict
-from crm_sim.ui import periodic_calls as pc
+
+from .. import periodic_calls as pc
 
 UNIT = "ITCSCR304A"
 
@@ -74,11 +76,73 @@ for _key in CHOICE_KEYS:
 
 
 # ===================================================================== 1a segment summary
+# The definition's values: reference solutions, so they live here, never in the
+# released periodic_calls.py (whose visible check only looks at the table's shape).
+def segment_summary_truth(world: Any) -> pd.DataFrame:
+    """The account base per segment as Exercise 1a defines it (public data only)."""
+    customers = pc.table(world, "customers")
+    inter = pc.table(world, "interactions")
+    stamp = pd.to_datetime(inter["timestamp"], format="%Y-%m-%dT%H:%M").dt.normalize()
+    now = pc.today(world)
+    recent = inter.loc[(stamp >= now - pd.Timedelta(days=90)) & (stamp <= now), "customer_id"]
+    contacted = customers["customer_id"].isin(recent)
+    return (
+        customers.assign(contacted=contacted.astype(float),
+                         consent=customers["dm_consent"].astype(float))
+        .groupby("segment", sort=True)
+        .agg(customers=("customer_id", "size"), consented_share=("consent", "mean"),
+             mean_value=("lifetime_value", "mean"), contacted_90d_share=("contacted", "mean"))
+    )
+
+
+
+
+def segment_summary_problems(summary: Any, world: Any) -> tuple[list[str], int, int]:
+    """Problems of a segment summary and (right values, values checked).
+
+    Each of the four columns for each segment is one value; a value is right when it is
+    within `pc.SUMMARY_TOLERANCE` (relative) of the truth.
+    """
+    truth = segment_summary_truth(world)
+    n_values = truth.size
+    frame = pc._summary_frame(summary)
+    if frame is None:
+        return ([f"segment_summary must be a DataFrame indexed by segment, got "
+                 f"{type(summary).__name__}"], 0, n_values)
+    problems = []
+    missing_cols = [c for c in pc.SUMMARY_COLUMNS if c not in frame.columns]
+    if missing_cols:
+        problems.append(f"columns missing: {', '.join(missing_cols)}")
+    missing_segs = [s for s in truth.index if s not in frame.index]
+    if missing_segs:
+        problems.append(f"segments missing from the index: {', '.join(missing_segs)}")
+    right = 0
+    for col in pc.SUMMARY_COLUMNS:
+        if col in missing_cols:
+            continue
+        wrong = []
+        for seg in truth.index:
+            if seg in missing_segs:
+                continue
+            got = pd.to_numeric(pd.Series([frame.loc[seg, col]]).iloc[:1], errors="coerce")
+            value = got.iloc[0] if len(got) else math.nan
+            expected = float(truth.loc[seg, col])
+            if isinstance(value, (int, float, np.number)) and math.isfinite(value) and \
+                    math.isclose(float(value), expected, rel_tol=pc.SUMMARY_TOLERANCE,
+                                 abs_tol=1e-9):
+                right += 1
+            else:
+                wrong.append(seg)
+        if wrong:
+            problems.append(f"{col} is not right for {', '.join(wrong)}: re-read its definition")
+    return problems, right, n_values
+
+
 @evaluator(UNIT, "segment_summary_test")
 def segment_summary(artifact: Any, ctx: EvalContext) -> Verdict:
     """Score = share of the 12 (segment, column) values equal to the truth (public data)."""
     frame = to_frame(artifact)
-    problems, right, total = pc.segment_summary_problems(frame if frame is not None
+    problems, right, total = segment_summary_problems(frame if frame is not None
                                                          else artifact, ctx.trainee_world())
     score = right / total if total else 0.0
     message = "All values are right." if not problems else "; ".join(problems)
@@ -753,12 +817,69 @@ def estimates(artifact: Any, ctx: EvalContext) -> Verdict:
                     evidence)
 
 
+# The definition's value per segment: a reference solution (never released).
+def call_effect_truth(world: Any, days: int = 365) -> dict[str, float]:
+    """Per segment, r between routine calls and the change in stated satisfaction.
+
+    Over the `days` before ``world.today``: x = routine calls per customer, y = last minus
+    first satisfaction band the customer gave (customers who gave at least two); Pearson r
+    per segment (NaN when there is no spread). The observed measure of
+    `crm_sim.analysis.contact_relationship_correlation`, split by segment.
+    """
+    inter = pc.table(world, "interactions")
+    since = (pc.today(world) - pd.Timedelta(days=days)).strftime("%Y-%m-%d")
+    w = inter[inter["timestamp"].astype(str) >= since]
+    band = w["info_captured"].astype(str).str.extract(
+        r'"satisfaction": "(low|medium|high)"', expand=False).map(pc.BAND_VALUE)
+    obs = (w.assign(v=band).dropna(subset=["v"])
+           .sort_values(["customer_id", "timestamp"], kind="stable"))
+    g = obs.groupby("customer_id")["v"]
+    change = (g.last() - g.first())[g.size() >= 2]
+    calls = w[w["purpose"] == "routine"].groupby("customer_id").size()
+    seg = pc.table(world, "customers").set_index("customer_id")["segment"]
+    df = pd.DataFrame({"change": change, "calls": calls.reindex(change.index).fillna(0),
+                       "segment": seg.reindex(change.index)})
+    out = {}
+    for s, part in df.groupby("segment"):
+        if len(part) < 3 or part["calls"].std() == 0 or part["change"].std() == 0:
+            out[str(s)] = float("nan")
+        else:
+            out[str(s)] = float(np.corrcoef(part["calls"], part["change"])[0, 1])
+    return out
+
+
+
+
+def call_effect_problems(effect: Any, world: Any) -> tuple[list[str], list[str]]:
+    """(problems, segments whose r is within `EFFECT_TOLERANCE` of the definition's value)."""
+    truth = call_effect_truth(world)
+    if not isinstance(effect, Mapping):
+        return [f"call_effect must be a dict {{segment: r}}, got {type(effect).__name__}"], []
+    right, problems = [], []
+    for seg, r in truth.items():
+        got = effect.get(seg)
+        if got is None and math.isnan(r):
+            right.append(seg)
+            continue
+        if isinstance(got, bool) or not isinstance(got, (int, float, np.number)):
+            problems.append(f"call_effect[{seg!r}] must be a number")
+            continue
+        got = float(got)
+        if (math.isnan(got) and math.isnan(r)) or (math.isfinite(got) and not math.isnan(r)
+                                                   and abs(got - r) <= pc.EFFECT_TOLERANCE):
+            right.append(seg)
+        else:
+            problems.append(f"call_effect[{seg!r}] does not match the definition: check the "
+                            "window, the routine-call count and the first/last band per customer")
+    return problems, right
+
+
 @evaluator(UNIT, "call_effect_test")
 def call_effect(artifact: Any, ctx: EvalContext) -> Verdict:
     """Score = share of segments whose r is within 0.02 of the defined correlation."""
     world = ctx.trainee_world()
-    problems, right = pc.call_effect_problems(artifact, world)
-    n = len(pc.call_effect_truth(world))
+    problems, right = call_effect_problems(artifact, world)
+    n = len(call_effect_truth(world))
     score = len(right) / n if n else 0.0
     return _verdict(score, "; ".join(problems) or "The correlation per segment is right.",
                     {"segments_right": right})
@@ -910,7 +1031,7 @@ def follow_up(artifact: Any, ctx: EvalContext) -> Verdict:
 # Variant name -> {solution cell grade_id: replacement source}; "full" is the source.
 # Each source replaces the whole solution cell, so it repeats the cell's set-up lines.
 _PROSPECTS_NO_INDIVIDUALS = """
-from crm_sim.ui.periodic_calls import prospect_inputs
+from periodic_calls import prospect_inputs
 
 def choose_prospects(customers, interactions):
     accounts = customers.set_index("customer_id")
@@ -923,7 +1044,7 @@ def choose_prospects(customers, interactions):
 prospects = choose_prospects(*prospect_inputs(world))
 """
 _PROSPECTS_NO_CONSENT = """
-from crm_sim.ui.periodic_calls import prospect_inputs
+from periodic_calls import prospect_inputs
 
 def choose_prospects(customers, interactions):
     refused = customers[~customers["dm_consent"].astype(bool)]
@@ -933,7 +1054,7 @@ prospects = choose_prospects(*prospect_inputs(world))
 """
 _PLAN_LATE_CALLS = """
 from crm_sim.plans import CallPlan
-from crm_sim.ui.periodic_calls import next_month_slots
+from periodic_calls import next_month_slots
 
 slots = next_month_slots(world)
 by_id = customers.set_index("customer_id")
@@ -947,7 +1068,7 @@ for i, cid in enumerate(top_value):
 plan = CallPlan.build(rows, world)
 """
 _CALL_LIST_EMAIL = """
-from crm_sim.ui.periodic_calls import discovery_inputs
+from periodic_calls import discovery_inputs
 
 def plan_discovery_calls(accounts, staff, slots, rules):
     return [{"customer_id": cid, "slot": slots[i], "channel": "email",
@@ -959,7 +1080,7 @@ def plan_discovery_calls(accounts, staff, slots, rules):
 call_list = plan_discovery_calls(*discovery_inputs(world))
 """
 _CALL_LIST_NONE = """
-from crm_sim.ui.periodic_calls import discovery_inputs
+from periodic_calls import discovery_inputs
 
 def plan_discovery_calls(accounts, staff, slots, rules):
     return []
@@ -974,7 +1095,7 @@ call_report = pd.DataFrame({"customer_id": records["customer_id"].astype(str),
                             "follow_up": records["follow_up"], "follow_up_date": ""})
 """
 _ESTIMATE_SALE_RATE = """
-from crm_sim.ui.periodic_calls import analysis_inputs
+from periodic_calls import analysis_inputs
 
 customers, interactions = analysis_inputs(world)
 
@@ -993,7 +1114,7 @@ def estimate_state(customers, interactions):
 estimates = estimate_state(customers, interactions)
 """
 _FOLLOW_UP_ROUTINE_ALL = """
-from crm_sim.ui.periodic_calls import customer_records, try_follow_up
+from periodic_calls import customer_records, try_follow_up
 
 records = customer_records(world)
 
@@ -1001,7 +1122,7 @@ def recommend_follow_up(record):
     return {"action": "call", "channel": "phone", "purpose": "routine", "questions": []}
 """
 _FOLLOW_UP_IGNORE_CONSENT = """
-from crm_sim.ui.periodic_calls import customer_records, try_follow_up
+from periodic_calls import customer_records, try_follow_up
 
 records = customer_records(world)
 
@@ -1044,7 +1165,7 @@ VARIANTS: dict[str, dict[str, str]] = {
                            "from crm_sim.leads.network import referral_graph\n\n"
                            "generate_sources(world)\nreferral_champions = []\n",
         "plan_calls_answer": "plan = []\n",
-        "assign_people_answer": "from crm_sim.ui.periodic_calls import assignment_task\n\n"
+        "assign_people_answer": "from periodic_calls import assignment_task\n\n"
                                 "assigned = assignment_task(world).assign(assignee='O001')\n",
         "budget_answer": "budget = {}\n",
         "checklist_answer": "checklist = OutsourcerChecklist()\n",

@@ -28,7 +28,8 @@ from crm_sim import privacy
 from crm_sim import profile_review as review
 from crm_sim.errors import CrmSimError
 from crm_sim.leads.columns import SOURCES
-from crm_sim.ui import profile_desk as desk
+
+from .. import profile_desk as desk
 
 UNIT = "ITCSCR410A"
 

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from autograders.checks import (
     RegistryError,
     SubmitError,
     evaluator,
+    evaluator_module,
     is_plain,
     load_evaluators,
     registered,
@@ -264,8 +266,63 @@ def test_load_evaluators_by_module_and_missing_module():
          "@evaluator('TESTUNIT_MOD', 'x')\n"
          "def f(a, c):\n    return None\n", mod.__dict__)
     assert set(load_evaluators("TESTUNIT_MOD", "h5_fake_units_mod")) == {"x"}
-    with pytest.raises(RegistryError, match="autograders.units.unit_nosuchunit"):
+    with pytest.raises(RegistryError, match="unit folder"):
         load_evaluators("NOSUCHUNIT")
+    with pytest.raises(RegistryError, match="grading/evaluators.py"):
+        load_evaluators("NOSUCHUNIT", base_dir=Path("/nonexistent/NOSUCHUNIT"))
+
+
+def _unit_folder(root: Path, code: str, helper_value: int) -> Path:
+    """A unit folder: a released helper beside the notebooks, evaluators + key in grading/."""
+    unit = root / code
+    (unit / "grading").mkdir(parents=True)
+    (unit / "helper.py").write_text(f"def shape(x):\n    return {helper_value}\n")
+    (unit / "grading" / "key.py").write_text("ANSWER = 42\n")
+    (unit / "grading" / "evaluators.py").write_text(textwrap.dedent(f'''
+        from autograders.checks import evaluator
+        from autograders.results import Verdict
+
+        from .. import helper
+        from .key import ANSWER
+
+        @evaluator("{code}", "q_test")
+        def check(artifact, ctx):
+            return Verdict(1.0 if artifact == ANSWER else 0.0, str(helper.shape(artifact)))
+    '''))
+    return unit
+
+
+def test_unit_folder_is_a_package_loaded_by_path(tmp_path):
+    """grading/evaluators.py imports the unit's helper (..) and its key (.), sys.path untouched."""
+    import sys
+
+    unit = _unit_folder(tmp_path, "TESTUNIT_PKG", 7)
+    before = list(sys.path)
+    found = load_evaluators("TESTUNIT_PKG", None, base_dir=unit)
+    assert sys.path == before
+    verdict = found["q_test"](42, None)
+    assert (verdict.score, verdict.message) == (1.0, "7")
+    assert found["q_test"].__module__ == "crm_units.testunit_pkg.grading.evaluators"
+    assert sys.modules["crm_units.testunit_pkg.helper"].__file__ == str(unit / "helper.py")
+    assert evaluator_module("TESTUNIT_PKG", None, base_dir=unit).ANSWER == 42
+
+
+def test_same_unit_from_another_folder_reuses_no_module(tmp_path):
+    """Loading a unit from a second folder (a copy of the course) drops the first's modules."""
+    first = _unit_folder(tmp_path / "a", "TESTUNIT_TWO", 1)
+    second = _unit_folder(tmp_path / "b", "TESTUNIT_TWO", 2)
+    assert load_evaluators("TESTUNIT_TWO", None, base_dir=first)["q_test"](0, None).message == "1"
+    assert load_evaluators("TESTUNIT_TWO", None, base_dir=second)["q_test"](0, None).message \
+        == "2"
+
+
+def test_private_evaluators_by_absolute_path_still_see_the_unit_helpers(tmp_path):
+    """A centre's private grading folder elsewhere loads with the unit's released helpers."""
+    unit = _unit_folder(tmp_path / "course", "TESTUNIT_PRIV", 3)
+    private = tmp_path / "private-keys"
+    (unit / "grading").rename(private)
+    found = load_evaluators("TESTUNIT_PRIV", str(private / "evaluators.py"), base_dir=unit)
+    assert found["q_test"](42, None).message == "3"
 
 
 def test_load_evaluators_broken_file_is_domain_error(tmp_path):

@@ -100,7 +100,7 @@ def fixture_runs(course, tmp_path_factory):
     targets = [str(attacked / "gradebook.db"), str(attacked / "source" / "fixture1.ipynb"),
                str(attacked / ".secret")]
     variants = hostile_variants(released, targets=targets, daemon_dirs=[str(attacked)])
-    evaluators = load_evaluators("FIXTURE1", "evaluators.py", base_dir=FIXTURE_DIR)
+    evaluators = load_evaluators("FIXTURE1", None, base_dir=FIXTURE_DIR)
     before = _digest(course)
     workdir = tmp_path_factory.mktemp("variants")
     names = sorted(variants, key=lambda n: n not in ("sigint_loop", "infinite_loop", "os_exit"))

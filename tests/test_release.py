@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 import stat
 
 import pytest
 from grading_helpers import UNIT, copy_fixture_course
 
 from autograders.commands.errors import CourseError
-from autograders.release import release
+from autograders.grading import released_support
+from autograders.release import private_files, release
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +34,38 @@ def test_release_writes_student_version(released):
 
 
 def test_release_never_copies_keys(released):
-    """unit.toml, evaluators and the secret stay out of the release."""
+    """The notebook and its helper are released; unit.toml, grading/ and the secret are not."""
     course, _ = released
-    names = {p.name for p in (course.release_dir / UNIT).rglob("*")}
-    assert names == {"fixture1.ipynb"}
+    assert (course.units_dir / UNIT / "grading" / "evaluators.py").is_file()
+    names = {p.relative_to(course.release_dir / UNIT).as_posix()
+             for p in (course.release_dir / UNIT).rglob("*")}
+    assert names == {"fixture1.ipynb", "fixture_helpers.py"}
+    assert private_files(course.release_dir / UNIT) == []
+
+
+def test_grading_support_is_the_released_helpers_only(released):
+    """What grading copies next to the notebook: the released helper, nothing private."""
+    course, _ = released
+    rel = course.release_dir / UNIT
+    (rel / "grading").mkdir()                       # a hand-edited release, as if leaked
+    (rel / "grading" / "evaluators.py").write_text("KEY = 1\n")
+    (rel / "keys.py").write_text("@evaluator('FIXTURE1', 'mean_test')\ndef f(a, c): ...\n")
+    try:
+        assert private_files(rel) == ["grading", "grading/evaluators.py", "keys.py"]
+        assert released_support(rel) == [str(rel / "fixture_helpers.py")]
+    finally:
+        shutil.rmtree(rel / "grading")
+        (rel / "keys.py").unlink()
+
+
+def test_release_refuses_a_helper_that_registers_evaluators(tmp_path):
+    """A key module left beside the notebooks makes the release fail loudly."""
+    course = copy_fixture_course(tmp_path / "c")
+    (course.units_dir / UNIT / "answers.py").write_text(
+        "from autograders.checks import evaluator\n\n@evaluator('FIXTURE1', 'mean_test')\n"
+        "def f(a, c):\n    return None\n")
+    with pytest.raises(CourseError, match="answers.py"):
+        release(course, UNIT)
 
 
 def test_first_release_creates_private_secret(released):

@@ -35,7 +35,7 @@ def _submission(answers: dict[str, str] | None = None) -> dict:
 @pytest.fixture(scope="module")
 def evaluators():
     """The fixture unit's evaluators, loaded by file path."""
-    return load_evaluators("FIXTURE1", "evaluators.py", base_dir=FIXTURE_DIR)
+    return load_evaluators("FIXTURE1", None, base_dir=FIXTURE_DIR)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 from grading_helpers import FIXTURE_COURSE
 
-from autograders.unitspec import UnitSpecError, check_unit, load_unit_spec, notebook_cells
+from autograders.unitspec import (
+    UnitSpecError,
+    check_unit,
+    helper_files,
+    load_unit_spec,
+    notebook_cells,
+)
 
 FIX = FIXTURE_COURSE / "units" / "FIXTURE1"
 
@@ -38,7 +44,7 @@ def test_fixture_parses_into_dataclasses():
     assert spec.criteria["AC-ii"].max_points == 4.0
     assert spec.criterion_of("filter_test") == "AC-ii"
     assert spec.criterion_of("intro") is None
-    assert spec.evaluators == "evaluators.py"
+    assert spec.evaluators == "grading/evaluators.py"
 
 
 def test_fixture_passes_check():
@@ -96,7 +102,7 @@ def test_every_hole_is_reported_at_once(unit):
 
 def test_missing_evaluator_is_a_hole(unit):
     """A graded test cell without a registered evaluator is reported."""
-    path = unit / "evaluators.py"
+    path = unit / "grading" / "evaluators.py"
     path.write_text(path.read_text().replace('@evaluator(UNIT, "filter_test")\n', ""))
     report = check_unit(unit)
     assert report.holes == ["graded test cell 'filter_test' has no evaluator: register one "
@@ -105,7 +111,7 @@ def test_missing_evaluator_is_a_hole(unit):
 
 def test_broken_evaluator_module_is_a_hole(unit):
     """An evaluator module that fails to import is reported, not raised."""
-    (unit / "evaluators.py").write_text("raise RuntimeError('boom')\n")
+    (unit / "grading" / "evaluators.py").write_text("raise RuntimeError('boom')\n")
     report = check_unit(unit)
     assert len(report.holes) == 1 and "could not be loaded" in report.holes[0]
 
@@ -149,3 +155,44 @@ def test_gates_parse_and_must_be_criterion_cells(unit):
     _edit_toml(unit, 'gates = ["filter_test"]', 'gates = "filter_test"')
     with pytest.raises(UnitSpecError, match="gates must be a list of grade_ids"):
         load_unit_spec(unit)
+
+
+def test_evaluators_default_to_the_unit_grading_folder(unit):
+    """Without an `evaluators` field, check_unit loads grading/evaluators.py of the unit."""
+    assert "evaluators" not in (unit / "unit.toml").read_text()
+    assert load_unit_spec(unit).evaluators == "grading/evaluators.py"
+    assert check_unit(unit).ok
+
+
+def test_private_copy_of_grading_is_checked_the_same_way(unit, tmp_path):
+    """An absolute `evaluators` path (a centre's private keys) is validated like the sample."""
+    private = tmp_path / "centre-private" / "FIXTURE1"
+    shutil.copytree(unit / "grading", private)
+    shutil.rmtree(unit / "grading")
+    _edit_toml(unit, 'industry = "ict"\n',
+               f'industry = "ict"\nevaluators = "{private / "evaluators.py"}"\n')
+    assert check_unit(unit).ok
+    path = private / "evaluators.py"
+    path.write_text(path.read_text().replace('@evaluator(UNIT, "mean_test")\n', ""))
+    assert check_unit(unit).holes == [
+        "graded test cell 'mean_test' has no evaluator: register one with "
+        "@evaluator('FIXTURE1', 'mean_test')"]
+
+
+def test_released_helper_that_registers_evaluators_is_a_hole(unit):
+    """A helper beside the notebooks (released) must not hold evaluators or keys."""
+    (unit / "answers.py").write_text("from autograders.checks import evaluator\n\n"
+                                     "@evaluator('FIXTURE1', 'x_test')\ndef f(a, c):\n"
+                                     "    return None\n")
+    assert helper_files(unit) == [unit / "answers.py", unit / "fixture_helpers.py"]
+    assert check_unit(unit).holes == [
+        "answers.py is released to trainees but registers evaluators: move it into grading/"]
+
+
+def test_helper_files_leave_out_grading_and_authoring_files(unit):
+    """helper_files lists what a release ships besides notebooks, never grading/."""
+    (unit / "grading" / "keys.py").write_text("KEY = 'b'\n")
+    (unit / "data").mkdir()
+    (unit / "data" / "rates.csv").write_text("a,b\n")
+    assert [p.relative_to(unit).as_posix() for p in helper_files(unit)] == [
+        "data/rates.csv", "fixture_helpers.py"]

@@ -14,7 +14,7 @@ from autograders.checks import load_evaluators
 from autograders.demo import make_submission
 from autograders.sandbox.grade import grade_notebook
 from autograders.sandbox.limits import Limits
-from autograders.unitspec import load_unit_spec
+from autograders.unitspec import helper_files, load_unit_spec
 
 
 def criterion_fractions(unit: str, unit_dir: Path, notebooks: tuple[str, ...],
@@ -25,7 +25,8 @@ def criterion_fractions(unit: str, unit_dir: Path, notebooks: tuple[str, ...],
     Asserts every notebook grades to the end (status "graded").
     """
     spec = load_unit_spec(unit_dir)
-    evaluators = load_evaluators(unit)
+    evaluators = load_evaluators(unit, spec.evaluators, base_dir=unit_dir)
+    support = helper_files(unit_dir)     # the released helpers, next to the notebook
     outcome: dict[str, dict[str, float]] = {}
     for variant in ("full", "partial", "wrong"):
         replace = variants.get(variant, {})
@@ -36,7 +37,8 @@ def criterion_fractions(unit: str, unit_dir: Path, notebooks: tuple[str, ...],
             sub.write_text(json.dumps(make_submission(source, source, replace)))
             result = grade_notebook(unit_dir / f"{name}.ipynb", sub, unit=unit,
                                     trainee_id=f"e2e-{variant}", secret=secret,
-                                    evaluators=evaluators, limits=Limits(cell_timeout_s=90))
+                                    evaluators=evaluators, support_files=support,
+                                    limits=Limits(cell_timeout_s=90))
             assert result.status == "graded", (variant, name, result.reason)
             for cell in result.cells:
                 points[cell.grade_id] = cell.points

@@ -7,9 +7,9 @@ import pytest
 from crm_sim import privacy
 from crm_sim.errors import PolicyError
 from crm_sim.leads.qualification import qualify_frame
+from crm_sim.leads.sources import ensure_sources
 from crm_sim.scenario import Scenario
 from crm_sim.ui.lead_qualifier import LeadQualifier
-from crm_sim.ui.profile_desk import ensure_sources
 from crm_sim.world import World
 
 

@@ -1,14 +1,16 @@
-"""Visible checks and helpers of unit ITCSCR304A (crm_sim.ui.periodic_calls)."""
+"""Visible checks and helpers of unit ITCSCR304A (course/units/ITCSCR304A/periodic_calls.py)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
+from unit_loader import evaluators_module, helper_module
 
 from crm_sim.scenario import Scenario
 from crm_sim.schema import PERSONAL_COLUMNS
-from crm_sim.ui import periodic_calls as pc
 from crm_sim.world import World
+
+pc = helper_module("ITCSCR304A", "periodic_calls")
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +29,35 @@ def test_next_month_slots_are_weekday_hours_of_next_month(world):
     assert (slots.hour >= 10).all() and (slots.hour < 17).all()
 
 
-def test_segment_summary_truth_passes_its_own_check(world):
-    """The truth has 12 values and no problems; an index-less copy still checks out."""
-    truth = pc.segment_summary_truth(world)
-    problems, right, total = pc.segment_summary_problems(truth, world)
-    assert (problems, right, total) == ([], 12, 12)
-    assert pc.segment_summary_problems(pc.with_index(truth), world)[1] == 12
+def test_segment_summary_shape_check_accepts_the_definition_and_flags_bad_shapes(world):
+    """The visible check passes the definition's table and names bad shapes and ranges."""
+    truth = evaluators_module("ITCSCR304A").segment_summary_truth(world)
+    assert pc.segment_summary_shape_problems(truth, world) == []
+    assert pc.segment_summary_shape_problems(pc.with_index(truth), world) == []
+    assert "DataFrame" in pc.segment_summary_shape_problems(42, world)[0]
+    missing = pc.segment_summary_shape_problems(truth.drop(index="sme"), world)
+    assert missing == ["segments missing from the index: sme"]
+    wild = truth.assign(consented_share=1.5, customers=truth["customers"] + 0.5)
+    found = " ".join(pc.segment_summary_shape_problems(wild, world))
+    assert "consented_share must be a share between 0 and 1" in found
+    assert "customers must be a whole number" in found
+
+
+def test_call_effect_shape_check_needs_one_correlation_per_segment(world):
+    """The visible check passes the definition's values and names non-correlations."""
+    truth = evaluators_module("ITCSCR304A").call_effect_truth(world)
+    assert pc.call_effect_shape_problems(truth, world) == []
+    bad = {**truth, "sme": 2.0, "corporate": "high"}
+    found = " ".join(pc.call_effect_shape_problems(bad, world))
+    assert "'sme'] is a correlation" in found and "'corporate'] must be a number" in found
+    assert "must be a dict" in pc.call_effect_shape_problems([0.1], world)[0]
+
+
+def test_released_helper_holds_no_reference_values():
+    """The definition's values live only in grading/: the released module cannot give them."""
+    for name in ("segment_summary_truth", "call_effect_truth", "segment_summary_problems",
+                 "call_effect_problems"):
+        assert not hasattr(pc, name), name
 
 
 def test_prospect_problems_name_unconsented_unknown_and_duplicates(world):

@@ -1,4 +1,4 @@
-"""crm_sim.ui.profile_desk: data access and the visible checks of the ITCSCR410A notebooks."""
+"""profile_desk (ITCSCR410A's released helper): data access and the visible checks."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import json
 
 import pandas as pd
 import pytest
+from unit_loader import helper_module
 
 from crm_sim import privacy
 from crm_sim.errors import FieldError
 from crm_sim.scenario import Scenario
-from crm_sim.ui import profile_desk as desk
 from crm_sim.world import World
+
+desk = helper_module("ITCSCR410A", "profile_desk")
 
 
 @pytest.fixture(scope="module")

@@ -13,17 +13,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from unit_loader import evaluators_module, helper_module
 
 from autograders.checks import EvalContext, registered, to_plain
 from autograders.sandbox.limits import Limits
-from autograders.units import unit_itcscr304a as U
 from crm_sim.calls import run_plan
 from crm_sim.plans import CallPlan
 from crm_sim.scenario import Scenario
-from crm_sim.ui import periodic_calls as pc
 from crm_sim.world import World
 
 UNIT_DIR = Path(__file__).resolve().parents[2] / "course" / "units" / "ITCSCR304A"
+U = evaluators_module("ITCSCR304A")
+pc = helper_module("ITCSCR304A", "periodic_calls")
 NOTEBOOKS = ("01_accounts_and_plan", "02_people_and_calls", "03_analysis_follow_up_conduct")
 
 
@@ -101,7 +102,7 @@ def test_choice_hostile_answers_score_zero_with_the_form_required(hostile, ev, c
 # -------------------------------------------------------------------- segment summary
 def test_segment_summary_exact_marks(ev, ctx, world):
     """Truth earns 1; a zeroed column 9/12; a missing segment 8/12; a number 0."""
-    truth = pc.segment_summary_truth(world)
+    truth = U.segment_summary_truth(world)
     assert ev["segment_summary_test"](to_plain(truth.reset_index()), ctx).score == 1.0
     zero = truth.assign(contacted_90d_share=0.0)
     verdict = ev["segment_summary_test"](to_plain(zero.reset_index()), ctx)
@@ -115,7 +116,7 @@ def test_segment_summary_exact_marks(ev, ctx, world):
 
 def test_segment_summary_hostile_values(ev, ctx, world):
     """NaN, text and an unparseable frame earn nothing for those values, never a crash."""
-    truth = pc.segment_summary_truth(world).reset_index()
+    truth = U.segment_summary_truth(world).reset_index()
     nan = truth.assign(mean_value=float("nan"))
     assert ev["segment_summary_test"](to_plain(nan), ctx).score == 0.75
     text = truth.astype({"customers": str}).assign(customers="many")
@@ -551,7 +552,7 @@ def test_estimates_not_a_function(ev, ctx):
 # ------------------------------------------------------------------------ call effect
 def test_call_effect_exact_marks(ev, ctx, world):
     """The definition's values earn 1; one segment off exactly 2/3; empty 0."""
-    truth = pc.call_effect_truth(world)
+    truth = U.call_effect_truth(world)
     assert ev["call_effect_test"](to_plain(truth), ctx).score == 1.0
     off = dict(truth)
     off["sme"] = (0.0 if math.isnan(off["sme"]) else off["sme"]) + 0.5

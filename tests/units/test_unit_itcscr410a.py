@@ -13,17 +13,18 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from unit_loader import evaluators_module, helper_module
 
 from autograders.checks import EvalContext, registered, to_plain
 from autograders.sandbox.limits import Limits
 from autograders.slots import acquire_slot
-from autograders.units import unit_itcscr410a as U
 from crm_sim import privacy
 from crm_sim.scenario import Scenario
-from crm_sim.ui import profile_desk as desk
 from crm_sim.world import World
 
 UNIT_DIR = Path(__file__).resolve().parents[2] / "course" / "units" / "ITCSCR410A"
+U = evaluators_module("ITCSCR410A")
+desk = helper_module("ITCSCR410A", "profile_desk")
 NOTEBOOKS = ("01_integrate_and_protect", "02_qualify_and_grow", "03_review_and_present")
 
 

@@ -56,6 +56,12 @@ def fn_artifact(source: str, name: str) -> dict:
     return {"__function__": name, "qualname": name, "source": source}
 
 
+def function_only(cell: str) -> str:
+    """A variant cell's function as `submit` sends it: without the cell's helper import."""
+    return "\n".join(line for line in cell.splitlines()
+                     if not line.startswith("from periodic_calls"))
+
+
 def reference_plan(world) -> list[dict]:
     """A plan built like the notebook's model solution (prospects, top 40, corporates)."""
     from crm_sim.mechanism import mechanism_for
@@ -191,7 +197,7 @@ def test_prospects_variants_earn_their_intended_marks(ev, ctx):
     hidden = ctx.hidden_world()
     marks = {}
     for name in ("partial", "wrong"):
-        source = U.VARIANTS[name]["prospects_answer"].split("\nprospects = ")[0]
+        source = function_only(U.VARIANTS[name]["prospects_answer"].split("\nprospects = ")[0])
         namespace: dict = {}
         exec(compile(source, name, "exec"), namespace)  # noqa: S102 - the unit's own variant
         picks = namespace["choose_prospects"](*pc.prospect_inputs(hidden))
@@ -421,11 +427,11 @@ def test_scripted_calls_model_function_full_on_hidden_world(ev, ctx):
 
 def test_scripted_calls_variants_score_zero_with_reasons(ev, ctx):
     """Partial (emails, ten questions) and wrong (no calls) earn 0, as before the change."""
-    partial = U.VARIANTS["partial"]["call_list_answer"].split("\ncall_list = ")[0]
+    partial = function_only(U.VARIANTS["partial"]["call_list_answer"].split("\ncall_list = ")[0])
     verdict = ev["scripted_calls_test"](fn_artifact(partial, "plan_discovery_calls"), ctx)
     assert verdict.score == 0.0
     assert "more than 5 questions" in verdict.message
-    wrong = U.VARIANTS["wrong"]["call_list_answer"].split("\ncall_list = ")[0]
+    wrong = function_only(U.VARIANTS["wrong"]["call_list_answer"].split("\ncall_list = ")[0])
     verdict = ev["scripted_calls_test"](fn_artifact(wrong, "plan_discovery_calls"), ctx)
     assert verdict.score == 0.0
     assert verdict.message

@@ -37,6 +37,7 @@ from autograders.sandbox.prepare import (
     read_submission,
     released_notebook,
 )
+from autograders.unitspec import helper_files
 
 pytestmark = pytest.mark.slow
 
@@ -275,12 +276,10 @@ def real_runs(course, tmp_path_factory):
         source = read_source(nb_path)
         released = json.loads(nbformat.writes(released_notebook(source)))
         variants = hostile_variants(released, targets=[str(course / "gradebook.db")])
-        support = [p for p in nb_path.parent.iterdir()
-                   if p.suffix not in (".ipynb", ".toml") and not p.name.startswith(".")
-                   and p.name != "__pycache__"]
+        support = helper_files(nb_path.parent)      # released helpers, never grading/
         path = write_variant(variants[name], workdir / f"{nb_path.parent.name}-{name}.ipynb")
         try:
-            evaluators = load_evaluators(nb_path.parent.name)
+            evaluators = load_evaluators(nb_path.parent.name, None, base_dir=nb_path.parent)
         except Exception:  # noqa: BLE001 - a unit's own tests report a broken module
             evaluators = {}
         slot = free.get()

@@ -79,7 +79,8 @@ def test_submit_cohort_layout(tmp_path):
 def test_demo_without_gradable_units_says_why(tmp_path):
     """A course whose unit module cannot load is skipped with a note, then a clear error."""
     course = copy_fixture_course(tmp_path / "src")
-    (course.units_dir / UNIT / "grading" / "evaluators.py").write_text("raise ImportError('not yet')\n")
+    evaluators = course.units_dir / UNIT / "grading" / "evaluators.py"
+    evaluators.write_text("raise ImportError('not yet')\n")
     with pytest.raises(CourseError, match="skipped FIXTURE1: its evaluator module"):
         run_demo(tmp_path / "demo", source_course=course.root, echo=lambda s: None,
                  progress=False)

@@ -100,7 +100,8 @@ def test_interrupted_run_resumes_without_regrading(submitted, tmp_path, monkeypa
     course = clone_course(submitted, tmp_path / "c")
     log = tmp_path / "calls.log"
     monkeypatch.setenv("FAKE_GRADER_LOG", str(log))
-    monkeypatch.setenv("FAKE_GRADER_INTERRUPT", "T04")
+    monkeypatch.setenv("FAKE_GRADER_INTERRUPT", "T04")          # SIGINT to this process
+    monkeypatch.setenv("FAKE_GRADER_INTERRUPT_PID", str(os.getpid()))
     with pytest.raises(KeyboardInterrupt):
         grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
     monkeypatch.delenv("FAKE_GRADER_INTERRUPT")

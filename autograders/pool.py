@@ -27,11 +27,11 @@ their parent, so a killed grading command leaves no worker behind.
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
 import resource
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -52,7 +52,6 @@ MB = 1024 * 1024
 DEFAULT_WORKER_MEMORY_MB = 1536
 MIN_WORKER_MEMORY_MB = 256          # below this the grader cannot even import pandas
 START_FAILURES_ALLOWED = 3          # workers dying before they are ready: then give up
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass
@@ -123,22 +122,28 @@ def peak_memory_mb() -> tuple[float, float]:
     return values["VmPeak"], values["VmHWM"]
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this worker when its parent exits (no orphaned graders)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the worker still ends at pipe EOF
-        pass
+def _die_with_parent(lifeline) -> None:
+    """End this worker at once when the grading process dies, even in the middle of a job.
+
+    The parent alone holds the write end of ``lifeline``; when it dies (SIGKILL
+    included) the read end sees EOF. A worker started by a forkserver is not the grading
+    process's child, so ``PR_SET_PDEATHSIG`` could not do this.
+    """
+    def watch() -> None:
+        try:
+            lifeline.recv()
+        except (EOFError, OSError):
+            pass
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="lifeline", daemon=True).start()
 
 
-def _worker_main(conn, call: Callable[..., Any], args: tuple, config: WorkerConfig) -> None:
+def _worker_main(conn, lifeline, call: Callable[..., Any], args: tuple,
+                 config: WorkerConfig) -> None:
     """A worker's life: set up, say ready, run one job per message until told to stop."""
-    parent = os.getppid()
     try:
-        _die_with_parent()
-        if os.getppid() != parent:      # the parent died before the request took hold
-            return
+        _die_with_parent(lifeline)
         if config.env is not None:
             os.environ.clear()
             os.environ.update(config.env)
@@ -166,10 +171,13 @@ class _Worker:
 
     def __init__(self, ctx, call: Callable[..., Any], args: tuple, config: WorkerConfig):
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker_main, args=(child, call, args, config),
+        lifeline, self.lifeline = ctx.Pipe(duplex=False)    # only we hold the write end
+        self.proc = ctx.Process(target=_worker_main,
+                                args=(child, lifeline, call, args, config),
                                 name="crm-grading-worker")
         self.proc.start()
         child.close()
+        lifeline.close()
         self.ready = False
         self.used = False               # has held a job: not "fresh" for an isolated retry
         self.job: int | None = None
@@ -199,6 +207,7 @@ class _Worker:
             self.proc.kill()
         self.proc.join(5)
         self.conn.close()
+        self.lifeline.close()
 
     def death(self) -> str:
         """How the process ended, in words, once it has."""

@@ -18,11 +18,12 @@ always knows which job a death cost:
 Each worker gets a soft ``RLIMIT_AS`` of ``memory_mb`` before it grades anything:
 an allocation past it raises ``MemoryError`` in that worker instead of growing the
 machine into the OOM killer (a hostile query took a worker to 2 GB). The default,
-`DEFAULT_WORKER_MEMORY_MB` = 1536 MB, is three times a measurement: one process grading
-every notebook of ITCSCR304A and ITCSCR410A for a "full" and a "hostile" demo trainee
-(12 notebooks, real kernels, 2 cores, Python 3.11) peaked at 509 MB of address space
-(VmPeak) and 200 MB resident (VmHWM); a preloaded worker starts at 116 MB. Each run
-prints the peaks its workers reported, so the limit can be re-checked on any machine.
+`DEFAULT_WORKER_MEMORY_MB` = 1536 MB, is about three times a measurement: two workers
+grading every notebook of ITCSCR304A and ITCSCR410A for a "full" and a "hostile" demo
+trainee (12 notebooks, real kernels, 2 cores, Python 3.11) peaked at 566 MB of address
+space (VmPeak) and 178 MB resident (VmHWM); one process doing the same in-process
+peaked at 509 MB and 200 MB, and a preloaded worker starts at 116 MB. Each run prints
+the peaks its workers reported, so the limit can be re-checked on any machine.
 Only the soft limit is set: it is inherited by the processes a worker starts, and the
 sandbox sets its own cap (soft and hard) for the kernels, which it may raise to.
 
@@ -50,7 +51,7 @@ from autograders.commands.errors import CourseError
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
-DEFAULT_WORKER_MEMORY_MB = 1536     # 3 x the measured 509 MB peak (module docstring)
+DEFAULT_WORKER_MEMORY_MB = 1536     # ~3 x the measured 566 MB peak (module docstring)
 MIN_WORKER_MEMORY_MB = 256          # below this the grader cannot even import pandas
 START_FAILURES_ALLOWED = 3          # workers dying before they are ready: then give up
 

@@ -276,6 +276,8 @@ def test_hostile_jobs_cost_only_themselves_and_are_regraded(submitted, clean_sco
         t: clean_scores[t] for t in innocents}
     assert _calls(log) == {"T01": 1, "T02": 2, "T03": 1, "T04": 1, "T05": 1, "T06": 1}
     assert (summary.pool.retried, summary.pool.culprits) == (1, 1)
+    assert "3 submission(s) ended in 'error' and are not marked finished" in "\n".join(
+        summary.lines())
     assert _finished(course) == innocents
 
     log.write_text("")

@@ -1,11 +1,15 @@
 """Grade a cohort: parallel autograding, one gradebook writer, resumable runs.
 
-Workers (a `ProcessPoolExecutor` on an explicit forkserver/spawn *context*, so the
+Workers (`autograders.pool`, on an explicit forkserver/spawn *context*, so the
 process-wide start method is never changed) each call the sandbox's `grade_notebook`
 for one (trainee, notebook) with their own slot, and return plain
-`SubmissionResult.to_dict()` data. Only this parent process writes: the gradebook
-(after a backup), the autograded notebooks and the status store with its journal. A run
-killed half-way resumes without regrading journaled submissions; ``force`` regrades.
+`SubmissionResult.to_dict()` data. Every run grades in workers, ``--jobs 1`` included,
+so an evaluator that exhausts memory or kills its process costs one submission, never
+the grading command. Workers have their own memory limit; a worker that dies costs only
+the job it held (retried once alone, then recorded as ``error``), and ``error`` is never
+journaled as finished. Only this parent process writes: the gradebook (after a
+backup), the autograded notebooks and the status store with its journal. A run killed
+half-way resumes without regrading journaled submissions; ``force`` regrades.
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ import stat
 import time
 import uuid
 from collections import Counter
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,9 +39,19 @@ from autograders.gradebook import (
     restore_gradebook,
 )
 from autograders.journal import StatusStore
+from autograders.pool import (
+    DEFAULT_WORKER_MEMORY_MB,
+    MIN_WORKER_MEMORY_MB,
+    Outcome,
+    PoolStats,
+    WorkerConfig,
+    memory_limit_mb,
+    run_jobs,
+)
 from autograders.results import SubmissionResult
 from autograders.slots import FIRST_SLOT, SlotLease, acquire_slot
 from autograders.unitspec import load_unit_spec
+from crm_sim.errors import FieldError
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +84,8 @@ class RunSummary:
     backup: Path | None = None
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    pool: PoolStats = field(default_factory=PoolStats)
+    worker_memory_mb: int | None = None
 
     def lines(self) -> list[str]:
         """Human summary, one fact per line."""
@@ -79,6 +94,17 @@ class RunSummary:
         if self.statuses:
             out.append("statuses: " + ", ".join(f"{k}={v}" for k, v in
                                                  sorted(self.statuses.items())))
+        if self.statuses.get("error"):
+            out.append(f"{self.statuses['error']} submission(s) ended in 'error' and are not "
+                       "marked finished: a plain rerun grades exactly them again")
+        if self.pool.retried:
+            out.append(f"grading workers died on {self.pool.retried} submission(s): each was "
+                       f"retried alone, {self.pool.culprits} killed its worker again")
+        if self.pool.peak_vm_mb:
+            limit = (f"limit {self.worker_memory_mb} MB" if self.worker_memory_mb
+                     else "no limit")
+            out.append(f"worker memory peak: {self.pool.peak_vm_mb:.0f} MB address space, "
+                       f"{self.pool.peak_rss_mb:.0f} MB resident ({limit})")
         if self.backup:
             out.append(f"gradebook backup: {self.backup}")
         out.extend(f"warning: {w}" for w in self.warnings)
@@ -92,8 +118,9 @@ _WORKER_LEASE: SlotLease | None = None
 def _init_worker(log_path: str | None, interpreter: dict | None = None) -> None:
     """Lease a machine-wide slot (own sandbox uid) and send grader logs to the course's log.
 
-    ``interpreter`` is the parent's `sandbox.interpreter.decision()`, so the worker does
-    not probe again for the Python its slot uid can run.
+    Runs after `autograders.pool` has set the worker's memory limit. ``interpreter`` is
+    the parent's `sandbox.interpreter.decision()`, so the worker does not probe again
+    for the Python its slot uid can run.
     """
     global _WORKER_LEASE
     _WORKER_LEASE = acquire_slot()       # held until the worker process exits
@@ -152,11 +179,59 @@ def grade_job(job: Job, secret: str, slot: int | None = None) -> dict[str, Any]:
             support_files=[Path(p) for p in job.support_files], limits=limits,
             slot=slot if slot is not None else (_WORKER_LEASE.slot if _WORKER_LEASE else 0))
         return result.to_dict()
+    except MemoryError:
+        limit = memory_limit_mb()
+        return SubmissionResult(
+            job.trainee_id, job.unit, job.notebook, "error",
+            reason="the grader ran out of memory on this submission (grading worker limit: "
+                   f"{f'{limit} MB' if limit else 'none'}, --worker-memory-mb); it will be "
+                   "graded again on the next run",
+            duration_s=time.monotonic() - started).to_dict()
     except Exception as exc:  # noqa: BLE001 - a grader bug is recorded, never hidden
         return SubmissionResult(
             job.trainee_id, job.unit, job.notebook, "error",
-            reason=f"the grader failed on this submission: {type(exc).__name__}: {exc}",
+            reason=f"the grader failed on this submission: {type(exc).__name__}: {exc}; "
+                   "it will be graded again on the next run",
             duration_s=time.monotonic() - started).to_dict()
+
+
+# -- worker limits -------------------------------------------------------------------------
+WORKER_LIMITS = ("worker_memory_mb", "worker_timeout_s")
+
+
+def split_limits(limits: dict[str, Any] | None
+                 ) -> tuple[dict[str, Any] | None, int | None, float]:
+    """Separate the grading workers' own limits from the sandbox's `Limits` overrides.
+
+    ``worker_memory_mb`` (default `DEFAULT_WORKER_MEMORY_MB`, 0 for no limit) caps each
+    worker's address space. ``worker_timeout_s`` is how long a worker may hold one
+    submission before it is killed; by default twice the notebook's wall time (kernel
+    execution, then evaluators and submitted-function runs) plus five minutes.
+
+    Returns:
+        (sandbox limits or None, worker memory in MB or None for none, worker timeout).
+
+    Raises:
+        FieldError: a worker limit that is not a usable number.
+    """
+    from autograders.sandbox.limits import Limits
+
+    rest = {k: v for k, v in (limits or {}).items() if k not in WORKER_LIMITS}
+    memory = (limits or {}).get("worker_memory_mb")
+    memory = DEFAULT_WORKER_MEMORY_MB if memory is None else memory
+    if (not isinstance(memory, int) or isinstance(memory, bool)
+            or (memory != 0 and memory < MIN_WORKER_MEMORY_MB)):
+        raise FieldError("limits.worker_memory_mb", memory,
+                         f"0 (no limit) or a whole number of MB >= {MIN_WORKER_MEMORY_MB}",
+                         f"e.g. --worker-memory-mb {DEFAULT_WORKER_MEMORY_MB}")
+    timeout = (limits or {}).get("worker_timeout_s")
+    if timeout is None:
+        notebook_s = rest.get("notebook_timeout_s", Limits.notebook_timeout_s)
+        timeout = 2 * float(notebook_s) + 300
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+        raise FieldError("limits.worker_timeout_s", timeout, "a positive number of seconds",
+                         "e.g. limits={'worker_timeout_s': 1500}")
+    return rest or None, memory or None, float(timeout)
 
 
 # -- planning ------------------------------------------------------------------------------
@@ -339,21 +414,25 @@ def grade(course: Course, unit: str | list[str], *, jobs: int = 1, force: bool =
     Args:
         course: the resolved course.
         unit: a unit code, ``all``, or a list of unit codes (graded in one pool).
-        jobs: worker processes; 1 grades in this process.
+        jobs: worker processes (1 still grades in a worker, never in this process).
         force: regrade submissions the journal says are finished.
         secret: course secret (default: read ``.secret``; tests pass a fixed one).
         trainees: only these trainee ids (default: everyone under ``submitted/``).
-        limits: sandbox `Limits` overrides as a plain dict.
+        limits: sandbox `Limits` overrides as a plain dict, plus the workers' own
+            ``worker_memory_mb`` and ``worker_timeout_s`` (see `split_limits`).
         progress: show a tqdm progress bar.
         mp_context: "forkserver" or "spawn" (default: forkserver where available).
         grader: "module:function" used instead of the sandbox's ``grade_notebook``
             (same signature); for tests of the orchestration without kernels.
 
     Raises:
-        CourseError: unknown unit, missing secret, unit not released.
+        CourseError: unknown unit, missing secret, unit not released, workers that
+            cannot start.
+        FieldError: a worker limit that is not a usable number.
     """
     if jobs < 1:
         raise CourseError(f"--jobs must be at least 1, got {jobs}")
+    limits, worker_memory_mb, worker_timeout_s = split_limits(limits)
     started = time.monotonic()
     if isinstance(unit, str):
         codes = course.resolve_units(unit)
@@ -364,7 +443,8 @@ def grade(course: Course, unit: str | list[str], *, jobs: int = 1, force: bool =
         if not (course.release_dir / code).is_dir():
             raise CourseError(f"unit {code} has not been released: run "
                               f"`crm-course release {code}` first")
-    summary = RunSummary(units=codes)
+    summary = RunSummary(units=codes, worker_memory_mb=worker_memory_mb)
+    config = WorkerConfig(memory_mb=worker_memory_mb, timeout_s=worker_timeout_s)
     all_jobs: list[Job] = []
     decided: list[SubmissionResult] = []
     with StatusStore(course.status_db_path) as store:
@@ -389,7 +469,7 @@ def grade(course: Course, unit: str | list[str], *, jobs: int = 1, force: bool =
         handler = route_logs(log_path)
         try:
             for result in _run_jobs(all_jobs, secret, jobs, progress, mp_context, parent,
-                                    log_path):
+                                    log_path, config, summary.pool):
                 summary.graded += 1
                 summary.statuses[result.status] += 1
         finally:
@@ -408,7 +488,8 @@ def _pool_context(name: str | None) -> multiprocessing.context.BaseContext:
     if chosen == "forkserver":
         # workers fork from a server that imported the grader once, instead of each
         # importing it again (no effect when this process's forkserver already runs)
-        ctx.set_forkserver_preload(["autograders.grading", "autograders.sandbox.grade"])
+        ctx.set_forkserver_preload(["autograders.grading", "autograders.pool",
+                                    "autograders.sandbox.grade"])
     return ctx
 
 
@@ -424,44 +505,42 @@ def _interpreter_decision() -> dict | None:
 
 
 def _run_jobs(jobs: list[Job], secret: str, n_workers: int, progress: bool,
-              mp_context: str | None, parent: _Parent, log_path: Path | None = None):
-    """Yield accepted results as workers finish; the parent writes each one at once."""
+              mp_context: str | None, parent: _Parent, log_path: Path | None,
+              config: WorkerConfig, stats: PoolStats):
+    """Yield accepted results as workers finish; the parent writes each one at once.
+
+    Even one job runs in a worker: an evaluator that blows up memory or calls
+    ``os._exit`` then costs that submission, not this process and the whole run.
+    """
     from tqdm import tqdm
 
-    bar = tqdm(total=len(jobs), desc="grading", unit="nb", disable=not progress or not jobs)
+    if not jobs:
+        return
+    bar = tqdm(total=len(jobs), desc="grading", unit="nb", disable=not progress)
+    config.initializer = _init_worker
+    config.initargs = (str(log_path) if log_path else None, _interpreter_decision())
     try:
-        if n_workers == 1 or len(jobs) <= 1:
-            if not jobs:
-                return
-            with acquire_slot() as lease:
-                for job in jobs:
-                    result = parent.accept(grade_job(job, secret, slot=lease.slot), job)
-                    bar.update(1)
-                    yield result
-            return
-        ctx = _pool_context(mp_context)
-        pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx,
-                                   initializer=_init_worker,
-                                   initargs=(str(log_path) if log_path else None,
-                                             _interpreter_decision()))
-        try:
-            pending: dict[Future, Job] = {pool.submit(grade_job, job, secret): job
-                                          for job in jobs}
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    job = pending.pop(fut)
-                    try:
-                        data = fut.result()
-                    except Exception as exc:  # noqa: BLE001 - a dead worker is one error row
-                        data = SubmissionResult(
-                            job.trainee_id, job.unit, job.notebook, "error",
-                            reason=f"grading worker died: {type(exc).__name__}: {exc}"
-                        ).to_dict()
-                    result = parent.accept(data, job)
-                    bar.update(1)
-                    yield result
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        for outcome in run_jobs(jobs, grade_job, (secret,),
+                                n_workers=min(n_workers, len(jobs)),
+                                ctx=_pool_context(mp_context), config=config, stats=stats):
+            result = parent.accept(_outcome_data(outcome, config.timeout_s), outcome.job)
+            bar.update(1)
+            yield result
     finally:
         bar.close()
+
+
+def _outcome_data(outcome: Outcome, timeout_s: float | None) -> dict[str, Any]:
+    """A worker's result, or the culprit's `error` row when its worker died twice."""
+    if outcome.died is None:
+        return outcome.data
+    job = outcome.job
+    if outcome.timed_out:
+        reason = (f"the grading worker took longer than the {timeout_s:g} s allowed for "
+                  "one submission and was stopped, twice; it will be graded again on the "
+                  "next run")
+    else:
+        reason = ("the grading worker died while grading this submission (killed: memory "
+                  "limit or crash); it will be graded again on the next run")
+    return SubmissionResult(job.trainee_id, job.unit, job.notebook, "error",
+                            reason=reason).to_dict()

@@ -23,6 +23,11 @@ from autograders.results import SUBMISSION_STATUSES, SubmissionResult
 # before grading (an unusable trainee id), never written to the gradebook.
 PIPELINE_STATUSES = (*SUBMISSION_STATUSES, "invalid_trainee")
 
+# Statuses that say the *grader* failed (a bug, a dead worker, memory exhausted), not the
+# submission: they are recorded but never journaled as finished, so a plain rerun grades
+# exactly those submissions again instead of keeping an error for good.
+UNFINISHED_STATUSES = ("error",)
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS grading_status (
     trainee_id TEXT NOT NULL,
@@ -88,7 +93,12 @@ class StatusStore:
     # -- statuses ---------------------------------------------------------------------
     def record(self, result: SubmissionResult | dict[str, Any], *, checksum: str | None,
                run_id: str, journal: bool = True) -> None:
-        """Store a submission's status and result; journal it as finished."""
+        """Store a submission's status and result; journal it as finished.
+
+        A result whose status is in `UNFINISHED_STATUSES` is stored but not journaled,
+        and any earlier journal entry for that submission is dropped, so `finished` is
+        false for it and the next run grades it again.
+        """
         data = result.to_dict() if isinstance(result, SubmissionResult) else dict(result)
         data.pop("executed_notebook", None)  # large; the autograded notebook is on disk
         cells = data.get("cells", [])
@@ -100,7 +110,10 @@ class StatusStore:
                  data.get("reason", ""), sum(x["points"] for x in cells),
                  sum(x["max_points"] for x in cells), data.get("world_seed"), checksum, ts,
                  json.dumps(data, sort_keys=True, default=str)))
-            if journal and checksum is not None:
+            if data["status"] in UNFINISHED_STATUSES:
+                c.execute("DELETE FROM journal WHERE trainee_id=? AND unit=? AND notebook=?",
+                          (data["trainee_id"], data["unit"], data["notebook"]))
+            elif journal and checksum is not None:
                 c.execute("INSERT OR REPLACE INTO journal VALUES (?,?,?,?,?,?)",
                           (data["trainee_id"], data["unit"], data["notebook"], checksum,
                            run_id, ts))

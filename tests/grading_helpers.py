@@ -3,7 +3,9 @@
 `fake_grade_notebook` has `grade_notebook`'s signature but runs no kernel: it scores each
 graded cell from a hash of the submission's solution cells, so orchestration tests
 (parallel vs serial, resume, journal) run in well under a second per submission while
-still producing deterministic, submission-dependent scores.
+still producing deterministic, submission-dependent scores. ``FAKE_GRADER_HOSTILE``
+("T02:kill,T04:hog") makes it behave like an evaluator attacked by that trainee's
+submission: kill its worker, exit, allocate past the worker's memory limit, raise, hang.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import time
 from pathlib import Path
@@ -40,12 +43,15 @@ def clone_course(src: Course, dest: Path) -> Course:
 def fake_grade_notebook(source_nb, submission, *, unit, trainee_id, secret, evaluators,
                         support_files=(), limits=None, slot=0) -> SubmissionResult:
     """Score graded cells from a hash of the submission (no kernel); logs each call."""
+    started = time.time()
     log = os.environ.get("FAKE_GRADER_LOG")
     if log:
         with open(log, "a") as fh:
             fh.write(f"{trainee_id} {Path(source_nb).stem} {slot}\n")
-    if os.environ.get("FAKE_GRADER_INTERRUPT") == trainee_id:
-        raise KeyboardInterrupt
+    if os.environ.get("FAKE_GRADER_INTERRUPT") == trainee_id:   # Ctrl-C of the grader
+        os.kill(int(os.environ.get("FAKE_GRADER_INTERRUPT_PID", os.getpid())), signal.SIGINT)
+        time.sleep(5)
+    _hostile(trainee_id)
     tamper = os.environ.get("FAKE_GRADER_TAMPER")       # "<trainee>:<gradebook path>"
     if tamper and tamper.split(":", 1)[0] == trainee_id:
         with sqlite3.connect(tamper.split(":", 1)[1]) as db:
@@ -71,7 +77,34 @@ def fake_grade_notebook(source_nb, submission, *, unit, trainee_id, secret, eval
         frac = h / 2
         status = ("failed", "partial", "passed")[h]
         cells.append(CellResult(gid, name, pts, pts * frac, status, f"fake verdict {h}"))
+    spans = os.environ.get("FAKE_GRADER_SPANS")
+    if spans:
+        with open(spans, "a") as fh:
+            fh.write(f"{trainee_id} {started} {time.time()}\n")
     return SubmissionResult(trainee_id, unit, name, "graded", cells=cells, world_seed=7)
+
+
+def _hostile(trainee_id: str) -> None:
+    """Do what ``FAKE_GRADER_HOSTILE`` says for this trainee, as an attacked evaluator."""
+    actions = dict(item.split(":", 1) for item in
+                   os.environ.get("FAKE_GRADER_HOSTILE", "").split(",") if ":" in item)
+    action = actions.get(trainee_id)
+    if action == "kill":                       # the OOM killer, a segfault
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif action == "exit":                     # os._exit inside an evaluator
+        os._exit(3)
+    elif action == "kill_once":                # dies the first time only (innocent bystander)
+        mark = Path(os.environ["FAKE_GRADER_MARKS"]) / trainee_id
+        if not mark.exists():
+            mark.write_text("died once")
+            os.kill(os.getpid(), signal.SIGKILL)
+    elif action == "hog":                      # a query that grows the worker past its limit
+        blob = bytearray(int(os.environ.get("FAKE_GRADER_HOG_MB", "2048")) * 1024 * 1024)
+        del blob                               # reached only when no limit stopped it
+    elif action == "raise":
+        raise RuntimeError("evaluator bug on this submission")
+    elif action == "hang":
+        time.sleep(3600)
 
 
 def set_manual(course: Course, trainee: str, grade_id: str, score: float,

@@ -117,3 +117,11 @@ def test_lab_command_line(course, monkeypatch):
     cmd, cwd = seen[0]
     assert cmd[1:3] == ["-m", "jupyterlab"] and cwd == str(course.root)
     assert f"--ServerApp.root_dir={course.root}" in cmd and "--no-browser" in cmd
+
+
+def test_grade_refuses_an_unusable_worker_memory_limit(course):
+    """--worker-memory-mb below the minimum exits 2 naming the field and the fix."""
+    result = _run(["grade", UNIT, "--worker-memory-mb", "10", "--no-progress"], course)
+    assert result.exit_code == 2
+    assert "limits.worker_memory_mb: got 10" in result.output
+    assert "--worker-memory-mb 1536" in result.output

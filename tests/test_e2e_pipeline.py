@@ -19,6 +19,7 @@ from autograders.feedback import write_feedback
 from autograders.gradebook import read_scores
 from autograders.grading import grade
 from autograders.journal import StatusStore
+from autograders.pool import DEFAULT_WORKER_MEMORY_MB
 from autograders.release import release_unit
 from autograders.reports.build import collect_unit, write_reports
 
@@ -73,6 +74,14 @@ def test_exact_scores_in_gradebook(run):
     scores = _auto(course)
     for trainee, expected in EXPECTED.items():
         assert scores[trainee] == expected, trainee
+
+
+def test_real_grading_fits_in_the_worker_memory_limit(run):
+    """Workers grading real kernels peak well under their default memory limit."""
+    _, summary, _ = run
+    assert summary.worker_memory_mb == DEFAULT_WORKER_MEMORY_MB
+    assert 0 < summary.pool.peak_vm_mb < DEFAULT_WORKER_MEMORY_MB / 2
+    assert (summary.pool.retried, summary.pool.culprits) == (0, 0)
 
 
 def test_serial_gradebook_matches_parallel(run, tmp_path):

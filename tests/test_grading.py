@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 
 import pytest
 from grading_helpers import FAKE, SECRET, clone_course, copy_fixture_course
 
 from autograders.demo import place_submission, submit_cohort, unit_variants
 from autograders.gradebook import read_scores
-from autograders.grading import grade, plan_unit
+from autograders.grading import grade, plan_unit, split_limits
 from autograders.journal import StatusStore
+from autograders.pool import DEFAULT_WORKER_MEMORY_MB
 from autograders.release import release_unit
 from autograders.reports.build import write_reports
+from crm_sim.errors import FieldError
 
 UNIT = "FIXTURE1"
 PROFILES = {f"T{i:02d}": p for i, p in
@@ -100,7 +104,8 @@ def test_interrupted_run_resumes_without_regrading(submitted, tmp_path, monkeypa
     course = clone_course(submitted, tmp_path / "c")
     log = tmp_path / "calls.log"
     monkeypatch.setenv("FAKE_GRADER_LOG", str(log))
-    monkeypatch.setenv("FAKE_GRADER_INTERRUPT", "T04")
+    monkeypatch.setenv("FAKE_GRADER_INTERRUPT", "T04")          # SIGINT to this process
+    monkeypatch.setenv("FAKE_GRADER_INTERRUPT_PID", str(os.getpid()))
     with pytest.raises(KeyboardInterrupt):
         grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
     monkeypatch.delenv("FAKE_GRADER_INTERRUPT")
@@ -218,3 +223,154 @@ def test_root_run_hides_course_secrets(submitted, tmp_path):
         assert st.S_IMODE(path.stat().st_mode) == 0o700
     for path in (course.gradebook_path, course.secret_path, course.status_db_path):
         assert st.S_IMODE(path.stat().st_mode) == 0o600
+
+
+# -- hostile evaluators: a dead worker costs only its job ----------------------------------
+DIED = ("the grading worker died while grading this submission (killed: memory limit or "
+        "crash); it will be graded again on the next run")
+
+
+def _rows(course):
+    with StatusStore(course.status_db_path) as store:
+        return {r["trainee_id"]: r for r in store.statuses(UNIT)}
+
+
+def _finished(course):
+    with StatusStore(course.status_db_path) as store:
+        return {r["trainee_id"] for r in store.statuses(UNIT)
+                if store.finished(r["trainee_id"], UNIT, r["notebook"], r["checksum"])}
+
+
+def _calls(log):
+    return Counter(line.split()[0] for line in log.read_text().splitlines())
+
+
+@pytest.fixture(scope="module")
+def clean_scores(submitted, tmp_path_factory):
+    """The scores every trainee earns when no evaluator is attacked."""
+    course = clone_course(submitted, tmp_path_factory.mktemp("clean") / "c")
+    grade(course, UNIT, jobs=2, secret=SECRET, grader=FAKE, progress=False)
+    return _scores(course)
+
+
+def test_hostile_jobs_cost_only_themselves_and_are_regraded(submitted, clean_scores, tmp_path,
+                                                          monkeypatch):
+    """SIGKILL, memory hog and raise: only those 3 are errors, unjournaled, and regraded."""
+    course = clone_course(submitted, tmp_path / "c")
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("FAKE_GRADER_LOG", str(log))
+    monkeypatch.setenv("FAKE_GRADER_HOSTILE", "T02:kill,T04:hog,T05:raise")
+    monkeypatch.setenv("FAKE_GRADER_HOG_MB", "1536")
+    limits = {"worker_memory_mb": 1024}
+    summary = grade(course, UNIT, jobs=2, secret=SECRET, grader=FAKE, progress=False,
+                    limits=limits)
+    rows = _rows(course)
+    assert {t: r["status"] for t, r in rows.items()} == {
+        "T01": "graded", "T02": "error", "T03": "graded", "T04": "error", "T05": "error",
+        "T06": "graded"}
+    assert rows["T02"]["reason"] == DIED
+    assert "ran out of memory" in rows["T04"]["reason"] and "1024 MB" in rows["T04"]["reason"]
+    assert "RuntimeError: evaluator bug" in rows["T05"]["reason"]
+    innocents = {"T01", "T03", "T06"}
+    assert {t: s for t, s in _scores(course).items() if t in innocents} == {
+        t: clean_scores[t] for t in innocents}
+    assert _calls(log) == {"T01": 1, "T02": 2, "T03": 1, "T04": 1, "T05": 1, "T06": 1}
+    assert (summary.pool.retried, summary.pool.culprits) == (1, 1)
+    assert "3 submission(s) ended in 'error' and are not marked finished" in "\n".join(
+        summary.lines())
+    assert _finished(course) == innocents
+
+    log.write_text("")
+    again = grade(course, UNIT, jobs=2, secret=SECRET, grader=FAKE, progress=False,
+                  limits=limits)
+    assert set(_calls(log)) == {"T02", "T04", "T05"}
+    assert (again.resumed, again.graded) == (3, 3)
+
+    monkeypatch.delenv("FAKE_GRADER_HOSTILE")          # the attack is gone: normal grades
+    grade(course, UNIT, jobs=2, secret=SECRET, grader=FAKE, progress=False, limits=limits)
+    assert {r["status"] for r in _rows(course).values()} == {"graded"}
+    assert _scores(course) == clean_scores
+    assert _finished(course) == set(PROFILES)
+
+
+def test_dead_worker_loses_no_job_that_had_not_started(submitted, clean_scores, tmp_path,
+                                                       monkeypatch):
+    """os._exit in the first job: every later job (in flight or queued) is graded once."""
+    course = clone_course(submitted, tmp_path / "c")
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv("FAKE_GRADER_LOG", str(log))
+    monkeypatch.setenv("FAKE_GRADER_SLEEP", "0.2")
+    monkeypatch.setenv("FAKE_GRADER_HOSTILE", "T01:exit")
+    summary = grade(course, UNIT, jobs=2, secret=SECRET, grader=FAKE, progress=False)
+    assert _calls(log) == {"T01": 2, "T02": 1, "T03": 1, "T04": 1, "T05": 1, "T06": 1}
+    rows = _rows(course)
+    assert rows["T01"]["status"] == "error" and rows["T01"]["reason"] == DIED
+    assert {t: s for t, s in _scores(course).items() if t != "T01"} == {
+        t: s for t, s in clean_scores.items() if t != "T01"}
+    assert summary.graded == len(PROFILES)
+
+
+def test_suspect_is_retried_alone_and_keeps_its_grade(submitted, clean_scores, tmp_path,
+                                                      monkeypatch):
+    """A job whose worker died once is retried with nothing else running and graded."""
+    course = clone_course(submitted, tmp_path / "c")
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    spans = tmp_path / "spans.log"
+    monkeypatch.setenv("FAKE_GRADER_SPANS", str(spans))
+    monkeypatch.setenv("FAKE_GRADER_MARKS", str(marks))
+    monkeypatch.setenv("FAKE_GRADER_SLEEP", "0.3")
+    monkeypatch.setenv("FAKE_GRADER_HOSTILE", "T03:kill_once")
+    summary = grade(course, UNIT, jobs=2, secret=SECRET, grader=FAKE, progress=False)
+    assert _scores(course) == clean_scores
+    assert _finished(course) == set(PROFILES)
+    assert (summary.pool.retried, summary.pool.culprits) == (1, 0)
+    runs = [(t, float(a), float(b)) for t, a, b in
+            (line.split() for line in spans.read_text().splitlines())]
+    (retry,) = [r for r in runs if r[0] == "T03"]
+    assert all(b <= retry[1] or a >= retry[2] for t, a, b in runs if t != "T03")
+
+
+def test_jobs_1_survives_an_evaluator_that_exits(submitted, clean_scores, tmp_path,
+                                                 monkeypatch):
+    """With --jobs 1 an os._exit in an evaluator costs one submission, not the command."""
+    course = clone_course(submitted, tmp_path / "c")
+    monkeypatch.setenv("FAKE_GRADER_HOSTILE", "T03:exit")
+    parent_limit = resource.getrlimit(resource.RLIMIT_AS)
+    summary = grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
+    assert summary.statuses == {"graded": 5, "error": 1}
+    assert _rows(course)["T03"]["reason"] == DIED
+    assert {t: s for t, s in _scores(course).items() if t != "T03"} == {
+        t: s for t, s in clean_scores.items() if t != "T03"}
+    assert resource.getrlimit(resource.RLIMIT_AS) == parent_limit   # only workers capped
+
+
+def test_worker_holding_a_job_too_long_is_stopped(submitted, tmp_path, monkeypatch):
+    """A job that hangs its worker past worker_timeout_s is killed, retried, then an error."""
+    course = clone_course(submitted, tmp_path / "c")
+    monkeypatch.setenv("FAKE_GRADER_HOSTILE", "T06:hang")
+    started = time.monotonic()
+    summary = grade(course, UNIT, jobs=2, secret=SECRET, grader=FAKE, progress=False,
+                    limits={"worker_timeout_s": 1.0})
+    assert time.monotonic() - started < 30
+    rows = _rows(course)
+    assert rows["T06"]["status"] == "error"
+    assert "took longer than the 1 s allowed" in rows["T06"]["reason"]
+    assert summary.statuses == {"graded": 5, "error": 1}
+
+
+@pytest.mark.parametrize("bad", [0.5, 100, -1, True, "2G"])
+def test_worker_memory_limit_is_validated(submitted, tmp_path, bad):
+    """An unusable worker_memory_mb is refused before grading, naming field and fix."""
+    course = clone_course(submitted, tmp_path / "c")
+    with pytest.raises(FieldError, match="limits.worker_memory_mb.*--worker-memory-mb"):
+        grade(course, UNIT, secret=SECRET, grader=FAKE, progress=False,
+              limits={"worker_memory_mb": bad})
+    assert not course.status_db_path.exists()
+
+
+def test_split_limits_keeps_sandbox_limits_apart():
+    """Worker limits never reach the sandbox's Limits; the timeout follows the notebook's."""
+    rest, memory, timeout = split_limits({"worker_memory_mb": 0, "notebook_timeout_s": 100})
+    assert rest == {"notebook_timeout_s": 100} and memory is None and timeout == 500
+    assert split_limits(None)[1] == DEFAULT_WORKER_MEMORY_MB

@@ -52,3 +52,17 @@ def test_gradebook_checksum_roundtrip(tmp_path):
         assert store.gradebook_checksum() is None
         store.save_gradebook_checksum("abc")
         assert store.gradebook_checksum() == "abc"
+
+
+def test_error_is_never_journaled_as_finished(tmp_path):
+    """An 'error' is stored but not finished, and it unmarks an earlier finished grade."""
+    with StatusStore(tmp_path / "g.sqlite") as store:
+        store.record(_result("error", "the grading worker died"), checksum="c1", run_id="r")
+        assert not store.finished("T1", "U", "nb", "c1")
+        assert store.statuses("U")[0]["status"] == "error"
+        store.record(_result(), checksum="c1", run_id="r")
+        assert store.finished("T1", "U", "nb", "c1")
+        store.record(_result("error", "the grader failed"), checksum="c1", run_id="r2")
+        assert not store.finished("T1", "U", "nb", "c1")
+        store.record(_result("timed_out", "timed out in cell a"), checksum="c1", run_id="r3")
+        assert store.finished("T1", "U", "nb", "c1")   # the submission's own fault: final

@@ -14,6 +14,7 @@ from pathlib import Path
 import typer
 
 from autograders.commands.errors import CourseError, friendly_errors
+from autograders.pool import DEFAULT_WORKER_MEMORY_MB
 
 COURSE_OPT = typer.Option(None, "--course", envvar="CRM_COURSE_ROOT",
                           help="Course root (default ./course).", show_default=False)
@@ -45,12 +46,18 @@ def grade(unit: str = typer.Argument(..., help="Unit code, or 'all'."),
                                      help="Regrade submissions already graded."),
           progress: bool = typer.Option(True, "--progress/--no-progress",
                                         help="Show a progress bar."),
+          worker_memory_mb: int | None = typer.Option(
+              None, "--worker-memory-mb",
+              help="Address-space cap of each grading worker in MB "
+                   f"(default {DEFAULT_WORKER_MEMORY_MB}; 0: no cap)."),
           course: Path | None = COURSE_OPT) -> None:
     """Autograde every submitted notebook of a unit, in parallel, and write the gradebook."""
     with friendly_errors():
         from autograders.grading import grade as do_grade
 
-        summary = do_grade(_course(course), unit, jobs=jobs, force=force, progress=progress)
+        limits = None if worker_memory_mb is None else {"worker_memory_mb": worker_memory_mb}
+        summary = do_grade(_course(course), unit, jobs=jobs, force=force, progress=progress,
+                           limits=limits)
         for line in summary.lines():
             typer.echo(line)
 

@@ -404,11 +404,12 @@ def budget_truth(world: Any) -> pd.DataFrame:
     return grid / grid.to_numpy().sum()
 
 
-def reference_budget(world: Any) -> dict[str, dict[str, float]]:
+def reference_plan_budget(customers: pd.DataFrame, interactions: pd.DataFrame | None = None
+                          ) -> dict[str, dict[str, float]]:
     """The model solution: segment weight × customers by *stated* preferred channel."""
     from crm_sim.schema import CHANNELS
 
-    c = pc.table(world, "customers")
+    c = customers
     w = c["segment"].map(pc.SEGMENT_WEIGHT).fillna(1.0)
     grid = (c.assign(w=w).pivot_table(index="segment", columns="preferred_channel", values="w",
                                       aggfunc="sum", fill_value=0.0)
@@ -417,25 +418,33 @@ def reference_budget(world: Any) -> dict[str, dict[str, float]]:
     return {str(s): {ch: float(v) for ch, v in row.items()} for s, row in grid.iterrows()}
 
 
+def reference_budget(world: Any) -> dict[str, dict[str, float]]:
+    """The model solution's budget for `world` (from its public tables)."""
+    return reference_plan_budget(*pc.analysis_inputs(world))
+
+
 def _tvd(shares: pd.DataFrame, truth: pd.DataFrame) -> float:
     a = shares.reindex(index=truth.index, columns=truth.columns, fill_value=0.0)
     extra = float(shares.to_numpy().sum() - a.to_numpy().sum())
     return 0.5 * (float(np.abs(a.to_numpy() - truth.to_numpy()).sum()) + extra)
 
 
-@evaluator(UNIT, "budget_test")
-def budget(artifact: Any, ctx: EvalContext) -> Verdict:
-    """Closeness to where the money truly works, vs an even split per channel and the model.
+MAX_BUDGET_SEGMENTS = 50    # far more than any world has; bounds the work on a hostile answer
 
-    Shares are compared with the hidden truth by total variation distance (TVD). Credit =
-    (TVD of an even channel split − yours) / (TVD of the even split − the model solution's),
-    clipped to 0..1; halved when the amounts do not add up to HKD 100,000.
+
+def budget_score(budget: Any, world: Any) -> tuple[float, list[str], dict[str, Any]]:
+    """(score, problems, evidence) of `budget` against `world`'s hidden truth.
+
+    Shares are compared with the truth by total variation distance (TVD). Credit =
+    (TVD of an even channel split − yours) / (TVD of the even split − the model solution's
+    on that world), clipped to 0..1; halved when the amounts do not add up to HKD 100,000.
     """
-    world = ctx.trainee_world()
-    problems = pc.budget_problems(artifact, world)
-    frame = pc.budget_frame(artifact)
+    if isinstance(budget, dict) and len(budget) > MAX_BUDGET_SEGMENTS:
+        return 0.0, [f"the budget names {len(budget)} segments; the company has a few"], {}
+    problems = pc.budget_problems(budget, world)
+    frame = pc.budget_frame(budget)
     if frame is None or frame.to_numpy().sum() <= 0:
-        return _verdict(0.0, "; ".join(problems) or "the budget is empty", {})
+        return 0.0, problems or ["the budget is empty"], {}
     truth = budget_truth(world)
     shares = frame / frame.to_numpy().sum()
     seg_share = truth.sum(axis=1)
@@ -444,18 +453,39 @@ def budget(artifact: Any, ctx: EvalContext) -> Verdict:
     base, mine = _tvd(even, truth), _tvd(shares, truth)
     best = _tvd(ref / ref.to_numpy().sum(), truth)
     credit = (base - mine) / (base - best) if base - best > 1e-9 else float(mine <= base)
-    credit = min(1.0, max(0.0, credit))
+    credit = min(1.0, max(0.0, credit)) if math.isfinite(credit) else 0.0
     total_ok = abs(float(frame.to_numpy().sum()) - pc.BUDGET_TOTAL) <= 1.0
     score = credit * (1.0 if total_ok else 0.5)
+    return score, problems, {"credit": round(credit, 4), "total_ok": total_ok}
+
+
+@evaluator(UNIT, "budget_test")
+def budget(artifact: Any, ctx: EvalContext) -> Verdict:
+    """`plan_budget` run on the unseen company, scored against that company's truth.
+
+    The submitted function gets the unseen company's public customers and interactions
+    tables (`pc.analysis_inputs`), as the notebook's does; its budget is scored by
+    `budget_score` there. Each world draws its own channel economics
+    (`crm_sim.economics`), so a budget read off one world's truth misses the others.
+    """
+    from autograders.checks import to_plain
+
+    world = ctx.hidden_world()
+    customers, interactions = pc.analysis_inputs(world)
+    result, failed = _call_submitted(
+        artifact, ctx, "plan_budget", [to_plain(customers), to_plain(interactions)],
+        where="while running on the unseen company",
+        inputs="customers and interactions tables")
+    if failed:
+        return failed
+    score, problems, evidence = budget_score(result, world)
     lines = list(problems)
-    if credit < 0.999:
-        lines.append("some money sits on channels that do not work for that segment's "
-                     "customers: use what customers say they prefer and how they answered "
-                     "past contacts")
-    return _verdict(score, "; ".join(lines) or "The budget follows the segments' value and "
-                    "the channels that work for them.",
-                    {"tvd": round(mine, 4), "tvd_even": round(base, 4),
-                     "tvd_reference": round(best, 4), "total_ok": total_ok})
+    if evidence.get("credit", 1.0) < 0.999:
+        lines.append("on the unseen company some money sits on channels that do not work for "
+                     "that segment's customers: follow what each company's customers say they "
+                     "prefer, not fixed shares")
+    return _verdict(score, "; ".join(lines) or "On the unseen company the budget follows the "
+                    "segments' value and the channels that work for them.", evidence)
 
 
 @evaluator(UNIT, "checklist_test")
@@ -1010,6 +1040,19 @@ def recommend_follow_up(record):
             "questions": ["needs", "budget", "timeline", "satisfaction", "pain_points",
                           "competitor_use"]}
 """
+# the model's split of twice the money: right shares, wrong total (score exactly 0.5)
+_BUDGET_DOUBLED = """from crm_sim.ui.periodic_calls import analysis_inputs
+
+def plan_budget(customers, interactions):
+    weight = {"corporate": 3.0, "sme": 2.0, "individual": 1.0}
+    grid = (customers.assign(w=customers["segment"].map(weight).fillna(1.0))
+            .pivot_table(index="segment", columns="preferred_channel", values="w",
+                         aggfunc="sum", fill_value=0.0))
+    grid = grid / grid.to_numpy().sum() * 200_000
+    return {s: {c: float(v) for c, v in row.items()} for s, row in grid.iterrows()}
+
+budget = plan_budget(*analysis_inputs(world))
+"""
 VARIANTS: dict[str, dict[str, str]] = {
     "partial": {
         "q_k2_answer": 'answer_k2 = "a"',
@@ -1024,8 +1067,7 @@ VARIANTS: dict[str, dict[str, str]] = {
             "segment_summary['contacted_90d_share'] = 0.0\n"),
         "prospects_answer": _PROSPECTS_NO_INDIVIDUALS,
         "plan_calls_answer": _PLAN_LATE_CALLS,
-        "budget_answer": "budget = {'corporate': {'visit': 50000}, 'sme': {'phone': 50000}, "
-                         "'individual': {'message': 100000}}\n",
+        "budget_answer": _BUDGET_DOUBLED,
         "checklist_answer": "checklist = OutsourcerChecklist(script_adherence=True, "
                             "consent_check=True)\n",
         "call_list_answer": _CALL_LIST_EMAIL,
@@ -1046,7 +1088,8 @@ VARIANTS: dict[str, dict[str, str]] = {
         "plan_calls_answer": "plan = []\n",
         "assign_people_answer": "from crm_sim.ui.periodic_calls import assignment_task\n\n"
                                 "assigned = assignment_task(world).assign(assignee='O001')\n",
-        "budget_answer": "budget = {}\n",
+        "budget_answer": "def plan_budget(customers, interactions):\n    return {}\n\n"
+                         "budget = {}\n",
         "checklist_answer": "checklist = OutsourcerChecklist()\n",
         "call_list_answer": _CALL_LIST_NONE,
         "call_report_answer": "call_report = pd.DataFrame()\n",

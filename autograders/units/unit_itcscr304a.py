@@ -114,9 +114,15 @@ def _latent(world: Any) -> pd.DataFrame:
 
 
 def _segment_lift(ids: list[str], pool: pd.Series, k: int) -> float:
-    """Sum of (propensity − pool mean) over `ids` as a share of the top-k oracle's sum."""
+    """Sum of (propensity − pool mean) over `ids` as a share of the top-k oracle's sum.
+
+    A pool of at most k customers (a small segment with few consents) has no choice to
+    make: the share of it picked is the lift.
+    """
     if pool.empty:
         return 0.0
+    if len(pool) <= k:
+        return len(set(ids) & set(pool.index)) / len(pool)
     mean = float(pool.mean())
     oracle = float((pool.sort_values(ascending=False).head(k) - mean).sum())
     if oracle <= 0:

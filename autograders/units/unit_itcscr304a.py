@@ -140,7 +140,9 @@ def prospects_score(picks: Any, world: Any) -> tuple[float, str, dict]:
     segments. Unknown, duplicated or misfiled ids earn nothing. The reference lift is
     floored at `MIN_REFERENCE_LIFT` (0.02) only so that a segment where public data holds
     no signal is not divided by ~0; a higher floor (0.2 until the exercise was graded on
-    hidden worlds) left the model solution itself under full marks in weak segments.
+    hidden worlds) left the model solution itself under full marks in weak segments. Where
+    the model's own lift is under the floor (no signal, or a small consented pool with
+    little to choose), picks at least as good as the model's earn full credit.
     """
     k = pc.PROSPECTS_PER_SEGMENT
     found = pc.prospect_problems(picks, world, k)
@@ -153,11 +155,14 @@ def prospects_score(picks: Any, world: Any) -> tuple[float, str, dict]:
                                  & customers["dm_consent"].astype(bool), "customer_id"]
         pool = latent["propensity"].reindex(pool_ids)
         lift = _segment_lift(found["valid"][seg], pool, k)
-        ref = max(_segment_lift(reference.get(seg, []), pool, k), MIN_REFERENCE_LIFT)
+        ref_raw = _segment_lift(reference.get(seg, []), pool, k)
+        ref = max(ref_raw, MIN_REFERENCE_LIFT)
         ids = picks.get(seg, []) if isinstance(picks, dict) else []
         no_consent = [c for c in found["no_consent"] if c in (ids if isinstance(ids, list)
                                                               else [])]
         credit = min(1.0, max(0.0, lift) / (PROSPECT_TARGET * ref))
+        if ref_raw < MIN_REFERENCE_LIFT and lift >= ref_raw:
+            credit = 1.0        # no public signal to use here: as good as the model is enough
         credit *= max(0.0, 1.0 - len(no_consent) / k)
         per_segment[seg] = round(credit, 4)
     score = float(np.mean(list(per_segment.values()))) if per_segment else 0.0

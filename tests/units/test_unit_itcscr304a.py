@@ -741,3 +741,15 @@ def test_notebooks_graded_end_to_end(tmp_path):
         assert outcome["wrong"][cid] < outcome["partial"][cid] < spec.criteria[cid].threshold
     for cid in spec.criteria:
         assert outcome["wrong"][cid] < 0.2
+
+
+def test_prospects_model_list_full_where_a_segment_has_little_to_choose():
+    """A company whose corporate segment has 17 consented customers: the model list scores 1."""
+    from autograders.checks.context import hidden_seed
+    from crm_sim.trainee import UNIT_SCENARIOS
+
+    seed = hidden_seed("s3cret-304a", "e2e-full", "ITCSCR304A")
+    w = World.build(UNIT_SCENARIOS["ITCSCR304A"].replace(seed=seed))
+    consented = w.customers[w.customers["dm_consent"]].groupby("segment").size()
+    assert consented["corporate"] < 2 * pc.PROSPECTS_PER_SEGMENT
+    assert U.prospects_score(U.reference_prospects(w), w)[0] == 1.0

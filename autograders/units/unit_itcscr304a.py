@@ -480,15 +480,19 @@ def budget(artifact: Any, ctx: EvalContext) -> Verdict:
     (`crm_sim.economics`), so a budget read off one world's truth misses the others.
     """
     from autograders.checks import to_plain
+    from autograders.sandbox.evaluate import CallError
 
+    if not (isinstance(artifact, dict) and "__function__" in artifact):
+        return _verdict(0.0, "submit the function plan_budget itself (defined with def), "
+                        "not the budget", {})
     world = ctx.hidden_world()
     customers, interactions = pc.analysis_inputs(world)
-    result, failed = _call_submitted(
-        artifact, ctx, "plan_budget", [to_plain(customers), to_plain(interactions)],
-        where="while running on the unseen company",
-        inputs="customers and interactions tables")
-    if failed:
-        return failed
+    result = ctx.call_function(artifact, [[to_plain(customers), to_plain(interactions)]])[0]
+    if isinstance(result, CallError):
+        # only the kind (a fixed word): the error's text could carry unseen-company data
+        return _verdict(0.0, f"plan_budget failed while running on the unseen company "
+                        f"({result.kind}); make it work for any customers and interactions "
+                        "tables", {"error": result.kind})
     score, problems, evidence = budget_score(result, world)
     lines = list(problems)
     if evidence.get("credit", 1.0) < 0.999:

@@ -398,6 +398,21 @@ def test_budget_even_split_scores_zero(world, unseen_worlds):
     assert U.budget_score(even, w)[0] == 0.0
 
 
+@pytest.mark.parametrize("body", [
+    "raise RuntimeError(str(customers.iloc[:3].to_dict()))",
+    "raise type(str(customers['customer_id'].iloc[0]), (Exception,), {})()",
+])
+def test_budget_failure_on_unseen_company_leaks_nothing(body, ev, ctx):
+    """A function raising with unseen-company data in its text or type name: 0, kind only."""
+    source = f"def plan_budget(customers, interactions):\n    {body}\n"
+    verdict = ev["budget_test"](fn_artifact(source, "plan_budget"), ctx)
+    assert verdict.score == 0.0
+    assert "while running on the unseen company (raised)" in verdict.message
+    hidden_ids = ctx.hidden_world().customers["customer_id"].head(3)
+    assert not any(cid in verdict.message for cid in hidden_ids)
+    assert "C0" not in verdict.message
+
+
 def test_budget_a_table_is_not_a_function(ev, ctx, world):
     """Submitting the budget itself (not plan_budget) earns 0 and says what to submit."""
     verdict = ev["budget_test"](U.reference_budget(world), ctx)
@@ -409,7 +424,6 @@ def test_budget_a_table_is_not_a_function(ev, ctx, world):
     "return None", "return '100000'", "return {'sme': {'phone': float('nan')}}",
     "return {'sme': {'phone': -5}}", "return {'sme': ['phone']}",
     "return {str(i): {'phone': 1.0} for i in range(100_000)}",
-    "raise RuntimeError('hidden detail')",
 ])
 def test_budget_hostile(body, ev, ctx):
     """Wrong types, NaN, negative, huge or raising functions earn 0 with a clear message."""

@@ -41,4 +41,7 @@ def my_world(unit: str):
             "unit", unit, ", ".join(sorted(trainee.UNIT_SCENARIOS)),
             "pass the unit code printed at the top of the notebook",
         )
-    return trainee.world_for(trainee_id(), code).seal()
+    from crm_sim.world import World
+
+    # built here, not through trainee.world_for, whose cache would keep an unsealed copy
+    return World.build(trainee.scenario_for(trainee_id(), code)).seal()

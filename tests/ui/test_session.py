@@ -23,10 +23,12 @@ def test_my_world_has_no_hidden_tables(monkeypatch, tmp_path):
     import pytest
 
     from crm_sim.errors import FieldError
-    from crm_sim.trainee import world_for
+    from crm_sim.trainee import _cached_world, world_for
 
     monkeypatch.setenv("CRM_TRAINEE_ID", "t-sealed")
+    _cached_world.cache_clear()
     world = session.my_world("ITCSCR304A")
+    assert _cached_world.cache_info().currsize == 0      # no unsealed copy left behind
     grader = world_for("t-sealed", "ITCSCR304A")
     assert world.hidden == {} and world.sealed and "latent" in grader.hidden
     for name, table in grader.tables.items():

@@ -13,8 +13,8 @@ Ranges (documented in ``docs/behaviour-model.md``; keep the two in step):
 
 * channel affinity: each channel's weight × e^u, u ~ U(−AFFINITY_TILT, +AFFINITY_TILT),
   renormalised per segment (a zero weight stays zero);
-* monthly spend (prior spend and prices paid in the history): × e^v,
-  v ~ U(−SPEND_SPREAD, +SPEND_SPREAD);
+* monthly spend (prior spend and prices paid in the history): × e^v, v ~ U(SPEND_LOG_RANGE)
+  for the segments named there, else U(−SPEND_SPREAD, +SPEND_SPREAD);
 * direct-marketing consent share: × U(CONSENT_RANGE), capped at CONSENT_CAP;
 * satisfaction level: s̄ and the starting satisfaction shifted by U(±SATISFACTION_SHIFT).
 """

@@ -113,7 +113,7 @@ def estimate_error(estimates: pd.DataFrame, world: Any) -> dict[str, float]:
         raise FieldError("estimates", got,
                          "a DataFrame with customer_id and satisfaction_est/propensity_est",
                          "pass estimate_customer_state(world) or the same columns")
-    truth = world.hidden["latent"].set_index("customer_id")
+    truth = world.latent.set_index("customer_id")  # FieldError in a sealed world
     est = estimates.drop_duplicates("customer_id", keep="last").set_index("customer_id")
     est = est[est.index.isin(truth.index)]
     out: dict[str, float] = {"n": int(len(est))}
@@ -166,7 +166,7 @@ def contact_relationship_correlation(world: Any, since: str, until: str | None =
             raise FieldError("before columns", sorted(map(str, before.columns)),
                              f"must include {col}", f"pass a frame with {col}")
         then = before.set_index("customer_id")[col]
-        now = (world.hidden["latent"].set_index("customer_id")["satisfaction"]
+        now = (world.latent.set_index("customer_id")["satisfaction"]
                if measure == "true"
                else estimate_customer_state(world).set_index("customer_id")["satisfaction_est"])
         change = (now.reindex(then.index) - then).dropna()

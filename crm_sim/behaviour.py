@@ -143,14 +143,17 @@ def drift(
     f: np.ndarray,
     noise: np.ndarray,
     params: BehaviourParams = DEFAULT_PARAMS,
+    mean: np.ndarray | float | None = None,
 ) -> tuple[np.ndarray, ...]:
     """Array core of `monthly_drift`: new (s, p, f) after one month; `noise` ~ N(0, 1).
 
-    s += κ_s (s̄ − s) + σ ε;  p += κ_p (s − p);  f *= (1 − ρ).
+    s += κ_s (s̄ − s) + σ ε;  p += κ_p (s − p);  f *= (1 − ρ). `mean` overrides s̄ (per
+    customer: a world's segments differ in satisfaction level, see `crm_sim.economics`).
     """
+    target = params.satisfaction_mean if mean is None else mean
     s_new = _clip(
         s
-        + params.satisfaction_reversion * (params.satisfaction_mean - s)
+        + params.satisfaction_reversion * (target - s)
         + params.drift_noise * noise
     )
     p_new = _clip(p + params.perception_follow * (s_new - p))
@@ -172,6 +175,7 @@ def initial_latent(
     affinity_weights: np.ndarray,
     rng: np.random.Generator,
     params: BehaviourParams = DEFAULT_PARAMS,
+    satisfaction_shift: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Draw the starting hidden state of every customer.
 
@@ -181,9 +185,12 @@ def initial_latent(
         affinity_weights: (n_segments, len(CHANNELS)) probabilities of the true best channel.
         rng: The "behaviour.initial" stream.
         params: Model parameters.
+        satisfaction_shift: Optional per-segment shift of starting satisfaction.
     """
     n = len(segment_codes)
     s = rng.beta(6.0, 4.0, n)  # mean 0.6: most customers content
+    if satisfaction_shift is not None:
+        s = _clip(s + np.asarray(satisfaction_shift, dtype=float)[segment_codes])
     p = _clip(0.5 * s + 0.5 * rng.beta(5.0, 5.0, n))  # perception leans on satisfaction
     f = np.zeros(n)
     cum = np.cumsum(affinity_weights, axis=1)

@@ -46,6 +46,7 @@ from crm_sim.mechanism import TIMED_CHANNELS, CallMechanism, mechanism_for
 from crm_sim.plans import QUESTIONS, SCRIPT_BIT, CallPlan
 from crm_sim.population import ids as make_ids
 from crm_sim.schema import CHANNELS, TABLES
+from crm_sim.world import engine_state
 
 # ---------------------------------------------------------------- model figures
 BUSINESS_SEGMENTS = ("corporate", "sme", "corporate_gifting")
@@ -307,13 +308,13 @@ def run_plan(world: Any, plan: Any, checklist: OutsourcerChecklist | None = None
         _store_truth(world, truth)
     log = pd.DataFrame({"run": [run], "kind": [_kind], "stream": [stream],
                         "today": [world.today], "n_calls": [len(plan)]})
-    if "call_runs" in world.hidden:
+    if "call_runs" in engine_state(world):
         world.append_rows("call_runs", log)
     else:
         world.register_table("call_runs", log, hidden=True, columns=CALL_RUNS_COLUMNS)
     world.append_rows("interactions", result["interactions"])
     world.tables["customers"] = result["customers"]
-    world.hidden["latent"] = result["latent"]
+    engine_state(world)["latent"] = result["latent"]
 
     rec = result["records"]
     made = len(rec)
@@ -341,7 +342,7 @@ def profile_truth(world: Any) -> pd.DataFrame:
     truth, is_new = _profile_truth(world)
     if is_new:
         _store_truth(world, truth)
-    return world.hidden["profile_truth"]
+    return engine_state(world)["profile_truth"]
 
 
 def information_table(records: Any, world: Any) -> pd.DataFrame:
@@ -354,7 +355,7 @@ def information_table(records: Any, world: Any) -> pd.DataFrame:
     """
     frame = _records_frame(records)
     truth = profile_truth(world).set_index("customer_id")
-    latent = world.hidden["latent"].set_index("customer_id")["satisfaction"]
+    latent = engine_state(world)["latent"].set_index("customer_id")["satisfaction"]
     parts = []
     for q in QUESTIONS:   # nine vectorised regex extractions, not a loop over records
         captured = frame["info_captured"].str.extract(rf'"{q}": "([^"]*)"', expand=False)
@@ -419,7 +420,7 @@ def _simulate(world: Any, plan: CallPlan, checklist: OutsourcerChecklist,
     d = plan.derived.sort_values(["ts", "row"], kind="stable").reset_index(drop=True)
     n = len(d)
     customers = world.tables["customers"]
-    latent = world.hidden["latent"]
+    latent = engine_state(world)["latent"]
     ci = pd.Index(customers["customer_id"]).get_indexer(d["customer_id"])
     li = pd.Index(latent["customer_id"]).get_indexer(d["customer_id"])
     if (li < 0).any():
@@ -711,13 +712,13 @@ def _sale_prices(products: pd.DataFrame, segment: np.ndarray, u: np.ndarray) -> 
 # --------------------------------------------------------- hidden world state
 def _run_count(world: Any) -> int:
     """Runs recorded so far (the next run's number)."""
-    runs = world.hidden.get("call_runs")
+    runs = engine_state(world).get("call_runs")
     return 0 if runs is None else len(runs)
 
 
 def _profile_truth(world: Any) -> tuple[pd.DataFrame, bool]:
     """(truth covering every customer, whether it differs from what the world holds)."""
-    have = world.hidden.get("profile_truth")
+    have = engine_state(world).get("profile_truth")
     ids = world.tables["customers"]["customer_id"]
     if have is not None:
         missing = ids[~ids.isin(have["customer_id"])]
@@ -729,8 +730,8 @@ def _profile_truth(world: Any) -> tuple[pd.DataFrame, bool]:
 
 
 def _store_truth(world: Any, truth: pd.DataFrame) -> None:
-    if "profile_truth" in world.hidden:
-        world.hidden["profile_truth"] = truth.astype(PROFILE_TRUTH_COLUMNS)
+    if "profile_truth" in engine_state(world):
+        engine_state(world)["profile_truth"] = truth.astype(PROFILE_TRUTH_COLUMNS)
     else:
         world.register_table("profile_truth", truth, hidden=True, columns=PROFILE_TRUTH_COLUMNS)
 
@@ -757,7 +758,7 @@ def _draw_truth(world: Any, ids: pd.Series, stream: str) -> pd.DataFrame:
     for q in STATIC_QUESTIONS:
         vocab = np.asarray(question_values(industry, q), dtype=object)
         if q == "preferred_channel":
-            latent = world.hidden["latent"].set_index("customer_id")["channel_affinity"]
+            latent = engine_state(world)["latent"].set_index("customer_id")["channel_affinity"]
             out[q] = latent.reindex(ids.to_numpy(object)).fillna("phone").to_numpy(object)
             continue
         p = np.asarray(probs[q], dtype=float)

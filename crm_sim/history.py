@@ -14,6 +14,7 @@ import pandas as pd
 
 from crm_sim import behaviour
 from crm_sim.catalogue import OUTSOURCED_SEGMENTS, ROLES, SEGMENT_PROFILES
+from crm_sim.economics import draw_economics
 from crm_sim.population import to_frame
 from crm_sim.rng import Streams
 from crm_sim.scenario import Scenario, add_months
@@ -128,6 +129,9 @@ def generate_history(
     if affinity is None:
         affinity = codes(latent["channel_affinity"].to_numpy(object), CHANNELS)
     stated = np.array([SEGMENT_PROFILES[s]["stated"] for s in scenario.segments])
+    econ = arrays.get("economics") or draw_economics(scenario.segments, streams)
+    price_factor = econ.spend_factor[seg]  # what a segment pays varies per world
+    s_mean = np.clip(params.satisfaction_mean + econ.satisfaction_shift[seg], 0.0, 1.0)
     sales_pool, service_pool, agent_ids, agent_q = _agents(
         scenario, tables["staff"], tables["outsourcers"]
     )
@@ -212,7 +216,7 @@ def generate_history(
         # what was bought: a product that suits the customer's segment, mostly
         sold = np.flatnonzero(sells)
         product = behaviour_choice(rng, product_weights[seg[who[sold]]])
-        np.add.at(spend, who[sold], price[product])
+        np.add.at(spend, who[sold], price[product] * price_factor[who[sold]])
 
         day = np.maximum(first + rng.integers(0, days, k), since_day[who])  # not before joining
         minute = rng.integers(9 * 60, 19 * 60, k)  # office hours
@@ -253,7 +257,7 @@ def generate_history(
         handled = np.zeros(n)
         handled[who[purpose == 4]] = quality[purpose == 4] > 0.6
         s = np.where(complained, behaviour.complaint_effect(s, handled, params), s)
-        s, p, f = behaviour.drift(s, p, f, drift_rng.standard_normal(n), params)
+        s, p, f = behaviour.drift(s, p, f, drift_rng.standard_normal(n), params, mean=s_mean)
         hazard = behaviour.hazard_of(s, p, f, params)
         active = active & ~(present & (drift_rng.random(n) < hazard))
 

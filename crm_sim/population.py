@@ -14,6 +14,7 @@ from faker import Faker
 
 from crm_sim import behaviour
 from crm_sim.catalogue import CATALOGUE, EMAIL_DOMAINS, ROLES, SEGMENT_PROFILES
+from crm_sim.economics import draw_economics
 from crm_sim.providers.hk import PROVIDERS, address, company, hkid, person, ssn
 from crm_sim.rng import Streams
 from crm_sim.scenario import Scenario
@@ -252,11 +253,14 @@ def build_population(
     tenure = _month_index(np.array([end]))[0] - _month_index(since) - (since_day > end_day)
 
     # Latent state first: the stated channel preference half-reflects the true affinity.
+    # The segments' affinity, spend, consent and satisfaction level vary per world.
+    econ = draw_economics(segments, streams)
     latent = behaviour.initial_latent(
         cid,
         seg,
-        np.array([SEGMENT_PROFILES[s]["affinity"] for s in segments]),
+        econ.affinity,
         streams.generator("behaviour.initial"),
+        satisfaction_shift=econ.satisfaction_shift,
     )
     affinity_idx = codes(latent["channel_affinity"].to_numpy(object), CHANNELS)
     stated = _rowwise_choice(rng, np.array([SEGMENT_PROFILES[s]["stated"] for s in segments])[seg])
@@ -266,7 +270,7 @@ def build_population(
     )
 
     # Direct-marketing consent (PDPO Part 6A): given at sign-up by some; later withdrawn by a few.
-    gave = rng.random(n) < _profile_array(segments, "consent")[seg]
+    gave = rng.random(n) < econ.consent[seg]
     withdrew = gave & (rng.random(n) < 0.12)
     span = np.maximum((end - since).astype(np.int64), 1)
     withdrawn_at = since + (rng.random(n) * span).astype(np.int64)
@@ -275,7 +279,9 @@ def build_population(
     since_text = iso_dates(since)
     prior_months = np.maximum(tenure - scenario.months_history, 0)
     prior_spend = np.round(
-        prior_months * _profile_array(segments, "spend")[seg] * rng.lognormal(0.0, 0.5, n), 2
+        prior_months * (_profile_array(segments, "spend") * econ.spend_factor)[seg]
+        * rng.lognormal(0.0, 0.5, n),
+        2,
     )
 
     customers = to_frame(
@@ -303,7 +309,8 @@ def build_population(
             "since": since_text,
         },
     )
-    arrays = {"segment": seg, "since": since, "preferred": preferred, "affinity": affinity_idx}
+    arrays = {"segment": seg, "since": since, "preferred": preferred, "affinity": affinity_idx,
+              "economics": econ}
     return {
         "customers": customers,
         "contacts": _contacts(streams, pool, cid[business], domains, fake),

@@ -190,17 +190,20 @@ ACTIONS: dict[str, dict[str, Any]] = {
     },
 }
 METRICS = ("retained_value", "new_customers")
-MAX_RECOMMENDATIONS = 3
+# management funds one action per goal (existing customers' value, new customers): two
+# actions for one goal would let a fixed list cover every segment instead of choosing
+MAX_RECOMMENDATIONS = 2
 HORIZON_MONTHS = 12
 # HKD value the company books for one new customer in the first year (for net effect).
 NEW_CUSTOMER_VALUE = 6_000.0
 
 
 def normalise_recommendations(recs: Any, segments: Iterable[str]) -> list[dict[str, Any]]:
-    """Validate 1..3 recommendations and return plain copies.
+    """Validate 1..2 recommendations, at most one action per goal; return plain copies.
 
     Each is ``{"target_segment": one of segments, "action": one of ACTIONS,
-    "expected_effect": {"metric": one of METRICS, "change": number}}``.
+    "expected_effect": {"metric": one of METRICS, "change": number}}``; the goal of an
+    action is the metric it moves (``ACTIONS[action]["metric"]``).
     """
     segments = tuple(segments)
     if isinstance(recs, Mapping):
@@ -233,6 +236,12 @@ def normalise_recommendations(recs: Any, segments: Iterable[str]) -> list[dict[s
                              "a finite number", "state the size of the effect you expect")
         out.append({"target_segment": seg, "action": action,
                     "expected_effect": {"metric": effect["metric"], "change": float(change)}})
+    goals = [ACTIONS[r["action"]]["metric"] for r in out]
+    for goal in METRICS:
+        if goals.count(goal) > 1:
+            raise FieldError("recommendations", [r["action"] for r in out],
+                             f"at most one action that moves {goal}",
+                             "choose the one segment and action that does most for it")
     return out
 
 
@@ -297,14 +306,7 @@ def execute_recommendations(recs: Any, customers: pd.DataFrame,
     recs = normalise_recommendations(recs, segments)
     merged = customers.merge(latent, on="customer_id", how="left", validate="one_to_one")
     rows, breaches = [], []
-    seen: set[tuple[str, str]] = set()
     for rec in recs:
-        key = (rec["target_segment"], rec["action"])
-        if key in seen:
-            rows.append({**rec, "retained_value": 0.0, "new_customers": 0.0, "reached": 0,
-                         "note": "duplicate of an earlier recommendation; counted once"})
-            continue
-        seen.add(key)
         part = merged[merged["segment"] == rec["target_segment"]]
         if rec["action"] == "purchased_list_campaign":
             breaches.append("purchased_list_campaign: a purchased list has no direct-marketing "

@@ -5,6 +5,13 @@ Build one with `World.build(Scenario(...))`. Public tables (what trainees see) l
 plain pandas DataFrames whose columns and dtypes follow `world.schema` (which starts as
 `crm_sim.schema` and grows when a subsystem calls `register_table`). Randomness for
 anything done *to* the world comes from `world.streams`, never from a global RNG.
+
+A trainee's kernel gets a *sealed* world (`World.seal`): `world.hidden` is empty, and the
+state the simulation needs to answer calls lives with the engine (`engine_state`), where
+no trainee-facing helper returns it. This is not a secrecy boundary (the engine is open
+source and a trainee's seed follows from their id, so anyone can rebuild their own
+world's truth); the defence is that no grade depends on the truth of the trainee's own
+world: decisions are graded on an unseen company built where the evaluators run.
 """
 
 from __future__ import annotations
@@ -63,6 +70,7 @@ class World:
         }
         self._today = _check_date("today", today)
         self.path: Path | None = None
+        self._engine_state: dict[str, pd.DataFrame] | None = None
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -136,8 +144,27 @@ class World:
 
     @property
     def latent(self) -> pd.DataFrame:
-        """The hidden latent state per customer (graders only)."""
+        """The hidden latent state per customer (graders only; not in a sealed world)."""
+        if self.sealed:
+            raise _sealed_error("latent")
         return self.hidden["latent"]
+
+    @property
+    def sealed(self) -> bool:
+        """True for a trainee's world: its hidden state is kept by the engine, not shown."""
+        return self._engine_state is not None
+
+    def seal(self) -> World:
+        """Move the hidden tables out of `hidden` into the engine's state; returns self.
+
+        Calls, follow-ups and pilots still simulate customers (they read `engine_state`),
+        but `hidden` is empty, `table()` and `latent` refuse hidden tables, and `save`
+        writes only public tables. Sealing is one-way and survives `copy()`.
+        """
+        if self._engine_state is None:
+            self._engine_state = self.hidden
+            self.hidden = {}
+        return self
 
     def table(self, name: str) -> pd.DataFrame:
         """A table by name, public or hidden; FieldError naming the known tables if absent."""
@@ -145,6 +172,8 @@ class World:
             return self.tables[name]
         if name in self.hidden:
             return self.hidden[name]
+        if self.sealed and name in self._engine_state:
+            raise _sealed_error(name)
         raise FieldError(
             "table",
             name,
@@ -220,7 +249,7 @@ class World:
                 )
         table = _conform(name, df, columns)
         self.schema[name] = columns
-        (self.hidden if hidden else self.tables)[name] = table
+        (engine_state(self) if hidden else self.tables)[name] = table
         return table
 
     def append_rows(self, table: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -228,7 +257,9 @@ class World:
 
         On any error the table is left exactly as it was.
         """
-        current = self.table(table)
+        state = engine_state(self)
+        home = self.tables if table in self.tables or table not in state else state
+        current = home[table] if table in home else self.table(table)
         if not isinstance(df, pd.DataFrame):
             raise FieldError(
                 "df", type(df).__name__, "a pandas DataFrame", "pass pd.DataFrame(rows)"
@@ -236,7 +267,7 @@ class World:
         rows = _conform(table, df, self.schema[table])
         combined = pd.concat([current, rows], ignore_index=True) if len(current) else rows
         combined = combined.astype(self.schema[table])
-        (self.hidden if table in self.hidden else self.tables)[table] = combined
+        home[table] = combined
         return combined
 
     # ------------------------------------------------------------------ storage
@@ -278,6 +309,23 @@ class World:
         from crm_sim import calls
 
         return calls.run_plan(self, plan, checklist, **kwargs)
+
+
+def engine_state(world: Any) -> dict[str, pd.DataFrame]:
+    """The hidden tables the simulation reads and updates (engine use only).
+
+    `world.hidden` for a grader's world; a sealed world's private state otherwise. The
+    returned dict is the live one: assigning a table to it updates the world.
+    """
+    state = getattr(world, "_engine_state", None)
+    return getattr(world, "hidden", {}) if state is None else state
+
+
+def _sealed_error(name: str) -> FieldError:
+    return FieldError(
+        "table", name, "a public table (this world's hidden state stays with the engine)",
+        "work from what customers said and did: world.tables",
+    )
 
 
 def _check_date(field: str, value: Any) -> str:

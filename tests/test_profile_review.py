@@ -118,13 +118,16 @@ def test_purchased_list_is_a_breach_with_no_effect(world):
     assert result["new_customers"] == 0.0
 
 
-def test_duplicate_recommendation_counts_once(world):
-    """The same segment and action twice adds nothing the second time."""
-    one = review.execute_recommendations([_rec("sme", "cross_sell_call")], world.customers,
-                                         world.latent)
-    two = review.execute_recommendations([_rec("sme", "cross_sell_call")] * 2,
-                                         world.customers, world.latent)
-    assert two["retained_value"] == one["retained_value"]
+def test_one_action_per_goal(world):
+    """Two actions for one goal are refused (a fixed list cannot cover every segment)."""
+    with pytest.raises(FieldError, match="at most one action that moves retained_value"):
+        review.execute_recommendations([_rec("sme", "cross_sell_call"),
+                                        _rec("corporate", "value_added_service")],
+                                       world.customers, world.latent)
+    both = review.execute_recommendations(
+        [_rec("sme", "cross_sell_call"), _rec("sme", "referral_reward", "new_customers")],
+        world.customers, world.latent)
+    assert len(both["recommendations"]) == 2
 
 
 def test_best_effects_bound_single_actions(world):

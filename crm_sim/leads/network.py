@@ -36,8 +36,15 @@ _FAKE_PROSPECT_TIES = 0.3
 _PROSPECT_PEER_TIES = 0.3
 
 
-def _truth(world: Any) -> pd.DataFrame:
-    hidden = getattr(world, "hidden", None)
+def _truth(world: Any, engine: bool = False) -> pd.DataFrame:
+    """The lead truth: `world.hidden`'s, or with `engine` also a sealed world's engine state.
+
+    Building the graph (what the trainee sees) is simulation and may use the engine's
+    state; scoring a choice against the truth is the grader's and reads `world.hidden`.
+    """
+    from crm_sim.world import engine_state
+
+    hidden = engine_state(world) if engine else getattr(world, "hidden", None)
     if hidden is None or TRUTH_TABLE not in hidden:
         raise LeadError("world", "no lead sources", "a world with lead sources",
                         "call crm_sim.leads.generate_sources(world) first")
@@ -56,7 +63,7 @@ def _draw_ties(rng: np.random.Generator, n_from: int, mean: np.ndarray | float,
 def _edges(world: Any) -> pd.DataFrame:
     """Every tie as a row: u, v, relation, strength (deterministic, vectorised)."""
     rng = world.streams.generator("leads.network")
-    truth = _truth(world)
+    truth = _truth(world, engine=True)
     customers = world.tables["customers"]["customer_id"].astype(str).to_numpy()
     contacts = world.tables.get("contacts")
     parts = []
@@ -122,7 +129,7 @@ def referral_graph(world: Any) -> nx.Graph:
     if not all(hasattr(world, a) for a in ("tables", "hidden", "streams")):
         raise LeadError("world", type(world).__name__, "a crm_sim World",
                         "build one with World.build(Scenario(...))")
-    truth = _truth(world)
+    truth = _truth(world, engine=True)
     g = nx.Graph()
     cust = world.tables["customers"]
     g.add_nodes_from(

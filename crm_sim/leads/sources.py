@@ -6,8 +6,9 @@ The same person turns up in several of them, spelled differently ("Chan Tai Man,
 "Peter CHEN", "Chan Tia Man"), with the phone typed in different layouts, fields left
 empty, records years out of date, and sometimes no consent to direct marketing. The
 trainee cleans, links and qualifies them; graders compare against the ground truth kept
-in ``world.hidden["lead_truth"]`` (which records are one entity, which are genuine
-prospects, how likely each is to buy).
+in the hidden ``lead_truth`` table (which records are one entity, which are genuine
+prospects, how likely each is to buy): ``world.hidden`` on the grader's side, the
+engine's private state in a trainee's sealed world.
 
 Everything is drawn from one named stream (``leads.sources.<YYYY-MM>`` for a given
 month, ``leads.sources.recent.<today>`` by default) with numpy over whole arrays: no
@@ -36,6 +37,7 @@ from crm_sim.providers.hk.address import Provider as _Address
 from crm_sim.providers.hk.company import Provider as _Company
 from crm_sim.providers.hk.person import Provider as _Person
 from crm_sim.schema import SEGMENTS
+from crm_sim.world import engine_state
 
 __all__ = ["generate_sources", "load_sources", "all_records"]
 
@@ -415,7 +417,7 @@ def load_sources(world: Any) -> dict[str, pd.DataFrame]:
     Raises:
         LeadError: the world has no lead sources yet.
     """
-    if TRUTH_TABLE not in getattr(world, "hidden", {}):
+    if TRUTH_TABLE not in engine_state(world):
         raise LeadError("world", "no lead sources", "a world with lead sources",
                         "call generate_sources(world) first")
     return {name: world.tables[t].copy() for name, t in SOURCE_TABLES.items()}
@@ -460,8 +462,8 @@ def generate_sources(world: Any, n_prospects: int = 300,
         raise LeadError("world", type(world).__name__, "a crm_sim World",
                         "build one with World.build(Scenario(...))")
     tables, truth = _build(world, int(n_prospects), month)
-    if TRUTH_TABLE in world.hidden:
-        same = world.hidden[TRUTH_TABLE].equals(truth) and all(
+    if TRUTH_TABLE in engine_state(world):
+        same = engine_state(world)[TRUTH_TABLE].equals(truth) and all(
             world.tables.get(SOURCE_TABLES[k]) is not None
             and world.tables[SOURCE_TABLES[k]].equals(v) for k, v in tables.items())
         if not same:

@@ -27,7 +27,12 @@ def trainee_id() -> str:
 
 
 def my_world(unit: str):
-    """The current trainee's world for `unit`, identical to the one the grader rebuilds."""
+    """The current trainee's world for `unit`: the grader's rebuild, sealed.
+
+    Its public tables are identical to the ones the grader rebuilds; its hidden tables are
+    not in it (`world.hidden` is empty, see `World.seal`): calls and pilots still simulate
+    customers, and no grade depends on this world's truth.
+    """
     from crm_sim import trainee
 
     code = str(unit).strip().upper()
@@ -36,4 +41,7 @@ def my_world(unit: str):
             "unit", unit, ", ".join(sorted(trainee.UNIT_SCENARIOS)),
             "pass the unit code printed at the top of the notebook",
         )
-    return trainee.world_for(trainee_id(), code)
+    from crm_sim.world import World
+
+    # built here, not through trainee.world_for, whose cache would keep an unsealed copy
+    return World.build(trainee.scenario_for(trainee_id(), code)).seal()

@@ -322,26 +322,120 @@ def test_assignment_hostile(hostile, ev, ctx):
 
 
 # ----------------------------------------------------------------------------- budget
-def test_budget_exact_marks(ev, ctx, world):
-    """Model 1; doubled amounts exactly 0.5; an even channel split per segment exactly 0."""
-    ref = U.reference_budget(world)
-    assert ev["budget_test"](ref, ctx).score == 1.0
-    doubled = {s: {c: 2 * v for c, v in row.items()} for s, row in ref.items()}
-    verdict = ev["budget_test"](doubled, ctx)
+UNSEEN = 20
+
+
+@pytest.fixture(scope="module")
+def unseen_worlds() -> list[World]:
+    """Twenty small unseen companies (seeds unrelated to the trainee's), built once."""
+    return [World.build(Scenario(seed=9100 + i, n_customers=300, n_staff=12))
+            for i in range(UNSEEN)]
+
+
+def function_in(source: str, name: str) -> str:
+    """The source of function `name` as defined in a cell's `source` (what submit sends)."""
+    import ast
+
+    node = next(n for n in ast.parse(source).body
+                if isinstance(n, ast.FunctionDef) and n.name == name)
+    return ast.get_source_segment(source, node)
+
+
+def solution_function(grade_id: str, name: str) -> str:
+    """The source of function `name` defined in the notebook's solution cell `grade_id`."""
+    for nb in NOTEBOOKS:
+        for cell in json.loads((UNIT_DIR / f"{nb}.ipynb").read_text())["cells"]:
+            if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+                return function_in("".join(cell["source"]), name)
+    raise KeyError(grade_id)
+
+
+def defined(source: str, name: str):
+    """Function `name` defined by `source` with what the sandbox gives it (pd, np)."""
+    import numpy as np
+
+    ns = {"pd": pd, "np": np}
+    exec(compile(source, "<submitted>", "exec"), ns)  # noqa: S102 - the unit's own solution
+    return ns[name]
+
+
+def test_budget_taught_method_full_on_unseen_companies(unseen_worlds):
+    """The notebook's plan_budget scores full marks on at least 19 of 20 unseen companies."""
+    plan_budget = defined(solution_function("budget_answer", "plan_budget"), "plan_budget")
+    scores = [U.budget_score(plan_budget(*pc.analysis_inputs(w)), w)[0]
+              for w in unseen_worlds]
+    assert sum(s == 1.0 for s in scores) >= 19, scores
+
+
+def test_budget_read_off_own_truth_misses_unseen_companies(world, unseen_worlds):
+    """A budget copied from the trainee's own hidden truth: perfect there, <= 0.5 elsewhere."""
+    own = U.budget_truth(world) * pc.BUDGET_TOTAL
+    copied = {str(s): {c: float(v) for c, v in row.items()} for s, row in own.iterrows()}
+    assert U.budget_score(copied, world)[0] == 1.0
+    scores = [U.budget_score(copied, w)[0] for w in unseen_worlds]
+    assert sum(s <= 0.5 for s in scores) >= 15, scores
+
+
+def test_budget_economics_differ_between_companies(unseen_worlds):
+    """The true channel shares of two companies differ (the scenario alone fixes nothing)."""
+    a, b = (U.budget_truth(w) for w in unseen_worlds[:2])
+    assert U._tvd(a, b) > 0.1
+
+
+def test_budget_exact_marks(ev, ctx):
+    """Solution 1 on the unseen company; doubled amounts exactly 0.5; an empty dict 0."""
+    source = solution_function("budget_answer", "plan_budget")
+    assert ev["budget_test"](fn_artifact(source, "plan_budget"), ctx).score == 1.0
+    doubled = function_in(U.VARIANTS["partial"]["budget_answer"], "plan_budget")
+    verdict = ev["budget_test"](fn_artifact(doubled, "plan_budget"), ctx)
     assert verdict.score == 0.5
     assert "200,000" in verdict.message
-    truth = U.budget_truth(world).sum(axis=1) * pc.BUDGET_TOTAL
+    wrong = ev["budget_test"](fn_artifact("def plan_budget(customers, interactions):\n"
+                                          "    return {}\n", "plan_budget"), ctx)
+    assert wrong.score == 0.0
+    assert "budget" in wrong.message
+
+
+def test_budget_even_split_scores_zero(world, unseen_worlds):
+    """An even channel split within the true segment shares earns exactly 0 anywhere."""
+    w = unseen_worlds[0]
+    truth = U.budget_truth(w).sum(axis=1) * pc.BUDGET_TOTAL
     even = {s: {c: float(v) / 5 for c in ("visit", "phone", "email", "message", "letter")}
             for s, v in truth.items()}
-    assert ev["budget_test"](even, ctx).score == 0.0
+    assert U.budget_score(even, w)[0] == 0.0
 
 
-@pytest.mark.parametrize("hostile", [None, {}, [], "100000", {"sme": {"phone": -5}},
-                                     {"sme": {"phone": float("nan")}}, {"sme": ["phone"]},
-                                     {"sme": {"phone": "lots"}}])
-def test_budget_hostile(hostile, ev, ctx):
-    """Malformed budgets earn 0 and the message shows the expected shape."""
-    verdict = ev["budget_test"](hostile, ctx)
+@pytest.mark.parametrize("body", [
+    "raise RuntimeError(str(customers.iloc[:3].to_dict()))",
+    "raise type(str(customers['customer_id'].iloc[0]), (Exception,), {})()",
+])
+def test_budget_failure_on_unseen_company_leaks_nothing(body, ev, ctx):
+    """A function raising with unseen-company data in its text or type name: 0, kind only."""
+    source = f"def plan_budget(customers, interactions):\n    {body}\n"
+    verdict = ev["budget_test"](fn_artifact(source, "plan_budget"), ctx)
+    assert verdict.score == 0.0
+    assert "while running on the unseen company (raised)" in verdict.message
+    hidden_ids = ctx.hidden_world().customers["customer_id"].head(3)
+    assert not any(cid in verdict.message for cid in hidden_ids)
+    assert "C0" not in verdict.message
+
+
+def test_budget_a_table_is_not_a_function(ev, ctx, world):
+    """Submitting the budget itself (not plan_budget) earns 0 and says what to submit."""
+    verdict = ev["budget_test"](U.reference_budget(world), ctx)
+    assert verdict.score == 0.0
+    assert "plan_budget" in verdict.message
+
+
+@pytest.mark.parametrize("body", [
+    "return None", "return '100000'", "return {'sme': {'phone': float('nan')}}",
+    "return {'sme': {'phone': -5}}", "return {'sme': ['phone']}",
+    "return {str(i): {'phone': 1.0} for i in range(100_000)}",
+])
+def test_budget_hostile(body, ev, ctx):
+    """Wrong types, NaN, negative, huge or raising functions earn 0 with a clear message."""
+    source = f"def plan_budget(customers, interactions):\n    {body}\n"
+    verdict = ev["budget_test"](fn_artifact(source, "plan_budget"), ctx)
     assert verdict.score == 0.0
     assert "budget" in verdict.message
 
@@ -668,3 +762,15 @@ def test_notebooks_graded_end_to_end(tmp_path):
         assert outcome["wrong"][cid] < outcome["partial"][cid] < spec.criteria[cid].threshold
     for cid in spec.criteria:
         assert outcome["wrong"][cid] < 0.2
+
+
+def test_prospects_model_list_full_where_a_segment_has_little_to_choose():
+    """A company whose corporate segment has 17 consented customers: the model list scores 1."""
+    from autograders.checks.context import hidden_seed
+    from crm_sim.trainee import UNIT_SCENARIOS
+
+    seed = hidden_seed("s3cret-304a", "e2e-full", "ITCSCR304A")
+    w = World.build(UNIT_SCENARIOS["ITCSCR304A"].replace(seed=seed))
+    consented = w.customers[w.customers["dm_consent"]].groupby("segment").size()
+    assert consented["corporate"] < 2 * pc.PROSPECTS_PER_SEGMENT
+    assert U.prospects_score(U.reference_prospects(w), w)[0] == 1.0

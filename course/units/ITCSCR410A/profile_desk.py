@@ -593,7 +593,21 @@ def segment_signals(world: Any) -> pd.DataFrame:
     out["contacts_per_customer"] = (contacts / out["customers"]).round(2)
     out["complaint_rate"] = (counts["complaint"] / out["customers"]).round(3)
     out["sale_rate"] = (counts["sale"] / contacts).round(3)
+    # how satisfied the segment said it was, where a contact recorded it
+    said = inter["info_captured"].astype(str).str.extract(r'"satisfaction": "(\w+)"')[0]
+    said = inter.assign(said=said).dropna(subset=["said"])
+    out["satisfied_share"] = (said["said"].eq("high").groupby(said["segment"]).mean()
+                              .reindex(out.index).round(3))
     return out.fillna(0.0)
+
+
+def recommend_inputs(world: Any) -> pd.DataFrame:
+    """What `recommend(signals)` receives: `segment_signals` with `segment` as a column.
+
+    A column, not the index, because the grader hands the function the unseen company's
+    signals as plain data, which keeps columns only.
+    """
+    return segment_signals(world).reset_index()
 
 
 def show_recommendation_check(recommendations: Any, world: Any) -> dict[str, Any]:

@@ -178,9 +178,15 @@ def _latent(world: Any) -> pd.DataFrame:
 
 
 def _segment_lift(ids: list[str], pool: pd.Series, k: int) -> float:
-    """Sum of (propensity − pool mean) over `ids` as a share of the top-k oracle's sum."""
+    """Sum of (propensity − pool mean) over `ids` as a share of the top-k oracle's sum.
+
+    A pool of at most k customers (a small segment with few consents) has no choice to
+    make: the share of it picked is the lift.
+    """
     if pool.empty:
         return 0.0
+    if len(pool) <= k:
+        return len(set(ids) & set(pool.index)) / len(pool)
     mean = float(pool.mean())
     oracle = float((pool.sort_values(ascending=False).head(k) - mean).sum())
     if oracle <= 0:
@@ -198,7 +204,9 @@ def prospects_score(picks: Any, world: Any) -> tuple[float, str, dict]:
     segments. Unknown, duplicated or misfiled ids earn nothing. The reference lift is
     floored at `MIN_REFERENCE_LIFT` (0.02) only so that a segment where public data holds
     no signal is not divided by ~0; a higher floor (0.2 until the exercise was graded on
-    hidden worlds) left the model solution itself under full marks in weak segments.
+    hidden worlds) left the model solution itself under full marks in weak segments. Where
+    the model's own lift is under the floor (no signal, or a small consented pool with
+    little to choose), picks at least as good as the model's earn full credit.
     """
     k = pc.PROSPECTS_PER_SEGMENT
     found = pc.prospect_problems(picks, world, k)
@@ -211,11 +219,14 @@ def prospects_score(picks: Any, world: Any) -> tuple[float, str, dict]:
                                  & customers["dm_consent"].astype(bool), "customer_id"]
         pool = latent["propensity"].reindex(pool_ids)
         lift = _segment_lift(found["valid"][seg], pool, k)
-        ref = max(_segment_lift(reference.get(seg, []), pool, k), MIN_REFERENCE_LIFT)
+        ref_raw = _segment_lift(reference.get(seg, []), pool, k)
+        ref = max(ref_raw, MIN_REFERENCE_LIFT)
         ids = picks.get(seg, []) if isinstance(picks, dict) else []
         no_consent = [c for c in found["no_consent"] if c in (ids if isinstance(ids, list)
                                                               else [])]
         credit = min(1.0, max(0.0, lift) / (PROSPECT_TARGET * ref))
+        if ref_raw < MIN_REFERENCE_LIFT and lift >= ref_raw:
+            credit = 1.0        # no public signal to use here: as good as the model is enough
         credit *= max(0.0, 1.0 - len(no_consent) / k)
         per_segment[seg] = round(credit, 4)
     score = float(np.mean(list(per_segment.values()))) if per_segment else 0.0
@@ -468,11 +479,12 @@ def budget_truth(world: Any) -> pd.DataFrame:
     return grid / grid.to_numpy().sum()
 
 
-def reference_budget(world: Any) -> dict[str, dict[str, float]]:
+def reference_plan_budget(customers: pd.DataFrame, interactions: pd.DataFrame | None = None
+                          ) -> dict[str, dict[str, float]]:
     """The model solution: segment weight × customers by *stated* preferred channel."""
     from crm_sim.schema import CHANNELS
 
-    c = pc.table(world, "customers")
+    c = customers
     w = c["segment"].map(pc.SEGMENT_WEIGHT).fillna(1.0)
     grid = (c.assign(w=w).pivot_table(index="segment", columns="preferred_channel", values="w",
                                       aggfunc="sum", fill_value=0.0)
@@ -481,25 +493,33 @@ def reference_budget(world: Any) -> dict[str, dict[str, float]]:
     return {str(s): {ch: float(v) for ch, v in row.items()} for s, row in grid.iterrows()}
 
 
+def reference_budget(world: Any) -> dict[str, dict[str, float]]:
+    """The model solution's budget for `world` (from its public tables)."""
+    return reference_plan_budget(*pc.analysis_inputs(world))
+
+
 def _tvd(shares: pd.DataFrame, truth: pd.DataFrame) -> float:
     a = shares.reindex(index=truth.index, columns=truth.columns, fill_value=0.0)
     extra = float(shares.to_numpy().sum() - a.to_numpy().sum())
     return 0.5 * (float(np.abs(a.to_numpy() - truth.to_numpy()).sum()) + extra)
 
 
-@evaluator(UNIT, "budget_test")
-def budget(artifact: Any, ctx: EvalContext) -> Verdict:
-    """Closeness to where the money truly works, vs an even split per channel and the model.
+MAX_BUDGET_SEGMENTS = 50    # far more than any world has; bounds the work on a hostile answer
 
-    Shares are compared with the hidden truth by total variation distance (TVD). Credit =
-    (TVD of an even channel split − yours) / (TVD of the even split − the model solution's),
-    clipped to 0..1; halved when the amounts do not add up to HKD 100,000.
+
+def budget_score(budget: Any, world: Any) -> tuple[float, list[str], dict[str, Any]]:
+    """(score, problems, evidence) of `budget` against `world`'s hidden truth.
+
+    Shares are compared with the truth by total variation distance (TVD). Credit =
+    (TVD of an even channel split − yours) / (TVD of the even split − the model solution's
+    on that world), clipped to 0..1; halved when the amounts do not add up to HKD 100,000.
     """
-    world = ctx.trainee_world()
-    problems = pc.budget_problems(artifact, world)
-    frame = pc.budget_frame(artifact)
+    if isinstance(budget, dict) and len(budget) > MAX_BUDGET_SEGMENTS:
+        return 0.0, [f"the budget names {len(budget)} segments; the company has a few"], {}
+    problems = pc.budget_problems(budget, world)
+    frame = pc.budget_frame(budget)
     if frame is None or frame.to_numpy().sum() <= 0:
-        return _verdict(0.0, "; ".join(problems) or "the budget is empty", {})
+        return 0.0, problems or ["the budget is empty"], {}
     truth = budget_truth(world)
     shares = frame / frame.to_numpy().sum()
     seg_share = truth.sum(axis=1)
@@ -508,18 +528,43 @@ def budget(artifact: Any, ctx: EvalContext) -> Verdict:
     base, mine = _tvd(even, truth), _tvd(shares, truth)
     best = _tvd(ref / ref.to_numpy().sum(), truth)
     credit = (base - mine) / (base - best) if base - best > 1e-9 else float(mine <= base)
-    credit = min(1.0, max(0.0, credit))
+    credit = min(1.0, max(0.0, credit)) if math.isfinite(credit) else 0.0
     total_ok = abs(float(frame.to_numpy().sum()) - pc.BUDGET_TOTAL) <= 1.0
     score = credit * (1.0 if total_ok else 0.5)
+    return score, problems, {"credit": round(credit, 4), "total_ok": total_ok}
+
+
+@evaluator(UNIT, "budget_test")
+def budget(artifact: Any, ctx: EvalContext) -> Verdict:
+    """`plan_budget` run on the unseen company, scored against that company's truth.
+
+    The submitted function gets the unseen company's public customers and interactions
+    tables (`pc.analysis_inputs`), as the notebook's does; its budget is scored by
+    `budget_score` there. Each world draws its own channel economics
+    (`crm_sim.economics`), so a budget read off one world's truth misses the others.
+    """
+    from autograders.checks import to_plain
+    from autograders.sandbox.evaluate import CallError
+
+    if not (isinstance(artifact, dict) and "__function__" in artifact):
+        return _verdict(0.0, "submit the function plan_budget itself (defined with def), "
+                        "not the budget", {})
+    world = ctx.hidden_world()
+    customers, interactions = pc.analysis_inputs(world)
+    result = ctx.call_function(artifact, [[to_plain(customers), to_plain(interactions)]])[0]
+    if isinstance(result, CallError):
+        # only the kind (a fixed word): the error's text could carry unseen-company data
+        return _verdict(0.0, f"plan_budget failed while running on the unseen company "
+                        f"({result.kind}); make it work for any customers and interactions "
+                        "tables", {"error": result.kind})
+    score, problems, evidence = budget_score(result, world)
     lines = list(problems)
-    if credit < 0.999:
-        lines.append("some money sits on channels that do not work for that segment's "
-                     "customers: use what customers say they prefer and how they answered "
-                     "past contacts")
-    return _verdict(score, "; ".join(lines) or "The budget follows the segments' value and "
-                    "the channels that work for them.",
-                    {"tvd": round(mine, 4), "tvd_even": round(base, 4),
-                     "tvd_reference": round(best, 4), "total_ok": total_ok})
+    if evidence.get("credit", 1.0) < 0.999:
+        lines.append("on the unseen company some money sits on channels that do not work for "
+                     "that segment's customers: follow what each company's customers say they "
+                     "prefer, not fixed shares")
+    return _verdict(score, "; ".join(lines) or "On the unseen company the budget follows the "
+                    "segments' value and the channels that work for them.", evidence)
 
 
 @evaluator(UNIT, "checklist_test")
@@ -1131,6 +1176,19 @@ def recommend_follow_up(record):
             "questions": ["needs", "budget", "timeline", "satisfaction", "pain_points",
                           "competitor_use"]}
 """
+# the model's split of twice the money: right shares, wrong total (score exactly 0.5)
+_BUDGET_DOUBLED = """from crm_sim.ui.periodic_calls import analysis_inputs
+
+def plan_budget(customers, interactions):
+    weight = {"corporate": 3.0, "sme": 2.0, "individual": 1.0}
+    grid = (customers.assign(w=customers["segment"].map(weight).fillna(1.0))
+            .pivot_table(index="segment", columns="preferred_channel", values="w",
+                         aggfunc="sum", fill_value=0.0))
+    grid = grid / grid.to_numpy().sum() * 200_000
+    return {s: {c: float(v) for c, v in row.items()} for s, row in grid.iterrows()}
+
+budget = plan_budget(*analysis_inputs(world))
+"""
 VARIANTS: dict[str, dict[str, str]] = {
     "partial": {
         "q_k2_answer": 'answer_k2 = "a"',
@@ -1145,8 +1203,7 @@ VARIANTS: dict[str, dict[str, str]] = {
             "segment_summary['contacted_90d_share'] = 0.0\n"),
         "prospects_answer": _PROSPECTS_NO_INDIVIDUALS,
         "plan_calls_answer": _PLAN_LATE_CALLS,
-        "budget_answer": "budget = {'corporate': {'visit': 50000}, 'sme': {'phone': 50000}, "
-                         "'individual': {'message': 100000}}\n",
+        "budget_answer": _BUDGET_DOUBLED,
         "checklist_answer": "checklist = OutsourcerChecklist(script_adherence=True, "
                             "consent_check=True)\n",
         "call_list_answer": _CALL_LIST_EMAIL,
@@ -1167,7 +1224,8 @@ VARIANTS: dict[str, dict[str, str]] = {
         "plan_calls_answer": "plan = []\n",
         "assign_people_answer": "from periodic_calls import assignment_task\n\n"
                                 "assigned = assignment_task(world).assign(assignee='O001')\n",
-        "budget_answer": "budget = {}\n",
+        "budget_answer": "def plan_budget(customers, interactions):\n    return {}\n\n"
+                         "budget = {}\n",
         "checklist_answer": "checklist = OutsourcerChecklist()\n",
         "call_list_answer": _CALL_LIST_NONE,
         "call_report_answer": "call_report = pd.DataFrame()\n",

@@ -5,11 +5,11 @@ fixed fraction (tiers, not free-floating ratios) so that tests can assert exact 
 and an assessor can read *why* a mark was given from the evidence. Messages say what to
 fix; they never print answer keys or anything read from the hidden world.
 
-Functions a trainee submits (record linking, lead qualification, profile summary) are
-run on the **hidden** world through `EvalContext.call_function` and scored against its
-truth: a trainee can rebuild their own world and read its truth, so an answer scored
-against that truth proves nothing. Tables and plans are judged on the trainee's own world.
-The one exception is `recommend_test` (see its docstring).
+Functions a trainee submits (record linking, lead qualification, profile summary,
+recommendations) are run on the **hidden** world through `EvalContext.call_function` and
+scored against its truth: a trainee can rebuild their own world and read its truth, so an
+answer scored against that truth proves nothing. Tables and plans are judged on the
+trainee's own world's public tables.
 """
 
 from __future__ import annotations
@@ -771,29 +771,27 @@ def summary(artifact: Any, ctx: EvalContext) -> Verdict:
 
 
 # ------------------------------------------------------------- exercise 6: present
-@evaluator(UNIT, "recommend_test")
-def recommend(artifact: Any, ctx: EvalContext) -> Verdict:
-    """Recommendations executed in the simulator on the trainee's world.
+FULL_SHARE = 0.75   # share of the best single action that earns a part's full credit
+HALF_SHARE = 0.4    # ... and half of it
 
-    0.4 retained value and 0.4 new customers (full at
-    >= 50% of the best single action, half at >= 20%), 0.2 expected effects named on the
-    metric each action moves; 0 for any recommendation that breaches the PDPO.
 
-    Still executed against the trainee's own latent state, which the trainee can rebuild.
-    Grading a function on the hidden world would not help: in every world of the unit's
-    scenario the same segment and action are best (corporate cross-sell, referral rewards
-    in the large segments), so an answer read from one world scores full in all of them.
-    Closing this needs scenarios whose segment economics differ between seeds.
+def recommendation_verdict(recs: Any, world: Any) -> Verdict:
+    """Recommendations executed for twelve months on `world`'s hidden latent state.
+
+    0.4 retained value and 0.4 new customers (full at >= FULL_SHARE of the best single
+    action on that world, half at >= HALF_SHARE), 0.2 expected effects named on the metric
+    each action moves; 0 for any recommendation that breaches the PDPO. Messages give
+    bands, never the world's figures (those are evidence for the assessor).
     """
-    world = ctx.trainee_world()
     customers, latent = world.tables["customers"], world.hidden["latent"]
     try:
-        result = review.execute_recommendations(artifact, customers, latent)
+        result = review.execute_recommendations(recs, customers, latent)
     except CrmSimError as e:
         return Verdict(0.0, f"The recommendations cannot be executed: {e}")
     best = review.best_effects(customers, latent)
     evidence = {"retained_value": result["retained_value"],
                 "new_customers": result["new_customers"], "breaches": result["breaches"],
+                "best": best,
                 "recommendations": [{k: r[k] for k in ("target_segment", "action",
                                                        "retained_value", "new_customers")}
                                     for r in result["recommendations"]]}
@@ -803,7 +801,7 @@ def recommend(artifact: Any, ctx: EvalContext) -> Verdict:
 
     def part(value: float, top: float) -> float:
         ratio = value / top if top > 0 else 0.0
-        return 0.4 if ratio >= 0.5 else 0.2 if ratio >= 0.2 else 0.0
+        return 0.4 if ratio >= FULL_SHARE else 0.2 if ratio >= HALF_SHARE else 0.0
 
     p_value = part(result["retained_value"], best["retained_value"])
     p_new = part(result["new_customers"], best["new_customers"])
@@ -814,16 +812,39 @@ def recommend(artifact: Any, ctx: EvalContext) -> Verdict:
     msgs = []
     if p_value < 0.4:
         msgs.append("the effect on existing customers' value is small: target the segment "
-                    "where reach x conversion x value is largest")
+                    "where reach x conversion x monthly value is largest in that company")
     if p_new < 0.4:
-        msgs.append("few new customers result: include an action that attracts new "
-                    "customers through the people who already like us")
+        msgs.append("few new customers result: pick the segment with the most consented, "
+                    "satisfied customers in that company")
     if not consistent:
         msgs.append("state each expected effect on the metric its action moves, as a "
                     "positive change")
-    return Verdict(score, "Executed for twelve simulated months: " + (
+    return Verdict(score, "Executed for twelve simulated months on the unseen company: " + (
         "; ".join(msgs) + "." if msgs else "a strong effect on both existing and new "
                                            "customers."), evidence)
+
+
+@evaluator(UNIT, "recommend_test")
+def recommend(artifact: Any, ctx: EvalContext) -> Verdict:
+    """`recommend(signals)` run on the unseen company's signals; its advice executed there.
+
+    The function gets the unseen company's `desk.recommend_inputs` (what its profile shows
+    per segment, public data only) and its recommendations are scored by
+    `recommendation_verdict` on that company. Each world draws its own segment economics
+    (`crm_sim.economics`: spend, consent, satisfaction level), so the best segment for an
+    offer or for referrals changes between companies, and advice read off one world's
+    truth does not carry over.
+    """
+    from autograders.checks import to_plain
+
+    if not _is_function(artifact):
+        return _not_a_function("recommend")
+    world = ctx.hidden_world()
+    result = _call(ctx, artifact, [to_plain(desk.recommend_inputs(world))])
+    if _is_call_error(result):
+        return Verdict(0.0, f"recommend failed while running on the unseen company "
+                            f"({result.kind}).", {"error": result.kind})
+    return recommendation_verdict(result, world)
 
 
 # ------------------------------------------------------------- simulated cohort
@@ -859,9 +880,11 @@ VARIANTS: dict[str, dict[str, str]] = {
             "    return {'customers_by_segment': df.groupby('segment').size().to_dict(),\n"
             "            'consent_rate': float(df['dm_consent'].mean())}\n"),
         "recommend_impl": (
-            "recommendations = [{'target_segment': 'individual', 'action': 'win_back_call',\n"
-            "                    'expected_effect': {'metric': 'retained_value',\n"
-            "                                        'change': 1000}}]\n"),
+            "def recommend(signals):\n"
+            "    return [{'target_segment': 'individual', 'action': 'win_back_call',\n"
+            "             'expected_effect': {'metric': 'retained_value', 'change': 1000}}]\n"
+            "\n"
+            "recommendations = recommend(desk.recommend_inputs(world))\n"),
         "network_impl": ("def find_prospects(edges, customers):\n"
                          "    ours = {c['customer_id'] for c in customers}\n"
                          "    near = [e['target'] for e in edges if e['source'] in ours\n"
@@ -896,9 +919,11 @@ VARIANTS: dict[str, dict[str, str]] = {
         "plan_impl": "review_plan = []\n",
         "summary_impl": "def profile_summary(customers):\n    return {}\n",
         "recommend_impl": (
-            "recommendations = [{'target_segment': 'sme', 'action': 'purchased_list_campaign',\n"
-            "                    'expected_effect': {'metric': 'new_customers',\n"
-            "                                        'change': 500}}]\n"),
+            "def recommend(signals):\n"
+            "    return [{'target_segment': 'sme', 'action': 'purchased_list_campaign',\n"
+            "             'expected_effect': {'metric': 'new_customers', 'change': 500}}]\n"
+            "\n"
+            "recommendations = recommend(desk.recommend_inputs(world))\n"),
         "recommend_written": "",
     },
 }

@@ -1,10 +1,12 @@
 """Per-trainee feedback HTML: what ran, what each check said, what to fix.
 
-Built from the sandbox's sanitised executed notebook (``autograded/``), rendered with
-nbconvert's HTMLExporter, with a verdict table on top. Defence in depth: whatever the
-executed notebook holds, test cells are reset to their *released* source, and any text
-carrying a hidden-test line, the course secret or the trainee's hidden seed is removed
-before rendering. Evaluator evidence (which may describe hidden-seed results) is for
+Built from the feedback notebook the grader wrote (``autograded/``: the trainee's own
+cells with the outputs they submitted, and each test cell's verdict), rendered with
+nbconvert's HTMLExporter, with a verdict table on top. Defence in depth: whatever that
+notebook holds, test cells are reset to their *released* source, and the course secret
+or the trainee's hidden seed is removed before rendering. Hidden-test lines are not
+searched for in the trainee's own text: what the page shows must not depend on whether
+a line of theirs matches one. Evaluator evidence (which may describe hidden-seed results) is for
 assessors and never appears here.
 """
 
@@ -161,10 +163,10 @@ def write_feedback(course: Course, unit: str, *, secret: str | None = None,
                               f"`crm-course grade {code}` first")
         for row in rows:
             tid, nb_name = row["trainee_id"], row["notebook"]
+            # Only unguessable needles (the secret, the hidden seed). Hidden-test lines are
+            # not matched: the page shows the trainee's own text, and blanking whichever
+            # of their lines equals a hidden line would tell them which one it is.
             needles = secret_needles(secret, tid, code)
-            src_path = course.unit_dir(code) / f"{nb_name}.ipynb"
-            if src_path.exists():
-                needles += hidden_lines(json.loads(src_path.read_text(encoding="utf-8")))
             rel_path = course.release_dir / code / f"{nb_name}.ipynb"
             released = json.loads(rel_path.read_text(encoding="utf-8")) \
                 if rel_path.exists() else {}

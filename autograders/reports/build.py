@@ -184,6 +184,10 @@ def write_reports(course: Course, *, trainee: str | None = None,
     links: dict[tuple[str, str], str] = {}
     for d in decisions:
         links[(d.trainee_id, d.unit)] = f"{d.unit}/{d.trainee_id}.html"
+    pairs = [p for ud in all_data for p in merge_pairs(
+        similar_pairs(ud.code, ud.answers, ud.stubs, similarity_threshold),
+        copied_pairs(ud.code, _evidence_by_trainee(ud.decisions)))]
+    _flag_shared_answers(pairs, decisions)     # before the records are written
     if "html" in formats:
         tpl = env.get_template("competency.html.j2")
         for d in selected:
@@ -192,10 +196,6 @@ def write_reports(course: Course, *, trainee: str | None = None,
             path.write_text(tpl.render(d=d, generated_at=generated), encoding="utf-8")
             files.trainee_html.append(path)
     items = item_analysis(decisions)
-    pairs = [p for ud in all_data for p in merge_pairs(
-        similar_pairs(ud.code, ud.answers, ud.stubs, similarity_threshold),
-        copied_pairs(ud.code, _evidence_by_trainee(ud.decisions)))]
-    _flag_shared_answers(pairs, decisions)
     refused = [r for ud in all_data for r in ud.refused]
     if "csv" in formats:
         files.competency_csv = _write_csv(out / "competency.csv", csv_rows(selected))

@@ -189,10 +189,10 @@ def prospects(artifact: Any, ctx: EvalContext) -> Verdict:
         return _verdict(0.0, "choose_prospects must return a dict {segment: [15 customer ids]}, "
                         f"got {type(result).__name__}", {})
     score, _, evidence = prospects_score(result, world)
-    return _verdict(score, _unseen_prospects_message(result, world, score), evidence)
+    return _verdict(score, _unseen_prospects_message(result, world, score, evidence), evidence)
 
 
-def _unseen_prospects_message(picks: Any, world: Any, score: float) -> str:
+def _unseen_prospects_message(picks: Any, world: Any, score: float, evidence: dict) -> str:
     """What to fix in picks made on the unseen company: kinds of problem, never its ids.
 
     The picks were computed from hidden-world data, so anything echoed from them (ids,
@@ -210,9 +210,11 @@ def _unseen_prospects_message(picks: Any, world: Any, score: float) -> str:
         ("duplicates", "some customers are listed twice")) if found[key]]
     if found["problems"] and not kinds:
         kinds.append(f"give exactly {pc.PROSPECTS_PER_SEGMENT} customer ids for each segment")
-    kinds.append("prospects less likely to buy than they could be: use what customers told "
-                 "us on recent calls (the satisfaction they gave) and their value within "
-                 "each segment")
+    # segment names are the scenario's own (the same in every company), not hidden data
+    weak = [s for s, c in evidence.get("credit_per_segment", {}).items() if c < 0.999]
+    kinds.append(f"prospects less likely to buy than they could be in: {', '.join(weak)}. Use "
+                 "what customers told us on recent calls (the satisfaction they gave) and "
+                 "their value within each segment")
     return f"On a company you have not seen (score {score:.0%}): " + "; ".join(kinds)
 
 

@@ -295,7 +295,8 @@ def _evaluate(prepared: Prepared, run: dict[str, Any], stop_index: int | None,
             # the kernel wrote this text at grading time: it is not shown (run the test
             # cell yourself to see the same reason)
             cells.append(CellResult(**base, status="failed", message=(
-                "your answer could not be handed in as plain data; run this test cell "
+                "your answer cannot be graded: submit() refused it as plain data (for "
+                "example an object of your own class, or too large); run this test cell "
                 "yourself to see why, fix it and submit again"),
                 evidence={"submit_error": quote(str(record["error"]))}))
             continue

@@ -76,7 +76,8 @@ def grade_notebook(source_nb: Path, submission: Path | None, *, unit: str, train
     except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the cohort
         log.exception("grader error on %s/%s", trainee_id, name)
         result.status = "error"
-        result.reason = f"the grader failed on this submission ({type(exc).__name__}: {exc})"
+        result.reason = quote(f"the grader failed on this submission ({type(exc).__name__}: "
+                              f"{exc})", 500)
     result.duration_s = round(time.monotonic() - start, 3)
     return result
 

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from autograders.checks import EvalContext, registered, to_plain
+from autograders.checks.messages import UNSEEN
 from autograders.sandbox.limits import Limits
 from autograders.units import unit_itcscr304a as U
 from crm_sim.calls import run_plan
@@ -214,12 +215,12 @@ def test_prospects_trainee_world_truth_is_not_full_marks(ev, ctx, world):
 
 
 @pytest.mark.parametrize("source,expect", [
-    ("def choose_prospects(c, i):\n    raise KeyError('x')\n", "while running on the unseen company"),
-    ("def choose_prospects(c, i):\n    while True:\n        pass\n", "while running on the unseen company"),
+    ("def choose_prospects(c, i):\n    raise KeyError('x')\n", UNSEEN),
+    ("def choose_prospects(c, i):\n    while True:\n        pass\n", UNSEEN),
     ("def choose_prospects(c, i):\n    return 42\n", "must return a dict"),
     ("def choose_prospects(c, i):\n    return c\n", "must return a dict"),
     ("def choose_prospects(c, i):\n    return {'martians': ['C000001']}\n", "each segment"),
-    ("def choose_prospects(c, i)\n    return 1\n", "while running on the unseen company"),
+    ("def choose_prospects(c, i)\n    return 1\n", UNSEEN),
 ])
 def test_prospects_hostile_functions(source, expect, ev, ctx):
     """Functions that raise, loop, return junk or do not compile earn 0 with the reason."""
@@ -442,12 +443,12 @@ def test_scripted_calls_trainee_world_answer_is_not_full_marks(ev, ctx, world):
 
 
 @pytest.mark.parametrize("source,expect", [
-    ("def plan_discovery_calls(a, s, t, r):\n    raise KeyError('x')\n", "while running on the unseen company"),
+    ("def plan_discovery_calls(a, s, t, r):\n    raise KeyError('x')\n", UNSEEN),
     ("def plan_discovery_calls(a, s, t, r):\n    while True:\n        pass\n",
-     "while running on the unseen company"),
+     UNSEEN),
     ("def plan_discovery_calls(a, s, t, r):\n    return 42\n", "must return a list"),
     ("def plan_discovery_calls(a, s, t, r):\n    return [{'x': 1}] * 1000\n", "call"),
-    ("def plan_discovery_calls(a, s, t, r)\n    return []\n", "while running on the unseen company"),
+    ("def plan_discovery_calls(a, s, t, r)\n    return []\n", UNSEEN),
 ])
 def test_scripted_calls_hostile_functions(source, expect, ev, ctx):
     """Functions that raise, loop, return junk or do not compile earn 0 with the reason."""
@@ -534,8 +535,8 @@ def test_estimates_model_full_and_constant_zero(ev, ctx):
 
 
 @pytest.mark.parametrize("source,expect", [
-    ("def estimate_state(c, i):\n    raise KeyError('x')\n", "while running on the unseen company"),
-    ("def estimate_state(c, i):\n    while True:\n        pass\n", "while running on the unseen company"),
+    ("def estimate_state(c, i):\n    raise KeyError('x')\n", UNSEEN),
+    ("def estimate_state(c, i):\n    while True:\n        pass\n", UNSEEN),
     ("def estimate_state(c, i):\n    return 42\n", "must return a DataFrame"),
 ])
 def test_estimates_hostile_functions(source, expect, ev, ctx):

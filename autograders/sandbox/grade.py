@@ -334,14 +334,15 @@ def _references(evaluators: dict[str, Callable], name: str, source: Any) -> dict
     The evaluator module is found from the registered evaluators, wherever it lives.
     Cached per module set and notebook: a cohort grades the same sources many times.
     """
+    import hashlib
     import sys
 
     from autograders.fingerprint import reference_fingerprints
 
     names = sorted({getattr(fn, "__module__", "") for fn in evaluators.values()})
     modules = [sys.modules[m] for m in names if m in sys.modules]
-    key = (tuple(names), name, json.dumps(source, sort_keys=True, default=str)
-           if source is not None else "")
+    text = json.dumps(source, sort_keys=True, default=str) if source is not None else ""
+    key = (tuple(names), name, hashlib.sha256(text.encode()).hexdigest())
     if key not in _REFERENCE_CACHE:
         if len(_REFERENCE_CACHE) > 32:
             _REFERENCE_CACHE.clear()

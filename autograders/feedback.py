@@ -23,6 +23,7 @@ from typing import Any
 from autograders.commands.errors import CourseError
 from autograders.course import Course, validate_trainee_id
 from autograders.journal import StatusStore
+from autograders.results import FEEDBACK_OUTPUTS_KEY, SUBMITTED_OUTPUTS
 
 _HIDDEN = re.compile(r"#{3} BEGIN HIDDEN TESTS(.*?)#{3} END HIDDEN TESTS", re.S)
 REMOVED = "[removed: grader-only material]"
@@ -91,15 +92,25 @@ def _inert(out: dict[str, Any]) -> dict[str, Any]:
 
 def sanitise(executed: dict[str, Any], released: dict[str, Any],
              needles: list[str]) -> dict[str, Any]:
-    """A copy of the executed notebook safe to show the trainee."""
+    """A copy of the executed notebook safe to show the trainee.
+
+    A notebook graded before feedback carried submitted outputs (no
+    `FEEDBACK_OUTPUTS_KEY` in its metadata) holds grading-time outputs in the trainee's
+    cells: those are dropped, not shown.
+    """
     released_src = {_gid(c): _src(c) for c in released.get("cells", []) if _gid(c)}
     nb = copy.deepcopy(executed)
+    meta_nb = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    own_outputs = meta_nb.get(FEEDBACK_OUTPUTS_KEY) == SUBMITTED_OUTPUTS
     for cell in nb.get("cells", []):
         gid = _gid(cell)
         meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(
             cell.get("metadata"), dict) else {}
-        if gid and meta.get("grade") and not meta.get("solution") and gid in released_src:
+        is_test = bool(gid and meta.get("grade") and not meta.get("solution"))
+        if is_test and gid in released_src:
             cell["source"] = released_src[gid]
+        if not is_test and not own_outputs:
+            cell["outputs"] = []
         cell["source"] = scrub_text(_src(cell), needles)
         kept = []
         for out in cell.get("outputs", []) or []:

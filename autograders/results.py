@@ -23,6 +23,11 @@ SUBMISSION_STATUSES = (
     "error",             # the grader itself failed on this submission (bug: reported, not hidden)
 )
 
+# Notebook metadata key (and value) of a feedback notebook whose trainee cells carry the
+# outputs the trainee submitted. Feedback built before that has grading-time outputs,
+# which `autograders.feedback` then drops rather than show.
+FEEDBACK_OUTPUTS_KEY, SUBMITTED_OUTPUTS = "crm_feedback_outputs", "submitted"
+
 # Cell-level statuses.
 CELL_STATUSES = (
     "passed",        # evaluator gave full credit

@@ -29,7 +29,13 @@ from autograders.checks.messages import (
 )
 from autograders.checks.serialize import is_plain, to_plain
 from autograders.checks.submit import MAX_ARTIFACT_BYTES, artifact_name
-from autograders.results import CellResult, SubmissionResult, Verdict
+from autograders.results import (
+    FEEDBACK_OUTPUTS_KEY,
+    SUBMITTED_OUTPUTS,
+    CellResult,
+    SubmissionResult,
+    Verdict,
+)
 from autograders.sandbox.executor import Workspace, run_sandboxed
 from autograders.sandbox.limits import DEFAULT_LIMITS, Limits
 from autograders.sandbox.prepare import (
@@ -437,7 +443,9 @@ def _feedback(prepared: Prepared, executed: list | None,
             else:
                 cell["outputs"] = _safe_outputs(prepared.submitted_outputs.get(index))
         cells.append(cell)
-    return {"nbformat": 4, "nbformat_minor": 5, "metadata": prepared.notebook["metadata"],
+    return {"nbformat": 4, "nbformat_minor": 5,
+            "metadata": {**prepared.notebook["metadata"],
+                         FEEDBACK_OUTPUTS_KEY: SUBMITTED_OUTPUTS},
             "cells": cells}
 
 

@@ -48,6 +48,9 @@ def test_unseen_failure_says_type_only():
     assert LEAK not in unseen_failure("f", made_up) and "an exception" in unseen_failure(
         "f", made_up)
     assert unseen_failure("f", CallError("timed_out", "x")) == f"f did not finish in time {UNSEEN}"
+    assert unseen_failure("f", CallError("definition", "the function could not be defined: "
+                                         "SyntaxError")) == \
+        f"f could not be defined (SyntaxError) {UNSEEN}"
     assert builtin_exception_name("KeyError") == "KeyError"
     assert builtin_exception_name("print") == "an exception"
 

@@ -128,8 +128,9 @@ def unseen_failure(name: str, failure: Any) -> str:
     kind = getattr(failure, "kind", failure)
     if kind in ("raised", "definition"):
         detail = str(getattr(failure, "message", "") or "")
-        first = detail.split(":", 1)[0].strip().split()[-1:] if detail else []
-        exc = builtin_exception_name(first[0] if first else "")
-        verb = "raised" if kind == "raised" else "could not be defined:"
-        return f"{name} {verb} {exc} {UNSEEN}"
+        names = [builtin_exception_name(w) for w in _IDENT.findall(detail)]
+        exc = next((n for n in names if n != "an exception"), "an exception")
+        if kind == "definition":
+            return f"{name} could not be defined ({exc}) {UNSEEN}"
+        return f"{name} raised {exc} {UNSEEN}"
     return f"{name} {_UNSEEN_KIND.get(kind, 'failed')} {UNSEEN}"

@@ -277,3 +277,19 @@ def test_task_cells_wait_for_manual_grading(source, tmp_path, released):
     sub, _ = read_submission(_write(tmp_path, released), Limits())
     manual = {m.grade_id: m for m in prepare(src, sub).manual}
     assert manual["plan_task"].points == 3.0 and manual["plan_task"].cell_type == "task"
+
+
+def test_own_outputs_are_capped_per_notebook(tmp_path, released):
+    """Submitted outputs beyond a notebook-wide budget are replaced by one short notice."""
+    from autograders.sandbox.prepare import OWN_OUTPUTS_KEY, OWN_OUTPUTS_TOTAL
+
+    nb = copy.deepcopy(released)
+    for i in range(80):
+        nb["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None,
+                            "source": f"x{i} = 1", "outputs": [
+                                {"output_type": "stream", "name": "stdout",
+                                 "text": "o" * 19_000}]})
+    sub, _ = read_submission(_write(tmp_path, nb), Limits())
+    kept = json.dumps([c.get(OWN_OUTPUTS_KEY, []) for c in sub.cells])
+    assert OWN_OUTPUTS_TOTAL < 80 * 19_000 and len(kept) < OWN_OUTPUTS_TOTAL + 100_000
+    assert "outputs not shown" in kept

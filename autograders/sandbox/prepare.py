@@ -175,6 +175,7 @@ def _text(value: Any) -> str:
 OWN_OUTPUTS_KEY = "submitted_outputs"   # not an nbformat key: never copied into a run
 OWN_OUTPUT_TEXT = 20_000                 # characters of one submitted output's text
 OWN_OUTPUTS_CELL = 20                    # submitted outputs kept per cell
+OWN_OUTPUTS_TOTAL = 1_000_000            # characters of submitted outputs per notebook
 _INERT_MIME = ("text/plain", "image/png", "image/jpeg")
 
 
@@ -221,6 +222,7 @@ def _sanitise(nb: Any) -> NotebookNode:
     if not isinstance(cells, list):
         raise SubmissionProblem("invalid_notebook", "the notebook has no list of cells")
     clean = []
+    budget = OWN_OUTPUTS_TOTAL
     for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             continue
@@ -233,7 +235,14 @@ def _sanitise(nb: Any) -> NotebookNode:
                 "source": _text(cell.get("source"))}
         if cell["cell_type"] == "code":
             made.update(outputs=[], execution_count=None)
-            made[OWN_OUTPUTS_KEY] = submitted_outputs(cell.get("outputs"))
+            own = submitted_outputs(cell.get("outputs"))
+            size = len(json.dumps(own))
+            if size > budget:
+                own = [{"output_type": "stream", "name": "stderr", "text": (
+                    "[outputs not shown: the notebook's outputs are larger than feedback "
+                    "keeps]\n")}] if own else []
+            budget -= min(size, budget)
+            made[OWN_OUTPUTS_KEY] = own
         clean.append(made)
     return nbformat.from_dict({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
                                "cells": clean})

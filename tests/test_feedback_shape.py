@@ -9,20 +9,39 @@ import base64
 import json
 import shutil
 import sqlite3
+from pathlib import Path
 
+import nbformat
 import pytest
 from grading_helpers import SECRET, UNIT, copy_fixture_course
-from test_sandbox_grade import FIXTURE_DIR, LIMITS, SOURCE, _submission
 
 from autograders.checks import load_evaluators
 from autograders.feedback import sanitise, secret_needles, write_feedback
 from autograders.journal import StatusStore
 from autograders.release import release_unit
-from autograders.sandbox import grade_notebook
+from autograders.sandbox import Limits, grade_notebook
+from autograders.sandbox.prepare import read_source, released_notebook
 
 pytestmark = pytest.mark.slow
 
+FIXTURE_DIR = Path(__file__).parent / "fixtures" / "course" / "units" / "FIXTURE1"
+SOURCE = FIXTURE_DIR / "fixture1.ipynb"
+LIMITS = Limits(memory_mb=1536, cell_timeout_s=10, notebook_timeout_s=60)
 OPTIONS = ("a", "b", "c", "d")
+
+
+def _submission(answers: dict[str, str] | None = None) -> dict:
+    """The released notebook with the source's solutions filled in, then `answers` applied."""
+    source = read_source(SOURCE)
+    released = json.loads(nbformat.writes(released_notebook(source)))
+    for s_cell, r_cell in zip(source.cells, released["cells"], strict=True):
+        nbg = s_cell.metadata.get("nbgrader", {})
+        if nbg.get("solution"):
+            r_cell["source"] = "\n".join(ln for ln in s_cell.source.splitlines()
+                                         if "SOLUTION" not in ln)
+            if (answers or {}).get(nbg["grade_id"]) is not None:
+                r_cell["source"] = answers[nbg["grade_id"]]
+    return released
 
 
 @pytest.fixture(scope="module")

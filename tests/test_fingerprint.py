@@ -120,7 +120,7 @@ def test_copied_pairs_name_model_answers_and_shared_fingerprints():
 @pytest.mark.slow
 def test_copied_answers_flagged_in_similarity_and_competency(tmp_path):
     """Graded for real: renamed copies are flagged in both reports, the honest one is not."""
-    from test_sandbox_grade import LIMITS, _submission
+    from test_feedback_shape import LIMITS, _submission
 
     from autograders.journal import StatusStore
     from autograders.release import release_unit

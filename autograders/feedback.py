@@ -1,10 +1,12 @@
 """Per-trainee feedback HTML: what ran, what each check said, what to fix.
 
-Built from the sandbox's sanitised executed notebook (``autograded/``), rendered with
-nbconvert's HTMLExporter, with a verdict table on top. Defence in depth: whatever the
-executed notebook holds, test cells are reset to their *released* source, and any text
-carrying a hidden-test line, the course secret or the trainee's hidden seed is removed
-before rendering. Evaluator evidence (which may describe hidden-seed results) is for
+Built from the feedback notebook the grader wrote (``autograded/``: the trainee's own
+cells with the outputs they submitted, and each test cell's verdict), rendered with
+nbconvert's HTMLExporter, with a verdict table on top. Defence in depth: whatever that
+notebook holds, test cells are reset to their *released* source, and the course secret
+or the trainee's hidden seed is removed before rendering. Hidden-test lines are not
+searched for in the trainee's own text: what the page shows must not depend on whether
+a line of theirs matches one. Evaluator evidence (which may describe hidden-seed results) is for
 assessors and never appears here.
 """
 
@@ -21,6 +23,7 @@ from typing import Any
 from autograders.commands.errors import CourseError
 from autograders.course import Course, validate_trainee_id
 from autograders.journal import StatusStore
+from autograders.results import FEEDBACK_OUTPUTS_KEY, SUBMITTED_OUTPUTS
 
 _HIDDEN = re.compile(r"#{3} BEGIN HIDDEN TESTS(.*?)#{3} END HIDDEN TESTS", re.S)
 REMOVED = "[removed: grader-only material]"
@@ -89,15 +92,25 @@ def _inert(out: dict[str, Any]) -> dict[str, Any]:
 
 def sanitise(executed: dict[str, Any], released: dict[str, Any],
              needles: list[str]) -> dict[str, Any]:
-    """A copy of the executed notebook safe to show the trainee."""
+    """A copy of the executed notebook safe to show the trainee.
+
+    A notebook graded before feedback carried submitted outputs (no
+    `FEEDBACK_OUTPUTS_KEY` in its metadata) holds grading-time outputs in the trainee's
+    cells: those are dropped, not shown.
+    """
     released_src = {_gid(c): _src(c) for c in released.get("cells", []) if _gid(c)}
     nb = copy.deepcopy(executed)
+    meta_nb = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    own_outputs = meta_nb.get(FEEDBACK_OUTPUTS_KEY) == SUBMITTED_OUTPUTS
     for cell in nb.get("cells", []):
         gid = _gid(cell)
         meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(
             cell.get("metadata"), dict) else {}
-        if gid and meta.get("grade") and not meta.get("solution") and gid in released_src:
+        is_test = bool(gid and meta.get("grade") and not meta.get("solution"))
+        if is_test and gid in released_src:
             cell["source"] = released_src[gid]
+        if not is_test and not own_outputs:
+            cell["outputs"] = []
         cell["source"] = scrub_text(_src(cell), needles)
         kept = []
         for out in cell.get("outputs", []) or []:
@@ -161,10 +174,10 @@ def write_feedback(course: Course, unit: str, *, secret: str | None = None,
                               f"`crm-course grade {code}` first")
         for row in rows:
             tid, nb_name = row["trainee_id"], row["notebook"]
+            # Only unguessable needles (the secret, the hidden seed). Hidden-test lines are
+            # not matched: the page shows the trainee's own text, and blanking whichever
+            # of their lines equals a hidden line would tell them which one it is.
             needles = secret_needles(secret, tid, code)
-            src_path = course.unit_dir(code) / f"{nb_name}.ipynb"
-            if src_path.exists():
-                needles += hidden_lines(json.loads(src_path.read_text(encoding="utf-8")))
             rel_path = course.release_dir / code / f"{nb_name}.ipynb"
             released = json.loads(rel_path.read_text(encoding="utf-8")) \
                 if rel_path.exists() else {}

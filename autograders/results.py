@@ -23,6 +23,11 @@ SUBMISSION_STATUSES = (
     "error",             # the grader itself failed on this submission (bug: reported, not hidden)
 )
 
+# Notebook metadata key (and value) of a feedback notebook whose trainee cells carry the
+# outputs the trainee submitted. Feedback built before that has grading-time outputs,
+# which `autograders.feedback` then drops rather than show.
+FEEDBACK_OUTPUTS_KEY, SUBMITTED_OUTPUTS = "crm_feedback_outputs", "submitted"
+
 # Cell-level statuses.
 CELL_STATUSES = (
     "passed",        # evaluator gave full credit
@@ -72,6 +77,11 @@ class SubmissionResult:
     duration_s: float = 0.0
     executed_notebook: dict[str, Any] | None = None  # nbformat v4 JSON, for feedback
     world_seed: int | None = None
+    # What the cells printed at grading time ({"source", "outputs"} per executed cell), for
+    # the grader's own diagnosis and tests only: never in feedback, the status database or
+    # a worker's reply (`to_dict` leaves it out), since trainee code chose every byte.
+    grading_outputs: list[dict[str, Any]] | None = field(default=None, repr=False,
+                                                         compare=False)
 
     @property
     def points(self) -> float:
@@ -79,8 +89,14 @@ class SubmissionResult:
         return sum(c.points for c in self.cells)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready form (what a worker process returns)."""
-        return asdict(self)
+        """Plain JSON-ready form (what a worker process returns), without grading outputs."""
+        saved, self.grading_outputs = self.grading_outputs, None
+        try:
+            data = asdict(self)
+        finally:
+            self.grading_outputs = saved
+        data.pop("grading_outputs", None)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SubmissionResult:

@@ -11,7 +11,12 @@ from autograders.commands.errors import CourseError
 from autograders.feedback import REMOVED, hidden_lines, sanitise, secret_needles, write_feedback
 from autograders.journal import StatusStore
 from autograders.release import release_unit
-from autograders.results import CellResult, SubmissionResult
+from autograders.results import (
+    FEEDBACK_OUTPUTS_KEY,
+    SUBMITTED_OUTPUTS,
+    CellResult,
+    SubmissionResult,
+)
 
 HIDDEN = "# FIXTURE1-HIDDEN-MARKER: squares is also checked on hidden-seed sizes"
 
@@ -23,6 +28,7 @@ def course(tmp_path_factory):
     release_unit(course, UNIT)
     source = json.loads((course.unit_dir(UNIT) / "fixture1.ipynb").read_text())
     seed = secret_needles(SECRET, "T1", UNIT)[-1]
+    source["metadata"][FEEDBACK_OUTPUTS_KEY] = SUBMITTED_OUTPUTS
     for cell in source["cells"]:
         if cell["cell_type"] == "code":
             cell["outputs"] = []
@@ -83,7 +89,8 @@ def test_feedback_without_results_is_a_clear_error(course):
 def test_sanitise_makes_trainee_rich_output_inert():
     """Trainee HTML/JS outputs cannot run in the browser of whoever opens the feedback."""
     script = "<script>fetch('/steal?c='+document.cookie)</script>"
-    executed = {"cells": [{"cell_type": "code", "source": "x", "metadata": {}, "outputs": [
+    executed = {"metadata": {FEEDBACK_OUTPUTS_KEY: SUBMITTED_OUTPUTS},
+                "cells": [{"cell_type": "code", "source": "x", "metadata": {}, "outputs": [
         {"output_type": "display_data", "metadata": {},
          "data": {"text/html": script, "text/plain": "<IPython.HTML>"}},
         {"output_type": "execute_result", "metadata": {}, "execution_count": 1,
@@ -97,3 +104,12 @@ def test_sanitise_makes_trainee_rich_output_inert():
     assert outs[0]["data"] == {"text/plain": "<IPython.HTML>"}
     assert outs[1]["data"] == {"text/plain": "[rich output removed from feedback]"}
     assert outs[2]["data"] == {"image/png": "iVBORw0KGgo="}      # inert images stay
+
+
+def test_feedback_from_before_submitted_outputs_drops_trainee_outputs():
+    """An older feedback notebook (grading-time outputs) shows no trainee-cell output."""
+    executed = {"cells": [{"cell_type": "code", "source": "print(1)", "metadata": {},
+                           "outputs": [{"output_type": "stream", "name": "stdout",
+                                        "text": "printed while graded"}]}]}
+    safe = sanitise(executed, {"cells": []}, [])
+    assert safe["cells"][0]["outputs"] == []

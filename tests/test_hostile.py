@@ -183,7 +183,7 @@ def test_read_files_attack_was_denied(fixture_runs):
     """The file-reading attack ran, and every read of the course was refused."""
     if not ROOT:
         pytest.skip(NO_ROOT)
-    nb = fixture_runs["runs"]["read_files"]["result"].executed_notebook
+    nb = {"cells": fixture_runs["runs"]["read_files"]["result"].grading_outputs}
     attacked = next(c for c in nb["cells"] if "_targets" in c["source"])
     printed = "".join(o.get("text", "") for o in attacked["outputs"])
     for target in ("gradebook.db", "fixture1.ipynb", ".secret"):
@@ -193,7 +193,7 @@ def test_read_files_attack_was_denied(fixture_runs):
 
 def test_output_flood_is_capped(fixture_runs):
     """A flooding cell keeps at most output_bytes of output and says it was truncated."""
-    nb = fixture_runs["runs"]["output_flood"]["result"].executed_notebook
+    nb = {"cells": fixture_runs["runs"]["output_flood"]["result"].grading_outputs}
     attacked = next(c for c in nb["cells"] if "flood" in c["source"])
     size = sum(len(json.dumps(o)) for o in attacked["outputs"])
     assert size < LIMITS.output_bytes * 1.2

@@ -113,13 +113,36 @@ def test_nbformat3_is_upgraded(tmp_path, released):
 
 
 def test_outputs_and_foreign_metadata_are_dropped(tmp_path, released):
-    """Submitted outputs/attachments never reach execution or feedback."""
+    """Submitted outputs/attachments never reach execution; foreign metadata is gone."""
     nb = copy.deepcopy(released)
     cell = _cell(nb, "mean_test")
     cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "FORGED"}]
     cell["metadata"]["evil"] = "x" * 10
     sub, _ = read_submission(_write(tmp_path, nb), Limits())
-    assert "FORGED" not in json.dumps(sub) and "evil" not in json.dumps(sub)
+    assert "evil" not in json.dumps(sub)
+    assert all(c.get("outputs", []) == [] for c in sub.cells)
+    p = prepare(read_source(FIXTURE), sub)
+    assert "FORGED" not in json.dumps(p.notebook)
+
+
+def test_own_outputs_kept_apart_for_feedback_only(tmp_path, released):
+    """A trainee cell's submitted outputs are kept (inert, capped) beside the run, not in it."""
+    nb = copy.deepcopy(released)
+    cell = _cell(nb, "mean_impl")
+    cell["outputs"] = [
+        {"output_type": "stream", "name": "stdout", "text": "MINE " + "y" * 50_000},
+        {"output_type": "display_data", "metadata": {},
+         "data": {"text/html": "<script>x</script>", "text/plain": "plain"}},
+        {"output_type": "display_data", "metadata": {}, "data": {"text/html": "<b>only</b>"}},
+        {"output_type": "weird"}]
+    sub, _ = read_submission(_write(tmp_path, nb), Limits())
+    p = prepare(read_source(FIXTURE), sub)
+    index = p.labels.index("mean_impl")
+    own = p.submitted_outputs[index]
+    assert [o["output_type"] for o in own] == ["stream", "display_data"]
+    assert own[0]["text"].startswith("MINE") and len(own[0]["text"]) == 20_000
+    assert own[1]["data"] == {"text/plain": "plain"}
+    assert "MINE" not in json.dumps(p.notebook)
 
 
 def test_clean_submission_restores_hidden_tests_with_nonces(source, tmp_path, released):
@@ -254,3 +277,19 @@ def test_task_cells_wait_for_manual_grading(source, tmp_path, released):
     sub, _ = read_submission(_write(tmp_path, released), Limits())
     manual = {m.grade_id: m for m in prepare(src, sub).manual}
     assert manual["plan_task"].points == 3.0 and manual["plan_task"].cell_type == "task"
+
+
+def test_own_outputs_are_capped_per_notebook(tmp_path, released):
+    """Submitted outputs beyond a notebook-wide budget are replaced by one short notice."""
+    from autograders.sandbox.prepare import OWN_OUTPUTS_KEY, OWN_OUTPUTS_TOTAL
+
+    nb = copy.deepcopy(released)
+    for i in range(80):
+        nb["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None,
+                            "source": f"x{i} = 1", "outputs": [
+                                {"output_type": "stream", "name": "stdout",
+                                 "text": "o" * 19_000}]})
+    sub, _ = read_submission(_write(tmp_path, nb), Limits())
+    kept = json.dumps([c.get(OWN_OUTPUTS_KEY, []) for c in sub.cells])
+    assert OWN_OUTPUTS_TOTAL < 80 * 19_000 and len(kept) < OWN_OUTPUTS_TOTAL + 100_000
+    assert "outputs not shown" in kept

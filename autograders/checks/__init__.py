@@ -1,11 +1,14 @@
 """Grading checks: `submit` (kernel side), the evaluator registry and `EvalContext`.
 
 Trainee notebooks import only `submit` from here; evaluator modules import `evaluator`,
-`EvalContext` and the artefact helpers. Nothing here imports Jupyter machinery, so the
-kernel-side import stays cheap.
+`EvalContext`, the artefact helpers and the message helpers (`quote` cuts any trainee
+value echoed in a message to 200 characters; `unseen_failure` words a submitted
+function's failure on the unseen company without its exception text). Nothing here
+imports Jupyter machinery, so the kernel-side import stays cheap.
 """
 
 from autograders.checks.context import EvalContext, hidden_seed
+from autograders.checks.messages import cap_evidence, quote, unseen_failure
 from autograders.checks.registry import (
     DEFAULT_EVALUATORS,
     RegistryError,
@@ -26,12 +29,15 @@ __all__ = [
     "default_module",
     "evaluator",
     "evaluator_module",
+    "cap_evidence",
     "hidden_seed",
     "is_plain",
     "load_evaluators",
+    "quote",
     "registered",
     "submit",
     "to_frame",
     "to_plain",
     "to_series",
+    "unseen_failure",
 ]

@@ -27,7 +27,10 @@ from autograders.reports.export import write_exports
 from autograders.reports.items import item_analysis, item_rows
 from autograders.reports.similarity import (
     DEFAULT_THRESHOLD,
+    MODEL_ANSWER,
     WORLD_NOTE,
+    copied_pairs,
+    merge_pairs,
     similar_pairs,
     similarity_rows,
 )
@@ -104,6 +107,26 @@ def collect_unit(course: Course, code: str, trainee: str | None = None) -> UnitD
     return data
 
 
+def _evidence_by_trainee(decisions: list[UnitDecision]) -> dict[str, dict[str, dict]]:
+    """Each trainee's grading evidence by grade_id, for the fingerprint comparison."""
+    return {d.trainee_id: {c.grade_id: c.evidence for cr in d.criteria for c in cr.cells}
+            for d in decisions}
+
+
+def _flag_shared_answers(pairs: list, decisions: list[UnitDecision]) -> None:
+    """Mark, in both trainees' records, cells whose function or query is the same."""
+    cells = {(d.unit, d.trainee_id, c.grade_id): c
+             for d in decisions for cr in d.criteria for c in cr.cells}
+    for p in pairs:
+        if "syntax tree" not in p.basis:
+            continue
+        for gid in p.identical_cells:
+            for me, other in ((p.trainee_a, p.trainee_b), (p.trainee_b, p.trainee_a)):
+                cell = cells.get((p.unit, me, gid))
+                if cell is not None and MODEL_ANSWER not in (me, other):
+                    cell.flag_same_as(other)
+
+
 def _write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str] | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     cols = columns or (list(rows[0]) if rows else [])
@@ -161,6 +184,10 @@ def write_reports(course: Course, *, trainee: str | None = None,
     links: dict[tuple[str, str], str] = {}
     for d in decisions:
         links[(d.trainee_id, d.unit)] = f"{d.unit}/{d.trainee_id}.html"
+    pairs = [p for ud in all_data for p in merge_pairs(
+        similar_pairs(ud.code, ud.answers, ud.stubs, similarity_threshold),
+        copied_pairs(ud.code, _evidence_by_trainee(ud.decisions)))]
+    _flag_shared_answers(pairs, decisions)     # before the records are written
     if "html" in formats:
         tpl = env.get_template("competency.html.j2")
         for d in selected:
@@ -169,8 +196,6 @@ def write_reports(course: Course, *, trainee: str | None = None,
             path.write_text(tpl.render(d=d, generated_at=generated), encoding="utf-8")
             files.trainee_html.append(path)
     items = item_analysis(decisions)
-    pairs = [p for ud in all_data
-             for p in similar_pairs(ud.code, ud.answers, ud.stubs, similarity_threshold)]
     refused = [r for ud in all_data for r in ud.refused]
     if "csv" in formats:
         files.competency_csv = _write_csv(out / "competency.csv", csv_rows(selected))
@@ -180,7 +205,7 @@ def write_reports(course: Course, *, trainee: str | None = None,
                                        "top_failure_messages"]))
         files.other.append(_write_csv(out / "similarity.csv", similarity_rows(pairs),
                                       ["unit", "trainee_a", "trainee_b", "score",
-                                       "cells_compared", "identical_cells"]))
+                                       "cells_compared", "identical_cells", "basis"]))
         files.other.extend(write_exports(out, decisions, canvas_ids))
     if "html" in formats:
         rates = pass_rates(decisions)

@@ -16,6 +16,7 @@ from autograders.unitspec import UnitSpec
 COMPETENT = "Competent"
 NOT_YET = "Not Yet Competent"
 EPS = 1e-9
+MODEL_ANSWER_FLAG = "matches the model answer: assessor to review"
 
 
 @dataclass
@@ -32,6 +33,13 @@ class CellEvidence:
     evidence: dict[str, Any] = field(default_factory=dict)
     answer: str = ""
     pending: str = ""
+    flags: list[str] = field(default_factory=list)   # for the assessor: copied answers
+
+    def flag_same_as(self, other_trainee: str) -> None:
+        """Note that another trainee submitted the same function or query here."""
+        text = f"same as {other_trainee}'s answer: assessor to review"
+        if text not in self.flags:
+            self.flags.append(text)
 
 
 @dataclass
@@ -178,11 +186,18 @@ def decide(spec: UnitSpec, trainee_id: str, status_rows: list[dict[str, Any]],
                 criterion=crit.id, max_points=float(max_pts), points=float(points),
                 status=status, message=res.get("message", ""),
                 evidence=res.get("evidence", {}) or {}, answer=answers.get(gid, ""),
-                pending=cell_pending))
+                pending=cell_pending, flags=_flags(res.get("evidence"))))
         criteria.append(CriterionDecision(crit.id, crit.text, crit.threshold, crit.max_points,
                                           sum(c.points for c in cells), cells, crit.gates))
     return UnitDecision(trainee_id, spec.code, spec.title, criteria, pending, nb_status,
                         seed, graded_at)
+
+
+def _flags(evidence: Any) -> list[str]:
+    """Flags grading left in a cell's evidence (a model-answer fingerprint match)."""
+    if isinstance(evidence, dict) and evidence.get("matches_model_answer"):
+        return [MODEL_ANSWER_FLAG]
+    return []
 
 
 CSV_COLUMNS = ["trainee_id", "unit", "criterion", "points", "max_points", "fraction",

@@ -21,9 +21,21 @@ from pathlib import Path
 from typing import Any
 
 from autograders.checks.context import EvalContext, hidden_seed
+from autograders.checks.messages import (
+    builtin_exception_name,
+    cap_evidence,
+    cap_message,
+    quote,
+)
 from autograders.checks.serialize import is_plain, to_plain
 from autograders.checks.submit import MAX_ARTIFACT_BYTES, artifact_name
-from autograders.results import CellResult, SubmissionResult, Verdict
+from autograders.results import (
+    FEEDBACK_OUTPUTS_KEY,
+    SUBMITTED_OUTPUTS,
+    CellResult,
+    SubmissionResult,
+    Verdict,
+)
 from autograders.sandbox.executor import Workspace, run_sandboxed
 from autograders.sandbox.limits import DEFAULT_LIMITS, Limits
 from autograders.sandbox.prepare import (
@@ -70,7 +82,8 @@ def grade_notebook(source_nb: Path, submission: Path | None, *, unit: str, train
     except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the cohort
         log.exception("grader error on %s/%s", trainee_id, name)
         result.status = "error"
-        result.reason = f"the grader failed on this submission ({type(exc).__name__}: {exc})"
+        result.reason = quote(f"the grader failed on this submission ({type(exc).__name__}: "
+                              f"{exc})", 500)
     result.duration_s = round(time.monotonic() - start, 3)
     return result
 
@@ -102,11 +115,13 @@ def _grade(source_nb: Path, submission: Path | None, unit: str, trainee_id: str,
     ctx = EvalContext(unit=unit, trainee_id=trainee_id,
                       trainee_seed=result.world_seed if result.world_seed is not None else 0,
                       hidden_seed=_hidden(secret, trainee_id, unit), limits=limits, slot=slot)
-    verdicts = _evaluate(prepared, run, stop_index, evaluators, ctx, name=result.notebook)
+    verdicts = _evaluate(prepared, run, stop_index, evaluators, ctx, name=result.notebook,
+                         source=source)
     result.cells = verdicts + _manual(prepared, result.notebook)
     result.status = status
-    result.reason = "; ".join([r for r in [reason, *prepared.notes] if r])
+    result.reason = cap_message("; ".join([r for r in [reason, *prepared.notes] if r]))
     result.executed_notebook = _feedback(prepared, run.get("cells"), result.cells)
+    result.grading_outputs = _grading_outputs(prepared, run.get("cells"))
 
 
 def _hidden(secret: str, trainee_id: str, unit: str) -> int:
@@ -248,8 +263,10 @@ def _run_status(prepared: Prepared, run: dict[str, Any]) -> tuple[str, str, int 
 
 # --------------------------------------------------------------------------- evaluation
 def _evaluate(prepared: Prepared, run: dict[str, Any], stop_index: int | None,
-              evaluators: dict[str, Callable], ctx: EvalContext, name: str) -> list[CellResult]:
+              evaluators: dict[str, Callable], ctx: EvalContext, name: str,
+              source: Any = None) -> list[CellResult]:
     cells: list[CellResult] = []
+    references = _references(evaluators, name, source)
     for gid, t in prepared.tests.items():
         base = {"grade_id": gid, "notebook": name, "max_points": t.points, "points": 0.0}
         if t.problem is not None:
@@ -268,7 +285,7 @@ def _evaluate(prepared: Prepared, run: dict[str, Any], stop_index: int | None,
                 evidence={"authoring_error": why}))
             continue
         record = run["artifacts"].get(gid)
-        raised = _cell_error(run.get("cells"), t.exec_index, prepared.secrets)
+        raised = _cell_error(run.get("cells"), t.exec_index)
         if record is None and raised:
             cells.append(CellResult(**base, status="failed", message=(
                 f"test cell {gid} stopped with {raised} before your answer was handed in; "
@@ -282,30 +299,84 @@ def _evaluate(prepared: Prepared, run: dict[str, Any], stop_index: int | None,
                 "collected; remove anything that changes how cells run and submit again")))
             continue
         if "error" in record:
+            # the kernel wrote this text at grading time: it is not shown (run the test
+            # cell yourself to see the same reason)
             cells.append(CellResult(**base, status="failed", message=(
-                f"your answer could not be graded: {str(record['error'])[:600]}")))
+                "your answer cannot be graded: submit() refused it as plain data (for "
+                "example an object of your own class, or too large); run this test cell "
+                "yourself to see why, fix it and submit again"),
+                evidence={"submit_error": quote(str(record["error"]))}))
             continue
         value = record.get("value")
         if not is_plain(value):
             cells.append(CellResult(**base, status="failed",
                                     message="your answer was not plain data"))
             continue
-        cells.append(_judge(fn, value, ctx, base))
+        cells.append(_fingerprinted(_judge(fn, value, ctx, base), value, references))
     return cells
 
 
-def _cell_error(cells: Any, index: int | None, secret_lines: list[str]) -> str | None:
-    """The error ("NameError: name 'x' is not defined") executed cell `index` raised."""
+def _cell_error(cells: Any, index: int | None) -> str | None:
+    """The built-in exception type ("NameError") executed cell `index` raised, if any.
+
+    Only the type: the error's text was produced at grading time, by code the trainee
+    controls, and may carry anything the kernel could read.
+    """
     if not isinstance(cells, list) or index is None or not 0 <= index < len(cells):
         return None
     outputs = cells[index].get("outputs") if isinstance(cells[index], dict) else None
     for out in outputs if isinstance(outputs, list) else []:
         if isinstance(out, dict) and out.get("output_type") == "error":
-            text = f"{str(out.get('ename'))[:80]}: {str(out.get('evalue'))[:200]}"
-            if any(line in text for line in secret_lines):
-                return str(out.get("ename"))[:80]
-            return text
+            return builtin_exception_name(out.get("ename"))
     return None
+
+
+_REFERENCE_CACHE: dict[tuple, dict[str, str]] = {}
+
+
+def _references(evaluators: dict[str, Callable], name: str, source: Any) -> dict[str, str]:
+    """Fingerprints of the unit's model answers (evaluator module + this source notebook).
+
+    The evaluator module is found from the registered evaluators, wherever it lives.
+    Cached per module set and notebook: a cohort grades the same sources many times.
+    """
+    import hashlib
+    import sys
+
+    from autograders.fingerprint import reference_fingerprints
+
+    names = sorted({getattr(fn, "__module__", "") for fn in evaluators.values()})
+    modules = [sys.modules[m] for m in names if m in sys.modules]
+    text = json.dumps(source, sort_keys=True, default=str) if source is not None else ""
+    key = (tuple(names), name, hashlib.sha256(text.encode()).hexdigest())
+    if key not in _REFERENCE_CACHE:
+        if len(_REFERENCE_CACHE) > 32:
+            _REFERENCE_CACHE.clear()
+        try:
+            _REFERENCE_CACHE[key] = reference_fingerprints(
+                modules, {name: source} if source is not None else None)
+        except Exception:  # noqa: BLE001 - flags are advisory; grading goes on without
+            log.exception("could not fingerprint the model answers of %s", name)
+            _REFERENCE_CACHE[key] = {}
+    return _REFERENCE_CACHE[key]
+
+
+def _fingerprinted(cell: CellResult, value: Any, references: dict[str, str]) -> CellResult:
+    """Add the fingerprint of a submitted function or query (and a model-answer match).
+
+    Only the hash is kept, so reports can compare trainees without anyone's source.
+    """
+    from autograders.fingerprint import artifact_fingerprint
+
+    try:
+        fp = artifact_fingerprint(value)
+    except Exception:  # noqa: BLE001 - advisory only
+        fp = None
+    if fp:
+        cell.evidence = {**cell.evidence, "fingerprint": fp}
+        if fp in references:
+            cell.evidence["matches_model_answer"] = references[fp]
+    return cell
 
 
 def _judge(fn: Callable, value: Any, ctx: EvalContext, base: dict) -> CellResult:
@@ -321,16 +392,16 @@ def _judge(fn: Callable, value: Any, ctx: EvalContext, base: dict) -> CellResult
         log.exception("evaluator %s failed", base["grade_id"])
         return CellResult(**base, status="failed", message=(
             "your answer could not be checked automatically; the instructor will review it"),
-            evidence={"evaluator_error": f"{type(exc).__name__}: {exc}",
+            evidence={"evaluator_error": quote(f"{type(exc).__name__}: {exc}", 2000),
                       "traceback": traceback.format_exc(limit=8)[-4000:]})
     points = round(score * base["max_points"], 2)
     status = "passed" if score >= 1.0 - 1e-9 else "failed" if score <= 1e-9 else "partial"
     try:
-        evidence = to_plain(verdict.evidence or {}, base["grade_id"])
+        evidence = cap_evidence(to_plain(verdict.evidence or {}, base["grade_id"]))
     except Exception:  # noqa: BLE001
-        evidence = {"evidence_repr": repr(verdict.evidence)[:2000]}
+        evidence = {"evidence_repr": quote(repr(verdict.evidence), 2000)}
     return CellResult(**{**base, "points": points}, status=status,
-                      message=str(verdict.message), evidence=evidence)
+                      message=cap_message(verdict.message), evidence=evidence)
 
 
 def _manual(prepared: Prepared, name: str) -> list[CellResult]:
@@ -343,50 +414,65 @@ def _manual(prepared: Prepared, name: str) -> list[CellResult]:
 # --------------------------------------------------------------------------- feedback
 def _feedback(prepared: Prepared, executed: list | None,
               results: list[CellResult]) -> dict[str, Any]:
-    """The notebook a trainee may see: released test cells, verdicts, capped outputs."""
+    """The notebook a trainee may see: their own cells as submitted, and the verdicts.
+
+    Nothing produced at grading time reaches the trainee: their cells carry the outputs
+    of the file they submitted (`Prepared.submitted_outputs`), test cells their released
+    source and the verdict. So the page cannot carry what the kernel read while graded,
+    and its shape does not depend on whether a printed line matched a key or a hidden
+    test (a redaction would). `executed` is accepted for the callers' sake and unused.
+    """
+    del executed
     by_gid = {r.grade_id: r for r in results}
     cells = []
-    executed = executed if isinstance(executed, list) else []
     for index, planned in enumerate(prepared.notebook["cells"]):
-        ran = executed[index] if index < len(executed) and isinstance(
-            executed[index], dict) else {}
         label = prepared.labels[index]
         cell = {"cell_type": planned["cell_type"], "metadata": planned.get("metadata", {}),
-                "source": planned["source"], "id": planned.get("id")}
+                "source": planned["source"], "id": f"cell-{index}"}
         if index in prepared.restored:
             cell["source"] = prepared.released.get(label, "")
         if planned["cell_type"] == "code":
-            cell["execution_count"] = ran.get("execution_count") if isinstance(
-                ran.get("execution_count"), int) else None
+            cell["execution_count"] = None
             if label in prepared.tests:
                 r = by_gid.get(label)
                 text = f"[{r.status}] {r.points:g}/{r.max_points:g} points. {r.message}\n" if r \
                     else "[not graded]\n"
                 cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": text}]
+            elif index in prepared.restored:
+                cell["outputs"] = []
             else:
-                cell["outputs"] = _safe_outputs(ran.get("outputs"), prepared.secrets)
+                cell["outputs"] = _safe_outputs(prepared.submitted_outputs.get(index))
         cells.append(cell)
-    return {"nbformat": 4, "nbformat_minor": 5, "metadata": prepared.notebook["metadata"],
+    return {"nbformat": 4, "nbformat_minor": 5,
+            "metadata": {**prepared.notebook["metadata"],
+                         FEEDBACK_OUTPUTS_KEY: SUBMITTED_OUTPUTS},
             "cells": cells}
 
 
-_REDACTED = ("[output removed: it contained grader-only material (hidden tests or model "
-             "answers)]\n")
+_KNOWN_OUTPUTS = ("stream", "display_data", "execute_result", "error")
 
 
-def _safe_outputs(outputs: Any, secrets_: list[str]) -> list[dict]:
-    """Outputs of a trainee cell, keeping only known shapes and hiding grader material."""
+def _grading_outputs(prepared: Prepared, executed: Any) -> list[dict[str, Any]]:
+    """Each executed cell's source and grading-time outputs (kept off every trainee page)."""
+    executed = executed if isinstance(executed, list) else []
+    out = []
+    for index, planned in enumerate(prepared.notebook["cells"]):
+        ran = executed[index] if index < len(executed) and isinstance(
+            executed[index], dict) else {}
+        outputs = ran.get("outputs") if isinstance(ran.get("outputs"), list) else []
+        out.append({"source": planned["source"], "outputs": [
+            o for o in outputs if isinstance(o, dict) and o.get("output_type") in
+            _KNOWN_OUTPUTS]})
+    return out
+
+
+def _safe_outputs(outputs: Any) -> list[dict]:
+    """A trainee cell's submitted outputs, keeping only known output shapes.
+
+    No matching against grader material: the outputs are the trainee's own, from the
+    file they handed in, and replacing one that matched a hidden line would be an oracle.
+    """
     if not isinstance(outputs, list):
         return []
-    needles = [s for s in secrets_] + [json.dumps(s)[1:-1] for s in secrets_]
-    kept = []
-    for out in outputs:
-        if not isinstance(out, dict) or out.get("output_type") not in (
-                "stream", "display_data", "execute_result", "error"):
-            continue
-        blob = json.dumps(out, default=str)
-        if any(n and n in blob for n in needles):
-            kept.append({"output_type": "stream", "name": "stderr", "text": _REDACTED})
-            continue
-        kept.append(out)
-    return kept
+    return [out for out in outputs
+            if isinstance(out, dict) and out.get("output_type") in _KNOWN_OUTPUTS]

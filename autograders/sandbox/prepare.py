@@ -78,6 +78,9 @@ class Prepared:
     restored: set[int] = field(default_factory=set)   # exec indices restored from source
     released: dict[str, str] = field(default_factory=dict)  # grade_id -> released source
     secrets: list[str] = field(default_factory=list)  # hidden-test / solution lines
+    # exec index -> the outputs the trainee's own cell had in the submitted file; for the
+    # feedback only (never executed, never graded): see `submitted_outputs`
+    submitted_outputs: dict[int, list] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- reading
@@ -169,12 +172,57 @@ def _text(value: Any) -> str:
     return ""
 
 
+OWN_OUTPUTS_KEY = "submitted_outputs"   # not an nbformat key: never copied into a run
+OWN_OUTPUT_TEXT = 20_000                 # characters of one submitted output's text
+OWN_OUTPUTS_CELL = 20                    # submitted outputs kept per cell
+OWN_OUTPUTS_TOTAL = 1_000_000            # characters of submitted outputs per notebook
+_INERT_MIME = ("text/plain", "image/png", "image/jpeg")
+
+
+def submitted_outputs(outputs: Any) -> list[dict[str, Any]]:
+    """The outputs a trainee's cell had in the submitted file, as the feedback may show them.
+
+    Why keep them at all: the feedback shows a trainee their own cells with the outputs
+    *they* submitted, never outputs produced at grading time (those could carry anything
+    the kernel read, and redacting them would tell which printed line matched a key).
+    Only inert shapes stay (stream text, plain text, raster images), each capped.
+    """
+    kept: list[dict[str, Any]] = []
+    for out in outputs if isinstance(outputs, list) else []:
+        if len(kept) >= OWN_OUTPUTS_CELL or not isinstance(out, dict):
+            continue
+        kind = out.get("output_type")
+        if kind == "stream":
+            name = out.get("name") if out.get("name") in ("stdout", "stderr") else "stdout"
+            kept.append({"output_type": "stream", "name": name,
+                         "text": _text(out.get("text"))[:OWN_OUTPUT_TEXT]})
+        elif kind in ("display_data", "execute_result"):
+            data = out.get("data") if isinstance(out.get("data"), dict) else {}
+            safe = {m: _text(data[m])[:OWN_OUTPUT_TEXT] for m in _INERT_MIME
+                    if isinstance(data.get(m), (str, list))}
+            if not safe:
+                continue
+            made = {"output_type": kind, "data": safe, "metadata": {}}
+            if kind == "execute_result":
+                made["execution_count"] = None
+            kept.append(made)
+        elif kind == "error":
+            kept.append({"output_type": "error", "ename": _text(out.get("ename"))[:200],
+                         "evalue": _text(out.get("evalue"))[:2000], "traceback": []})
+    return kept
+
+
 def _sanitise(nb: Any) -> NotebookNode:
-    """Keep only what grading uses: cell type, source and nbgrader metadata; no outputs."""
+    """Keep what grading uses (cell type, source, nbgrader metadata) and, apart, own outputs.
+
+    A code cell's outputs are never kept as outputs: a copy of their inert part goes
+    under `OWN_OUTPUTS_KEY` for the feedback, which `prepare` never copies into the run.
+    """
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
         raise SubmissionProblem("invalid_notebook", "the notebook has no list of cells")
     clean = []
+    budget = OWN_OUTPUTS_TOTAL
     for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             continue
@@ -187,6 +235,14 @@ def _sanitise(nb: Any) -> NotebookNode:
                 "source": _text(cell.get("source"))}
         if cell["cell_type"] == "code":
             made.update(outputs=[], execution_count=None)
+            own = submitted_outputs(cell.get("outputs"))
+            size = len(json.dumps(own))
+            if size > budget:
+                own = [{"output_type": "stream", "name": "stderr", "text": (
+                    "[outputs not shown: the notebook's outputs are larger than feedback "
+                    "keeps]\n")}] if own else []
+            budget -= min(size, budget)
+            made[OWN_OUTPUTS_KEY] = own
         clean.append(made)
     return nbformat.from_dict({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
                                "cells": clean})
@@ -375,6 +431,7 @@ def prepare(source: NotebookNode, submission: NotebookNode) -> Prepared:
                 break
 
     cells_out: list[dict[str, Any]] = []
+    own: dict[int, list] = {}
     labels: list[str] = []
     restored: set[int] = set()
     seen: set[str] = set()
@@ -420,6 +477,7 @@ def prepare(source: NotebookNode, submission: NotebookNode) -> Prepared:
             if is_solution(s_cell) and is_grade(s_cell):
                 manual.append(ManualCell(g, _points(s_cell), cell.source[:20000], cell.cell_type))
             # an answer cell: the trainee's source, with the source cell's type and metadata
+            own[len(cells_out)] = list(cell.get(OWN_OUTPUTS_KEY) or [])
             cells_out.append(_answer_cell(s_cell, cell.source))
             labels.append(g)
             continue
@@ -427,6 +485,7 @@ def prepare(source: NotebookNode, submission: NotebookNode) -> Prepared:
         added = {"cell_type": cell.cell_type, "metadata": {}, "source": cell.source}
         if cell.cell_type == "code":
             added.update(outputs=[], execution_count=None)
+            own[len(cells_out)] = list(cell.get(OWN_OUTPUTS_KEY) or [])
         cells_out.append(added)
         labels.append(f"#{len(cells_out)}")
 
@@ -454,7 +513,7 @@ def prepare(source: NotebookNode, submission: NotebookNode) -> Prepared:
     return Prepared(notebook=nb, tests=tests, manual=manual, notes=notes, labels=labels,
                     restored=restored,
                     released={g: r.source for g, (_, r) in src_by_gid.items()},
-                    secrets=_secret_lines(source))
+                    secrets=_secret_lines(source), submitted_outputs=own)
 
 
 def _mark(t: TestCell, problem: str, message: str) -> None:

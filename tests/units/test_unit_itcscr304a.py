@@ -16,6 +16,7 @@ import pytest
 from unit_loader import evaluators_module, helper_module
 
 from autograders.checks import EvalContext, registered, to_plain
+from autograders.checks.messages import UNSEEN
 from autograders.sandbox.limits import Limits
 from crm_sim.calls import run_plan
 from crm_sim.plans import CallPlan
@@ -175,7 +176,7 @@ def test_prospects_score_rule_on_a_world(world):
 
 
 def test_prospects_function_full_partial_wrong_on_hidden_world(ev, ctx):
-    """Model function 1; no individuals exactly 2/3; only unconsented customers 0, named."""
+    """Model function 1; no individuals exactly 2/3; only unconsented customers 0, no ids."""
     verdict = ev["prospects_test"](fn_artifact(PROSPECTS_MODEL, "choose_prospects"), ctx)
     assert verdict.score == 1.0, verdict.message
     verdict = ev["prospects_test"](fn_artifact(PROSPECTS_NO_INDIVIDUALS, "choose_prospects"),
@@ -185,7 +186,8 @@ def test_prospects_function_full_partial_wrong_on_hidden_world(ev, ctx):
     verdict = ev["prospects_test"](fn_artifact(PROSPECTS_NO_CONSENT, "choose_prospects"), ctx)
     assert verdict.score == 0.0
     c = ctx.hidden_world().customers
-    assert c[~c["dm_consent"]]["customer_id"].iloc[0] in verdict.message
+    assert "no direct-marketing consent" in verdict.message
+    assert c[~c["dm_consent"]]["customer_id"].iloc[0] not in verdict.message   # hidden ids
 
 
 def test_prospects_variants_earn_their_intended_marks(ev, ctx):
@@ -220,12 +222,12 @@ def test_prospects_trainee_world_truth_is_not_full_marks(ev, ctx, world):
 
 
 @pytest.mark.parametrize("source,expect", [
-    ("def choose_prospects(c, i):\n    raise KeyError('x')\n", "failed on a company"),
-    ("def choose_prospects(c, i):\n    while True:\n        pass\n", "failed on a company"),
+    ("def choose_prospects(c, i):\n    raise KeyError('x')\n", UNSEEN),
+    ("def choose_prospects(c, i):\n    while True:\n        pass\n", UNSEEN),
     ("def choose_prospects(c, i):\n    return 42\n", "must return a dict"),
     ("def choose_prospects(c, i):\n    return c\n", "must return a dict"),
-    ("def choose_prospects(c, i):\n    return {'martians': ['C000001']}\n", "missing"),
-    ("def choose_prospects(c, i)\n    return 1\n", "failed on a company"),
+    ("def choose_prospects(c, i):\n    return {'martians': ['C000001']}\n", "each segment"),
+    ("def choose_prospects(c, i)\n    return 1\n", UNSEEN),
 ])
 def test_prospects_hostile_functions(source, expect, ev, ctx):
     """Functions that raise, loop, return junk or do not compile earn 0 with the reason."""
@@ -516,7 +518,8 @@ def test_scripted_calls_model_function_full_on_hidden_world(ev, ctx):
                                                     "plan_discovery_calls"), ctx)
     assert verdict.evidence["clean_calls"] == 15
     assert 0.0 < verdict.score <= 0.75
-    assert pc.discovery_list(ctx.hidden_world())[0] in verdict.message
+    assert "more than 5 questions" in verdict.message
+    assert pc.discovery_list(ctx.hidden_world())[0] not in verdict.message    # hidden ids
 
 
 def test_scripted_calls_variants_score_zero_with_reasons(ev, ctx):
@@ -541,12 +544,12 @@ def test_scripted_calls_trainee_world_answer_is_not_full_marks(ev, ctx, world):
 
 
 @pytest.mark.parametrize("source,expect", [
-    ("def plan_discovery_calls(a, s, t, r):\n    raise KeyError('x')\n", "failed on a company"),
+    ("def plan_discovery_calls(a, s, t, r):\n    raise KeyError('x')\n", UNSEEN),
     ("def plan_discovery_calls(a, s, t, r):\n    while True:\n        pass\n",
-     "failed on a company"),
+     UNSEEN),
     ("def plan_discovery_calls(a, s, t, r):\n    return 42\n", "must return a list"),
     ("def plan_discovery_calls(a, s, t, r):\n    return [{'x': 1}] * 1000\n", "call"),
-    ("def plan_discovery_calls(a, s, t, r)\n    return []\n", "failed on a company"),
+    ("def plan_discovery_calls(a, s, t, r)\n    return []\n", UNSEEN),
 ])
 def test_scripted_calls_hostile_functions(source, expect, ev, ctx):
     """Functions that raise, loop, return junk or do not compile earn 0 with the reason."""
@@ -633,8 +636,8 @@ def test_estimates_model_full_and_constant_zero(ev, ctx):
 
 
 @pytest.mark.parametrize("source,expect", [
-    ("def estimate_state(c, i):\n    raise KeyError('x')\n", "failed on new data"),
-    ("def estimate_state(c, i):\n    while True:\n        pass\n", "failed on new data"),
+    ("def estimate_state(c, i):\n    raise KeyError('x')\n", UNSEEN),
+    ("def estimate_state(c, i):\n    while True:\n        pass\n", UNSEEN),
     ("def estimate_state(c, i):\n    return 42\n", "must return a DataFrame"),
 ])
 def test_estimates_hostile_functions(source, expect, ev, ctx):

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from autograders.checks import EvalContext, evaluator, to_frame
+from autograders.checks.messages import UNSEEN, quote, unseen_failure
 from autograders.results import Verdict
 
 from .. import periodic_calls as pc
@@ -60,11 +61,11 @@ def _choice(key: str):
     def check(artifact: Any, ctx: EvalContext) -> Verdict:
         problem = pc.choice_problem(artifact, LETTERS)
         if problem:
-            return _verdict(0.0, f"answer_{key}: {problem}.", {"answer": None})
+            return _verdict(0.0, f"answer_{key}: {quote(problem)}.", {"answer": None})
         answer = artifact.strip().lower()
         if answer == CHOICE_KEYS[key]:
             return _verdict(1.0, f"answer_{key}: correct.", {"answer": answer})
-        return _verdict(0.0, f"answer_{key} = {answer!r} is not the best option: "
+        return _verdict(0.0, f"answer_{key} = {quote(answer)} is not the best option: "
                         f"{CHOICE_HINTS[key]}.", {"answer": answer})
     check.__name__ = check.__qualname__ = f"choice_{key}"
     check.__doc__ = f"Multiple-choice question {key.upper()}: 1 for the key, else 0."
@@ -262,10 +263,34 @@ def prospects(artifact: Any, ctx: EvalContext) -> Verdict:
     if not isinstance(result, dict) or "__frame__" in result or "__series__" in result:
         return _verdict(0.0, "choose_prospects must return a dict {segment: [15 customer ids]}, "
                         f"got {type(result).__name__}", {})
-    score, message, evidence = prospects_score(result, world)
-    if score < 0.999:
-        message = "On a company you have not seen: " + message
-    return _verdict(score, message, evidence)
+    score, _, evidence = prospects_score(result, world)
+    return _verdict(score, _unseen_prospects_message(result, world, score, evidence), evidence)
+
+
+def _unseen_prospects_message(picks: Any, world: Any, score: float, evidence: dict) -> str:
+    """What to fix in picks made on the unseen company: kinds of problem, never its ids.
+
+    The picks were computed from hidden-world data, so anything echoed from them (ids,
+    keys, even exact counts) could carry that data out; the categories and the score
+    band are enough to act on.
+    """
+    if score >= 0.999:
+        return "Strong prospect lists in every segment of a company you have not seen."
+    found = pc.prospect_problems(picks, world, pc.PROSPECTS_PER_SEGMENT)
+    kinds = [text for key, text in (
+        ("no_consent", "some picks have no direct-marketing consent (a promotion call would "
+                       "break the PDPO)"),
+        ("unknown", "some picks are not customers of that company"),
+        ("wrong_segment", "some picks are listed under the wrong segment"),
+        ("duplicates", "some customers are listed twice")) if found[key]]
+    if found["problems"] and not kinds:
+        kinds.append(f"give exactly {pc.PROSPECTS_PER_SEGMENT} customer ids for each segment")
+    # segment names are the scenario's own (the same in every company), not hidden data
+    weak = [s for s, c in evidence.get("credit_per_segment", {}).items() if c < 0.999]
+    kinds.append(f"prospects less likely to buy than they could be in: {', '.join(weak)}. Use "
+                 "what customers told us on recent calls (the satisfaction they gave) and "
+                 "their value within each segment")
+    return f"On a company you have not seen (score {score:.0%}): " + "; ".join(kinds)
 
 
 # ========================================================================== 2 referrals
@@ -722,10 +747,30 @@ def scripted_calls(artifact: Any, ctx: EvalContext) -> Verdict:
     if not isinstance(result, list) and not (isinstance(result, dict) and "__frame__" in result):
         return _verdict(0.0, "plan_discovery_calls must return a list of call dicts (or a "
                         f"DataFrame), got {type(result).__name__}", {})
-    score, message, evidence = scripted_calls_score(result, ctx, "hidden")
-    if score < 0.999:
-        message = "On a company you have not seen: " + message
-    return _verdict(score, message, evidence)
+    score, _, evidence = scripted_calls_score(result, ctx, "hidden")
+    return _verdict(score, _unseen_calls_message(result, world, score), evidence)
+
+
+def _unseen_calls_message(call_list: Any, world: Any, score: float) -> str:
+    """What to fix in calls planned on the unseen company: kinds of problem, no ids."""
+    if score >= 0.999:
+        return ("On a company you have not seen, your calls solicited plenty of true "
+                "information and followed the mechanism.")
+    report = pc.scripted_calls_report(_call_list_value(call_list), world)
+    if report["plan"] is None:
+        return ("On a company you have not seen the returned calls could not be read as a "
+                "call list: return one call dict per account, whatever the company")
+    kinds = [text for key, text in (
+        ("missing", "some listed accounts have no call"),
+        ("extra", "some calls go to accounts not on the list"),
+        ("long_scripts", f"some calls ask more than {pc.MAX_QUESTIONS} questions"),
+        ("violations", "some calls break the mechanism's rules")) if report.get(key)]
+    rules = sorted({str(getattr(v, "rule_id", "")) for v in report.get("violations") or []})
+    if rules:
+        kinds[-1] += f" ({', '.join(r for r in rules[:6] if r.isidentifier())})"
+    kinds.append("use a rich channel, a caller with strong soft skills and the questions "
+                 "that matter, five at most")
+    return f"On a company you have not seen (score {score:.0%}): " + "; ".join(kinds)
 
 
 @evaluator(UNIT, "call_records_test")
@@ -792,15 +837,15 @@ def _spearman(est: pd.Series, truth: pd.Series) -> float:
     return 0.0 if r is None or not math.isfinite(r) else float(r)
 
 
-def _call_error(result: Any) -> str | None:
+def _call_error(result: Any, name: str = "the function") -> str | None:
+    """A failed call on hidden data as the trainee may see it: its kind and type, no text."""
     from autograders.sandbox.evaluate import CallError
 
-    return f"{result.kind}: {result.message}" if isinstance(result, CallError) else None
+    return unseen_failure(name, result) if isinstance(result, CallError) else None
 
 
 def _call_submitted(artifact: Any, ctx: EvalContext, name: str, args: list, *, inputs: str,
-                    not_its: str = "", where: str = "on a company you have not seen",
-                    ) -> tuple[Any, Verdict | None]:
+                    not_its: str = "") -> tuple[Any, Verdict | None]:
     """Call the submitted function `name` once, sandboxed, on `args` (hidden-world data).
 
     Returns (its result, None), or (None, a zero `Verdict` saying what to fix) when the
@@ -810,10 +855,10 @@ def _call_submitted(artifact: Any, ctx: EvalContext, name: str, args: list, *, i
         return None, _verdict(0.0, f"submit the function {name} itself (defined with def)"
                               f"{not_its}", {})
     result = ctx.call_function(artifact, [args])[0]
-    error = _call_error(result)
+    error = _call_error(result, name)
     if error:
-        return None, _verdict(0.0, f"{name} failed {where} ({error}); make it work for any "
-                              f"{inputs}", {"error": error})
+        return None, _verdict(0.0, f"{error}; make it work for any {inputs}",
+                              {"error": result.kind})
     return result, None
 
 
@@ -831,7 +876,7 @@ def estimates(artifact: Any, ctx: EvalContext) -> Verdict:
     customers, interactions = pc.analysis_inputs(world)
     result, failed = _call_submitted(
         artifact, ctx, "estimate_state", [to_plain(customers), to_plain(interactions)],
-        where="on new data", inputs="customers and interactions tables")
+        inputs="customers and interactions tables")
     if failed:
         return failed
     frame = to_frame(result)
@@ -1014,7 +1059,7 @@ def _recommendations(artifact: Any, ctx: EvalContext, records: list[dict]
     wrapped = {"__function__": "_crm_grader_batch", "qualname": "_crm_grader_batch",
                "source": source + BATCH_WRAPPER.replace("{fn}", name)}
     result = ctx.call_function(wrapped, [[records]])[0]
-    error = _call_error(result)
+    error = _call_error(result, name)
     if error:
         return [None] * len(records), error
     if not isinstance(result, list) or len(result) != len(records):
@@ -1041,7 +1086,8 @@ def follow_up(artifact: Any, ctx: EvalContext) -> Verdict:
     recs, fatal = _recommendations(artifact, ctx, records)
     if fatal:
         return _verdict(0.0, f"recommend_follow_up could not be run on the records ({fatal}); "
-                        "it must return a dict quickly for every record", {"error": fatal})
+                        "it must return a dict quickly for every record",
+                        {"error": quote(fatal)})
     failed = [r["customer_id"] for r, x in zip(records, recs, strict=True) if x is None]
     plan, problems = pc.follow_up_plan(world, records,
                                        [x if x is not None else {"action": "?"} for x in recs])
@@ -1056,13 +1102,14 @@ def follow_up(artifact: Any, ctx: EvalContext) -> Verdict:
     usable = 1.0 - bad / len(records) if records else 0.0
     score = credit * usable
     lines = []
+    # the records and the recommendations come from the unseen company: say what kind of
+    # problem there was, never which record or what the function returned for it
     if failed:
-        lines.append(f"recommend_follow_up raised an error for {len(failed)} records")
-    for problem, ids in problems.items():
-        if problem == "action '?' is not one of call, none":
-            continue
-        lines.append(f"{len(ids)} recommendations were not usable ({problem}), e.g. for "
-                     f"records like {ids[0]}")
+        lines.append(f"recommend_follow_up raised an error for some records {UNSEEN}")
+    if any(problem != "action '?' is not one of call, none" for problem in problems):
+        lines.append("some recommendations were not usable: check the action, the channel "
+                     "the segment allows, the purpose (promotion needs consent) and the "
+                     "questions")
     if credit < 0.999:
         lines.append("the follow-up month earned less than it could: promote where consent and "
                      "interest allow, look after complaints, rest customers contacted often, "

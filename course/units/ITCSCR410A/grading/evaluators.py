@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from autograders.checks import EvalContext, evaluator, to_frame
+from autograders.checks.messages import UNSEEN, quote, unseen_failure
 from autograders.results import Verdict
 from crm_sim import privacy
 from crm_sim import profile_review as review
@@ -126,7 +127,8 @@ def _frame(artifact: Any, what: str) -> tuple[pd.DataFrame | None, str]:
     if frame is None:
         return None, f"{what} must be a pandas DataFrame."
     if len(frame) > MAX_ROWS:
-        return None, f"{what} has {len(frame)} rows; that is far more than the sources hold."
+        return None, f"{what} has more than {MAX_ROWS:,} rows; that is far more than the " \
+                     "sources hold."
     return frame, ""
 
 
@@ -226,7 +228,7 @@ def _judgement(grade_id: str, artifact: Any) -> Verdict:
         return Verdict(1.0, "Right choice, well justified.", evidence)
     msg = "Right choice. The justification is incomplete"
     if unknown:
-        msg += f"; unknown reason codes {unknown} (use the printed codes)"
+        msg += f"; unknown reason codes {quote(unknown)} (use the printed codes)"
     if bad - len(unknown) > 0:
         msg += "; at least one reason would justify a different choice"
     if good < len(spec["good"]):
@@ -253,8 +255,8 @@ def resolve_function(artifact: Any, ctx: EvalContext) -> Verdict:
     hidden = ctx.hidden_world()
     result = _call(ctx, artifact, [desk.source_records(hidden)])
     if _is_call_error(result):
-        return Verdict(0.0, f"link_records failed on the hidden sources ({result.kind}: "
-                            f"{result.message}). Make it work on any sources: imports inside "
+        return Verdict(0.0, f"{unseen_failure('link_records', result)}. Make it work on "
+                            "any sources: imports inside "
                             "the function, no names from other cells, no hard-coded ids.",
                        {"error": result.kind})
     if not isinstance(result, list):
@@ -262,7 +264,9 @@ def resolve_function(artifact: Any, ctx: EvalContext) -> Verdict:
                        {"type": type(result).__name__})
     stats, error = _score_links(hidden, result)
     if stats is None:
-        return Verdict(0.0, "On the hidden sources: " + error, {"links": len(result)})
+        return Verdict(0.0, "On the hidden sources the links could not be scored: return a "
+                            "list of [record_id, record_id] pairs of the records given",
+                       {"links": len(result), "error": quote(error)})
     return _resolution_verdict(stats, "hidden sources")
 
 
@@ -384,7 +388,7 @@ def access(artifact: Any, ctx: EvalContext) -> Verdict:
     try:
         privacy.AccessPolicy(role_access=dict(artifact))
     except (CrmSimError, TypeError, ValueError) as e:
-        return Verdict(0.0, f"role_access is not a valid access policy: {e}")
+        return Verdict(0.0, f"role_access is not a valid access policy: {quote(str(e))}")
     ra = {k: dict(v) for k, v in artifact.items()}
     failed = [text for text, rule in ACCESS_RULES if not rule(ra)]
     score = (len(ACCESS_RULES) - len(failed)) / len(ACCESS_RULES)
@@ -439,7 +443,9 @@ def _lead_list_verdict(world: Any, frame: pd.DataFrame, where: str) -> Verdict:
     """Thirds of a lead list on `world`: standards, key fields, size and one per person."""
     stats, error = _lead_list_stats(world, frame)
     if stats is None:
-        return Verdict(0.0, f"On {where}: {error}", {"where": where})
+        return Verdict(0.0, f"On {where}: the lead list could not be scored; keep record_id "
+                            "as given in the sources and the key fields",
+                       {"where": where, "error": quote(error)})
     n = stats["n_leads"]
     compliant = stats["rule_compliance"] == 1.0
     complete = stats["complete_rows"] == n
@@ -450,15 +456,16 @@ def _lead_list_verdict(world: Any, frame: pd.DataFrame, where: str) -> Verdict:
     evidence["where"] = where
     msgs = []
     if not compliant:
-        msgs.append(f"{n - round(stats['rule_compliance'] * n)} leads fail management's "
-                    f"standards ({', '.join(list(stats['rule_failures'])[:3])}): merge each "
+        msgs.append(f"{stats['rule_compliance']:.0%} of the leads meet management's "
+                    f"standards ({quote(', '.join(list(stats['rule_failures'])[:3]))}): merge each "
                     "prospect's records before judging them, and keep only qualified ones")
     if not complete:
         lacking = [f for f, k in stats["missing_key_fields"].items() if k]
-        msgs.append(f"leads lack key information: {lacking} (return those columns, filled)")
+        msgs.append(f"leads lack key information: {quote(lacking)} (return those columns, "
+                    "filled)")
     if not sized:
-        msgs.append(f"{stats['duplicates']} duplicate people and {n} leads (at most "
-                    f"{LEAD_LIST_MAX}, one per person)")
+        msgs.append(f"too many leads or duplicate people (at most {LEAD_LIST_MAX}, one per "
+                    "person)")
     return Verdict(score, f"Lead list on {where}: " + (
         "complete and compliant." if not msgs else "fix: " + "; ".join(msgs) + "."), evidence)
 
@@ -474,8 +481,8 @@ def lead_list(artifact: Any, ctx: EvalContext) -> Verdict:
         return _not_a_function("qualify_leads")
     result = _qualify_on_hidden(ctx, artifact)
     if _is_call_error(result):
-        return Verdict(0.0, f"qualify_leads failed on the hidden sources ({result.kind}: "
-                            f"{result.message}). Make it work on any sources: imports inside "
+        return Verdict(0.0, f"{unseen_failure('qualify_leads', result)}. Make it work on "
+                            "any sources: imports inside "
                             "the function, no names from other cells, no hard-coded ids.",
                        {"error": result.kind})
     frame, error = _frame(result, "The lead list qualify_leads returned")
@@ -527,8 +534,8 @@ def qualify_function(artifact: Any, ctx: EvalContext) -> Verdict:
     hidden = ctx.hidden_world()
     result = _qualify_on_hidden(ctx, artifact)
     if _is_call_error(result):
-        return Verdict(0.0, f"qualify_leads failed on the hidden sources ({result.kind}: "
-                            f"{result.message}).", {"error": result.kind})
+        return Verdict(0.0, f"{unseen_failure('qualify_leads', result)}.",
+                       {"error": result.kind})
     frame = to_frame(result)
     if frame is None:
         return Verdict(0.0, "qualify_leads must return a DataFrame.")
@@ -538,7 +545,8 @@ def qualify_function(artifact: Any, ctx: EvalContext) -> Verdict:
     frame = frame.head(LEAD_LIST_MAX)
     stats, error = _lead_list_stats(hidden, frame)
     if stats is None:
-        return Verdict(0.0, "On the hidden sources: " + error)
+        return Verdict(0.0, "On the hidden sources the lead list could not be scored; keep "
+                            "record_id as given in the sources", {"error": quote(error)})
     ref = _reference_conversions(hidden)
     # +1 smoothing: with a dozen leads, one sale more or less is luck, not method
     ratio = (stats["conversions"] + 1) / (ref + 1)
@@ -595,8 +603,8 @@ def network(artifact: Any, ctx: EvalContext) -> Verdict:
     desk.ensure_sources(world)      # the graph's prospects come with the lead sources
     result = _call(ctx, artifact, [desk.referral_edges(world), desk.customer_records(world)])
     if _is_call_error(result):
-        return Verdict(0.0, f"find_prospects failed on the hidden company's graph "
-                            f"({result.kind}: {result.message}). Make it work on any graph: "
+        return Verdict(0.0, f"{unseen_failure('find_prospects', result)}. Make it work on "
+                            "any graph: "
                             "imports inside the function, no names from other cells, no "
                             "hard-coded ids.", {"error": result.kind})
     if not isinstance(result, list) or not all(isinstance(p, str) for p in result):
@@ -609,8 +617,9 @@ def network(artifact: Any, ctx: EvalContext) -> Verdict:
     try:
         stats = net.score_network_reach(world, picked)
     except CrmSimError as e:
-        return Verdict(0.0, f"The prospects find_prospects returned on the hidden company "
-                            f"cannot be scored: {e}")
+        return Verdict(0.0, "The prospects find_prospects returned on the hidden company "
+                            "cannot be scored: return node ids from the graph given",
+                       {"error": quote(str(e))})
     reached = int(stats["genuine_new"])
     best = min(PROSPECTS_MAX, int(stats["available_genuine_new"]))
     ratio = reached / best if best else 0.0
@@ -621,20 +630,29 @@ def network(artifact: Any, ctx: EvalContext) -> Verdict:
     evidence = {"listed": len(picked), "genuine_new": reached, "achievable": best,
                 "taught_method_reaches": by_method,
                 **{k: v for k, v in stats.items() if isinstance(v, int | float | str)}}
+    # scores and bands only: the counts are hidden-world figures (they are in the evidence)
     if score == 1.0:
-        return Verdict(1.0, f"On the hidden company your list reaches {reached} genuine new "
-                            "prospects.", evidence)
-    head = (f"On the hidden company your list reaches {reached} genuine new prospects; full "
-            f"marks need {math.ceil(0.8 * best)} of the {best} within reach. ")
+        return Verdict(1.0, "On the hidden company your list reaches at least 80% of the "
+                            "genuine new prospects within reach.", evidence)
+    head = (f"On the hidden company your list reaches {_band(ratio)} of the genuine new "
+            "prospects within reach; full marks from 80%. ")
     if reached >= by_method:
         # the feedback must not send a trainee who applied the taught method hunting
-        return Verdict(score, head + f"The method taught here reaches {by_method} on this "
+        return Verdict(score, head + "The method taught here reaches no more on this "
                        "company: the graph does not show which prospects are already "
                        "customers, so here even that method stays under the full-marks "
                        "line. Your assessor can see this in the evidence.", evidence)
-    return Verdict(score, head + f"The method taught here reaches {by_method}. Leave out "
+    return Verdict(score, head + "The method taught here reaches more. Leave out "
                    "existing customers, prefer people several customers know, and people "
                    "known to satisfied customers.", evidence)
+
+
+def _band(ratio: float) -> str:
+    """A share as a band a trainee may see ("50-80%"), not the hidden counts behind it."""
+    for low, text in ((0.8, "at least 80%"), (0.5, "50-80%"), (0.25, "25-50%")):
+        if ratio >= low:
+            return text
+    return "under 25%"
 
 
 # ------------------------------------------------------------- exercise 5: review
@@ -675,7 +693,12 @@ def sql_query(artifact: Any, ctx: EvalContext) -> Verdict:
     try:
         got = review.run_sql(_hidden_store(ctx), artifact)
     except CrmSimError as e:
-        return Verdict(0.0, f"The query failed on the hidden store: {e}")
+        # the database's own words can quote hidden data (a value in an error): the type
+        # and the rule it broke only
+        allowed = getattr(e, "allowed", "") or "a valid read-only SELECT"
+        return Verdict(0.0, f"SQL_SEGMENTS failed ({type(e).__name__}) {UNSEEN}: it must be "
+                            f"{quote(allowed)}. Try it on your own store first.",
+                       {"error": type(e).__name__})
     want = reference_segments(ctx.hidden_world().tables["customers"])
     right, wrong = 0, []
     for col in ("segment", "customers", "mean_value", "consent_rate"):
@@ -757,8 +780,8 @@ def summary(artifact: Any, ctx: EvalContext) -> Verdict:
     hidden = ctx.hidden_world()
     result = _call(ctx, artifact, [desk.customer_records(hidden)])
     if _is_call_error(result):
-        return Verdict(0.0, f"profile_summary failed on the hidden base ({result.kind}: "
-                            f"{result.message}).", {"error": result.kind})
+        return Verdict(0.0, f"{unseen_failure('profile_summary', result)}.",
+                       {"error": result.kind})
     if not isinstance(result, dict):
         return Verdict(0.0, "profile_summary must return a dict with the four figures.")
     want = reference_summary(hidden.tables["customers"])

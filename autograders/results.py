@@ -72,6 +72,7 @@ class SubmissionResult:
     duration_s: float = 0.0
     executed_notebook: dict[str, Any] | None = None  # nbformat v4 JSON, for feedback
     world_seed: int | None = None
+    sandboxed: bool = True      # False: graded without the bubblewrap jail (accepted risk)
 
     @property
     def points(self) -> float:

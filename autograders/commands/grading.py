@@ -45,12 +45,17 @@ def grade(unit: str = typer.Argument(..., help="Unit code, or 'all'."),
                                      help="Regrade submissions already graded."),
           progress: bool = typer.Option(True, "--progress/--no-progress",
                                         help="Show a progress bar."),
+          allow_unsandboxed: bool = typer.Option(
+              False, "--allow-unsandboxed",
+              help="Grade even where the bubblewrap jail cannot run (results and reports "
+                   "are marked as graded without the sandbox)."),
           course: Path | None = COURSE_OPT) -> None:
     """Autograde every submitted notebook of a unit, in parallel, and write the gradebook."""
     with friendly_errors():
         from autograders.grading import grade as do_grade
 
-        summary = do_grade(_course(course), unit, jobs=jobs, force=force, progress=progress)
+        summary = do_grade(_course(course), unit, jobs=jobs, force=force, progress=progress,
+                           allow_unsandboxed=allow_unsandboxed)
         for line in summary.lines():
             typer.echo(line)
 

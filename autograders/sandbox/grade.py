@@ -24,6 +24,7 @@ from autograders.checks.context import EvalContext, hidden_seed
 from autograders.checks.serialize import is_plain, to_plain
 from autograders.checks.submit import MAX_ARTIFACT_BYTES, artifact_name
 from autograders.results import CellResult, SubmissionResult, Verdict
+from autograders.sandbox import bwrap
 from autograders.sandbox.executor import Workspace, run_sandboxed
 from autograders.sandbox.limits import DEFAULT_LIMITS, Limits
 from autograders.sandbox.prepare import (
@@ -55,7 +56,8 @@ def grade_notebook(source_nb: Path, submission: Path | None, *, unit: str, train
         evaluators: ``{grade_id: fn(artifact, ctx) -> Verdict}`` (see `load_evaluators`).
         support_files: files/directories copied next to the notebook (data, helpers).
         limits: sandbox limits.
-        slot: worker index; concurrent runs must use distinct slots (distinct uids).
+        slot: worker index; concurrent runs should use distinct slots (each slot's uid
+            has its own process budget).
 
     Returns:
         A `SubmissionResult`; its status says whether the run completed.
@@ -65,6 +67,7 @@ def grade_notebook(source_nb: Path, submission: Path | None, *, unit: str, train
     result = SubmissionResult(trainee_id=trainee_id, unit=unit, notebook=name, status="error")
     try:
         result.world_seed = _world_seed(trainee_id, unit)
+        result.sandboxed = bwrap.jailed()
         _grade(Path(source_nb), submission, unit, trainee_id, secret, evaluators,
                [Path(p) for p in support_files], limits, slot, result)
     except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the cohort

@@ -671,10 +671,9 @@ def sql_query(artifact: Any, ctx: EvalContext) -> Verdict:
     """
     if not isinstance(artifact, str) or len(artifact) > MAX_TEXT:
         return Verdict(0.0, "SQL_SEGMENTS must be the query as a string.")
-    try:
-        got = review.run_sql(_hidden_store(ctx), artifact)
-    except CrmSimError as e:
-        return Verdict(0.0, f"The query failed on the hidden store: {e}")
+    got = ctx.run_sql(_hidden_store(ctx), artifact)     # in the jail: bounded time, memory
+    if not isinstance(got, pd.DataFrame):
+        return Verdict(0.0, f"The query failed on the hidden store: {got.message}")
     want = reference_segments(ctx.hidden_world().tables["customers"])
     right, wrong = 0, []
     for col in ("segment", "customers", "mean_value", "consent_rate"):

@@ -187,7 +187,7 @@ def test_feedback_has_no_hidden_or_outside_material(fixture_runs, name):
 
 
 def test_read_files_attack_was_denied(fixture_runs):
-    """The file-reading attack ran, and every read of the course was refused."""
+    """The file-reading attack ran, and no course file was even there to read."""
     if not ROOT:
         pytest.skip(NO_ROOT)
     nb = fixture_runs["runs"]["read_files"]["result"].executed_notebook
@@ -195,7 +195,38 @@ def test_read_files_attack_was_denied(fixture_runs):
     printed = "".join(o.get("text", "") for o in attacked["outputs"])
     for target in ("gradebook.db", "fixture1.ipynb", ".secret"):
         assert any(line.startswith("could not read") and target in line
-                   and line.endswith("PermissionError") for line in printed.splitlines()), target
+                   and line.endswith("FileNotFoundError") for line in printed.splitlines()), target
+
+
+def _printed(fixture_runs, name: str, marker: str) -> str:
+    nb = fixture_runs["runs"][name]["result"].executed_notebook
+    attacked = next(c for c in nb["cells"] if marker in c["source"])
+    return "".join(o.get("text", "") for o in attacked["outputs"])
+
+
+def test_proc_shows_only_the_jail_not_the_grader(fixture_runs, course):
+    """Every /proc/*/cmdline a kernel can read belongs to its own jail, never the grader."""
+    printed = _printed(fixture_runs, "proc_snoop", "SNOOP-DONE")
+    assert "SNOOP-DONE" in printed            # the attack ran to the end
+    procs = [line for line in printed.splitlines() if line.startswith("PROC ")]
+    assert 0 < len(procs) <= 8
+    for line in procs:
+        assert "bwrap" in line or "autograders.sandbox" in line, line
+    assert str(course) not in printed
+
+
+def test_walking_the_host_finds_no_course_and_no_other_trainee(fixture_runs, course):
+    """Walking /work, /root, /tmp... finds nothing outside its own folder and public code."""
+    printed = _printed(fixture_runs, "walk_host", "WALK-DONE")
+    assert "WALK-DONE" in printed
+    cwd = next(line.split(" ", 1)[1] for line in printed.splitlines() if line.startswith("CWD "))
+    found = [line.split(" ", 1)[1] for line in printed.splitlines() if line.startswith("FOUND ")]
+    import autograders
+    import crm_sim
+
+    public = [str(Path(m.__file__).resolve().parent) for m in (autograders, crm_sim)]
+    assert found and all(path.startswith((cwd, *public)) for path in found), found
+    assert str(course) not in printed and "READ " not in printed.replace(f"READ {cwd}", "")
 
 
 def test_output_flood_is_capped(fixture_runs):

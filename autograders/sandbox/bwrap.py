@@ -29,7 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-TMPFS_BYTES = 256 * 1024 * 1024     # each private tmpfs; files are capped by RLIMIT_FSIZE too
+TMPFS_BYTES = 64 * 1024 * 1024   # per private tmpfs: RAM while the run lives
 SEARCH_PATH = "/usr/bin:/bin:/usr/local/bin:/usr/sbin"
 INSTALL_HINT = ("install bubblewrap (as root: `apt-get install bubblewrap`, or run "
                 "scripts/system-deps.sh)")

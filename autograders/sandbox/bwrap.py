@@ -22,6 +22,7 @@ unprivileged mode (``--unshare-user``, the caller's uid) is used with the same b
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -148,6 +149,7 @@ def _synthetic_etc() -> Path:
         for name in ("passwd", "group"):
             os.chmod(folder / name, 0o644)
         _state["etc"] = str(folder)
+        atexit.register(shutil.rmtree, folder, True)
     return Path(_state["etc"])
 
 

@@ -110,9 +110,15 @@ def base_env(ws: Workspace, extra: dict[str, str] | None = None) -> dict[str, st
     return env
 
 
-def _nproc_limit(limits: Limits, uid: int | None) -> int:
-    """RLIMIT_NPROC counts all tasks of the real uid: add what the uid already runs."""
-    if uid is not None:
+def _nproc_limit(limits: Limits, ws: Workspace) -> int:
+    """The RLIMIT_NPROC value that leaves the run `limits.max_processes` tasks.
+
+    The kernel counts every task of the uid: the slot uid runs nothing else, and in the
+    jail's own user namespace (grading without root) counting starts afresh (measured:
+    a limit of 20 allowed 18 forks). Only an unjailed run without root shares the
+    grader's uid, so what that uid already runs is added.
+    """
+    if ws.uid is not None or ws.jailed:
         return limits.max_processes
     me = os.getuid()
     used = 0
@@ -131,7 +137,7 @@ def jail_argv(ws: Workspace, limits: Limits, program: list[str],
 
     Unjailed (an accepted unsandboxed run) only the launcher's rlimits remain.
     """
-    config = {"limits": limits.to_dict(), "nproc": _nproc_limit(limits, ws.uid),
+    config = {"limits": limits.to_dict(), "nproc": _nproc_limit(limits, ws),
               "uid": ws.uid, "gid": ws.gid, "cwd": str(ws.path)}
     launcher = [ws.python, "-I", "-m", "autograders.sandbox.jail", json.dumps(config), "--",
                 *program]

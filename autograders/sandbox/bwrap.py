@@ -22,12 +22,12 @@ unprivileged mode (``--unshare-user``, the caller's uid) is used with the same b
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from multiprocessing.util import Finalize
 from pathlib import Path
 
 TMPFS_BYTES = 64 * 1024 * 1024   # per private tmpfs: RAM while the run lives
@@ -149,7 +149,8 @@ def _synthetic_etc() -> Path:
         for name in ("passwd", "group"):
             os.chmod(folder / name, 0o644)
         _state["etc"] = str(folder)
-        atexit.register(shutil.rmtree, folder, True)
+        # at exit, in the CLI and in pool workers alike (multiprocessing skips atexit)
+        Finalize(None, shutil.rmtree, args=(str(folder), True), exitpriority=0)
     return Path(_state["etc"])
 
 

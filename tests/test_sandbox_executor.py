@@ -339,3 +339,10 @@ def test_sandbox_has_no_network(ws):
                 "except OSError as exc:\n    print('refused', exc.errno)")
         out = _run(ws, code).stdout.decode().split()
     assert out[0] == "refused", out
+
+
+def test_probe_refuses_a_bubblewrap_too_old_for_the_jail(monkeypatch):
+    """A bwrap without --chmod/--perms (before 0.5) is refused, naming what is missing."""
+    monkeypatch.setattr(bwrap, "_options", lambda path: {"--bind", "--tmpfs", "--proc"})
+    ok, why = bwrap.bwrap_available()
+    assert not ok and "too old" in why and "--chmod" in why and "0.5 or newer" in why

@@ -23,6 +23,7 @@ unprivileged mode (``--unshare-user``, the caller's uid) is used with the same b
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,6 +37,9 @@ INSTALL_HINT = ("install bubblewrap (as root: `apt-get install bubblewrap`, or r
                 "scripts/system-deps.sh)")
 USERNS_HINT = ("enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1 "
                "and user.max_user_namespaces > 0) or grade as root")
+# what the jail cannot do without (bubblewrap 0.5+); --size (0.7+) is used when known
+NEEDED_OPTIONS = ("--chmod", "--perms", "--info-fd", "--die-with-parent", "--cap-drop",
+                  "--unshare-cgroup-try", "--new-session")
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
 TMPFS_DIRS = ("/tmp", "/var/tmp", "/run", "/dev/shm")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/localtime")
@@ -61,6 +65,10 @@ def bwrap_available() -> tuple[bool, str]:
     bwrap = find_bwrap()
     if bwrap is None:
         return False, f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}"
+    missing = sorted(set(NEEDED_OPTIONS) - _options(bwrap))
+    if missing:
+        return False, (f"bubblewrap at {bwrap} is too old (no {', '.join(missing)}): "
+                       "install bubblewrap 0.5 or newer")
     probe_dir = Path(tempfile.mkdtemp(prefix="crm-bwrap-probe-"))
     try:
         true = shutil.which("true", path=SEARCH_PATH) or "/bin/true"
@@ -76,6 +84,19 @@ def bwrap_available() -> tuple[bool, str]:
         fix = USERNS_HINT if os.geteuid() != 0 else "run the grader where namespaces are allowed"
         return False, f"bubblewrap cannot create its namespaces here ({why}): {fix}"
     return True, "bubblewrap jail available"
+
+
+def _options(bwrap: str) -> set[str]:
+    """The long options this bubblewrap knows (from ``--help``; cached per binary)."""
+    key = f"options:{bwrap}"
+    if key not in _state:
+        try:
+            text = subprocess.run([bwrap, "--help"], capture_output=True, text=True,
+                                  timeout=30, check=False).stdout
+        except (OSError, subprocess.SubprocessError):
+            text = ""
+        _state[key] = set(re.findall(r"(--[a-z][a-z-]+)", text))
+    return _state[key]
 
 
 def decide(allow_unsandboxed: bool = False) -> bool:
@@ -189,8 +210,9 @@ def bwrap_argv(workspace: Path, *, bwrap: str | None = None,
     if units.is_dir():           # evaluators and answer keys: never inside the jail
         args += ["--tmpfs", str(units)]
     args += ["--proc", "/proc", "--dev", "/dev"]
+    size = ["--size", str(TMPFS_BYTES)] if "--size" in _options(args[0]) else []  # 0.7+
     for path in TMPFS_DIRS:
-        args += ["--perms", "1777", "--size", str(TMPFS_BYTES), "--tmpfs", path]
+        args += ["--perms", "1777", *size, "--tmpfs", path]
     args += ["--perms", "1777", "--dir", "/run/lock"]
     # the launcher changes into the workspace after the uid drop (as root the jail holds
     # no CAP_DAC_OVERRIDE, and the workspace is 0700 of the slot uid)

@@ -27,6 +27,7 @@ from pathlib import Path
 import psutil
 
 from autograders.sandbox import bwrap
+from autograders.sandbox.cgroup import RunCgroup
 from autograders.sandbox.limits import Limits, can_drop_privileges, slot_ids
 
 # Where sandbox temp dirs live; the parent of each must not be writable by the sandbox.
@@ -43,6 +44,7 @@ class RunOutcome:
     timed_out: bool
     duration_s: float
     stderr_tail: str = ""
+    memory_killed: bool = False      # the run's cgroup memory cap killed a process
 
 
 @dataclass
@@ -171,13 +173,17 @@ def run_sandboxed(program: list[str], ws: Workspace, limits: Limits, *, wall_tim
     start = time.monotonic()
     stderr_file = tempfile.TemporaryFile()      # parent-private: not in the workspace
     info_r, info_w = os.pipe()                  # bubblewrap says its namespace init's pid
+    group = RunCgroup.create(limits) if ws.jailed else None     # None: rlimits only
+    enter = group.enter_argv() if group is not None else []
     try:
         proc = subprocess.Popen(
-            jail_argv(ws, limits, [ws.python, *program], info_fd=info_w), cwd="/",
+            enter + jail_argv(ws, limits, [ws.python, *program], info_fd=info_w), cwd="/",
             env=base_env(ws, env_extra), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=stderr_file, start_new_session=True, close_fds=True, pass_fds=(info_w,))
     except BaseException:
         os.close(info_r)
+        if group is not None:
+            group.remove()
         raise
     finally:
         os.close(info_w)
@@ -240,6 +246,9 @@ def run_sandboxed(program: list[str], ws: Workspace, limits: Limits, *, wall_tim
                     break
     finally:
         kill_run(proc, info_r)
+        memory_killed = group is not None and group.oom_killed()
+        if group is not None:
+            group.remove()
     reader.join(timeout=5)
     writer.join(timeout=1)
     stderr_file.seek(0, os.SEEK_END)
@@ -249,7 +258,8 @@ def run_sandboxed(program: list[str], ws: Workspace, limits: Limits, *, wall_tim
     stderr_file.close()
     return RunOutcome(returncode=proc.returncode, stdout=b"".join(chunks),
                       stdout_truncated=state["truncated"], timed_out=timed_out,
-                      duration_s=time.monotonic() - start, stderr_tail=tail)
+                      duration_s=time.monotonic() - start, stderr_tail=tail,
+                      memory_killed=memory_killed)
 
 
 

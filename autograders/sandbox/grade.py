@@ -231,13 +231,15 @@ def _run_status(prepared: Prepared, run: dict[str, Any]) -> tuple[str, str, int 
         kind = stop.get("kind")
         if kind == "timeout":
             return "timed_out", f"timed out in cell {where}", index
-        if kind == "memory":
+        if kind == "memory" or outcome.memory_killed:
             return "memory_exceeded", f"memory limit exceeded in cell {where}", index
         return "kernel_died", f"the kernel died in cell {where}", index
     index = run["last_started"]
     where = label_of(prepared, index)
     if outcome.timed_out:
         return "timed_out", f"timed out in cell {where} (notebook time limit)", index
+    if outcome.memory_killed:
+        return "memory_exceeded", f"memory limit exceeded in cell {where}", index
     if run["crash"] is not None:
         log.error("sandbox child crashed: %s", run["crash"].get("error"))
         if "MemoryError" in str(run["crash"].get("error")):

@@ -62,7 +62,10 @@ def test_a_jailed_run_enters_its_cgroup_and_removes_it(fake_root, monkeypatch):
     finally:
         ws.remove()
     assert out.stdout.strip() == b"inside" and not out.memory_killed
-    assert len(entered) == 1 and not entered[0].exists()
+    runs = [p for p in entered if p.name.startswith("run-")]   # besides the setup trial
+    assert len(runs) == 1 and not runs[0].exists()
+    assert sorted(p.name for p in (fake_root / cgroup.PARENT).iterdir()) == [
+        "cgroup.subtree_control"]
 
 
 def test_without_v2_controllers_runs_keep_rlimits_only(tmp_path, monkeypatch):
@@ -85,3 +88,13 @@ def test_oom_kill_is_read_from_memory_events(fake_root):
     (group.path / "memory.events").write_text("low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n")
     assert group.oom_killed()
     group.remove()
+
+
+@pytest.mark.skipif(not ROOT, reason="run cgroups are used only when grading as root")
+def test_a_cgroup_no_process_can_enter_is_not_used(fake_root, monkeypatch):
+    """If the set-up trial cannot move a process in, runs keep rlimits instead of failing."""
+    monkeypatch.setattr(cgroup.RunCgroup, "enter_argv",
+                        lambda self: ["/bin/sh", "-c", "exit 1", str(self.path)])
+    assert cgroup.RunCgroup.create(LIMITS) is None
+    assert sorted(p.name for p in (fake_root / cgroup.PARENT).iterdir()) == [
+        "cgroup.subtree_control"]

@@ -20,6 +20,7 @@ import errno
 import os
 import secrets
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -52,9 +53,17 @@ def _setup() -> Path | None:
         parent = ROOT / PARENT
         parent.mkdir(mode=0o755, exist_ok=True)
         (parent / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in CONTROLLERS))
+        trial = RunCgroup(parent / f"trial-{secrets.token_hex(4)}")
+        trial.path.mkdir(mode=0o755)
     except OSError:
         return None
-    return parent
+    try:     # a process must be able to enter it, or every run would fail to start
+        entered = subprocess.run([*trial.enter_argv(), "/bin/true"], check=False,
+                                 stderr=subprocess.DEVNULL, timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        entered = False
+    trial.remove()
+    return parent if entered else None
 
 
 class RunCgroup:

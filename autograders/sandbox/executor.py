@@ -262,8 +262,6 @@ def run_sandboxed(program: list[str], ws: Workspace, limits: Limits, *, wall_tim
                       memory_killed=memory_killed)
 
 
-
-
 def kill_run(proc: subprocess.Popen, info_fd: int, patience_s: float = 10.0) -> None:
     """SIGKILL the jail and wait until its pid namespace is empty.
 

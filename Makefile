@@ -4,9 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab bench venv lint clean
+.PHONY: demo test lab bench venv lint clean system-deps
 
 venv: $(STAMP)
+
+# bubblewrap, the grading jail (apt as root; otherwise prints how). Quick when present.
+system-deps:
+	sh scripts/system-deps.sh
 
 # Reinstall only when pyproject.toml changes, so repeated runs are quick (idempotent).
 $(STAMP): pyproject.toml
@@ -15,10 +19,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) system-deps
 	$(BIN)/crm-course demo
 
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
 
 lab: $(STAMP)

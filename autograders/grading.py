@@ -49,7 +49,7 @@ from autograders.pool import (
     run_jobs,
 )
 from autograders.results import SubmissionResult
-from autograders.slots import FIRST_SLOT, SlotLease, acquire_slot
+from autograders.slots import SlotLease, acquire_slot
 from autograders.unitspec import load_unit_spec
 from crm_sim.errors import FieldError
 
@@ -115,19 +115,19 @@ class RunSummary:
 _WORKER_LEASE: SlotLease | None = None
 
 
-def _init_worker(log_path: str | None, interpreter: dict | None = None) -> None:
+def _init_worker(log_path: str | None, jailed: bool | None = None) -> None:
     """Lease a machine-wide slot (own sandbox uid) and send grader logs to the course's log.
 
-    Runs after `autograders.pool` has set the worker's memory limit. ``interpreter`` is
-    the parent's `sandbox.interpreter.decision()`, so the worker does not probe again
-    for the Python its slot uid can run.
+    Runs after `autograders.pool` has set the worker's memory limit. ``jailed`` is the
+    parent's `sandbox.bwrap.decide()` answer, so the worker neither probes again nor
+    decides differently from the run it belongs to.
     """
     global _WORKER_LEASE
     _WORKER_LEASE = acquire_slot()       # held until the worker process exits
-    if interpreter:
-        from autograders.sandbox.interpreter import adopt
+    if jailed is not None:
+        from autograders.sandbox.bwrap import adopt
 
-        adopt(interpreter)
+        adopt(jailed)
     if log_path:
         route_logs(Path(log_path))
 
@@ -408,7 +408,8 @@ class _Parent:
 def grade(course: Course, unit: str | list[str], *, jobs: int = 1, force: bool = False,
           secret: str | None = None, trainees: list[str] | None = None,
           limits: dict[str, Any] | None = None, progress: bool = True,
-          mp_context: str | None = None, grader: str | None = None) -> RunSummary:
+          mp_context: str | None = None, grader: str | None = None,
+          allow_unsandboxed: bool = False) -> RunSummary:
     """Autograde every submission of one unit (or ``all``) and write the gradebook.
 
     Args:
@@ -424,15 +425,18 @@ def grade(course: Course, unit: str | list[str], *, jobs: int = 1, force: bool =
         mp_context: "forkserver" or "spawn" (default: forkserver where available).
         grader: "module:function" used instead of the sandbox's ``grade_notebook``
             (same signature); for tests of the orchestration without kernels.
+        allow_unsandboxed: grade even where the bubblewrap jail cannot run; every
+            result then carries ``sandboxed: false`` and every report says so.
 
     Raises:
         CourseError: unknown unit, missing secret, unit not released, workers that
-            cannot start.
+            cannot start, or no jail without `allow_unsandboxed`.
         FieldError: a worker limit that is not a usable number.
     """
     if jobs < 1:
         raise CourseError(f"--jobs must be at least 1, got {jobs}")
     limits, worker_memory_mb, worker_timeout_s = split_limits(limits)
+    jailed = _sandbox_decision(allow_unsandboxed) if grader is None else None
     started = time.monotonic()
     if isinstance(unit, str):
         codes = course.resolve_units(unit)
@@ -445,6 +449,9 @@ def grade(course: Course, unit: str | list[str], *, jobs: int = 1, force: bool =
                               f"`crm-course release {code}` first")
     summary = RunSummary(units=codes, worker_memory_mb=worker_memory_mb)
     config = WorkerConfig(memory_mb=worker_memory_mb, timeout_s=worker_timeout_s)
+    if jailed is False:
+        summary.warnings.append("graded WITHOUT the sandbox (--allow-unsandboxed): results "
+                                "are marked sandboxed=false and every report says so")
     all_jobs: list[Job] = []
     decided: list[SubmissionResult] = []
     with StatusStore(course.status_db_path) as store:
@@ -469,7 +476,7 @@ def grade(course: Course, unit: str | list[str], *, jobs: int = 1, force: bool =
         handler = route_logs(log_path)
         try:
             for result in _run_jobs(all_jobs, secret, jobs, progress, mp_context, parent,
-                                    log_path, config, summary.pool):
+                                    log_path, config, summary.pool, jailed):
                 summary.graded += 1
                 summary.statuses[result.status] += 1
         finally:
@@ -493,20 +500,24 @@ def _pool_context(name: str | None) -> multiprocessing.context.BaseContext:
     return ctx
 
 
-def _interpreter_decision() -> dict | None:
-    """Find the sandbox's interpreter once here, for every worker (None: no uid drop)."""
-    from autograders.sandbox.interpreter import decision, sandbox_python
-    from autograders.sandbox.limits import can_drop_privileges, slot_ids
+def _sandbox_decision(allow_unsandboxed: bool) -> bool:
+    """Probe bubblewrap once for the run: True when every run is jailed.
 
-    if not can_drop_privileges():
-        return None
-    sandbox_python(*slot_ids(FIRST_SLOT))
-    return decision()
+    Raises:
+        CourseError: bubblewrap cannot run here and no unsandboxed run was accepted; the
+            message says why and how to fix it.
+    """
+    from autograders.sandbox.bwrap import SandboxUnavailable, decide
+
+    try:
+        return decide(allow_unsandboxed)
+    except SandboxUnavailable as exc:
+        raise CourseError(str(exc)) from exc
 
 
 def _run_jobs(jobs: list[Job], secret: str, n_workers: int, progress: bool,
               mp_context: str | None, parent: _Parent, log_path: Path | None,
-              config: WorkerConfig, stats: PoolStats):
+              config: WorkerConfig, stats: PoolStats, jailed: bool | None = None):
     """Yield accepted results as workers finish; the parent writes each one at once.
 
     Even one job runs in a worker: an evaluator that blows up memory or calls
@@ -518,7 +529,7 @@ def _run_jobs(jobs: list[Job], secret: str, n_workers: int, progress: bool,
         return
     bar = tqdm(total=len(jobs), desc="grading", unit="nb", disable=not progress)
     config.initializer = _init_worker
-    config.initargs = (str(log_path) if log_path else None, _interpreter_decision())
+    config.initargs = (str(log_path) if log_path else None, jailed)
     try:
         for outcome in run_jobs(jobs, grade_job, (secret,),
                                 n_workers=min(n_workers, len(jobs)),

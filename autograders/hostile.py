@@ -100,6 +100,46 @@ time.sleep(0.5)
 print("daemon started")
 '''
 
+PROC_SNOOP = '''
+import os
+# the grader's command line once led a kernel to the course root: read every process's
+for _pid in sorted((p for p in os.listdir("/proc") if p.isdigit()), key=int):
+    try:
+        with open(f"/proc/{_pid}/cmdline", "rb") as _fh:
+            _cmd = _fh.read().replace(b"\\0", b" ").decode("utf-8", "replace")
+        print("PROC", _pid, _cmd[:300])
+    except Exception as _exc:
+        print("PROC", _pid, "unreadable", type(_exc).__name__)
+print("SNOOP-DONE")
+'''
+
+WALK_HOST = '''
+import os, sys
+# walk where courses and other trainees' work usually live; read what looks like grades
+_skip = (os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix))
+_seen = 0
+print("CWD", os.getcwd())
+for _top in ("/work", "/root", "/home", "/srv", "/var", "/tmp", "/run", "/opt", "/mnt"):
+    for _dir, _subs, _files in os.walk(_top):
+        if os.path.realpath(_dir).startswith(_skip):
+            _subs[:] = []
+            continue
+        for _name in _subs + _files:
+            _seen += 1
+            _path = os.path.join(_dir, _name)
+            if _name.endswith((".db", ".sqlite", ".ipynb", ".secret")) or _name in (
+                    "submitted", "autograded", "reports", "feedback", "source", ".git"):
+                print("FOUND", _path)
+                try:
+                    with open(_path, "rb") as _fh:
+                        print("READ", _path, _fh.read(300))
+                except Exception as _exc:
+                    print("could not read", _path, type(_exc).__name__)
+        if _seen > 50000:
+            break
+print("WALK-DONE", _seen)
+'''
+
 MEMORY_BOMB = "_hog = bytearray(3 * 1024 ** 3)\n_hog[::4096] = b'x' * len(_hog[::4096])\n"
 
 INFINITE_LOOP = "while True:\n    pass\n"
@@ -197,6 +237,8 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "output_flood": {"status": "graded", "tests_zero": True, "output_capped": True},
     "huge_file": {"status": "graded", "tests_zero": True},
     "fork_bomb": {"status": "graded", "tests_zero": True},
+    "proc_snoop": {"status": "graded", "tests_zero": True, "no_leak": True},
+    "walk_host": {"status": "graded", "tests_zero": True, "no_leak": True},
     "deleted_test": {"status": "graded", "first_test": ("deleted", "missing")},
     "edited_test": {"status": "graded", "first_test": ("tampered", "was edited")},
     "changed_grade_id": {"status": "graded", "first_test": ("tampered", "grade_id")},
@@ -303,6 +345,8 @@ def hostile_variants(released_nb: dict, targets: list[str] = (),
         "output_flood": _with_attack(nb, OUTPUT_FLOOD),
         "huge_file": _with_attack(nb, HUGE_FILE),
         "fork_bomb": _with_attack(nb, FORK_BOMB),
+        "proc_snoop": _with_attack(nb, PROC_SNOOP),
+        "walk_host": _with_attack(nb, WALK_HOST),
     }
     t = _first_test_index(nb)
     deleted = copy.deepcopy(nb)

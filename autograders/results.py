@@ -82,6 +82,7 @@ class SubmissionResult:
     # a worker's reply (`to_dict` leaves it out), since trainee code chose every byte.
     grading_outputs: list[dict[str, Any]] | None = field(default=None, repr=False,
                                                          compare=False)
+    sandboxed: bool = True      # False: graded without the bubblewrap jail (accepted risk)
 
     @property
     def points(self) -> float:

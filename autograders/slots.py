@@ -1,9 +1,10 @@
 """Machine-wide sandbox slots: no two grading processes ever share a slot's uid.
 
-The sandbox kills *every* process of a slot's uid after a run (the only kill a
-setuid-dropping trainee cannot dodge), so two runs on the same slot — two workers, or
-two grading commands started by different instructors or test sessions — would kill
-each other's kernels. A slot is therefore held with an exclusive `flock` on
+Graded as root, each jailed run drops to its worker's slot uid, and RLIMIT_NPROC counts
+every task of that uid on the machine. Two workers on one slot — or two grading commands
+started by different instructors or test sessions — would share one process budget, so
+a fork bomb in one trainee's run could starve an innocent kernel of threads. A slot is
+therefore held with an exclusive `flock` on
 ``<lock dir>/slot-<n>.lock`` for as long as the holding process lives; the kernel
 releases the lock if that process dies, even by SIGKILL.
 """

@@ -102,3 +102,56 @@ def test_worlds_come_from_trainee_and_hidden_seeds():
     assert hidden.customers.equals(world_for("T1", "ITCSCR304A", salt="course-secret").customers)
     assert not own.customers.equals(hidden.customers)
     assert ctx.trainee_world() is own          # built once per context
+
+
+# --------------------------------------------------------------------------- SQL in the jail
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """A small world saved as the SQL store a 410A evaluator queries."""
+    from crm_sim.scenario import Scenario
+    from crm_sim.world import World
+
+    return World.build(Scenario(seed=5, n_customers=200)).save(
+        tmp_path_factory.mktemp("store") / "world.sqlite")
+
+
+def _maxrss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def test_sql_runs_in_the_jail_and_returns_a_frame(ctx, store):
+    """A plain aggregate comes back as a DataFrame with the query's columns and rows."""
+    import pandas as pd
+
+    got = ctx.run_sql(store, "SELECT segment, COUNT(*) AS n FROM customers GROUP BY segment "
+                             "ORDER BY segment")
+    assert isinstance(got, pd.DataFrame) and list(got.columns) == ["segment", "n"]
+    assert got["n"].sum() == 200
+
+
+def test_sql_refusals_are_call_errors(ctx, store):
+    """Writes and reads of hidden tables fail as CallErrors naming the problem."""
+    for query in ("DELETE FROM customers", "SELECT * FROM t_latent", "SELECT 1; SELECT 2"):
+        got = ctx.run_sql(store, query)
+        assert isinstance(got, CallError) and not got and got.kind == "raised", query
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT length(randomblob(200000000)) FROM customers c1, customers c2",
+    "SELECT zeroblob(2000000000)",
+    "SELECT length(zeroblob(900000000) || zeroblob(100)) FROM customers",
+], ids=["randomblob_per_row", "zeroblob_2g", "zeroblob_per_row"])
+def test_hostile_sql_ends_within_the_limit_without_growing_the_grader(ctx, store, query):
+    """Slow or huge queries end as a failed call in time; the grader's memory stays put."""
+    import time
+
+    before = _maxrss_mb()
+    start = time.monotonic()
+    got = ctx.run_sql(store, query)
+    took = time.monotonic() - start
+    assert isinstance(got, CallError) and got.kind in (
+        "timed_out", "killed", "memory_exceeded", "raised"), got
+    assert took < LIMITS.cell_timeout_s + 20
+    assert _maxrss_mb() - before < 100

@@ -28,7 +28,6 @@ from autograders.hostile import (
     write_variant,
 )
 from autograders.sandbox import Limits, grade_notebook
-from autograders.sandbox.executor import survivors
 from autograders.sandbox.limits import slot_ids
 from autograders.sandbox.prepare import (
     SubmissionProblem,
@@ -55,6 +54,15 @@ SECRET = "course-secret-never-shown-5521"
 # the checks that need uid separation are skipped with that reason.
 ROOT = os.geteuid() == 0
 NO_ROOT = "without root the sandbox shares the grader's uid (see docs/threat-model.md)"
+
+
+def survivors(uid: int) -> list[int]:
+    """Host pids still running as a slot uid (the jail must have killed them all)."""
+    import psutil
+
+    return [p.pid for p in psutil.process_iter(["uids", "status"])
+            if p.info["uids"] and uid in (p.info["uids"].real, p.info["uids"].effective)
+            and p.info["status"] != psutil.STATUS_ZOMBIE]
 
 
 def _digest(root: Path) -> dict[str, str]:
@@ -85,7 +93,7 @@ def _run_variant(name: str, variant: dict, source: Path, evaluators: dict, slot:
     result = grade_notebook(source, path, unit=unit, trainee_id="T001", secret=SECRET,
                             evaluators=evaluators, limits=LIMITS, slot=slot)
     uid = slot_ids(slot)[0]
-    left = [p.pid for p in survivors(uid=uid)] if ROOT else []  # no slot uid without root
+    left = survivors(uid) if ROOT else []       # no slot uid without root
     return {"result": result, "survivors": left}
 
 
@@ -180,7 +188,7 @@ def test_feedback_has_no_hidden_or_outside_material(fixture_runs, name):
 
 
 def test_read_files_attack_was_denied(fixture_runs):
-    """The file-reading attack ran, and every read of the course was refused."""
+    """The file-reading attack ran, and no course file was even there to read."""
     if not ROOT:
         pytest.skip(NO_ROOT)
     nb = {"cells": fixture_runs["runs"]["read_files"]["result"].grading_outputs}
@@ -188,7 +196,38 @@ def test_read_files_attack_was_denied(fixture_runs):
     printed = "".join(o.get("text", "") for o in attacked["outputs"])
     for target in ("gradebook.db", "fixture1.ipynb", ".secret"):
         assert any(line.startswith("could not read") and target in line
-                   and line.endswith("PermissionError") for line in printed.splitlines()), target
+                   and line.endswith("FileNotFoundError") for line in printed.splitlines()), target
+
+
+def _printed(fixture_runs, name: str, marker: str) -> str:
+    nb = fixture_runs["runs"][name]["result"].executed_notebook
+    attacked = next(c for c in nb["cells"] if marker in c["source"])
+    return "".join(o.get("text", "") for o in attacked["outputs"])
+
+
+def test_proc_shows_only_the_jail_not_the_grader(fixture_runs, course):
+    """Every /proc/*/cmdline a kernel can read belongs to its own jail, never the grader."""
+    printed = _printed(fixture_runs, "proc_snoop", "SNOOP-DONE")
+    assert "SNOOP-DONE" in printed            # the attack ran to the end
+    procs = [line for line in printed.splitlines() if line.startswith("PROC ")]
+    assert 0 < len(procs) <= 8
+    for line in procs:
+        assert "bwrap" in line or "autograders.sandbox" in line, line
+    assert str(course) not in printed
+
+
+def test_walking_the_host_finds_no_course_and_no_other_trainee(fixture_runs, course):
+    """Walking /work, /root, /tmp... finds nothing outside its own folder and public code."""
+    printed = _printed(fixture_runs, "walk_host", "WALK-DONE")
+    assert "WALK-DONE" in printed
+    cwd = next(line.split(" ", 1)[1] for line in printed.splitlines() if line.startswith("CWD "))
+    found = [line.split(" ", 1)[1] for line in printed.splitlines() if line.startswith("FOUND ")]
+    import autograders
+    import crm_sim
+
+    public = [str(Path(m.__file__).resolve().parent) for m in (autograders, crm_sim)]
+    assert found and all(path.startswith((cwd, *public)) for path in found), found
+    assert str(course) not in printed and "READ " not in printed.replace(f"READ {cwd}", "")
 
 
 def test_output_flood_is_capped(fixture_runs):
@@ -287,7 +326,7 @@ def real_runs(course, tmp_path_factory):
             result = grade_notebook(nb_path, path, unit=nb_path.parent.name, trainee_id="T001",
                                     secret=SECRET, evaluators=evaluators, support_files=support,
                                     limits=REAL_LIMITS, slot=slot)
-            left = [p.pid for p in survivors(uid=slot_ids(slot)[0])] if ROOT else []
+            left = survivors(slot_ids(slot)[0]) if ROOT else []
         finally:
             free.put(slot)
         return {"result": result, "survivors": left}

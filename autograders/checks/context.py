@@ -30,7 +30,7 @@ class EvalContext:
         trainee_seed: seed of the trainee's own (visible) world.
         hidden_seed: seed of the hidden world (from the course secret).
         limits: sandbox limits reused by `call_function`.
-        slot: worker slot, so `call_function` sandboxes use the worker's own uid.
+        slot: worker slot, so `call_function`/`run_sql` sandboxes use the worker's uid.
     """
 
     unit: str
@@ -77,3 +77,21 @@ class EvalContext:
         from autograders.sandbox.evaluate import call_function
 
         return call_function(artifact, args_list, limits=self.limits, slot=self.slot)
+
+    def run_sql(self, db_path: Any, query: Any) -> Any:
+        """Run a submitted SQL query read-only on a copy of `db_path`, inside the jail.
+
+        Mirrors `call_function`: the wall clock is enforced from outside and memory is
+        capped, so a query cannot hold or bloat the grading process.
+
+        Args:
+            db_path: a world saved with ``World.save`` (e.g. the hidden store).
+            query: the trainee's query text.
+
+        Returns:
+            A pandas DataFrame, or a falsy `CallError` for a query that failed, was
+            refused, timed out, ran out of memory or returned too much.
+        """
+        from autograders.sandbox.evaluate import run_sql
+
+        return run_sql(db_path, query, limits=self.limits, slot=self.slot)

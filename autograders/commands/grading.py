@@ -50,6 +50,10 @@ def grade(unit: str = typer.Argument(..., help="Unit code, or 'all'."),
               None, "--worker-memory-mb",
               help="Address-space cap of each grading worker in MB "
                    f"(default {DEFAULT_WORKER_MEMORY_MB}; 0: no cap)."),
+          allow_unsandboxed: bool = typer.Option(
+              False, "--allow-unsandboxed",
+              help="Grade even where the bubblewrap jail cannot run (results and reports "
+                   "are marked as graded without the sandbox)."),
           course: Path | None = COURSE_OPT) -> None:
     """Autograde every submitted notebook of a unit, in parallel, and write the gradebook."""
     with friendly_errors():
@@ -57,7 +61,7 @@ def grade(unit: str = typer.Argument(..., help="Unit code, or 'all'."),
 
         limits = None if worker_memory_mb is None else {"worker_memory_mb": worker_memory_mb}
         summary = do_grade(_course(course), unit, jobs=jobs, force=force, progress=progress,
-                           limits=limits)
+                           limits=limits, allow_unsandboxed=allow_unsandboxed)
         for line in summary.lines():
             typer.echo(line)
 

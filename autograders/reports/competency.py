@@ -88,6 +88,7 @@ class UnitDecision:
     notebook_statuses: dict[str, dict[str, str]]
     world_seed: int | None
     graded_at: str
+    sandboxed: bool = True      # False: a notebook was graded without the jail
 
     @property
     def competent(self) -> bool:
@@ -189,8 +190,10 @@ def decide(spec: UnitSpec, trainee_id: str, status_rows: list[dict[str, Any]],
                 pending=cell_pending, flags=_flags(res.get("evidence"))))
         criteria.append(CriterionDecision(crit.id, crit.text, crit.threshold, crit.max_points,
                                           sum(c.points for c in cells), cells, crit.gates))
+    sandboxed = all(row.get("result", {}).get("sandboxed", True) is not False
+                    for row in status_rows)
     return UnitDecision(trainee_id, spec.code, spec.title, criteria, pending, nb_status,
-                        seed, graded_at)
+                        seed, graded_at, sandboxed)
 
 
 def _flags(evidence: Any) -> list[str]:
@@ -201,7 +204,9 @@ def _flags(evidence: Any) -> list[str]:
 
 
 CSV_COLUMNS = ["trainee_id", "unit", "criterion", "points", "max_points", "fraction",
-               "threshold", "criterion_verdict", "unit_decision", "world_seed", "graded_at"]
+               "threshold", "criterion_verdict", "unit_decision", "world_seed", "graded_at",
+               "sandbox"]
+UNSANDBOXED = "graded WITHOUT the sandbox"
 
 
 def csv_rows(decisions: list[UnitDecision]) -> list[dict[str, Any]]:
@@ -213,5 +218,6 @@ def csv_rows(decisions: list[UnitDecision]) -> list[dict[str, Any]]:
                          "points": round(c.points, 4), "max_points": c.max_points,
                          "fraction": round(c.fraction, 4), "threshold": c.threshold,
                          "criterion_verdict": c.verdict, "unit_decision": d.decision,
-                         "world_seed": d.world_seed, "graded_at": d.graded_at})
+                         "world_seed": d.world_seed, "graded_at": d.graded_at,
+                         "sandbox": "jailed" if d.sandboxed else UNSANDBOXED})
     return rows

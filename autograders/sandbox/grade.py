@@ -36,6 +36,7 @@ from autograders.results import (
     SubmissionResult,
     Verdict,
 )
+from autograders.sandbox import bwrap
 from autograders.sandbox.executor import Workspace, run_sandboxed
 from autograders.sandbox.limits import DEFAULT_LIMITS, Limits
 from autograders.sandbox.prepare import (
@@ -67,7 +68,8 @@ def grade_notebook(source_nb: Path, submission: Path | None, *, unit: str, train
         evaluators: ``{grade_id: fn(artifact, ctx) -> Verdict}`` (see `load_evaluators`).
         support_files: files/directories copied next to the notebook (data, helpers).
         limits: sandbox limits.
-        slot: worker index; concurrent runs must use distinct slots (distinct uids).
+        slot: worker index; concurrent runs should use distinct slots (each slot's uid
+            has its own process budget).
 
     Returns:
         A `SubmissionResult`; its status says whether the run completed.
@@ -77,6 +79,7 @@ def grade_notebook(source_nb: Path, submission: Path | None, *, unit: str, train
     result = SubmissionResult(trainee_id=trainee_id, unit=unit, notebook=name, status="error")
     try:
         result.world_seed = _world_seed(trainee_id, unit)
+        result.sandboxed = bwrap.jailed()
         _grade(Path(source_nb), submission, unit, trainee_id, secret, evaluators,
                [Path(p) for p in support_files], limits, slot, result)
     except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the cohort
@@ -243,13 +246,15 @@ def _run_status(prepared: Prepared, run: dict[str, Any]) -> tuple[str, str, int 
         kind = stop.get("kind")
         if kind == "timeout":
             return "timed_out", f"timed out in cell {where}", index
-        if kind == "memory":
+        if kind == "memory" or outcome.memory_killed:
             return "memory_exceeded", f"memory limit exceeded in cell {where}", index
         return "kernel_died", f"the kernel died in cell {where}", index
     index = run["last_started"]
     where = label_of(prepared, index)
     if outcome.timed_out:
         return "timed_out", f"timed out in cell {where} (notebook time limit)", index
+    if outcome.memory_killed:
+        return "memory_exceeded", f"memory limit exceeded in cell {where}", index
     if run["crash"] is not None:
         log.error("sandbox child crashed: %s", run["crash"].get("error"))
         if "MemoryError" in str(run["crash"].get("error")):

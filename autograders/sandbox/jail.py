@@ -1,10 +1,12 @@
-"""Launcher: apply limits, drop privileges, then exec the real sandbox program.
+"""Launcher inside the bubblewrap jail: apply limits, drop to the slot uid, then exec.
 
-Run as ``python -I -m autograders.sandbox.jail <json> -- argv...``. Doing this in a
-separate small program (instead of ``preexec_fn``) keeps the grading parent free of
-fork-time hazards with threads, and means the dropped process never ran as root after
-exec. The JSON holds ``limits``, ``nproc`` and optionally ``uid``/``gid``, ``expose``
-(see `autograders.sandbox.exposure`) and ``offline``.
+Run as ``python -I -m autograders.sandbox.jail <json> -- argv...`` as the jail's first
+program. The JSON holds ``limits``, ``nproc``, ``cwd`` and, when the grader runs as root,
+``uid``/``gid``: bubblewrap then runs this as host root holding only CAP_SETUID and
+CAP_SETGID (see `autograders.sandbox.bwrap` for why not a user namespace), and it
+becomes the worker slot's unprivileged uid, so RLIMIT_NPROC counts per slot and
+root-owned files stay unreadable even where they are bound in. Doing it here, not in
+``preexec_fn``, keeps the grading parent free of fork-time hazards with threads.
 """
 
 from __future__ import annotations
@@ -13,25 +15,7 @@ import json
 import os
 import sys
 
-from autograders.sandbox.exposure import apply as apply_exposure
 from autograders.sandbox.limits import apply_rlimits
-
-CLONE_NEWNET = 0x40000000
-
-
-def go_offline() -> bool:
-    """Enter a new, empty network namespace: no interface is up, not even loopback.
-
-    Why: a submission must not reach the network or local services (a JupyterHub API, a
-    database on localhost). The kernel needs no network: it talks to its client over unix
-    sockets in the workspace, which a network namespace does not affect. Needs root (as
-    the jail is before the uid drop); returns False where even root may not (a container
-    without CAP_SYS_ADMIN), and the run goes on with the host's network.
-    """
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    return libc.unshare(CLONE_NEWNET) == 0
 
 
 def main(argv: list[str]) -> None:
@@ -42,22 +26,18 @@ def main(argv: list[str]) -> None:
     apply_rlimits(config["limits"], config.get("nproc"))
     uid, gid = config.get("uid"), config.get("gid")
     if uid is not None:
-        if config.get("offline"):
-            go_offline()
-        try:
-            apply_exposure(config.get("expose") or [])
-        except OSError:
-            os._exit(96)          # cannot make the interpreter reachable: refuse to run
         os.setgroups([])
         os.setgid(gid)
         os.setuid(uid)
-        if os.getuid() != uid or os.geteuid() != uid:
+        if os.getuid() != uid or os.geteuid() != uid or os.getgid() != gid:
             os._exit(97)
         try:
             os.setuid(0)          # must fail now; if it works the drop did not hold
             os._exit(98)
         except PermissionError:
             pass
+    if config.get("cwd"):
+        os.chdir(config["cwd"])
     os.execv(program[0], program)
 
 

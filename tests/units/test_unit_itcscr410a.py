@@ -668,6 +668,24 @@ def test_sql_hostile(hostile, ev, ctx):
     assert verdict.message
 
 
+@pytest.mark.parametrize("query", [
+    "SELECT length(randomblob(200000000)) AS segment FROM customers c1, customers c2",
+    "SELECT zeroblob(2000000000) AS segment",
+], ids=["randomblob_per_row", "zeroblob_2g"])
+def test_sql_attacks_end_as_a_failed_cell_in_time(ev, ctx, query):
+    """A query built to hold or bloat the grader scores 0 within the limit, in the jail."""
+    import resource
+    import time
+
+    short = short_ctx(ctx)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.monotonic()
+    verdict = ev["sql_test"](query, short)
+    assert time.monotonic() - start < short.limits.cell_timeout_s + 25
+    assert verdict.score == 0.0 and "failed on the hidden store" in verdict.message
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024
+
+
 def test_plan_marks(ev, ctx, cells):
     """Solution 1.0; required steps only (spare time) 0.75; all by spreadsheet 0.6; [] 0."""
     ns = run_cell(cells["plan_impl"], {})

@@ -690,15 +690,15 @@ def sql_query(artifact: Any, ctx: EvalContext) -> Verdict:
     """
     if not isinstance(artifact, str) or len(artifact) > MAX_TEXT:
         return Verdict(0.0, "SQL_SEGMENTS must be the query as a string.")
-    try:
-        got = review.run_sql(_hidden_store(ctx), artifact)
-    except CrmSimError as e:
-        # the database's own words can quote hidden data (a value in an error): the type
-        # and the rule it broke only
-        allowed = getattr(e, "allowed", "") or "a valid read-only SELECT"
-        return Verdict(0.0, f"SQL_SEGMENTS failed ({type(e).__name__}) {UNSEEN}: it must be "
-                            f"{quote(allowed)}. Try it on your own store first.",
-                       {"error": type(e).__name__})
+    got = ctx.run_sql(_hidden_store(ctx), artifact)     # in the jail: bounded time, memory
+    if not isinstance(got, pd.DataFrame):
+        # the database's own words can quote hidden data (a value in an error): the kind
+        # of failure and the rule it broke only
+        rule = (got.message if got.kind == "raised"
+                else "a query that finishes in time within the memory limit")
+        return Verdict(0.0, f"SQL_SEGMENTS failed on the hidden store ({got.kind}) {UNSEEN}: "
+                            f"it must be {quote(rule)}. Try it on your own store first.",
+                       {"error": got.kind})
     want = reference_segments(ctx.hidden_world().tables["customers"])
     right, wrong = 0, []
     for col in ("segment", "customers", "mean_value", "consent_rate"):

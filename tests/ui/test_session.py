@@ -49,7 +49,9 @@ def test_sealed_world_still_simulates_calls(monkeypatch):
     """Calls on a sealed world run, change its state, and leave `hidden` empty."""
     from crm_sim.calls import OutsourcerChecklist
     from crm_sim.leads import generate_sources
-    from crm_sim.ui import periodic_calls as pc
+    from unit_loader import helper_module
+
+    pc = helper_module("ITCSCR304A", "periodic_calls")
 
     monkeypatch.setenv("CRM_TRAINEE_ID", "t-sealed")
     world = session.my_world("ITCSCR304A")

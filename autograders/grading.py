@@ -312,13 +312,17 @@ def released_support(release: Path) -> list[str]:
 def harden_permissions(course: Course) -> None:
     """As root, keep course secrets away from the sandbox's unprivileged uid.
 
-    The unit sources (hidden tests, evaluators), the gradebook, the status store, the
-    secret and the submissions become owner-only, so trainee code running as a slot uid
-    cannot read another trainee's work, the answer keys or the hidden seed.
+    The course root, the unit sources (hidden tests, evaluators), the submissions, the
+    executed notebooks, feedback and reports, the gradebook, the status store and the
+    secret become owner-only. The jail already holds none of them; this keeps them from
+    every other local uid too (a slot uid graded without the jail, another user).
     """
     if os.geteuid() != 0:
         return
-    for path in (course.units_dir, course.submitted_dir, course.backups_dir):
+    # the course root first: nothing below it (executed notebooks, feedback, reports
+    # written later with the default umask) is reachable by another uid
+    for path in (course.root, course.units_dir, course.submitted_dir, course.backups_dir,
+                 course.autograded_dir, course.feedback_dir, course.reports_dir):
         if path.exists():
             path.chmod(stat.S_IRWXU)
     for path in (course.gradebook_path, course.secret_path, course.status_db_path):

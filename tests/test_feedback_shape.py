@@ -47,7 +47,7 @@ def _submission(answers: dict[str, str] | None = None) -> dict:
 @pytest.fixture(scope="module")
 def evaluators():
     """The fixture unit's evaluators."""
-    return load_evaluators(UNIT, "evaluators.py", base_dir=FIXTURE_DIR)
+    return load_evaluators(UNIT, base_dir=FIXTURE_DIR)
 
 
 def _code(source: str, outputs: list | None = None) -> dict:

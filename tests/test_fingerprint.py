@@ -57,7 +57,7 @@ def test_fixture_references_come_from_the_module_and_the_source_notebook():
     """reference_* functions and solution-cell functions are model answers."""
     from autograders.checks.registry import registered
 
-    load_evaluators(UNIT, "evaluators.py", base_dir=FIXTURE_DIR)
+    load_evaluators(UNIT, base_dir=FIXTURE_DIR)
     module = __import__(next(iter(registered(UNIT).values())).__module__, fromlist=["x"])
     nb = json.loads((FIXTURE_DIR / "fixture1.ipynb").read_text())
     refs = reference_fingerprints([module], {"fixture1": nb})
@@ -130,7 +130,7 @@ def test_copied_answers_flagged_in_similarity_and_competency(tmp_path):
     course = copy_fixture_course(tmp_path / "course")
     release_unit(course, UNIT)
     source = course.unit_dir(UNIT) / "fixture1.ipynb"
-    evaluators = load_evaluators(UNIT, "evaluators.py", base_dir=course.unit_dir(UNIT))
+    evaluators = load_evaluators(UNIT, base_dir=course.unit_dir(UNIT))
     for tid, answer in (("T1", RENAMED), ("T2", RENAMED_2), ("T3", HONEST)):
         nb = _submission({"squares_impl": answer})
         path = course.submitted_dir / tid / UNIT / "fixture1.ipynb"

@@ -225,6 +225,31 @@ def test_root_run_hides_course_secrets(submitted, tmp_path):
         assert st.S_IMODE(path.stat().st_mode) == 0o600
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="permissions are tightened only as root")
+def test_course_outputs_are_owner_only_after_grading(submitted, tmp_path):
+    """As root, the course root and the executed notebooks, feedback and reports are 0700.
+
+    Reports and feedback are written after grading with the default umask (world-readable
+    files), so the closed course root is what keeps them from any other uid.
+    """
+    import stat as st
+
+    course = clone_course(submitted, tmp_path / "c")
+    course.root.chmod(0o755)
+    course.autograded_dir.mkdir(exist_ok=True)
+    course.autograded_dir.chmod(0o755)
+    grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
+    files = write_reports(course)
+    assert st.S_IMODE(course.root.stat().st_mode) == 0o700
+    assert st.S_IMODE(course.autograded_dir.stat().st_mode) == 0o700
+    report = next(course.reports_dir.rglob("*.csv"))
+    for target in (course.root, report):
+        other = subprocess.run(["cat" if target.is_file() else "ls", str(target)],
+                               user=65534, group=65534, extra_groups=[],
+                               capture_output=True, text=True, check=False)
+        assert other.returncode != 0 and "Permission denied" in other.stderr, (target, files)
+
+
 # -- hostile evaluators: a dead worker costs only its job ----------------------------------
 DIED = ("the grading worker died while grading this submission (killed: memory limit or "
         "crash); it will be graded again on the next run")

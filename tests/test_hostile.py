@@ -200,8 +200,9 @@ def test_read_files_attack_was_denied(fixture_runs):
 
 
 def _printed(fixture_runs, name: str, marker: str) -> str:
-    nb = fixture_runs["runs"][name]["result"].executed_notebook
-    attacked = next(c for c in nb["cells"] if marker in c["source"])
+    # what the cells printed at grading time (never shown to the trainee; see feedback)
+    cells = fixture_runs["runs"][name]["result"].grading_outputs
+    attacked = next(c for c in cells if marker in "".join(c["source"]))
     return "".join(o.get("text", "") for o in attacked["outputs"])
 
 

@@ -324,14 +324,14 @@ def test_assignment_hostile(hostile, ev, ctx):
 
 
 # ----------------------------------------------------------------------------- budget
-UNSEEN = 20
+N_UNSEEN = 20
 
 
 @pytest.fixture(scope="module")
 def unseen_worlds() -> list[World]:
     """Twenty small unseen companies (seeds unrelated to the trainee's), built once."""
     return [World.build(Scenario(seed=9100 + i, n_customers=300, n_staff=12))
-            for i in range(UNSEEN)]
+            for i in range(N_UNSEEN)]
 
 
 def function_in(source: str, name: str) -> str:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import sys
 import time
 from typing import Any
 
 from autograders.sandbox import kernel
+from autograders.sandbox.channel import take_job
 
 PR_SET_DUMPABLE = 4
 
@@ -206,23 +206,13 @@ def run(job: dict, emit) -> dict:
 
 def main() -> None:
     """Read the job from stdin, protect the result channel, run, exit hard."""
-    job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-    out = os.fdopen(os.dup(1), "w", encoding="utf-8")   # dup'd fds are non-inheritable
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
+    job, emit = take_job(default=str)
     _non_dumpable()
-
-    def emit(record: dict) -> None:
-        out.write(json.dumps(record, default=str) + "\n")
-        out.flush()
-
     try:
         run(job, emit)
     except BaseException as exc:  # noqa: BLE001 - report to the parent, never hang
         emit({"event": "crash", "error": f"{type(exc).__name__}: {str(exc)[:500]}"})
     finally:
-        out.flush()
         os._exit(0)   # the parent kills whatever is left (kernel included)
 
 

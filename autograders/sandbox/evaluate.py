@@ -12,7 +12,7 @@ import shutil
 from dataclasses import dataclass
 from typing import Any
 
-from autograders.sandbox.executor import Workspace, run_sandboxed
+from autograders.sandbox.executor import Workspace, json_records, run_sandboxed
 from autograders.sandbox.limits import DEFAULT_LIMITS, Limits
 
 STARTUP_GRACE_S = 20.0     # importing pandas in a cold process on a busy machine
@@ -81,13 +81,7 @@ def call_function(artifact: Any, args_list: list, *, limits: Limits = DEFAULT_LI
 def _run_batch(name: str, source: str, calls: list, limits: Limits, slot: int) -> dict:
     lines: list[dict] = []
 
-    def on_line(raw: bytes) -> None:
-        try:
-            record = json.loads(raw)
-        except ValueError:
-            return
-        if isinstance(record, dict):
-            lines.append(record)
+    on_line = json_records(lines)
 
     ws = Workspace.create(slot, prefix="crm-fn-")
     try:
@@ -136,13 +130,7 @@ def run_sql(db_path: Any, query: Any, *, limits: Limits = DEFAULT_LIMITS, slot: 
 
     lines: list[dict] = []
 
-    def on_line(raw: bytes) -> None:
-        try:
-            record = json.loads(raw)
-        except (ValueError, RecursionError):
-            return
-        if isinstance(record, dict):
-            lines.append(record)
+    on_line = json_records(lines)
 
     ws = Workspace.create(slot, prefix="crm-sql-")
     try:

@@ -87,6 +87,24 @@ class Workspace:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
+def json_records(into: list[dict]) -> Callable[[bytes], None]:
+    """An ``on_line`` callback for `run_sandboxed` keeping each line that is a JSON object.
+
+    Anything else (a partial line, junk the program printed, nesting deep enough to
+    raise RecursionError) is dropped: the sandboxed side controls every byte.
+    """
+
+    def on_line(raw: bytes) -> None:
+        try:
+            record = json.loads(raw)
+        except (ValueError, RecursionError):
+            return
+        if isinstance(record, dict):
+            into.append(record)
+
+    return on_line
+
+
 def base_env(ws: Workspace, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The whole environment of a sandboxed program: nothing that points at the course."""
     home = str(ws.path)

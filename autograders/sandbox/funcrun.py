@@ -12,8 +12,8 @@ starts there).
 from __future__ import annotations
 
 import json
-import os
-import sys
+
+from autograders.sandbox.channel import take_job
 
 
 def _rich(value):
@@ -45,11 +45,7 @@ def _builtin_type(exc: BaseException) -> str:
 
 def main() -> None:
     """Read the job, define the function, stream one result line per call."""
-    job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-    out = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
+    job, emit = take_job(allow_nan=False)
     import collections
     import datetime
     import math
@@ -66,10 +62,6 @@ def main() -> None:
         import pandas as pd
 
         namespace.update(pd=pd, np=np)
-
-    def emit(record: dict) -> None:
-        out.write(json.dumps(record, allow_nan=False) + "\n")
-        out.flush()
 
     try:
         exec(compile(job["source"], "<submitted function>", "exec"), namespace)  # noqa: S102

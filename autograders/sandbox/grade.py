@@ -37,7 +37,7 @@ from autograders.results import (
     Verdict,
 )
 from autograders.sandbox import bwrap
-from autograders.sandbox.executor import Workspace, run_sandboxed
+from autograders.sandbox.executor import Workspace, json_records, run_sandboxed
 from autograders.sandbox.limits import DEFAULT_LIMITS, Limits
 from autograders.sandbox.prepare import (
     Prepared,
@@ -156,13 +156,7 @@ def _execute(prepared: Prepared, trainee_id: str, support: list[Path], limits: L
         ws.give(art)
         events: list[dict] = []
 
-        def on_line(raw: bytes) -> None:
-            try:
-                record = json.loads(raw)
-            except (ValueError, RecursionError):
-                return
-            if isinstance(record, dict):
-                events.append(record)
+        on_line = json_records(events)
 
         job = json.dumps({"notebook": prepared.notebook, "cell_timeout_s": limits.cell_timeout_s,
                           "notebook_timeout_s": limits.notebook_timeout_s,

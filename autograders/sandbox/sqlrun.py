@@ -12,9 +12,7 @@ parent's wall clock, RLIMIT_AS), not by the query's good will.
 
 from __future__ import annotations
 
-import json
-import os
-import sys
+from autograders.sandbox.channel import take_job
 
 
 def _plain(value):
@@ -30,15 +28,7 @@ def _plain(value):
 
 def main() -> None:
     """Read the job, run the query, write one result line."""
-    job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-    out = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-
-    def emit(record: dict) -> None:
-        out.write(json.dumps(record, allow_nan=False, default=str) + "\n")
-        out.flush()
+    job, emit = take_job(allow_nan=False, default=str)
 
     from crm_sim.errors import CrmSimError
     from crm_sim.profile_review import SQL_MAX_ROWS, run_sql

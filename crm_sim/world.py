@@ -71,6 +71,8 @@ class World:
         self._today = _check_date("today", today)
         self.path: Path | None = None
         self._engine_state: dict[str, pd.DataFrame] | None = None
+        # called with the world after each monthly step (set by ui.session.my_world)
+        self.autosave = None
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -111,6 +113,19 @@ class World:
             raise FieldError("months", months, "an integer ≥ 0", "e.g. world.advance(1)")
         self._today = add_months(self._today, months)
         return self._today
+
+    def advance_month(self, months: int = 1) -> pd.DataFrame:
+        """Let months pass with results (sales, survey answers, opt-outs, complaints).
+
+        See `crm_sim.simulate.advance`; returns the new ``month_results`` rows. A world
+        opened with `crm_sim.ui.session.my_world` saves itself afterwards (`autosave`).
+        """
+        from crm_sim import simulate
+
+        results = simulate.advance(self, months)
+        if self.autosave is not None:
+            self.autosave(self)
+        return results
 
     @property
     def customers(self) -> pd.DataFrame:

@@ -22,6 +22,7 @@ import pandas as pd
 from autograders.checks import EvalContext, evaluator, to_frame
 from autograders.checks.messages import UNSEEN, quote, unseen_failure
 from autograders.results import Verdict
+from crm_sim.ui.quiz import original_option
 
 from .. import periodic_calls as pc
 
@@ -63,12 +64,16 @@ def _choice(key: str):
         if problem:
             return _verdict(0.0, f"answer_{key}: {quote(problem)}.", {"answer": None})
         answer = artifact.strip().lower()
-        if answer == CHOICE_KEYS[key]:
-            return _verdict(1.0, f"answer_{key}: correct.", {"answer": answer})
+        # the trainee saw the options in their own order: map their letter back
+        option = original_option(ctx.trainee_id, f"answer_{key}", answer, LETTERS)
+        evidence = {"answer": answer, "option": option}
+        if option == CHOICE_KEYS[key]:
+            return _verdict(1.0, f"answer_{key}: correct.", evidence)
         return _verdict(0.0, f"answer_{key} = {quote(answer)} is not the best option: "
-                        f"{CHOICE_HINTS[key]}.", {"answer": answer})
+                        f"{CHOICE_HINTS[key]}.", evidence)
     check.__name__ = check.__qualname__ = f"choice_{key}"
-    check.__doc__ = f"Multiple-choice question {key.upper()}: 1 for the key, else 0."
+    check.__doc__ = (f"Multiple-choice question {key.upper()}: 1 for the key (in the trainee's "
+                     "option order), else 0.")
     return check
 
 

@@ -29,6 +29,7 @@ from crm_sim import privacy
 from crm_sim import profile_review as review
 from crm_sim.errors import CrmSimError
 from crm_sim.leads.columns import SOURCES
+from crm_sim.ui.quiz import original_option
 
 from .. import profile_desk as desk
 
@@ -188,20 +189,24 @@ def _resolution_verdict(stats: dict[str, Any], where: str) -> Verdict:
 
 
 # ------------------------------------------------------------- knowledge (MC)
-def _mc(grade_id: str, artifact: Any) -> Verdict:
+def _mc(grade_id: str, artifact: Any, trainee_id: str) -> Verdict:
+    """1 when the letter, mapped back from the trainee's option order, is the key; else 0."""
     key = MC_KEYS[grade_id]
     if not isinstance(artifact, str) or len(artifact.strip()) != 1 or \
             not artifact.strip().isalpha():
         return Verdict(0.0, "Put a single letter in quotes in the answer cell, e.g. \"a\".",
                        {"answer": repr(artifact)[:40]})
     answer = artifact.strip().lower()
-    if answer == key:
-        return Verdict(1.0, "Correct.", {"answer": answer})
-    return Verdict(0.0, f"Not the best option: {MC_HINTS[grade_id]}.", {"answer": answer})
+    question = "answer_" + grade_id[2:-len("_test")]        # q_k1_test -> answer_k1
+    option = original_option(trainee_id, question, answer, "abcd")
+    if option == key:
+        return Verdict(1.0, "Correct.", {"answer": answer, "option": option})
+    return Verdict(0.0, f"Not the best option: {MC_HINTS[grade_id]}.",
+                   {"answer": answer, "option": option})
 
 
 for _gid in MC_KEYS:
-    evaluator(UNIT, _gid)(lambda artifact, ctx, _g=_gid: _mc(_g, artifact))
+    evaluator(UNIT, _gid)(lambda artifact, ctx, _g=_gid: _mc(_g, artifact, ctx.trainee_id))
 
 
 # ------------------------------------------------------------- professionalism

@@ -22,6 +22,7 @@ import pandas as pd
 from autograders.checks import EvalContext, evaluator, to_frame
 from autograders.checks.messages import UNSEEN, quote, unseen_failure
 from autograders.results import Verdict
+from crm_sim import own_company
 from crm_sim.ui.quiz import original_option
 
 from .. import periodic_calls as pc
@@ -79,6 +80,35 @@ def _choice(key: str):
 
 for _key in CHOICE_KEYS:
     evaluator(UNIT, f"q_{_key}_test")(_choice(_key))
+
+
+# Own-company question (K5): the same for everyone, answered from the trainee's own figures.
+OWN_SEGMENT_OPTIONS = {"a": "corporate", "b": "sme", "c": "individual"}
+
+
+@evaluator(UNIT, "q_own_k5_test")
+def own_company_complaints(artifact: Any, ctx: EvalContext) -> Verdict:
+    """K5 on the trainee's own company: 1 for the segment with most complaints per customer.
+
+    The figure is `own_company.complaints_table` of the trainee's world rebuilt from the
+    seed, summed over its last three months (history before the start date, which no
+    action of the trainee changes); on an exact tie every top segment earns 1.
+    """
+    problem = pc.choice_problem(artifact, tuple(OWN_SEGMENT_OPTIONS))
+    if problem:
+        return _verdict(0.0, f"answer_own_k5: {quote(problem)}.", {"answer": None})
+    answer = artifact.strip().lower()
+    option = original_option(ctx.trainee_id, "answer_own_k5", answer, OWN_SEGMENT_OPTIONS)
+    table = own_company.complaints_table(ctx.trainee_world())
+    top = own_company.top_segments(table.tail(3).sum())
+    chosen = OWN_SEGMENT_OPTIONS.get(option or "")
+    evidence = {"answer": answer, "option": option, "segment": chosen, "top": top}
+    if chosen in top:
+        return _verdict(1.0, "answer_own_k5: correct, that is what your company's figures "
+                        "show.", evidence)
+    return _verdict(0.0, f"answer_own_k5 = {quote(answer)} does not match your company's "
+                    "complaints table: add up each segment's last three months and compare.",
+                    evidence)
 
 
 # ===================================================================== 1a segment summary

@@ -25,7 +25,7 @@ import pandas as pd
 from autograders.checks import EvalContext, evaluator, to_frame
 from autograders.checks.messages import UNSEEN, quote, unseen_failure
 from autograders.results import Verdict
-from crm_sim import privacy
+from crm_sim import own_company, privacy
 from crm_sim import profile_review as review
 from crm_sim.errors import CrmSimError
 from crm_sim.leads.columns import SOURCES
@@ -207,6 +207,33 @@ def _mc(grade_id: str, artifact: Any, trainee_id: str) -> Verdict:
 
 for _gid in MC_KEYS:
     evaluator(UNIT, _gid)(lambda artifact, ctx, _g=_gid: _mc(_g, artifact, ctx.trainee_id))
+
+
+# Own-company question (K2): the same for everyone, answered from the trainee's own figures.
+OWN_SEGMENT_OPTIONS = {"a": "corporate", "b": "sme", "c": "individual"}
+
+
+@evaluator(UNIT, "q_own_k2_test")
+def own_company_satisfaction(artifact: Any, ctx: EvalContext) -> Verdict:
+    """K2 on the trainee's own company: 1 for the segment most often saying "low".
+
+    The figure is the low_% column of `own_company.satisfaction_table` of the trainee's
+    world rebuilt from the seed (history before the start date, which no action of the
+    trainee changes); on an exact tie every top segment earns 1.
+    """
+    if not isinstance(artifact, str) or artifact.strip().lower() not in OWN_SEGMENT_OPTIONS:
+        return Verdict(0.0, "Put a single letter in quotes in the answer cell: \"a\", \"b\" "
+                            "or \"c\".", {"answer": repr(artifact)[:40]})
+    answer = artifact.strip().lower()
+    option = original_option(ctx.trainee_id, "answer_own_k2", answer, OWN_SEGMENT_OPTIONS)
+    table = own_company.satisfaction_table(ctx.trainee_world())
+    top = own_company.top_segments(table["low_%"])
+    chosen = OWN_SEGMENT_OPTIONS.get(option or "")
+    evidence = {"answer": answer, "option": option, "segment": chosen, "top": top}
+    if chosen in top:
+        return Verdict(1.0, "Correct: that is what your own customers said.", evidence)
+    return Verdict(0.0, "That does not match your company's satisfaction table: compare the "
+                        "low_% column of the segments.", evidence)
 
 
 # ------------------------------------------------------------- professionalism

@@ -43,7 +43,7 @@ from crm_sim.economics import draw_economics
 from crm_sim.errors import FieldError
 from crm_sim.history import COMPLAINT_BASE
 from crm_sim.scenario import add_months
-from crm_sim.world import engine_state
+from crm_sim.world import autosave, engine_state
 
 # ------------------------------------------------------------------ model figures
 BROKEN_PROMISE_HIT = 0.06     # satisfaction lost when a promised follow-up never came
@@ -85,6 +85,7 @@ def advance(world: Any, months: int = 1) -> pd.DataFrame:
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise FieldError("months", months, "an integer ≥ 1", "e.g. world.advance_month()")
     frames = [_step(world) for _ in range(months)]
+    autosave(world)
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 

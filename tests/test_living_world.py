@@ -150,3 +150,31 @@ def test_advance_refuses_bad_months(trainee):
     for bad in (0, -1, 1.5, True):
         with pytest.raises(FieldError, match="months"):
             simulate.advance(world, bad)
+
+
+def test_calls_on_my_world_are_saved_for_the_next_notebook(trainee):
+    """A plan run on my_world's world is in the next notebook's world without an explicit save."""
+    world = session.my_world(UNIT)
+    summary = world.run_plan(_call_plan(world, 25))
+    later = session.my_world(UNIT)
+    assert set(summary.records["interaction_id"]) <= set(later.interactions["interaction_id"])
+
+
+def test_a_copy_never_overwrites_the_saved_world(trainee):
+    """Practice on world.copy() (a call console's) leaves the saved company as it was."""
+    world = session.my_world(UNIT)
+    practice = world.copy()
+    practice.run_plan(_call_plan(practice, 25))
+    assert len(session.my_world(UNIT).interactions) == len(world.interactions)
+
+
+def test_unwritable_workspace_warns_and_the_notebook_goes_on(trainee, monkeypatch):
+    """A workspace that cannot be written costs persistence (a warning), not the notebook."""
+    blocker = trainee / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("CRM_WORLD_DIR", str(blocker))
+    with pytest.warns(UserWarning, match="could not be saved"):
+        world = session.my_world(UNIT)
+    with pytest.warns(UserWarning, match="could not be saved"):
+        world.advance_month()
+    assert "month_results" in world.tables

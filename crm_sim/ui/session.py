@@ -9,16 +9,17 @@ themselves from the trainee id they already know.
 The trainee's company lives across the notebooks of a unit: `my_world` saves it in the
 trainee's workspace (``.crm_world/<UNIT>.sqlite``) on first use and loads it after, so
 what notebook 2 did is there in notebook 3; `save_my_world` saves after acting and
-`world.advance_month()` saves itself.
+calls and `world.advance_month()` save the world themselves.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import warnings
 from pathlib import Path
 
-from crm_sim.errors import FieldError
+from crm_sim.errors import FieldError, StoreError
 
 ENV_VARS = ("CRM_TRAINEE_ID", "JUPYTERHUB_USER")
 DEFAULT_TRAINEE = "demo-trainee"
@@ -54,7 +55,7 @@ def my_world(unit: str):
     rebuild) and saves it to `world_path(unit)`; later notebooks load that file, so calls
     made in one notebook and months advanced in another are there in the next. The world
     is sealed (`world.hidden` is empty; the engine keeps its state) and saves itself
-    after `world.advance_month()`; call `save_my_world(world)` after acting.
+    after calls and `world.advance_month()`; `save_my_world(world)` saves any other change.
 
     A saved file made for another trainee or unit (a copied file) is not used: the
     trainee's own world is built instead, with a warning. Grading never reads this file:
@@ -76,9 +77,10 @@ def my_world(unit: str):
     if world is None:
         # built here, not through trainee.world_for, whose cache would keep an unsealed copy
         world = World.build(scenario).seal()
-        _save(world, path)
+        world.path = path
+        _autosave(world)
     world.path = path
-    world.autosave = save_my_world
+    world.autosave = _autosave
     return world
 
 
@@ -103,6 +105,15 @@ def save_my_world(world, path: str | Path | None = None) -> Path:
     _save(world, target)
     world.path = target
     return target
+
+
+def _autosave(world) -> None:
+    """Save after a change; a workspace that cannot be written costs persistence, not work."""
+    try:
+        save_my_world(world)
+    except (OSError, sqlite3.Error, StoreError) as exc:
+        warnings.warn(f"your company could not be saved to {world.path} ({exc}); what you "
+                      "do here will not carry over to the next notebook", stacklevel=3)
 
 
 def reset_my_world(unit: str):

@@ -4,11 +4,12 @@
 and follow-ups into what a CRM team would observe a month later, for every customer at
 once (numpy over customers, a handful of passes, no per-customer loop):
 
-1. **This month's contacts** are the interactions timed in ``[today, today + 1 month)``
-   other than inbound complaints: who was contacted, how often, whether a follow-up was
-   promised (the ``follow_up`` column) and whether a later follow-up call kept it.
-   The calls themselves already moved each customer when they were made (`crm_sim.calls`);
-   this step adds what happens afterwards.
+1. **This month's contacts** are the calls recorded since the last monthly step (before
+   the first step: since the built history), whatever slot they were planned for, so a
+   plan for "next month" made today counts in the month that passes now: who was
+   contacted, how often, whether a follow-up was promised (the ``follow_up`` column) and
+   whether a later follow_up call kept it. The calls themselves already moved each
+   customer when they were made (`crm_sim.calls`); this step adds what happens after.
 2. **A broken promise costs.** A follow-up promised this month and not made by the end of
    the month lowers satisfaction (`BROKEN_PROMISE_HIT`) and raises the complaint chance.
 3. **The month passes** (`behaviour.drift` towards each segment's satisfaction level):
@@ -56,6 +57,7 @@ SURVEY_CONTACTED = 0.25       # extra answer chance for a customer contacted thi
 SURVEY_NOISE = 0.45           # sd of the survey score around 1 + 4·satisfaction
 OWN_PURCHASE_SHARE = 0.35     # monthly own-initiative purchase chance = propensity × this
 
+MONTH_RUNS_COLUMNS = {"month": "string", "interactions_seen": "int64"}   # engine state
 MONTH_RESULTS_COLUMNS = {
     "month": "string",            # "YYYY-MM" of the month that passed
     "customer_id": "string",
@@ -112,7 +114,9 @@ def _step(world: Any) -> pd.DataFrame:
     u_complain, u_opt, u_survey, u_close = (rng.random(n) for _ in range(4))
     u_score = rng.standard_normal(n)
 
-    contacts, promised, kept = _month_contacts(world.tables["interactions"], ids, start, end)
+    interactions = world.tables["interactions"]
+    seen = _interactions_seen(world)
+    contacts, promised, kept = _month_contacts(interactions.iloc[seen:], ids)
     s, p, f = (lat[c].to_numpy(float) for c in ("satisfaction", "perception", "fatigue"))
     active = lat["active"].to_numpy(bool)
     broken = promised > kept
@@ -166,18 +170,38 @@ def _step(world: Any) -> pd.DataFrame:
         world.append_rows("month_results", rows)
     else:
         world.register_table("month_results", rows, columns=MONTH_RESULTS_COLUMNS)
+    log = pd.DataFrame({"month": [month], "interactions_seen":
+                        [len(world.tables["interactions"])]})
+    if "month_runs" in engine_state(world):
+        world.append_rows("month_runs", log)
+    else:
+        world.register_table("month_runs", log, hidden=True, columns=MONTH_RUNS_COLUMNS)
     world.advance(1)
     return world.tables["month_results"].iloc[-n:].reset_index(drop=True)
 
 
-def _month_contacts(interactions: pd.DataFrame, ids: np.ndarray, start: str, end: str):
-    """Per customer: outbound contacts this month, follow-ups promised, promises kept.
+def _interactions_seen(world: Any) -> int:
+    """Rows of ``interactions`` already accounted for: up to the last step, or the history.
 
-    A promise is kept when a follow_up call to the same customer comes after it within
-    the month.
+    Before the first step the history is the leading run of rows timed before the start
+    date in time order (the builder writes it sorted; calls are appended after it).
     """
-    ts = interactions["timestamp"].astype(str)
-    month = interactions[(ts >= start) & (ts < end) & (interactions["purpose"] != "complaint")]
+    runs = engine_state(world).get("month_runs")
+    if runs is not None and len(runs):
+        return int(runs["interactions_seen"].iloc[-1])
+    ts = world.tables["interactions"]["timestamp"].astype(str).to_numpy(object)
+    ok = (ts < world.scenario.end_date)
+    if len(ts) > 1:
+        ok[1:] &= ts[1:] >= ts[:-1]
+    return int(np.argmin(ok)) if not ok.all() else len(ts)
+
+
+def _month_contacts(new: pd.DataFrame, ids: np.ndarray):
+    """Per customer: outbound contacts since the last step, follow-ups promised and kept.
+
+    A promise is kept when a follow_up call to the same customer comes after it.
+    """
+    month = new[new["purpose"] != "complaint"]
     at = pd.Index(ids).get_indexer(month["customer_id"].to_numpy(object))
     ok = at >= 0
     month, at = month[ok], at[ok]

@@ -178,3 +178,18 @@ def test_unwritable_workspace_warns_and_the_notebook_goes_on(trainee, monkeypatc
     with pytest.warns(UserWarning, match="could not be saved"):
         world.advance_month()
     assert "month_results" in world.tables
+
+
+def test_calls_count_in_the_next_step_once_whatever_their_slot(trainee):
+    """A plan for next month made today counts in the step that follows, and only once."""
+    from crm_sim.scenario import add_months
+
+    world = session.my_world(UNIT)
+    plan = _call_plan(world, 40)
+    later = add_months(world.today, 1)
+    for row in plan:
+        row["slot"] = later + row["slot"][10:]
+    world.run_plan(plan)
+    first = world.advance_month()
+    second = world.advance_month()
+    assert first["contacts"].sum() == 40 and second["contacts"].sum() == 0

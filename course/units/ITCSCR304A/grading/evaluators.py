@@ -1271,11 +1271,17 @@ def plan_budget(customers, interactions):
 
 budget = plan_budget(*analysis_inputs(world))
 """
+# The segment that did NOT complain most, in the trainee's own option order.
+_OWN_K5_WRONG = (
+    'answer_own_k5 = shown_letter("answer_own_k5", {"corporate": "a", "sme": "b", '
+    '"individual": "c"}[[s for s in ("corporate", "sme", "individual") if s not in '
+    'own_company.top_segments(own_company.complaints_table(world).tail(3).sum())][0]], '
+    '"abc")\n')
 VARIANTS: dict[str, dict[str, str]] = {
     "partial": {
-        "q_k2_answer": 'answer_k2 = "a"',
-        "q_k4_answer": 'answer_k4 = "a"',
-        "q_k7_answer": 'answer_k7 = "a"',
+        "q_k2_answer": 'answer_k2 = shown_letter("answer_k2", "a")',
+        "q_k4_answer": 'answer_k4 = shown_letter("answer_k4", "a")',
+        "q_k7_answer": 'answer_k7 = shown_letter("answer_k7", "a")',
         "segment_summary_answer": (
             "import pandas as pd\n\ncustomers = world.customers\n"
             "today = pd.Timestamp(world.today)\n"
@@ -1295,8 +1301,11 @@ VARIANTS: dict[str, dict[str, str]] = {
         "conduct_written": "I would sell him what suits him.",
     },
     "wrong": {
-        **{f"q_{k}_answer": f'answer_{k} = "{"a" if v != "a" else "b"}"'
+        # a wrong option of the author's, in the variant trainee's own option order
+        **{f"q_{k}_answer": f'answer_{k} = shown_letter("answer_{k}", '
+                            f'"{"a" if v != "a" else "b"}")'
            for k, v in CHOICE_KEYS.items()},
+        "q_own_k5_answer": _OWN_K5_WRONG,
         "segment_summary_answer": "import pandas as pd\n\ncustomers = world.customers\n"
                                   "today = pd.Timestamp(world.today)\nsegment_summary = 42\n",
         "prospects_answer": _PROSPECTS_NO_CONSENT,

@@ -903,10 +903,16 @@ def recommend(artifact: Any, ctx: EvalContext) -> Verdict:
 
 
 # ------------------------------------------------------------- simulated cohort
+# The segment that did NOT say "low" most often, in the trainee's own option order.
+_OWN_K2_WRONG = (
+    'answer_own_k2 = shown_letter("answer_own_k2", {"corporate": "a", "sme": "b", '
+    '"individual": "c"}[[s for s in ("corporate", "sme", "individual") if s not in '
+    'own_company.top_segments(own_company.satisfaction_table(world)["low_%"])][0]], '
+    '"abc")\n')
 # Variant name -> {solution cell grade_id: replacement source}; "full" is the source.
 VARIANTS: dict[str, dict[str, str]] = {
     "partial": {
-        "q_k3_answer": 'answer_k3 = "a"',
+        "q_k3_answer": 'answer_k3 = shown_letter("answer_k3", "a")',
         "resolve_impl": (
             "def link_records(sources):\n"
             "    pairs, seen = [], {}\n"
@@ -949,11 +955,12 @@ VARIANTS: dict[str, dict[str, str]] = {
         "recommend_written": "We should do more marketing.",
     },
     "wrong": {
-        "q_k1_answer": 'answer_k1 = "a"',
-        "q_k2_answer": 'answer_k2 = "a"',
-        "q_k3_answer": 'answer_k3 = "d"',
-        "q_k4_answer": 'answer_k4 = "c"',
-        "q_k5_answer": 'answer_k5 = "a"',
+        "q_k1_answer": 'answer_k1 = shown_letter("answer_k1", "a")',
+        "q_k2_answer": 'answer_k2 = shown_letter("answer_k2", "a")',
+        "q_k3_answer": 'answer_k3 = shown_letter("answer_k3", "d")',
+        "q_k4_answer": 'answer_k4 = shown_letter("answer_k4", "c")',
+        "q_k5_answer": 'answer_k5 = shown_letter("answer_k5", "a")',
+        "q_own_k2_answer": _OWN_K2_WRONG,
         "resolve_impl": "def link_records(sources):\n    return []\n",
         "purpose_impl": ("allowed_uses = {s: ['direct_marketing', 'service', 'analysis']\n"
                          "                for s in sources}\n"),

@@ -1,5 +1,7 @@
 """The trainee's company lives: it persists across notebooks and a month passes with results."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -131,7 +133,8 @@ def test_advance_month_autosaves_the_trainees_world(trainee):
     world = session.my_world(UNIT)
     world.advance_month()
     later = session.my_world(UNIT)
-    assert later.today == world.today and "month_results" in later.tables
+    assert later.today == world.today
+    pd.testing.assert_frame_equal(later.tables["month_results"], world.tables["month_results"])
 
 
 def test_another_trainees_file_is_not_used(trainee, monkeypatch):
@@ -193,3 +196,16 @@ def test_calls_count_in_the_next_step_once_whatever_their_slot(trainee):
     first = world.advance_month()
     second = world.advance_month()
     assert first["contacts"].sum() == 40 and second["contacts"].sum() == 0
+
+
+def test_a_saved_company_is_never_released_nor_graded(tmp_path):
+    """Releases skip .crm_world (nbgrader config); grading copies no saved company."""
+    from autograders.grading import released_support
+
+    config = (Path(__file__).resolve().parents[1] / "course" / "nbgrader_config.py").read_text()
+    assert '".crm_world"' in config
+    release = tmp_path / "ITCSCR304A"
+    (release / ".crm_world").mkdir(parents=True)
+    (release / ".crm_world" / "ITCSCR304A.sqlite").write_bytes(b"x")
+    (release / "periodic_calls.py").write_text("")
+    assert [Path(p).name for p in released_support(release)] == ["periodic_calls.py"]

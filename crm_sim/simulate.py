@@ -98,6 +98,35 @@ def month_results(world: Any) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in MONTH_RESULTS_COLUMNS.items()})
 
 
+def month_summary(world: Any, by: str = "segment") -> pd.DataFrame:
+    """The months' results per month and `by` ("segment" or "called"), ready to read.
+
+    Columns: customers, contacted, purchases, sales_value (HKD), survey_answers,
+    mean_survey_score (1-5), complaints, opt_outs, closed. With ``by="called"`` the rows
+    compare the customers the trainee contacted that month with the others, which is how
+    a trainee sees what their calls did.
+    """
+    if by not in ("segment", "called"):
+        raise FieldError("by", by, '"segment" or "called"', 'e.g. month_summary(world, "called")')
+    results = month_results(world)
+    key = results["segment"] if by == "segment" else np.where(
+        results["contacts"] > 0, "called", "not called")
+    grouped = results.assign(_by=key).groupby(["month", "_by"])
+    out = pd.DataFrame({
+        "customers": grouped.size(),
+        "contacted": grouped["contacts"].apply(lambda c: int((c > 0).sum())),
+        "purchases": grouped["purchases"].sum(),
+        "sales_value": grouped["sales_value"].sum().round(2),
+        "survey_answers": grouped["survey_score"].count(),
+        "mean_survey_score": grouped["survey_score"].mean().astype(float).round(2),
+        "complaints": grouped["complained"].sum(),
+        "opt_outs": grouped["opted_out"].sum(),
+        "closed": grouped["closed"].sum(),
+    })
+    out.index.names = ["month", by]
+    return out
+
+
 def _step(world: Any) -> pd.DataFrame:
     """One month from `world.today`: read the month's contacts, draw, record, move the clock."""
     start, end = world.today, add_months(world.today, 1)
@@ -275,4 +304,4 @@ def _complaints(world: Any, who: np.ndarray, start: str) -> pd.DataFrame:
     })
 
 
-__all__ = ["advance", "month_results", "MONTH_RESULTS_COLUMNS"]
+__all__ = ["advance", "month_results", "month_summary", "MONTH_RESULTS_COLUMNS"]

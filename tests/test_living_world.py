@@ -209,3 +209,18 @@ def test_a_saved_company_is_never_released_nor_graded(tmp_path):
     (release / ".crm_world" / "ITCSCR304A.sqlite").write_bytes(b"x")
     (release / "periodic_calls.py").write_text("")
     assert [Path(p).name for p in released_support(release)] == ["periodic_calls.py"]
+
+
+def test_month_summary_compares_called_and_other_customers(trainee):
+    """month_summary splits each month by segment or by called/not called, with the totals."""
+    world = session.my_world(UNIT)
+    world.run_plan(_call_plan(world, 120, "routine"))
+    month = world.advance_month()
+    called = simulate.month_summary(world, "called")
+    assert called.loc[(month["month"].iloc[0], "called"), "customers"] == 120
+    assert called["customers"].sum() == len(month)
+    by_segment = simulate.month_summary(world)
+    assert by_segment["complaints"].sum() == month["complained"].sum()
+    assert by_segment["survey_answers"].sum() == month["survey_score"].notna().sum()
+    with pytest.raises(FieldError, match="by"):
+        simulate.month_summary(world, "channel")

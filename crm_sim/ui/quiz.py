@@ -6,7 +6,7 @@ be faked and notebooks still run top to bottom without a browser.
 
 Options are shown in an order of their own for each trainee (`shuffled`), seeded by the
 trainee id and the question id, so the letter one trainee picks says nothing to another
-and a letter copied from a classmate or from the course repository is worth nothing.
+and a letter copied from a classmate is right only by chance.
 The grader maps the letter back to the option as written with `original_option`, from
 the trainee id it already knows; nothing in the kernel is trusted for that.
 """
@@ -133,8 +133,3 @@ def shown_letter(question_id: str, original: str, options: Iterable[str] = "abcd
             return shown
     raise FieldError("original", original, ", ".join(order), "pass one of the author's letters")
 
-
-def longest_is_key(options: dict[str, str], key: str) -> bool:
-    """True when the key is strictly the longest option (a test-taking give-away)."""
-    others = [len(text) for letter, text in options.items() if letter != key]
-    return bool(others) and len(options[key]) > max(others)

@@ -306,6 +306,7 @@ def released_support(release: Path) -> list[str]:
     return sorted(str(p) for p in release.rglob("*") if p.is_file()
                   and p.suffix not in (".ipynb", ".pyc") and ".ipynb_checkpoints" not in p.parts
                   and "__pycache__" not in p.parts
+                  and ".crm_world" not in p.parts      # a saved company is never graded
                   and str(p.relative_to(release)) not in private)
 
 

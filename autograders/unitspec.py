@@ -391,6 +391,11 @@ def check_unit(unit_dir: str | Path) -> CheckReport:
     for leak in leaky_helpers(unit_dir):
         holes.append(f"{leak} is released to trainees but registers evaluators: move it "
                      f"into {GRADING_DIR}/")
+    from autograders.quizcheck import longest_key_warning
+
+    warning = longest_key_warning(unit_dir)
+    if warning:
+        report.notes.append(warning)
     n_manual = sum(1 for i in cells.values() if i.kind == "manual")
     report.summary = (f"{spec.code}: {len(spec.requirements)} requirement ids, "
                       f"{len(spec.criteria)} criteria, {len(tests)} autograded cells, "

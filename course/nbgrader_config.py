@@ -14,6 +14,8 @@ c.CourseDirectory.ignore = [
     "*.pyc",
     "__pycache__",
     "feedback",
+    # a company saved by running a notebook here (crm_sim.ui.session.my_world)
+    ".crm_world",
     # never released: criterion map, evaluators, answer keys and reference solutions
     "grading",
     "unit.toml",

@@ -46,7 +46,7 @@ from crm_sim.mechanism import TIMED_CHANNELS, CallMechanism, mechanism_for
 from crm_sim.plans import QUESTIONS, SCRIPT_BIT, CallPlan
 from crm_sim.population import ids as make_ids
 from crm_sim.schema import CHANNELS, TABLES
-from crm_sim.world import engine_state
+from crm_sim.world import autosave, engine_state
 
 # ---------------------------------------------------------------- model figures
 BUSINESS_SEGMENTS = ("corporate", "sme", "corporate_gifting")
@@ -315,6 +315,7 @@ def run_plan(world: Any, plan: Any, checklist: OutsourcerChecklist | None = None
     world.append_rows("interactions", result["interactions"])
     world.tables["customers"] = result["customers"]
     engine_state(world)["latent"] = result["latent"]
+    autosave(world)       # the trainee's own world keeps its calls for the next notebook
 
     rec = result["records"]
     made = len(rec)

@@ -71,6 +71,8 @@ class World:
         self._today = _check_date("today", today)
         self.path: Path | None = None
         self._engine_state: dict[str, pd.DataFrame] | None = None
+        # called with the world after each change (calls, months); set by ui.session.my_world
+        self.autosave = None
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -111,6 +113,17 @@ class World:
             raise FieldError("months", months, "an integer ≥ 0", "e.g. world.advance(1)")
         self._today = add_months(self._today, months)
         return self._today
+
+    def advance_month(self, months: int = 1) -> pd.DataFrame:
+        """Let months pass with results (sales, survey answers, opt-outs, complaints).
+
+        See `crm_sim.simulate.advance`; returns the new ``month_results`` rows. A world
+        opened with `crm_sim.ui.session.my_world` saves itself afterwards (`autosave`), as
+        it does after calls.
+        """
+        from crm_sim import simulate
+
+        return simulate.advance(self, months)
 
     @property
     def customers(self) -> pd.DataFrame:
@@ -190,6 +203,7 @@ class World:
         """A deep copy: changing it never touches this world."""
         other = copy.deepcopy(self)
         other.path = self.path
+        other.autosave = None     # a copy (a practice console's) never overwrites the saved one
         return other
 
     # ------------------------------------------------------------ extension points
@@ -319,6 +333,13 @@ def engine_state(world: Any) -> dict[str, pd.DataFrame]:
     """
     state = getattr(world, "_engine_state", None)
     return getattr(world, "hidden", {}) if state is None else state
+
+
+def autosave(world: Any) -> None:
+    """Save `world` if it asked to be saved after each change (`my_world` sets the hook)."""
+    hook = getattr(world, "autosave", None)
+    if hook is not None:
+        hook(world)
 
 
 def _sealed_error(name: str) -> FieldError:

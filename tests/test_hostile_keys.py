@@ -31,11 +31,12 @@ import nbformat
 import pytest
 from unit_loader import evaluators_module, support_files, unit_dir
 
-from autograders.checks import load_evaluators
+from autograders.checks import EvalContext, load_evaluators
 from autograders.hostile import is_code_solution, write_variant
 from autograders.sandbox import Limits, grade_notebook
 from autograders.sandbox.prepare import read_source, released_notebook
 from autograders.slots import acquire_slot
+from crm_sim.ui.quiz import shown_letter
 
 SECRET = "keys-test-secret-4410"
 LIMITS = Limits(cell_timeout_s=90)
@@ -100,7 +101,10 @@ def _cheat_cell(source: str, grade_id: str, route: str, code: str) -> str | None
     """The cheating version of one released answer cell, or None to leave it blank."""
     if grade_id.startswith("q_") and grade_id.endswith("_answer"):
         var = "answer_" + grade_id[2:-len("_answer")]
-        return route_code(route, code) + KEYS + f'{var} = _KEYS.get("{var}", "")\n'
+        # the strongest form: the key mapped into this trainee's own option order
+        return (route_code(route, code) + KEYS + "from crm_sim.ui.quiz import shown_letter\n"
+                + f'{var} = shown_letter("{var}", _KEYS["{var}"]) if "{var}" in _KEYS '
+                + 'else ""\n')
     if grade_id in TRUTHS:
         return route_code(route, code) + TRUTHS[grade_id]
     tree = ast.parse(source)
@@ -143,12 +147,15 @@ def test_cheats_have_teeth_where_the_keys_are_readable():
         exec(route_code("path", code) + KEYS, found)  # noqa: S102 - our own attack code
         assert found["_U"] is evaluators_module(code)
         evaluators = load_evaluators(code, None, base_dir=unit_dir(code))
-        keyed = [g for g in changed if g.startswith("q_")]
+        keyed = [g for g in changed if g.startswith("q_")
+                 and "answer_" + g[2:-len("_answer")] in found["_KEYS"]]
         assert keyed
+        ctx = EvalContext(code, "T-keys", 1, 2)
         for gid in keyed:
             var = "answer_" + gid[2:-len("_answer")]
             test_id = gid[:-len("_answer")] + "_test"
-            assert evaluators[test_id](found["_KEYS"][var], None).score == 1.0
+            letter = shown_letter(var, found["_KEYS"][var], trainee="T-keys")
+            assert evaluators[test_id](letter, ctx).score == 1.0
         gone: dict = {}
         exec(route_code("import", code), gone)  # noqa: S102 - our own attack code
         assert gone["_U"] is None

@@ -3,9 +3,18 @@
 Clicking an option shows the line to put in the answer cell (``answer_k1 = "b"``).
 Grading reads that plain value, never the widget, so nothing the widget holds can
 be faked and notebooks still run top to bottom without a browser.
+
+Options are shown in an order of their own for each trainee (`shuffled`), seeded by the
+trainee id and the question id, so the letter one trainee picks says nothing to another
+and a letter copied from a classmate is right only by chance.
+The grader maps the letter back to the option as written with `original_option`, from
+the trainee id it already knows; nothing in the kernel is trusted for that.
 """
 
 from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
 
 import ipywidgets as widgets
 
@@ -56,6 +65,71 @@ class MultipleChoice:
         display(self.widget)
 
 
-def ask(key: str, question: str, options: dict[str, str]) -> MultipleChoice:
-    """Build a question; as the last expression of a cell it displays itself."""
-    return MultipleChoice(key, question, options)
+def ask(key: str, question: str, options: dict[str, str], *,
+        question_id: str | None = None, trainee: str | None = None) -> MultipleChoice:
+    """Build a question with the options in this trainee's order; a cell shows it.
+
+    Args:
+        key: the answer variable, e.g. "answer_k1".
+        question: the question text.
+        options: option letter -> text, as written by the author (the answer key refers
+            to these letters).
+        question_id: seeds the order with the trainee id (default: `key`); the grader
+            passes the same id to `original_option`.
+        trainee: the trainee id (default: the session's, see `session.trainee_id`).
+    """
+    order = shuffled(trainee, question_id or key, options)
+    return MultipleChoice(key, question, {shown: options[orig] for shown, orig in order.items()})
+
+
+def _trainee(trainee: str | None) -> str:
+    if trainee is not None:
+        return str(trainee)
+    from crm_sim.ui.session import trainee_id
+
+    return trainee_id()
+
+
+def shuffled(trainee: str | None, question_id: str, options: Iterable[str]) -> dict[str, str]:
+    """Shown letter -> the author's letter, in this trainee's order for this question.
+
+    The order sorts the author's letters by sha256("trainee|question|letter"), so it is
+    the same on every machine and in every Python, differs between trainees and between
+    questions, and needs nothing but the trainee id to reproduce at grading time.
+    """
+    letters = sorted(str(k) for k in options)
+    if not letters:
+        raise FieldError("options", options, "at least two lettered options", "add options")
+    who, qid = _trainee(trainee), str(question_id)
+    order = sorted(letters, key=lambda k: hashlib.sha256(f"{who}|{qid}|{k}".encode()).digest())
+    return dict(zip(letters, order, strict=True))
+
+
+def original_option(trainee: str | None, question_id: str, letter: object,
+                    options: Iterable[str]) -> str | None:
+    """The author's letter of the option this trainee chose as `letter` (None if no option).
+
+    Args:
+        trainee: the trainee id (the grader passes ``ctx.trainee_id``).
+        question_id: as given to `ask` (default there: the answer variable, "answer_k1").
+        letter: what the trainee wrote; case and spaces are forgiven.
+        options: the author's letters (the options dict or its keys).
+    """
+    if not isinstance(letter, str):
+        return None
+    return shuffled(trainee, question_id, options).get(letter.strip().lower())
+
+
+def shown_letter(question_id: str, original: str, options: Iterable[str] = "abcd",
+                 trainee: str | None = None) -> str:
+    """The letter under which this trainee sees the author's option `original`.
+
+    Source notebooks' solutions use it (``answer_k1 = shown_letter("answer_k1", "b")``),
+    so the reference answer is right for whichever trainee runs it.
+    """
+    order = shuffled(trainee, question_id, options)
+    for shown, orig in order.items():
+        if orig == original:
+            return shown
+    raise FieldError("original", original, ", ".join(order), "pass one of the author's letters")
+

@@ -89,13 +89,32 @@ def reference_plan(world) -> list[dict]:
 # ---------------------------------------------------------------------------- quizzes
 @pytest.mark.parametrize("key", sorted(U.CHOICE_KEYS))
 def test_choice_key_scores_one_and_others_zero(key, ev, ctx):
-    """The answer key earns 1 (case and spaces forgiven); every other letter earns 0."""
-    assert ev[f"q_{key}_test"](f" {U.CHOICE_KEYS[key].upper()} ", ctx).score == 1.0
+    """The key, in this trainee's option order, earns 1 (case and spaces forgiven); others 0."""
+    from crm_sim.ui.quiz import shown_letter
+
+    shown = shown_letter(f"answer_{key}", U.CHOICE_KEYS[key], trainee=ctx.trainee_id)
+    assert ev[f"q_{key}_test"](f" {shown.upper()} ", ctx).score == 1.0
     for letter in U.LETTERS:
-        if letter != U.CHOICE_KEYS[key]:
+        if letter != shown:
             verdict = ev[f"q_{key}_test"](letter, ctx)
             assert verdict.score == 0.0
-            assert U.CHOICE_KEYS[key] not in verdict.message.split("=")[-1][:3]
+            assert shown not in verdict.message.split("=")[-1][:3]
+
+
+def test_choice_letter_means_each_trainees_own_order(ev, ctx):
+    """The same letter is right for one trainee and wrong for another: the order is theirs."""
+    import dataclasses
+
+    from crm_sim.ui.quiz import shown_letter
+
+    letters = {t: shown_letter("answer_k1", U.CHOICE_KEYS["k1"], trainee=t)
+               for t in (f"t{i:03d}" for i in range(40))}
+    assert len(set(letters.values())) == 4          # every position is used by someone
+    one, other = next((a, b) for a in letters for b in letters if letters[a] != letters[b])
+    for trainee, letter in ((one, letters[one]), (other, letters[one])):
+        c = dataclasses.replace(ctx, trainee_id=trainee)
+        expected = 1.0 if trainee == one else 0.0
+        assert ev["q_k1_test"](letter, c).score == expected
 
 
 @pytest.mark.parametrize("hostile", [None, 3, ["b"], {"answer": "b"}, "e", "b" * 10_000, ""])

@@ -128,13 +128,16 @@ def test_variants_name_real_solution_cells(cells):
 
 # --------------------------------------------------------------------- knowledge
 @pytest.mark.parametrize("gid", sorted(U.MC_KEYS))
-def test_multiple_choice_key_and_wrong_letter(gid, ev, ctx, cells):
-    """The notebook's answer scores 1, another letter 0 with a hint, not the key."""
+def test_multiple_choice_key_and_wrong_letter(gid, ev, ctx, cells, monkeypatch):
+    """The notebook's answer (in the trainee's option order) scores 1, another letter 0."""
+    from crm_sim.ui.quiz import shown_letter
+
+    monkeypatch.setenv("CRM_TRAINEE_ID", ctx.trainee_id)
     answer_cell = gid.replace("_test", "_answer")
-    ns = run_cell(cells[answer_cell], {})
+    ns = run_cell(cells[answer_cell], {"shown_letter": shown_letter})
     value = next(v for k, v in ns.items() if k.startswith("answer_"))
     assert ev[gid](value, ctx).score == 1.0
-    wrong = next(x for x in "abcd" if x != U.MC_KEYS[gid])
+    wrong = next(x for x in "abcd" if x != value)
     verdict = ev[gid](wrong, ctx)
     assert verdict.score == 0.0
     assert f'"{U.MC_KEYS[gid]}"' not in verdict.message
@@ -143,8 +146,13 @@ def test_multiple_choice_key_and_wrong_letter(gid, ev, ctx, cells):
 @pytest.mark.parametrize("hostile", [None, 5, "", "ab", float("nan"), ["a"], {"a": 1}, " B "])
 def test_multiple_choice_hostile(hostile, ev, ctx):
     """Non-letters score 0 with a message; padding and case are tolerated."""
+    from crm_sim.ui.quiz import shown_letter
+
+    key = shown_letter("answer_k2", U.MC_KEYS["q_k2_test"], trainee=ctx.trainee_id)
+    if hostile == " B ":
+        hostile = f" {key.upper()} "
     verdict = ev["q_k2_test"](hostile, ctx)
-    assert verdict.score == (1.0 if hostile == " B " else 0.0)
+    assert verdict.score == (1.0 if hostile == f" {key.upper()} " else 0.0)
     assert verdict.message
 
 

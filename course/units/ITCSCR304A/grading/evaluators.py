@@ -22,6 +22,8 @@ import pandas as pd
 from autograders.checks import EvalContext, evaluator, to_frame
 from autograders.checks.messages import UNSEEN, quote, unseen_failure
 from autograders.results import Verdict
+from crm_sim import own_company
+from crm_sim.ui.quiz import original_option
 
 from .. import periodic_calls as pc
 
@@ -63,17 +65,50 @@ def _choice(key: str):
         if problem:
             return _verdict(0.0, f"answer_{key}: {quote(problem)}.", {"answer": None})
         answer = artifact.strip().lower()
-        if answer == CHOICE_KEYS[key]:
-            return _verdict(1.0, f"answer_{key}: correct.", {"answer": answer})
+        # the trainee saw the options in their own order: map their letter back
+        option = original_option(ctx.trainee_id, f"answer_{key}", answer, LETTERS)
+        evidence = {"answer": answer, "option": option}
+        if option == CHOICE_KEYS[key]:
+            return _verdict(1.0, f"answer_{key}: correct.", evidence)
         return _verdict(0.0, f"answer_{key} = {quote(answer)} is not the best option: "
-                        f"{CHOICE_HINTS[key]}.", {"answer": answer})
+                        f"{CHOICE_HINTS[key]}.", evidence)
     check.__name__ = check.__qualname__ = f"choice_{key}"
-    check.__doc__ = f"Multiple-choice question {key.upper()}: 1 for the key, else 0."
+    check.__doc__ = (f"Multiple-choice question {key.upper()}: 1 for the key (in the trainee's "
+                     "option order), else 0.")
     return check
 
 
 for _key in CHOICE_KEYS:
     evaluator(UNIT, f"q_{_key}_test")(_choice(_key))
+
+
+# Own-company question (K5): the same for everyone, answered from the trainee's own figures.
+OWN_SEGMENT_OPTIONS = {"a": "corporate", "b": "sme", "c": "individual"}
+
+
+@evaluator(UNIT, "q_own_k5_test")
+def own_company_complaints(artifact: Any, ctx: EvalContext) -> Verdict:
+    """K5 on the trainee's own company: 1 for the segment with most complaints per customer.
+
+    The figure is `own_company.complaints_table` of the trainee's world rebuilt from the
+    seed, summed over its last three months (history before the start date, which no
+    action of the trainee changes); on an exact tie every top segment earns 1.
+    """
+    problem = pc.choice_problem(artifact, tuple(OWN_SEGMENT_OPTIONS))
+    if problem:
+        return _verdict(0.0, f"answer_own_k5: {quote(problem)}.", {"answer": None})
+    answer = artifact.strip().lower()
+    option = original_option(ctx.trainee_id, "answer_own_k5", answer, OWN_SEGMENT_OPTIONS)
+    table = own_company.complaints_table(ctx.trainee_world())
+    top = own_company.top_segments(table.tail(3).sum())
+    chosen = OWN_SEGMENT_OPTIONS.get(option or "")
+    evidence = {"answer": answer, "option": option, "segment": chosen, "top": top}
+    if chosen in top:
+        return _verdict(1.0, "answer_own_k5: correct, that is what your company's figures "
+                        "show.", evidence)
+    return _verdict(0.0, f"answer_own_k5 = {quote(answer)} does not match your company's "
+                    "complaints table: add up each segment's last three months and compare.",
+                    evidence)
 
 
 # ===================================================================== 1a segment summary
@@ -1236,11 +1271,17 @@ def plan_budget(customers, interactions):
 
 budget = plan_budget(*analysis_inputs(world))
 """
+# The segment that did NOT complain most, in the trainee's own option order.
+_OWN_K5_WRONG = (
+    'answer_own_k5 = shown_letter("answer_own_k5", {"corporate": "a", "sme": "b", '
+    '"individual": "c"}[[s for s in ("corporate", "sme", "individual") if s not in '
+    'own_company.top_segments(own_company.complaints_table(world).tail(3).sum())][0]], '
+    '"abc")\n')
 VARIANTS: dict[str, dict[str, str]] = {
     "partial": {
-        "q_k2_answer": 'answer_k2 = "a"',
-        "q_k4_answer": 'answer_k4 = "a"',
-        "q_k7_answer": 'answer_k7 = "a"',
+        "q_k2_answer": 'answer_k2 = shown_letter("answer_k2", "a")',
+        "q_k4_answer": 'answer_k4 = shown_letter("answer_k4", "a")',
+        "q_k7_answer": 'answer_k7 = shown_letter("answer_k7", "a")',
         "segment_summary_answer": (
             "import pandas as pd\n\ncustomers = world.customers\n"
             "today = pd.Timestamp(world.today)\n"
@@ -1260,8 +1301,11 @@ VARIANTS: dict[str, dict[str, str]] = {
         "conduct_written": "I would sell him what suits him.",
     },
     "wrong": {
-        **{f"q_{k}_answer": f'answer_{k} = "{"a" if v != "a" else "b"}"'
+        # a wrong option of the author's, in the variant trainee's own option order
+        **{f"q_{k}_answer": f'answer_{k} = shown_letter("answer_{k}", '
+                            f'"{"a" if v != "a" else "b"}")'
            for k, v in CHOICE_KEYS.items()},
+        "q_own_k5_answer": _OWN_K5_WRONG,
         "segment_summary_answer": "import pandas as pd\n\ncustomers = world.customers\n"
                                   "today = pd.Timestamp(world.today)\nsegment_summary = 42\n",
         "prospects_answer": _PROSPECTS_NO_CONSENT,

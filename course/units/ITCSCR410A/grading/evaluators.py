@@ -25,10 +25,11 @@ import pandas as pd
 from autograders.checks import EvalContext, evaluator, to_frame
 from autograders.checks.messages import UNSEEN, quote, unseen_failure
 from autograders.results import Verdict
-from crm_sim import privacy
+from crm_sim import own_company, privacy
 from crm_sim import profile_review as review
 from crm_sim.errors import CrmSimError
 from crm_sim.leads.columns import SOURCES
+from crm_sim.ui.quiz import original_option
 
 from .. import profile_desk as desk
 
@@ -188,20 +189,51 @@ def _resolution_verdict(stats: dict[str, Any], where: str) -> Verdict:
 
 
 # ------------------------------------------------------------- knowledge (MC)
-def _mc(grade_id: str, artifact: Any) -> Verdict:
+def _mc(grade_id: str, artifact: Any, trainee_id: str) -> Verdict:
+    """1 when the letter, mapped back from the trainee's option order, is the key; else 0."""
     key = MC_KEYS[grade_id]
     if not isinstance(artifact, str) or len(artifact.strip()) != 1 or \
             not artifact.strip().isalpha():
         return Verdict(0.0, "Put a single letter in quotes in the answer cell, e.g. \"a\".",
                        {"answer": repr(artifact)[:40]})
     answer = artifact.strip().lower()
-    if answer == key:
-        return Verdict(1.0, "Correct.", {"answer": answer})
-    return Verdict(0.0, f"Not the best option: {MC_HINTS[grade_id]}.", {"answer": answer})
+    question = "answer_" + grade_id[2:-len("_test")]        # q_k1_test -> answer_k1
+    option = original_option(trainee_id, question, answer, "abcd")
+    if option == key:
+        return Verdict(1.0, "Correct.", {"answer": answer, "option": option})
+    return Verdict(0.0, f"Not the best option: {MC_HINTS[grade_id]}.",
+                   {"answer": answer, "option": option})
 
 
 for _gid in MC_KEYS:
-    evaluator(UNIT, _gid)(lambda artifact, ctx, _g=_gid: _mc(_g, artifact))
+    evaluator(UNIT, _gid)(lambda artifact, ctx, _g=_gid: _mc(_g, artifact, ctx.trainee_id))
+
+
+# Own-company question (K2): the same for everyone, answered from the trainee's own figures.
+OWN_SEGMENT_OPTIONS = {"a": "corporate", "b": "sme", "c": "individual"}
+
+
+@evaluator(UNIT, "q_own_k2_test")
+def own_company_satisfaction(artifact: Any, ctx: EvalContext) -> Verdict:
+    """K2 on the trainee's own company: 1 for the segment most often saying "low".
+
+    The figure is the low_% column of `own_company.satisfaction_table` of the trainee's
+    world rebuilt from the seed (history before the start date, which no action of the
+    trainee changes); on an exact tie every top segment earns 1.
+    """
+    if not isinstance(artifact, str) or artifact.strip().lower() not in OWN_SEGMENT_OPTIONS:
+        return Verdict(0.0, "Put a single letter in quotes in the answer cell: \"a\", \"b\" "
+                            "or \"c\".", {"answer": repr(artifact)[:40]})
+    answer = artifact.strip().lower()
+    option = original_option(ctx.trainee_id, "answer_own_k2", answer, OWN_SEGMENT_OPTIONS)
+    table = own_company.satisfaction_table(ctx.trainee_world())
+    top = own_company.top_segments(table["low_%"])
+    chosen = OWN_SEGMENT_OPTIONS.get(option or "")
+    evidence = {"answer": answer, "option": option, "segment": chosen, "top": top}
+    if chosen in top:
+        return Verdict(1.0, "Correct: that is what your own customers said.", evidence)
+    return Verdict(0.0, "That does not match your company's satisfaction table: compare the "
+                        "low_% column of the segments.", evidence)
 
 
 # ------------------------------------------------------------- professionalism
@@ -871,10 +903,16 @@ def recommend(artifact: Any, ctx: EvalContext) -> Verdict:
 
 
 # ------------------------------------------------------------- simulated cohort
+# The segment that did NOT say "low" most often, in the trainee's own option order.
+_OWN_K2_WRONG = (
+    'answer_own_k2 = shown_letter("answer_own_k2", {"corporate": "a", "sme": "b", '
+    '"individual": "c"}[[s for s in ("corporate", "sme", "individual") if s not in '
+    'own_company.top_segments(own_company.satisfaction_table(world)["low_%"])][0]], '
+    '"abc")\n')
 # Variant name -> {solution cell grade_id: replacement source}; "full" is the source.
 VARIANTS: dict[str, dict[str, str]] = {
     "partial": {
-        "q_k3_answer": 'answer_k3 = "a"',
+        "q_k3_answer": 'answer_k3 = shown_letter("answer_k3", "a")',
         "resolve_impl": (
             "def link_records(sources):\n"
             "    pairs, seen = [], {}\n"
@@ -917,11 +955,12 @@ VARIANTS: dict[str, dict[str, str]] = {
         "recommend_written": "We should do more marketing.",
     },
     "wrong": {
-        "q_k1_answer": 'answer_k1 = "a"',
-        "q_k2_answer": 'answer_k2 = "a"',
-        "q_k3_answer": 'answer_k3 = "d"',
-        "q_k4_answer": 'answer_k4 = "c"',
-        "q_k5_answer": 'answer_k5 = "a"',
+        "q_k1_answer": 'answer_k1 = shown_letter("answer_k1", "a")',
+        "q_k2_answer": 'answer_k2 = shown_letter("answer_k2", "a")',
+        "q_k3_answer": 'answer_k3 = shown_letter("answer_k3", "d")',
+        "q_k4_answer": 'answer_k4 = shown_letter("answer_k4", "c")',
+        "q_k5_answer": 'answer_k5 = shown_letter("answer_k5", "a")',
+        "q_own_k2_answer": _OWN_K2_WRONG,
         "resolve_impl": "def link_records(sources):\n    return []\n",
         "purpose_impl": ("allowed_uses = {s: ['direct_marketing', 'service', 'analysis']\n"
                          "                for s in sources}\n"),

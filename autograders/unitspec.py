@@ -452,10 +452,6 @@ def _sufficiency_holes(spec: UnitSpec) -> list[str]:
             if kind in kinds and val is None:
                 holes.append(f"criteria.{crit.id} has {kind} cells but no "
                              f"{kind.lower()}_threshold: add {kind.lower()}_threshold = 0.6")
-        for gate in crit.gate_rules:
-            if spec.evidence_kind(gate.cell) != "P" and gate.breach:
-                holes.append(f"criteria.{crit.id} gate {gate.name}: cell {gate.cell!r} "
-                             "evidences no P id, so it cannot witness a breach")
     known_acs = set(spec.criteria)
     for item in spec.observations:
         if item.criterion not in known_acs:

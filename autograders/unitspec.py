@@ -238,9 +238,9 @@ def load_unit_spec(path: str | Path) -> UnitSpec:
         for key in ("k_threshold", "p_threshold"):
             val = body.get(key)
             if val is not None and (isinstance(val, bool) or not isinstance(val, int | float)
-                                    or not 0 < val <= 1):
-                raise UnitSpecError(f"{where}: {key} must be a fraction in (0, 1], got "
-                                    f"{val!r} (e.g. 0.7)")
+                                    or not 0 <= val <= 1):
+                raise UnitSpecError(f"{where}: {key} must be a fraction in [0, 1], got "
+                                    f"{val!r} (e.g. 0.7; 0 declares no floor of its own)")
             kp[key] = None if val is None else float(val)
         criteria[cid] = Criterion(cid, str(body.get("text", "")), float(threshold),
                                   {g: float(p) for g, p in cells.items()}, zero_gates, rules,

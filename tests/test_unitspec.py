@@ -97,7 +97,9 @@ def test_every_hole_is_reported_at_once(unit):
     assert "cell 'filter_test' is scored by 2 criteria" in text
     assert "criteria.AC-ii references cell 'ghost_cell'" in text
     assert "graded cell 'written_reflection' (fixture1) maps to no criterion" in text
-    assert len(report.holes) == 6
+    # filter_test, now evidence of no P id, is a K cell of AC-i, which has no k_threshold
+    assert "criteria.AC-i has K cells but no k_threshold" in text
+    assert len(report.holes) == 7
 
 
 def test_missing_evaluator_is_a_hole(unit):

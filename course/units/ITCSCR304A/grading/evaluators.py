@@ -72,12 +72,17 @@ LEGAL_BREACHES = {
 
 
 def legal_breaches(violations: Any) -> list[str]:
-    """The mechanism violations that break the PDPO, as "code: detail" breach reports."""
+    """The mechanism violations that break the PDPO, as "code: detail" breach reports.
+
+    A violation of company policy only (a sales visit without consent: a visit is not a
+    direct-marketing means under s.35A) costs marks but is no breach of the law.
+    """
     out = []
     for v in violations or []:
         code = LEGAL_BREACHES.get(str(getattr(v, "rule_id", "")))
-        if code:
-            out.append(f"{code}: {getattr(v, 'message', '')} ({getattr(v, 'when', '')})")
+        if code and getattr(v, "is_legal", False):
+            out.append(f"{code}: {getattr(v, 'message', '')} ({getattr(v, 'when', '')}; "
+                       f"{getattr(v, 'basis', '')})")
     return out
 
 

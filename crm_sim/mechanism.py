@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from crm_sim.errors import PolicyError
+from crm_sim.law import DIRECT_MARKETING_MEANS
 from crm_sim.plans import PLAN_PURPOSES, QUESTIONS, SCRIPT_BIT, SCRIPT_CATALOGUE, CallPlan
 from crm_sim.schema import CHANNELS, INDUSTRIES, SEGMENTS
 
@@ -36,10 +37,9 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 # a script with an offer section offers goods or services, whatever its purpose says.
 OFFER_SECTIONS = ("offer",)
 OFFER_MASK = sum(SCRIPT_BIT[s] for s in OFFER_SECTIONS)
-# Channels that are direct-marketing means under s.35A. A face-to-face visit is not one:
-# Part 6A does not reach it (our reading of s.35A; not legal advice). The company's
-# mechanism still requires consent for a promotion visit: that is company policy.
-DIRECT_MARKETING_MEANS = ("phone", "email", "message", "letter")
+# A face-to-face visit is not a direct-marketing means under s.35A (`crm_sim.law`): Part
+# 6A does not reach it (our reading; not legal advice). The company's mechanism still
+# requires consent for a promotion visit: that is company policy.
 LAW_CONSENT = "PDPO (Cap. 486) s.35E"
 LAW_OPT_OUT = "PDPO (Cap. 486) s.35G"
 POLICY_VISIT = ("company policy: a visit is not a direct-marketing means under PDPO s.35A, "

@@ -354,7 +354,7 @@ def _flags(evidence: Any) -> list[str]:
 
 CSV_COLUMNS = ["trainee_id", "unit", "criterion", "points", "max_points", "fraction",
                "threshold", "criterion_verdict", "unit_decision", "world_seed", "graded_at",
-               "sandbox"]
+               "sandbox", "why"]
 UNSANDBOXED = "graded WITHOUT the sandbox"
 
 
@@ -368,5 +368,7 @@ def csv_rows(decisions: list[UnitDecision]) -> list[dict[str, Any]]:
                          "fraction": round(c.fraction, 4), "threshold": c.threshold,
                          "criterion_verdict": c.verdict, "unit_decision": d.decision,
                          "world_seed": d.world_seed, "graded_at": d.graded_at,
-                         "sandbox": "jailed" if d.sandboxed else UNSANDBOXED})
+                         "sandbox": "jailed" if d.sandboxed else UNSANDBOXED,
+                         # gates breached, minimums and thresholds missed, observation
+                         "why": "; ".join(c.reasons)})
     return rows

@@ -167,3 +167,14 @@ def test_grading_keeps_reported_breaches_beyond_the_evidence_cap():
         "promotion_without_consent: C1"]), None, None, base)
     assert res.points == 1.8 and "evidence_dropped" in res.evidence
     assert res.evidence["breaches"] == ["promotion_without_consent: C1"]
+
+
+def test_csv_row_says_why_a_criterion_is_not_met(law_spec):
+    """The competency CSV carries the named breach in its why column; empty when met."""
+    from autograders.reports.competency import csv_rows
+
+    cells = _with(good_cells(), "squares_test", evidence={
+        "breaches": ["promotion_without_consent: C00123"]})
+    rows = csv_rows([decide(law_spec, "T1", [row("T1", cells)], MANUAL_DONE)])
+    assert "no_promotion_without_consent" in rows[0]["why"] and "C00123" in rows[0]["why"]
+    assert rows[1]["why"] == ""

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from crm_sim.errors import PolicyError
-from crm_sim.law import DIRECT_MARKETING_MEANS
+from crm_sim.law import DIRECT_MARKETING_MEANS, UEMO_CHANNELS
 from crm_sim.plans import PLAN_PURPOSES, QUESTIONS, SCRIPT_BIT, SCRIPT_CATALOGUE, CallPlan
 from crm_sim.schema import CHANNELS, INDUSTRIES, SEGMENTS
 
@@ -40,6 +40,8 @@ OFFER_MASK = sum(SCRIPT_BIT[s] for s in OFFER_SECTIONS)
 # A face-to-face visit is not a direct-marketing means under s.35A (`crm_sim.law`): Part
 # 6A does not reach it (our reading; not legal advice). The company's mechanism still
 # requires consent for a promotion visit: that is company policy.
+UEMO_SCRIPT_MASK = SCRIPT_BIT["identify_self"] | SCRIPT_BIT["opt_out_notice"]
+LAW_UEMO = "UEMO (Cap. 593) s.8-9"
 LAW_CONSENT = "PDPO (Cap. 486) s.35E"
 LAW_OPT_OUT = "PDPO (Cap. 486) s.35G"
 POLICY_VISIT = ("company policy: a visit is not a direct-marketing means under PDPO s.35A, "
@@ -132,8 +134,8 @@ class Violation:
 
     @property
     def is_legal(self) -> bool:
-        """True when the breach is of the law (PDPO), not only of company policy."""
-        return self.basis.startswith("PDPO")
+        """True when the breach is of the law (PDPO, UEMO), not only of company policy."""
+        return self.basis.startswith(("PDPO", "UEMO"))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for graders and JSON."""
@@ -635,10 +637,16 @@ class _Context:
         p = self.plan
         purpose_req = p["purpose"].map({k: sum(SCRIPT_BIT[s] for s in set(v))
                                         for k, v in self.mech.purpose_script.items()})
+        # UEMO (Cap. 593) s.8-9: an e-mail or message that offers must identify the sender
+        # and carry an unsubscribe facility (identify_self, opt_out_notice).
+        uemo = (np.isin(p["channel"], UEMO_CHANNELS)
+                & offers_goods_or_services(p["purpose"], p["script_mask"], self.mech))
+        uemo_req = np.where(uemo, UEMO_SCRIPT_MASK, 0)
         required = p["script_required"].to_numpy(np.int64) | \
-            purpose_req.fillna(0).to_numpy(np.int64)
+            purpose_req.fillna(0).to_numpy(np.int64) | uemo_req
         missing = required & ~p["script_mask"].to_numpy(np.int64)
         mask = missing != 0
+        law_rows = (missing & uemo_req) != 0
 
         def detail(q: pd.DataFrame) -> pd.Series:
             # Few distinct masks: name each once, then map (no per-call loop).
@@ -646,7 +654,9 @@ class _Context:
                       for m in np.unique(missing[mask])}
             names = pd.Series(missing[mask], index=q.index).map(lookup)
             return "call to " + q["customer_id"] + " at " + q["slot"] + " lacks " + names
-        return self._frame(mask, detail)
+        frame = self._frame(mask, detail)
+        frame["basis"] = np.where(law_rows[mask], LAW_UEMO, RULES["script_missing"].basis)
+        return frame
 
 
 # ------------------------------------------------------------- public helpers

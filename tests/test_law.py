@@ -165,3 +165,16 @@ def test_every_rule_is_law_with_a_section_or_company_policy():
         assert rule.source == law.COMPANY_POLICY or (
             rule.source.startswith(("PDPO (Cap. 486) ", "UEMO (Cap. 593) "))
             and any(ch.isdigit() for ch in rule.source)), rule
+
+
+def test_uemo_s8_s9_an_offering_email_needs_sender_and_unsubscribe():
+    """UEMO (Cap. 593) s.8-9: an e-mail that offers lacks its unsubscribe notice: law, not style."""
+    rows = clean_rows()
+    assert rows[3]["channel"] == "email"            # C004 consented: consent is not the issue
+    rows[3]["script"] = rows[3]["script"] + ["offer"]
+    found = _violations(rows)
+    assert [(v.rule_id, v.customer_id) for v in found] == [("script_missing", "C004")]
+    assert found[0].basis == "UEMO (Cap. 593) s.8-9" and found[0].is_legal
+    assert "opt_out_notice" in found[0].message
+    rows[3]["script"] = rows[3]["script"] + ["opt_out_notice"]
+    assert _violations(rows) == []

@@ -141,14 +141,14 @@ class CriterionDecision:
         out = [Check("threshold", "total", self.fraction + EPS >= self.threshold,
                      f"total {100 * self.fraction:.0f}%, threshold "
                      f"{100 * self.threshold:.0f}%")]
-        for kind, label, floor in (("K", "knowledge", self.k_threshold),
+        for kind, label, floor in (("K", "knowledge (cells of K/X ids only)", self.k_threshold),
                                    ("P", "performance", self.p_threshold)):
             frac = self._kind_fraction(kind)
             if floor is None or frac is None:
                 continue
+            shown = label if kind == "K" else f"{label} ({kind})"
             out.append(Check("threshold", kind, frac + EPS >= floor,
-                             f"{label} ({kind}) {100 * frac:.0f}%, threshold "
-                             f"{100 * floor:.0f}%"))
+                             f"{shown} {100 * frac:.0f}%, threshold {100 * floor:.0f}%"))
         return out
 
     @property

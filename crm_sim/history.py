@@ -26,8 +26,7 @@ _CH = np.asarray(CHANNELS, dtype=object)
 ANSWER_RATE = np.array([0.95, 0.60, 0.45, 0.70, 0.30])
 # Typical minutes spent per contact by channel (gamma mean).
 DURATION = np.array([45.0, 6.0, 4.0, 1.5, 5.0])
-# Outbound purpose mix (routine, promotion, follow_up); promotion and follow_up
-# offer goods or services, so they need consent (PDPO s.35E).
+# Outbound purpose mix (routine, promotion, follow_up); promotion needs consent.
 OUTBOUND_PURPOSES = np.array([0.45, 0.35, 0.20])
 SERVICE_RATE = 0.04  # monthly chance of an inbound service request
 COMPLAINT_BASE = 0.06  # monthly complaint chance is COMPLAINT_BASE · (1 − s)²·4
@@ -186,8 +185,7 @@ def generate_history(
                 np.full(int(serviced.sum()), 3),
             ]
         )
-        # No consent, no offer (PDPO s.35E): promotions and sales follow-ups become routine.
-        purpose = np.where(np.isin(purpose, (1, 2)) & ~consent[who], 0, purpose)
+        purpose = np.where((purpose == 1) & ~consent[who], 0, purpose)  # no consent, no promotion
         u = rng.random(k)
         fallback = behaviour_choice(rng, stated[seg[who]])
         channel = np.where(u < 0.45, affinity[who], np.where(u < 0.8, preferred[who], fallback))
@@ -211,12 +209,7 @@ def generate_history(
 
         answered = inbound | (rng.random(k) < ANSWER_RATE[channel] * (1 - 0.5 * f[who]))
         boost = np.where(purpose == 1, 1.5, 1.0)
-        # Only a call that may lawfully offer sells: consent in force, or a visit (not a
-        # direct-marketing means under PDPO s.35A). The draw is made for every call, so the
-        # random stream (and every later draw) is the same as without the rule.
-        may_offer = consent[who] | (channel == 0)
-        sells = ~inbound & answered & may_offer & (
-            rng.random(k) < propensity[who] * (0.5 + quality) * boost)
+        sells = ~inbound & answered & (rng.random(k) < propensity[who] * (0.5 + quality) * boost)
         declines = ~inbound & answered & ~sells & (rng.random(k) < 0.3)
         outcome = np.select([purpose == 4, ~answered, sells, declines], [4, 0, 2, 3], default=1)
 

@@ -110,17 +110,6 @@ def test_s35e_consented_customers_still_buy_on_routine_calls(base):
     assert run_plan(w, plan).sales > 0
 
 
-def test_s35a_no_history_sale_to_unconsented_by_a_marketing_means(base):
-    """PDPO s.35A, s.35E: history has no offer or sale to the unconsented, bar visits."""
-    inter = base.tables["interactions"].merge(
-        base.customers[["customer_id", "dm_consent", "consent_withdrawn_date"]], on="customer_id")
-    never = ~inter["dm_consent"].astype(bool) & (inter["consent_withdrawn_date"] == "")
-    bad = inter[never & (inter["outcome"] == "sale") & (inter["channel"] != "visit")]
-    assert bad.empty
-    offers = inter[never & inter["purpose"].isin(["promotion", "follow_up"])]
-    assert offers.empty
-
-
 def test_s35e_oral_consent_confirmed_in_writing_within_14_days():
     """PDPO s.35E: consent given orally on 2026-03-02 must be confirmed in writing by 03-16."""
     assert law.written_confirmation_due("2026-03-02") == dt.date(2026, 3, 16)

@@ -133,3 +133,13 @@ def test_statistics_on_web_enquiries_are_lawful(ctx410):
     uses = {s: sorted(U410.PURPOSE_KEY[s]) for s in U410.PURPOSE_KEY}
     v = ev["purpose_test"]({**uses, "web": ["service", "direct_marketing", "analysis"]}, ctx410)
     assert v.score == 1.0 and v.breaches == []
+
+
+def test_purchased_list_campaign_is_a_breach_the_gate_reads(ctx410):
+    """PDPO s.35E: a campaign on a purchased list is reported in the evidence the gate reads."""
+    world = ctx410.trainee_world()
+    recs = [{"target_segment": "sme", "action": "purchased_list_campaign",
+             "expected_effect": {"metric": "new_customers", "change": 10}}]
+    verdict = U410.recommendation_verdict(recs, world)
+    assert verdict.score == 0.0
+    assert verdict.evidence["breaches"][0].startswith("purchased_list_campaign:")

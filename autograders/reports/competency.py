@@ -50,6 +50,12 @@ class CellEvidence:
         found = self.evidence.get(BREACHES_KEY) if isinstance(self.evidence, dict) else None
         return [str(b) for b in found] if isinstance(found, list) else []
 
+    def flag_same_as(self, other_trainee: str) -> None:
+        """Note that another trainee submitted the same function or query here."""
+        text = f"same as {other_trainee}'s answer: assessor to review"
+        if text not in self.flags:
+            self.flags.append(text)
+
 
 @dataclass
 class Check:
@@ -59,12 +65,6 @@ class Check:
     name: str
     met: bool
     detail: str
-
-    def flag_same_as(self, other_trainee: str) -> None:
-        """Note that another trainee submitted the same function or query here."""
-        text = f"same as {other_trainee}'s answer: assessor to review"
-        if text not in self.flags:
-            self.flags.append(text)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from autograders.commands import grading, world
+from autograders.commands import grading, observe, world
 
 app = typer.Typer(
     help="CRM courseware: build simulated worlds, release units, grade cohorts, report competency.",
@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 app.add_typer(world.app, name="world")
 grading.register(app)
+app.command("observe")(observe.observe)
 
 
 if __name__ == "__main__":  # pragma: no cover

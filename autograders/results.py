@@ -49,6 +49,19 @@ class Verdict:
     score: float                      # 0.0 .. 1.0 of the cell's points
     message: str                      # trainee-facing: what to fix; never hidden answers
     evidence: dict[str, Any] = field(default_factory=dict)  # for assessors (plain data)
+    # Critical breaches found, each "code: detail" (e.g. "promotion_without_consent: C00123
+    # on 2025-03-04"). A unit.toml gate with that code fails the criterion whatever the
+    # score; grading stores them in the cell's evidence under BREACHES_KEY.
+    breaches: list[str] = field(default_factory=list)
+
+
+BREACHES_KEY = "breaches"
+BREACHES_MAX = 20
+
+
+def breach_code(breach: str) -> str:
+    """The code of a reported breach: the text before its first colon."""
+    return str(breach).split(":", 1)[0].strip()
 
 
 @dataclass

@@ -30,8 +30,41 @@ class UnitSpecError(CourseError):
 
 
 @dataclass(frozen=True)
+class Gate:
+    """A critical gate: a breach (of the law, usually) that fails its criterion whatever the total.
+
+    A gate trips when the evaluator of `cell` reports a breach whose code is `breach`
+    (``Verdict(..., breaches=["promotion_without_consent: C00123 ..."])``), or, when
+    `on_zero` is set, when the cell scores zero. Padding cannot dilute it: one breach
+    trips the gate however many good answers surround it.
+    """
+
+    name: str
+    cell: str
+    breach: str | None = None
+    on_zero: bool = False
+    law: str = ""           # the rule breached, e.g. "PDPO (Cap. 486) s.35C"
+
+
+@dataclass(frozen=True)
+class ObservationItem:
+    """Something an assessor must see the trainee do (a call, a conversation, a talk)."""
+
+    id: str
+    criterion: str
+    text: str
+    requirements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Criterion:
-    """One assessment criterion: its graded cells with points and its pass threshold."""
+    """One assessment criterion: its graded cells with points and its pass rules.
+
+    Met only when the total reaches `threshold`, the knowledge (K) and performance (P)
+    points each reach their own threshold (knowledge cannot make up for missing
+    performance evidence), every cell in `minimums` reaches its fraction, and no gate
+    trips.
+    """
 
     id: str
     text: str
@@ -41,6 +74,10 @@ class Criterion:
     # Their evaluators give 0 only for a critical failure, e.g. "any unmasked HKID or
     # phone in a shared table fails the criterion" (ITCSCR410A).
     gates: tuple[str, ...] = ()
+    gate_rules: tuple[Gate, ...] = ()
+    minimums: dict[str, float] = field(default_factory=dict)   # grade_id -> fraction
+    k_threshold: float | None = None
+    p_threshold: float | None = None
 
     @property
     def max_points(self) -> float:
@@ -63,6 +100,20 @@ class UnitSpec:
     # centre's private copy of grading/), or a dotted module name.
     evaluators: str | None = DEFAULT_EVALUATORS
     path: Path | None = None
+    observations: tuple[ObservationItem, ...] = ()
+
+    def requirements_of(self, grade_id: str) -> list[str]:
+        """The requirement ids (K/P/X) a cell evidences, in unit.toml order."""
+        return [rid for rid, gids in self.requirements.items() if grade_id in gids]
+
+    def evidence_kind(self, grade_id: str) -> str:
+        """'P' when the cell evidences a P id (performance), else 'K' (knowledge).
+
+        Derived from [requirements], so an author declares a cell's kind once: a quiz
+        listed only under K or X ids is knowledge; an exercise listed under a P id is
+        performance, even when it also draws on knowledge.
+        """
+        return "P" if any(r.startswith("P") for r in self.requirements_of(grade_id)) else "K"
 
     def criterion_of(self, grade_id: str) -> str | None:
         """The criterion a graded cell counts towards (first one if the spec is broken)."""
@@ -171,16 +222,29 @@ def load_unit_spec(path: str | Path) -> UnitSpec:
         if not 0 < threshold <= 1:
             raise UnitSpecError(f"{where}: threshold must be a fraction in (0, 1], "
                                 f"got {threshold!r} (e.g. 0.7)")
-        gates = body.get("gates", [])
-        if not isinstance(gates, list) or not all(isinstance(g, str) for g in gates):
-            raise UnitSpecError(f"{where}: gates must be a list of grade_ids, got {gates!r} "
-                                '(e.g. gates = ["share_masked_test"])')
-        stray = [g for g in gates if g not in cells]
-        if stray:
-            raise UnitSpecError(f"{where}: gates {stray} are not among this criterion's "
-                                "cells; add them to cells or remove them from gates")
+        zero_gates, rules = _parse_gates(body.get("gates", []), cells, where)
+        minimums = body.get("minimums", {})
+        if not isinstance(minimums, dict):
+            raise UnitSpecError(f"{where}: minimums must be a table {{grade_id = fraction}}, "
+                                f"got {minimums!r} (e.g. minimums = {{ plan_calls_test = 0.5 }})")
+        for gid, frac in minimums.items():
+            if gid not in cells:
+                raise UnitSpecError(f"{where}: minimums.{gid} is not among this criterion's "
+                                    "cells; add it to cells or remove the minimum")
+            if isinstance(frac, bool) or not isinstance(frac, int | float) or not 0 < frac <= 1:
+                raise UnitSpecError(f"{where}: minimums.{gid} must be a fraction in (0, 1], "
+                                    f"got {frac!r} (e.g. 0.5: half its points)")
+        kp = {}
+        for key in ("k_threshold", "p_threshold"):
+            val = body.get(key)
+            if val is not None and (isinstance(val, bool) or not isinstance(val, int | float)
+                                    or not 0 <= val <= 1):
+                raise UnitSpecError(f"{where}: {key} must be a fraction in [0, 1], got "
+                                    f"{val!r} (e.g. 0.7; 0 declares no floor of its own)")
+            kp[key] = None if val is None else float(val)
         criteria[cid] = Criterion(cid, str(body.get("text", "")), float(threshold),
-                                  {g: float(p) for g, p in cells.items()}, tuple(gates))
+                                  {g: float(p) for g, p in cells.items()}, zero_gates, rules,
+                                  {g: float(f) for g, f in minimums.items()}, **kp)
     evaluators = data.get("evaluators", DEFAULT_EVALUATORS)
     if not isinstance(evaluators, str) or not evaluators.strip():
         raise UnitSpecError(f"{path}: field 'evaluators' must be a path string, got "
@@ -196,7 +260,72 @@ def load_unit_spec(path: str | Path) -> UnitSpec:
         criteria=criteria,
         evaluators=evaluators,
         path=path,
+        observations=_parse_observations(data.get("observation", []), path),
     )
+
+
+def _parse_gates(raw: Any, cells: dict[str, Any], where: Path
+                 ) -> tuple[tuple[str, ...], tuple[Gate, ...]]:
+    """`gates`: a list of cells that must not score zero, or a table of named gates.
+
+    ``gates = ["share_test"]`` (zero fails) or
+    ``[criteria."AC-i".gates] no_promotion_without_consent = { cell = "plan_calls_test",
+    breach = "promotion_without_consent", law = "PDPO s.35C" }``.
+    """
+    if isinstance(raw, list):
+        if not all(isinstance(g, str) for g in raw):
+            raise UnitSpecError(f"{where}: gates must be a list of grade_ids, got {raw!r} "
+                                '(e.g. gates = ["share_masked_test"])')
+        rules = tuple(Gate(g, g, None, True) for g in raw)
+    elif isinstance(raw, dict):
+        built = []
+        for name, body in raw.items():
+            if not isinstance(body, dict) or not isinstance(body.get("cell"), str):
+                raise UnitSpecError(f"{where}: gates.{name} must be a table with a cell, e.g. "
+                                    '{ cell = "plan_calls_test", breach = '
+                                    '"promotion_without_consent" }')
+            breach, on_zero = body.get("breach"), body.get("on_zero", False)
+            if breach is not None and (not isinstance(breach, str) or not breach.strip()):
+                raise UnitSpecError(f"{where}: gates.{name}.breach must be a breach code "
+                                    f"string, got {breach!r}")
+            if not isinstance(on_zero, bool):
+                raise UnitSpecError(f"{where}: gates.{name}.on_zero must be true or false, "
+                                    f"got {on_zero!r}")
+            if breach is None and not on_zero:
+                raise UnitSpecError(f"{where}: gates.{name} can never trip: give it a breach "
+                                    "code, or on_zero = true")
+            built.append(Gate(str(name), body["cell"], breach, on_zero,
+                              str(body.get("law", ""))))
+        rules = tuple(built)
+    else:
+        raise UnitSpecError(f"{where}: gates must be a list of grade_ids, got {raw!r} "
+                            '(e.g. gates = ["share_masked_test"])')
+    stray = [g.cell for g in rules if g.cell not in cells]
+    if stray:
+        raise UnitSpecError(f"{where}: gates {stray} are not among this criterion's "
+                            "cells; add them to cells or remove them from gates")
+    return tuple(g.cell for g in rules if g.on_zero), rules
+
+
+def _parse_observations(raw: Any, path: Path) -> tuple[ObservationItem, ...]:
+    """``[[observation]]`` items: id, criterion, text, requirements."""
+    if not isinstance(raw, list):
+        raise UnitSpecError(f"{path}: observations are [[observation]] tables, got {raw!r}")
+    items, seen = [], set()
+    for i, body in enumerate(raw):
+        where = f"{path} [[observation]] #{i + 1}"
+        if not isinstance(body, dict):
+            raise UnitSpecError(f"{where}: must be a table with id, criterion, text")
+        oid = _need(body, "id", str, Path(where))
+        crit = _need(body, "criterion", str, Path(where))
+        reqs = body.get("requirements", [])
+        if not isinstance(reqs, list) or not all(isinstance(r, str) for r in reqs):
+            raise UnitSpecError(f"{where}: requirements must be a list of ids, got {reqs!r}")
+        if oid in seen:
+            raise UnitSpecError(f"{where}: observation id {oid!r} is used twice")
+        seen.add(oid)
+        items.append(ObservationItem(oid, crit, str(body.get("text", "")), tuple(reqs)))
+    return tuple(items)
 
 
 def notebook_cells(unit_dir: Path) -> tuple[dict[str, CellInfo], list[str]]:
@@ -301,6 +430,40 @@ def _evaluator_ids(spec: UnitSpec, unit_dir: Path) -> tuple[set[str] | None, str
         return None, f"unexpected output {proc.stdout[-200:]!r}"
 
 
+def _sufficiency_holes(spec: UnitSpec) -> list[str]:
+    """Each P id needs a minimum on a graded cell; mixed criteria need K and P thresholds.
+
+    So no criterion can be met by knowledge points alone, or with a requirement's
+    performance evidence missing (issue: fully compensatory scoring).
+    """
+    holes = []
+    for rid, gids in spec.requirements.items():
+        if not rid.startswith("P"):
+            continue
+        graded = [(spec.criterion_of(g), g) for g in gids if spec.criterion_of(g)]
+        if graded and not any(g in spec.criteria[c].minimums for c, g in graded):
+            c0, g0 = graded[0]
+            holes.append(f"requirement {rid} has no minimum on its evidence "
+                         f"({', '.join(g for _, g in graded)}): add "
+                         f"minimums = {{ {g0} = 0.5 }} to [criteria.\"{c0}\"]")
+    for crit in spec.criteria.values():
+        kinds = {spec.evidence_kind(g) for g in crit.cells}
+        for kind, val in (("K", crit.k_threshold), ("P", crit.p_threshold)):
+            if kind in kinds and val is None:
+                holes.append(f"criteria.{crit.id} has {kind} cells but no "
+                             f"{kind.lower()}_threshold: add {kind.lower()}_threshold = 0.6")
+    known_acs = set(spec.criteria)
+    for item in spec.observations:
+        if item.criterion not in known_acs:
+            holes.append(f"observation {item.id!r}: criterion {item.criterion!r} is not in "
+                         "unit.toml")
+        for rid in item.requirements:
+            if rid not in spec.requirements:
+                holes.append(f"observation {item.id!r}: requirement {rid!r} is not in "
+                             "[requirements]")
+    return holes
+
+
 def check_unit(unit_dir: str | Path) -> CheckReport:
     """Validate one unit directory against its notebooks and the UNITS.md catalogue.
 
@@ -370,6 +533,7 @@ def check_unit(unit_dir: str | Path) -> CheckReport:
             elif info.points is None or not math.isclose(info.points, pts):
                 holes.append(f"cell {gid!r}: unit.toml gives {pts:g} points but the notebook "
                              f"metadata says {info.points}")
+    holes.extend(_sufficiency_holes(spec))
     for gid, crits in owners.items():
         if len(crits) > 1:
             holes.append(f"cell {gid!r} is scored by {len(crits)} criteria ({', '.join(crits)}):"

@@ -42,7 +42,12 @@ import pandas as pd
 from crm_sim import behaviour
 from crm_sim.errors import PlanError, PolicyError
 from crm_sim.market import Market, market_for
-from crm_sim.mechanism import TIMED_CHANNELS, CallMechanism, mechanism_for
+from crm_sim.mechanism import (
+    TIMED_CHANNELS,
+    CallMechanism,
+    mechanism_for,
+    offers_goods_or_services,
+)
 from crm_sim.plans import QUESTIONS, SCRIPT_BIT, CallPlan
 from crm_sim.population import ids as make_ids
 from crm_sim.schema import CHANNELS, TABLES
@@ -471,7 +476,9 @@ def _simulate(world: Any, plan: CallPlan, checklist: OutsourcerChecklist,
     code = np.where(u_qacc < accuracy[:, None], true_code, alt)
 
     # 3. outcome
-    needs_consent = np.isin(purpose, mechanism.consent_required_for)
+    # A call that offers goods or services is direct marketing (PDPO s.35A), whatever its
+    # purpose label; it needs consent in force (s.35E).
+    needs_consent = offers_goods_or_services(purpose, d["script_mask"], mechanism)
     unconsented = needs_consent & ~consent
     extra_q = np.maximum(nq - PATIENCE, 0)
     p_complaint = np.clip(0.01 + 0.25 * unconsented + 0.10 * fat + 0.04 * (1.0 - soft)
@@ -480,10 +487,6 @@ def _simulate(world: Any, plan: CallPlan, checklist: OutsourcerChecklist,
                      * (0.5 + 0.5 * skill + 0.5 * pk) * market.sales_multiplier(segment)
                      * np.where(on_affinity, 1.2, 1.0) * active, 0.0, 0.9)
     complaint = answered & (u_outcome < p_complaint)
-    sale = answered & ~complaint & (u_outcome < p_complaint + p_sale)
-    pushy = np.isin(purpose, ("promotion", "follow_up"))
-    outcome = np.select([~answered, complaint, sale, pushy], ["no_answer", "complaint", "sale",
-                        "declined"], "answered").astype(object)
 
     # Opt-outs on marketing calls, honoured at once: later marketing calls are not made.
     opt_out = answered & needs_consent & consent & (
@@ -491,6 +494,16 @@ def _simulate(world: Any, plan: CallPlan, checklist: OutsourcerChecklist,
     pos = np.arange(n)
     first_out = pd.Series(np.where(opt_out, pos, n)).groupby(d["customer_id"].to_numpy()) \
         .transform("min").to_numpy()
+    # A sale needs an offer, and only a call that may lawfully offer can make one: to a
+    # customer whose marketing consent is in force (s.35E; not after an opt-out, s.35G),
+    # or face to face (a visit is not a direct-marketing means under s.35A). A routine or
+    # service phone call to a customer without consent sells nothing.
+    may_offer = (consent & (pos < first_out)) | (channel == "visit")
+    sale = answered & ~complaint & may_offer & (u_outcome < p_complaint + p_sale)
+    pushy = np.isin(purpose, ("promotion", "follow_up"))
+    outcome = np.select([~answered, complaint, sale, pushy], ["no_answer", "complaint", "sale",
+                        "declined"], "answered").astype(object)
+
     made = ~(needs_consent & (pos > first_out))
 
     # Durations, cost, sale value

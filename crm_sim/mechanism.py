@@ -24,10 +24,28 @@ import numpy as np
 import pandas as pd
 
 from crm_sim.errors import PolicyError
+from crm_sim.law import DIRECT_MARKETING_MEANS, UEMO_CHANNELS
 from crm_sim.plans import PLAN_PURPOSES, QUESTIONS, SCRIPT_BIT, SCRIPT_CATALOGUE, CallPlan
 from crm_sim.schema import CHANNELS, INDUSTRIES, SEGMENTS
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+# PDPO (Cap. 486) s.35A: "direct marketing" is offering or advertising goods, facilities
+# or services (or soliciting donations) through "direct marketing means": information
+# sent to specific persons by mail, fax, e-mail or other means of communication, or a
+# telephone call to a specific person. What counts is what a call does, not its label:
+# a script with an offer section offers goods or services, whatever its purpose says.
+OFFER_SECTIONS = ("offer",)
+OFFER_MASK = sum(SCRIPT_BIT[s] for s in OFFER_SECTIONS)
+# A face-to-face visit is not a direct-marketing means under s.35A (`crm_sim.law`): Part
+# 6A does not reach it (our reading; not legal advice). The company's mechanism still
+# requires consent for a promotion visit: that is company policy.
+UEMO_SCRIPT_MASK = SCRIPT_BIT["identify_self"] | SCRIPT_BIT["opt_out_notice"]
+LAW_UEMO = "UEMO (Cap. 593) s.8-9"
+LAW_CONSENT = "PDPO (Cap. 486) s.35E"
+LAW_OPT_OUT = "PDPO (Cap. 486) s.35G"
+POLICY_VISIT = ("company policy: a visit is not a direct-marketing means under PDPO s.35A, "
+                "but the company asks consent for a sales visit too")
 
 # Channels bound to calling hours: a visit, a phone call or an instant message reaches a
 # person at that moment; an email or a letter waits in the inbox, so any time is fine.
@@ -43,16 +61,20 @@ class Rule:
     unit: str          # what one violation counts: "call", "customer" or "assignee"
     summary: str       # "{n} {unit}{s} ..." sentence for the trainee message
     fix: str
+    # Where the rule comes from: a section of the law, or "company policy".
+    basis: str = "company policy (the call mechanism)"
 
 
 RULES: dict[str, Rule] = {r.rule_id: r for r in (
     Rule("consent_missing", "customer", "call",
          "{n} {unit}{s} {were} planned for direct marketing to customers who never gave "
-         "consent", "change the purpose to service or routine, or drop the call until the "
-         "customer has given direct-marketing consent"),
+         "consent", "drop the call until the customer has given direct-marketing consent, or "
+         "make it a call that offers nothing (service on the existing account, a complaint, "
+         "an enquiry; no offer section in the script)", LAW_CONSENT),
     Rule("consent_withdrawn", "customer", "call",
          "{n} {unit}{s} {were} planned to customers who withdrew consent",
-         "drop the call or change its purpose to service: an opt-out is honoured at once"),
+         "drop the call, or make it a service call that offers nothing: an opt-out is "
+         "honoured at once", LAW_OPT_OUT),
     Rule("over_contact", "customer", "customer",
          "{n} {unit}{s} would be contacted more often in a month than their segment allows",
          "spread or drop calls so each customer stays within max_calls_per_month "
@@ -98,6 +120,7 @@ class Violation:
         when: the slot, month ("YYYY-MM") or week ("week of YYYY-MM-DD") concerned.
         message: what exactly is wrong, with the numbers.
         fix: how to fix it.
+        basis: the section of the law the rule enforces, or "company policy ...".
     """
 
     rule_id: str
@@ -107,6 +130,12 @@ class Violation:
     when: str
     message: str
     fix: str
+    basis: str = ""
+
+    @property
+    def is_legal(self) -> bool:
+        """True when the breach is of the law (PDPO, UEMO), not only of company policy."""
+        return self.basis.startswith(("PDPO", "UEMO"))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for graders and JSON."""
@@ -186,8 +215,11 @@ class CallMechanism:
         segments: rules per segment; exactly the industry's segments (schema.SEGMENTS).
         channel_minutes: staff minutes one contact takes per channel (capacity planning).
         minutes_per_question: extra minutes per question in the script.
-        consent_required_for: purposes that are direct marketing under the PDPO and so
-            need the customer's consent in force (default: promotion only).
+        consent_required_for: purposes the company treats as offering goods or services
+            (default: promotion). A call of any purpose whose script has an offer section
+            needs consent too: under PDPO s.35A what counts is whether the call offers
+            goods or services, not its label. Service (the existing account, a
+            complaint, an enquiry) offers nothing and needs none.
         purpose_script: script sections required per purpose, on top of the segment's.
     """
 
@@ -413,20 +445,34 @@ class _Context:
     # ---- legal
     def _consent_rows(self) -> np.ndarray:
         p = self.plan
-        return (p["purpose"].isin(self.mech.consent_required_for)
-                & ~p["dm_consent"].astype(bool)).to_numpy()
+        return (offers_goods_or_services(p["purpose"], p["script_mask"], self.mech)
+                & ~p["dm_consent"].astype(bool).to_numpy())
+
+    @staticmethod
+    def _what(q: pd.DataFrame) -> pd.Series:
+        """'a promotion call', or 'a routine call with an offer' when the script offers."""
+        offer = (q["script_mask"].to_numpy(np.int64) & OFFER_MASK) != 0
+        return "a " + q["purpose"] + np.where(offer, " call with an offer", " call")
+
+    def _with_basis(self, frame: pd.DataFrame, law: str) -> pd.DataFrame:
+        """Tag each violation with its basis: the law, or company policy for a visit."""
+        channel = self.plan.loc[frame.index, "channel"] if len(frame) else []
+        frame["basis"] = np.where(np.isin(channel, DIRECT_MARKETING_MEANS), law, POLICY_VISIT)
+        return frame
 
     def consent_missing(self) -> pd.DataFrame:
         p = self.plan
         mask = self._consent_rows() & (p["consent_withdrawn_date"].fillna("") == "").to_numpy()
-        return self._frame(mask, lambda q: "a " + q["purpose"] + " call to " + q["customer_id"]
-                           + ", who has never given direct-marketing consent")
+        return self._with_basis(self._frame(
+            mask, lambda q: self._what(q) + " to " + q["customer_id"] + " by " + q["channel"]
+            + ", who has never given direct-marketing consent"), LAW_CONSENT)
 
     def consent_withdrawn(self) -> pd.DataFrame:
         p = self.plan
         mask = self._consent_rows() & (p["consent_withdrawn_date"].fillna("") != "").to_numpy()
-        return self._frame(mask, lambda q: "a " + q["purpose"] + " call to " + q["customer_id"]
-                           + ", who withdrew consent on " + q["consent_withdrawn_date"])
+        return self._with_basis(self._frame(
+            mask, lambda q: self._what(q) + " to " + q["customer_id"] + " by " + q["channel"]
+            + ", who withdrew consent on " + q["consent_withdrawn_date"]), LAW_OPT_OUT)
 
     # ---- frequency
     def _monthly(self) -> pd.DataFrame:
@@ -591,10 +637,16 @@ class _Context:
         p = self.plan
         purpose_req = p["purpose"].map({k: sum(SCRIPT_BIT[s] for s in set(v))
                                         for k, v in self.mech.purpose_script.items()})
+        # UEMO (Cap. 593) s.8-9: an e-mail or message that offers must identify the sender
+        # and carry an unsubscribe facility (identify_self, opt_out_notice).
+        uemo = (np.isin(p["channel"], UEMO_CHANNELS)
+                & offers_goods_or_services(p["purpose"], p["script_mask"], self.mech))
+        uemo_req = np.where(uemo, UEMO_SCRIPT_MASK, 0)
         required = p["script_required"].to_numpy(np.int64) | \
-            purpose_req.fillna(0).to_numpy(np.int64)
+            purpose_req.fillna(0).to_numpy(np.int64) | uemo_req
         missing = required & ~p["script_mask"].to_numpy(np.int64)
         mask = missing != 0
+        law_rows = (missing & uemo_req) != 0
 
         def detail(q: pd.DataFrame) -> pd.Series:
             # Few distinct masks: name each once, then map (no per-call loop).
@@ -602,7 +654,9 @@ class _Context:
                       for m in np.unique(missing[mask])}
             names = pd.Series(missing[mask], index=q.index).map(lookup)
             return "call to " + q["customer_id"] + " at " + q["slot"] + " lacks " + names
-        return self._frame(mask, detail)
+        frame = self._frame(mask, detail)
+        frame["basis"] = np.where(law_rows[mask], LAW_UEMO, RULES["script_missing"].basis)
+        return frame
 
 
 # ------------------------------------------------------------- public helpers
@@ -677,8 +731,25 @@ def _to_violations(rule_id: str, frame: pd.DataFrame) -> list[Violation]:
     fix = RULES[rule_id].fix
     cols = [frame[c].astype(str).tolist() for c in ("customer_id", "staff_id", "when", "detail")]
     rows = frame["row"].astype(np.int64).tolist()
-    return [Violation(rule_id, c, s, r, w, d, fix)
-            for c, s, r, w, d in zip(cols[0], cols[1], rows, cols[2], cols[3], strict=True)]
+    basis = (frame["basis"].astype(str).tolist() if "basis" in frame.columns
+             else [RULES[rule_id].basis] * len(rows))
+    return [Violation(rule_id, c, s, r, w, d, fix, b)
+            for c, s, r, w, d, b in zip(cols[0], cols[1], rows, cols[2], cols[3], basis,
+                                        strict=True)]
+
+
+def offers_goods_or_services(purpose: Any, script_mask: Any,
+                             mechanism: CallMechanism | None = None) -> np.ndarray:
+    """Per call: does it offer goods or services (direct marketing, PDPO s.35A)?
+
+    True for a purpose the mechanism treats as offering (default: promotion) and for any
+    call whose script has an offer section, whatever its label; a service call about the
+    existing account, a complaint or an enquiry offers nothing.
+    """
+    required = mechanism.consent_required_for if mechanism is not None else ("promotion",)
+    purpose = np.asarray(purpose, dtype=object)
+    mask = np.asarray(script_mask, dtype=np.int64)
+    return np.isin(purpose, list(required)) | ((mask & OFFER_MASK) != 0)
 
 
 def _minutes(hhmm: str) -> int:
@@ -783,5 +854,6 @@ _DEFAULTS: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 __all__ = ["CallMechanism", "SegmentRules", "Violation", "RULES", "Rule", "TIMED_CHANNELS",
+           "DIRECT_MARKETING_MEANS", "OFFER_SECTIONS", "offers_goods_or_services",
            "QUESTIONS", "check_plan", "plan_feasible", "summarise_violations",
            "mechanism_for"]

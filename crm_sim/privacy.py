@@ -16,6 +16,12 @@ small, testable tools that trainees and graders share:
   returns the columns a role may see for a purpose, masks what it may only see masked,
   raises `AccessDenied` otherwise, and writes every decision to the ``access_log`` table.
 
+Which of these rules are law and which are company policy: the masking of every
+identifier in a shared table and the purpose-category table put DPP1 (not excessive),
+DPP3 (use) and DPP4 (security) into practice, but their details are company policy; the
+exclusion of financial data from direct marketing is company policy only (the PDPO has no
+such rule). `crm_sim.law.RULES` lists every rule with its section or "company policy".
+
 Only synthetic data ever passes through here. This is training material, not legal advice
 (see docs/privacy.md).
 """
@@ -459,9 +465,12 @@ COLUMN_CATEGORIES: dict[str, str] = {
 }
 
 # Which categories each purpose may use. Identifiers and derived columns are always fine.
+# Company policy putting DPP1 (adequate, not excessive) and DPP3 (use) into practice; the
+# exact table is the company's choice, not a rule of the PDPO.
 PURPOSE_CATEGORIES: dict[str, frozenset[str]] = {
     # Contacting people to sell: who they are, how to reach them, what they like,
-    # whether they agreed. Not their HKID, not their spending (that is analysis).
+    # whether they agreed. Not their HKID; not their spending: that is company policy
+    # (`crm_sim.law.RULES["no_financial_data_for_marketing"]`), not the PDPO.
     "direct_marketing": frozenset(
         {"identifier", "contact", "profile", "consent", "activity", "other"}
     ),
@@ -514,10 +523,17 @@ class Violation:
     category: str
     purpose: str
 
+    @property
+    def basis(self) -> str:
+        """Where the rule comes from: company policy, which puts DPP1 and DPP3 into practice."""
+        if self.purpose == "direct_marketing" and self.category == "financial":
+            return "company policy (not a PDPO rule)"
+        return "company policy putting PDPO DPP1 and DPP3 into practice"
+
     def __str__(self) -> str:
         return (
             f"column {self.column!r} ({self.category}) is not needed for {self.purpose}; "
-            "drop it or use a masked/derived form"
+            f"drop it or use a masked/derived form ({self.basis})"
         )
 
 

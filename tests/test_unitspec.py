@@ -97,7 +97,9 @@ def test_every_hole_is_reported_at_once(unit):
     assert "cell 'filter_test' is scored by 2 criteria" in text
     assert "criteria.AC-ii references cell 'ghost_cell'" in text
     assert "graded cell 'written_reflection' (fixture1) maps to no criterion" in text
-    assert len(report.holes) == 6
+    # filter_test, now evidence of no P id, is a K cell of AC-i, which has no k_threshold
+    assert "criteria.AC-i has K cells but no k_threshold" in text
+    assert len(report.holes) == 7
 
 
 def test_missing_evaluator_is_a_hole(unit):
@@ -196,3 +198,58 @@ def test_helper_files_leave_out_grading_and_authoring_files(unit):
     (unit / "data" / "rates.csv").write_text("a,b\n")
     assert [p.relative_to(unit).as_posix() for p in helper_files(unit)] == [
         "data/rates.csv", "fixture_helpers.py"]
+
+
+def test_named_gates_minimums_and_kp_thresholds_parse(unit):
+    """A table of named gates, minimums and k/p thresholds load into the Criterion."""
+    _edit_toml(unit, "minimums = { mean_test = 0.5, squares_test = 0.5 }\n",
+               "minimums = { mean_test = 0.5, squares_test = 0.5 }\nk_threshold = 0.4\n"
+               '[criteria."AC-i".gates]\nno_leak = { cell = "squares_test", breach = '
+               '"identifier_in_shared_table", law = "PDPO DPP4" }\n')
+    crit = load_unit_spec(unit).criteria["AC-i"]
+    assert crit.minimums == {"mean_test": 0.5, "squares_test": 0.5}
+    assert (crit.k_threshold, crit.p_threshold) == (0.4, 0.6)
+    assert crit.gate_rules[0].breach == "identifier_in_shared_table" and crit.gates == ()
+
+
+MINS = "minimums = { mean_test = 0.5, squares_test = 0.5 }"
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    (MINS, "minimums = { ghost_test = 0.5 }", "minimums.ghost_test is not among"),
+    (MINS, "minimums = { mean_test = 1.5 }", "minimums.mean_test must be a fraction"),
+    ("p_threshold = 0.6", "p_threshold = 2", "p_threshold must be a fraction"),
+    (MINS, MINS + '\ngates = { g = { cell = "mean_test" } }', "gates.g can never trip"),
+    (MINS, MINS + '\ngates = { g = { cell = "ghost_test", breach = "x" } }',
+     r"gates \['ghost_test'\]"),
+])
+def test_bad_sufficiency_fields_name_the_field(unit, old, new, message):
+    """A malformed minimum, threshold or gate raises UnitSpecError naming it."""
+    _edit_toml(unit, old, new)
+    with pytest.raises(UnitSpecError, match=message):
+        load_unit_spec(unit)
+
+
+def test_check_requires_a_minimum_per_p_id_and_kp_thresholds(unit):
+    """A P id whose cells have no minimum, and a mixed criterion without thresholds, are holes."""
+    _edit_toml(unit, "minimums = { mean_test = 0.5, squares_test = 0.5 }\n", "")
+    _edit_toml(unit, "k_threshold = 0\n", "")
+    holes = "\n".join(check_unit(unit).holes)
+    assert "requirement P1 has no minimum on its evidence (mean_test)" in holes
+    assert "requirement P2 has no minimum" in holes
+    assert "criteria.AC-ii has K cells but no k_threshold" in holes
+
+
+@pytest.mark.parametrize("code", ["ITCSCR304A", "ITCSCR410A"])
+def test_real_units_declare_pdpo_gates_and_pass_check(code):
+    """Both units gate their PDPO breaches and pass `check` with minimums for every P id."""
+    unit_dir = Path(__file__).resolve().parents[1] / "course" / "units" / code
+    spec = load_unit_spec(unit_dir)
+    breaches = {g.breach for c in spec.criteria.values() for g in c.gate_rules}
+    assert "promotion_without_consent" in breaches
+    if code == "ITCSCR410A":
+        assert {"unconsented_marketing_list", "use_beyond_notified_purpose",
+                "identifier_in_shared_table", "data_passed_to_others_without_consent"} <= breaches
+    assert spec.observations
+    report = check_unit(unit_dir)
+    assert report.ok, report.holes

@@ -21,6 +21,7 @@ from autograders.commands.errors import CourseError
 from autograders.course import Course, validate_trainee_id
 from autograders.gradebook import read_scores
 from autograders.journal import StatusStore
+from autograders.observations import ObservationRecord, load_record, record_path
 from autograders.reports.cohort import chart_png_base64, decision_counts, pass_rates
 from autograders.reports.competency import UnitDecision, csv_rows, decide
 from autograders.reports.export import write_exports
@@ -34,7 +35,7 @@ from autograders.reports.similarity import (
     similar_pairs,
     similarity_rows,
 )
-from autograders.unitspec import load_unit_spec, notebook_cells
+from autograders.unitspec import UnitSpec, load_unit_spec, notebook_cells
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -103,8 +104,15 @@ def collect_unit(course: Course, code: str, trainee: str | None = None) -> UnitD
             spec, tid, by_trainee[tid], scores.get(tid, {}),
             notebook_of={g: c.notebook for g, c in cells.items()},
             answers={g: a for g, a in answers.items() if g in manual_ids},
-            expected_notebooks=notebooks))
+            expected_notebooks=notebooks, observation=_observation(course, spec, tid)))
     return data
+
+
+def _observation(course: Course, spec: UnitSpec, trainee: str) -> ObservationRecord | None:
+    """The assessor's observation record of a trainee on a unit (None: none, or no items)."""
+    if not spec.observations or validate_trainee_id(trainee) is not None:
+        return None
+    return load_record(record_path(course.root, trainee, spec.code))
 
 
 def _evidence_by_trainee(decisions: list[UnitDecision]) -> dict[str, dict[str, dict]]:

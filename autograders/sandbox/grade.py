@@ -30,6 +30,8 @@ from autograders.checks.messages import (
 from autograders.checks.serialize import is_plain, to_plain
 from autograders.checks.submit import MAX_ARTIFACT_BYTES, artifact_name
 from autograders.results import (
+    BREACHES_KEY,
+    BREACHES_MAX,
     FEEDBACK_OUTPUTS_KEY,
     SUBMITTED_OUTPUTS,
     CellResult,
@@ -399,6 +401,10 @@ def _judge(fn: Callable, value: Any, ctx: EvalContext, base: dict) -> CellResult
         evidence = cap_evidence(to_plain(verdict.evidence or {}, base["grade_id"]))
     except Exception:  # noqa: BLE001
         evidence = {"evidence_repr": quote(repr(verdict.evidence), 2000)}
+    breaches = [quote(str(b), 300) for b in list(getattr(verdict, "breaches", None) or [])
+                [:BREACHES_MAX]]
+    if breaches:    # kept outside the evidence cap: a gate must see every breach code
+        evidence = {**evidence, BREACHES_KEY: breaches}
     return CellResult(**{**base, "points": points}, status=status,
                       message=cap_message(verdict.message), evidence=evidence)
 

@@ -53,9 +53,39 @@ PLAN_WEIGHT_COVERAGE = 0.4
 
 
 def _verdict(score: float, message: str, evidence: dict | None = None) -> Verdict:
-    """A Verdict with the score clipped to 0..1 and rounded (stable marks in reports)."""
+    """A Verdict with the score clipped to 0..1 and rounded (stable marks in reports).
+
+    Breaches a scorer left under evidence["breaches"] become the Verdict's breaches, which
+    trip the unit.toml gates whatever the score (a breach is not diluted by padding).
+    """
     score = 0.0 if not math.isfinite(score) else min(1.0, max(0.0, score))
-    return Verdict(round(score, 4), message, evidence or {})
+    evidence = dict(evidence or {})
+    breaches = list(evidence.pop("breaches", []) or [])
+    return Verdict(round(score, 4), message, evidence, breaches=breaches)
+
+
+# Mechanism rules that are breaches of the law, not of company practice -> breach code.
+LEGAL_BREACHES = {
+    # PDPO (Cap. 486) s.35E: no use of personal data in direct marketing without consent.
+    "consent_missing": "promotion_without_consent",
+    # PDPO s.35G: a data subject's opt-out must be honoured (no further marketing use).
+    "consent_withdrawn": "marketing_after_opt_out",
+}
+
+
+def legal_breaches(violations: Any) -> list[str]:
+    """The mechanism violations that break the PDPO, as "code: detail" breach reports.
+
+    A violation of company policy only (a sales visit without consent: a visit is not a
+    direct-marketing means under s.35A) costs marks but is no breach of the law.
+    """
+    out = []
+    for v in violations or []:
+        code = LEGAL_BREACHES.get(str(getattr(v, "rule_id", "")))
+        if code and getattr(v, "is_legal", False):
+            out.append(f"{code}: {getattr(v, 'message', '')} ({getattr(v, 'when', '')}; "
+                       f"{getattr(v, 'basis', '')})")
+    return out
 
 
 # ============================================================================== quizzes
@@ -410,7 +440,8 @@ def plan_score(plan: Any, world: Any) -> tuple[float, str, dict]:
     evidence = {"calls": calls, "violations": by_rule,
                 "outside_month": len(report["outside_month"]),
                 "top_value_covered": len(report["covered"]), "compliance": round(compliance, 4),
-                "coverage": round(coverage, 4)}
+                "coverage": round(coverage, 4),
+                "breaches": legal_breaches(report["violations"])}
     return score, " ".join(lines) or "The plan follows the mechanism and covers every " \
         "top-value account.", evidence
 
@@ -758,7 +789,8 @@ def scripted_calls_score(call_list: Any, ctx: EvalContext, which: str = "hidden"
     return score, "; ".join(lines) or "Your calls solicited plenty of true information and " \
         "followed the mechanism.", {"information_score": round(info, 4),
                                     "reference_score": round(info_ref, 4),
-                                    "clean_calls": len(clean), "accounts": len(wanted)}
+                                    "clean_calls": len(clean), "accounts": len(wanted),
+                                    "breaches": legal_breaches(report.get("violations"))}
 
 
 @evaluator(UNIT, "scripted_calls_test")

@@ -55,9 +55,17 @@ PURPOSE_KEY: dict[str, frozenset[str]] = {
     "event": frozenset({"service", "analysis", "direct_marketing"}),
     "web": frozenset({"service", "direct_marketing"}),
     "purchased": frozenset(),
-    "referral": frozenset({"service"}),
+    # A friend's number given by a customer, "for one call about our services": that
+    # call offers our services, so it is direct marketing (PDPO s.35A), and the consent
+    # must be the friend's own, given to us (s.35E); a referrer's word is not it. Go
+    # through the referrer, or get the friend's consent first: nothing is allowed yet.
+    "referral": frozenset(),
     "call_centre": frozenset({"service", "analysis", "direct_marketing"}),
 }
+# Purposes outside a notice that the law still allows: statistics that identify no one
+# are exempt from DPP3 (PDPO s.62), so analysis of web enquiries is not a breach (the
+# key does not require it: the notice does not state it).
+PURPOSE_ALSO_LAWFUL: dict[str, frozenset[str]] = {"web": frozenset({"analysis"})}
 JUDGEMENTS = {
     "prof_x1_test": {"choice": "c", "reasons": desk.X1_REASONS,
                      "good": frozenset({"purpose_limited", "offer_alternative",
@@ -65,6 +73,22 @@ JUDGEMENTS = {
     "prof_x1b_test": {"choice": "b", "reasons": desk.X1B_REASONS,
                       "good": frozenset({"contacts_not_consented", "customer_relationship",
                                          "better_leads"})},
+}
+# Choices of the judgement calls that are breaches of the law (unit.toml gates them):
+# handing the attendee list to another company (DPP3 new purpose without consent; for
+# her marketing, PDPO s.35J-35K), or calling a customer's contacts to sell without their
+# consent (s.35E).
+BREACH_CHOICES: dict[str, dict[str, str]] = {
+    "prof_x1_test": {
+        "a": "data_passed_to_others_without_consent: the full attendee list handed to "
+             "another company (PDPO DPP3; s.35J-35K for her marketing)",
+        "d": "data_passed_to_others_without_consent: names and companies handed to another "
+             "company, masking the phone does not make them anonymous (PDPO DPP3)"},
+    "prof_x1b_test": {
+        "a": "promotion_without_consent: sales calls to 300 contacts who never consented "
+             "(PDPO s.35E)",
+        "c": "promotion_without_consent: sales calls to contacts who never consented, "
+             "filtered by segment (PDPO s.35E)"},
 }
 # Rules for the two new roles of exercise 2d: (description, check(role_access) -> bool).
 ACCESS_RULES: list[tuple[str, Any]] = [
@@ -251,9 +275,11 @@ def _judgement(grade_id: str, artifact: Any) -> Verdict:
     bad = len(chosen - spec["good"]) + len(unknown)
     evidence = {"choice": choice, "reasons": sorted(chosen), "unknown_reasons": unknown}
     if choice != spec["choice"]:
+        breach = BREACH_CHOICES.get(grade_id, {}).get(choice)
         return Verdict(0.0, "That choice does not balance the customers' interests, the "
                             "company's and the law: weigh what each person was told when "
-                            "their data was collected.", evidence)
+                            "their data was collected.", evidence,
+                       breaches=[breach] if breach else [])
     reason_score = max(0, good - bad) / len(spec["good"])
     score = 0.5 + 0.5 * reason_score
     if score == 1.0:
@@ -319,24 +345,33 @@ def purposes(artifact: Any, ctx: EvalContext) -> Verdict:
         if not isinstance(uses, list) or not all(isinstance(u, str) for u in uses):
             wrong.append(source)
             continue
-        if frozenset(uses) == PURPOSE_KEY[source]:
+        if PURPOSE_KEY[source] <= frozenset(uses) <= (
+                PURPOSE_KEY[source] | PURPOSE_ALSO_LAWFUL.get(source, frozenset())):
             right += 1
         else:
             wrong.append(source)
     score = right / len(SOURCES)
     unlawful = [s for s in SOURCES if isinstance(artifact.get(s), list) and
                 "direct_marketing" in artifact[s] and "direct_marketing" not in PURPOSE_KEY[s]]
+    beyond = [f"{s}:{u}" for s in SOURCES if isinstance(artifact.get(s), list)
+              for u in artifact[s] if isinstance(u, str)
+              and u not in PURPOSE_KEY[s] | PURPOSE_ALSO_LAWFUL.get(s, frozenset())]
+    breaches = [f"use_beyond_notified_purpose: {b} is not in that source's notice, "
+                "not directly related to it and not exempt (PDPO DPP3)" for b in beyond]
     if unlawful:
         return Verdict(0.0, f"Direct marketing from {unlawful} would breach the PDPO: those "
                             "people never agreed to hear offers from us. Re-read the notices "
-                            "and the guideline.", {"right": right, "unlawful_marketing": unlawful})
+                            "and the guideline.", {"right": right, "unlawful_marketing": unlawful},
+                       breaches=breaches)
     if not wrong:
         return Verdict(1.0, "Every source is used only for what its notice allows.",
                        {"right": right})
     return Verdict(score, f"Re-read the collection notice and the guideline for: {wrong}. "
-                          "A purpose is allowed only if the notice states it (DPP3); a "
-                          "purchased list is used for nothing until people consent to us.",
-                   {"right": right, "wrong_sources": wrong})
+                          "The law (DPP3) allows the purpose stated in the notice, a "
+                          "directly related one, and statistics that name no one (s.62); "
+                          "our company policy adds that a purchased list is used for "
+                          "nothing until people consent to us.",
+                   {"right": right, "wrong_sources": wrong}, breaches=breaches)
 
 
 @evaluator(UNIT, "marketing_test")
@@ -372,7 +407,10 @@ def marketing(artifact: Any, ctx: EvalContext) -> Verdict:
     if bad_source or no_consent:
         return Verdict(0.0, f"{no_consent} records without direct-marketing consent and "
                             f"{bad_source} from sources whose notice does not allow marketing "
-                            "are on the list: any such record fails this exercise.", evidence)
+                            "are on the list: any such record fails this exercise.", evidence,
+                       breaches=[f"unconsented_marketing_list: {no_consent} records without "
+                                 f"consent, {bad_source} from sources not open to marketing "
+                                 "(PDPO s.35E)"])
     score = 0.5 + (0.25 if coverage >= 0.9 else 0.0) + (0.0 if extra else 0.25)
     msgs = []
     if coverage < 0.9:
@@ -404,7 +442,9 @@ def share(artifact: Any, ctx: EvalContext) -> Verdict:
         where = ", ".join(f"{c} ({k})" for c, k in kinds[:6])
         return Verdict(0.0, f"{len(leaks)} unmasked identifiers in the shared table, in "
                             f"{where}: a shared table must never show one. Mask or drop "
-                            "these columns (crm_sim.privacy.mask_frame).", evidence)
+                            "these columns (crm_sim.privacy.mask_frame).", evidence,
+                       breaches=[f"identifier_in_shared_table: {len(leaks)} unmasked, in "
+                                 f"{where} (PDPO DPP4)"])
     if extra:
         return Verdict(0.5, "No leaks, but the table keeps data the analysis does not need: "
                             + "; ".join(extra[:3]) + ".", evidence)

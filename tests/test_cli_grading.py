@@ -108,7 +108,7 @@ def test_gradebook_backups_and_restore(course):
 
 
 def test_lab_command_line(course, monkeypatch):
-    """Lab starts JupyterLab on the course root, honouring --no-browser."""
+    """Lab starts JupyterLab in the course root, on the released view, with --no-browser."""
     seen = []
     monkeypatch.setattr("autograders.commands.grading.subprocess.call",
                         lambda cmd, cwd: seen.append((cmd, cwd)) or 0)
@@ -116,7 +116,7 @@ def test_lab_command_line(course, monkeypatch):
     assert result.exit_code == 0
     cmd, cwd = seen[0]
     assert cmd[1:3] == ["-m", "jupyterlab"] and cwd == str(course.root)
-    assert f"--ServerApp.root_dir={course.root}" in cmd and "--no-browser" in cmd
+    assert f"--ServerApp.root_dir={course.root / 'release'}" in cmd and "--no-browser" in cmd
 
 
 def test_grade_refuses_an_unusable_worker_memory_limit(course):

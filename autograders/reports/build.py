@@ -23,7 +23,7 @@ from autograders.gradebook import read_scores
 from autograders.journal import StatusStore
 from autograders.reports.cohort import chart_png_base64, decision_counts, pass_rates
 from autograders.reports.competency import UnitDecision, csv_rows, decide
-from autograders.reports.export import write_exports
+from autograders.reports.export import course_canvas_ids, write_exports
 from autograders.reports.items import item_analysis, item_rows
 from autograders.reports.similarity import (
     DEFAULT_THRESHOLD,
@@ -159,7 +159,8 @@ def write_reports(course: Course, *, trainee: str | None = None,
         formats: any of "csv", "html".
         units: unit codes (default: every unit with notebooks).
         similarity_threshold: mean similarity at which a pair is flagged.
-        canvas_ids: unit -> Canvas assignment id for the Canvas export.
+        canvas_ids: unit -> Canvas assignment id for the Canvas export (default: the
+            course's ``canvas.toml``, see `autograders.reports.export.course_canvas_ids`).
 
     Raises:
         CourseError: unknown format, or `trainee` has no grading result.
@@ -198,7 +199,8 @@ def write_reports(course: Course, *, trainee: str | None = None,
     items = item_analysis(decisions)
     refused = [r for ud in all_data for r in ud.refused]
     if "csv" in formats:
-        files.competency_csv = _write_csv(out / "competency.csv", csv_rows(selected))
+        # the cohort file always lists everyone: `--trainee` only narrows the records
+        files.competency_csv = _write_csv(out / "competency.csv", csv_rows(decisions))
         files.other.append(_write_csv(out / "items.csv", item_rows(items),
                                       ["unit", "grade_id", "criterion", "max_points",
                                        "attempted", "failed", "fail_rate", "mean_points",
@@ -206,7 +208,8 @@ def write_reports(course: Course, *, trainee: str | None = None,
         files.other.append(_write_csv(out / "similarity.csv", similarity_rows(pairs),
                                       ["unit", "trainee_a", "trainee_b", "score",
                                        "cells_compared", "identical_cells", "basis"]))
-        files.other.extend(write_exports(out, decisions, canvas_ids))
+        ids = course_canvas_ids(course.root) | (canvas_ids or {})
+        files.other.extend(write_exports(out, decisions, ids))
     if "html" in formats:
         rates = pass_rates(decisions)
         criteria_ids = sorted({c.id for d in decisions for c in d.criteria},

@@ -1,0 +1,89 @@
+"""`crm-course lab`: the Jupyter command line it builds, and one real start on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from autograders.cli import app
+from autograders.commands.grading import lab_argv
+
+runner = CliRunner()
+
+
+def test_extra_arguments_reach_jupyter_unchanged(tmp_path):
+    """Arguments after the options are appended to Jupyter's command line as given."""
+    cmd, _ = lab_argv(tmp_path, ["--ServerApp.port=8899", "--ServerApp.ip=0.0.0.0"],
+                      is_root=False)
+    assert cmd[-2:] == ["--ServerApp.port=8899", "--ServerApp.ip=0.0.0.0"]
+    assert "--allow-root" not in cmd
+
+
+def test_root_gets_allow_root_and_is_told(tmp_path):
+    """As root, --allow-root is added once, with a note; never twice when given."""
+    cmd, notes = lab_argv(tmp_path, [], is_root=True)
+    assert "--allow-root" in cmd and any("--allow-root" in n for n in notes)
+    cmd, notes = lab_argv(tmp_path, ["--allow-root"], is_root=True)
+    assert cmd.count("--allow-root") == 1 and notes == []
+
+
+def test_opens_on_the_released_view_never_the_sources(tmp_path):
+    """The server's root is release/, not the course root holding units/ and keys."""
+    cmd, _ = lab_argv(tmp_path, [], is_root=False)
+    roots = [a for a in cmd if a.startswith("--ServerApp.root_dir=")]
+    assert roots == [f"--ServerApp.root_dir={tmp_path / 'release'}"]
+
+
+def test_cli_passes_through_after_double_dash(tmp_path, monkeypatch):
+    """`crm-course lab --no-browser -- --ServerApp.port=8899` reaches subprocess.call."""
+    (tmp_path / "units").mkdir()
+    seen = []
+    monkeypatch.setattr("autograders.commands.grading.subprocess.call",
+                        lambda cmd, cwd: seen.append((cmd, cwd)) or 0)
+    result = runner.invoke(app, ["lab", "--no-browser", "--course", str(tmp_path), "--",
+                                 "--ServerApp.port=8899"])
+    assert result.exit_code == 0, result.output
+    cmd, cwd = seen[0]
+    assert cmd[-1] == "--ServerApp.port=8899" and cwd == str(tmp_path)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_lab_really_starts_and_stops_on_localhost(tmp_path):
+    """The built command starts a server (as root too) that answers on 127.0.0.1."""
+    (tmp_path / "release").mkdir()
+    port = _free_port()
+    cmd, _ = lab_argv(tmp_path, [f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
+                                 "--IdentityProvider.token=", "--ServerApp.password="],
+                      no_browser=True)
+    cmd[0] = sys.executable
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, status = time.monotonic() + 90, None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status",
+                                            timeout=2) as resp:
+                    status = resp.status
+                    break
+            except OSError:
+                time.sleep(1)
+        assert status == 200, f"server did not answer: exit {proc.poll()}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    assert Path(tmp_path / "release").is_dir()

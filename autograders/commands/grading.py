@@ -20,6 +20,10 @@ from autograders.pool import DEFAULT_WORKER_MEMORY_MB
 COURSE_OPT = typer.Option(None, "--course", envvar="CRM_COURSE_ROOT",
                           help="Course root (default ./course).", show_default=False)
 
+CANVAS_ID_OPT = typer.Option(None, "--canvas-id",
+                             help="UNIT=ID: a unit's Canvas assignment id for canvas-grades.csv "
+                                  "(repeatable; default from <course>/canvas.toml).")
+
 DEMO_OUT_OPT = typer.Option(Path("demo"), "--out", help="Where the demo is built.")
 
 gradebook_app = typer.Typer(help="Gradebook backups: list and restore.", no_args_is_help=True)
@@ -70,10 +74,7 @@ def grade(unit: str = typer.Argument(..., help="Unit code, or 'all'."),
 def report(trainee: str | None = typer.Option(None, "--trainee", help="Only this trainee."),
            fmt: str | None = typer.Option(None, "--format",
                                           help="csv or html (default: both)."),
-           canvas_id: list[str] = typer.Option(
-               [], "--canvas-id",
-               help="UNIT=ID: the Canvas assignment id of a unit for canvas-grades.csv "
-                    "(repeatable; default from <course>/canvas.toml)."),
+           canvas_id: list[str] | None = CANVAS_ID_OPT,
            course: Path | None = COURSE_OPT) -> None:
     """Write competency records, cohort summary, item analysis, LMS export, similarity."""
     with friendly_errors():
@@ -82,7 +83,7 @@ def report(trainee: str | None = typer.Option(None, "--trainee", help="Only this
 
         formats = ("csv", "html") if fmt is None else (fmt,)
         files = write_reports(_course(course), trainee=trainee, formats=formats,
-                              canvas_ids=parse_canvas_ids(canvas_id))
+                              canvas_ids=parse_canvas_ids(canvas_id or []))
         if files.cohort_html:
             typer.echo(f"cohort report: {files.cohort_html}")
         if files.competency_csv:

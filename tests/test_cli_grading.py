@@ -116,7 +116,8 @@ def test_lab_command_line(course, monkeypatch):
     assert result.exit_code == 0
     cmd, cwd = seen[0]
     assert cmd[1:3] == ["-m", "jupyterlab"] and cwd == str(course.root)
-    assert f"--ServerApp.root_dir={course.root / 'release'}" in cmd and "--no-browser" in cmd
+    assert f"--ServerApp.root_dir={course.root}" in cmd and "--no-browser" in cmd
+    assert "--LabApp.default_url=/lab/tree/release" in cmd
 
 
 def test_grade_refuses_an_unusable_worker_memory_limit(course):

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -34,10 +35,11 @@ def test_root_gets_allow_root_and_is_told(tmp_path):
 
 
 def test_opens_on_the_released_view_never_the_sources(tmp_path):
-    """The server's root is release/, not the course root holding units/ and keys."""
+    """The start page is release/; the root stays the course root formgrader needs."""
     cmd, _ = lab_argv(tmp_path, [], is_root=False)
-    roots = [a for a in cmd if a.startswith("--ServerApp.root_dir=")]
-    assert roots == [f"--ServerApp.root_dir={tmp_path / 'release'}"]
+    assert "--LabApp.default_url=/lab/tree/release" in cmd
+    assert [a for a in cmd if a.startswith("--ServerApp.root_dir=")] == [
+        f"--ServerApp.root_dir={tmp_path}"]
 
 
 def test_cli_passes_through_after_double_dash(tmp_path, monkeypatch):
@@ -51,6 +53,11 @@ def test_cli_passes_through_after_double_dash(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     cmd, cwd = seen[0]
     assert cmd[-1] == "--ServerApp.port=8899" and cwd == str(tmp_path)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def _free_port() -> int:
@@ -80,6 +87,17 @@ def test_lab_really_starts_and_stops_on_localhost(tmp_path):
             except OSError:
                 time.sleep(1)
         assert status == 200, f"server did not answer: exit {proc.poll()}"
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            opener.open(f"http://127.0.0.1:{port}/lab", timeout=10)
+        except urllib.error.HTTPError as exc:     # nothing: /lab itself must not redirect
+            raise AssertionError(exc) from exc
+        try:
+            opener.open(f"http://127.0.0.1:{port}/", timeout=10)
+            location = ""
+        except urllib.error.HTTPError as exc:
+            location = exc.headers.get("Location", "")
+        assert location.rstrip("?").endswith("/lab/tree/release")
     finally:
         proc.terminate()
         try:

@@ -150,15 +150,19 @@ def demo(out: Path = DEMO_OUT_OPT,
         typer.echo(f"cohort report: {result.cohort_html}")
 
 
+LAB_START_URL = "/lab/tree/release"
+
+
 def lab_argv(course_root: Path, extra: list[str], *, no_browser: bool = False,
              is_root: bool | None = None) -> tuple[list[str], list[str]]:
     """The JupyterLab command line `crm-course lab` runs, and notes to print.
 
-    The server's file browser is rooted at ``release/`` (what trainees receive): the
-    sources, answer keys and gradebook under the course root are never its start page.
-    The process still runs *in* the course root, where formgrader reads
-    ``nbgrader_config.py``. Jupyter refuses to start as root without ``--allow-root``,
-    as classroom servers and containers often run it: it is added here, and said.
+    The server opens on ``release/`` (what trainees receive): the sources, answer keys
+    and gradebook are never its start page. Its root stays the course root, since
+    formgrader refuses a course root outside the server's, and the process runs in the
+    course root, where formgrader reads ``nbgrader_config.py``. Jupyter refuses to start
+    as root without ``--allow-root``, as classroom servers and containers often run it:
+    it is added here, and said.
 
     Args:
         course_root: the resolved course root.
@@ -166,8 +170,8 @@ def lab_argv(course_root: Path, extra: list[str], *, no_browser: bool = False,
         no_browser: add ``--no-browser``.
         is_root: override of ``os.geteuid() == 0`` (tests).
     """
-    release_dir = Path(course_root) / "release"
-    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={release_dir}"]
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={course_root}",
+           f"--LabApp.default_url={LAB_START_URL}"]
     notes = []
     if no_browser:
         cmd.append("--no-browser")

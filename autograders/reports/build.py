@@ -23,6 +23,7 @@ from autograders.gradebook import read_scores
 from autograders.journal import StatusStore
 from autograders.reports.cohort import chart_png_base64, decision_counts, pass_rates
 from autograders.reports.competency import UnitDecision, csv_rows, decide
+from autograders.reports.evidence import choice_context, evidence_html
 from autograders.reports.export import course_canvas_ids, write_exports
 from autograders.reports.items import item_analysis, item_rows
 from autograders.reports.similarity import (
@@ -41,9 +42,11 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 def environment() -> Environment:
     """Jinja2 environment over the report templates (HTML autoescaped)."""
-    return Environment(loader=FileSystemLoader(str(TEMPLATES)),
-                       autoescape=select_autoescape(["html", "j2"]),
-                       trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
+                      autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.globals["evidence_html"] = evidence_html
+    return env
 
 
 def cell_sources(nb_path: Path, grade_ids: set[str] | None = None) -> dict[str, str]:
@@ -191,10 +194,14 @@ def write_reports(course: Course, *, trainee: str | None = None,
     _flag_shared_answers(pairs, decisions)     # before the records are written
     if "html" in formats:
         tpl = env.get_template("competency.html.j2")
+        choices = {code: choice_context(course.unit_dir(code), course.release_dir / code,
+                                        load_unit_spec(course.unit_dir(code)).evaluators)
+                   for code in {d.unit for d in selected}}
         for d in selected:
             path = out / links[(d.trainee_id, d.unit)]
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(tpl.render(d=d, generated_at=generated), encoding="utf-8")
+            path.write_text(tpl.render(d=d, generated_at=generated, choices=choices[d.unit]),
+                            encoding="utf-8")
             files.trainee_html.append(path)
     items = item_analysis(decisions)
     refused = [r for ud in all_data for r in ud.refused]

@@ -111,7 +111,7 @@ def test_lab_command_line(course, monkeypatch):
     """Lab starts JupyterLab in the course root, on the released view, with --no-browser."""
     seen = []
     monkeypatch.setattr("autograders.commands.grading.subprocess.call",
-                        lambda cmd, cwd: seen.append((cmd, cwd)) or 0)
+                        lambda cmd, cwd, env: seen.append((cmd, cwd)) or 0)
     result = _run(["lab", "--no-browser"], course)
     assert result.exit_code == 0
     cmd, cwd = seen[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from autograders.cli import app
-from autograders.commands.grading import lab_argv
+from autograders.commands.grading import lab_argv, lab_env
 
 runner = CliRunner()
 
@@ -47,7 +48,7 @@ def test_cli_passes_through_after_double_dash(tmp_path, monkeypatch):
     (tmp_path / "units").mkdir()
     seen = []
     monkeypatch.setattr("autograders.commands.grading.subprocess.call",
-                        lambda cmd, cwd: seen.append((cmd, cwd)) or 0)
+                        lambda cmd, cwd, env: seen.append((cmd, cwd)) or 0)
     result = runner.invoke(app, ["lab", "--no-browser", "--course", str(tmp_path), "--",
                                  "--ServerApp.port=8899"])
     assert result.exit_code == 0, result.output
@@ -74,7 +75,7 @@ def test_lab_really_starts_and_stops_on_localhost(tmp_path):
                                  "--IdentityProvider.token=", "--ServerApp.password="],
                       no_browser=True)
     cmd[0] = sys.executable
-    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=lab_env(os.environ), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     try:
         deadline, status = time.monotonic() + 90, None
@@ -105,3 +106,24 @@ def test_lab_really_starts_and_stops_on_localhost(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
     assert Path(tmp_path / "release").is_dir()
+
+
+def test_formgrader_pages_load_no_mathjax_from_the_internet(monkeypatch):
+    """With lab's JUPYTER_PATH, nbgrader's formgrade template renders the offline stand-in."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbgrader.server_extensions.formgrader import handlers
+
+    monkeypatch.setenv("JUPYTER_PATH", lab_env({})["JUPYTER_PATH"])
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("$x^2$")])
+    for template in ("formgrade",):    # feedback pages: FeedbackExporter (test_feedback_render)
+        css = Path(handlers.template_path).parent / "static/node_modules/bootstrap/dist/css"
+        exporter = HTMLExporter(template_name=template,
+                                extra_template_basedirs=[handlers.template_path],
+                                extra_template_paths=[str(css)])
+        body, _ = exporter.from_notebook_node(nb, resources={
+            "base_url": "/", "index": 0, "total": 1, "notebook_id": "n",
+            "nbgrader": {"notebook": "n"}, "submission_id": "s", "notebook_path": "n",
+            "mathjax_url": "", "disable_toolbar": True})
+        assert "MathJax offline stand-in" in body
+        assert "cdnjs" not in body and "cdn.jsdelivr" not in body

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import typer
@@ -151,6 +152,20 @@ def demo(out: Path = DEMO_OUT_OPT,
 
 
 LAB_START_URL = "/lab/tree/release"
+OFFLINE_TEMPLATES = Path(__file__).resolve().parents[1] / "offline"
+
+
+def lab_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """The server's environment: the offline MathJax templates first on JUPYTER_PATH.
+
+    nbgrader's formgrader and feedback templates load MathJax from a CDN; the folder
+    ``autograders/offline`` holds a stand-in macro that nbconvert finds first, so a
+    classroom server without internet shows no "MathJax is not defined" error.
+    """
+    env = dict(environ)
+    rest = env.get("JUPYTER_PATH", "")
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(OFFLINE_TEMPLATES), rest) if p)
+    return env
 
 
 def lab_argv(course_root: Path, extra: list[str], *, no_browser: bool = False,
@@ -200,7 +215,7 @@ def lab(ctx: typer.Context,
             typer.echo(f"note: {note}")
         try:
             # cwd = course root: nbgrader's formgrader reads nbgrader_config.py from there
-            code = subprocess.call(cmd, cwd=str(root))
+            code = subprocess.call(cmd, cwd=str(root), env=lab_env(os.environ))
         except OSError as exc:
             raise CourseError(f"could not start JupyterLab: {exc}") from exc
         raise typer.Exit(code=code)

@@ -107,7 +107,7 @@ def feedback(unit: str = typer.Argument(..., help="Unit code, or 'all'."),
 
 def check(unit: str = typer.Argument("all", help="Unit code, or 'all'."),
           course: Path | None = COURSE_OPT) -> None:
-    """Validate unit.toml against the notebooks and UNITS.md; exit 1 listing every hole."""
+    """Validate unit.toml against the notebooks and docs/units.md; exit 1 listing holes."""
     with friendly_errors():
         from autograders.unitspec import check_unit
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -101,3 +102,17 @@ def test_figures_read_as_words():
     assert "<th>Precision</th><td>50%</td>" in text and "name, need, budget" in text
     assert "Measured on the hidden sources, which the trainee never saw." in text
     assert "fingerprint" not in text and "{" not in text
+
+
+def test_shuffled_quiz_evidence_uses_the_authors_option():
+    """With per-trainee option order, the record names the author's option and the shown letter."""
+    unit_dir = UNITS / "ITCSCR304A"
+    choices = choice_context(unit_dir, unit_dir, load_unit_spec(unit_dir).evaluators)
+    gid = next(iter(choices))
+    opts = choices[gid]["options"]
+    d, _ = _worst_case_record("ITCSCR304A")
+    cell = next(c for cr in d.criteria for c in cr.cells if c.grade_id == gid)
+    cell.evidence = {"answer": "d", "option": "b"}
+    text = str(evidence_html(cell, choices))
+    assert "b) " + html.escape(opts["b"])[:20] in text
+    assert "shown to the trainee as d" in text and "<th>Option</th>" not in text

@@ -116,9 +116,13 @@ def evidence_html(cell: Any, choices: dict[str, dict] | None = None) -> Markup:
     quiz = choices.get(cell.grade_id)
     if quiz is not None and ("answer" in ev or "choice" in ev):
         chosen = ev.get("answer", ev.get("choice"))
+        # options may be shown in each trainee's own order: "option" is the author's
+        # letter the grader mapped the trainee's letter back to (the key uses those)
+        orig = ev.get("option") or chosen
         opts = quiz.get("options", {})
+        shown = f" (shown to the trainee as {chosen})" if chosen and orig != chosen else ""
         # the decision facts first: a printed record keeps the first lines of a cell
-        rows.append(("Chosen", f"{chosen}) {opts.get(chosen, '')}" if chosen else
+        rows.append(("Chosen", f"{orig}) {opts.get(orig, '')}{shown}" if chosen else
                      "no valid answer given"))
         if quiz.get("key"):
             rows.append(("Key", f"{quiz['key']}) {opts.get(quiz['key'], '')}"))
@@ -129,7 +133,7 @@ def evidence_html(cell: Any, choices: dict[str, dict] | None = None) -> Markup:
         rows.append(("Chosen", ev["answer"]))
     place = next((str(ev[k]) for k in PLACES if k in ev), "")
     for key, value in ev.items():
-        if key in HIDDEN_KEYS or key in PLACES or (quiz and key in ("choice",)):
+        if key in HIDDEN_KEYS or key in PLACES or (quiz and key in ("choice", "option")):
             continue
         rows.append((_label(key), _value(key, value)))
     if not rows:

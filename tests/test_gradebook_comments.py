@@ -37,7 +37,7 @@ def test_test_cells_map_to_the_answer_cell_above(graded):
 
 
 def test_auto_comment_holds_each_checks_message(graded):
-    """nbgrader's Comment.auto_comment carries the check's verdict, so formgrader shows it."""
+    """The Comment.auto_comment of nbgrader carries the check's verdict, so formgrader shows it."""
     with _gradebook(graded) as gb:
         for trainee in ("T01", "T02"):
             for answer, test in (("mean_impl", "mean_test"), ("filter_impl", "filter_test")):

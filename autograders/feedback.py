@@ -1,8 +1,10 @@
 """Per-trainee feedback HTML: what ran, what each check said, what to fix.
 
 Built from the feedback notebook the grader wrote (``autograded/``: the trainee's own
-cells with the outputs they submitted, and each test cell's verdict), rendered with
-nbconvert's HTMLExporter, with a verdict table on top. Defence in depth: whatever that
+cells with the outputs they submitted, and each test cell's verdict) by nbgrader's own
+``generate_feedback`` (nbconvert HTML, nbgrader's feedback template, nbgrader's paths),
+with the project's verdict table on top: formgrader's "Generate Feedback" runs the same
+exporter from ``nbgrader_config.py`` and writes the same files. Defence in depth: whatever that
 notebook holds, test cells are reset to their *released* source, and the course secret
 or the trainee's hidden seed is removed before rendering. Hidden-test lines are not
 searched for in the trainee's own text: what the page shows must not depend on whether
@@ -24,6 +26,12 @@ from autograders.commands.errors import CourseError
 from autograders.course import Course, validate_trainee_id
 from autograders.journal import StatusStore
 from autograders.results import FEEDBACK_OUTPUTS_KEY, SUBMITTED_OUTPUTS
+
+try:
+    from nbformat import from_dict
+    from nbformat.v4 import new_markdown_cell
+except ImportError:  # pragma: no cover - nbformat comes with nbgrader
+    from_dict = new_markdown_cell = None  # type: ignore[assignment]
 
 _HIDDEN = re.compile(r"#{3} BEGIN HIDDEN TESTS(.*?)#{3} END HIDDEN TESTS", re.S)
 REMOVED = "[removed: grader-only material]"
@@ -79,11 +87,17 @@ _ACTIVE_MIME = ("text/html", "application/javascript", "text/javascript", "image
                 "text/markdown", "text/latex", "application/vnd.jupyter.widget-view+json")
 
 
+WIDGET_NOTE = "[an interactive widget was shown here; it works only in the notebook]"
+
+
 def _inert(out: dict[str, Any]) -> dict[str, Any]:
     """An output with every active MIME bundle removed (text/plain stays)."""
     data = out.get("data")
     if not isinstance(data, dict):
         return out
+    if "application/vnd.jupyter.widget-view+json" in data:
+        # a widget's text/plain is its Python repr (VBox(children=...)): say what it was
+        return {**out, "data": {"text/plain": WIDGET_NOTE}}
     safe = {k: v for k, v in data.items() if k not in _ACTIVE_MIME and "javascript" not in k}
     if not safe:
         safe = {"text/plain": "[rich output removed from feedback]"}
@@ -144,24 +158,129 @@ def _verdict_table(row: dict[str, Any], needles: list[str]) -> str:
         f"{c['max_points']:g}</td><td>{html.escape(c['status'])}</td>"
         f"<td>{html.escape(scrub_text(c.get('message', ''), needles))}</td></tr>"
         for c in result.get("cells", []))
-    return (head + "<table border='1' cellpadding='4' style='border-collapse:collapse'>"
+    return (head + "<table class='table table-condensed table-bordered crm-verdicts'>"
             "<tr><th>Check</th><th>Points</th><th>Status</th><th>What to fix</th></tr>"
             + rows + "</table>")
+
+
+# long check messages wrap instead of scrolling sideways (laptop screens, print)
+_WRAP_CSS = ("<style>div.output_area pre, div.output_text pre {white-space: pre-wrap; "
+             "word-break: break-word;}</style>")
+
+# nbconvert's templates load MathJax from a CDN; a course may run offline (a classroom
+# server, an exam room). The page gets a stand-in that answers MathJax's calls, so
+# scripts expecting it keep working and nothing is fetched; formulas show as typed.
+_CDN_MATHJAX = re.compile(r'<script[^>]*src="https?://[^"]*mathjax[^"]*"[^>]*>\s*</script>',
+                          re.I)
+MATHJAX_OFFLINE = (
+    "<script>/* MathJax offline stand-in: nothing is loaded from the internet */"
+    "window.MathJax=window.MathJax||{Hub:{Config:function(){},Queue:function(){},"
+    "Typeset:function(){},Configured:function(){},Register:{StartupHook:function(){}},"
+    "Startup:{signal:{Interest:function(f){try{f('End');}catch(e){}}}}}};</script>")
+
+
+def offline_html(page: str) -> str:
+    """The page with any CDN MathJax script replaced by the offline stand-in."""
+    return _CDN_MATHJAX.sub(lambda _m: MATHJAX_OFFLINE, page)
+
+
+def _course_root(exporter: Any, resources: dict[str, Any]) -> Path | None:
+    """The course root of a feedback conversion: the converter's, else the gradebook's."""
+    coursedir = getattr(getattr(exporter, "parent", None), "coursedir", None)
+    if coursedir is not None and getattr(coursedir, "root", None):
+        return Path(coursedir.root)
+    url = str(resources.get("nbgrader", {}).get("db_url", ""))
+    return Path(url.removeprefix("sqlite:///")).parent if url.startswith("sqlite:///") \
+        else None
+
+
+def _status_row(course: Course, tid: str, code: str, nb_name: str) -> dict[str, Any] | None:
+    if not course.status_db_path.exists():
+        return None
+    with StatusStore(course.status_db_path) as store:
+        rows = store.statuses(unit=code, trainee_id=tid)
+    return next((r for r in rows if r["notebook"] == nb_name), None)
+
+
+def _make_feedback_exporter():
+    from nbconvert import HTMLExporter
+
+    class FeedbackExporter(HTMLExporter):
+        """nbgrader's feedback HTML, made safe and readable for the trainee.
+
+        Set as ``GenerateFeedback.exporter_class`` in the course's
+        ``nbgrader_config.py`` (and by `write_feedback`), so formgrader's "Generate
+        Feedback" and ``crm-course feedback`` write the same page to the same path.
+        Before nbgrader's own preprocessors and template run, the notebook is
+        sanitised (released test cells, no secret or hidden seed, inert outputs) and
+        the project's verdict table becomes its first cell; the page then gets the
+        offline MathJax stand-in and a last scrub of the secret needles.
+        """
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = resources if resources is not None else {}
+            info = resources.get("nbgrader", {})
+            root = _course_root(self, resources)
+            needles: list[str] = []
+            if root is not None and info.get("student"):
+                course = Course(root)
+                tid, code, nb_name = info["student"], info["assignment"], info["notebook"]
+                try:
+                    needles = secret_needles(course.read_secret(), tid, code)
+                except CourseError:
+                    needles = []
+                rel = course.release_dir / code / f"{nb_name}.ipynb"
+                released = json.loads(rel.read_text(encoding="utf-8")) if rel.exists() else {}
+                nb = from_dict(sanitise(nb, released, needles))
+                row = _status_row(course, tid, code, nb_name)
+                if row is not None:
+                    nb.cells.insert(0, new_markdown_cell(
+                        _WRAP_CSS + f"<h1>Feedback for {html.escape(tid)}, unit {html.escape(code)}"
+                        f"</h1>{_verdict_table(row, needles)}<hr>"))
+            output, resources = super().from_notebook_node(nb, resources, **kw)
+            return scrub_text(offline_html(output), needles), resources
+
+    return FeedbackExporter
+
+
+def __getattr__(name: str):
+    """`FeedbackExporter` is built on first use (nbconvert loads only when needed)."""
+    if name == "FeedbackExporter":
+        cls = _make_feedback_exporter()
+        globals()["FeedbackExporter"] = cls
+        return cls
+    raise AttributeError(name)
+
+
+EXPORTER_PATH = "autograders.feedback.FeedbackExporter"
+
+
+def _fallback_page(tid: str, code: str, row: dict[str, Any], needles: list[str]) -> str:
+    """The page for a submission with no executed notebook (missing, unreadable...)."""
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>Feedback: "
+            f"{html.escape(tid)} {html.escape(code)} {html.escape(row['notebook'])}</title>"
+            f"</head><body><h1>Feedback for {html.escape(tid)}, unit {html.escape(code)}</h1>"
+            f"{_verdict_table(row, needles)}<hr>"
+            "<p>No executed notebook is available for this submission.</p></body></html>")
 
 
 def write_feedback(course: Course, unit: str, *, secret: str | None = None,
                    trainee: str | None = None) -> list[FeedbackFile]:
     """Write ``feedback/<trainee>/<UNIT>/<nb>.html`` for every graded submission.
 
+    The pages are made by nbgrader's own ``generate_feedback`` (its converter, template
+    and paths) with `FeedbackExporter`, exactly as formgrader's "Generate Feedback"
+    makes them from the course's ``nbgrader_config.py``: one set of files, one look.
+    A submission with no executed notebook gets a short page with its verdicts.
+
     Raises:
-        CourseError: unknown unit, or no grading results for it (or for `trainee`).
+        CourseError: unknown unit, no grading results for it (or for `trainee`), or
+            nbgrader could not write a page.
     """
-    from nbconvert import HTMLExporter
-    from nbformat import from_dict
+    from traitlets.config import Config
 
     codes = course.resolve_units(unit)
     secret = secret if secret is not None else course.read_secret()
-    exporter = HTMLExporter(template_name="classic")
     written: list[FeedbackFile] = []
     for code in codes:
         with StatusStore(course.status_db_path) as store:
@@ -172,28 +291,31 @@ def write_feedback(course: Course, unit: str, *, secret: str | None = None,
             who = f" for trainee {trainee!r}" if trainee else ""
             raise CourseError(f"no grading results for {code}{who}: run "
                               f"`crm-course grade {code}` first")
+        executed = [r for r in rows if (course.autograded_dir / r["trainee_id"] / code /
+                                        f"{r['notebook']}.ipynb").exists()]
+        if executed:
+            api = course.nbgrader_api()
+            cfg = Config()
+            cfg.GenerateFeedback.exporter_class = EXPORTER_PATH
+            api.update_config(cfg)
+            for tid in sorted({r["trainee_id"] for r in executed}):
+                outcome = api.generate_feedback(code, student_id=tid, force=True)
+                if not outcome.get("success"):
+                    raise CourseError(f"nbgrader could not write feedback for {tid}, {code}: "
+                                      f"{_last_line(outcome)}")
         for row in rows:
             tid, nb_name = row["trainee_id"], row["notebook"]
-            # Only unguessable needles (the secret, the hidden seed). Hidden-test lines are
-            # not matched: the page shows the trainee's own text, and blanking whichever
-            # of their lines equals a hidden line would tell them which one it is.
-            needles = secret_needles(secret, tid, code)
-            rel_path = course.release_dir / code / f"{nb_name}.ipynb"
-            released = json.loads(rel_path.read_text(encoding="utf-8")) \
-                if rel_path.exists() else {}
-            auto = course.autograded_dir / tid / code / f"{nb_name}.ipynb"
-            body = "<p>No executed notebook is available for this submission.</p>"
-            if auto.exists():
-                executed = json.loads(auto.read_text(encoding="utf-8"))
-                safe = sanitise(executed, released, needles)
-                body, _ = exporter.from_notebook_node(from_dict(safe))
-                body = scrub_text(body, needles)
-            page = (f"<!doctype html><html><head><meta charset='utf-8'><title>Feedback: "
-                    f"{html.escape(tid)} {html.escape(code)} {html.escape(nb_name)}</title>"
-                    f"</head><body><h1>Feedback for {html.escape(tid)}, unit "
-                    f"{html.escape(code)}</h1>{_verdict_table(row, needles)}<hr>")
             out = course.feedback_dir / tid / code / f"{nb_name}.html"
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(page + body + "</body></html>", encoding="utf-8")
-            written.append(FeedbackFile(tid, code, nb_name, out))
+            if row not in executed:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_text(_fallback_page(tid, code, row,
+                                              secret_needles(secret, tid, code)),
+                               encoding="utf-8")
+            if out.exists():
+                written.append(FeedbackFile(tid, code, nb_name, out))
     return written
+
+
+def _last_line(outcome: dict[str, Any]) -> str:
+    text = (outcome.get("error") or outcome.get("log") or "no detail").strip()
+    return text.splitlines()[-1] if text else "no detail"

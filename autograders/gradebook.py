@@ -9,6 +9,7 @@ anyone else between two writes is noticed (and undone from the backup).
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import sqlite3
 import warnings
@@ -174,17 +175,20 @@ class GradebookWriter:
         self.last_checksum = file_checksum(self.course.gradebook_path)
         return problems
 
-    @staticmethod
-    def _write_cells(gb: Any, result: SubmissionResult, problems: list[str]) -> None:
+    def _write_cells(self, gb: Any, result: SubmissionResult, problems: list[str]) -> None:
         """Set each cell's score on the trainee's submission (created when needed)."""
         from nbgrader.api import MissingEntry
 
+        course = self.course
         try:
             gb.find_assignment(result.unit)
         except MissingEntry as exc:
             raise CourseError(f"unit {result.unit} is not in the gradebook: run "
                               f"`crm-course release {result.unit}` first") from exc
-        gb.update_or_create_submission(result.unit, result.trainee_id)
+        sub = gb.update_or_create_submission(result.unit, result.trainee_id)
+        sub.timestamp = submission_time(course, result)
+        messages: dict[str, list[str]] = {}
+        answer_of = answer_cells(course, result.unit, result.notebook)
         for cell in result.cells:
             try:
                 grade = gb.find_grade(cell.grade_id, result.notebook, result.unit,
@@ -199,6 +203,73 @@ class GradebookWriter:
             else:
                 grade.auto_score = float(cell.points)
                 grade.needs_manual_grade = False
+            if cell.message and answer_of.get(cell.grade_id):
+                messages.setdefault(answer_of[cell.grade_id], []).append(
+                    f"{cell.grade_id} ({cell.points:g}/{cell.max_points:g}, {cell.status}): "
+                    f"{cell.message}")
+        _write_comments(gb, result, messages)
+
+
+def _write_comments(gb: Any, result: SubmissionResult, messages: dict[str, list[str]]) -> None:
+    """Put each answer cell's verdicts in nbgrader's ``auto_comment`` (formgrader shows it).
+
+    An instructor's own ``manual_comment`` is never touched.
+    """
+    from nbgrader.api import MissingEntry
+
+    for answer_id, lines in messages.items():
+        try:
+            comment = gb.find_comment(answer_id, result.notebook, result.unit,
+                                      result.trainee_id)
+        except MissingEntry:
+            continue
+        comment.auto_comment = "\n".join(lines)
+
+
+def answer_cells(course: Course, unit: str, notebook: str) -> dict[str, str]:
+    """grade_id of each graded cell -> the answer (solution) cell it checks.
+
+    nbgrader keeps comments on solution cells only, so a test cell's message goes to the
+    nearest answer cell above it in the released notebook (an answer cell that is itself
+    graded, like a written answer, is its own). {} when the notebook is not released.
+    """
+    path = course.release_dir / unit / f"{notebook}.ipynb"
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, str] = {}
+    last_answer = ""
+    for cell in cells:
+        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
+        gid = meta.get("grade_id")
+        if not gid:
+            continue
+        if meta.get("solution"):
+            last_answer = gid
+        if meta.get("grade") and last_answer:
+            out[gid] = last_answer
+    return out
+
+
+def submission_time(course: Course, result: SubmissionResult) -> datetime:
+    """When the trainee submitted (naive UTC, as nbgrader stores it).
+
+    nbgrader's ``timestamp.txt`` in the submission folder when present, else the
+    submitted notebook's modification time, else now.
+    """
+    folder = course.submitted_dir / result.trainee_id / result.unit
+    stamp = folder / "timestamp.txt"
+    if stamp.exists():
+        try:
+            from nbgrader.utils import parse_utc
+
+            return parse_utc(stamp.read_text(encoding="utf-8").strip())
+        except (ValueError, OSError, TypeError):
+            pass
+    nb = folder / f"{result.notebook}.ipynb"
+    when = datetime.fromtimestamp(nb.stat().st_mtime, UTC) if nb.exists() else datetime.now(UTC)
+    return when.replace(tzinfo=None)
 
 
 def read_scores(course: Course, unit: str) -> dict[str, dict[str, dict[str, Any]]]:

@@ -1,8 +1,8 @@
-"""Requirement ids of every unit of competency, transcribed from UNITS.md.
+"""Requirement ids of every unit of competency, transcribed from docs/units.md.
 
-The shared docs live outside the repository, so the catalogue that `crm-course check`
-validates unit.toml files against is embedded here as data. Transcribed from
-`shared/docs/UNITS.md`; when that file changes, change this one.
+The catalogue that `crm-course check` validates unit.toml files against is embedded
+here as data, so the check needs no Markdown parsing. It must match `docs/units.md`
+(a test compares the ids); when one changes, change the other.
 """
 
 from __future__ import annotations
@@ -226,12 +226,12 @@ REQUIREMENTS: dict[str, dict[str, str]] = {
 
 
 def requirement_ids(code: str) -> list[str] | None:
-    """Every requirement id of a unit in catalogue order, or None for a unit not in UNITS.md."""
+    """Every requirement id of a unit in catalogue order; None for a unit not catalogued."""
     reqs = REQUIREMENTS.get(code)
     return None if reqs is None else list(reqs)
 
 
 def criteria_ids(code: str) -> list[str] | None:
-    """The assessment-criterion ids (AC-*) of a unit, or None for a unit not in UNITS.md."""
+    """The assessment-criterion ids (AC-*) of a unit, or None for a unit not in docs/units.md."""
     reqs = REQUIREMENTS.get(code)
     return None if reqs is None else [r for r in reqs if r.startswith("AC-")]

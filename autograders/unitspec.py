@@ -1,7 +1,7 @@
 """`unit.toml`: which cells teach or assess each requirement, and how criteria are scored.
 
 Parsed with `tomllib` into frozen dataclasses, and checked against the unit's notebooks
-and the UNITS.md catalogue (`autograders.requirements`) by `check_unit`, which lists every
+and the docs/units.md catalogue (`autograders.requirements`) by `check_unit`, which lists every
 hole at once so an author can fix them in one pass (`crm-course check`).
 """
 
@@ -465,7 +465,7 @@ def _sufficiency_holes(spec: UnitSpec) -> list[str]:
 
 
 def check_unit(unit_dir: str | Path) -> CheckReport:
-    """Validate one unit directory against its notebooks and the UNITS.md catalogue.
+    """Validate one unit directory against its notebooks and the docs/units.md catalogue.
 
     Every hole is collected (not just the first), each phrased as the fix to make.
     """
@@ -487,7 +487,7 @@ def check_unit(unit_dir: str | Path) -> CheckReport:
 
     catalogue = REQUIREMENTS.get(spec.code)
     if catalogue is None:
-        report.notes.append(f"{spec.code} is not in UNITS.md: requirement coverage checked "
+        report.notes.append(f"{spec.code} is not in docs/units.md: requirement coverage checked "
                             "only against unit.toml itself")
         expected_reqs = [r for r in spec.requirements if REQ_ID_RE.fullmatch(r)]
         expected_acs = list(spec.criteria)
@@ -503,7 +503,8 @@ def check_unit(unit_dir: str | Path) -> CheckReport:
             holes.append(f"requirements.{rid}: not a K/P/X id (criteria go under "
                          "[criteria.\"AC-…\"])")
         elif catalogue is not None and rid not in catalogue:
-            holes.append(f"requirements.{rid}: {spec.code} has no requirement {rid} in UNITS.md")
+            holes.append(f"requirements.{rid}: {spec.code} has no requirement {rid} "
+                         "in docs/units.md")
     for cid in expected_acs:
         if cid not in spec.criteria:
             holes.append(f"criterion {cid} is missing: add [criteria.\"{cid}\"] with text, "

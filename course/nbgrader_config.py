@@ -24,3 +24,17 @@ c.CourseDirectory.ignore = [
     "*.secret",
     ".secret",
 ]
+
+# Feedback: formgrader's "Generate Feedback" and `crm-course feedback` both run nbgrader's
+# converter with the project's exporter (released test cells only, no course secret,
+# inert outputs, the verdict table on top, no MathJax from the internet), so they write
+# the same page to the same feedback/<trainee>/<UNIT>/<notebook>.html.
+c.GenerateFeedback.exporter_class = "autograders.feedback.FeedbackExporter"
+
+# The exchange lives inside the course root (formgrader otherwise looks for
+# /srv/nbgrader/exchange and shows a "does not exist" banner); created on first load.
+import os  # noqa: E402
+
+_exchange = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".exchange")
+os.makedirs(_exchange, exist_ok=True)
+c.Exchange.root = _exchange

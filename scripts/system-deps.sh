@@ -1,22 +1,30 @@
 #!/bin/sh
-# System packages the grader needs outside the venv: bubblewrap (`bwrap`), the jail every
-# sandboxed notebook, submitted function and submitted query runs in.
+# System packages outside the venv:
+#   bubblewrap (`bwrap`)  the jail every sandboxed notebook, submitted function and
+#                         submitted query runs in (grading refuses to run without it);
+#   chromium, poppler-utils  print a competency record to PDF and count its pages (the
+#                         test that each record fits one A4 sheet fails without them).
 # Idempotent and quick when everything is present; installs with apt as root, and
-# otherwise says what to run. Never fails the build: `crm-course grade` itself refuses
-# to grade without the jail and says why.
+# otherwise says what to run. Never fails the build: `crm-course grade` refuses to grade
+# without the jail and the print test fails naming this script.
 set -u
 
-if command -v bwrap >/dev/null 2>&1 || [ -x /usr/bin/bwrap ]; then
-    exit 0
-fi
+missing=""
+command -v bwrap >/dev/null 2>&1 || [ -x /usr/bin/bwrap ] || missing="$missing bubblewrap"
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+    || missing="$missing chromium"
+command -v pdfinfo >/dev/null 2>&1 || missing="$missing poppler-utils"
+[ -z "$missing" ] && exit 0
+
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "system-deps: installing bubblewrap (the grading jail) with apt-get" >&2
-    if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; then
+    echo "system-deps: installing$missing with apt-get" >&2
+    # shellcheck disable=SC2086  # one word per package
+    if apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null; then
         exit 0
     fi
-    echo "system-deps: apt-get could not install bubblewrap; grading will refuse to run" >&2
+    echo "system-deps: apt-get could not install$missing" >&2
     exit 0
 fi
-echo "system-deps: bubblewrap (bwrap) is missing; grading needs it. Install it as root:" >&2
-echo "    sudo apt-get install bubblewrap      (Debian/Ubuntu; dnf/pacman: package 'bubblewrap')" >&2
+echo "system-deps: missing$missing. Install as root:" >&2
+echo "    sudo apt-get update && sudo apt-get install -y$missing   (Debian/Ubuntu)" >&2
 exit 0

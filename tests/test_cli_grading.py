@@ -108,15 +108,16 @@ def test_gradebook_backups_and_restore(course):
 
 
 def test_lab_command_line(course, monkeypatch):
-    """Lab starts JupyterLab on the course root, honouring --no-browser."""
+    """Lab starts JupyterLab in the course root, on the released view, with --no-browser."""
     seen = []
     monkeypatch.setattr("autograders.commands.grading.subprocess.call",
-                        lambda cmd, cwd: seen.append((cmd, cwd)) or 0)
+                        lambda cmd, cwd, env: seen.append((cmd, cwd)) or 0)
     result = _run(["lab", "--no-browser"], course)
     assert result.exit_code == 0
     cmd, cwd = seen[0]
     assert cmd[1:3] == ["-m", "jupyterlab"] and cwd == str(course.root)
     assert f"--ServerApp.root_dir={course.root}" in cmd and "--no-browser" in cmd
+    assert "--LabApp.default_url=/lab/tree/release" in cmd
 
 
 def test_grade_refuses_an_unusable_worker_memory_limit(course):

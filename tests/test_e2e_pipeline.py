@@ -136,7 +136,7 @@ def test_reports_written(run, tmp_path):
     assert "data:image/png;base64," in html and "Item analysis" in html
     record = (course.reports_dir / UNIT / "good.html").read_text()
     assert "Assessor&#39;s sign-off" in record or "Assessor's sign-off" in record
-    assert "hidden_sizes_correct" in record            # evaluator evidence for assessors
+    assert "Hidden sizes correct" in record            # evaluator evidence, in words
     with files.competency_csv.open() as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 2 * 6

@@ -9,6 +9,7 @@ from grading_helpers import SECRET, UNIT, copy_fixture_course
 
 from autograders.commands.errors import CourseError
 from autograders.feedback import REMOVED, hidden_lines, sanitise, secret_needles, write_feedback
+from autograders.gradebook import GradebookWriter
 from autograders.journal import StatusStore
 from autograders.release import release_unit
 from autograders.results import (
@@ -48,6 +49,10 @@ def course(tmp_path_factory):
                    f"use >= rather than > (hidden seed {seed})")])
     with StatusStore(course.status_db_path) as store:
         store.record(result, checksum="x", run_id="r")
+    writer = GradebookWriter(course)      # nbgrader's feedback reads the gradebook
+    writer.write(result)
+    writer.close()
+    (course.root / ".secret").write_text(SECRET + "\n")
     return course
 
 

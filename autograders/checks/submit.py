@@ -14,7 +14,10 @@ import os
 import re
 from typing import Any
 
+from autograders.checks.friendly import failed_here, install_name_hint
 from autograders.checks.serialize import SubmitError, to_plain
+
+install_name_hint()   # a test cell run before its answer says what to do, in words
 
 ARTIFACT_DIR_ENV = "CRM_ARTIFACT_DIR"
 MAX_ARTIFACT_BYTES = 10_000_000
@@ -31,7 +34,9 @@ def submit(grade_id: str, value: Any, *, nonce: str | None = None) -> None:
 
     Outside grading (no nonce) this only checks the value and prints
     "✔ <grade_id> is ready to submit" or what is wrong, so the trainee can fix it before
-    handing in. During grading the grader rewrites the test cell to pass a nonce; the
+    handing in; after a visible check in the same cell found a problem
+    (`autograders.checks.friendly.check_failed`) it says the answer is not ready.
+    During grading the grader rewrites the test cell to pass a nonce; the
     plain value (or the reason it was refused) is written to
     ``$CRM_ARTIFACT_DIR/<grade_id>.json``.
 
@@ -59,6 +64,9 @@ def submit(grade_id: str, value: Any, *, nonce: str | None = None) -> None:
     if nonce is None:
         if error:
             print(f"✘ {grade_id}: {error}")
+        elif failed_here():
+            print(f"✘ {grade_id} is not ready yet: fix what the check above lists, then "
+                  "run this cell again")
         else:
             print(f"✔ {grade_id} is ready to submit")
         return

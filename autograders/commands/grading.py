@@ -7,8 +7,10 @@ a one-line message and a non-zero exit through `friendly_errors`.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import typer
@@ -18,6 +20,10 @@ from autograders.pool import DEFAULT_WORKER_MEMORY_MB
 
 COURSE_OPT = typer.Option(None, "--course", envvar="CRM_COURSE_ROOT",
                           help="Course root (default ./course).", show_default=False)
+
+CANVAS_ID_OPT = typer.Option(None, "--canvas-id",
+                             help="UNIT=ID: a unit's Canvas assignment id for canvas-grades.csv "
+                                  "(repeatable; default from <course>/canvas.toml).")
 
 DEMO_OUT_OPT = typer.Option(Path("demo"), "--out", help="Where the demo is built.")
 
@@ -69,13 +75,16 @@ def grade(unit: str = typer.Argument(..., help="Unit code, or 'all'."),
 def report(trainee: str | None = typer.Option(None, "--trainee", help="Only this trainee."),
            fmt: str | None = typer.Option(None, "--format",
                                           help="csv or html (default: both)."),
+           canvas_id: list[str] | None = CANVAS_ID_OPT,
            course: Path | None = COURSE_OPT) -> None:
     """Write competency records, cohort summary, item analysis, LMS export, similarity."""
     with friendly_errors():
         from autograders.reports.build import write_reports
+        from autograders.reports.export import parse_canvas_ids
 
         formats = ("csv", "html") if fmt is None else (fmt,)
-        files = write_reports(_course(course), trainee=trainee, formats=formats)
+        files = write_reports(_course(course), trainee=trainee, formats=formats,
+                              canvas_ids=parse_canvas_ids(canvas_id or []))
         if files.cohort_html:
             typer.echo(f"cohort report: {files.cohort_html}")
         if files.competency_csv:
@@ -98,7 +107,7 @@ def feedback(unit: str = typer.Argument(..., help="Unit code, or 'all'."),
 
 def check(unit: str = typer.Argument("all", help="Unit code, or 'all'."),
           course: Path | None = COURSE_OPT) -> None:
-    """Validate unit.toml against the notebooks and UNITS.md; exit 1 listing every hole."""
+    """Validate unit.toml against the notebooks and docs/units.md; exit 1 listing holes."""
     with friendly_errors():
         from autograders.unitspec import check_unit
 
@@ -142,18 +151,71 @@ def demo(out: Path = DEMO_OUT_OPT,
         typer.echo(f"cohort report: {result.cohort_html}")
 
 
-def lab(no_browser: bool = typer.Option(False, "--no-browser",
+LAB_START_URL = "/lab/tree/release"
+OFFLINE_TEMPLATES = Path(__file__).resolve().parents[1] / "offline"
+
+
+def lab_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """The server's environment: the offline MathJax templates first on JUPYTER_PATH.
+
+    nbgrader's formgrader and feedback templates load MathJax from a CDN; the folder
+    ``autograders/offline`` holds a stand-in macro that nbconvert finds first, so a
+    classroom server without internet shows no "MathJax is not defined" error.
+    """
+    env = dict(environ)
+    rest = env.get("JUPYTER_PATH", "")
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(OFFLINE_TEMPLATES), rest) if p)
+    return env
+
+
+def lab_argv(course_root: Path, extra: list[str], *, no_browser: bool = False,
+             is_root: bool | None = None) -> tuple[list[str], list[str]]:
+    """The JupyterLab command line `crm-course lab` runs, and notes to print.
+
+    The server opens on ``release/`` (what trainees receive): the sources, answer keys
+    and gradebook are never its start page. Its root stays the course root, since
+    formgrader refuses a course root outside the server's, and the process runs in the
+    course root, where formgrader reads ``nbgrader_config.py``. Jupyter refuses to start
+    as root without ``--allow-root``, as classroom servers and containers often run it:
+    it is added here, and said.
+
+    Args:
+        course_root: the resolved course root.
+        extra: arguments after the options, passed to Jupyter unchanged.
+        no_browser: add ``--no-browser``.
+        is_root: override of ``os.geteuid() == 0`` (tests).
+    """
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={course_root}",
+           f"--LabApp.default_url={LAB_START_URL}"]
+    notes = []
+    if no_browser:
+        cmd.append("--no-browser")
+    if is_root is None:
+        is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if is_root and "--allow-root" not in extra:
+        cmd.append("--allow-root")
+        notes.append("running as root: passing --allow-root to Jupyter")
+    return cmd + list(extra), notes
+
+
+def lab(ctx: typer.Context,
+        no_browser: bool = typer.Option(False, "--no-browser",
                                         help="Do not open a browser."),
         course: Path | None = COURSE_OPT) -> None:
-    """Open JupyterLab on the course root (formgrader included, for manual grading)."""
+    """Open JupyterLab on the released units (formgrader included, for manual grading).
+
+    Any further arguments go to Jupyter unchanged, e.g.
+    `crm-course lab -- --ServerApp.ip=0.0.0.0 --ServerApp.port=8890`.
+    """
     with friendly_errors():
         root = _course(course).root
-        cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}"]
-        if no_browser:
-            cmd.append("--no-browser")
+        cmd, notes = lab_argv(root, list(ctx.args), no_browser=no_browser)
+        (root / "release").mkdir(exist_ok=True)
+        for note in notes:
+            typer.echo(f"note: {note}")
         try:
             # cwd = course root: nbgrader's formgrader reads nbgrader_config.py from there
-            code = subprocess.call(cmd, cwd=str(root))
+            code = subprocess.call(cmd, cwd=str(root), env=lab_env(os.environ))
         except OSError as exc:
             raise CourseError(f"could not start JupyterLab: {exc}") from exc
         raise typer.Exit(code=code)
@@ -185,6 +247,8 @@ def restore(backup: str | None = typer.Argument(None, help="Backup file (default
 
 def register(app: typer.Typer) -> None:
     """Attach the course commands to the top-level app."""
-    for fn in (release, grade, report, feedback, check, demo, lab):
+    for fn in (release, grade, report, feedback, check, demo):
         app.command(fn.__name__)(fn)
+    app.command("lab", context_settings={"allow_extra_args": True,
+                                         "ignore_unknown_options": True})(lab)
     app.add_typer(gradebook_app, name="gradebook")

@@ -24,7 +24,8 @@ from autograders.journal import StatusStore
 from autograders.observations import ObservationRecord, load_record, record_path
 from autograders.reports.cohort import chart_png_base64, decision_counts, pass_rates
 from autograders.reports.competency import UnitDecision, csv_rows, decide
-from autograders.reports.export import write_exports
+from autograders.reports.evidence import choice_context, evidence_html
+from autograders.reports.export import course_canvas_ids, write_exports
 from autograders.reports.items import item_analysis, item_rows
 from autograders.reports.similarity import (
     DEFAULT_THRESHOLD,
@@ -42,9 +43,11 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 def environment() -> Environment:
     """Jinja2 environment over the report templates (HTML autoescaped)."""
-    return Environment(loader=FileSystemLoader(str(TEMPLATES)),
-                       autoescape=select_autoescape(["html", "j2"]),
-                       trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
+                      autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.globals["evidence_html"] = evidence_html
+    return env
 
 
 def cell_sources(nb_path: Path, grade_ids: set[str] | None = None) -> dict[str, str]:
@@ -167,7 +170,8 @@ def write_reports(course: Course, *, trainee: str | None = None,
         formats: any of "csv", "html".
         units: unit codes (default: every unit with notebooks).
         similarity_threshold: mean similarity at which a pair is flagged.
-        canvas_ids: unit -> Canvas assignment id for the Canvas export.
+        canvas_ids: unit -> Canvas assignment id for the Canvas export (default: the
+            course's ``canvas.toml``, see `autograders.reports.export.course_canvas_ids`).
 
     Raises:
         CourseError: unknown format, or `trainee` has no grading result.
@@ -198,15 +202,20 @@ def write_reports(course: Course, *, trainee: str | None = None,
     _flag_shared_answers(pairs, decisions)     # before the records are written
     if "html" in formats:
         tpl = env.get_template("competency.html.j2")
+        choices = {code: choice_context(course.unit_dir(code), course.release_dir / code,
+                                        load_unit_spec(course.unit_dir(code)).evaluators)
+                   for code in {d.unit for d in selected}}
         for d in selected:
             path = out / links[(d.trainee_id, d.unit)]
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(tpl.render(d=d, generated_at=generated), encoding="utf-8")
+            path.write_text(tpl.render(d=d, generated_at=generated, choices=choices[d.unit]),
+                            encoding="utf-8")
             files.trainee_html.append(path)
     items = item_analysis(decisions)
     refused = [r for ud in all_data for r in ud.refused]
     if "csv" in formats:
-        files.competency_csv = _write_csv(out / "competency.csv", csv_rows(selected))
+        # the cohort file always lists everyone: `--trainee` only narrows the records
+        files.competency_csv = _write_csv(out / "competency.csv", csv_rows(decisions))
         files.other.append(_write_csv(out / "items.csv", item_rows(items),
                                       ["unit", "grade_id", "criterion", "max_points",
                                        "attempted", "failed", "fail_rate", "mean_points",
@@ -214,7 +223,8 @@ def write_reports(course: Course, *, trainee: str | None = None,
         files.other.append(_write_csv(out / "similarity.csv", similarity_rows(pairs),
                                       ["unit", "trainee_a", "trainee_b", "score",
                                        "cells_compared", "identical_cells", "basis"]))
-        files.other.extend(write_exports(out, decisions, canvas_ids))
+        ids = course_canvas_ids(course.root) | (canvas_ids or {})
+        files.other.extend(write_exports(out, decisions, ids))
     if "html" in formats:
         rates = pass_rates(decisions)
         criteria_ids = sorted({c.id for d in decisions for c in d.criteria},

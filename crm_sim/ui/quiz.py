@@ -20,6 +20,28 @@ import ipywidgets as widgets
 
 from crm_sim.errors import FieldError
 
+# ipywidgets gives each radio label one fixed line height and a 300-px box: a long option
+# then overflows, overlaps the next one and pushes its radio out of view (seen at
+# 1366-1400 px). Scoped to the quiz: options wrap under their text, the radio stays put.
+QUIZ_CSS = """<style>
+.crm-quiz { max-width: 100%; }
+.crm-quiz .widget-radio, .crm-quiz .jupyter-widget-radio { width: 100%; max-width: 100%; }
+.crm-quiz .widget-radio-box label, .crm-quiz .jupyter-widget-radio-box label {
+  display: flex; align-items: flex-start; height: auto; min-height: 24px;
+  line-height: 1.4; white-space: normal; overflow-wrap: anywhere; padding: 2px 0; }
+.crm-quiz .widget-radio-box input, .crm-quiz .jupyter-widget-radio-box input {
+  flex: 0 0 auto; height: 1.4em; margin-top: 0; }
+.crm-quiz .widget-html-content { white-space: normal; line-height: 1.4; }
+</style>"""
+
+
+def lay_out(box: widgets.VBox) -> widgets.VBox:
+    """Give a quiz box the wrapping layout (`QUIZ_CSS`, class ``crm-quiz``)."""
+    box.add_class("crm-quiz")
+    box.layout.width = "100%"
+    box.children = (widgets.HTML(QUIZ_CSS), *box.children)
+    return box
+
 
 class MultipleChoice:
     """One scenario question with lettered options, drivable from code via `select`."""
@@ -43,6 +65,7 @@ class MultipleChoice:
         self._hint = widgets.HTML()
         self._buttons.observe(lambda change: self.select(change["new"]), names="value")
         self.widget = widgets.VBox([widgets.HTML(f"<b>{question}</b>"), self._buttons, self._hint])
+        lay_out(self.widget)
 
     def select(self, letter: str | None) -> str:
         """Choose an option (what a click does) and return the line for the answer cell."""

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from autograders.checks.friendly import check_failed
+
 PROSPECTS_PER_SEGMENT = 15
 REFERRAL_CHAMPIONS = 5
 TOP_VALUE_ACCOUNTS = 40
@@ -51,6 +53,7 @@ def _ids(values: Iterable[Any]) -> str:
 
 def _print_report(title: str, problems: list[str], ok: str) -> None:
     if problems:
+        check_failed()          # submit() in this cell must not then say "ready"
         print(f"✘ {title}: {len(problems)} thing(s) to fix")
         for line in problems:
             print("  -", line)
@@ -74,6 +77,7 @@ def show_choice(key: str, value: Any, letters: Iterable[str]) -> None:
     """Confirm the recorded answer or say what form it must take (never whether it is right)."""
     problem = choice_problem(value, letters)
     if problem:
+        check_failed()
         print(f"✘ {key}: {problem}")
     else:
         print(f"✔ {key} = {value.strip().lower()!r} recorded")

@@ -635,3 +635,24 @@ def show_recommendation_check(recommendations: Any, world: Any) -> dict[str, Any
     for w in warnings:
         print("-", w)
     return {"ok": not warnings, "warnings": warnings}
+
+
+# Every show_* check returns {"ok": ...}: a check that is not ok tells submit() in the same
+# cell not to print "ready to submit" under the problems it just listed.
+def _noting_failure(fn: Callable[..., Any]) -> Callable[..., Any]:
+    import functools
+
+    from autograders.checks.friendly import check_failed
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        found = fn(*args, **kwargs)
+        if isinstance(found, dict) and found.get("ok") is False:
+            check_failed()
+        return found
+
+    return wrapper
+
+
+for _name in [n for n in list(globals()) if n.startswith("show_") and callable(globals()[n])]:
+    globals()[_name] = _noting_failure(globals()[_name])

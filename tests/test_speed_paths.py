@@ -1,4 +1,4 @@
-"""The grading worker builds each unseen company once and hands every notebook its own copy."""
+"""Speed paths keep their results: cached unseen companies, the in-process alembic head."""
 
 from autograders.checks import context
 from autograders.checks.context import EvalContext
@@ -27,3 +27,25 @@ def test_hidden_world_built_once_per_unit_and_seed(monkeypatch):
     assert (second.hidden_world().tables["customers"]["name"] != "changed").all()
     other.hidden_world()
     assert builds == [4242, 4343]
+
+
+def test_new_gradebook_gets_nbgrader_alembic_head_without_a_subprocess(tmp_path, monkeypatch):
+    """A new gradebook records the same alembic head as nbgrader's `alembic heads` process."""
+    import sqlite3
+
+    import nbgrader.api
+
+    from autograders.course import ensure_alembic_on_path
+
+    ensure_alembic_on_path()
+    expected = nbgrader.api.get_alembic_version._crm_stock()     # the `alembic` process
+
+    def no_process(*args, **kwargs):
+        raise AssertionError(f"a subprocess was started: {args}")
+
+    monkeypatch.setattr(nbgrader.api.sp, "check_output", no_process)
+    db = tmp_path / "gradebook.db"
+    with nbgrader.api.Gradebook(f"sqlite:///{db}", "course"):
+        pass
+    (version,) = sqlite3.connect(db).execute("SELECT version_num FROM alembic_version").fetchone()
+    assert version and version == expected

@@ -16,7 +16,8 @@ a column is bound and read as one buffer instead of one Python object per cell, 
 ten times faster than ``executemany``/``fetchall``. The file is the same SQLite file.
 How each dtype stays exact on that path:
 
-* ``string``: Arrow utf8 in a TEXT column; ``<NA>`` is SQL NULL.
+* ``string``: Arrow utf8 in a TEXT column; ``<NA>`` is SQL NULL. pandas keeps these
+  python-backed (`crm_sim.strings`), as the world builds them.
 * ``int64``: Arrow int64 in an INTEGER column (SQLite integers are 64-bit: exact).
 * ``bool``: written as int64 0/1, read back and turned into numpy bool.
 * ``boolean``/``Int64``: nullable int64 (NULL for ``<NA>``), back into the masked dtype.
@@ -45,6 +46,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crm_sim import strings  # noqa: F401 - python-backed pandas strings, as built
 from crm_sim.errors import StoreError
 from crm_sim.scenario import Scenario
 
@@ -96,13 +98,9 @@ def _arrow_column(series: pd.Series, dtype: str):
     import pyarrow as pa
 
     if dtype == "string":
-        try:    # Arrow-backed strings convert without a Python object per cell
-            column = pa.array(series.array)
-        except (TypeError, ValueError, pa.ArrowException):
-            column = None
-        if column is not None and column.type in (pa.string(), pa.large_string()):
-            return column
-        return pa.array(series.to_numpy(dtype=object, na_value=None), type=pa.string())
+        # python-backed strings (crm_sim.strings): the object array, <NA> read as null
+        return pa.array(series.array.to_numpy(dtype=object), type=pa.string(),
+                        from_pandas=True)
     if dtype == "bool":
         return pa.array(series.to_numpy(dtype=np.int64), type=pa.int64())
     if dtype in ("boolean", "Int64"):
@@ -273,8 +271,8 @@ def _to_series(column, dtype: str):
         pa.float64() if dtype in ("float64", "Float64") else pa.int64())
     if column.type != want:
         column = column.cast(want)
-    if dtype == "string":
-        return pd.StringDtype().__from_arrow__(column)
+    if dtype == "string":      # Arrow text to str objects in C, then the string dtype
+        return pd.array(column.to_numpy(zero_copy_only=False), dtype="string")
     if dtype in ("float64", "Float64"):
         values = column.to_numpy(zero_copy_only=False)   # NULL (a saved NaN) -> NaN
         if dtype == "float64":

@@ -49,3 +49,18 @@ def test_new_gradebook_gets_nbgrader_alembic_head_without_a_subprocess(tmp_path,
         pass
     (version,) = sqlite3.connect(db).execute("SELECT version_num FROM alembic_version").fetchone()
     assert version and version == expected
+
+
+def test_world_strings_stay_python_backed_with_pyarrow_installed(tmp_path):
+    """Built and loaded worlds keep python-backed strings, so dict maps behave as before."""
+    import json
+
+    from crm_sim import Scenario, World
+
+    world = World.build(Scenario(seed=3, n_customers=60))
+    back = World.load(world.save(tmp_path / "w.sqlite"))
+    for w in (world, back):
+        values = w.interactions["info_captured"]
+        assert values.dtype.storage == "python"
+        parsed = {v: json.loads(v) for v in values.unique()}
+        assert values.map(parsed).tolist() == [json.loads(v) for v in values]

@@ -356,3 +356,23 @@ def test_type_clash_in_column_is_store_error(saved, tmp_path):
     conn.close()
     with pytest.raises(StoreError, match="damaged"):
         World.load(path)
+
+
+def test_file_written_row_by_row_with_sqlite3_still_loads(tmp_path):
+    """Tables bound row by row through sqlite3 (the previous writer's way) load exactly."""
+    w = _every_dtype_world()
+    path = w.save(tmp_path / "rows.sqlite")
+    conn = sqlite3.connect(path)
+    names = [r[0] for r in conn.execute("SELECT name FROM crm_tables")]
+    for name in names:
+        rows = conn.execute(f'SELECT * FROM "t_{name}" ORDER BY rowid').fetchall()
+        conn.execute(f'DELETE FROM "t_{name}"')
+        if rows:
+            marks = ", ".join("?" * len(rows[0]))
+            conn.executemany(f'INSERT INTO "t_{name}" VALUES ({marks})', rows)
+    conn.commit()
+    conn.close()
+    back = World.load(path)
+    for name, df in {**w.tables, **w.hidden}.items():
+        got = {**back.tables, **back.hidden}[name]
+        pd.testing.assert_frame_equal(got, df, check_exact=True, obj=name)

@@ -141,7 +141,14 @@ def run() -> list[dict]:
                     "baseline 1.13x; wall clock on a shared machine"})
         full = next(t for t, p in profiles.items() if p == "full")
         total, spent = where_time_goes(ours, full)
-        parts = "; ".join(f"{label.strip()} {s:.1f} s ({k}x)" for label, (s, k) in spent.items())
+        order = ["jailed kernel runs (start + cells)", "evaluators (all, incl. calls below)",
+                 "  sandboxed function calls", "  sandboxed SQL runs",
+                 "  world builds (trainee + unseen)"]
+        parts = [f"{label.strip()} {spent[label][0]:.2f} s ({spent[label][1]}x)"
+                 for label in order if label in spent]
+        rest = total - sum(spent[k][0] for k in order[:2] if k in spent)
+        parts.append(f"the rest (reading, checks, feedback) {rest:.2f} s")
+        parts = "; ".join(parts)
         rows.append({
             "name": f"where the time goes: one full trainee's {UNIT} notebooks, serially",
             "seconds": round(total, 2), "baseline_seconds": None, "ratio": None,

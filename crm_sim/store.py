@@ -271,8 +271,8 @@ def _to_series(column, dtype: str):
         pa.float64() if dtype in ("float64", "Float64") else pa.int64())
     if column.type != want:
         column = column.cast(want)
-    if dtype == "string":      # Arrow text to str objects in C, then the string dtype
-        return pd.array(column.to_numpy(zero_copy_only=False), dtype="string")
+    if dtype == "string":
+        return pd.array(_str_objects(column), dtype="string")
     if dtype in ("float64", "Float64"):
         values = column.to_numpy(zero_copy_only=False)   # NULL (a saved NaN) -> NaN
         if dtype == "float64":
@@ -294,6 +294,26 @@ def _to_series(column, dtype: str):
     if dtype == "Int64":
         return pd.arrays.IntegerArray(values, mask)
     raise ValueError(f"unknown dtype {dtype!r}")
+
+
+def _str_objects(column) -> np.ndarray:
+    """Arrow text as an object array of str (None for NULL), made in C.
+
+    Most text columns repeat a few values (channels, outcomes, customer ids in the
+    interactions): those are dictionary-encoded and each distinct value becomes one str
+    shared by its rows, instead of one new str per row. A sample decides which way.
+    """
+    import pyarrow.compute as pc
+
+    n = len(column)
+    sample = column.slice(0, min(n, 4096))
+    if n < 8192 or pc.count_distinct(sample).as_py() > len(sample) // 4:
+        return column.to_numpy(zero_copy_only=False)
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    words = encoded.dictionary.to_numpy(zero_copy_only=False)
+    words = np.append(words, None)                  # the last slot stands for NULL
+    index = encoded.indices.fill_null(len(words) - 1).to_numpy(zero_copy_only=False)
+    return words[index]
 
 
 class WorldFile:

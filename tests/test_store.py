@@ -376,3 +376,18 @@ def test_file_written_row_by_row_with_sqlite3_still_loads(tmp_path):
     for name, df in {**w.tables, **w.hidden}.items():
         got = {**back.tables, **back.hidden}[name]
         pd.testing.assert_frame_equal(got, df, check_exact=True, obj=name)
+
+
+def test_repeated_text_columns_round_trip_with_nulls(tmp_path):
+    """Long text columns of few distinct values (shared str path) keep NULLs, order, unicode."""
+    w = World.build(Scenario(seed=2, n_customers=20, months_history=0))
+    n = 20_000
+    cycle = ["電話", None, "", "email", "a'b"]
+    w.register_table("repeated", pd.DataFrame({
+        "few": pd.array([cycle[i % 5] for i in range(n)], dtype="string"),
+        "many": pd.array([None if i % 11 == 0 else f"唯一{i}" for i in range(n)], dtype="string"),
+        "late": pd.array(["x"] * (n - 3) + [None, "尾", None], dtype="string"),
+    }))
+    back = World.load(w.save(tmp_path / "repeated.sqlite"))
+    pd.testing.assert_frame_equal(back.tables["repeated"], w.tables["repeated"], check_exact=True)
+    assert back.tables["repeated"]["few"].isna().sum() == n // 5

@@ -64,3 +64,17 @@ def test_world_strings_stay_python_backed_with_pyarrow_installed(tmp_path):
         assert values.dtype.storage == "python"
         parsed = {v: json.loads(v) for v in values.unique()}
         assert values.map(parsed).tolist() == [json.loads(v) for v in values]
+
+
+def test_frames_rebuilt_for_submitted_functions_use_python_strings():
+    """A frame rebuilt in the function runner has the python-backed strings the kernel had."""
+    import subprocess
+    import sys
+
+    code = ("from autograders.checks.serialize import to_frame, to_series\n"
+            "f = to_frame({'__frame__': {'columns': ['a'], 'records': [['x'], ['y']]}})\n"
+            "s = to_series({'__series__': {'index': [0], 'values': ['z']}})\n"
+            "print(f['a'].dtype.storage, s.dtype.storage)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["python", "python"]

@@ -7,6 +7,7 @@ on a copied course and never write into the repository's ``course/``.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import secrets
@@ -186,6 +187,38 @@ def ensure_alembic_on_path() -> None:
     if shutil.which("alembic") is None:
         bindir = str(Path(sys.executable).parent)
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    _alembic_head_in_process()
+
+
+def _alembic_head_in_process() -> None:
+    """Let a new gradebook read nbgrader's alembic head here, not in an ``alembic`` process.
+
+    Why: nbgrader starts ``alembic heads`` (a Python that imports all of nbgrader) for every
+    new gradebook, 2-5 s of each first release or grading run; the head is a constant of
+    the installed nbgrader, read from its migration scripts without running them.
+    """
+    import nbgrader.api
+
+    if getattr(nbgrader.api.get_alembic_version, "_crm_in_process", False):
+        return
+    stock = nbgrader.api.get_alembic_version
+
+    @functools.cache
+    def head() -> str:
+        try:
+            from alembic.config import Config
+            from alembic.script import ScriptDirectory
+            from nbgrader.dbutil import _temp_alembic_ini
+
+            with _temp_alembic_ini("sqlite:////tmp/gradebook.db") as ini:
+                found = ScriptDirectory.from_config(Config(ini)).get_current_head()
+        except Exception:  # noqa: BLE001 - any alembic surprise: nbgrader's own way
+            found = None
+        return found or stock()
+
+    head._crm_in_process = True
+    head._crm_stock = stock
+    nbgrader.api.get_alembic_version = head
 
 
 def resolve_course(path: str | os.PathLike | None = None, *, must_exist: bool = True) -> Course:

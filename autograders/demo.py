@@ -5,8 +5,9 @@ solution region with a variant (the unit module's ``VARIANTS``; "full" is the so
 solution; "hostile" is a built-in infinite loop). `place_submission` puts it where
 nbgrader's collect step would: ``submitted/<trainee>/<UNIT>/<nb>.ipynb``. `run_demo`
 copies ``course/`` into ``demo/course`` (the repository's course is never modified),
-releases every unit, submits a 12-trainee cohort, grades it in parallel and writes the
-reports.
+releases every unit, submits a cohort of one trainee per profile (just enough to show
+every decision and status), grades it in parallel and writes the reports, printing the
+time of each stage at the end.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import json
 import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,11 +27,13 @@ from autograders.commands.errors import CourseError
 from autograders.course import Course, resolve_course
 
 HOSTILE_SOURCE = "while True:  # a trainee's runaway loop\n    pass\n"
-# Twelve trainees of different competence (variant names; missing variants fall back).
-COHORT_PROFILES = ["full", "full", "full", "partial", "partial", "wrong", "full", "partial",
-                   "wrong", "full", "partial", "hostile"]
+# One trainee of each competence (variant names; missing variants fall back to "full"):
+# enough to show every decision (competent, not yet, pending) and status (timed_out too).
+COHORT_PROFILES = ["full", "partial", "wrong", "hostile"]
 DEMO_SECRET = "demo-course-secret-not-for-real-cohorts"
-DEMO_LIMITS = {"cell_timeout_s": 30.0, "notebook_timeout_s": 240.0}
+# The hostile trainee's loop runs until the cell timeout: 10 s shows it without the demo
+# waiting half a minute; the units' slowest honest cell takes a few seconds.
+DEMO_LIMITS = {"cell_timeout_s": 10.0, "notebook_timeout_s": 240.0}
 # Generated areas never copied from the repository's course into a working copy.
 GENERATED = ("release", "submitted", "autograded", "feedback", "reports", "source",
              ".backups", ".exchange", "gradebook.db", "grading.sqlite", ".secret")
@@ -177,6 +181,26 @@ class DemoResult:
     cohort_html: Path | None = None
     summary_lines: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    stages: list[tuple[str, float]] = field(default_factory=list)
+
+    def stage_lines(self) -> list[str]:
+        """One line per stage with its seconds, in the order the stages ran."""
+        width = max((len(name) for name, _ in self.stages), default=0)
+        return ["time per stage:"] + [f"  {name:<{width}}  {seconds:6.1f} s"
+                                      for name, seconds in self.stages]
+
+
+@contextmanager
+def _stage(result: DemoResult, name: str, echo: Callable[[str], None] | None = None
+           ) -> Iterator[None]:
+    """Time one stage into `result.stages`; say it has started when it may take a while."""
+    if echo is not None:
+        echo(f"{name} ...")
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        result.stages.append((name, time.monotonic() - started))
 
 
 def run_demo(out_dir: str | Path = "demo", *, source_course: str | Path | None = None,
@@ -196,10 +220,12 @@ def run_demo(out_dir: str | Path = "demo", *, source_course: str | Path | None =
 
     started = time.monotonic()
     src = resolve_course(source_course)
-    course = copy_course(src.root, Path(out_dir) / "course")
-    course.secret_path.write_text(DEMO_SECRET + "\n")
-    course.secret_path.chmod(0o600)
-    result = DemoResult(course)
+    result = DemoResult(Course(Path(out_dir).resolve() / "course"))
+    with _stage(result, "copy the course"):
+        course = copy_course(src.root, Path(out_dir) / "course")
+        course.secret_path.write_text(DEMO_SECRET + "\n")
+        course.secret_path.chmod(0o600)
+    result.course = course
     names = profiles or COHORT_PROFILES
     trainees = {f"T{i + 1:03d}": p for i, p in enumerate(names)}
     for code in course.unit_codes():
@@ -210,7 +236,8 @@ def run_demo(out_dir: str | Path = "demo", *, source_course: str | Path | None =
                                 f"({type(exc).__name__}: {exc})")
             continue
         try:
-            release_unit(course, code)
+            with _stage(result, f"release {code}", echo):
+                release_unit(course, code)
         except CourseError as exc:
             result.notes.append(f"skipped {code}: release failed ({exc})")
             continue
@@ -218,7 +245,8 @@ def run_demo(out_dir: str | Path = "demo", *, source_course: str | Path | None =
         if missing:
             result.notes.append(f"{code}: no {', '.join(missing)} variant(s); those trainees "
                                 "submit the full solution instead")
-        submit_cohort(course, code, trainees, variants)
+        with _stage(result, f"submit {code}"):
+            submit_cohort(course, code, trainees, variants)
         result.units.append(code)
         echo(f"released {code} and submitted {len(trainees)} trainees "
              f"({', '.join(sorted(set(names)))})")
@@ -226,15 +254,18 @@ def run_demo(out_dir: str | Path = "demo", *, source_course: str | Path | None =
         echo(f"note: {note}")
     if not result.units:
         raise CourseError("the demo found no unit it could grade: " + "; ".join(result.notes))
-    run = grade(course, result.units, jobs=jobs, limits=limits or DEMO_LIMITS,
-                progress=progress)
+    with _stage(result, f"grade {len(trainees)} trainees x {len(result.units)} unit(s)", echo):
+        run = grade(course, result.units, jobs=jobs, limits=limits or DEMO_LIMITS,
+                    progress=progress)
     result.summary_lines.extend(run.lines())
     if manual_grades:
-        n = sum(simulate_manual_grades(course, code, trainees) for code in result.units)
+        with _stage(result, "simulated manual grades"):
+            n = sum(simulate_manual_grades(course, code, trainees) for code in result.units)
         result.summary_lines.append(
             f"simulated assessor: {n} written answer(s) given manual grades (full answers "
             "full marks, partial half, wrong none), as an instructor would in formgrader")
-    files = write_reports(course, units=result.units)
+    with _stage(result, "write the reports", echo):
+        files = write_reports(course, units=result.units)
     result.summary_lines.append("note: simulated trainees of one profile submit the same code, "
                                 "so the similarity report flags them as near-identical")
     result.cohort_html = files.cohort_html

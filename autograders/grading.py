@@ -72,6 +72,11 @@ class Job:
     limits: dict[str, Any] | None = None
     grader: str | None = None       # "module:function" replacing grade_notebook (tests)
 
+    @property
+    def affinity(self) -> tuple[str, str]:
+        """The pool sends one trainee's notebooks of a unit to one worker (worlds reused)."""
+        return (self.unit, self.trainee_id)
+
 
 @dataclass
 class RunSummary:

@@ -184,6 +184,7 @@ class _Worker:
         self.used = False               # has held a job: not "fresh" for an isolated retry
         self.job: int | None = None
         self.started = 0.0
+        self.affinity: Any = None       # the affinity key of the last job it held
 
     def give(self, index: int, job: Any) -> bool:
         """Send a job; False when the worker is already gone (the job stays queued)."""
@@ -285,11 +286,35 @@ class _Pool:
                 self._start()
             return
         for w in self.workers:
-            if self.fresh and w.ready and w.job is None and w.give(
-                    self.fresh[0], self.jobs[self.fresh[0]]):
-                self.fresh.popleft()
+            if self.fresh and w.ready and w.job is None:
+                position = self._pick(w)
+                index = self.fresh[position]
+                if w.give(index, self.jobs[index]):
+                    del self.fresh[position]
+                    w.affinity = _affinity(self.jobs[index])
         while len(self.workers) < min(self.n_workers, len(self.fresh) + busy):
             self._start()
+
+    def _pick(self, w: _Worker) -> int:
+        """Position in `fresh` of the job for idle worker `w`, keeping related jobs together.
+
+        Jobs with the same affinity key (a trainee's notebooks of one unit) go to the
+        worker that had that key last, so what it built for them (worlds) is reused;
+        otherwise a key no other worker holds; otherwise the oldest job.
+        """
+        if w.affinity is None and all(o.affinity is None for o in self.workers):
+            return 0
+        held = {o.affinity for o in self.workers if o is not w}
+        fallback = None
+        for position, index in enumerate(self.fresh):
+            key = _affinity(self.jobs[index])
+            if key is None:
+                return position if fallback is None else fallback
+            if key == w.affinity:
+                return position
+            if fallback is None and key not in held:
+                fallback = position
+        return 0 if fallback is None else fallback
 
     def collect(self) -> Iterator[Outcome]:
         """Wait for messages, deaths or overruns and turn them into outcomes."""
@@ -357,6 +382,11 @@ class _Pool:
             else:
                 w.kill()
         self.workers.clear()
+
+
+def _affinity(job: Any) -> Any:
+    """A job's affinity key (its ``affinity`` attribute), or None."""
+    return getattr(job, "affinity", None)
 
 
 def _receive(w: _Worker) -> tuple | None:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
-from crm_sim import behaviour
+from crm_sim import behaviour, strings  # noqa: F401 - strings: python-backed pandas strings
 from crm_sim.catalogue import CATALOGUE, EMAIL_DOMAINS, ROLES, SEGMENT_PROFILES
 from crm_sim.economics import draw_economics
 from crm_sim.providers.hk import PROVIDERS, address, company, hkid, person, ssn

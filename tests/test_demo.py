@@ -98,3 +98,21 @@ def test_demo_runs_on_fixture_course(tmp_path):
     assert "Competent" in html and "timed_out" in html
     assert any("statuses: graded=2, timed_out=1" in s for s in result.summary_lines)
     assert not (FIXTURE_COURSE / "gradebook.db").exists()
+
+
+def test_demo_stage_lines_list_each_stage_with_seconds():
+    """The demo's closing lines name every timed stage, in order, with its seconds."""
+    from autograders.demo import DemoResult
+
+    result = DemoResult(course=None, stages=[("release U", 1.25), ("grade 4 trainees", 30.0)])
+    lines = result.stage_lines()
+    assert lines[0] == "time per stage:"
+    assert lines[1].split() == ["release", "U", "1.2", "s"]
+    assert lines[2].split() == ["grade", "4", "trainees", "30.0", "s"]
+
+
+def test_demo_cohort_is_one_trainee_per_profile():
+    """The default cohort holds each profile once, the runaway loop included."""
+    from autograders.demo import COHORT_PROFILES
+
+    assert sorted(COHORT_PROFILES) == ["full", "hostile", "partial", "wrong"]

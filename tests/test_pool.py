@@ -78,3 +78,27 @@ def _alive(pid):
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def test_pick_keeps_a_trainees_notebooks_on_one_worker():
+    """An idle worker takes the next job of its last trainee, else one no other worker holds."""
+    from collections import deque
+    from types import SimpleNamespace
+
+    from autograders.pool import _Pool
+
+    jobs = [SimpleNamespace(affinity=key) for key in ("A", "B", "A", "C", "B")]
+    pool = _Pool(jobs, report_limit, (), 2, CTX, WorkerConfig(), None)
+    first, second = SimpleNamespace(affinity=None), SimpleNamespace(affinity=None)
+    pool.workers = [first, second]
+    assert pool._pick(first) == 0                     # nothing held yet: the oldest job
+    first.affinity = "A"
+    pool.fresh = deque([1, 2, 3, 4])
+    assert pool._pick(second) == 0                    # B: a trainee nobody holds
+    second.affinity = "B"
+    pool.fresh = deque([2, 3, 4])
+    assert pool._pick(first) == 0 and pool._pick(second) == 2   # each its own trainee's next
+    pool.fresh = deque([3])
+    assert pool._pick(first) == 0                     # A done: C, which nobody holds
+    pool.fresh = deque([4])
+    assert pool._pick(first) == 0                     # only B left: taken rather than idle

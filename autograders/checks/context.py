@@ -7,10 +7,34 @@ neither see nor reproduce the hidden world their answer is tested on.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from autograders.sandbox.limits import Limits
+
+# Unseen-company worlds built in this grading worker, keyed by (unit, hidden seed). A
+# worker grades many notebooks of a trainee's unit and every one of them tests on the
+# same unseen company: building it once per worker instead of once per notebook is what
+# this saves. Small (a few worlds of a few hundred customers); oldest dropped first.
+_HIDDEN_WORLDS: OrderedDict = OrderedDict()
+HIDDEN_WORLDS_KEPT = 8
+
+
+def _built_hidden_world(unit: str, seed: int):
+    """The unit's scenario built from `seed`, once per worker process (LRU)."""
+    key = (unit, seed)
+    if key in _HIDDEN_WORLDS:
+        _HIDDEN_WORLDS.move_to_end(key)
+        return _HIDDEN_WORLDS[key]
+    from crm_sim.trainee import UNIT_SCENARIOS
+    from crm_sim.world import World
+
+    world = World.build(UNIT_SCENARIOS[unit].replace(seed=seed))
+    _HIDDEN_WORLDS[key] = world
+    while len(_HIDDEN_WORLDS) > HIDDEN_WORLDS_KEPT:
+        _HIDDEN_WORLDS.popitem(last=False)
+    return world
 
 
 def hidden_seed(secret: str, trainee_id: str, unit: str) -> int:
@@ -50,13 +74,14 @@ class EvalContext:
         return self._cache["trainee"]
 
     def hidden_world(self):
-        """The unit's scenario built from the hidden seed (cached; never shown)."""
-        if "hidden" not in self._cache:
-            from crm_sim.trainee import UNIT_SCENARIOS
-            from crm_sim.world import World
+        """The unit's scenario built from the hidden seed (cached; never shown).
 
-            scenario = UNIT_SCENARIOS[self.unit].replace(seed=self.hidden_seed)
-            self._cache["hidden"] = World.build(scenario)
+        Built once per worker for each (unit, hidden seed) and shared by every notebook
+        of that trainee's unit graded there; each context gets its own deep copy, so an
+        evaluator that changes its world cannot change another notebook's.
+        """
+        if "hidden" not in self._cache:
+            self._cache["hidden"] = _built_hidden_world(self.unit, self.hidden_seed).copy()
         return self._cache["hidden"]
 
     def call_function(self, artifact: Any, args_list: list) -> list:

@@ -218,9 +218,21 @@ def is_plain(value: Any, depth: int = 0) -> bool:
     return False
 
 
+def _pandas():
+    """pandas, with the python-backed strings the trainee's kernel used (`crm_sim.strings`)."""
+    import pandas as pd
+
+    try:
+        from crm_sim.strings import keep_python_strings
+    except ImportError:   # a grader without crm_sim: pandas' own default
+        return pd
+    keep_python_strings()
+    return pd
+
+
 def to_frame(artifact: Any):
     """Rebuild a pandas DataFrame from the ``__frame__`` form (None if it is not one)."""
-    import pandas as pd
+    pd = _pandas()
 
     if not (isinstance(artifact, dict) and isinstance(artifact.get("__frame__"), dict)):
         return None
@@ -270,7 +282,7 @@ def _restore(column, dtype: Any):
 
 def to_series(artifact: Any):
     """Rebuild a pandas Series from the ``__series__`` form (None if it is not one)."""
-    import pandas as pd
+    pd = _pandas()
 
     if not (isinstance(artifact, dict) and isinstance(artifact.get("__series__"), dict)):
         return None

@@ -131,21 +131,29 @@ def check(unit: str = typer.Argument("all", help="Unit code, or 'all'."),
 def demo(out: Path = DEMO_OUT_OPT,
          jobs: int = typer.Option(2, "--jobs", "-j", help="Grading worker processes."),
          course: Path | None = COURSE_OPT) -> None:
-    """Build a demo world, then grade a simulated 12-trainee cohort on a copy of the course."""
+    """Build a demo world, then grade one simulated trainee per profile on a course copy."""
     with friendly_errors():
+        import time
+
+        world_started = time.monotonic()
         try:
             from autograders.commands.world import build_demo_world, print_summary
             from crm_sim.world import World
 
+            typer.echo("build the demo world ...")
             path = build_demo_world(out)
             print_summary(World.load(path))
             typer.echo(f"demo world saved to {path}")
         except ImportError as exc:  # world builder not installed: grading demo still runs
             typer.echo(f"note: no world summary ({exc})")
+        world_seconds = time.monotonic() - world_started
         from autograders.demo import run_demo
 
         result = run_demo(out, source_course=course, jobs=jobs, echo=typer.echo)
+        result.stages.insert(0, ("build, save and show the demo world", world_seconds))
         for line in result.summary_lines:
+            typer.echo(line)
+        for line in result.stage_lines():
             typer.echo(line)
         typer.echo(f"demo finished in {result.seconds:.0f} s; course copy: {result.course.root}")
         typer.echo(f"cohort report: {result.cohort_html}")

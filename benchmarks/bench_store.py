@@ -1,0 +1,108 @@
+"""Benchmark of the world store and the CLI build (issue 14's first four rows).
+
+Rows, each beside its goal:
+* `World.build`, `World.save`, `World.load` of 100,000 customers with 12 months of history
+  (goal: each at most 0.5 s). Save/load are compared with plain pandas ``to_sql`` /
+  ``read_sql`` of the same tables, timed in the same run.
+* ``crm-course world build --customers 100000`` (a fresh process: imports, build, save)
+  against per-row Faker, 7 fields per customer, timed on 2,000 customers and scaled
+  (goal: at least 50x).
+Wall-clock seconds on a shared machine; the best of two runs where a run is cheap.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from crm_sim.population import hk_faker
+from crm_sim.scenario import Scenario
+from crm_sim.world import World
+
+N = 100_000
+FAKER_SAMPLE = 2_000
+GOAL_S = 0.5
+CLI_GOAL = 50.0
+
+
+def _best(fn, repeat: int = 2) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _pandas_sql(world: World, path: Path) -> tuple[float, float]:
+    """Plain pandas to_sql / read_sql of the same tables (the 'for scale' figures)."""
+    tables = {**world.tables, **world.hidden}
+    started = time.perf_counter()
+    with sqlite3.connect(path) as conn:
+        for name, df in tables.items():
+            df.to_sql(name, conn, index=False)
+    save = time.perf_counter() - started
+    started = time.perf_counter()
+    with sqlite3.connect(path) as conn:
+        for name in tables:
+            pd.read_sql(f'SELECT * FROM "{name}"', conn)
+    return save, time.perf_counter() - started
+
+
+def _faker_per_row(n: int) -> float:
+    fake = hk_faker(1)
+    started = time.perf_counter()
+    for _ in range(n):
+        (fake.name(), fake.company(), fake.district(), fake.address(), fake.phone_number(),
+         fake.email(), fake.hkid())
+    return time.perf_counter() - started
+
+
+def _row(name: str, seconds: float, baseline: float | None, target: str, ok: bool,
+         note: str) -> dict:
+    return {"name": name, "seconds": round(seconds, 3),
+            "baseline_seconds": round(baseline, 2) if baseline else None,
+            "ratio": round(baseline / seconds, 2) if baseline else None,
+            "target": target, "ok": ok, "note": note}
+
+
+def run() -> list[dict]:
+    """Rows for build/save/load at 100k customers and the CLI against per-row Faker."""
+    World.build(Scenario(seed=1, n_customers=1000))       # warm imports and caches
+    scenario = Scenario(seed=1, n_customers=N)
+    holder: dict = {}
+    build = _best(lambda: holder.update(world=World.build(scenario)))
+    world = holder["world"]
+    rows_total = sum(len(df) for df in {**world.tables, **world.hidden}.values())
+    with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
+        path = Path(tmp) / "world.sqlite"
+        save = _best(lambda: world.save(path))
+        load = _best(lambda: World.load(path))
+        pd_save, pd_load = _pandas_sql(world, Path(tmp) / "pandas.sqlite")
+        out = Path(tmp) / "cli.sqlite"
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "autograders.cli", "world", "build",
+                        "--customers", str(N), "--out", str(out)], check=True,
+                       capture_output=True)
+        cli = time.perf_counter() - started
+    faker = _faker_per_row(FAKER_SAMPLE) * N / FAKER_SAMPLE
+    goal = f"<= {GOAL_S} s"
+    return [
+        _row(f"World.build {N:,} customers + history ({rows_total:,} rows)", build, None,
+             goal, build <= GOAL_S, f"issue baseline 1.28 s; {GOAL_S / build:.2f}x of goal"),
+        _row("World.save of that world (Arrow/ADBC into SQLite)", save, pd_save, goal,
+             save <= GOAL_S, f"baseline: pandas to_sql of the same tables; issue baseline 3.11 s;"
+             f" {GOAL_S / save:.2f}x of goal"),
+        _row("World.load of that world", load, pd_load, goal, load <= GOAL_S,
+             f"baseline: pandas read_sql; issue baseline 5.48 s; {GOAL_S / load:.2f}x of goal"),
+        _row(f"crm-course world build --customers {N:,} (new process: build + save)", cli,
+             faker, f">= {CLI_GOAL:g}x", faker / cli >= CLI_GOAL,
+             f"baseline: per-row Faker, 7 fields per customer, {FAKER_SAMPLE:,} timed and "
+             f"scaled x{N // FAKER_SAMPLE}; issue: 10.7x"),
+    ]

@@ -4,13 +4,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab bench venv lint clean system-deps
+.PHONY: demo test lab bench venv lint clean system-deps grading-deps
 
 venv: $(STAMP)
 
-# bubblewrap, the grading jail (apt as root; otherwise prints how). Quick when present.
+# System packages (apt as root; otherwise prints how). Quick when present. The demo
+# needs only bubblewrap, the grading jail; the tests also print records with chromium.
 system-deps:
 	sh scripts/system-deps.sh
+
+grading-deps:
+	sh scripts/system-deps.sh --grading
 
 # Reinstall only when pyproject.toml changes, so repeated runs are quick (idempotent).
 $(STAMP): pyproject.toml
@@ -19,7 +23,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP) system-deps
+demo: $(STAMP) grading-deps
 	$(BIN)/crm-course demo
 
 test: $(STAMP) system-deps

@@ -22,12 +22,13 @@ from typing import Any
 
 import pandas as pd
 
-from autograders.checks import EvalContext, evaluator, to_frame
+from autograders.checks import EvalContext, evaluator, to_frame, to_plain
 from autograders.checks.messages import UNSEEN, quote, unseen_failure
 from autograders.results import Verdict
 from crm_sim import privacy
 from crm_sim import profile_review as review
 from crm_sim.errors import CrmSimError
+from crm_sim.leads import rules
 from crm_sim.leads.columns import SOURCES
 
 from .. import profile_desk as desk
@@ -115,6 +116,21 @@ def _is_function(artifact: Any) -> bool:
 def _not_a_function(name: str) -> Verdict:
     return Verdict(0.0, f"Submit the function itself: submit(..., {name}) with {name} "
                         "defined with def.", {"error": "not a function"})
+
+
+def _is_rule(artifact: Any, kind: str) -> bool:
+    """A decision rule as data (the no-code track): a dict naming its kind."""
+    return isinstance(artifact, Mapping) and artifact.get("kind") == kind
+
+
+def _not_a_rule_or_function(name: str, value: str) -> Verdict:
+    return Verdict(0.0, f"Submit the rule you set in the view ({value}), or, on the "
+                        f"analyst track, the function {name} itself.",
+                   {"error": "not a rule or function"})
+
+
+def _stacked_sources(world: Any) -> pd.DataFrame:
+    return pd.concat(desk.ensure_sources(world).values(), ignore_index=True)
 
 
 def _call(ctx: EvalContext, artifact: Any, args: list) -> Any:
@@ -250,9 +266,18 @@ def resolve_function(artifact: Any, ctx: EvalContext) -> Verdict:
     links scored on their own world's entity truth, which they can rebuild) and carries its
     points and requirement ids (P1, P3).
     """
-    if not _is_function(artifact):
-        return _not_a_function("link_records")
     hidden = ctx.hidden_world()
+    if _is_rule(artifact, "link_rule"):
+        # no-code track: the matcher's rule applied to the unseen sources, no code run
+        try:
+            result = rules.apply_link_rule(_stacked_sources(hidden), artifact)
+        except CrmSimError as e:
+            return Verdict(0.0, f"The matching rule cannot be applied: {e}",
+                           {"error": "invalid rule"})
+        stats, _ = _score_links(hidden, result)
+        return _resolution_verdict(stats, "hidden sources")
+    if not _is_function(artifact):
+        return _not_a_rule_or_function("link_records", "matcher.value")
     result = _call(ctx, artifact, [desk.source_records(hidden)])
     if _is_call_error(result):
         return Verdict(0.0, f"{unseen_failure('link_records', result)}. Make it work on "
@@ -427,6 +452,16 @@ def _qualify_on_hidden(ctx: EvalContext, artifact: dict) -> Any:
     reuses the first run instead of starting another sandbox.
     """
     hidden = ctx.hidden_world()
+    if _is_rule(artifact, "lead_rule"):
+        # no-code track: the lead rule applied to the unseen sources, no code run
+        try:
+            # in the form a function's returned table arrives in, so both tracks share
+            # one scoring path
+            return to_plain(rules.apply_lead_rule(_stacked_sources(hidden), artifact,
+                                                  hidden.today))
+        except CrmSimError as e:
+            return Verdict(0.0, f"The lead rule cannot be applied: {e}",
+                           {"error": "invalid rule"})
     cache = getattr(ctx, "_cache", None)
     key = ("410a_qualify", artifact["__function__"], artifact["source"])
     if isinstance(cache, dict) and key in cache:
@@ -439,8 +474,24 @@ def _qualify_on_hidden(ctx: EvalContext, artifact: dict) -> Any:
     return result
 
 
+def _achievable_leads(world: Any) -> int:
+    """How many distinct qualified prospects a list can hold there (at most 40).
+
+    The taught rule's list on `world`: the bar for "fills sales' capacity" is what the
+    sources allow, so a small company with few qualified prospects is not asked for 40.
+    """
+    standards = desk.standards_for(world)
+    return len(rules.apply_lead_rule(_stacked_sources(world),
+                                     rules.taught_lead_rule(standards), world.today))
+
+
 def _lead_list_verdict(world: Any, frame: pd.DataFrame, where: str) -> Verdict:
-    """Thirds of a lead list on `world`: standards, key fields, size and one per person."""
+    """Thirds of a lead list on `world`: standards, key fields, size and one per person.
+
+    The size third needs the list to fill at least three quarters of what sales can
+    work (40, or fewer where the sources hold fewer qualified prospects), one per person:
+    a list of one lead meets the rules but not the requirement to give sales its leads.
+    """
     stats, error = _lead_list_stats(world, frame)
     if stats is None:
         return Verdict(0.0, f"On {where}: the lead list could not be scored; keep record_id "
@@ -449,11 +500,16 @@ def _lead_list_verdict(world: Any, frame: pd.DataFrame, where: str) -> Verdict:
     n = stats["n_leads"]
     compliant = stats["rule_compliance"] == 1.0
     complete = stats["complete_rows"] == n
-    sized = stats["duplicates"] <= _allowed_duplicates(n) and n <= LEAD_LIST_MAX
+    wanted = _achievable_leads(world)
+    # a full list of leads that break the standards is no list for sales: size counts
+    # only once nine in ten leads meet them
+    sized = stats["duplicates"] <= _allowed_duplicates(n) and n <= LEAD_LIST_MAX and \
+        n >= 0.75 * wanted and stats["rule_compliance"] >= 0.9
     score = (compliant + complete + sized) / 3
     evidence = {k: stats[k] for k in ("n_leads", "duplicates", "rule_compliance",
                                       "rule_failures", "missing_key_fields", "complete_rows")}
     evidence["where"] = where
+    evidence["achievable_leads"] = wanted
     msgs = []
     if not compliant:
         msgs.append(f"{stats['rule_compliance']:.0%} of the leads meet management's "
@@ -464,8 +520,8 @@ def _lead_list_verdict(world: Any, frame: pd.DataFrame, where: str) -> Verdict:
         msgs.append(f"leads lack key information: {quote(lacking)} (return those columns, "
                     "filled)")
     if not sized:
-        msgs.append(f"too many leads or duplicate people (at most {LEAD_LIST_MAX}, one per "
-                    "person)")
+        msgs.append(f"give sales a full list: up to {LEAD_LIST_MAX} leads, one per person, and "
+                    "not far fewer than the qualified prospects the sources hold")
     return Verdict(score, f"Lead list on {where}: " + (
         "complete and compliant." if not msgs else "fix: " + "; ".join(msgs) + "."), evidence)
 
@@ -477,9 +533,11 @@ def lead_list(artifact: Any, ctx: EvalContext) -> Verdict:
     Thirds: every lead meets the standards; every lead has the key fields; at most 40
     leads, one per person (a tenth, min 1, duplicates tolerated).
     """
-    if not _is_function(artifact):
-        return _not_a_function("qualify_leads")
+    if not _is_function(artifact) and not _is_rule(artifact, "lead_rule"):
+        return _not_a_rule_or_function("qualify_leads", "lead_rule.value")
     result = _qualify_on_hidden(ctx, artifact)
+    if isinstance(result, Verdict):
+        return result
     if _is_call_error(result):
         return Verdict(0.0, f"{unseen_failure('qualify_leads', result)}. Make it work on "
                             "any sources: imports inside "
@@ -526,13 +584,16 @@ def qualify_function(artifact: Any, ctx: EvalContext) -> Verdict:
     """qualify_leads run on the hidden sources, judged by next month's sales.
 
     0.4 compliance (0.2 if >= 90%), 0.4 conversions next month
-    vs the reference method ((c+1)/(ref+1) >= 0.6; 0.2 if >= 0.3), 0.2 key fields on every
+    vs the reference method ((c+1)/(ref+1) >= 0.6; 0.2 if >= 0.3; none for a list under
+    90% compliant), 0.2 key fields on every
     lead and at most a tenth (min 1) duplicate people.
     """
-    if not _is_function(artifact):
-        return _not_a_function("qualify_leads")
+    if not _is_function(artifact) and not _is_rule(artifact, "lead_rule"):
+        return _not_a_rule_or_function("qualify_leads", "lead_rule.value")
     hidden = ctx.hidden_world()
     result = _qualify_on_hidden(ctx, artifact)
+    if isinstance(result, Verdict):
+        return result
     if _is_call_error(result):
         return Verdict(0.0, f"{unseen_failure('qualify_leads', result)}.",
                        {"error": result.kind})
@@ -552,7 +613,10 @@ def qualify_function(artifact: Any, ctx: EvalContext) -> Verdict:
     ratio = (stats["conversions"] + 1) / (ref + 1)
     compliance = stats["rule_compliance"]
     part_rules = 0.4 if compliance == 1.0 else 0.2 if compliance >= 0.9 else 0.0
-    part_conv = 0.4 if ratio >= 0.6 else 0.2 if ratio >= 0.3 else 0.0
+    # sales won from leads outside the standards (no consent, no budget) are not what the
+    # cell asks for: the sales part counts only for a list that (nearly) meets them
+    part_conv = 0.0 if compliance < 0.9 else 0.4 if ratio >= 0.6 else 0.2 if ratio >= 0.3 \
+        else 0.0
     part_fields = 0.2 if stats["complete_rows"] == stats["n_leads"] and \
         stats["duplicates"] <= _allowed_duplicates(stats["n_leads"]) else 0.0
     score = round(part_rules + part_conv + part_fields, 10)

@@ -1,0 +1,110 @@
+"""ITCSCR410A's performance cells are reliable across 20 unseen companies.
+
+For each performance cell graded on the unseen company, on 20 small worlds built once:
+the taught method (as the no-code rule the notebook's solution sets) scores full marks on
+at least 19; a naive or random answer of the right shape scores at most a quarter of the
+points on at least 19; a different sound method scores at least 80 % on at least 19.
+No trainee code runs here: rules are data the evaluators apply themselves.
+"""
+
+from __future__ import annotations
+
+import pytest
+from unit_loader import evaluators_module, helper_module
+
+from autograders.checks import EvalContext, registered
+from crm_sim.leads import rules
+from crm_sim.scenario import Scenario
+from crm_sim.world import World
+
+U = evaluators_module("ITCSCR410A")
+desk = helper_module("ITCSCR410A", "profile_desk")
+SEEDS = range(4100, 4120)
+
+
+@pytest.fixture(scope="module")
+def worlds() -> list[World]:
+    """20 small unseen companies (200 customers each) with their lead sources."""
+    out = []
+    for seed in SEEDS:
+        world = World.build(Scenario(seed=seed, n_customers=200))
+        desk.ensure_sources(world)
+        out.append(world)
+    return out
+
+
+@pytest.fixture(scope="module")
+def ev():
+    """The unit's evaluators by grade_id."""
+    return registered("ITCSCR410A")
+
+
+def grade(ev, gid: str, artifact, world: World) -> float:
+    """The score of `artifact` at cell `gid` with `world` as the unseen company."""
+    ctx = EvalContext(unit="ITCSCR410A", trainee_id="t-rel", trainee_seed=1,
+                      hidden_seed=world.scenario.seed)
+    ctx._cache["hidden"] = world
+    ctx._cache["trainee"] = world
+    return ev[gid](artifact, ctx).score
+
+
+def count(scores, test) -> int:
+    """How many companies' scores pass `test`."""
+    return sum(1 for s in scores if test(s))
+
+
+# ------------------------------------------------------------------ record linking
+def test_link_rule_taught_full_on_19_of_20(ev, worlds):
+    """The matcher's taught thresholds score full marks on at least 19 of 20 companies."""
+    scores = [grade(ev, "resolve_function_test", rules.TAUGHT_LINK_RULE, w) for w in worlds]
+    assert count(scores, lambda s: s == 1.0) >= 19, scores
+
+
+def test_link_rule_naive_at_most_a_quarter(ev, worlds):
+    """Linking everyone named in the same district (a careless rule) scores <= a quarter."""
+    naive = {"kind": "link_rule", "match_on": {"district": 0}}
+    scores = [grade(ev, "resolve_function_test", naive, w) for w in worlds]
+    assert count(scores, lambda s: s <= 0.25) >= 19, scores
+
+
+def test_link_rule_other_sound_method_at_least_80(ev, worlds):
+    """A different sound rule (e-mail loosely, phone strictly, same-district names) >= 80%."""
+    other = {"kind": "link_rule", "match_on": {"email": 50, "phone": 75, "district": 95}}
+    scores = [grade(ev, "resolve_function_test", other, w) for w in worlds]
+    assert count(scores, lambda s: s >= 0.8) >= 19, scores
+
+
+# ------------------------------------------------------------------ lead qualification
+def taught_leads(world: World) -> dict:
+    """The notebook's lead rule with management's standards of that company."""
+    return rules.taught_lead_rule(desk.standards_for(world))
+
+
+@pytest.mark.parametrize("gid", ["lead_list_test", "qualify_function_test"])
+def test_lead_rule_taught_full_on_19_of_20(gid, ev, worlds):
+    """The taught lead rule scores full marks on at least 19 of 20 companies."""
+    scores = [grade(ev, gid, taught_leads(w), w) for w in worlds]
+    assert count(scores, lambda s: s == 1.0) >= 19, scores
+
+
+@pytest.mark.parametrize("gid", ["lead_list_test", "qualify_function_test"])
+def test_lead_rule_naive_at_most_a_quarter(gid, ev, worlds):
+    """No standards, no merging, newest first (a raw list) scores at most a quarter."""
+    def naive(world):
+        return {"kind": "lead_rule", "merge_on": [], "rank_by": ["newest"],
+                "consent_from_purchased": True,
+                "standards": {"require_budget": False, "min_deal_hkd": 0,
+                              "authority_levels": [], "require_need": False,
+                              "max_timeline_months": None, "require_consent": False,
+                              "require_contact": False, "max_record_age_days": None}}
+    scores = [grade(ev, gid, naive(w), w) for w in worlds]
+    assert count(scores, lambda s: s <= 0.25) >= 19, scores
+
+
+def test_lead_rule_other_sound_method_at_least_80(ev, worlds):
+    """Management's standards with the largest budgets first (not soonest) scores >= 80%."""
+    def other(world):
+        rule = taught_leads(world)
+        return {**rule, "rank_by": ["largest_budget", "soonest"]}
+    scores = [grade(ev, "qualify_function_test", other(w), w) for w in worlds]
+    assert count(scores, lambda s: s >= 0.8) >= 19, scores

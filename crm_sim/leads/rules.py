@@ -124,7 +124,9 @@ def candidate_pairs(records: pd.DataFrame, rule: Any) -> pd.DataFrame:
                     sim = 100.0 if not names[a] or not names[b] else float(
                         fuzz.token_set_ratio(names[a], names[b]))
                     rows.append((a, b, field, sim, sim >= cut))
-    return pd.DataFrame(rows, columns=["a", "b", "field", "similarity", "linked"])
+    out = pd.DataFrame(rows, columns=["a", "b", "field", "similarity", "linked"])
+    return out.astype({"a": int, "b": int, "field": str, "similarity": float,
+                       "linked": bool})
 
 
 def apply_link_rule(records: pd.DataFrame, rule: Any,

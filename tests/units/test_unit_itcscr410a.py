@@ -217,18 +217,26 @@ def test_resolution_half_the_entities_scores_by_tier(ctx):
     assert "recall" in verdict.message
 
 
-def test_resolve_function_on_hidden_sources(ev, ctx, cells):
-    """The notebook's link_records scores 1.0 on the hidden sources; partial and wrong 0."""
-    good = ev["resolve_function_test"](fn(cells["resolve_impl"], "link_records"), ctx)
+def rule_in(source: str, name: str) -> dict:
+    """The rule a solution cell sets (the no-code track's artefact), as plain data."""
+    return to_plain(run_cell(source, {"matcher": None, "lead_builder": None})[name])
+
+
+def test_resolve_analyst_function_on_hidden_sources(ev, ctx, cells):
+    """The analyst track's link_records still scores 1.0 on the hidden sources."""
+    good = ev["resolve_function_test"](fn(cells["resolve_analyst"], "link_records"), ctx)
     assert good.score == 1.0, good.message
     assert good.evidence["where"] == "hidden sources"
-    partial = ev["resolve_function_test"](
-        fn(U.VARIANTS["partial"]["resolve_impl"], "link_records"), ctx)
-    assert partial.score == 0.0      # phone-only linking: precise, but recall far too low
-    assert partial.evidence["precision"] > 0.9
+
+
+def test_resolve_rule_variants_exact_points(ev, ctx):
+    """No-code variants: e-mail+phone only 0.75 (6 of 8 points), no field ticked 0."""
+    partial = ev["resolve_function_test"](rule_in(U.VARIANTS["partial"]["resolve_impl"],
+                                                  "link_rule"), ctx)
+    assert partial.score == 0.75, partial.message
     assert "recall" in partial.message
-    wrong = ev["resolve_function_test"](
-        fn(U.VARIANTS["wrong"]["resolve_impl"], "link_records"), ctx)
+    wrong = ev["resolve_function_test"](rule_in(U.VARIANTS["wrong"]["resolve_impl"],
+                                                "link_rule"), ctx)
     assert wrong.score == 0.0
     assert "no records were linked" in wrong.message
 
@@ -356,7 +364,7 @@ def test_marketing_list_hostile(hostile, ev, ctx):
 def _profiles(ctx, cells):
     world = ctx.trainee_world()
     ns = {}
-    run_cell(cells["resolve_impl"], ns)
+    run_cell(cells["resolve_analyst"], ns)
     return desk.build_profiles(world, ns["link_records"](desk.source_records(world)))
 
 
@@ -416,13 +424,13 @@ QUALIFY_RETURN = "return ok[cols].head(40).reset_index(drop=True)"
 
 def _qualify_variant(cells, new_return: str) -> dict:
     """The notebook's qualify_leads with its last line replaced."""
-    assert QUALIFY_RETURN in cells["qualify_impl"]
-    return fn(cells["qualify_impl"].replace(QUALIFY_RETURN, new_return), "qualify_leads")
+    assert QUALIFY_RETURN in cells["qualify_analyst"]
+    return fn(cells["qualify_analyst"].replace(QUALIFY_RETURN, new_return), "qualify_leads")
 
 
 def test_lead_list_marks(ev, ctx, cells):
     """Solution 1.0 on hidden sources; only record_id 2/3; one duplicate tolerated, three 2/3."""
-    good = ev["lead_list_test"](fn(cells["qualify_impl"], "qualify_leads"), ctx)
+    good = ev["lead_list_test"](fn(cells["qualify_analyst"], "qualify_leads"), ctx)
     assert good.score == 1.0, good.message
     assert good.evidence["where"] == "the hidden sources"
     assert good.evidence["n_leads"] > 0
@@ -454,11 +462,61 @@ def test_lead_list_a_failing_lead(ev, ctx, cells):
 
 
 def test_lead_list_variants(ev, ctx):
-    """The wrong variant (first 40 raw record ids) keeps only the size third."""
-    wrong = ev["lead_list_test"](fn(U.VARIANTS["wrong"]["qualify_impl"], "qualify_leads"), ctx)
-    assert wrong.score == pytest.approx(1 / 3)
+    """The wrong rule (no standards, no merging, newest first) scores 0 on both lead cells."""
+    wrong_rule = rule_in(U.VARIANTS["wrong"]["qualify_impl"], "lead_rule")
+    wrong = ev["lead_list_test"](wrong_rule, ctx)
+    assert wrong.score == 0.0, wrong.message
     assert "standards" in wrong.message and "key information" in wrong.message
+    assert ev["qualify_function_test"](wrong_rule, ctx).score == 0.0
     assert "qualify_impl" not in U.VARIANTS["partial"]   # partial trainees qualify correctly
+
+
+def test_lead_rule_no_code_solution_full(ev, ctx, cells):
+    """The lead rule the notebook's solution sets through the view scores 1.0 on both cells."""
+    from crm_sim.ui.lead_rule import LeadRuleBuilder
+
+    world = ctx.trainee_world()
+    builder = LeadRuleBuilder(desk.stacked_sources(world), desk.standards_for(world),
+                              world.today)
+    rule = run_cell(cells["qualify_impl"], {"lead_builder": builder})["lead_rule"]
+    assert ev["lead_list_test"](rule, ctx).score == 1.0
+    assert ev["qualify_function_test"](rule, ctx).score == 1.0
+
+
+def test_lead_rule_partial_exact_points(ev, ctx):
+    """Management's standards without merging records: rules right, too few leads (2/3)."""
+    rule = {**U.rules.taught_lead_rule(desk.standards_for(ctx.hidden_world())),
+            "merge_on": []}
+    verdict = ev["lead_list_test"](rule, ctx)
+    assert verdict.score == pytest.approx(2 / 3), verdict.message
+    assert "full list" in verdict.message
+
+
+def test_lead_list_of_one_lead_is_not_full_marks(ev, ctx):
+    """A compliant list of a single lead misses the size third: 2/3, not 3/3."""
+    rule = {**U.rules.taught_lead_rule(desk.standards_for(ctx.hidden_world())),
+            "max_leads": 1}
+    verdict = ev["lead_list_test"](rule, ctx)
+    assert verdict.score == pytest.approx(2 / 3), verdict.message
+
+
+def test_link_rule_no_code_solution_full(ev, ctx, cells):
+    """The link rule the notebook's solution sets through the matcher scores 1.0."""
+    from crm_sim.ui.match_reviewer import MatchReviewer
+
+    matcher = MatchReviewer(desk.stacked_sources(ctx.trainee_world()))
+    rule = run_cell(cells["resolve_impl"], {"matcher": matcher})["link_rule"]
+    assert ev["resolve_function_test"](rule, ctx).score == 1.0
+
+
+def test_invalid_rules_score_zero_with_a_reason(ev, ctx):
+    """A malformed rule scores 0 and names the field to fix."""
+    bad_link = {"kind": "link_rule", "match_on": {"phone": 300}}
+    verdict = ev["resolve_function_test"](bad_link, ctx)
+    assert verdict.score == 0.0 and "match_on.phone" in verdict.message
+    bad_lead = {"kind": "lead_rule", "standards": {}, "max_leads": 400}
+    verdict = ev["lead_list_test"](bad_lead, ctx)
+    assert verdict.score == 0.0 and "max_leads" in verdict.message
 
 
 def test_lead_list_graded_on_the_hidden_world(ev, ctx):
@@ -518,12 +576,12 @@ def test_lead_list_not_a_function(hostile, ev, ctx):
 
 def test_qualify_function_on_hidden_sources(ev, ctx, cells):
     """Solution 1.0; keeping only record_id and name loses the key-field part (0.8)."""
-    good = ev["qualify_function_test"](fn(cells["qualify_impl"], "qualify_leads"), ctx)
+    good = ev["qualify_function_test"](fn(cells["qualify_analyst"], "qualify_leads"), ctx)
     assert good.score == 1.0, good.message
-    thin = cells["qualify_impl"].replace(
+    thin = cells["qualify_analyst"].replace(
         'return ok[cols].head(40).reset_index(drop=True)',
         'return ok[["record_id", "name"]].head(40).reset_index(drop=True)')
-    assert thin != cells["qualify_impl"]
+    assert thin != cells["qualify_analyst"]
     verdict = ev["qualify_function_test"](fn(thin, "qualify_leads"), ctx)
     assert verdict.score == pytest.approx(0.8)
     assert "key fields" in verdict.message

@@ -398,6 +398,31 @@ def try_access(world: Any, role_access: Any, table: str = "customers") -> dict[s
     return {"ok": len(shown) == len(ACCESS_PURPOSES), "roles": shown}
 
 
+# ------------------------------------------------------- no-code rules on own data
+def stacked_sources(world: Any) -> pd.DataFrame:
+    """Every source record of the world in one table (what the rule views work on)."""
+    return pd.concat(ensure_sources(world).values(), ignore_index=True)
+
+
+def links_from(world: Any, link_rule: Any) -> list[list[str]]:
+    """Your link rule (or, on the analyst track, your function) on your own sources."""
+    from crm_sim.leads import rules
+
+    if callable(link_rule):
+        return link_rule(source_records(world))
+    return rules.apply_link_rule(stacked_sources(world), link_rule)
+
+
+def lead_list_from(world: Any, lead_rule: Any) -> pd.DataFrame:
+    """Your lead rule (or, on the analyst track, your function) on your own sources."""
+    from crm_sim.leads import rules
+
+    if callable(lead_rule):
+        return lead_rule(source_records(world, stacked=True), standards_for(world).to_dict(),
+                         str(world.today)[:10])
+    return rules.apply_lead_rule(stacked_sources(world), lead_rule, world.today)
+
+
 # ------------------------------------------------------- exercise 3-4: leads, network
 def standards_for(world: Any):
     """Management's lead standards for this world (`LeadStandards`)."""

@@ -519,9 +519,11 @@ def _lead_list_verdict(world: Any, frame: pd.DataFrame, where: str) -> Verdict:
         lacking = [f for f, k in stats["missing_key_fields"].items() if k]
         msgs.append(f"leads lack key information: {quote(lacking)} (return those columns, "
                     "filled)")
-    if not sized:
-        msgs.append(f"give sales a full list: up to {LEAD_LIST_MAX} leads, one per person, and "
-                    "not far fewer than the qualified prospects the sources hold")
+    if stats["duplicates"] > _allowed_duplicates(n):
+        msgs.append("duplicate people on the list: one lead per person")
+    if n > LEAD_LIST_MAX or n < 0.75 * wanted:
+        msgs.append(f"give sales a full list: up to {LEAD_LIST_MAX} leads, and not far fewer "
+                    "than the qualified prospects the sources hold")
     return Verdict(score, f"Lead list on {where}: " + (
         "complete and compliant." if not msgs else "fix: " + "; ".join(msgs) + "."), evidence)
 
@@ -939,17 +941,9 @@ def recommend(artifact: Any, ctx: EvalContext) -> Verdict:
 VARIANTS: dict[str, dict[str, str]] = {
     "partial": {
         "q_k3_answer": 'answer_k3 = "a"',
-        "resolve_impl": (
-            "def link_records(sources):\n"
-            "    pairs, seen = [], {}\n"
-            "    for records in sources.values():\n"
-            "        for r in records:\n"
-            "            key = r.get('phone') or None\n"
-            "            if key in seen:\n"
-            "                pairs.append([seen[key], r['record_id']])\n"
-            "            elif key:\n"
-            "                seen[key] = r['record_id']\n"
-            "    return pairs\n"),
+        # e-mail and phone with a name check, but no mailbox or district: F1 0.75-0.9
+        "resolve_impl": ('link_rule = {"kind": "link_rule",\n'
+                         '             "match_on": {"email": 70, "phone": 70}}\n'),
         "purpose_impl": (
             "allowed_uses = {'event': ['service', 'analysis', 'direct_marketing'],\n"
             "                'web': ['service', 'direct_marketing'], 'purchased': ['analysis'],\n"
@@ -986,7 +980,7 @@ VARIANTS: dict[str, dict[str, str]] = {
         "q_k3_answer": 'answer_k3 = "d"',
         "q_k4_answer": 'answer_k4 = "c"',
         "q_k5_answer": 'answer_k5 = "a"',
-        "resolve_impl": "def link_records(sources):\n    return []\n",
+        "resolve_impl": 'link_rule = {"kind": "link_rule", "match_on": {}}\n',
         "purpose_impl": ("allowed_uses = {s: ['direct_marketing', 'service', 'analysis']\n"
                          "                for s in sources}\n"),
         "marketing_impl": "marketing_list = pd.concat(sources.values(), ignore_index=True)\n",
@@ -997,9 +991,15 @@ VARIANTS: dict[str, dict[str, str]] = {
                         "    for r in ['agency', 'consultant']}\n"),
         "prof_x1_answer": 'choice_x1 = "a"\nreasons_x1 = ["director_approved"]\n',
         "prof_x1b_answer": 'choice_x1b = "a"\nreasons_x1b = ["target_pressure"]\n',
-        "qualify_impl": ("def qualify_leads(records, standards, today):\n"
-                         "    import pandas as pd\n"
-                         "    return pd.DataFrame(records)[['record_id']].head(40)\n"),
+        "qualify_impl": ('lead_rule = {"kind": "lead_rule", "merge_on": [],\n'
+                         '             "rank_by": ["newest"], "consent_from_purchased": True,\n'
+                         '             "standards": {"require_budget": False,\n'
+                         '                           "min_deal_hkd": 0,\n'
+                         '                           "authority_levels": [],\n'
+                         '                           "require_need": False,\n'
+                         '                           "max_timeline_months": None,\n'
+                         '                           "require_consent": False,\n'
+                         '                           "max_record_age_days": None}}\n'),
         "network_impl": ("def find_prospects(edges, customers):\n"
                          "    return [c['customer_id'] for c in customers][:30]\n"),
         "sql_impl": 'SQL_SEGMENTS = "SELECT 1 AS x"\n',

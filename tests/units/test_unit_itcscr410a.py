@@ -341,6 +341,21 @@ def test_marketing_list_marks(ev, ctx, cells):
     assert verdict.evidence["minimisation"]
 
 
+def test_marketing_empty_list_scores_zero(ev, ctx, cells):
+    """An empty list (nobody without consent, but no call list either) scores 0, not 0.75."""
+    empty = _marketing_frame(ctx, cells).head(0)
+    verdict = ev["marketing_test"](to_plain(empty), ctx)
+    assert verdict.score == 0.0, verdict.message
+    assert "include the rest" in verdict.message
+
+
+def test_marketing_a_tenth_of_the_list_scores_a_quarter(ev, ctx, cells):
+    """A compliant, minimal list holding a tenth of the eligible records scores 0.25."""
+    good = _marketing_frame(ctx, cells)
+    verdict = ev["marketing_test"](to_plain(good.head(len(good) // 10)), ctx)
+    assert verdict.score == 0.25, verdict.message
+
+
 def test_marketing_list_one_record_without_consent_fails(ev, ctx, cells):
     """Adding a single non-consented record makes the exercise score 0."""
     good = _marketing_frame(ctx, cells)
@@ -392,6 +407,23 @@ def test_share_free_text_leak_fails(ev, ctx, cells):
     assert "notes" in verdict.message
 
 
+def test_share_one_column_of_segments_is_not_a_profile_table(ev, ctx, cells):
+    """A leak-free table of segments only lacks what the review needs: 0, not 1."""
+    profiles = _profiles(ctx, cells)
+    verdict = ev["share_test"](to_plain(profiles[["segment"]]), ctx)
+    assert verdict.score == 0.0, verdict.message
+    assert "profile_id" in verdict.message
+
+
+def test_share_a_sample_of_profiles_is_incomplete(ev, ctx, cells):
+    """The right columns for only ten profiles: rows out of range, 0."""
+    profiles = _profiles(ctx, cells)
+    ns = run_cell(cells["share_impl"], {"profiles": profiles})
+    verdict = ev["share_test"](to_plain(ns["shared_profiles"].head(10)), ctx)
+    assert verdict.score == 0.0
+    assert "one row per profile" in verdict.message
+
+
 @pytest.mark.parametrize("hostile", [None, "table", pd.DataFrame(),
                                      {"__frame__": {"columns": ["a"], "records": [[1, 2]]}}])
 def test_share_hostile(hostile, ev, ctx):
@@ -400,14 +432,31 @@ def test_share_hostile(hostile, ev, ctx):
 
 
 def test_access_marks(ev, ctx, cells):
-    """Notebook policy 1.0; everything-full 3/6; invalid category 0."""
+    """Notebook policy 1.0; everything-full (HKIDs opened) 0; invalid category 0."""
     ns = run_cell(cells["access_impl"], {})
     assert ev["access_test"](ns["role_access"], ctx).score == 1.0
     ns = run_cell(U.VARIANTS["wrong"]["access_impl"], {})
     wrong = ev["access_test"](ns["role_access"], ctx)
-    assert wrong.score == pytest.approx(3 / 6)
-    assert len(wrong.evidence["failed"]) == 3
+    assert wrong.score == 0.0
+    assert "HKID" in wrong.message
     assert ev["access_test"]({"agency": {"secrets": "full"}}, ctx).score == 0.0
+
+
+def test_access_empty_policy_scores_zero(ev, ctx):
+    """Granting nothing is not least privilege, it is no access: 0, not 0.5."""
+    assert ev["access_test"]({}, ctx).score == 0.0
+    assert ev["access_test"]({"agency": {}, "consultant": {}}, ctx).score == 0.0
+
+
+def test_access_least_privilege(ev, ctx, cells):
+    """Spending data for the call centre, or contact in full for the consultant, each cost 1/6."""
+    policy = run_cell(cells["access_impl"], {})["role_access"]
+    greedy_agency = {**policy, "agency": {**policy["agency"], "financial": "full"}}
+    verdict = ev["access_test"](greedy_agency, ctx)
+    assert verdict.score == pytest.approx(5 / 6)
+    assert "least privilege" in verdict.message
+    nosy = {**policy, "consultant": {**policy["consultant"], "contact": "full"}}
+    assert ev["access_test"](nosy, ctx).score == pytest.approx(5 / 6)
 
 
 @pytest.mark.parametrize("hostile", [None, [], {"agency": "full"}, {"agency": {"contact": 1}}])

@@ -67,19 +67,37 @@ JUDGEMENTS = {
                                          "better_leads"})},
 }
 # Rules for the two new roles of exercise 2d: (description, check(role_access) -> bool).
+# The first of each role's rules is what its job needs; the others (least privilege) are
+# credited only once that need is met, so an empty policy earns nothing for what it
+# "does not grant".
+def _holds(ra: Mapping, role: str) -> dict:
+    return dict(ra.get(role, {}))
+
+
+def _agency_works(ra: Mapping) -> bool:
+    return _holds(ra, "agency").get("contact") == "full" and "consent" in _holds(ra, "agency")
+
+
+def _consultant_works(ra: Mapping) -> bool:
+    return "profile" in _holds(ra, "consultant")
+
+
 ACCESS_RULES: list[tuple[str, Any]] = [
     ("agency can see contact details in full (it must phone people)",
-     lambda ra: ra.get("agency", {}).get("contact") == "full"),
+     lambda ra: _holds(ra, "agency").get("contact") == "full"),
     ("agency can see consent (it may call only consented customers)",
-     lambda ra: "consent" in ra.get("agency", {})),
-    ("agency cannot see HKIDs",
-     lambda ra: "government_id" not in ra.get("agency", {})),
-    ("consultant cannot see HKIDs",
-     lambda ra: "government_id" not in ra.get("consultant", {})),
-    ("consultant never sees contact details in full",
-     lambda ra: ra.get("consultant", {}).get("contact") in (None, "masked")),
+     lambda ra: "consent" in _holds(ra, "agency")),
+    ("agency sees no spending data (least privilege: a call centre needs none)",
+     lambda ra: _agency_works(ra) and "financial" not in _holds(ra, "agency")),
     ("consultant can see profile data (it must analyse the base)",
-     lambda ra: "profile" in ra.get("consultant", {})),
+     lambda ra: _consultant_works(ra)),
+    ("consultant never sees contact details in full",
+     lambda ra: _consultant_works(ra) and _holds(ra, "consultant").get("contact") in (
+         None, "masked")),
+    ("consultant holds only what analysis needs (least privilege)",
+     lambda ra: _consultant_works(ra) and not (
+         set(_holds(ra, "consultant")) - set(privacy.PURPOSE_CATEGORIES["analysis"])
+         - {"contact"})),
 ]
 RESOLUTION_TIERS = ((0.9, 1.0), (0.75, 0.75), (0.6, 0.5), (0.4, 0.25))
 LEAD_LIST_MAX = desk.LEAD_LIST_MAX
@@ -337,7 +355,9 @@ def marketing(artifact: Any, ctx: EvalContext) -> Verdict:
     """The direct-marketing list: consent first, then coverage and minimisation.
 
     0 on any record without consent or from a non-marketing source; else coverage and
-    minimisation (0.5 compliant + 0.25 covers >= 90% of eligible + 0.25 minimal columns).
+    minimisation: 0.5 for covering >= 90% of the eligible records (0.25 from 50%), 0.25
+    for being compliant *and* covering at least half, 0.25 for minimal columns on a
+    non-empty list. An empty list is compliant but is no call list: it scores 0.
     """
     frame, error = _frame(artifact, "marketing_list")
     if frame is None:
@@ -366,7 +386,9 @@ def marketing(artifact: Any, ctx: EvalContext) -> Verdict:
         return Verdict(0.0, f"{no_consent} records without direct-marketing consent and "
                             f"{bad_source} from sources whose notice does not allow marketing "
                             "are on the list: any such record fails this exercise.", evidence)
-    score = 0.5 + (0.25 if coverage >= 0.9 else 0.0) + (0.0 if extra else 0.25)
+    covered = 0.5 if coverage >= 0.9 else 0.25 if coverage >= 0.5 else 0.0
+    score = covered + (0.25 if coverage >= 0.5 else 0.0) + \
+        (0.25 if len(frame) and not extra else 0.0)
     msgs = []
     if coverage < 0.9:
         msgs.append(f"the list holds {coverage:.0%} of the consented records marketing may "
@@ -377,9 +399,30 @@ def marketing(artifact: Any, ctx: EvalContext) -> Verdict:
                                                            "Complete and minimal."), evidence)
 
 
+SHARE_MUST_HAVE = ("profile_id", "segment", "district", "dm_consent")
+
+
+def _share_content(world: Any, frame: pd.DataFrame) -> tuple[list[str], bool]:
+    """What the shared table lacks for the review: missing columns, and rows in range.
+
+    The analytics team needs one row per profile (at least 80% of the true people and
+    companies, at most one per record) with the profile key, segment, district and
+    consent: one column of segments is no profile table.
+    """
+    missing = [c for c in SHARE_MUST_HAVE if c not in frame.columns]
+    n_records = len(_record_ids(world))
+    n_people = int(world.hidden["lead_truth"]["entity_id"].nunique())
+    return missing, 0.8 * n_people <= len(frame) <= n_records
+
+
 @evaluator(UNIT, "share_test")
 def share(artifact: Any, ctx: EvalContext) -> Verdict:
-    """0 on any unmasked identifier; 0.5 if columns beyond analysis remain; else 1."""
+    """0 on any unmasked identifier; else judged on what the table must contain.
+
+    1 for every profile with the key, segment, district and consent and nothing the
+    analysis does not need; 0.5 complete but not minimal; 0.25 minimal with half the
+    required columns and the rows; 0 otherwise.
+    """
     frame, error = _frame(artifact, "shared_profiles")
     if frame is None:
         return Verdict(0.0, error)
@@ -398,15 +441,30 @@ def share(artifact: Any, ctx: EvalContext) -> Verdict:
         return Verdict(0.0, f"{len(leaks)} unmasked identifiers in the shared table, in "
                             f"{where}: a shared table must never show one. Mask or drop "
                             "these columns (crm_sim.privacy.mask_frame).", evidence)
+    missing, rows_ok = _share_content(ctx.trainee_world(), frame)
+    evidence.update({"missing_columns": missing, "rows_in_range": rows_ok})
+    lacks = (f"columns the review needs: {missing}" if missing else "") + (
+        "; " if missing and not rows_ok else "") + (
+        "" if rows_ok else "one row per profile (all your profiles)")
+    if missing or not rows_ok:
+        partial = 0.25 if not extra and rows_ok and \
+            len(missing) <= len(SHARE_MUST_HAVE) // 2 else 0.0
+        return Verdict(partial, "No leaks, but the analytics team cannot do the review with "
+                                f"this table: it lacks {lacks}.", evidence)
     if extra:
         return Verdict(0.5, "No leaks, but the table keeps data the analysis does not need: "
                             + "; ".join(extra[:3]) + ".", evidence)
-    return Verdict(1.0, "No leaks, and only what the analysis needs.", evidence)
+    return Verdict(1.0, "No leaks, every profile with what the review needs, and only that.",
+                   evidence)
 
 
 @evaluator(UNIT, "access_test")
 def access(artifact: Any, ctx: EvalContext) -> Verdict:
-    """One sixth per access rule the two new roles satisfy (0 if not a valid policy)."""
+    """One sixth per access rule the two new roles satisfy; 0 for any HKID opened to them.
+
+    Least-privilege rules count only for a role that can do its job, so an empty policy
+    scores 0, and a role given everything loses them.
+    """
     if not isinstance(artifact, Mapping) or not all(
             isinstance(v, Mapping) for v in artifact.values()):
         return Verdict(0.0, "role_access must be {role: {category: 'full' | 'masked'}}.")
@@ -415,6 +473,12 @@ def access(artifact: Any, ctx: EvalContext) -> Verdict:
     except (CrmSimError, TypeError, ValueError) as e:
         return Verdict(0.0, f"role_access is not a valid access policy: {quote(str(e))}")
     ra = {k: dict(v) for k, v in artifact.items()}
+    hkid = [r for r in ("agency", "consultant") if "government_id" in ra.get(r, {})]
+    if hkid:
+        return Verdict(0.0, f"{hkid} would see HKIDs: neither an outsourced call centre nor "
+                            "an outside consultant needs one, and opening them to an outside "
+                            "party exposes the most sensitive identifier we hold (DPP4).",
+                       {"failed": ["HKID opened to " + ", ".join(hkid)]})
     failed = [text for text, rule in ACCESS_RULES if not rule(ra)]
     score = (len(ACCESS_RULES) - len(failed)) / len(ACCESS_RULES)
     if not failed:

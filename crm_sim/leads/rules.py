@@ -294,3 +294,92 @@ def taught_lead_rule(standards: Any) -> dict[str, Any]:
     return {"kind": "lead_rule", "merge_on": ["phone", "email"], "standards": data,
             "consent_from_purchased": False, "rank_by": ["soonest", "largest_budget"],
             "max_leads": MAX_LEADS}
+
+
+# ---------------------------------------------------------------------- prospect rule
+PROSPECTS_MAX = 30
+PROSPECT_RANKINGS = ("known_by", "tie_strength")
+TAUGHT_PROSPECT_RULE: dict[str, Any] = {
+    "kind": "prospect_rule", "min_known_by": 1, "through_contacts": True,
+    "exclude_customers": True, "rank_by": "tie_strength", "max_prospects": PROSPECTS_MAX,
+}
+
+
+def check_prospect_rule(rule: Any) -> dict[str, Any]:
+    """The prospect rule, validated, in canonical form.
+
+    Raises:
+        PolicyError: not a prospect rule, or a field with an invalid value.
+    """
+    if not isinstance(rule, Mapping) or rule.get("kind") != "prospect_rule":
+        raise PolicyError("prospect rule", type(rule).__name__,
+                          'a dict with "kind": "prospect_rule"', "take the view's value")
+    out = {**TAUGHT_PROSPECT_RULE, **{k: v for k, v in rule.items()
+                                      if k in TAUGHT_PROSPECT_RULE}}
+    n = out["min_known_by"]
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 10:
+        raise PolicyError("min_known_by", n, "a whole number from 1 to 10",
+                          "how many of our customers must know the person")
+    for flag in ("through_contacts", "exclude_customers"):
+        if not isinstance(out[flag], bool):
+            raise PolicyError(flag, out[flag], "True or False", f"{flag}=True")
+    if out["rank_by"] not in PROSPECT_RANKINGS:
+        raise PolicyError("rank_by", out["rank_by"], " or ".join(PROSPECT_RANKINGS),
+                          "tie_strength puts the closest acquaintances first")
+    m = out["max_prospects"]
+    if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= PROSPECTS_MAX:
+        raise PolicyError("max_prospects", m, f"a whole number from 1 to {PROSPECTS_MAX}",
+                          "sales can approach 30 introductions")
+    return out
+
+
+def known_prospects(edges: list[Mapping], customers: list[Mapping],
+                    through_contacts: bool = True) -> pd.DataFrame:
+    """Every prospect tied to one of our customers (or their staff), with how well known.
+
+    Columns: ``prospect``, ``known_by`` (distinct customers/contacts tied to them) and
+    ``tie_strength`` (sum of the ties' strengths).
+    """
+    ours = {str(c.get("customer_id")) for c in customers}
+    rows = []
+    for e in edges:
+        ends = [(e["source"], e["source_kind"]), (e["target"], e["target_kind"])]
+        for (node, kind), (other, other_kind) in (ends, ends[::-1]):
+            if kind == "prospect" and (other in ours or (
+                    through_contacts and other_kind == "contact")):
+                rows.append((str(node), str(other), float(e.get("strength", 0.0))))
+    df = pd.DataFrame(rows, columns=["prospect", "via", "strength"])
+    return df.groupby("prospect").agg(known_by=("via", "nunique"),
+                                      tie_strength=("strength", "sum")).reset_index()
+
+
+def apply_prospect_rule(edges: list[Mapping], customers: list[Mapping],
+                        records: pd.DataFrame, rule: Any) -> list[str]:
+    """The prospects (graph node ids) the rule gives, best first.
+
+    ``records`` are the lead sources: a prospect node is a source record, so with
+    ``exclude_customers`` a prospect whose phone or e-mail is a customer's is left out
+    (already ours: an introduction is wasted on them).
+    """
+    from crm_sim.leads.resolution import normalise_email, normalise_phone
+
+    rule = check_prospect_rule(rule)
+    known = known_prospects(edges, customers, rule["through_contacts"])
+    known = known[known["known_by"] >= rule["min_known_by"]]
+    if rule["exclude_customers"] and len(known):
+        cust = pd.DataFrame(customers)
+        theirs = set()
+        for col, norm in (("phone", normalise_phone), ("email", normalise_email)):
+            if col in cust:
+                theirs |= set(norm(cust[col].fillna("").astype(str))) - {""}
+        rec = records.set_index(records["record_id"].astype(str))
+        rec = rec.reindex(known["prospect"])
+        phone = normalise_phone(rec["phone"].fillna("").astype(str)).to_numpy()
+        email = normalise_email(rec["email"].fillna("").astype(str)).to_numpy()
+        ours = [p in theirs or m in theirs for p, m in zip(phone, email, strict=True)]
+        known = known[~pd.Series(ours, index=known.index)]
+    order = ["known_by", "tie_strength"] if rule["rank_by"] == "known_by" else \
+        ["tie_strength", "known_by"]
+    known = known.sort_values(order + ["prospect"], ascending=[False, False, True],
+                              kind="stable")
+    return known["prospect"].head(rule["max_prospects"]).tolist()

@@ -108,3 +108,31 @@ def test_lead_rule_other_sound_method_at_least_80(ev, worlds):
         return {**rule, "rank_by": ["largest_budget", "soonest"]}
     scores = [grade(ev, "qualify_function_test", other(w), w) for w in worlds]
     assert count(scores, lambda s: s >= 0.8) >= 19, scores
+
+
+# ------------------------------------------------------------------ referral network
+def test_prospect_rule_taught_full_on_19_of_20(ev, worlds):
+    """The taught prospect rule (known to a customer, not a customer) is full on >= 19."""
+    scores = [grade(ev, "network_test", rules.TAUGHT_PROSPECT_RULE, w) for w in worlds]
+    assert count(scores, lambda s: s == 1.0) >= 19, scores
+
+
+def test_prospect_rule_other_sound_method_at_least_80(ev, worlds):
+    """Ranking by how many customers know them (not tie strength) scores >= 80% on >= 19."""
+    other = {**rules.TAUGHT_PROSPECT_RULE, "rank_by": "known_by", "min_known_by": 1}
+    scores = [grade(ev, "network_test", other, w) for w in worlds]
+    assert count(scores, lambda s: s >= 0.8) >= 19, scores
+
+
+def test_prospect_list_random_at_most_a_quarter(worlds):
+    """Thirty random prospects of the graph (known to us or not) score <= a quarter."""
+    import random
+
+    scores = []
+    for w in worlds:
+        edges = desk.referral_edges(w)
+        nodes = sorted({e[end] for e in edges for end in ("source", "target")
+                        if e[f"{end}_kind"] == "prospect"})
+        picked = random.Random(w.scenario.seed).sample(nodes, 30)
+        scores.append(U.network_verdict(w, picked).score)
+    assert count(scores, lambda s: s <= 0.25) >= 19, scores

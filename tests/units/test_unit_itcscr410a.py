@@ -219,7 +219,7 @@ def test_resolution_half_the_entities_scores_by_tier(ctx):
 
 def rule_in(source: str, name: str) -> dict:
     """The rule a solution cell sets (the no-code track's artefact), as plain data."""
-    return to_plain(run_cell(source, {"matcher": None, "lead_builder": None})[name])
+    return to_plain(run_cell(source, {})[name])
 
 
 def test_resolve_analyst_function_on_hidden_sources(ev, ctx, cells):
@@ -650,60 +650,43 @@ def test_qualify_function_hostile(source, ev, ctx):
 
 
 # --------------------------------------------------------------------- network
-@pytest.fixture(scope="module")
-def net_ctx(ctx) -> EvalContext:
-    """`ctx` with another hidden world (seed 13), one where the notebook's method earns 1.0.
+def test_network_analyst_function_is_graded_the_same_way(ev, ctx, cells):
+    """The analyst track's find_prospects is scored on the hidden graph like the rule.
 
-    The method cannot tell which graph prospects are already customers (the graph carries
-    no names), so it reaches 0.7 to 1.0 of the achievable depending on the world: on
-    about a fifth of worlds it falls below the 0.8 full-marks tier (seed 12 reaches 0.7).
+    It cannot see the lead sources, so it cannot leave existing customers out: on seed 12
+    it stays under full marks, and the feedback says whether the taught rule reaches more.
     """
-    c = EvalContext(unit=ctx.unit, trainee_id=ctx.trainee_id, trainee_seed=ctx.trainee_seed,
-                    hidden_seed=13, limits=ctx.limits, slot=ctx.slot)
-    c._cache["trainee"] = ctx.trainee_world()
-    c._cache["hidden"] = World.build(Scenario(seed=13, n_customers=300))
-    desk.ensure_sources(c._cache["hidden"])
-    return c
+    verdict = ev["network_test"](fn(cells["network_analyst"], "find_prospects"), ctx)
+    assert 0.0 <= verdict.score <= 1.0
+    assert verdict.evidence["taught_method_reaches"] >= verdict.evidence["genuine_new"]
+    assert "hidden company" in verdict.message
 
 
-def test_network_feedback_is_honest_where_the_method_cannot_reach_full_marks(ev, ctx, cells):
-    """Seed 12: the taught method earns the 0.5 tier, and the feedback says why.
+def test_network_rule_marks(ev, ctx, cells):
+    """The finder's solution rule 1.0 on the hidden graph; partial 0.5; wrong 0 (exact)."""
+    from crm_sim.ui.prospect_finder import ProspectFinder
 
-    There it reaches about 0.7 of the best; the message says the method itself reaches no
-    more on that company instead of telling the trainee to do better.
-    """
-    c = EvalContext(unit=ctx.unit, trainee_id=ctx.trainee_id, trainee_seed=ctx.trainee_seed,
-                    hidden_seed=12, limits=ctx.limits, slot=ctx.slot)
-    c._cache["trainee"] = ctx.trainee_world()
-    c._cache["hidden"] = World.build(Scenario(seed=12, n_customers=300))
-    desk.ensure_sources(c._cache["hidden"])
-    verdict = ev["network_test"](fn(cells["network_impl"], "find_prospects"), c)
-    assert verdict.score == 0.5
-    assert verdict.evidence["taught_method_reaches"] == verdict.evidence["genuine_new"]
-    assert "even that method stays under the full-marks line" in verdict.message
-    few = ev["network_test"](fn(cells["network_impl"].replace("[:30]", "[:12]"),
-                                "find_prospects"), c)
-    assert "Leave out existing customers" in few.message
-
-
-def test_network_marks(ev, net_ctx, cells):
-    """Solution 1.0 on the hidden graph; its first 12 ids 0.25; the partial 0.25; the wrong 0."""
-    ctx = net_ctx
-    good = ev["network_test"](fn(cells["network_impl"], "find_prospects"), ctx)
+    world = ctx.trainee_world()
+    finder = ProspectFinder(desk.referral_edges(world), desk.customer_records(world),
+                            desk.stacked_sources(world))
+    rule = run_cell(cells["network_impl"], {"prospect_finder": finder})["prospect_rule"]
+    good = ev["network_test"](rule, ctx)
     assert good.score == 1.0, good.message
-    assert "hidden company" in good.message
-    few_source = cells["network_impl"].replace(
-        "return sorted(score, key=lambda n: (-score[n], n))[:30]",
-        "return sorted(score, key=lambda n: (-score[n], n))[:12]")
-    assert few_source != cells["network_impl"]
-    few = ev["network_test"](fn(few_source, "find_prospects"), ctx)
-    assert few.evidence["achievable"] == U.PROSPECTS_MAX
-    assert few.evidence["genuine_new"] in range(8, 13)
-    assert few.score == 0.25
-    partial = ev["network_test"](fn(U.VARIANTS["partial"]["network_impl"], "find_prospects"), ctx)
-    assert partial.score == 0.25, partial.message
-    wrong = ev["network_test"](fn(U.VARIANTS["wrong"]["network_impl"], "find_prospects"), ctx)
+    partial = ev["network_test"](rule_in(U.VARIANTS["partial"]["network_impl"],
+                                         "prospect_rule"), ctx)
+    assert partial.score == 0.5, partial.message
+    assert "full marks from 88%" in partial.message
+    wrong = ev["network_test"](rule_in(U.VARIANTS["wrong"]["network_impl"],
+                                       "prospect_rule"), ctx)
     assert wrong.score == 0.0
+
+
+def test_network_rule_keeping_customers_is_told_to_leave_them_out(ev, ctx):
+    """A rule keeping existing customers, cut to 12, scores 0 and is told what to change."""
+    rule = {**U.rules.TAUGHT_PROSPECT_RULE, "exclude_customers": False, "max_prospects": 12}
+    verdict = ev["network_test"](rule, ctx)
+    assert verdict.score == 0.0
+    assert "Leave out existing customers" in verdict.message
 
 
 def test_network_graded_on_the_hidden_world(ev, ctx):

@@ -423,6 +423,16 @@ def lead_list_from(world: Any, lead_rule: Any) -> pd.DataFrame:
     return rules.apply_lead_rule(stacked_sources(world), lead_rule, world.today)
 
 
+def prospects_from(world: Any, prospect_rule: Any) -> list[str]:
+    """Your prospect rule (or, on the analyst track, your function) on your own network."""
+    from crm_sim.leads import rules
+
+    if callable(prospect_rule):
+        return prospect_rule(referral_edges(world), customer_records(world))
+    return rules.apply_prospect_rule(referral_edges(world), customer_records(world),
+                                     stacked_sources(world), prospect_rule)
+
+
 # ------------------------------------------------------- exercise 3-4: leads, network
 def standards_for(world: Any):
     """Management's lead standards for this world (`LeadStandards`)."""

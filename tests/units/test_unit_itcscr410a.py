@@ -79,6 +79,14 @@ def run_cell(source: str, ns: dict) -> dict:
     return ns
 
 
+def solve(cells: dict[str, str], exercise: str, ns: dict) -> dict:
+    """Run an exercise's view cell then its solution cell (which drives the view) in `ns`."""
+    ns.setdefault("desk", desk)
+    ns.setdefault("pd", pd)
+    run_cell(cells[f"{exercise}_widget"], ns)
+    return run_cell(cells[f"{exercise}_impl"], ns)
+
+
 def fn(source: str, name: str) -> dict:
     """A function artefact exactly as `submit` would make it."""
     return {"__function__": name, "qualname": name, "source": source}
@@ -299,7 +307,7 @@ def test_resolve_function_not_a_function(ev, ctx):
 # --------------------------------------------------------------------- privacy
 def test_purposes_key_partial_wrong(ev, ctx, cells):
     """Notebook answer 1.0; the partial variant 3/5; everything-everywhere 0."""
-    ns = run_cell(cells["purpose_impl"], {})
+    ns = solve(cells, "purpose", {"sources": desk.source_frames(ctx.trainee_world())})
     assert ev["purpose_test"](ns["allowed_uses"], ctx).score == 1.0
     ns = run_cell(U.VARIANTS["partial"]["purpose_impl"], {})
     partial = ev["purpose_test"](ns["allowed_uses"], ctx)
@@ -323,8 +331,9 @@ def test_purposes_hostile(hostile, ev, ctx):
 def _marketing_frame(ctx, cells):
     world = ctx.trainee_world()
     ns = {"pd": pd, "sources": desk.source_frames(world)}
-    run_cell(cells["purpose_impl"], ns)
-    run_cell(cells["marketing_impl"], ns)
+    solve(cells, "purpose", ns)
+    ns["world"] = world
+    solve(cells, "marketing", ns)
     return ns["marketing_list"]
 
 
@@ -386,7 +395,7 @@ def _profiles(ctx, cells):
 def test_share_marks(ev, ctx, cells):
     """Masked minimal 1.0; masked but with contact columns 0.5; unmasked 0."""
     profiles = _profiles(ctx, cells)
-    ns = run_cell(cells["share_impl"], {"profiles": profiles})
+    ns = solve(cells, "share", {"profiles": profiles})
     assert ev["share_test"](to_plain(ns["shared_profiles"]), ctx).score == 1.0
     masked_all = privacy.mask_frame(profiles)
     assert ev["share_test"](to_plain(masked_all), ctx).score == 0.5
@@ -398,7 +407,7 @@ def test_share_marks(ev, ctx, cells):
 def test_share_free_text_leak_fails(ev, ctx, cells):
     """A phone number hidden in a free-text column is found and fails the exercise."""
     profiles = _profiles(ctx, cells)
-    ns = run_cell(cells["share_impl"], {"profiles": profiles})
+    ns = solve(cells, "share", {"profiles": profiles})
     shared = ns["shared_profiles"].copy()
     shared["notes"] = ""
     shared.loc[shared.index[0], "notes"] = "call her on 9123 4567 after 6pm"
@@ -418,7 +427,7 @@ def test_share_one_column_of_segments_is_not_a_profile_table(ev, ctx, cells):
 def test_share_a_sample_of_profiles_is_incomplete(ev, ctx, cells):
     """The right columns for only ten profiles: rows out of range, 0."""
     profiles = _profiles(ctx, cells)
-    ns = run_cell(cells["share_impl"], {"profiles": profiles})
+    ns = solve(cells, "share", {"profiles": profiles})
     verdict = ev["share_test"](to_plain(ns["shared_profiles"].head(10)), ctx)
     assert verdict.score == 0.0
     assert "one row per profile" in verdict.message
@@ -433,7 +442,7 @@ def test_share_hostile(hostile, ev, ctx):
 
 def test_access_marks(ev, ctx, cells):
     """Notebook policy 1.0; everything-full (HKIDs opened) 0; invalid category 0."""
-    ns = run_cell(cells["access_impl"], {})
+    ns = solve(cells, "access", {})
     assert ev["access_test"](ns["role_access"], ctx).score == 1.0
     ns = run_cell(U.VARIANTS["wrong"]["access_impl"], {})
     wrong = ev["access_test"](ns["role_access"], ctx)
@@ -450,7 +459,7 @@ def test_access_empty_policy_scores_zero(ev, ctx):
 
 def test_access_least_privilege(ev, ctx, cells):
     """Spending data for the call centre, or contact in full for the consultant, each cost 1/6."""
-    policy = run_cell(cells["access_impl"], {})["role_access"]
+    policy = solve(cells, "access", {})["role_access"]
     greedy_agency = {**policy, "agency": {**policy["agency"], "financial": "full"}}
     verdict = ev["access_test"](greedy_agency, ctx)
     assert verdict.score == pytest.approx(5 / 6)

@@ -370,6 +370,36 @@ def show_share_check(shared: Any) -> dict[str, Any]:
     return {"ok": ok, "leaks": len(leaks), "minimisation": extra}
 
 
+def purpose_notes(allowed_uses: Mapping[str, list[str]]) -> list[str]:
+    """Sentences under the purpose grid: reminders, never the answer key."""
+    out = []
+    if any(uses for uses in allowed_uses.values()):
+        out.append("Each tick must be backed by what that source's notice told people.")
+    if allowed_uses.get("purchased"):
+        out.append("The purchased list: those people gave their data to another company. "
+                   "Is anything on our side stated to them?")
+    if not any(uses for uses in allowed_uses.values()):
+        out.append("Nothing ticked: no source may be used for anything yet.")
+    return out
+
+
+def access_notes(role_access: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """Sentences under the access grid: what each new role would get, in plain words."""
+    out = []
+    for role, purpose in ACCESS_PURPOSES.items():
+        held = dict(role_access.get(role, {}))
+        if not held:
+            out.append(f"{role}: sees nothing, so it cannot do its job.")
+            continue
+        beyond = sorted(set(held) - set(privacy.PURPOSE_CATEGORIES[purpose]))
+        text = ", ".join(f"{c} ({lv})" for c, lv in held.items())
+        out.append(f"{role} ({purpose.replace('_', ' ')}): {text}.")
+        if beyond:
+            out.append(f"{role} would hold {beyond}, which {purpose.replace('_', ' ')} does "
+                       "not need.")
+    return out
+
+
 ACCESS_PURPOSES = {"agency": "direct_marketing", "consultant": "analysis"}
 
 

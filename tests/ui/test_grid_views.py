@@ -1,0 +1,73 @@
+"""crm_sim.ui.access_matrix and column_picker: driven from code as clicks would drive them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from crm_sim import privacy
+from crm_sim.errors import PolicyError
+from crm_sim.ui.access_matrix import AccessMatrix
+from crm_sim.ui.column_picker import ColumnPicker
+
+
+def test_tick_grid_value_and_clicks():
+    """Ticking a box (method or widget) lists the column under its row; clear empties all."""
+    grid = AccessMatrix(["web", "event"], ["service", "analysis"])
+    grid.tick("web", "service")
+    grid._cells[("event", "analysis")].value = True          # a click
+    assert grid.value == {"web": ["service"], "event": ["analysis"]}
+    assert grid.clear() == {"web": [], "event": []}
+
+
+def test_level_grid_refused_cells_left_out_and_notes_follow():
+    """Level "" is left out of the value; the notes function sees every change."""
+    seen = []
+    grid = AccessMatrix(["agency"], ["contact", "consent"], levels=["", "masked", "full"],
+                        notes=lambda v: seen.append(v) or [f"{len(v['agency'])} granted"])
+    grid.set_level("agency", "contact", "full")
+    assert grid.value == {"agency": {"contact": "full"}}
+    assert grid._summary.value == "1 granted"
+    grid.set_value({"agency": {"consent": "masked"}})
+    assert grid.value == {"agency": {"consent": "masked"}}
+    assert seen[-1] == grid.value
+
+
+def test_grid_refuses_unknown_cells_and_levels():
+    """An unknown cell or level raises a PolicyError naming it."""
+    grid = AccessMatrix(["agency"], ["contact"], levels=["", "full"])
+    with pytest.raises(PolicyError, match="agency/hkid"):
+        grid.set_level("agency", "hkid", "full")
+    with pytest.raises(PolicyError, match="'full'"):
+        grid.set_level("agency", "contact", "all")
+
+
+@pytest.fixture()
+def table() -> pd.DataFrame:
+    """Three records with contact details, a source and consent."""
+    return pd.DataFrame({"record_id": ["A", "B", "C"], "name": ["Chan Tai Man"] * 3,
+                         "phone": ["91234567", "92345678", "93456789"],
+                         "source": ["web", "purchased", "web"],
+                         "dm_consent": [True, True, False],
+                         "budget_hkd": [1.0, 2.0, 3.0]})
+
+
+def test_picker_filters_rows_and_drops_columns(table):
+    """Row filters and keep_only give the table a marketing list needs."""
+    p = ColumnPicker(table, purpose="direct_marketing")
+    p.filter_rows("source", ["web"])
+    p.filter_rows("dm_consent", [True])
+    out = p.keep_only(["record_id", "name", "phone"])
+    assert out["record_id"].tolist() == ["A"]
+    assert list(out.columns) == ["record_id", "name", "phone"]
+
+
+def test_picker_names_leaks_and_unneeded_columns_in_words(table):
+    """A readable phone and a budget kept for marketing are both named under the picker."""
+    p = ColumnPicker(table, purpose="direct_marketing")
+    text = " ".join(p.messages())
+    assert "budget_hkd" in text and "phone" in text and "Mask or drop" in text
+    p._drops["phone"].value = "mask"                         # a click
+    assert not privacy.find_leaks(p.value[["phone"]])
+    with pytest.raises(PolicyError, match="keep or mask or drop"):
+        p.choose("phone", "hide")

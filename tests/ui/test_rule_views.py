@@ -141,3 +141,42 @@ def test_finder_excluding_customers_removes_them(world, records):
     assert f.prospects and not set(normalise_phone(listed)) & phones
     with pytest.raises(PolicyError, match="min_known_by"):
         f.set("min_known_by", 0)
+
+
+# ------------------------------------------------------------------ recommender
+def test_recommender_picks_the_segment_with_the_largest_product(world):
+    """A play aimed by customers x consent picks the segment where that product is largest."""
+    from crm_sim import segment_rules
+    from crm_sim.ui.recommender import Recommender
+
+    signals = segment_signals_of(world)
+    view = Recommender(signals)
+    assert view.messages() == ["No action funded yet: pick one per goal."]
+    advice = view.set_play("new_customers", "referral_reward", ["customers", "consent_rate"], 5)
+    score = segment_rules.segment_scores(signals, ["customers", "consent_rate"])
+    assert advice[0]["target_segment"] == score.idxmax()
+    assert view._controls["new_customers"][0].value == "referral_reward"
+    assert "Nothing funded for existing customers' value" in " ".join(view.messages())
+
+
+def test_recommender_warns_and_refuses_in_words(world):
+    """Marketing not aimed by consent is flagged; an action of the wrong goal is refused."""
+    from crm_sim.ui.recommender import Recommender
+
+    view = Recommender(segment_signals_of(world))
+    view.set_play("retained_value", "cross_sell_call", ["mean_value"], 1000)
+    assert any("only customers who consented" in m for m in view.messages())
+    with pytest.raises(PolicyError, match="moves another goal"):
+        view.set_play("retained_value", "referral_reward", ["customers"], 1)
+    act, pick, _ = view._controls["retained_value"]
+    act.value = "(none)"                                         # a click
+    assert view.value["plays"] == []
+
+
+def segment_signals_of(_world: World) -> pd.DataFrame:
+    """A small segment signal table of the shape a profile review shows."""
+    return pd.DataFrame({"segment": ["corporate", "individual", "sme"],
+                         "customers": [40, 200, 60], "mean_value": [90_000, 8_000, 30_000],
+                         "mean_tenure_months": [48, 30, 36],
+                         "consent_rate": [0.5, 0.3, 0.6], "sale_rate": [0.1, 0.05, 0.08],
+                         "satisfied_share": [0.6, 0.4, 0.7]})

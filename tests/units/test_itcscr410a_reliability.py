@@ -136,3 +136,38 @@ def test_prospect_list_random_at_most_a_quarter(worlds):
         picked = random.Random(w.scenario.seed).sample(nodes, 30)
         scores.append(U.network_verdict(w, picked).score)
     assert count(scores, lambda s: s <= 0.25) >= 19, scores
+
+
+# ------------------------------------------------------------------ recommendations
+TAUGHT_RECOMMEND = {"kind": "recommend_rule", "plays": [
+    {"action": "cross_sell_call",
+     "pick_by": ["customers", "consent_rate", "sale_rate", "monthly_value"],
+     "expected_effect": {"metric": "retained_value", "change": 100_000}},
+    {"action": "referral_reward", "pick_by": ["customers", "consent_rate", "satisfied_share"],
+     "expected_effect": {"metric": "new_customers", "change": 10}}]}
+
+
+def test_recommend_rule_taught_full_on_19_of_20(ev, worlds):
+    """The taught rule per segment signal scores full marks on at least 19 of 20."""
+    scores = [grade(ev, "recommend_test", TAUGHT_RECOMMEND, w) for w in worlds]
+    assert count(scores, lambda s: s == 1.0) >= 19, scores
+
+
+def test_recommend_rule_naive_at_most_a_quarter(ev, worlds):
+    """Service calls to the segment with most complaints, effect unstated: <= a quarter."""
+    naive = {"kind": "recommend_rule", "plays": [
+        {"action": "win_back_call", "pick_by": ["complaint_rate"],
+         "expected_effect": {"metric": "new_customers", "change": 0}}]}
+    scores = [grade(ev, "recommend_test", naive, w) for w in worlds]
+    assert count(scores, lambda s: s <= 0.25) >= 19, scores
+
+
+def test_recommend_rule_other_sound_method_at_least_80(ev, worlds):
+    """Offer by consented value (customers x consent x value), referrals by consent: >= 80%."""
+    other = {"kind": "recommend_rule", "plays": [
+        {"action": "cross_sell_call", "pick_by": ["customers", "consent_rate", "mean_value"],
+         "expected_effect": {"metric": "retained_value", "change": 50_000}},
+        {"action": "referral_reward", "pick_by": ["customers", "consent_rate"],
+         "expected_effect": {"metric": "new_customers", "change": 5}}]}
+    scores = [grade(ev, "recommend_test", other, w) for w in worlds]
+    assert count(scores, lambda s: s >= 0.8) >= 19, scores

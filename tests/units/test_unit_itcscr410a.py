@@ -883,7 +883,7 @@ def own_truth_answer(world) -> list[dict]:
 
 def test_recommend_taught_method_full_on_unseen_companies(cells, unseen_worlds):
     """The notebook's recommend() scores full marks on at least 19 of 20 unseen companies."""
-    recommend = defined(function_in(cells["recommend_impl"], "recommend"), "recommend")
+    recommend = defined(function_in(cells["recommend_analyst"], "recommend"), "recommend")
     scores = [U.recommendation_verdict(recommend(desk.recommend_inputs(w)), w).score
               for w in unseen_worlds]
     assert sum(s == 1.0 for s in scores) >= 19, scores
@@ -899,7 +899,7 @@ def test_recommend_read_off_own_truth_misses_unseen_companies(ctx, cells, unseen
     own = ctx.trainee_world()
     copied = own_truth_answer(own)
     assert U.recommendation_verdict(copied, own).score == 1.0
-    recommend = defined(function_in(cells["recommend_impl"], "recommend"), "recommend")
+    recommend = defined(function_in(cells["recommend_analyst"], "recommend"), "recommend")
     taught = [U.recommendation_verdict(recommend(desk.recommend_inputs(w)), w).score
               for w in unseen_worlds]
     scores = [U.recommendation_verdict(copied, w).score for w in unseen_worlds]
@@ -914,15 +914,20 @@ def test_recommend_best_segments_differ_between_companies(unseen_worlds):
 
 
 def test_recommendation_marks(ev, ctx, cells):
-    """Solution 1.0 on the unseen company; partial variant exactly 0.2; a purchased list 0."""
-    good = ev["recommend_test"](fn(function_in(cells["recommend_impl"], "recommend"),
+    """Analyst function and the no-code rule 1.0 on the unseen company; partial 0.2; wrong 0."""
+    from crm_sim.ui.recommender import Recommender
+
+    good = ev["recommend_test"](fn(function_in(cells["recommend_analyst"], "recommend"),
                                    "recommend"), ctx)
     assert good.score == 1.0, good.message
     json.dumps(good.evidence)  # plain data for the assessor
-    partial = function_in(U.VARIANTS["partial"]["recommend_impl"], "recommend")
-    assert ev["recommend_test"](fn(partial, "recommend"), ctx).score == pytest.approx(0.2)
-    wrong = function_in(U.VARIANTS["wrong"]["recommend_impl"], "recommend")
-    verdict = ev["recommend_test"](fn(wrong, "recommend"), ctx)
+    view = Recommender(desk.recommend_inputs(ctx.trainee_world()))
+    rule = run_cell(cells["recommend_impl"], {"recommender": view})["recommend_rule"]
+    assert ev["recommend_test"](rule, ctx).score == 1.0
+    partial = rule_in(U.VARIANTS["partial"]["recommend_impl"], "recommend_rule")
+    assert ev["recommend_test"](partial, ctx).score == pytest.approx(0.2)
+    wrong = rule_in(U.VARIANTS["wrong"]["recommend_impl"], "recommend_rule")
+    verdict = ev["recommend_test"](wrong, ctx)
     assert verdict.score == 0.0
     assert "PDPO" in verdict.message
 

@@ -675,6 +675,15 @@ def recommend_inputs(world: Any) -> pd.DataFrame:
     return segment_signals(world).reset_index()
 
 
+def recommendations_from(world: Any, recommend_rule: Any) -> list[dict[str, Any]]:
+    """Your recommendation rule (or analyst-track function) on your own company's signals."""
+    from crm_sim import segment_rules
+
+    if callable(recommend_rule):
+        return recommend_rule(recommend_inputs(world))
+    return segment_rules.apply_rule(recommend_rule, recommend_inputs(world))
+
+
 def show_recommendation_check(recommendations: Any, world: Any) -> dict[str, Any]:
     """Validate recommendations and print who each would reach (no effect figures)."""
     segments = sorted(world.tables["customers"]["segment"].astype(str).unique())

@@ -1020,9 +1020,20 @@ def recommend(artifact: Any, ctx: EvalContext) -> Verdict:
     """
     from autograders.checks import to_plain
 
-    if not _is_function(artifact):
-        return _not_a_function("recommend")
     world = ctx.hidden_world()
+    if _is_rule(artifact, "recommend_rule"):
+        # no-code track: the rule per segment signal applied to the unseen company's
+        # signals, its advice executed there
+        from crm_sim import segment_rules
+
+        try:
+            result = segment_rules.apply_rule(artifact, desk.recommend_inputs(world))
+        except CrmSimError as e:
+            return Verdict(0.0, f"The recommendation rule cannot be applied: {e}",
+                           {"error": "invalid rule"})
+        return recommendation_verdict(result, world)
+    if not _is_function(artifact):
+        return _not_a_rule_or_function("recommend", "recommender.value")
     result = _call(ctx, artifact, [to_plain(desk.recommend_inputs(world))])
     if _is_call_error(result):
         return Verdict(0.0, f"recommend failed while running on the unseen company "
@@ -1054,13 +1065,11 @@ VARIANTS: dict[str, dict[str, str]] = {
             "    df = pd.DataFrame(customers)\n"
             "    return {'customers_by_segment': df.groupby('segment').size().to_dict(),\n"
             "            'consent_rate': float(df['dm_consent'].mean())}\n"),
-        "recommend_impl": (
-            "def recommend(signals):\n"
-            "    return [{'target_segment': 'individual', 'action': 'win_back_call',\n"
-            "             'expected_effect': {'metric': 'retained_value', 'change': 1000}}]\n"
-            "\n"
-            "recommendations = recommend(desk.recommend_inputs(world))\n"),
-        # the right rule but only 26 introductions where sales can follow up 30
+        # one play only (value), service calls to the biggest segment
+        "recommend_impl": ('recommend_rule = {"kind": "recommend_rule", "plays": [\n'
+                           '    {"action": "win_back_call", "pick_by": ["customers"],\n'
+                           '     "expected_effect": {"metric": "retained_value",\n'
+                           '                         "change": 1000}}]}\n'),
         "network_impl": 'prospect_rule = {"kind": "prospect_rule", "max_prospects": 26}\n',
         "prof_x1b_answer": 'choice_x1b = "b"\nreasons_x1b = ["target_pressure"]\n',
         "recommend_written": "We should do more marketing.",
@@ -1097,12 +1106,10 @@ VARIANTS: dict[str, dict[str, str]] = {
         "sql_impl": 'SQL_SEGMENTS = "SELECT 1 AS x"\n',
         "plan_impl": "review_plan = []\n",
         "summary_impl": "def profile_summary(customers):\n    return {}\n",
-        "recommend_impl": (
-            "def recommend(signals):\n"
-            "    return [{'target_segment': 'sme', 'action': 'purchased_list_campaign',\n"
-            "             'expected_effect': {'metric': 'new_customers', 'change': 500}}]\n"
-            "\n"
-            "recommendations = recommend(desk.recommend_inputs(world))\n"),
+        "recommend_impl": ('recommend_rule = {"kind": "recommend_rule", "plays": [\n'
+                           '    {"action": "purchased_list_campaign", "pick_by": ["customers"],\n'
+                           '     "expected_effect": {"metric": "new_customers",\n'
+                           '                         "change": 500}}]}\n'),
         "recommend_written": "",
     },
 }

@@ -71,3 +71,21 @@ def test_picker_names_leaks_and_unneeded_columns_in_words(table):
     assert not privacy.find_leaks(p.value[["phone"]])
     with pytest.raises(PolicyError, match="keep or mask or drop"):
         p.choose("phone", "hide")
+
+
+def test_figure_builder_defines_shows_value_and_sql():
+    """Defining a figure shows its value and the SQL it stands for; bad specs are refused."""
+    from crm_sim.ui.figure_builder import FigureBuilder
+
+    t = pd.DataFrame({"segment": ["a", "a", "b"], "v": [1.0, 3.0, 5.0],
+                      "ok": [True, False, True]})
+    fb = FigureBuilder(t, ["mean_v", "share_ok"], table_name="customers")
+    assert fb.define("mean_v", "mean", group_by="segment", column="v") == {"a": 2.0, "b": 5.0}
+    assert fb.sql("mean_v") == ("SELECT segment, AVG(v) AS mean_v FROM customers "
+                                "GROUP BY segment ORDER BY segment")
+    assert "Still to define: share_ok" in " ".join(fb.messages())
+    fb._figure.value, fb._measure.value, fb._column.value = "share_ok", "share_true", "ok"
+    fb._save_from_controls()                                  # the button, as a click
+    assert fb.value["figures"]["share_ok"]["measure"] == "share_true"
+    with pytest.raises(PolicyError, match="column"):
+        fb.define("mean_v", "mean", column="nope")

@@ -171,3 +171,35 @@ def test_recommend_rule_other_sound_method_at_least_80(ev, worlds):
          "expected_effect": {"metric": "new_customers", "change": 5}}]}
     scores = [grade(ev, "recommend_test", other, w) for w in worlds]
     assert count(scores, lambda s: s >= 0.8) >= 19, scores
+
+
+# ------------------------------------------------------------------ profile summary
+TAUGHT_FIGURES = {"kind": "figure_specs", "figures": {
+    "customers_by_segment": {"measure": "count", "group_by": "segment"},
+    "mean_value_by_segment": {"measure": "mean", "group_by": "segment",
+                              "column": "lifetime_value", "round": 2},
+    "consent_rate": {"measure": "share_true", "column": "dm_consent", "round": 4},
+    "top_districts": {"measure": "count", "group_by": "district", "top": 3}}}
+
+
+def test_summary_figures_taught_full_on_20(ev, worlds):
+    """The figures as taught are exact on all 20 companies."""
+    scores = [grade(ev, "summary_test", TAUGHT_FIGURES, w) for w in worlds]
+    assert count(scores, lambda s: s == 1.0) >= 19, scores
+
+
+def test_summary_figures_naive_at_most_a_quarter(ev, worlds):
+    """Counting rows for every figure (a naive pivot) earns at most one figure in four."""
+    naive = {"kind": "figure_specs", "figures": {
+        name: {"measure": "count", "group_by": "segment"} for name in TAUGHT_FIGURES["figures"]}}
+    scores = [grade(ev, "summary_test", naive, w) for w in worlds]
+    assert count(scores, lambda s: s <= 0.25) >= 19, scores
+
+
+def test_summary_figures_other_sound_method_full(ev, worlds):
+    """Consent as the mean of the flag (not 'share true'), unrounded: still right (within 0.006)."""
+    other = {"kind": "figure_specs", "figures": {
+        **TAUGHT_FIGURES["figures"],
+        "consent_rate": {"measure": "mean", "column": "dm_consent"}}}
+    scores = [grade(ev, "summary_test", other, w) for w in worlds]
+    assert count(scores, lambda s: s >= 0.8) >= 19, scores

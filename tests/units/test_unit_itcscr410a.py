@@ -810,14 +810,30 @@ def test_plan_hostile(hostile, ev, ctx):
 
 
 def test_summary_marks(ev, ctx, cells):
-    """Solution 1.0; the partial variant 2/4; the wrong one 0."""
-    assert ev["summary_test"](fn(cells["summary_impl"], "profile_summary"), ctx).score == 1.0
-    partial = ev["summary_test"](fn(U.VARIANTS["partial"]["summary_impl"], "profile_summary"),
-                                 ctx)
+    """Builder solution and analyst function 1.0; the partial figures 2/4; none 0."""
+    from crm_sim.ui.figure_builder import FigureBuilder
+
+    assert ev["summary_test"](fn(cells["summary_analyst"], "profile_summary"),
+                              ctx).score == 1.0
+    builder = FigureBuilder(pd.DataFrame(desk.customer_records(ctx.trainee_world())),
+                            list(U.reference_summary(ctx.trainee_world().tables["customers"])))
+    figures = run_cell(cells["summary_impl"], {"figures": builder})["summary_figures"]
+    assert ev["summary_test"](figures, ctx).score == 1.0
+    partial = ev["summary_test"](rule_in(U.VARIANTS["partial"]["summary_impl"],
+                                         "summary_figures"), ctx)
     assert partial.score == 0.5
     assert set(partial.evidence["wrong"]) == {"mean_value_by_segment", "top_districts"}
-    wrong = ev["summary_test"](fn(U.VARIANTS["wrong"]["summary_impl"], "profile_summary"), ctx)
+    wrong = ev["summary_test"](rule_in(U.VARIANTS["wrong"]["summary_impl"],
+                                       "summary_figures"), ctx)
     assert wrong.score == 0.0
+
+
+def test_summary_figures_refused_in_words(ev, ctx):
+    """A figure averaging a column that is not there scores 0 and names it."""
+    bad = {"kind": "figure_specs", "figures": {
+        "consent_rate": {"measure": "mean", "column": "happiness"}}}
+    verdict = ev["summary_test"](bad, ctx)
+    assert verdict.score == 0.0 and "happiness" in verdict.message
 
 
 @pytest.mark.parametrize("source", [

@@ -675,6 +675,17 @@ def recommend_inputs(world: Any) -> pd.DataFrame:
     return segment_signals(world).reset_index()
 
 
+def summary_from(world: Any, summary_figures: Any) -> dict[str, Any]:
+    """Your figure specs (or analyst-track function) on your own customers."""
+    from crm_sim import figure_specs
+
+    if callable(summary_figures):
+        return summary_figures(customer_records(world))
+    table = pd.DataFrame(customer_records(world))
+    return {name: figure_specs.compute(spec, table)
+            for name, spec in summary_figures.get("figures", {}).items()}
+
+
 def recommendations_from(world: Any, recommend_rule: Any) -> list[dict[str, Any]]:
     """Your recommendation rule (or analyst-track function) on your own company's signals."""
     from crm_sim import segment_rules

@@ -935,10 +935,29 @@ def _same(got: Any, want: Any) -> bool:
 @evaluator(UNIT, "summary_test")
 def summary(artifact: Any, ctx: EvalContext) -> Verdict:
     """One quarter per headline figure right on the hidden customer base."""
-    if not _is_function(artifact):
-        return _not_a_function("profile_summary")
     hidden = ctx.hidden_world()
-    result = _call(ctx, artifact, [desk.customer_records(hidden)])
+    if _is_rule(artifact, "figure_specs"):
+        # no-code track: the figure builder's specs computed on the unseen customers
+        from crm_sim import figure_specs
+
+        figures = artifact.get("figures")
+        if not isinstance(figures, Mapping):
+            return Verdict(0.0, "The figures are missing: set each figure in the builder.",
+                           {"error": "invalid rule"})
+        result = {}
+        for name in reference_summary(hidden.tables["customers"]):
+            try:
+                if name in figures:
+                    result[name] = figure_specs.compute(figures[name],
+                                                        pd.DataFrame(desk.customer_records(
+                                                            hidden)))
+            except CrmSimError as e:
+                return Verdict(0.0, f"Figure {name} cannot be computed: {e}",
+                               {"error": "invalid rule"})
+    elif not _is_function(artifact):
+        return _not_a_rule_or_function("profile_summary", "figures.value")
+    else:
+        result = _call(ctx, artifact, [desk.customer_records(hidden)])
     if _is_call_error(result):
         return Verdict(0.0, f"{unseen_failure('profile_summary', result)}.",
                        {"error": result.kind})
@@ -1059,12 +1078,15 @@ VARIANTS: dict[str, dict[str, str]] = {
         "plan_impl": ("review_plan = [{'step': s, 'tool': 'spreadsheet'} for s in\n"
                       "               ['segment_mix', 'value_by_segment', 'consent_coverage',\n"
                       "                'district_reach', 'contact_history']]\n"),
-        "summary_impl": (
-            "def profile_summary(customers):\n"
-            "    import pandas as pd\n"
-            "    df = pd.DataFrame(customers)\n"
-            "    return {'customers_by_segment': df.groupby('segment').size().to_dict(),\n"
-            "            'consent_rate': float(df['dm_consent'].mean())}\n"),
+        # two figures right, consent unrounded is still right; districts missing, mean
+        # value averaged over the wrong column
+        "summary_impl": ('summary_figures = {"kind": "figure_specs", "figures": {\n'
+                         '    "customers_by_segment": {"measure": "count",\n'
+                         '                             "group_by": "segment"},\n'
+                         '    "consent_rate": {"measure": "share_true",\n'
+                         '                     "column": "dm_consent"},\n'
+                         '    "mean_value_by_segment": {"measure": "mean", "group_by": "segment",\n'
+                         '                              "column": "tenure_months"}}}\n'),
         # one play only (value), service calls to the biggest segment
         "recommend_impl": ('recommend_rule = {"kind": "recommend_rule", "plays": [\n'
                            '    {"action": "win_back_call", "pick_by": ["customers"],\n'
@@ -1105,7 +1127,7 @@ VARIANTS: dict[str, dict[str, str]] = {
                          '                 "rank_by": "known_by", "max_prospects": 3}\n'),
         "sql_impl": 'SQL_SEGMENTS = "SELECT 1 AS x"\n',
         "plan_impl": "review_plan = []\n",
-        "summary_impl": "def profile_summary(customers):\n    return {}\n",
+        "summary_impl": 'summary_figures = {"kind": "figure_specs", "figures": {}}\n',
         "recommend_impl": ('recommend_rule = {"kind": "recommend_rule", "plays": [\n'
                            '    {"action": "purchased_list_campaign", "pick_by": ["customers"],\n'
                            '     "expected_effect": {"metric": "new_customers",\n'

@@ -89,3 +89,25 @@ def test_figure_builder_defines_shows_value_and_sql():
     assert fb.value["figures"]["share_ok"]["measure"] == "share_true"
     with pytest.raises(PolicyError, match="column"):
         fb.define("mean_v", "mean", column="nope")
+
+
+def test_review_planner_replays_the_clock_after_each_change():
+    """Adding, retooling, moving and removing steps replays the plan; bad input is refused."""
+    from crm_sim import profile_review as review
+    from crm_sim.errors import PlanError
+    from crm_sim.ui.review_planner import ReviewPlanner
+
+    p = ReviewPlanner(200)
+    assert any("0 of" in m for m in p.messages())
+    for step in review.REQUIRED_STEPS:
+        p.add(step, "spreadsheet")
+    slow = p.refresh()
+    p.set_tool(len(p.plan) - 1, "sql")
+    assert p.refresh()["hours_used"] != slow["hours_used"]
+    assert p.refresh() == review.run_plan(p.value, 200)
+    p.move(0, 1)
+    assert p.value[1]["step"] == review.REQUIRED_STEPS[0]
+    p.remove(0)
+    assert any("Not done in time" in m for m in p.messages())
+    with pytest.raises(PlanError, match="tool"):
+        p.add("segment_mix", "abacus")

@@ -787,7 +787,10 @@ def test_sql_attacks_end_as_a_failed_cell_in_time(ev, ctx, query):
 
 def test_plan_marks(ev, ctx, cells):
     """Solution 1.0; required steps only (spare time) 0.75; all by spreadsheet 0.6; [] 0."""
-    ns = run_cell(cells["plan_impl"], {})
+    from crm_sim.ui.review_planner import ReviewPlanner
+
+    planner = ReviewPlanner(len(ctx.trainee_world().tables["customers"]))
+    ns = run_cell(cells["plan_impl"], {"planner": planner})
     assert ev["plan_test"](ns["review_plan"], ctx).score == 1.0
     required = [{"step": s, "tool": "pandas"} for s in U.review.REQUIRED_STEPS]
     assert ev["plan_test"](required, ctx).score == 0.75

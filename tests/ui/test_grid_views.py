@@ -111,3 +111,18 @@ def test_review_planner_replays_the_clock_after_each_change():
     assert any("Not done in time" in m for m in p.messages())
     with pytest.raises(PlanError, match="tool"):
         p.add("segment_mix", "abacus")
+
+
+def test_judgement_call_choice_and_reasons_in_one_value():
+    """Choosing and ticking give (choice, reasons); the view reads them back; bad codes refused."""
+    from crm_sim.ui.judgement import JudgementCall
+
+    j = JudgementCall({"a": "Send it.", "b": "Ask first."}, {"law": "The law says so.",
+                                                          "trust": "Trust matters."})
+    assert j.value == (None, []) and j.messages() == ["No option chosen yet."]
+    j.choose("b")
+    j._ticks["trust"].value = True                            # a click
+    assert j.value == ("b", ["trust"])
+    assert "Ask first." in j.messages()[0] and "Trust matters." in j.messages()[1]
+    with pytest.raises(PolicyError, match="reason"):
+        j.tick("money")

@@ -1015,3 +1015,14 @@ def test_notebooks_graded_end_to_end(tmp_path):
         assert outcome["wrong"][cid] < outcome["partial"][cid] < crit.threshold
     assert outcome["wrong"]["AC-i"] < 0.2
     assert outcome["wrong"]["AC-ii"] < 0.2
+
+
+@pytest.mark.parametrize("nb, x", [("01_integrate_and_protect", "x1"),
+                                   ("02_qualify_and_grow", "x1b")])
+def test_judgement_view_solution_scores_full(nb, x, ev, ctx, cells):
+    """Driving the judgement view as the solution does gives full marks for the call."""
+    ns = run_cell(cells[f"prof_{x}_reasons"], {"desk": desk})
+    run_cell(cells[f"prof_{x}_answer"], ns)
+    verdict = ev[f"prof_{x}_test"]({"choice": ns[f"choice_{x}"],
+                                    "reasons": ns[f"reasons_{x}"]}, ctx)
+    assert verdict.score == 1.0

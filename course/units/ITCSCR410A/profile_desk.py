@@ -58,6 +58,22 @@ X1B_REASONS: dict[str, str] = {
     "avoid_all_referrals": "Referrals are too risky to use at all.",
 }
 
+# The options of the two scenarios, as printed in the notebooks (for the judgement view).
+X1_OPTIONS: dict[str, str] = {
+    "a": "Send the full list: the customer is happy and the director approved.",
+    "b": "Refuse and tell her the list is confidential; nothing more.",
+    "c": "Decline to hand over the list, explain why, and offer to ask attendees whether "
+         "they would like to be introduced, passing on only the details of those who agree.",
+    "d": "Send the list with the mobile numbers masked, names and companies in full.",
+}
+X1B_OPTIONS: dict[str, str] = {
+    "a": "Accept the phone book and start calling all 300 contacts this week.",
+    "b": "Thank him, and ask him instead to introduce us to the few contacts he thinks "
+         "would benefit, so they agree to hear from us; reward him for successful "
+         "introductions.",
+    "c": "Accept the phone book but only call the contacts in our target segments.",
+    "d": "Decline any help: referrals are always a privacy risk.",
+}
 
 # ------------------------------------------------------------------------- data access
 def source_frames(world: Any) -> dict[str, pd.DataFrame]:

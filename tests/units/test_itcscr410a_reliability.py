@@ -203,3 +203,102 @@ def test_summary_figures_other_sound_method_full(ev, worlds):
         "consent_rate": {"measure": "mean", "column": "dm_consent"}}}
     scores = [grade(ev, "summary_test", other, w) for w in worlds]
     assert count(scores, lambda s: s >= 0.8) >= 19, scores
+
+
+# ------------------------------------------------------------------ privacy by design
+# Cells judged on the trainee's own company: each of the 20 worlds is the trainee's here.
+def marketing_pick(world: World, columns: list[str]) -> object:
+    """The marketing list the column picker gives with the taught choices."""
+    from autograders.checks import to_plain
+    from crm_sim.ui.column_picker import ColumnPicker
+
+    picker = ColumnPicker(desk.stacked_sources(world), purpose="direct_marketing")
+    picker.filter_rows("source", [s for s, uses in U.PURPOSE_KEY.items()
+                                  if "direct_marketing" in uses])
+    picker.filter_rows("dm_consent", [True])
+    picker.keep_only(columns)
+    return to_plain(picker.value)
+
+
+def test_marketing_taught_full_naive_zero_other_full(ev, worlds):
+    """Taught list full on >= 19; every record listed <= a quarter; fewer columns >= 80%."""
+    from autograders.checks import to_plain
+
+    taught = [grade(ev, "marketing_test", marketing_pick(
+        w, ["record_id", "name", "phone", "email", "segment", "need"]), w) for w in worlds]
+    naive = [grade(ev, "marketing_test", to_plain(desk.stacked_sources(w)), w) for w in worlds]
+    other = [grade(ev, "marketing_test", marketing_pick(
+        w, ["record_id", "phone", "email", "segment"]), w) for w in worlds]
+    assert count(taught, lambda s: s == 1.0) >= 19, taught
+    assert count(naive, lambda s: s <= 0.25) >= 19, naive
+    assert count(other, lambda s: s >= 0.8) >= 19, other
+
+
+def profiles_of(world: World):
+    """The profiles built from the taught link rule on `world`."""
+    return desk.build_profiles(world, rules.apply_link_rule(desk.stacked_sources(world),
+                                                            rules.TAUGHT_LINK_RULE))
+
+
+def test_share_taught_full_naive_zero_other_full(ev, worlds):
+    """Contact dropped, company masked: full on >= 19; the raw table 0; company dropped full."""
+    from autograders.checks import to_plain
+    from crm_sim.ui.column_picker import ColumnPicker
+
+    taught, naive, other = [], [], []
+    for w in worlds:
+        profiles = profiles_of(w)
+        picker = ColumnPicker(profiles, purpose="analysis")
+        for column in ["name", "phone", "email", "record_ids"]:
+            picker.choose(column, "drop")
+        picker.choose("company", "mask")
+        taught.append(grade(ev, "share_test", to_plain(picker.value), w))
+        naive.append(grade(ev, "share_test", to_plain(profiles), w))
+        picker.choose("company", "drop")
+        other.append(grade(ev, "share_test", to_plain(picker.value), w))
+    assert count(taught, lambda s: s == 1.0) >= 19, taught
+    assert count(naive, lambda s: s <= 0.25) >= 19, naive
+    assert count(other, lambda s: s >= 0.8) >= 19, other
+
+
+def test_purpose_and_access_taught_full_naive_zero(ev, worlds):
+    """Notice-based purposes and need-based access: full everywhere; 'everything' 0."""
+    everything = {s: ["service", "analysis", "direct_marketing"] for s in U.PURPOSE_KEY}
+    all_full = {r: dict.fromkeys(
+        ["identifier", "contact", "government_id", "profile", "consent", "financial",
+         "activity", "other"], "full") for r in ("agency", "consultant")}
+    taught_access = {"agency": {"identifier": "full", "contact": "full", "profile": "full",
+                                "consent": "full", "activity": "full"},
+                     "consultant": {"identifier": "full", "profile": "full",
+                                    "consent": "full", "financial": "full",
+                                    "activity": "full", "other": "full"}}
+    lean_access = {"agency": {"identifier": "full", "contact": "full", "consent": "full"},
+                   "consultant": {"identifier": "full", "profile": "full",
+                                  "financial": "full"}}
+    for w in worlds[:5]:        # world-independent answers: five companies show it
+        assert grade(ev, "purpose_test", {s: sorted(u) for s, u in U.PURPOSE_KEY.items()},
+                     w) == 1.0
+        assert grade(ev, "purpose_test", everything, w) == 0.0
+        assert grade(ev, "access_test", taught_access, w) == 1.0
+        assert grade(ev, "access_test", all_full, w) == 0.0
+        assert grade(ev, "access_test", lean_access, w) == 1.0
+
+
+# ------------------------------------------------------------------ review plan
+def test_plan_taught_full_random_low(ev, worlds):
+    """All steps by SQL: full on >= 19; a random-tool plan of the required steps <= 1/4."""
+    import random
+
+    from crm_sim import profile_review as review
+
+    taught_plan = [{"step": s, "tool": "sql"} for s in review.STEPS]
+    taught = [grade(ev, "plan_test", taught_plan, w) for w in worlds]
+    assert count(taught, lambda s: s == 1.0) >= 19, taught
+    naive = []
+    for w in worlds:
+        rng = random.Random(w.scenario.seed)
+        steps = list(review.STEPS)
+        rng.shuffle(steps)
+        naive.append(grade(ev, "plan_test", [{"step": s, "tool": "spreadsheet"}
+                                             for s in steps], w))
+    assert count(naive, lambda s: s <= 0.25) >= 19, naive

@@ -786,7 +786,7 @@ def test_sql_attacks_end_as_a_failed_cell_in_time(ev, ctx, query):
 
 
 def test_plan_marks(ev, ctx, cells):
-    """Solution 1.0; required steps only (spare time) 0.75; all by spreadsheet 0.6; [] 0."""
+    """Solution 1.0; required steps only (spare time) 0.75; one step late 0.25; [] 0."""
     from crm_sim.ui.review_planner import ReviewPlanner
 
     planner = ReviewPlanner(len(ctx.trainee_world().tables["customers"]))
@@ -796,7 +796,7 @@ def test_plan_marks(ev, ctx, cells):
     assert ev["plan_test"](required, ctx).score == 0.75
     ns = run_cell(U.VARIANTS["partial"]["plan_impl"], {})
     verdict = ev["plan_test"](ns["review_plan"], ctx)
-    assert verdict.score == pytest.approx(0.6)
+    assert verdict.score == pytest.approx(0.25)
     assert verdict.evidence["missing_required"] == ["contact_history"]
     assert ev["plan_test"]([], ctx).score == 0.0
 

@@ -883,7 +883,12 @@ def sql_query(artifact: Any, ctx: EvalContext) -> Verdict:
 
 @evaluator(UNIT, "plan_test")
 def plan(artifact: Any, ctx: EvalContext) -> Verdict:
-    """0.15 per required step completed in time (5 steps) + 0.25 for no unused capacity."""
+    """0.75 all required steps in time (0.25 with one missing), + 0.25 no unused capacity.
+
+    A review presented without two of its required figures answers too little to act
+    on: a plan of the right shape with random steps and tools completes two to four of
+    the five, and earned 0.3-0.6 when each step counted 0.15.
+    """
     n = len(ctx.trainee_world().tables["customers"])
     try:
         result = review.run_plan(artifact, n)
@@ -891,7 +896,8 @@ def plan(artifact: Any, ctx: EvalContext) -> Verdict:
         return Verdict(0.0, f"The plan is malformed: {e}")
     done = len(review.REQUIRED_STEPS) - len(result["missing_required"])
     full = not result["missing_required"] and not result["could_add"]
-    score = round(0.75 * done / len(review.REQUIRED_STEPS) + (0.25 if full else 0.0), 10)
+    missing = len(review.REQUIRED_STEPS) - done
+    score = (0.75 if missing == 0 else 0.25 if missing == 1 else 0.0) + (0.25 if full else 0.0)
     evidence = {k: result[k] for k in ("completed", "late", "hours_used", "missing_required",
                                        "spare_hours", "could_add")}
     msgs = []

@@ -302,3 +302,34 @@ def test_plan_taught_full_random_low(ev, worlds):
         naive.append(grade(ev, "plan_test", [{"step": s, "tool": "spreadsheet"}
                                              for s in steps], w))
     assert count(naive, lambda s: s <= 0.25) >= 19, naive
+
+
+# ------------------------------------------------------------------ SQL (database tools)
+def test_sql_taught_full_naive_low_other_full(ev, worlds):
+    """The taught query full on >= 19 stores; one column only <= 1/4; another sound query full.
+
+    The other query computes consent with SUM/COUNT instead of AVG(CASE ...).
+    """
+    from autograders.checks import EvalContext
+    from autograders.sandbox.limits import Limits
+    from autograders.slots import acquire_slot
+
+    taught = ("SELECT segment, COUNT(*) AS customers, AVG(lifetime_value) AS mean_value, "
+              "AVG(CASE WHEN dm_consent THEN 1.0 ELSE 0.0 END) AS consent_rate "
+              "FROM customers GROUP BY segment ORDER BY segment")
+    naive = "SELECT segment FROM customers GROUP BY segment ORDER BY segment"
+    other = ("SELECT segment, COUNT(1) AS customers, SUM(lifetime_value) * 1.0 / COUNT(*) "
+             "AS mean_value, SUM(dm_consent) * 1.0 / COUNT(*) AS consent_rate "
+             "FROM customers GROUP BY 1 ORDER BY 1")
+    scores = {"taught": [], "naive": [], "other": []}
+    with acquire_slot() as lease:
+        for w in worlds:
+            ctx = EvalContext(unit="ITCSCR410A", trainee_id="t-rel", trainee_seed=1,
+                              hidden_seed=w.scenario.seed, slot=lease.slot,
+                              limits=Limits(cell_timeout_s=30))
+            ctx._cache["hidden"] = w
+            for name, sql in (("taught", taught), ("naive", naive), ("other", other)):
+                scores[name].append(ev["sql_test"](sql, ctx).score)
+    assert count(scores["taught"], lambda s: s == 1.0) >= 19, scores
+    assert count(scores["naive"], lambda s: s <= 0.25) >= 19, scores
+    assert count(scores["other"], lambda s: s >= 0.8) >= 19, scores

@@ -5,11 +5,16 @@ fixed fraction (tiers, not free-floating ratios) so that tests can assert exact 
 and an assessor can read *why* a mark was given from the evidence. Messages say what to
 fix; they never print answer keys or anything read from the hidden world.
 
-Functions a trainee submits (record linking, lead qualification, profile summary,
-recommendations) are run on the **hidden** world through `EvalContext.call_function` and
-scored against its truth: a trainee can rebuild their own world and read its truth, so an
-answer scored against that truth proves nothing. Tables and plans are judged on the
-trainee's own world's public tables.
+Record linking, lead qualification, the referral network, the profile summary and the
+recommendations are judged on the **hidden** world, against its truth: a trainee can
+rebuild their own world and read its truth, so an answer scored against that truth
+proves nothing. Two tracks reach those cells and are scored alike. On the no-code track
+the trainee hands in a **decision rule as data** (a link rule, a lead rule, a prospect
+rule, figure specs, a rule per segment signal: `crm_sim.leads.rules`,
+`crm_sim.figure_specs`, `crm_sim.segment_rules`), which the evaluator applies to the
+hidden world itself, so no trainee code runs. On the analyst track the trainee hands in
+a function, run there through `EvalContext.call_function`. Tables and plans are judged
+on the trainee's own world's public tables.
 """
 
 from __future__ import annotations

@@ -1026,3 +1026,13 @@ def test_judgement_view_solution_scores_full(nb, x, ev, ctx, cells):
     verdict = ev[f"prof_{x}_test"]({"choice": ns[f"choice_{x}"],
                                     "reasons": ns[f"reasons_{x}"]}, ctx)
     assert verdict.score == 1.0
+
+
+def test_qualify_rule_partial_exact_points(ev, ctx):
+    """Five leads where sales can work forty: compliant, but few sales (0.8) and short (2/3)."""
+    rule = {**U.rules.taught_lead_rule(desk.standards_for(ctx.hidden_world())),
+            "max_leads": 5}
+    verdict = ev["qualify_function_test"](rule, ctx)
+    assert verdict.score == pytest.approx(0.8), verdict.message
+    assert "few of your leads bought" in verdict.message
+    assert ev["lead_list_test"](rule, ctx).score == pytest.approx(2 / 3)

@@ -301,7 +301,8 @@ PROSPECTS_MAX = 30
 PROSPECT_RANKINGS = ("known_by", "tie_strength")
 TAUGHT_PROSPECT_RULE: dict[str, Any] = {
     "kind": "prospect_rule", "min_known_by": 1, "through_contacts": True,
-    "exclude_customers": True, "rank_by": "tie_strength", "max_prospects": PROSPECTS_MAX,
+    "exclude_customers": True, "satisfied_only": False, "rank_by": "tie_strength",
+    "max_prospects": PROSPECTS_MAX,
 }
 
 
@@ -320,7 +321,7 @@ def check_prospect_rule(rule: Any) -> dict[str, Any]:
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 10:
         raise PolicyError("min_known_by", n, "a whole number from 1 to 10",
                           "how many of our customers must know the person")
-    for flag in ("through_contacts", "exclude_customers"):
+    for flag in ("through_contacts", "exclude_customers", "satisfied_only"):
         if not isinstance(out[flag], bool):
             raise PolicyError(flag, out[flag], "True or False", f"{flag}=True")
     if out["rank_by"] not in PROSPECT_RANKINGS:
@@ -334,13 +335,18 @@ def check_prospect_rule(rule: Any) -> dict[str, Any]:
 
 
 def known_prospects(edges: list[Mapping], customers: list[Mapping],
-                    through_contacts: bool = True) -> pd.DataFrame:
+                    through_contacts: bool = True,
+                    only_customers: set[str] | None = None) -> pd.DataFrame:
     """Every prospect tied to one of our customers (or their staff), with how well known.
 
     Columns: ``prospect``, ``known_by`` (distinct customers/contacts tied to them) and
-    ``tie_strength`` (sum of the ties' strengths).
+    ``tie_strength`` (sum of the ties' strengths). With ``only_customers`` only ties to
+    those customers count (e.g. the satisfied ones), and staff do not.
     """
     ours = {str(c.get("customer_id")) for c in customers}
+    if only_customers is not None:
+        ours &= set(only_customers)
+        through_contacts = False
     rows = []
     for e in edges:
         ends = [(e["source"], e["source_kind"]), (e["target"], e["target_kind"])]
@@ -354,17 +360,21 @@ def known_prospects(edges: list[Mapping], customers: list[Mapping],
 
 
 def apply_prospect_rule(edges: list[Mapping], customers: list[Mapping],
-                        records: pd.DataFrame, rule: Any) -> list[str]:
+                        records: pd.DataFrame, rule: Any,
+                        satisfied: set[str] | None = None) -> list[str]:
     """The prospects (graph node ids) the rule gives, best first.
 
     ``records`` are the lead sources: a prospect node is a source record, so with
     ``exclude_customers`` a prospect whose phone or e-mail is a customer's is left out
-    (already ours: an introduction is wasted on them).
+    (already ours: an introduction is wasted on them). ``satisfied`` are the customers
+    who last said they were highly satisfied; with ``satisfied_only`` only they count as
+    introducers (a satisfied customer recommends us; an unhappy one warns people off).
     """
     from crm_sim.leads.resolution import normalise_email, normalise_phone
 
     rule = check_prospect_rule(rule)
-    known = known_prospects(edges, customers, rule["through_contacts"])
+    only = set(satisfied or ()) if rule["satisfied_only"] else None
+    known = known_prospects(edges, customers, rule["through_contacts"], only)
     known = known[known["known_by"] >= rule["min_known_by"]]
     if rule["exclude_customers"] and len(known):
         cust = pd.DataFrame(customers)

@@ -33,8 +33,10 @@ class ProspectFinder:
         widget: the ipywidgets box to display.
     """
 
-    def __init__(self, edges: list[Mapping], customers: list[Mapping], records: pd.DataFrame):
+    def __init__(self, edges: list[Mapping], customers: list[Mapping], records: pd.DataFrame,
+                 satisfied: set[str] | None = None):
         self.edges, self.customers, self.records = edges, customers, records
+        self.satisfied = set(satisfied or ())
         self.rule = rules.check_prospect_rule({"kind": "prospect_rule",
                                                "exclude_customers": False})
         self._prospects: list[str] = []
@@ -45,6 +47,8 @@ class ProspectFinder:
                                           description="count staff of business customers")
         self._exclude = widgets.Checkbox(value=r["exclude_customers"], indent=False,
                                          description="leave out people already our customers")
+        self._happy = widgets.Checkbox(value=r["satisfied_only"], indent=False,
+                                       description="only people satisfied customers know")
         self._rank = widgets.Dropdown(options=[(v, k) for k, v in RANK_WORDS.items()],
                                       value=r["rank_by"], description="First")
         self._max = widgets.IntSlider(value=r["max_prospects"], min=1,
@@ -52,14 +56,15 @@ class ProspectFinder:
                                       continuous_update=False)
         for control, name in ((self._min, "min_known_by"),
                               (self._contacts, "through_contacts"),
-                              (self._exclude, "exclude_customers"), (self._rank, "rank_by"),
+                              (self._exclude, "exclude_customers"),
+                              (self._happy, "satisfied_only"), (self._rank, "rank_by"),
                               (self._max, "max_prospects")):
             control.observe(lambda ch, n=name: self._on(n, ch["new"]), names="value")
         self._summary = widgets.HTML()
         self._out = widgets.Output()
         self.widget = widgets.VBox([
             widgets.HBox([self._min, self._contacts, self._exclude]),
-            widgets.HBox([self._rank, self._max]), self._summary, self._out])
+            widgets.HBox([self._happy, self._rank, self._max]), self._summary, self._out])
         self.refresh()
 
     # ------------------------------------------------------------ user actions
@@ -82,7 +87,7 @@ class ProspectFinder:
     def refresh(self) -> list[str]:
         """Apply the rule to the network and redraw; returns the prospects, best first."""
         self._prospects = rules.apply_prospect_rule(self.edges, self.customers, self.records,
-                                                    self.rule)
+                                                    self.rule, self.satisfied)
         self._summary.value = "<br>".join(self.messages())
         self._draw()
         return self._prospects
@@ -100,7 +105,9 @@ class ProspectFinder:
 
     def table(self) -> pd.DataFrame:
         """The listed prospects with how many customers know them and how well."""
-        known = rules.known_prospects(self.edges, self.customers, self.rule["through_contacts"])
+        only = self.satisfied if self.rule["satisfied_only"] else None
+        known = rules.known_prospects(self.edges, self.customers, self.rule["through_contacts"],
+                                      only)
         known = known.set_index("prospect").reindex(self._prospects)
         return known.reset_index()
 
@@ -129,6 +136,7 @@ class ProspectFinder:
         for control, value in ((self._min, r["min_known_by"]),
                                (self._contacts, r["through_contacts"]),
                                (self._exclude, r["exclude_customers"]),
+                               (self._happy, r["satisfied_only"]),
                                (self._rank, r["rank_by"]), (self._max, r["max_prospects"])):
             if control.value != value:
                 control.value = value

@@ -180,3 +180,20 @@ def segment_signals_of(_world: World) -> pd.DataFrame:
                          "mean_tenure_months": [48, 30, 36],
                          "consent_rate": [0.5, 0.3, 0.6], "sale_rate": [0.1, 0.05, 0.08],
                          "satisfied_share": [0.6, 0.4, 0.7]})
+
+
+def test_finder_satisfied_only_counts_only_satisfied_introducers(world, records):
+    """With 'only people satisfied customers know' ticked, every listed person knows one."""
+    from crm_sim.leads.network import referral_graph
+
+    g = referral_graph(world)
+    edges = [{"source": str(a), "target": str(b_), "source_kind": g.nodes[a]["kind"],
+              "target_kind": g.nodes[b_]["kind"], "relation": d.get("relation", ""),
+              "strength": float(d.get("strength", 0))} for a, b_, d in g.edges(data=True)]
+    customers = world.tables["customers"].to_dict("records")
+    happy = set(sorted(c["customer_id"] for c in customers)[:50])
+    f = ProspectFinder(edges, customers, records, satisfied=happy)
+    f._happy.value = True                                     # a click
+    for p in f.prospects:
+        assert any((e["source"] == p and e["target"] in happy) or
+                   (e["target"] == p and e["source"] in happy) for e in edges)

@@ -333,3 +333,4 @@ def test_sql_taught_full_naive_low_other_full(ev, worlds):
     assert count(scores["taught"], lambda s: s == 1.0) >= 19, scores
     assert count(scores["naive"], lambda s: s <= 0.25) >= 19, scores
     assert count(scores["other"], lambda s: s >= 0.8) >= 19, scores
+

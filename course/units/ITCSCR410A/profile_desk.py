@@ -469,6 +469,15 @@ def lead_list_from(world: Any, lead_rule: Any) -> pd.DataFrame:
     return rules.apply_lead_rule(stacked_sources(world), lead_rule, world.today)
 
 
+def satisfied_customers(world: Any) -> set[str]:
+    """Customers whose latest recorded satisfaction answer was "high" (public interactions)."""
+    inter = world.tables["interactions"]
+    said = inter["info_captured"].astype(str).str.extract(r'"satisfaction": "(\w+)"')[0]
+    said = inter.assign(said=said).dropna(subset=["said"])
+    latest = said.sort_values("timestamp").groupby("customer_id")["said"].last()
+    return {str(c) for c in latest[latest == "high"].index}
+
+
 def prospects_from(world: Any, prospect_rule: Any) -> list[str]:
     """Your prospect rule (or, on the analyst track, your function) on your own network."""
     from crm_sim.leads import rules
@@ -476,7 +485,8 @@ def prospects_from(world: Any, prospect_rule: Any) -> list[str]:
     if callable(prospect_rule):
         return prospect_rule(referral_edges(world), customer_records(world))
     return rules.apply_prospect_rule(referral_edges(world), customer_records(world),
-                                     stacked_sources(world), prospect_rule)
+                                     stacked_sources(world), prospect_rule,
+                                     satisfied_customers(world))
 
 
 # ------------------------------------------------------- exercise 3-4: leads, network

@@ -750,7 +750,8 @@ def network(artifact: Any, ctx: EvalContext) -> Verdict:
         try:
             result = rules.apply_prospect_rule(desk.referral_edges(world),
                                                desk.customer_records(world),
-                                               _stacked_sources(world), artifact)
+                                               _stacked_sources(world), artifact,
+                                               desk.satisfied_customers(world))
         except CrmSimError as e:
             return Verdict(0.0, f"The prospect rule cannot be applied: {e}",
                            {"error": "invalid rule"})

@@ -117,3 +117,26 @@ def to_sql(spec: Any, table: str, columns: list[str], name: str = "value") -> st
     if s["top"]:
         return sql + f" ORDER BY {name} DESC, {s['group_by']} LIMIT {s['top']}"
     return sql + f" ORDER BY {s['group_by']}"
+
+
+def grouped_sql(table: str, group_by: str, measures: Mapping[str, Any],
+                columns: list[str]) -> str:
+    """One SELECT with one row per group and one column per measure, ordered by group.
+
+    Args:
+        table: the table queried.
+        group_by: the column that makes the rows.
+        measures: ``{output column: {"measure", "column", "round"}}`` (no group_by/top).
+        columns: the table's columns (to validate against).
+
+    Raises:
+        PolicyError: an invalid measure, or a name that is not a plain SQL identifier.
+    """
+    parts = []
+    for name, spec in measures.items():
+        one = to_sql({**dict(spec), "group_by": None, "top": None}, table, columns, name)
+        parts.append(one[len("SELECT "):one.index(f" FROM {table}")])
+    if not _NAME.fullmatch(str(group_by)) or group_by not in columns:
+        raise PolicyError("group_by", group_by, f"one of {columns}", "e.g. segment")
+    return (f"SELECT {group_by}, {', '.join(parts)} FROM {table} "
+            f"GROUP BY {group_by} ORDER BY {group_by}")

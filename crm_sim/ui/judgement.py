@@ -2,8 +2,8 @@
 
 A scenario offers lettered options and a list of reasons (code -> sentence). The person
 deciding picks one option and ticks the reasons they rely on; the view reads their
-choice back in words. `value` is ``(choice, [reason codes])``, so a notebook takes it
-in one line: ``choice, reasons = view.value``. Which reasons are right is the grader's
+choice back in words. `value` is ``{"choice": letter, "reasons": [reason codes]}``, so
+a notebook takes it in one line: ``answer = view.value``. Which reasons are right is the grader's
 business: the view never says.
 """
 
@@ -41,7 +41,7 @@ class JudgementCall:
                                     *self._ticks.values(), self._summary])
         self._show()
 
-    def choose(self, letter: str) -> tuple[str | None, list[str]]:
+    def choose(self, letter: str) -> dict:
         """Pick an option (what clicking it does).
 
         Raises:
@@ -52,7 +52,7 @@ class JudgementCall:
         self._choice.value = letter
         return self.value
 
-    def tick(self, code: str, on: bool = True) -> tuple[str | None, list[str]]:
+    def tick(self, code: str, on: bool = True) -> dict:
         """Tick (or untick) one reason.
 
         Raises:
@@ -64,13 +64,14 @@ class JudgementCall:
         return self.value
 
     @property
-    def value(self) -> tuple[str | None, list[str]]:
-        """``(choice, [reason codes])``: what the answer cell takes."""
-        return self._choice.value, [c for c, w in self._ticks.items() if w.value]
+    def value(self) -> dict:
+        """``{"choice": letter or None, "reasons": [codes]}``: what the answer cell takes."""
+        return {"choice": self._choice.value,
+                "reasons": [c for c, w in self._ticks.items() if w.value]}
 
     def messages(self) -> list[str]:
         """The decision read back in words."""
-        choice, reasons = self.value
+        choice, reasons = self.value["choice"], self.value["reasons"]
         if choice is None:
             return ["No option chosen yet."]
         out = [f"You would: {self.options[choice]}"]

@@ -114,15 +114,37 @@ def test_review_planner_replays_the_clock_after_each_change():
 
 
 def test_judgement_call_choice_and_reasons_in_one_value():
-    """Choosing and ticking give (choice, reasons); the view reads them back; bad codes refused."""
+    """Choosing and ticking give {choice, reasons}; the view reads them back; bad codes refused."""
     from crm_sim.ui.judgement import JudgementCall
 
     j = JudgementCall({"a": "Send it.", "b": "Ask first."}, {"law": "The law says so.",
                                                           "trust": "Trust matters."})
-    assert j.value == (None, []) and j.messages() == ["No option chosen yet."]
+    assert j.value == {"choice": None, "reasons": []}
+    assert j.messages() == ["No option chosen yet."]
     j.choose("b")
     j._ticks["trust"].value = True                            # a click
-    assert j.value == ("b", ["trust"])
+    assert j.value == {"choice": "b", "reasons": ["trust"]}
     assert "Ask first." in j.messages()[0] and "Trust matters." in j.messages()[1]
     with pytest.raises(PolicyError, match="reason"):
         j.tick("money")
+
+
+def test_query_builder_writes_the_sql_and_previews_it():
+    """Group and measures give one SELECT; the preview equals pandas; bad names refused."""
+    import sqlite3
+
+    from crm_sim.ui.query_builder import QueryBuilder
+
+    t = pd.DataFrame({"segment": ["a", "a", "b"], "v": [1.0, 3.0, 5.0], "ok": [1, 0, 1]})
+    q = QueryBuilder(t, "t")
+    assert q.value == "" and "one row" in q.messages()[0]
+    q.set_group("segment")
+    q.add("n", "count")
+    q.add("share_ok", "share_true", "ok")
+    con = sqlite3.connect(":memory:")
+    t.to_sql("t", con, index=False)
+    got = pd.read_sql(q.value, con)
+    assert got.to_dict("list") == q.preview().to_dict("list") == {
+        "segment": ["a", "b"], "n": [2, 1], "share_ok": [0.5, 1.0]}
+    with pytest.raises(PolicyError, match="name"):
+        q.add("n; DROP TABLE t", "count")

@@ -747,8 +747,8 @@ def test_network_not_a_function(hostile, ev, ctx):
 
 # --------------------------------------------------------------------- review
 def test_sql_marks(ev, ctx, cells):
-    """Solution 1.0; without consent_rate 0.75; a wrong query 0."""
-    ns = run_cell(cells["sql_impl"], {})
+    """The query builder's SQL (the solution) 1.0; without consent_rate 0.75; a wrong query 0."""
+    ns = solve(cells, "sql", {"customers": ctx.trainee_world().tables["customers"]})
     assert ev["sql_test"](ns["SQL_SEGMENTS"], ctx).score == 1.0
     three = ("SELECT segment, COUNT(*) AS customers, AVG(lifetime_value) AS mean_value "
              "FROM customers GROUP BY segment ORDER BY segment")
@@ -1023,8 +1023,7 @@ def test_judgement_view_solution_scores_full(nb, x, ev, ctx, cells):
     """Driving the judgement view as the solution does gives full marks for the call."""
     ns = run_cell(cells[f"prof_{x}_reasons"], {"desk": desk})
     run_cell(cells[f"prof_{x}_answer"], ns)
-    verdict = ev[f"prof_{x}_test"]({"choice": ns[f"choice_{x}"],
-                                    "reasons": ns[f"reasons_{x}"]}, ctx)
+    verdict = ev[f"prof_{x}_test"](ns[f"answer_{x}"], ctx)
     assert verdict.score == 1.0
 
 

@@ -1105,7 +1105,7 @@ VARIANTS: dict[str, dict[str, str]] = {
                            '     "expected_effect": {"metric": "retained_value",\n'
                            '                         "change": 1000}}]}\n'),
         "network_impl": 'prospect_rule = {"kind": "prospect_rule", "max_prospects": 26}\n',
-        "prof_x1b_answer": 'choice_x1b = "b"\nreasons_x1b = ["target_pressure"]\n',
+        "prof_x1b_answer": 'answer_x1b = {"choice": "b", "reasons": ["target_pressure"]}\n',
         "recommend_written": "We should do more marketing.",
     },
     "wrong": {
@@ -1123,8 +1123,8 @@ VARIANTS: dict[str, dict[str, str]] = {
                         "    ['identifier', 'contact', 'government_id', 'profile', 'consent',\n"
                         "     'financial', 'activity', 'other']}\n"
                         "    for r in ['agency', 'consultant']}\n"),
-        "prof_x1_answer": 'choice_x1 = "a"\nreasons_x1 = ["director_approved"]\n',
-        "prof_x1b_answer": 'choice_x1b = "a"\nreasons_x1b = ["target_pressure"]\n',
+        "prof_x1_answer": 'answer_x1 = {"choice": "a", "reasons": ["director_approved"]}\n',
+        "prof_x1b_answer": 'answer_x1b = {"choice": "a", "reasons": ["target_pressure"]}\n',
         "qualify_impl": ('lead_rule = {"kind": "lead_rule", "merge_on": [],\n'
                          '             "rank_by": ["newest"], "consent_from_purchased": True,\n'
                          '             "standards": {"require_budget": False,\n'

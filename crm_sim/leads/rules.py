@@ -138,8 +138,9 @@ def apply_link_rule(records: pd.DataFrame, rule: Any,
         rule: a link rule (see the module docstring).
         decisions: reviewer verdicts on pairs of record_ids (default: those the rule
             carries, see `reviewed`); a rejected pair is never linked directly and a
-            confirmed one always is. They name the reviewer's own records, so on another
-            company they match nothing and only the thresholds act.
+            confirmed one always is. They name the reviewer's own records; record ids
+            repeat between companies, so a grader applying the rule elsewhere passes
+            ``decisions={}`` and only the thresholds act.
     """
     records = records.reset_index(drop=True)
     pairs = candidate_pairs(records, rule)

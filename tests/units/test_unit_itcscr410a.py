@@ -1035,3 +1035,14 @@ def test_qualify_rule_partial_exact_points(ev, ctx):
     assert verdict.score == pytest.approx(0.8), verdict.message
     assert "few of your leads bought" in verdict.message
     assert ev["lead_list_test"](rule, ctx).score == pytest.approx(2 / 3)
+
+
+def test_reviewer_verdicts_on_own_records_do_not_travel(ev, ctx):
+    """Verdicts confirming every true pair of one's own world change nothing on the unseen one."""
+    own = truth_links(ctx.trainee_world())
+    cheat = {**U.rules.TAUGHT_LINK_RULE, "match_on": {"email": 70},
+             "decisions": [[a, b, True] for a, b in own]}
+    plain = {**U.rules.TAUGHT_LINK_RULE, "match_on": {"email": 70}}
+    got, want = ev["resolve_function_test"](cheat, ctx), ev["resolve_function_test"](plain, ctx)
+    assert got.score == want.score
+    assert got.evidence["f1"] == want.evidence["f1"]

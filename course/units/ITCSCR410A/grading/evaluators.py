@@ -293,7 +293,9 @@ def resolve_function(artifact: Any, ctx: EvalContext) -> Verdict:
     if _is_rule(artifact, "link_rule"):
         # no-code track: the matcher's rule applied to the unseen sources, no code run
         try:
-            result = rules.apply_link_rule(_stacked_sources(hidden), artifact)
+            # the reviewer's verdicts name the trainee's own records; record ids repeat
+            # between companies (EV0013 is someone else there), so only thresholds travel
+            result = rules.apply_link_rule(_stacked_sources(hidden), artifact, decisions={})
         except CrmSimError as e:
             return Verdict(0.0, f"The matching rule cannot be applied: {e}",
                            {"error": "invalid rule"})

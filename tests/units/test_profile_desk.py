@@ -234,3 +234,41 @@ def test_lead_list_check_uses_values_the_list_completes(world):
     assert desk.show_lead_list_check(world, lead)["failing"] == 1
     lead["budget_hkd"] = 1_000_000.0
     assert desk.show_lead_list_check(world, lead)["failing"] == 0
+
+
+# ------------------------------------------------------------------ no-code rules on own data
+def test_rule_helpers_accept_a_rule_or_a_function(world):
+    """links_from / lead_list_from / prospects_from give the same for a rule and a function."""
+    from crm_sim.leads import rules
+
+    rule_links = desk.links_from(world, rules.TAUGHT_LINK_RULE)
+    assert rule_links and desk.links_from(world, lambda sources: rule_links) == rule_links
+    lead_rule = rules.taught_lead_rule(desk.standards_for(world))
+    leads = desk.lead_list_from(world, lead_rule)
+    assert 0 < len(leads) <= 40
+    assert desk.lead_list_from(world, lambda r, s, t: leads) is leads
+    prospects = desk.prospects_from(world, rules.TAUGHT_PROSPECT_RULE)
+    ours = set(world.tables["customers"]["customer_id"])
+    assert prospects and not set(prospects) & ours
+
+
+def test_summary_and_recommendations_from_rules(world):
+    """Figure specs and a rule per segment signal evaluate on the trainee's own company."""
+    specs = {"kind": "figure_specs", "figures": {
+        "consent_rate": {"measure": "share_true", "column": "dm_consent", "round": 4}}}
+    expected = round(float(world.tables["customers"]["dm_consent"].astype(bool).mean()), 4)
+    assert desk.summary_from(world, specs) == {"consent_rate": expected}
+    rule = {"kind": "recommend_rule", "plays": [
+        {"action": "referral_reward", "pick_by": ["customers"],
+         "expected_effect": {"metric": "new_customers", "change": 1}}]}
+    recs = desk.recommendations_from(world, rule)
+    biggest = world.tables["customers"]["segment"].value_counts().idxmax()
+    assert recs[0]["target_segment"] == biggest
+
+
+def test_notes_speak_plainly_without_the_key():
+    """Purpose and access notes name problems in words and never print the answer key."""
+    assert any("purchased list" in n for n in desk.purpose_notes({"purchased": ["analysis"]}))
+    notes = desk.access_notes({"agency": {"contact": "full", "financial": "full"}})
+    assert any("financial" in n and "does not need" in n for n in notes)
+    assert any("consultant: sees nothing" in n for n in notes)

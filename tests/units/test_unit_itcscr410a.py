@@ -79,6 +79,14 @@ def run_cell(source: str, ns: dict) -> dict:
     return ns
 
 
+def solve(cells: dict[str, str], exercise: str, ns: dict) -> dict:
+    """Run an exercise's view cell then its solution cell (which drives the view) in `ns`."""
+    ns.setdefault("desk", desk)
+    ns.setdefault("pd", pd)
+    run_cell(cells[f"{exercise}_widget"], ns)
+    return run_cell(cells[f"{exercise}_impl"], ns)
+
+
 def fn(source: str, name: str) -> dict:
     """A function artefact exactly as `submit` would make it."""
     return {"__function__": name, "qualname": name, "source": source}
@@ -225,18 +233,26 @@ def test_resolution_half_the_entities_scores_by_tier(ctx):
     assert "recall" in verdict.message
 
 
-def test_resolve_function_on_hidden_sources(ev, ctx, cells):
-    """The notebook's link_records scores 1.0 on the hidden sources; partial and wrong 0."""
-    good = ev["resolve_function_test"](fn(cells["resolve_impl"], "link_records"), ctx)
+def rule_in(source: str, name: str) -> dict:
+    """The rule a solution cell sets (the no-code track's artefact), as plain data."""
+    return to_plain(run_cell(source, {})[name])
+
+
+def test_resolve_analyst_function_on_hidden_sources(ev, ctx, cells):
+    """The analyst track's link_records still scores 1.0 on the hidden sources."""
+    good = ev["resolve_function_test"](fn(cells["resolve_analyst"], "link_records"), ctx)
     assert good.score == 1.0, good.message
     assert good.evidence["where"] == "hidden sources"
-    partial = ev["resolve_function_test"](
-        fn(U.VARIANTS["partial"]["resolve_impl"], "link_records"), ctx)
-    assert partial.score == 0.0      # phone-only linking: precise, but recall far too low
-    assert partial.evidence["precision"] > 0.9
+
+
+def test_resolve_rule_variants_exact_points(ev, ctx):
+    """No-code variants: e-mail+phone only 0.75 (6 of 8 points), no field ticked 0."""
+    partial = ev["resolve_function_test"](rule_in(U.VARIANTS["partial"]["resolve_impl"],
+                                                  "link_rule"), ctx)
+    assert partial.score == 0.75, partial.message
     assert "recall" in partial.message
-    wrong = ev["resolve_function_test"](
-        fn(U.VARIANTS["wrong"]["resolve_impl"], "link_records"), ctx)
+    wrong = ev["resolve_function_test"](rule_in(U.VARIANTS["wrong"]["resolve_impl"],
+                                                "link_rule"), ctx)
     assert wrong.score == 0.0
     assert "no records were linked" in wrong.message
 
@@ -299,7 +315,7 @@ def test_resolve_function_not_a_function(ev, ctx):
 # --------------------------------------------------------------------- privacy
 def test_purposes_key_partial_wrong(ev, ctx, cells):
     """Notebook answer 1.0; the partial variant 3/5; everything-everywhere 0."""
-    ns = run_cell(cells["purpose_impl"], {})
+    ns = solve(cells, "purpose", {"sources": desk.source_frames(ctx.trainee_world())})
     assert ev["purpose_test"](ns["allowed_uses"], ctx).score == 1.0
     ns = run_cell(U.VARIANTS["partial"]["purpose_impl"], {})
     partial = ev["purpose_test"](ns["allowed_uses"], ctx)
@@ -323,8 +339,9 @@ def test_purposes_hostile(hostile, ev, ctx):
 def _marketing_frame(ctx, cells):
     world = ctx.trainee_world()
     ns = {"pd": pd, "sources": desk.source_frames(world)}
-    run_cell(cells["purpose_impl"], ns)
-    run_cell(cells["marketing_impl"], ns)
+    solve(cells, "purpose", ns)
+    ns["world"] = world
+    solve(cells, "marketing", ns)
     return ns["marketing_list"]
 
 
@@ -339,6 +356,21 @@ def test_marketing_list_marks(ev, ctx, cells):
     verdict = ev["marketing_test"](to_plain(extra), ctx)
     assert verdict.score == 0.75
     assert verdict.evidence["minimisation"]
+
+
+def test_marketing_empty_list_scores_zero(ev, ctx, cells):
+    """An empty list (nobody without consent, but no call list either) scores 0, not 0.75."""
+    empty = _marketing_frame(ctx, cells).head(0)
+    verdict = ev["marketing_test"](to_plain(empty), ctx)
+    assert verdict.score == 0.0, verdict.message
+    assert "include the rest" in verdict.message
+
+
+def test_marketing_a_tenth_of_the_list_scores_a_quarter(ev, ctx, cells):
+    """A compliant, minimal list holding a tenth of the eligible records scores 0.25."""
+    good = _marketing_frame(ctx, cells)
+    verdict = ev["marketing_test"](to_plain(good.head(len(good) // 10)), ctx)
+    assert verdict.score == 0.25, verdict.message
 
 
 def test_marketing_list_one_record_without_consent_fails(ev, ctx, cells):
@@ -364,14 +396,14 @@ def test_marketing_list_hostile(hostile, ev, ctx):
 def _profiles(ctx, cells):
     world = ctx.trainee_world()
     ns = {}
-    run_cell(cells["resolve_impl"], ns)
+    run_cell(cells["resolve_analyst"], ns)
     return desk.build_profiles(world, ns["link_records"](desk.source_records(world)))
 
 
 def test_share_marks(ev, ctx, cells):
     """Masked minimal 1.0; masked but with contact columns 0.5; unmasked 0."""
     profiles = _profiles(ctx, cells)
-    ns = run_cell(cells["share_impl"], {"profiles": profiles})
+    ns = solve(cells, "share", {"profiles": profiles})
     assert ev["share_test"](to_plain(ns["shared_profiles"]), ctx).score == 1.0
     masked_all = privacy.mask_frame(profiles)
     assert ev["share_test"](to_plain(masked_all), ctx).score == 0.5
@@ -383,13 +415,30 @@ def test_share_marks(ev, ctx, cells):
 def test_share_free_text_leak_fails(ev, ctx, cells):
     """A phone number hidden in a free-text column is found and fails the exercise."""
     profiles = _profiles(ctx, cells)
-    ns = run_cell(cells["share_impl"], {"profiles": profiles})
+    ns = solve(cells, "share", {"profiles": profiles})
     shared = ns["shared_profiles"].copy()
     shared["notes"] = ""
     shared.loc[shared.index[0], "notes"] = "call her on 9123 4567 after 6pm"
     verdict = ev["share_test"](to_plain(shared), ctx)
     assert verdict.score == 0.0
     assert "notes" in verdict.message
+
+
+def test_share_one_column_of_segments_is_not_a_profile_table(ev, ctx, cells):
+    """A leak-free table of segments only lacks what the review needs: 0, not 1."""
+    profiles = _profiles(ctx, cells)
+    verdict = ev["share_test"](to_plain(profiles[["segment"]]), ctx)
+    assert verdict.score == 0.0, verdict.message
+    assert "profile_id" in verdict.message
+
+
+def test_share_a_sample_of_profiles_is_incomplete(ev, ctx, cells):
+    """The right columns for only ten profiles: rows out of range, 0."""
+    profiles = _profiles(ctx, cells)
+    ns = solve(cells, "share", {"profiles": profiles})
+    verdict = ev["share_test"](to_plain(ns["shared_profiles"].head(10)), ctx)
+    assert verdict.score == 0.0
+    assert "one row per profile" in verdict.message
 
 
 @pytest.mark.parametrize("hostile", [None, "table", pd.DataFrame(),
@@ -400,14 +449,31 @@ def test_share_hostile(hostile, ev, ctx):
 
 
 def test_access_marks(ev, ctx, cells):
-    """Notebook policy 1.0; everything-full 3/6; invalid category 0."""
-    ns = run_cell(cells["access_impl"], {})
+    """Notebook policy 1.0; everything-full (HKIDs opened) 0; invalid category 0."""
+    ns = solve(cells, "access", {})
     assert ev["access_test"](ns["role_access"], ctx).score == 1.0
     ns = run_cell(U.VARIANTS["wrong"]["access_impl"], {})
     wrong = ev["access_test"](ns["role_access"], ctx)
-    assert wrong.score == pytest.approx(3 / 6)
-    assert len(wrong.evidence["failed"]) == 3
+    assert wrong.score == 0.0
+    assert "HKID" in wrong.message
     assert ev["access_test"]({"agency": {"secrets": "full"}}, ctx).score == 0.0
+
+
+def test_access_empty_policy_scores_zero(ev, ctx):
+    """Granting nothing is not least privilege, it is no access: 0, not 0.5."""
+    assert ev["access_test"]({}, ctx).score == 0.0
+    assert ev["access_test"]({"agency": {}, "consultant": {}}, ctx).score == 0.0
+
+
+def test_access_least_privilege(ev, ctx, cells):
+    """Spending data for the call centre, or contact in full for the consultant, each cost 1/6."""
+    policy = solve(cells, "access", {})["role_access"]
+    greedy_agency = {**policy, "agency": {**policy["agency"], "financial": "full"}}
+    verdict = ev["access_test"](greedy_agency, ctx)
+    assert verdict.score == pytest.approx(5 / 6)
+    assert "least privilege" in verdict.message
+    nosy = {**policy, "consultant": {**policy["consultant"], "contact": "full"}}
+    assert ev["access_test"](nosy, ctx).score == pytest.approx(5 / 6)
 
 
 @pytest.mark.parametrize("hostile", [None, [], {"agency": "full"}, {"agency": {"contact": 1}}])
@@ -424,13 +490,13 @@ QUALIFY_RETURN = "return ok[cols].head(40).reset_index(drop=True)"
 
 def _qualify_variant(cells, new_return: str) -> dict:
     """The notebook's qualify_leads with its last line replaced."""
-    assert QUALIFY_RETURN in cells["qualify_impl"]
-    return fn(cells["qualify_impl"].replace(QUALIFY_RETURN, new_return), "qualify_leads")
+    assert QUALIFY_RETURN in cells["qualify_analyst"]
+    return fn(cells["qualify_analyst"].replace(QUALIFY_RETURN, new_return), "qualify_leads")
 
 
 def test_lead_list_marks(ev, ctx, cells):
     """Solution 1.0 on hidden sources; only record_id 2/3; one duplicate tolerated, three 2/3."""
-    good = ev["lead_list_test"](fn(cells["qualify_impl"], "qualify_leads"), ctx)
+    good = ev["lead_list_test"](fn(cells["qualify_analyst"], "qualify_leads"), ctx)
     assert good.score == 1.0, good.message
     assert good.evidence["where"] == "the hidden sources"
     assert good.evidence["n_leads"] > 0
@@ -462,11 +528,61 @@ def test_lead_list_a_failing_lead(ev, ctx, cells):
 
 
 def test_lead_list_variants(ev, ctx):
-    """The wrong variant (first 40 raw record ids) keeps only the size third."""
-    wrong = ev["lead_list_test"](fn(U.VARIANTS["wrong"]["qualify_impl"], "qualify_leads"), ctx)
-    assert wrong.score == pytest.approx(1 / 3)
+    """The wrong rule (no standards, no merging, newest first) scores 0 on both lead cells."""
+    wrong_rule = rule_in(U.VARIANTS["wrong"]["qualify_impl"], "lead_rule")
+    wrong = ev["lead_list_test"](wrong_rule, ctx)
+    assert wrong.score == 0.0, wrong.message
     assert "standards" in wrong.message and "key information" in wrong.message
+    assert ev["qualify_function_test"](wrong_rule, ctx).score == 0.0
     assert "qualify_impl" not in U.VARIANTS["partial"]   # partial trainees qualify correctly
+
+
+def test_lead_rule_no_code_solution_full(ev, ctx, cells):
+    """The lead rule the notebook's solution sets through the view scores 1.0 on both cells."""
+    from crm_sim.ui.lead_rule import LeadRuleBuilder
+
+    world = ctx.trainee_world()
+    builder = LeadRuleBuilder(desk.stacked_sources(world), desk.standards_for(world),
+                              world.today)
+    rule = run_cell(cells["qualify_impl"], {"lead_builder": builder})["lead_rule"]
+    assert ev["lead_list_test"](rule, ctx).score == 1.0
+    assert ev["qualify_function_test"](rule, ctx).score == 1.0
+
+
+def test_lead_rule_partial_exact_points(ev, ctx):
+    """Management's standards without merging records: rules right, too few leads (2/3)."""
+    rule = {**U.rules.taught_lead_rule(desk.standards_for(ctx.hidden_world())),
+            "merge_on": []}
+    verdict = ev["lead_list_test"](rule, ctx)
+    assert verdict.score == pytest.approx(2 / 3), verdict.message
+    assert "full list" in verdict.message
+
+
+def test_lead_list_of_one_lead_is_not_full_marks(ev, ctx):
+    """A compliant list of a single lead misses the size third: 2/3, not 3/3."""
+    rule = {**U.rules.taught_lead_rule(desk.standards_for(ctx.hidden_world())),
+            "max_leads": 1}
+    verdict = ev["lead_list_test"](rule, ctx)
+    assert verdict.score == pytest.approx(2 / 3), verdict.message
+
+
+def test_link_rule_no_code_solution_full(ev, ctx, cells):
+    """The link rule the notebook's solution sets through the matcher scores 1.0."""
+    from crm_sim.ui.match_reviewer import MatchReviewer
+
+    matcher = MatchReviewer(desk.stacked_sources(ctx.trainee_world()))
+    rule = run_cell(cells["resolve_impl"], {"matcher": matcher})["link_rule"]
+    assert ev["resolve_function_test"](rule, ctx).score == 1.0
+
+
+def test_invalid_rules_score_zero_with_a_reason(ev, ctx):
+    """A malformed rule scores 0 and names the field to fix."""
+    bad_link = {"kind": "link_rule", "match_on": {"phone": 300}}
+    verdict = ev["resolve_function_test"](bad_link, ctx)
+    assert verdict.score == 0.0 and "match_on.phone" in verdict.message
+    bad_lead = {"kind": "lead_rule", "standards": {}, "max_leads": 400}
+    verdict = ev["lead_list_test"](bad_lead, ctx)
+    assert verdict.score == 0.0 and "max_leads" in verdict.message
 
 
 def test_lead_list_graded_on_the_hidden_world(ev, ctx):
@@ -526,12 +642,12 @@ def test_lead_list_not_a_function(hostile, ev, ctx):
 
 def test_qualify_function_on_hidden_sources(ev, ctx, cells):
     """Solution 1.0; keeping only record_id and name loses the key-field part (0.8)."""
-    good = ev["qualify_function_test"](fn(cells["qualify_impl"], "qualify_leads"), ctx)
+    good = ev["qualify_function_test"](fn(cells["qualify_analyst"], "qualify_leads"), ctx)
     assert good.score == 1.0, good.message
-    thin = cells["qualify_impl"].replace(
+    thin = cells["qualify_analyst"].replace(
         'return ok[cols].head(40).reset_index(drop=True)',
         'return ok[["record_id", "name"]].head(40).reset_index(drop=True)')
-    assert thin != cells["qualify_impl"]
+    assert thin != cells["qualify_analyst"]
     verdict = ev["qualify_function_test"](fn(thin, "qualify_leads"), ctx)
     assert verdict.score == pytest.approx(0.8)
     assert "key fields" in verdict.message
@@ -551,60 +667,43 @@ def test_qualify_function_hostile(source, ev, ctx):
 
 
 # --------------------------------------------------------------------- network
-@pytest.fixture(scope="module")
-def net_ctx(ctx) -> EvalContext:
-    """`ctx` with another hidden world (seed 13), one where the notebook's method earns 1.0.
+def test_network_analyst_function_is_graded_the_same_way(ev, ctx, cells):
+    """The analyst track's find_prospects is scored on the hidden graph like the rule.
 
-    The method cannot tell which graph prospects are already customers (the graph carries
-    no names), so it reaches 0.7 to 1.0 of the achievable depending on the world: on
-    about a fifth of worlds it falls below the 0.8 full-marks tier (seed 12 reaches 0.7).
+    It cannot see the lead sources, so it cannot leave existing customers out: on seed 12
+    it stays under full marks, and the feedback says whether the taught rule reaches more.
     """
-    c = EvalContext(unit=ctx.unit, trainee_id=ctx.trainee_id, trainee_seed=ctx.trainee_seed,
-                    hidden_seed=13, limits=ctx.limits, slot=ctx.slot)
-    c._cache["trainee"] = ctx.trainee_world()
-    c._cache["hidden"] = World.build(Scenario(seed=13, n_customers=300))
-    desk.ensure_sources(c._cache["hidden"])
-    return c
+    verdict = ev["network_test"](fn(cells["network_analyst"], "find_prospects"), ctx)
+    assert 0.0 <= verdict.score <= 1.0
+    assert verdict.evidence["taught_method_reaches"] >= verdict.evidence["genuine_new"]
+    assert "hidden company" in verdict.message
 
 
-def test_network_feedback_is_honest_where_the_method_cannot_reach_full_marks(ev, ctx, cells):
-    """Seed 12: the taught method earns the 0.5 tier, and the feedback says why.
+def test_network_rule_marks(ev, ctx, cells):
+    """The finder's solution rule 1.0 on the hidden graph; partial 0.5; wrong 0 (exact)."""
+    from crm_sim.ui.prospect_finder import ProspectFinder
 
-    There it reaches about 0.7 of the best; the message says the method itself reaches no
-    more on that company instead of telling the trainee to do better.
-    """
-    c = EvalContext(unit=ctx.unit, trainee_id=ctx.trainee_id, trainee_seed=ctx.trainee_seed,
-                    hidden_seed=12, limits=ctx.limits, slot=ctx.slot)
-    c._cache["trainee"] = ctx.trainee_world()
-    c._cache["hidden"] = World.build(Scenario(seed=12, n_customers=300))
-    desk.ensure_sources(c._cache["hidden"])
-    verdict = ev["network_test"](fn(cells["network_impl"], "find_prospects"), c)
-    assert verdict.score == 0.5
-    assert verdict.evidence["taught_method_reaches"] == verdict.evidence["genuine_new"]
-    assert "even that method stays under the full-marks line" in verdict.message
-    few = ev["network_test"](fn(cells["network_impl"].replace("[:30]", "[:12]"),
-                                "find_prospects"), c)
-    assert "Leave out existing customers" in few.message
-
-
-def test_network_marks(ev, net_ctx, cells):
-    """Solution 1.0 on the hidden graph; its first 12 ids 0.25; the partial 0.25; the wrong 0."""
-    ctx = net_ctx
-    good = ev["network_test"](fn(cells["network_impl"], "find_prospects"), ctx)
+    world = ctx.trainee_world()
+    finder = ProspectFinder(desk.referral_edges(world), desk.customer_records(world),
+                            desk.stacked_sources(world))
+    rule = run_cell(cells["network_impl"], {"prospect_finder": finder})["prospect_rule"]
+    good = ev["network_test"](rule, ctx)
     assert good.score == 1.0, good.message
-    assert "hidden company" in good.message
-    few_source = cells["network_impl"].replace(
-        "return sorted(score, key=lambda n: (-score[n], n))[:30]",
-        "return sorted(score, key=lambda n: (-score[n], n))[:12]")
-    assert few_source != cells["network_impl"]
-    few = ev["network_test"](fn(few_source, "find_prospects"), ctx)
-    assert few.evidence["achievable"] == U.PROSPECTS_MAX
-    assert few.evidence["genuine_new"] in range(8, 13)
-    assert few.score == 0.25
-    partial = ev["network_test"](fn(U.VARIANTS["partial"]["network_impl"], "find_prospects"), ctx)
-    assert partial.score == 0.25, partial.message
-    wrong = ev["network_test"](fn(U.VARIANTS["wrong"]["network_impl"], "find_prospects"), ctx)
+    partial = ev["network_test"](rule_in(U.VARIANTS["partial"]["network_impl"],
+                                         "prospect_rule"), ctx)
+    assert partial.score == 0.5, partial.message
+    assert "full marks from 88%" in partial.message
+    wrong = ev["network_test"](rule_in(U.VARIANTS["wrong"]["network_impl"],
+                                       "prospect_rule"), ctx)
     assert wrong.score == 0.0
+
+
+def test_network_rule_keeping_customers_is_told_to_leave_them_out(ev, ctx):
+    """A rule keeping existing customers, cut to 12, scores 0 and is told what to change."""
+    rule = {**U.rules.TAUGHT_PROSPECT_RULE, "exclude_customers": False, "max_prospects": 12}
+    verdict = ev["network_test"](rule, ctx)
+    assert verdict.score == 0.0
+    assert "Leave out existing customers" in verdict.message
 
 
 def test_network_graded_on_the_hidden_world(ev, ctx):
@@ -656,8 +755,8 @@ def test_network_not_a_function(hostile, ev, ctx):
 
 # --------------------------------------------------------------------- review
 def test_sql_marks(ev, ctx, cells):
-    """Solution 1.0; without consent_rate 0.75; a wrong query 0."""
-    ns = run_cell(cells["sql_impl"], {})
+    """The query builder's SQL (the solution) 1.0; without consent_rate 0.75; a wrong query 0."""
+    ns = solve(cells, "sql", {"customers": ctx.trainee_world().tables["customers"]})
     assert ev["sql_test"](ns["SQL_SEGMENTS"], ctx).score == 1.0
     three = ("SELECT segment, COUNT(*) AS customers, AVG(lifetime_value) AS mean_value "
              "FROM customers GROUP BY segment ORDER BY segment")
@@ -695,14 +794,17 @@ def test_sql_attacks_end_as_a_failed_cell_in_time(ev, ctx, query):
 
 
 def test_plan_marks(ev, ctx, cells):
-    """Solution 1.0; required steps only (spare time) 0.75; all by spreadsheet 0.6; [] 0."""
-    ns = run_cell(cells["plan_impl"], {})
+    """Solution 1.0; required steps only (spare time) 0.75; one step late 0.25; [] 0."""
+    from crm_sim.ui.review_planner import ReviewPlanner
+
+    planner = ReviewPlanner(len(ctx.trainee_world().tables["customers"]))
+    ns = run_cell(cells["plan_impl"], {"planner": planner})
     assert ev["plan_test"](ns["review_plan"], ctx).score == 1.0
     required = [{"step": s, "tool": "pandas"} for s in U.review.REQUIRED_STEPS]
     assert ev["plan_test"](required, ctx).score == 0.75
     ns = run_cell(U.VARIANTS["partial"]["plan_impl"], {})
     verdict = ev["plan_test"](ns["review_plan"], ctx)
-    assert verdict.score == pytest.approx(0.6)
+    assert verdict.score == pytest.approx(0.25)
     assert verdict.evidence["missing_required"] == ["contact_history"]
     assert ev["plan_test"]([], ctx).score == 0.0
 
@@ -719,14 +821,30 @@ def test_plan_hostile(hostile, ev, ctx):
 
 
 def test_summary_marks(ev, ctx, cells):
-    """Solution 1.0; the partial variant 2/4; the wrong one 0."""
-    assert ev["summary_test"](fn(cells["summary_impl"], "profile_summary"), ctx).score == 1.0
-    partial = ev["summary_test"](fn(U.VARIANTS["partial"]["summary_impl"], "profile_summary"),
-                                 ctx)
+    """Builder solution and analyst function 1.0; the partial figures 2/4; none 0."""
+    from crm_sim.ui.figure_builder import FigureBuilder
+
+    assert ev["summary_test"](fn(cells["summary_analyst"], "profile_summary"),
+                              ctx).score == 1.0
+    builder = FigureBuilder(pd.DataFrame(desk.customer_records(ctx.trainee_world())),
+                            list(U.reference_summary(ctx.trainee_world().tables["customers"])))
+    figures = run_cell(cells["summary_impl"], {"figures": builder})["summary_figures"]
+    assert ev["summary_test"](figures, ctx).score == 1.0
+    partial = ev["summary_test"](rule_in(U.VARIANTS["partial"]["summary_impl"],
+                                         "summary_figures"), ctx)
     assert partial.score == 0.5
     assert set(partial.evidence["wrong"]) == {"mean_value_by_segment", "top_districts"}
-    wrong = ev["summary_test"](fn(U.VARIANTS["wrong"]["summary_impl"], "profile_summary"), ctx)
+    wrong = ev["summary_test"](rule_in(U.VARIANTS["wrong"]["summary_impl"],
+                                       "summary_figures"), ctx)
     assert wrong.score == 0.0
+
+
+def test_summary_figures_refused_in_words(ev, ctx):
+    """A figure averaging a column that is not there scores 0 and names it."""
+    bad = {"kind": "figure_specs", "figures": {
+        "consent_rate": {"measure": "mean", "column": "happiness"}}}
+    verdict = ev["summary_test"](bad, ctx)
+    assert verdict.score == 0.0 and "happiness" in verdict.message
 
 
 @pytest.mark.parametrize("source", [
@@ -792,7 +910,7 @@ def own_truth_answer(world) -> list[dict]:
 
 def test_recommend_taught_method_full_on_unseen_companies(cells, unseen_worlds):
     """The notebook's recommend() scores full marks on at least 19 of 20 unseen companies."""
-    recommend = defined(function_in(cells["recommend_impl"], "recommend"), "recommend")
+    recommend = defined(function_in(cells["recommend_analyst"], "recommend"), "recommend")
     scores = [U.recommendation_verdict(recommend(desk.recommend_inputs(w)), w).score
               for w in unseen_worlds]
     assert sum(s == 1.0 for s in scores) >= 19, scores
@@ -808,7 +926,7 @@ def test_recommend_read_off_own_truth_misses_unseen_companies(ctx, cells, unseen
     own = ctx.trainee_world()
     copied = own_truth_answer(own)
     assert U.recommendation_verdict(copied, own).score == 1.0
-    recommend = defined(function_in(cells["recommend_impl"], "recommend"), "recommend")
+    recommend = defined(function_in(cells["recommend_analyst"], "recommend"), "recommend")
     taught = [U.recommendation_verdict(recommend(desk.recommend_inputs(w)), w).score
               for w in unseen_worlds]
     scores = [U.recommendation_verdict(copied, w).score for w in unseen_worlds]
@@ -823,15 +941,20 @@ def test_recommend_best_segments_differ_between_companies(unseen_worlds):
 
 
 def test_recommendation_marks(ev, ctx, cells):
-    """Solution 1.0 on the unseen company; partial variant exactly 0.2; a purchased list 0."""
-    good = ev["recommend_test"](fn(function_in(cells["recommend_impl"], "recommend"),
+    """Analyst function and the no-code rule 1.0 on the unseen company; partial 0.2; wrong 0."""
+    from crm_sim.ui.recommender import Recommender
+
+    good = ev["recommend_test"](fn(function_in(cells["recommend_analyst"], "recommend"),
                                    "recommend"), ctx)
     assert good.score == 1.0, good.message
     json.dumps(good.evidence)  # plain data for the assessor
-    partial = function_in(U.VARIANTS["partial"]["recommend_impl"], "recommend")
-    assert ev["recommend_test"](fn(partial, "recommend"), ctx).score == pytest.approx(0.2)
-    wrong = function_in(U.VARIANTS["wrong"]["recommend_impl"], "recommend")
-    verdict = ev["recommend_test"](fn(wrong, "recommend"), ctx)
+    view = Recommender(desk.recommend_inputs(ctx.trainee_world()))
+    rule = run_cell(cells["recommend_impl"], {"recommender": view})["recommend_rule"]
+    assert ev["recommend_test"](rule, ctx).score == 1.0
+    partial = rule_in(U.VARIANTS["partial"]["recommend_impl"], "recommend_rule")
+    assert ev["recommend_test"](partial, ctx).score == pytest.approx(0.2)
+    wrong = rule_in(U.VARIANTS["wrong"]["recommend_impl"], "recommend_rule")
+    verdict = ev["recommend_test"](wrong, ctx)
     assert verdict.score == 0.0
     assert "PDPO" in verdict.message
 
@@ -900,3 +1023,34 @@ def test_notebooks_graded_end_to_end(tmp_path):
         assert outcome["wrong"][cid] < outcome["partial"][cid] < crit.threshold
     assert outcome["wrong"]["AC-i"] < 0.2
     assert outcome["wrong"]["AC-ii"] < 0.2
+
+
+@pytest.mark.parametrize("nb, x", [("01_integrate_and_protect", "x1"),
+                                   ("02_qualify_and_grow", "x1b")])
+def test_judgement_view_solution_scores_full(nb, x, ev, ctx, cells):
+    """Driving the judgement view as the solution does gives full marks for the call."""
+    ns = run_cell(cells[f"prof_{x}_reasons"], {"desk": desk})
+    run_cell(cells[f"prof_{x}_answer"], ns)
+    verdict = ev[f"prof_{x}_test"](ns[f"answer_{x}"], ctx)
+    assert verdict.score == 1.0
+
+
+def test_qualify_rule_partial_exact_points(ev, ctx):
+    """Five leads where sales can work forty: compliant, but few sales (0.8) and short (2/3)."""
+    rule = {**U.rules.taught_lead_rule(desk.standards_for(ctx.hidden_world())),
+            "max_leads": 5}
+    verdict = ev["qualify_function_test"](rule, ctx)
+    assert verdict.score == pytest.approx(0.8), verdict.message
+    assert "few of your leads bought" in verdict.message
+    assert ev["lead_list_test"](rule, ctx).score == pytest.approx(2 / 3)
+
+
+def test_reviewer_verdicts_on_own_records_do_not_travel(ev, ctx):
+    """Verdicts confirming every true pair of one's own world change nothing on the unseen one."""
+    own = truth_links(ctx.trainee_world())
+    cheat = {**U.rules.TAUGHT_LINK_RULE, "match_on": {"email": 70},
+             "decisions": [[a, b, True] for a, b in own]}
+    plain = {**U.rules.TAUGHT_LINK_RULE, "match_on": {"email": 70}}
+    got, want = ev["resolve_function_test"](cheat, ctx), ev["resolve_function_test"](plain, ctx)
+    assert got.score == want.score
+    assert got.evidence["f1"] == want.evidence["f1"]

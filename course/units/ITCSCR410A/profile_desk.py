@@ -58,6 +58,22 @@ X1B_REASONS: dict[str, str] = {
     "avoid_all_referrals": "Referrals are too risky to use at all.",
 }
 
+# The options of the two scenarios, as printed in the notebooks (for the judgement view).
+X1_OPTIONS: dict[str, str] = {
+    "a": "Send the full list: the customer is happy and the director approved.",
+    "b": "Refuse and tell her the list is confidential; nothing more.",
+    "c": "Decline to hand over the list, explain why, and offer to ask attendees whether "
+         "they would like to be introduced, passing on only the details of those who agree.",
+    "d": "Send the list with the mobile numbers masked, names and companies in full.",
+}
+X1B_OPTIONS: dict[str, str] = {
+    "a": "Accept the phone book and start calling all 300 contacts this week.",
+    "b": "Thank him, and ask him instead to introduce us to the few contacts he thinks "
+         "would benefit, so they agree to hear from us; reward him for successful "
+         "introductions.",
+    "c": "Accept the phone book but only call the contacts in our target segments.",
+    "d": "Decline any help: referrals are always a privacy risk.",
+}
 
 # ------------------------------------------------------------------------- data access
 def source_frames(world: Any) -> dict[str, pd.DataFrame]:
@@ -370,6 +386,36 @@ def show_share_check(shared: Any) -> dict[str, Any]:
     return {"ok": ok, "leaks": len(leaks), "minimisation": extra}
 
 
+def purpose_notes(allowed_uses: Mapping[str, list[str]]) -> list[str]:
+    """Sentences under the purpose grid: reminders, never the answer key."""
+    out = []
+    if any(uses for uses in allowed_uses.values()):
+        out.append("Each tick must be backed by what that source's notice told people.")
+    if allowed_uses.get("purchased"):
+        out.append("The purchased list: those people gave their data to another company. "
+                   "Is anything on our side stated to them?")
+    if not any(uses for uses in allowed_uses.values()):
+        out.append("Nothing ticked: no source may be used for anything yet.")
+    return out
+
+
+def access_notes(role_access: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """Sentences under the access grid: what each new role would get, in plain words."""
+    out = []
+    for role, purpose in ACCESS_PURPOSES.items():
+        held = dict(role_access.get(role, {}))
+        if not held:
+            out.append(f"{role}: sees nothing, so it cannot do its job.")
+            continue
+        beyond = sorted(set(held) - set(privacy.PURPOSE_CATEGORIES[purpose]))
+        text = ", ".join(f"{c} ({lv})" for c, lv in held.items())
+        out.append(f"{role} ({purpose.replace('_', ' ')}): {text}.")
+        if beyond:
+            out.append(f"{role} would hold {beyond}, which {purpose.replace('_', ' ')} does "
+                       "not need.")
+    return out
+
+
 ACCESS_PURPOSES = {"agency": "direct_marketing", "consultant": "analysis"}
 
 
@@ -396,6 +442,51 @@ def try_access(world: Any, role_access: Any, table: str = "customers") -> dict[s
         print(f"{role} ({purpose}): full {shown[role]['full']}; masked "
               f"{shown[role]['masked']}; refused {shown[role]['refused']}")
     return {"ok": len(shown) == len(ACCESS_PURPOSES), "roles": shown}
+
+
+# ------------------------------------------------------- no-code rules on own data
+def stacked_sources(world: Any) -> pd.DataFrame:
+    """Every source record of the world in one table (what the rule views work on)."""
+    return pd.concat(ensure_sources(world).values(), ignore_index=True)
+
+
+def links_from(world: Any, link_rule: Any) -> list[list[str]]:
+    """Your link rule (or, on the analyst track, your function) on your own sources."""
+    from crm_sim.leads import rules
+
+    if callable(link_rule):
+        return link_rule(source_records(world))
+    return rules.apply_link_rule(stacked_sources(world), link_rule)
+
+
+def lead_list_from(world: Any, lead_rule: Any) -> pd.DataFrame:
+    """Your lead rule (or, on the analyst track, your function) on your own sources."""
+    from crm_sim.leads import rules
+
+    if callable(lead_rule):
+        return lead_rule(source_records(world, stacked=True), standards_for(world).to_dict(),
+                         str(world.today)[:10])
+    return rules.apply_lead_rule(stacked_sources(world), lead_rule, world.today)
+
+
+def satisfied_customers(world: Any) -> set[str]:
+    """Customers whose latest recorded satisfaction answer was "high" (public interactions)."""
+    inter = world.tables["interactions"]
+    said = inter["info_captured"].astype(str).str.extract(r'"satisfaction": "(\w+)"')[0]
+    said = inter.assign(said=said).dropna(subset=["said"])
+    latest = said.sort_values("timestamp").groupby("customer_id")["said"].last()
+    return {str(c) for c in latest[latest == "high"].index}
+
+
+def prospects_from(world: Any, prospect_rule: Any) -> list[str]:
+    """Your prospect rule (or, on the analyst track, your function) on your own network."""
+    from crm_sim.leads import rules
+
+    if callable(prospect_rule):
+        return prospect_rule(referral_edges(world), customer_records(world))
+    return rules.apply_prospect_rule(referral_edges(world), customer_records(world),
+                                     stacked_sources(world), prospect_rule,
+                                     satisfied_customers(world))
 
 
 # ------------------------------------------------------- exercise 3-4: leads, network
@@ -608,6 +699,26 @@ def recommend_inputs(world: Any) -> pd.DataFrame:
     signals as plain data, which keeps columns only.
     """
     return segment_signals(world).reset_index()
+
+
+def summary_from(world: Any, summary_figures: Any) -> dict[str, Any]:
+    """Your figure specs (or analyst-track function) on your own customers."""
+    from crm_sim import figure_specs
+
+    if callable(summary_figures):
+        return summary_figures(customer_records(world))
+    table = pd.DataFrame(customer_records(world))
+    return {name: figure_specs.compute(spec, table)
+            for name, spec in summary_figures.get("figures", {}).items()}
+
+
+def recommendations_from(world: Any, recommend_rule: Any) -> list[dict[str, Any]]:
+    """Your recommendation rule (or analyst-track function) on your own company's signals."""
+    from crm_sim import segment_rules
+
+    if callable(recommend_rule):
+        return recommend_rule(recommend_inputs(world))
+    return segment_rules.apply_rule(recommend_rule, recommend_inputs(world))
 
 
 def show_recommendation_check(recommendations: Any, world: Any) -> dict[str, Any]:

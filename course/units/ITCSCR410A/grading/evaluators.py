@@ -5,11 +5,16 @@ fixed fraction (tiers, not free-floating ratios) so that tests can assert exact 
 and an assessor can read *why* a mark was given from the evidence. Messages say what to
 fix; they never print answer keys or anything read from the hidden world.
 
-Functions a trainee submits (record linking, lead qualification, profile summary,
-recommendations) are run on the **hidden** world through `EvalContext.call_function` and
-scored against its truth: a trainee can rebuild their own world and read its truth, so an
-answer scored against that truth proves nothing. Tables and plans are judged on the
-trainee's own world's public tables.
+Record linking, lead qualification, the referral network, the profile summary and the
+recommendations are judged on the **hidden** world, against its truth: a trainee can
+rebuild their own world and read its truth, so an answer scored against that truth
+proves nothing. Two tracks reach those cells and are scored alike. On the no-code track
+the trainee hands in a **decision rule as data** (a link rule, a lead rule, a prospect
+rule, figure specs, a rule per segment signal: `crm_sim.leads.rules`,
+`crm_sim.figure_specs`, `crm_sim.segment_rules`), which the evaluator applies to the
+hidden world itself, so no trainee code runs. On the analyst track the trainee hands in
+a function, run there through `EvalContext.call_function`. Tables and plans are judged
+on the trainee's own world's public tables.
 """
 
 from __future__ import annotations
@@ -22,12 +27,13 @@ from typing import Any
 
 import pandas as pd
 
-from autograders.checks import EvalContext, evaluator, to_frame
+from autograders.checks import EvalContext, evaluator, to_frame, to_plain
 from autograders.checks.messages import UNSEEN, quote, unseen_failure
 from autograders.results import Verdict
 from crm_sim import own_company, privacy
 from crm_sim import profile_review as review
 from crm_sim.errors import CrmSimError
+from crm_sim.leads import rules
 from crm_sim.leads.columns import SOURCES
 from crm_sim.ui.quiz import original_option
 
@@ -91,19 +97,37 @@ BREACH_CHOICES: dict[str, dict[str, str]] = {
              "filtered by segment (PDPO s.35E)"},
 }
 # Rules for the two new roles of exercise 2d: (description, check(role_access) -> bool).
+# The first of each role's rules is what its job needs; the others (least privilege) are
+# credited only once that need is met, so an empty policy earns nothing for what it
+# "does not grant".
+def _holds(ra: Mapping, role: str) -> dict:
+    return dict(ra.get(role, {}))
+
+
+def _agency_works(ra: Mapping) -> bool:
+    return _holds(ra, "agency").get("contact") == "full" and "consent" in _holds(ra, "agency")
+
+
+def _consultant_works(ra: Mapping) -> bool:
+    return "profile" in _holds(ra, "consultant")
+
+
 ACCESS_RULES: list[tuple[str, Any]] = [
     ("agency can see contact details in full (it must phone people)",
-     lambda ra: ra.get("agency", {}).get("contact") == "full"),
+     lambda ra: _holds(ra, "agency").get("contact") == "full"),
     ("agency can see consent (it may call only consented customers)",
-     lambda ra: "consent" in ra.get("agency", {})),
-    ("agency cannot see HKIDs",
-     lambda ra: "government_id" not in ra.get("agency", {})),
-    ("consultant cannot see HKIDs",
-     lambda ra: "government_id" not in ra.get("consultant", {})),
-    ("consultant never sees contact details in full",
-     lambda ra: ra.get("consultant", {}).get("contact") in (None, "masked")),
+     lambda ra: "consent" in _holds(ra, "agency")),
+    ("agency sees no spending data (least privilege: a call centre needs none)",
+     lambda ra: _agency_works(ra) and "financial" not in _holds(ra, "agency")),
     ("consultant can see profile data (it must analyse the base)",
-     lambda ra: "profile" in ra.get("consultant", {})),
+     lambda ra: _consultant_works(ra)),
+    ("consultant never sees contact details in full",
+     lambda ra: _consultant_works(ra) and _holds(ra, "consultant").get("contact") in (
+         None, "masked")),
+    ("consultant holds only what analysis needs (least privilege)",
+     lambda ra: _consultant_works(ra) and not (
+         set(_holds(ra, "consultant")) - set(privacy.PURPOSE_CATEGORIES["analysis"])
+         - {"contact"})),
 ]
 RESOLUTION_TIERS = ((0.9, 1.0), (0.75, 0.75), (0.6, 0.5), (0.4, 0.25))
 LEAD_LIST_MAX = desk.LEAD_LIST_MAX
@@ -140,6 +164,21 @@ def _is_function(artifact: Any) -> bool:
 def _not_a_function(name: str) -> Verdict:
     return Verdict(0.0, f"Submit the function itself: submit(..., {name}) with {name} "
                         "defined with def.", {"error": "not a function"})
+
+
+def _is_rule(artifact: Any, kind: str) -> bool:
+    """A decision rule as data (the no-code track): a dict naming its kind."""
+    return isinstance(artifact, Mapping) and artifact.get("kind") == kind
+
+
+def _not_a_rule_or_function(name: str, value: str) -> Verdict:
+    return Verdict(0.0, f"Submit the rule you set in the view ({value}), or, on the "
+                        f"analyst track, the function {name} itself.",
+                   {"error": "not a rule or function"})
+
+
+def _stacked_sources(world: Any) -> pd.DataFrame:
+    return pd.concat(desk.ensure_sources(world).values(), ignore_index=True)
 
 
 def _call(ctx: EvalContext, artifact: Any, args: list) -> Any:
@@ -308,9 +347,20 @@ def resolve_function(artifact: Any, ctx: EvalContext) -> Verdict:
     links scored on their own world's entity truth, which they can rebuild) and carries its
     points and requirement ids (P1, P3).
     """
-    if not _is_function(artifact):
-        return _not_a_function("link_records")
     hidden = ctx.hidden_world()
+    if _is_rule(artifact, "link_rule"):
+        # no-code track: the matcher's rule applied to the unseen sources, no code run
+        try:
+            # the reviewer's verdicts name the trainee's own records; record ids repeat
+            # between companies (EV0013 is someone else there), so only thresholds travel
+            result = rules.apply_link_rule(_stacked_sources(hidden), artifact, decisions={})
+        except CrmSimError as e:
+            return Verdict(0.0, f"The matching rule cannot be applied: {e}",
+                           {"error": "invalid rule"})
+        stats, _ = _score_links(hidden, result)
+        return _resolution_verdict(stats, "hidden sources")
+    if not _is_function(artifact):
+        return _not_a_rule_or_function("link_records", "matcher.value")
     result = _call(ctx, artifact, [desk.source_records(hidden)])
     if _is_call_error(result):
         return Verdict(0.0, f"{unseen_failure('link_records', result)}. Make it work on "
@@ -379,7 +429,9 @@ def marketing(artifact: Any, ctx: EvalContext) -> Verdict:
     """The direct-marketing list: consent first, then coverage and minimisation.
 
     0 on any record without consent or from a non-marketing source; else coverage and
-    minimisation (0.5 compliant + 0.25 covers >= 90% of eligible + 0.25 minimal columns).
+    minimisation: 0.5 for covering >= 90% of the eligible records (0.25 from 50%), 0.25
+    for being compliant *and* covering at least half, 0.25 for minimal columns on a
+    non-empty list. An empty list is compliant but is no call list: it scores 0.
     """
     frame, error = _frame(artifact, "marketing_list")
     if frame is None:
@@ -411,7 +463,9 @@ def marketing(artifact: Any, ctx: EvalContext) -> Verdict:
                        breaches=[f"unconsented_marketing_list: {no_consent} records without "
                                  f"consent, {bad_source} from sources not open to marketing "
                                  "(PDPO s.35E)"])
-    score = 0.5 + (0.25 if coverage >= 0.9 else 0.0) + (0.0 if extra else 0.25)
+    covered = 0.5 if coverage >= 0.9 else 0.25 if coverage >= 0.5 else 0.0
+    score = covered + (0.25 if coverage >= 0.5 else 0.0) + \
+        (0.25 if len(frame) and not extra else 0.0)
     msgs = []
     if coverage < 0.9:
         msgs.append(f"the list holds {coverage:.0%} of the consented records marketing may "
@@ -422,9 +476,30 @@ def marketing(artifact: Any, ctx: EvalContext) -> Verdict:
                                                            "Complete and minimal."), evidence)
 
 
+SHARE_MUST_HAVE = ("profile_id", "segment", "district", "dm_consent")
+
+
+def _share_content(world: Any, frame: pd.DataFrame) -> tuple[list[str], bool]:
+    """What the shared table lacks for the review: missing columns, and rows in range.
+
+    The analytics team needs one row per profile (at least 80% of the true people and
+    companies, at most one per record) with the profile key, segment, district and
+    consent: one column of segments is no profile table.
+    """
+    missing = [c for c in SHARE_MUST_HAVE if c not in frame.columns]
+    n_records = len(_record_ids(world))
+    n_people = int(world.hidden["lead_truth"]["entity_id"].nunique())
+    return missing, 0.8 * n_people <= len(frame) <= n_records
+
+
 @evaluator(UNIT, "share_test")
 def share(artifact: Any, ctx: EvalContext) -> Verdict:
-    """0 on any unmasked identifier; 0.5 if columns beyond analysis remain; else 1."""
+    """0 on any unmasked identifier; else judged on what the table must contain.
+
+    1 for every profile with the key, segment, district and consent and nothing the
+    analysis does not need; 0.5 complete but not minimal; 0.25 minimal with half the
+    required columns and the rows; 0 otherwise.
+    """
     frame, error = _frame(artifact, "shared_profiles")
     if frame is None:
         return Verdict(0.0, error)
@@ -445,15 +520,30 @@ def share(artifact: Any, ctx: EvalContext) -> Verdict:
                             "these columns (crm_sim.privacy.mask_frame).", evidence,
                        breaches=[f"identifier_in_shared_table: {len(leaks)} unmasked, in "
                                  f"{where} (PDPO DPP4)"])
+    missing, rows_ok = _share_content(ctx.trainee_world(), frame)
+    evidence.update({"missing_columns": missing, "rows_in_range": rows_ok})
+    lacks = (f"columns the review needs: {missing}" if missing else "") + (
+        "; " if missing and not rows_ok else "") + (
+        "" if rows_ok else "one row per profile (all your profiles)")
+    if missing or not rows_ok:
+        partial = 0.25 if not extra and rows_ok and \
+            len(missing) <= len(SHARE_MUST_HAVE) // 2 else 0.0
+        return Verdict(partial, "No leaks, but the analytics team cannot do the review with "
+                                f"this table: it lacks {lacks}.", evidence)
     if extra:
         return Verdict(0.5, "No leaks, but the table keeps data the analysis does not need: "
                             + "; ".join(extra[:3]) + ".", evidence)
-    return Verdict(1.0, "No leaks, and only what the analysis needs.", evidence)
+    return Verdict(1.0, "No leaks, every profile with what the review needs, and only that.",
+                   evidence)
 
 
 @evaluator(UNIT, "access_test")
 def access(artifact: Any, ctx: EvalContext) -> Verdict:
-    """One sixth per access rule the two new roles satisfy (0 if not a valid policy)."""
+    """One sixth per access rule the two new roles satisfy; 0 for any HKID opened to them.
+
+    Least-privilege rules count only for a role that can do its job, so an empty policy
+    scores 0, and a role given everything loses them.
+    """
     if not isinstance(artifact, Mapping) or not all(
             isinstance(v, Mapping) for v in artifact.values()):
         return Verdict(0.0, "role_access must be {role: {category: 'full' | 'masked'}}.")
@@ -462,6 +552,12 @@ def access(artifact: Any, ctx: EvalContext) -> Verdict:
     except (CrmSimError, TypeError, ValueError) as e:
         return Verdict(0.0, f"role_access is not a valid access policy: {quote(str(e))}")
     ra = {k: dict(v) for k, v in artifact.items()}
+    hkid = [r for r in ("agency", "consultant") if "government_id" in ra.get(r, {})]
+    if hkid:
+        return Verdict(0.0, f"{hkid} would see HKIDs: neither an outsourced call centre nor "
+                            "an outside consultant needs one, and opening them to an outside "
+                            "party exposes the most sensitive identifier we hold (DPP4).",
+                       {"failed": ["HKID opened to " + ", ".join(hkid)]})
     failed = [text for text, rule in ACCESS_RULES if not rule(ra)]
     score = (len(ACCESS_RULES) - len(failed)) / len(ACCESS_RULES)
     if not failed:
@@ -499,6 +595,16 @@ def _qualify_on_hidden(ctx: EvalContext, artifact: dict) -> Any:
     reuses the first run instead of starting another sandbox.
     """
     hidden = ctx.hidden_world()
+    if _is_rule(artifact, "lead_rule"):
+        # no-code track: the lead rule applied to the unseen sources, no code run
+        try:
+            # in the form a function's returned table arrives in, so both tracks share
+            # one scoring path
+            return to_plain(rules.apply_lead_rule(_stacked_sources(hidden), artifact,
+                                                  hidden.today))
+        except CrmSimError as e:
+            return Verdict(0.0, f"The lead rule cannot be applied: {e}",
+                           {"error": "invalid rule"})
     cache = getattr(ctx, "_cache", None)
     key = ("410a_qualify", artifact["__function__"], artifact["source"])
     if isinstance(cache, dict) and key in cache:
@@ -511,8 +617,24 @@ def _qualify_on_hidden(ctx: EvalContext, artifact: dict) -> Any:
     return result
 
 
+def _achievable_leads(world: Any) -> int:
+    """How many distinct qualified prospects a list can hold there (at most 40).
+
+    The taught rule's list on `world`: the bar for "fills sales' capacity" is what the
+    sources allow, so a small company with few qualified prospects is not asked for 40.
+    """
+    standards = desk.standards_for(world)
+    return len(rules.apply_lead_rule(_stacked_sources(world),
+                                     rules.taught_lead_rule(standards), world.today))
+
+
 def _lead_list_verdict(world: Any, frame: pd.DataFrame, where: str) -> Verdict:
-    """Thirds of a lead list on `world`: standards, key fields, size and one per person."""
+    """Thirds of a lead list on `world`: standards, key fields, size and one per person.
+
+    The size third needs the list to fill at least three quarters of what sales can
+    work (40, or fewer where the sources hold fewer qualified prospects), one per person:
+    a list of one lead meets the rules but not the requirement to give sales its leads.
+    """
     stats, error = _lead_list_stats(world, frame)
     if stats is None:
         return Verdict(0.0, f"On {where}: the lead list could not be scored; keep record_id "
@@ -521,11 +643,16 @@ def _lead_list_verdict(world: Any, frame: pd.DataFrame, where: str) -> Verdict:
     n = stats["n_leads"]
     compliant = stats["rule_compliance"] == 1.0
     complete = stats["complete_rows"] == n
-    sized = stats["duplicates"] <= _allowed_duplicates(n) and n <= LEAD_LIST_MAX
+    wanted = _achievable_leads(world)
+    # a full list of leads that break the standards is no list for sales: size counts
+    # only once nine in ten leads meet them
+    sized = stats["duplicates"] <= _allowed_duplicates(n) and n <= LEAD_LIST_MAX and \
+        n >= 0.75 * wanted and stats["rule_compliance"] >= 0.9
     score = (compliant + complete + sized) / 3
     evidence = {k: stats[k] for k in ("n_leads", "duplicates", "rule_compliance",
                                       "rule_failures", "missing_key_fields", "complete_rows")}
     evidence["where"] = where
+    evidence["achievable_leads"] = wanted
     msgs = []
     if not compliant:
         msgs.append(f"{stats['rule_compliance']:.0%} of the leads meet management's "
@@ -535,9 +662,11 @@ def _lead_list_verdict(world: Any, frame: pd.DataFrame, where: str) -> Verdict:
         lacking = [f for f, k in stats["missing_key_fields"].items() if k]
         msgs.append(f"leads lack key information: {quote(lacking)} (return those columns, "
                     "filled)")
-    if not sized:
-        msgs.append(f"too many leads or duplicate people (at most {LEAD_LIST_MAX}, one per "
-                    "person)")
+    if stats["duplicates"] > _allowed_duplicates(n):
+        msgs.append("duplicate people on the list: one lead per person")
+    if n > LEAD_LIST_MAX or n < 0.75 * wanted:
+        msgs.append(f"give sales a full list: up to {LEAD_LIST_MAX} leads, and not far fewer "
+                    "than the qualified prospects the sources hold")
     return Verdict(score, f"Lead list on {where}: " + (
         "complete and compliant." if not msgs else "fix: " + "; ".join(msgs) + "."), evidence)
 
@@ -549,9 +678,11 @@ def lead_list(artifact: Any, ctx: EvalContext) -> Verdict:
     Thirds: every lead meets the standards; every lead has the key fields; at most 40
     leads, one per person (a tenth, min 1, duplicates tolerated).
     """
-    if not _is_function(artifact):
-        return _not_a_function("qualify_leads")
+    if not _is_function(artifact) and not _is_rule(artifact, "lead_rule"):
+        return _not_a_rule_or_function("qualify_leads", "lead_rule.value")
     result = _qualify_on_hidden(ctx, artifact)
+    if isinstance(result, Verdict):
+        return result
     if _is_call_error(result):
         return Verdict(0.0, f"{unseen_failure('qualify_leads', result)}. Make it work on "
                             "any sources: imports inside "
@@ -598,13 +729,16 @@ def qualify_function(artifact: Any, ctx: EvalContext) -> Verdict:
     """qualify_leads run on the hidden sources, judged by next month's sales.
 
     0.4 compliance (0.2 if >= 90%), 0.4 conversions next month
-    vs the reference method ((c+1)/(ref+1) >= 0.6; 0.2 if >= 0.3), 0.2 key fields on every
+    vs the reference method ((c+1)/(ref+1) >= 0.6; 0.2 if >= 0.3; none for a list under
+    90% compliant), 0.2 key fields on every
     lead and at most a tenth (min 1) duplicate people.
     """
-    if not _is_function(artifact):
-        return _not_a_function("qualify_leads")
+    if not _is_function(artifact) and not _is_rule(artifact, "lead_rule"):
+        return _not_a_rule_or_function("qualify_leads", "lead_rule.value")
     hidden = ctx.hidden_world()
     result = _qualify_on_hidden(ctx, artifact)
+    if isinstance(result, Verdict):
+        return result
     if _is_call_error(result):
         return Verdict(0.0, f"{unseen_failure('qualify_leads', result)}.",
                        {"error": result.kind})
@@ -624,7 +758,10 @@ def qualify_function(artifact: Any, ctx: EvalContext) -> Verdict:
     ratio = (stats["conversions"] + 1) / (ref + 1)
     compliance = stats["rule_compliance"]
     part_rules = 0.4 if compliance == 1.0 else 0.2 if compliance >= 0.9 else 0.0
-    part_conv = 0.4 if ratio >= 0.6 else 0.2 if ratio >= 0.3 else 0.0
+    # sales won from leads outside the standards (no consent, no budget) are not what the
+    # cell asks for: the sales part counts only for a list that (nearly) meets them
+    part_conv = 0.0 if compliance < 0.9 else 0.4 if ratio >= 0.6 else 0.2 if ratio >= 0.3 \
+        else 0.0
     part_fields = 0.2 if stats["complete_rows"] == stats["n_leads"] and \
         stats["duplicates"] <= _allowed_duplicates(stats["n_leads"]) else 0.0
     score = round(part_rules + part_conv + part_fields, 10)
@@ -648,6 +785,16 @@ def qualify_function(artifact: Any, ctx: EvalContext) -> Verdict:
 
 
 # ------------------------------------------------------------- exercise 4: network
+# A prospect counts when one of our customers (or their staff) knows them directly and
+# can introduce us: the exercise is growth *through* existing customers. Two hops also
+# counted strangers of strangers, which a random pick of the graph's prospects reached.
+INTRODUCTION_HOPS = 1
+# Share of the genuine new prospects within reach (at most 30) a list must reach. Picking
+# 30 of the graph's prospects at random already reaches 55-80% of them (most prospects are
+# genuine), so the bands sit above what chance gives: the taught rule reaches 90-100%.
+NETWORK_TIERS = ((0.88, 1.0), (0.8, 0.5), (0.7, 0.25))
+
+
 def reference_network_prospects(edges: list[dict], customers: list[dict]) -> list[str]:
     """The notebook's method: prospects tied to our customers or their staff, by strength."""
     ours = {c["customer_id"] for c in customers}
@@ -662,18 +809,38 @@ def reference_network_prospects(edges: list[dict], customers: list[dict]) -> lis
 
 @evaluator(UNIT, "network_test")
 def network(artifact: Any, ctx: EvalContext) -> Verdict:
-    """find_prospects run on the hidden world's graph: genuine new prospects in its first 30.
+    """The prospect rule (or find_prospects) on the hidden graph: genuine new prospects.
 
-    Scored against the best reachable: >= 0.8 of min(30, reachable) -> 1, >= 0.5 -> 0.5,
-    >= 0.25 -> 0.25.
+    Counted in the first 30 people listed, against the most a list of 30 reaches among
+    people a customer knows directly (`NETWORK_TIERS`: 0.88 -> 1, 0.8 -> 0.5, 0.7 -> 0.25).
+    The rule also gets the hidden company's lead sources, so it can leave out existing
+    customers; a function gets the graph and the customers only.
     """
-    from crm_sim.leads import network as net
-
-    if not _is_function(artifact):
-        return _not_a_function("find_prospects")
     world = ctx.hidden_world()
     desk.ensure_sources(world)      # the graph's prospects come with the lead sources
-    result = _call(ctx, artifact, [desk.referral_edges(world), desk.customer_records(world)])
+    if _is_rule(artifact, "prospect_rule"):
+        # no-code track: the prospect rule applied to the unseen company's graph, with its
+        # lead sources so the rule can leave out people who are already customers
+        try:
+            result = rules.apply_prospect_rule(desk.referral_edges(world),
+                                               desk.customer_records(world),
+                                               _stacked_sources(world), artifact,
+                                               desk.satisfied_customers(world))
+        except CrmSimError as e:
+            return Verdict(0.0, f"The prospect rule cannot be applied: {e}",
+                           {"error": "invalid rule"})
+    elif not _is_function(artifact):
+        return _not_a_rule_or_function("find_prospects", "prospect_finder.value")
+    else:
+        result = _call(ctx, artifact, [desk.referral_edges(world),
+                                       desk.customer_records(world)])
+    return network_verdict(world, result)
+
+
+def network_verdict(world: Any, result: Any) -> Verdict:
+    """A returned prospect list scored on `world` (the unseen company)."""
+    from crm_sim.leads import network as net
+
     if _is_call_error(result):
         return Verdict(0.0, f"{unseen_failure('find_prospects', result)}. Make it work on "
                             "any graph: "
@@ -687,7 +854,7 @@ def network(artifact: Any, ctx: EvalContext) -> Verdict:
                             "graph: look for people linked to our customers.")
     picked = list(dict.fromkeys(result))[:PROSPECTS_MAX]
     try:
-        stats = net.score_network_reach(world, picked)
+        stats = net.score_network_reach(world, picked, max_hops=INTRODUCTION_HOPS)
     except CrmSimError as e:
         return Verdict(0.0, "The prospects find_prospects returned on the hidden company "
                             "cannot be scored: return node ids from the graph given",
@@ -695,36 +862,37 @@ def network(artifact: Any, ctx: EvalContext) -> Verdict:
     reached = int(stats["genuine_new"])
     best = min(PROSPECTS_MAX, int(stats["available_genuine_new"]))
     ratio = reached / best if best else 0.0
-    score = 1.0 if ratio >= 0.8 else 0.5 if ratio >= 0.5 else 0.25 if ratio >= 0.25 else 0.0
-    taught = reference_network_prospects(desk.referral_edges(world),
-                                         desk.customer_records(world))
-    by_method = int(net.score_network_reach(world, taught)["genuine_new"]) if taught else 0
+    score = _tier(ratio, NETWORK_TIERS)
+    # the taught rule sees the lead sources too, so it leaves out existing customers
+    taught = rules.apply_prospect_rule(desk.referral_edges(world), desk.customer_records(world),
+                                       _stacked_sources(world), rules.TAUGHT_PROSPECT_RULE)
+    by_method = int(net.score_network_reach(
+        world, taught, max_hops=INTRODUCTION_HOPS)["genuine_new"]) if taught else 0
     evidence = {"listed": len(picked), "genuine_new": reached, "achievable": best,
                 "taught_method_reaches": by_method,
                 **{k: v for k, v in stats.items() if isinstance(v, int | float | str)}}
     # scores and bands only: the counts are hidden-world figures (they are in the evidence)
     if score == 1.0:
-        return Verdict(1.0, "On the hidden company your list reaches at least 80% of the "
+        return Verdict(1.0, "On the hidden company your list reaches at least 88% of the "
                             "genuine new prospects within reach.", evidence)
     head = (f"On the hidden company your list reaches {_band(ratio)} of the genuine new "
-            "prospects within reach; full marks from 80%. ")
+            "prospects within reach; full marks from 88%. ")
     if reached >= by_method:
         # the feedback must not send a trainee who applied the taught method hunting
         return Verdict(score, head + "The method taught here reaches no more on this "
-                       "company: the graph does not show which prospects are already "
-                       "customers, so here even that method stays under the full-marks "
+                       "company, so here even that method stays under the full-marks "
                        "line. Your assessor can see this in the evidence.", evidence)
     return Verdict(score, head + "The method taught here reaches more. Leave out "
-                   "existing customers, prefer people several customers know, and people "
-                   "known to satisfied customers.", evidence)
+                   "existing customers (their phone or e-mail is a customer's), and prefer "
+                   "people our customers know well or several customers know.", evidence)
 
 
 def _band(ratio: float) -> str:
     """A share as a band a trainee may see ("50-80%"), not the hidden counts behind it."""
-    for low, text in ((0.8, "at least 80%"), (0.5, "50-80%"), (0.25, "25-50%")):
+    for low, text in ((0.88, "at least 88%"), (0.8, "80-88%"), (0.7, "70-80%")):
         if ratio >= low:
             return text
-    return "under 25%"
+    return "under 70%"
 
 
 # ------------------------------------------------------------- exercise 5: review
@@ -795,7 +963,12 @@ def sql_query(artifact: Any, ctx: EvalContext) -> Verdict:
 
 @evaluator(UNIT, "plan_test")
 def plan(artifact: Any, ctx: EvalContext) -> Verdict:
-    """0.15 per required step completed in time (5 steps) + 0.25 for no unused capacity."""
+    """0.75 all required steps in time (0.25 with one missing), + 0.25 no unused capacity.
+
+    A review presented without two of its required figures answers too little to act
+    on: a plan of the right shape with random steps and tools completes two to four of
+    the five, and earned 0.3-0.6 when each step counted 0.15.
+    """
     n = len(ctx.trainee_world().tables["customers"])
     try:
         result = review.run_plan(artifact, n)
@@ -803,7 +976,8 @@ def plan(artifact: Any, ctx: EvalContext) -> Verdict:
         return Verdict(0.0, f"The plan is malformed: {e}")
     done = len(review.REQUIRED_STEPS) - len(result["missing_required"])
     full = not result["missing_required"] and not result["could_add"]
-    score = round(0.75 * done / len(review.REQUIRED_STEPS) + (0.25 if full else 0.0), 10)
+    missing = len(review.REQUIRED_STEPS) - done
+    score = (0.75 if missing == 0 else 0.25 if missing == 1 else 0.0) + (0.25 if full else 0.0)
     evidence = {k: result[k] for k in ("completed", "late", "hours_used", "missing_required",
                                        "spare_hours", "could_add")}
     msgs = []
@@ -847,10 +1021,29 @@ def _same(got: Any, want: Any) -> bool:
 @evaluator(UNIT, "summary_test")
 def summary(artifact: Any, ctx: EvalContext) -> Verdict:
     """One quarter per headline figure right on the hidden customer base."""
-    if not _is_function(artifact):
-        return _not_a_function("profile_summary")
     hidden = ctx.hidden_world()
-    result = _call(ctx, artifact, [desk.customer_records(hidden)])
+    if _is_rule(artifact, "figure_specs"):
+        # no-code track: the figure builder's specs computed on the unseen customers
+        from crm_sim import figure_specs
+
+        figures = artifact.get("figures")
+        if not isinstance(figures, Mapping):
+            return Verdict(0.0, "The figures are missing: set each figure in the builder.",
+                           {"error": "invalid rule"})
+        result = {}
+        for name in reference_summary(hidden.tables["customers"]):
+            try:
+                if name in figures:
+                    result[name] = figure_specs.compute(figures[name],
+                                                        pd.DataFrame(desk.customer_records(
+                                                            hidden)))
+            except CrmSimError as e:
+                return Verdict(0.0, f"Figure {name} cannot be computed: {e}",
+                               {"error": "invalid rule"})
+    elif not _is_function(artifact):
+        return _not_a_rule_or_function("profile_summary", "figures.value")
+    else:
+        result = _call(ctx, artifact, [desk.customer_records(hidden)])
     if _is_call_error(result):
         return Verdict(0.0, f"{unseen_failure('profile_summary', result)}.",
                        {"error": result.kind})
@@ -932,9 +1125,20 @@ def recommend(artifact: Any, ctx: EvalContext) -> Verdict:
     """
     from autograders.checks import to_plain
 
-    if not _is_function(artifact):
-        return _not_a_function("recommend")
     world = ctx.hidden_world()
+    if _is_rule(artifact, "recommend_rule"):
+        # no-code track: the rule per segment signal applied to the unseen company's
+        # signals, its advice executed there
+        from crm_sim import segment_rules
+
+        try:
+            result = segment_rules.apply_rule(artifact, desk.recommend_inputs(world))
+        except CrmSimError as e:
+            return Verdict(0.0, f"The recommendation rule cannot be applied: {e}",
+                           {"error": "invalid rule"})
+        return recommendation_verdict(result, world)
+    if not _is_function(artifact):
+        return _not_a_rule_or_function("recommend", "recommender.value")
     result = _call(ctx, artifact, [to_plain(desk.recommend_inputs(world))])
     if _is_call_error(result):
         return Verdict(0.0, f"recommend failed while running on the unseen company "
@@ -953,17 +1157,9 @@ _OWN_K2_WRONG = (
 VARIANTS: dict[str, dict[str, str]] = {
     "partial": {
         "q_k3_answer": 'answer_k3 = shown_letter("answer_k3", "a")',
-        "resolve_impl": (
-            "def link_records(sources):\n"
-            "    pairs, seen = [], {}\n"
-            "    for records in sources.values():\n"
-            "        for r in records:\n"
-            "            key = r.get('phone') or None\n"
-            "            if key in seen:\n"
-            "                pairs.append([seen[key], r['record_id']])\n"
-            "            elif key:\n"
-            "                seen[key] = r['record_id']\n"
-            "    return pairs\n"),
+        # e-mail and phone with a name check, but no mailbox or district: F1 0.75-0.9
+        "resolve_impl": ('link_rule = {"kind": "link_rule",\n'
+                         '             "match_on": {"email": 70, "phone": 70}}\n'),
         "purpose_impl": (
             "allowed_uses = {'event': ['service', 'analysis', 'direct_marketing'],\n"
             "                'web': ['service', 'direct_marketing'], 'purchased': ['analysis'],\n"
@@ -974,24 +1170,22 @@ VARIANTS: dict[str, dict[str, str]] = {
         "plan_impl": ("review_plan = [{'step': s, 'tool': 'spreadsheet'} for s in\n"
                       "               ['segment_mix', 'value_by_segment', 'consent_coverage',\n"
                       "                'district_reach', 'contact_history']]\n"),
-        "summary_impl": (
-            "def profile_summary(customers):\n"
-            "    import pandas as pd\n"
-            "    df = pd.DataFrame(customers)\n"
-            "    return {'customers_by_segment': df.groupby('segment').size().to_dict(),\n"
-            "            'consent_rate': float(df['dm_consent'].mean())}\n"),
-        "recommend_impl": (
-            "def recommend(signals):\n"
-            "    return [{'target_segment': 'individual', 'action': 'win_back_call',\n"
-            "             'expected_effect': {'metric': 'retained_value', 'change': 1000}}]\n"
-            "\n"
-            "recommendations = recommend(desk.recommend_inputs(world))\n"),
-        "network_impl": ("def find_prospects(edges, customers):\n"
-                         "    ours = {c['customer_id'] for c in customers}\n"
-                         "    near = [e['target'] for e in edges if e['source'] in ours\n"
-                         "            and e['target_kind'] == 'prospect']\n"
-                         "    return sorted(set(near))[:12]\n"),
-        "prof_x1b_answer": 'choice_x1b = "b"\nreasons_x1b = ["target_pressure"]\n',
+        # two figures right, consent unrounded is still right; districts missing, mean
+        # value averaged over the wrong column
+        "summary_impl": ('summary_figures = {"kind": "figure_specs", "figures": {\n'
+                         '    "customers_by_segment": {"measure": "count",\n'
+                         '                             "group_by": "segment"},\n'
+                         '    "consent_rate": {"measure": "share_true",\n'
+                         '                     "column": "dm_consent"},\n'
+                         '    "mean_value_by_segment": {"measure": "mean", "group_by": "segment",\n'
+                         '                              "column": "tenure_months"}}}\n'),
+        # one play only (value), service calls to the biggest segment
+        "recommend_impl": ('recommend_rule = {"kind": "recommend_rule", "plays": [\n'
+                           '    {"action": "win_back_call", "pick_by": ["customers"],\n'
+                           '     "expected_effect": {"metric": "retained_value",\n'
+                           '                         "change": 1000}}]}\n'),
+        "network_impl": 'prospect_rule = {"kind": "prospect_rule", "max_prospects": 26}\n',
+        "prof_x1b_answer": 'answer_x1b = {"choice": "b", "reasons": ["target_pressure"]}\n',
         "recommend_written": "We should do more marketing.",
     },
     "wrong": {
@@ -1001,7 +1195,7 @@ VARIANTS: dict[str, dict[str, str]] = {
         "q_k4_answer": 'answer_k4 = shown_letter("answer_k4", "c")',
         "q_k5_answer": 'answer_k5 = shown_letter("answer_k5", "a")',
         "q_own_k2_answer": _OWN_K2_WRONG,
-        "resolve_impl": "def link_records(sources):\n    return []\n",
+        "resolve_impl": 'link_rule = {"kind": "link_rule", "match_on": {}}\n',
         "purpose_impl": ("allowed_uses = {s: ['direct_marketing', 'service', 'analysis']\n"
                          "                for s in sources}\n"),
         "marketing_impl": "marketing_list = pd.concat(sources.values(), ignore_index=True)\n",
@@ -1010,22 +1204,27 @@ VARIANTS: dict[str, dict[str, str]] = {
                         "    ['identifier', 'contact', 'government_id', 'profile', 'consent',\n"
                         "     'financial', 'activity', 'other']}\n"
                         "    for r in ['agency', 'consultant']}\n"),
-        "prof_x1_answer": 'choice_x1 = "a"\nreasons_x1 = ["director_approved"]\n',
-        "prof_x1b_answer": 'choice_x1b = "a"\nreasons_x1b = ["target_pressure"]\n',
-        "qualify_impl": ("def qualify_leads(records, standards, today):\n"
-                         "    import pandas as pd\n"
-                         "    return pd.DataFrame(records)[['record_id']].head(40)\n"),
-        "network_impl": ("def find_prospects(edges, customers):\n"
-                         "    return [c['customer_id'] for c in customers][:30]\n"),
+        "prof_x1_answer": 'answer_x1 = {"choice": "a", "reasons": ["director_approved"]}\n',
+        "prof_x1b_answer": 'answer_x1b = {"choice": "a", "reasons": ["target_pressure"]}\n',
+        "qualify_impl": ('lead_rule = {"kind": "lead_rule", "merge_on": [],\n'
+                         '             "rank_by": ["newest"], "consent_from_purchased": True,\n'
+                         '             "standards": {"require_budget": False,\n'
+                         '                           "min_deal_hkd": 0,\n'
+                         '                           "authority_levels": [],\n'
+                         '                           "require_need": False,\n'
+                         '                           "max_timeline_months": None,\n'
+                         '                           "require_consent": False,\n'
+                         '                           "max_record_age_days": None}}\n'),
+        # only people several customers know, ranked so: almost nobody qualifies
+        "network_impl": ('prospect_rule = {"kind": "prospect_rule", "min_known_by": 5,\n'
+                         '                 "rank_by": "known_by", "max_prospects": 3}\n'),
         "sql_impl": 'SQL_SEGMENTS = "SELECT 1 AS x"\n',
         "plan_impl": "review_plan = []\n",
-        "summary_impl": "def profile_summary(customers):\n    return {}\n",
-        "recommend_impl": (
-            "def recommend(signals):\n"
-            "    return [{'target_segment': 'sme', 'action': 'purchased_list_campaign',\n"
-            "             'expected_effect': {'metric': 'new_customers', 'change': 500}}]\n"
-            "\n"
-            "recommendations = recommend(desk.recommend_inputs(world))\n"),
+        "summary_impl": 'summary_figures = {"kind": "figure_specs", "figures": {}}\n',
+        "recommend_impl": ('recommend_rule = {"kind": "recommend_rule", "plays": [\n'
+                           '    {"action": "purchased_list_campaign", "pick_by": ["customers"],\n'
+                           '     "expected_effect": {"metric": "new_customers",\n'
+                           '                         "change": 500}}]}\n'),
         "recommend_written": "",
     },
 }

@@ -1,0 +1,162 @@
+"""Column and mask picker: build a table to hand over by choosing, not by coding.
+
+Starting from a table (records, profiles), the person deciding keeps, masks or drops each
+column and keeps only rows whose column holds chosen values (e.g. source in the
+marketing sources, consent true). `value` is the resulting table, which is what a
+marketing list or a shared profile table is. Under the controls the view says, in plain
+words, which kept columns the stated purpose does not need and whether any phone, e-mail
+or HKID is still readable (`crm_sim.privacy`), and draws how many rows remain per value
+of a chosen column. Every control has a method.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from crm_sim import privacy
+from crm_sim.errors import PolicyError
+
+CHOICES = ("keep", "mask", "drop")
+
+
+class ColumnPicker:
+    """Keep / mask / drop per column, plus row filters, over one table.
+
+    Attributes:
+        table: the table the choices apply to.
+        purpose: the purpose the result is for (a `privacy.PURPOSES` key), or None.
+        widget: the ipywidgets box to display.
+    """
+
+    def __init__(self, table: pd.DataFrame, purpose: str | None = None,
+                 chart_by: str | None = None):
+        self.table = table.reset_index(drop=True)
+        self.purpose = purpose
+        self.chart_by = chart_by
+        self._choice = dict.fromkeys(self.table.columns, "keep")
+        self._filters: dict[str, list] = {}
+        self._drops = {c: widgets.Dropdown(options=CHOICES, value="keep", description=str(c),
+                                           layout=widgets.Layout(width="260px"))
+                       for c in self.table.columns}
+        for col, dd in self._drops.items():
+            dd.observe(lambda ch, c=col: self._on(c, ch["new"]), names="value")
+        self._summary = widgets.HTML()
+        self._out = widgets.Output()
+        self.widget = widgets.VBox([widgets.GridBox(
+            list(self._drops.values()),
+            layout=widgets.Layout(grid_template_columns="repeat(3, 270px)")),
+            self._summary, self._out])
+        self.refresh()
+
+    # ------------------------------------------------------------ user actions
+    def choose(self, column: str, choice: str) -> pd.DataFrame:
+        """Keep, mask or drop one column (what its drop-down does).
+
+        Raises:
+            PolicyError: unknown column or choice; nothing changes.
+        """
+        if column not in self._choice:
+            raise PolicyError("column", column, ", ".join(map(str, self._choice)),
+                              "pick a column of the table")
+        if choice not in CHOICES:
+            raise PolicyError(str(column), choice, " or ".join(CHOICES), "e.g. mask")
+        self._choice[column] = choice
+        if self._drops[column].value != choice:
+            self._drops[column].value = choice
+        return self.refresh()
+
+    def keep_only(self, columns: Iterable[str]) -> pd.DataFrame:
+        """Drop every column not listed (listed ones keep their keep/mask choice)."""
+        wanted = list(columns)
+        for col in self._choice:
+            if col not in wanted:
+                self.choose(col, "drop")
+            elif self._choice[col] == "drop":
+                self.choose(col, "keep")
+        return self.refresh()
+
+    def filter_rows(self, column: str, values: Iterable[Any] | None) -> pd.DataFrame:
+        """Keep only rows whose `column` holds one of `values` (None removes the filter)."""
+        if column not in self.table.columns:
+            raise PolicyError("filter column", column, ", ".join(map(str, self.table.columns)),
+                              "filter on a column of the table")
+        if values is None:
+            self._filters.pop(column, None)
+        else:
+            self._filters[column] = list(values)
+        return self.refresh()
+
+    def refresh(self) -> pd.DataFrame:
+        """Recompute the result and redraw; returns it."""
+        self._result = self._build()
+        self._summary.value = "<br>".join(self.messages())
+        self._draw()
+        return self._result
+
+    # ------------------------------------------------------------ read-outs
+    @property
+    def value(self) -> pd.DataFrame:
+        """The table your choices give (what `submit` hands in)."""
+        return self._result.copy()
+
+    def messages(self) -> list[str]:
+        """What the table would expose, in plain words."""
+        out = [f"<b>{len(self._result)}</b> rows, {self._result.shape[1]} columns."]
+        if self.purpose:
+            extra = privacy.check_minimisation(list(map(str, self._result.columns)),
+                                               self.purpose)
+            if extra:
+                names = ", ".join(str(getattr(v, "column", v)) for v in extra[:6])
+                out.append(f"Not needed for {self.purpose.replace('_', ' ')}: {names}. "
+                           "Drop them (collect and pass on only what the purpose needs).")
+        leaks = privacy.find_leaks(self._result)
+        if leaks:
+            cols = sorted({str(getattr(lk, "column", "?")) for lk in leaks})
+            out.append(f"Readable phone numbers, e-mails or HKIDs in: {', '.join(cols)}. "
+                       "Mask or drop these columns before the table leaves you.")
+        return out
+
+    # ------------------------------------------------------------ internals
+    def _build(self) -> pd.DataFrame:
+        df = self.table
+        for col, values in self._filters.items():
+            df = df[df[col].isin(values)]
+        keep = [c for c, ch in self._choice.items() if ch != "drop"]
+        df = df[keep].reset_index(drop=True)
+        masked = [c for c in keep if self._choice[c] == "mask"]
+        return privacy.mask_frame(df, masked) if masked else df
+
+    def _on(self, column: str, choice: str) -> None:
+        if self._choice[column] != choice:
+            self.choose(column, choice)
+
+    def _draw(self) -> None:
+        from IPython import get_ipython
+
+        self._out.clear_output()
+        if get_ipython() is None:
+            return
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        with self._out:
+            display(self._result.head(8))
+            by = self.chart_by
+            if by and by in self.table.columns and len(self._result):
+                source = self.table
+                for col, values in self._filters.items():
+                    source = source[source[col].isin(values)]
+                fig, ax = plt.subplots(figsize=(5, 2))
+                source[by].astype(str).value_counts().sort_index().plot.bar(ax=ax)
+                ax.set_ylabel("rows kept")
+                plt.tight_layout()
+                plt.show()
+
+    def _ipython_display_(self):  # pragma: no cover - display hook only
+        from IPython.display import display
+
+        display(self.widget)

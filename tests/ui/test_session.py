@@ -47,9 +47,10 @@ def test_my_world_has_no_hidden_tables(monkeypatch, tmp_path):
 
 def test_sealed_world_still_simulates_calls(monkeypatch):
     """Calls on a sealed world run, change its state, and leave `hidden` empty."""
+    from unit_loader import helper_module
+
     from crm_sim.calls import OutsourcerChecklist
     from crm_sim.leads import generate_sources
-    from unit_loader import helper_module
 
     pc = helper_module("ITCSCR304A", "periodic_calls")
 

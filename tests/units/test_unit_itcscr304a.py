@@ -160,12 +160,29 @@ def choose_prospects(customers, interactions):
 '''
 
 
+def scorecard_rule(weights: dict, eligible_only: bool = True) -> dict:
+    """A prospect scorecard's value, as the view hands it in."""
+    return {"kind": "scorecard", "weights": weights, "eligible_only": eligible_only,
+            "per_group": 15}
+
+
+TAUGHT_SCORECARD = scorecard_rule({"said_satisfaction": 1.0, "value_in_segment": 0.1})
+RFM_SCORECARD = scorecard_rule({"recent_purchase": 1.0, "contacts_in_segment": 1.0,
+                                "value_in_segment": 1.0})
+
+
+def rule_score(rule: dict, worlds: list) -> float:
+    """The pooled score of a scorecard rule applied (as the grader does) to `worlds`."""
+    picks = [pc.scorecard_prospects(rule, *pc.prospect_inputs(w)) for w in worlds]
+    return U.prospects_score_many(picks, worlds)[0]
+
+
 def test_prospects_score_rule_on_a_world(world):
-    """The scoring rule: model list 1; one segment empty exactly 2/3; unconsented 0, named."""
+    """The scoring rule: model list 1; one segment empty is less; unconsented 0, named."""
     ref = U.reference_prospects(world)
     assert U.prospects_score(ref, world)[0] == 1.0
-    score, message, _ = U.prospects_score({**ref, "individual": []}, world)
-    assert score == pytest.approx(2 / 3, abs=1e-4)
+    score, message, evidence = U.prospects_score({**ref, "individual": []}, world)
+    assert score < 2 / 3 and evidence["fill"] == pytest.approx(2 / 3, abs=1e-4)
     assert "individual" in message
     c = world.customers
     no_consent = {s: g["customer_id"].head(15).tolist()
@@ -175,14 +192,48 @@ def test_prospects_score_rule_on_a_world(world):
     assert no_consent["corporate"][0] in message
 
 
-def test_prospects_function_full_partial_wrong_on_hidden_world(ev, ctx):
-    """Model function 1; no individuals exactly 2/3; only unconsented customers 0, no ids."""
+def test_prospects_taught_scorecard_picks_what_the_model_function_picks(world):
+    """The no-code scorecard with the taught weights picks exactly the model's prospects."""
+    assert pc.scorecard_prospects(TAUGHT_SCORECARD, *pc.prospect_inputs(world)) == \
+        U.reference_prospects(world)
+
+
+def test_prospects_scorecard_full_partial_wrong_exact(ev, ctx):
+    """No code run: taught scorecard 1; value only its exact pooled mark; no filter less."""
+    worlds = U.unseen_companies(ctx)
+    assert len(worlds) == U.UNSEEN_COMPANIES
+    assert ev["prospects_test"](TAUGHT_SCORECARD, ctx).score == 1.0
+    value_only = scorecard_rule({"value_in_segment": 1.0})
+    verdict = ev["prospects_test"](value_only, ctx)
+    assert verdict.score == pytest.approx(rule_score(value_only, worlds), abs=1e-4)
+    assert 0.0 < verdict.score < 0.9
+    no_filter = scorecard_rule(TAUGHT_SCORECARD["weights"], eligible_only=False)
+    verdict = ev["prospects_test"](no_filter, ctx)
+    assert verdict.score == pytest.approx(rule_score(no_filter, worlds), abs=1e-4)
+    assert verdict.score < 0.5 and "consent" in verdict.message
+
+
+@pytest.mark.parametrize("rule,words", [
+    (scorecard_rule({}), "give at least one signal"),
+    (scorecard_rule({"said_satisfaction": 0.0}), "every weight is zero"),
+    (scorecard_rule({"star_sign": 1.0}), "do not exist"),
+    (scorecard_rule({"said_satisfaction": "lots"}), "between"),
+    ({"kind": "scorecard", "weights": {"said_satisfaction": 1}}, "eligible"),
+])
+def test_prospects_unusable_scorecards_score_zero_in_words(rule, words, ev, ctx):
+    """A scorecard the grader cannot apply earns 0 and says why in plain words."""
+    if rule.get("weights") == {}:
+        rule = {**rule, "weights": None}
+    verdict = ev["prospects_test"](rule, ctx)
+    assert verdict.score == 0.0
+    assert words in verdict.message
+
+
+def test_prospects_function_full_and_wrong_on_unseen_companies(ev, ctx):
+    """Analyst track graded the same way: the model function 1; unconsented picks 0, no ids."""
     verdict = ev["prospects_test"](fn_artifact(PROSPECTS_MODEL, "choose_prospects"), ctx)
     assert verdict.score == 1.0, verdict.message
-    verdict = ev["prospects_test"](fn_artifact(PROSPECTS_NO_INDIVIDUALS, "choose_prospects"),
-                                   ctx)
-    assert verdict.score == pytest.approx(2 / 3, abs=1e-4)
-    assert "individual" in verdict.message
+    assert verdict.evidence["companies"] == U.UNSEEN_COMPANIES
     verdict = ev["prospects_test"](fn_artifact(PROSPECTS_NO_CONSENT, "choose_prospects"), ctx)
     assert verdict.score == 0.0
     c = ctx.hidden_world().customers
@@ -190,23 +241,16 @@ def test_prospects_function_full_partial_wrong_on_hidden_world(ev, ctx):
     assert c[~c["dm_consent"]]["customer_id"].iloc[0] not in verdict.message   # hidden ids
 
 
-def test_prospects_variants_earn_their_intended_marks(ev, ctx):
-    """Partial (value only, no individuals) earns its rule's mark on the hidden world, ≤ 2/3.
-
-    The expected mark is the scoring rule applied to the variant's picks computed here on
-    the hidden world's inputs, so the evaluator is shown to grade exactly that.
-    """
-    hidden = ctx.hidden_world()
-    marks = {}
-    for name in ("partial", "wrong"):
-        source = function_only(U.VARIANTS[name]["prospects_answer"].split("\nprospects = ")[0])
-        namespace: dict = {}
-        exec(compile(source, name, "exec"), namespace)  # noqa: S102 - the unit's own variant
-        picks = namespace["choose_prospects"](*pc.prospect_inputs(hidden))
-        verdict = ev["prospects_test"](fn_artifact(source, "choose_prospects"), ctx)
-        assert verdict.score == pytest.approx(U.prospects_score(picks, hidden)[0], abs=1e-4)
-        marks[name] = verdict.score
-    assert 0.0 == marks["wrong"] < marks["partial"] <= 2 / 3 + 1e-9
+def test_prospects_partial_function_no_individuals_exact(ev, ctx):
+    """A function leaving one segment empty earns exactly its pooled mark (fill 2/3)."""
+    worlds = U.unseen_companies(ctx)
+    fn = defined(PROSPECTS_NO_INDIVIDUALS, "choose_prospects")
+    expected = U.prospects_score_many([fn(*pc.prospect_inputs(w)) for w in worlds], worlds)
+    verdict = ev["prospects_test"](fn_artifact(PROSPECTS_NO_INDIVIDUALS, "choose_prospects"),
+                                   ctx)
+    assert verdict.score == pytest.approx(expected[0], abs=1e-4)
+    assert verdict.evidence["fill"] == pytest.approx(2 / 3, abs=1e-4)
+    assert "individual" in verdict.message
 
 
 def test_prospects_trainee_world_truth_is_not_full_marks(ev, ctx, world):
@@ -777,3 +821,42 @@ def test_prospects_model_list_full_where_a_segment_has_little_to_choose():
     consented = w.customers[w.customers["dm_consent"]].groupby("segment").size()
     assert consented["corporate"] < 2 * pc.PROSPECTS_PER_SEGMENT
     assert U.prospects_score(U.reference_prospects(w), w)[0] == 1.0
+
+
+# ------------------------------------------- 20 unseen companies: prospects (reliability)
+@pytest.fixture(scope="module")
+def prospect_trials() -> list[list[World]]:
+    """Twenty gradings, each on five unseen companies of the unit's real size, built once."""
+    from crm_sim.trainee import UNIT_SCENARIOS
+
+    base = UNIT_SCENARIOS["ITCSCR304A"]
+    return [[World.build(base.replace(seed=9100 + 5 * i + j)) for j in range(5)]
+            for i in range(N_UNSEEN)]
+
+
+def test_prospects_taught_scorecard_full_on_19_of_20(prospect_trials):
+    """The taught scorecard (said satisfaction, value in segment, consent) earns 1 on >= 19."""
+    scores = [rule_score(TAUGHT_SCORECARD, ws) for ws in prospect_trials]
+    assert sum(s == 1.0 for s in scores) >= 19, scores
+
+
+def test_prospects_rfm_scorecard_at_least_80_percent(prospect_trials):
+    """A sound method other than the taught one (recency, frequency, value) earns >= 0.8."""
+    scores = [rule_score(RFM_SCORECARD, ws) for ws in prospect_trials]
+    assert sum(s >= 0.8 for s in scores) >= 19, scores
+
+
+def test_prospects_random_picks_at_most_a_quarter(prospect_trials):
+    """Fifteen random consented customers per segment earn <= 0.25 on >= 19 of 20."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    scores = []
+    for ws in prospect_trials:
+        picks = []
+        for w in ws:
+            c = w.customers[w.customers["dm_consent"].astype(bool)]
+            picks.append({s: rng.permutation(g["customer_id"].to_numpy())[:15].tolist()
+                          for s, g in c.groupby("segment")})
+        scores.append(U.prospects_score_many(picks, ws)[0])
+    assert sum(s <= 0.25 for s in scores) >= 19, scores

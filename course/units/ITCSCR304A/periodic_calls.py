@@ -239,6 +239,93 @@ def show_prospects_check(prospects: Any, world: Any) -> None:
                   "checks how likely its picks really are to buy.")
 
 
+# Signals of the no-code prospect scorecard: each 0..1, higher = a better prospect. They
+# are computed from `prospect_inputs` only, so the grader computes the same signals on a
+# company the trainee has never seen and applies the trainee's weights there.
+PROSPECT_SIGNALS = {
+    "said_satisfaction": "how satisfied they said they were on their last call (not asked: middle)",
+    "value_in_segment": "lifetime value, ranked within the segment",
+    "tenure_in_segment": "how long they have been a customer, ranked within the segment",
+    "recent_purchase": "bought from us in the last 180 days",
+    "recent_contact": "how recently we last spoke to them (a year ago or more: 0)",
+    "contacts_in_segment": "how often we spoke to them in the last year, ranked within the segment",
+    "complaints": "complained to us in the last year (a negative weight avoids them)",
+}
+
+
+def prospect_signals(customers: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard's signals per customer (index customer_id), from public tables only."""
+    acc = customers.assign(customer_id=customers["customer_id"].astype(str)) \
+        .set_index("customer_id")
+    inter = interactions.assign(customer_id=interactions["customer_id"].astype(str))
+    stamp = pd.to_datetime(inter["timestamp"].astype(str).str[:16], format="%Y-%m-%dT%H:%M",
+                           errors="coerce")
+    now = stamp.max() if len(stamp) and stamp.notna().any() else pd.Timestamp("2026-01-01")
+    band = inter["info_captured"].astype(str).str.extract(
+        r'"satisfaction": "(low|medium|high)"', expand=False).map(BAND_VALUE)
+    said = (inter.assign(said=band, t=stamp).dropna(subset=["said"])
+            .sort_values("t", kind="stable").groupby("customer_id")["said"].last())
+    last = inter.assign(t=stamp).groupby("customer_id")["t"].max()
+    sold = inter.loc[(inter["outcome"] == "sale") & (stamp >= now - pd.Timedelta(days=180)),
+                     "customer_id"]
+    complained = inter.loc[(inter["outcome"] == "complaint")
+                           & (stamp >= now - pd.Timedelta(days=365)), "customer_id"]
+    days = (now - last.reindex(acc.index)).dt.days.astype(float)
+    year = inter.loc[stamp >= now - pd.Timedelta(days=365)].groupby("customer_id").size()
+    acc = acc.assign(contacts=year.reindex(acc.index).fillna(0.0).to_numpy(float))
+    by_seg = acc.groupby("segment")
+    return pd.DataFrame({
+        "said_satisfaction": said.reindex(acc.index).fillna(BAND_VALUE["medium"]),
+        "value_in_segment": by_seg["lifetime_value"].rank(pct=True),
+        "tenure_in_segment": by_seg["tenure_months"].rank(pct=True),
+        "recent_purchase": acc.index.isin(set(sold)).astype(float),
+        "recent_contact": (1.0 - days.fillna(365.0) / 365.0).clip(0.0, 1.0),
+        "contacts_in_segment": by_seg["contacts"].rank(pct=True),
+        "complaints": acc.index.isin(set(complained)).astype(float),
+    }, index=acc.index).astype(float)
+
+
+def prospect_scorecard(world: Any):
+    """The no-code track's view for Exercise 1b: a `Scorecard` over your own customers."""
+    from crm_sim.ui.scorecard import Scorecard
+
+    customers, interactions = prospect_inputs(world)
+    ids = customers["customer_id"].astype(str).to_numpy()
+    return Scorecard(prospect_signals(customers, interactions),
+                     pd.Series(customers["segment"].astype(str).to_numpy(), index=ids),
+                     pd.Series(customers["dm_consent"].astype(bool).to_numpy(), index=ids),
+                     PROSPECTS_PER_SEGMENT, labels=PROSPECT_SIGNALS)
+
+
+def scorecard_prospects(rule: Any, customers: pd.DataFrame, interactions: pd.DataFrame
+                        ) -> dict[str, list[str]]:
+    """The prospects a scorecard rule picks from these tables (the grader's application)."""
+    from crm_sim.ui.scorecard import apply_scorecard
+
+    ids = customers["customer_id"].astype(str).to_numpy()
+    return apply_scorecard(rule, prospect_signals(customers, interactions),
+                           pd.Series(customers["segment"].astype(str).to_numpy(), index=ids),
+                           pd.Series(customers["dm_consent"].astype(bool).to_numpy(), index=ids),
+                           PROSPECTS_PER_SEGMENT)
+
+
+def prospects_from(rule: Any, world: Any) -> dict[str, list[str]]:
+    """Your rule's picks in your own company: a scorecard's value or a function.
+
+    A rule the scorecard cannot use gives no picks (the check then says what is missing).
+    """
+    from crm_sim.ui.scorecard import rule_problems
+
+    customers, interactions = prospect_inputs(world)
+    if callable(rule):
+        return rule(customers, interactions)
+    if rule_problems(rule, list(PROSPECT_SIGNALS)):
+        for problem in rule_problems(rule, list(PROSPECT_SIGNALS)):
+            print(f"✘ {problem}")
+        return {}
+    return scorecard_prospects(rule, customers, interactions)
+
+
 # ------------------------------------------------------------------------------ referrals
 def referral_problems(champions: Any, world: Any, n: int = REFERRAL_CHAMPIONS
                       ) -> tuple[list[str], list[str]]:
@@ -537,6 +624,51 @@ def assignment_report(assigned: Any, world: Any) -> dict[str, Any]:
     q = known.reindex(merged["assignee"]).to_numpy(float)
     out["quality"] = float((weights * q).sum() / max(weights.sum(), 1e-9))
     return out
+
+
+def assignment_planner(world: Any):
+    """The no-code track's view for Exercise 1: an `AssignmentPlanner` over the task.
+
+    The unit's knowledge goes in here as data: who is qualified for each segment (the
+    mechanism), how long each call takes, each caller's weekly capacity, and the order the
+    calls are taken in (segment weight, then lifetime value).
+    """
+    from crm_sim.mechanism import mechanism_for
+    from crm_sim.plans import QUESTIONS
+    from crm_sim.ui.planner import AssignmentPlanner
+
+    mech = mechanism_for(world)
+    task = assignment_task(world)
+    quality = agent_quality(world)
+    staff = table(world, "staff")
+    outs = table(world, "outsourcers")
+    n_q = task["script"].map(lambda items: sum(i in QUESTIONS for i in items))
+    slot = pd.to_datetime(task["slot"], format="%Y-%m-%dT%H:%M")
+    week = (slot.dt.normalize() - pd.to_timedelta(slot.dt.day_of_week, unit="D")).dt.strftime(
+        "%Y-%m-%d")
+    work = pd.DataFrame({"group": task["segment"], "period": week,
+                         "minutes": mech.call_minutes(task["channel"], n_q),
+                         "priority": task["segment"].map(SEGMENT_WEIGHT).fillna(1.0) * 1e9
+                         + task["lifetime_value"]}, index=task.index)
+    agents = pd.concat([
+        pd.DataFrame({"agent_id": staff["staff_id"].astype(str),
+                      "capacity": 60.0 * staff["capacity_hours_week"].astype(float),
+                      "unit": "minutes"}),
+        pd.DataFrame({"agent_id": outs["outsourcer_id"].astype(str),
+                      "capacity": outs["capacity_calls_week"].astype(float), "unit": "calls"}),
+    ], ignore_index=True)
+    agents["quality"] = agents["agent_id"].map(quality).astype(float)
+    qualified = {}
+    for seg in sorted(task["segment"].unique()):
+        rules = mech.segments[seg]
+        ok = staff.loc[(staff["skill"] >= rules.min_skill)
+                       & (staff["product_knowledge"] >= rules.min_product_knowledge),
+                       "staff_id"].astype(str).tolist()
+        if rules.allow_outsourcers:
+            ok += outs.loc[outs["quality"] >= rules.min_outsourcer_quality,
+                           "outsourcer_id"].astype(str).tolist()
+        qualified[str(seg)] = ok
+    return AssignmentPlanner(task, work, agents, qualified)
 
 
 def show_assignment_check(assigned: Any, world: Any) -> None:

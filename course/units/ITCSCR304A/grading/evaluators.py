@@ -196,75 +196,163 @@ def _segment_lift(ids: list[str], pool: pd.Series, k: int) -> float:
     return got / oracle
 
 
-def prospects_score(picks: Any, world: Any) -> tuple[float, str, dict]:
-    """Per segment: lift of true propensity vs the reference heuristic, times consent share.
+UNSEEN_COMPANIES = 5         # companies a prospect rule is tried on (pooled: less luck)
+PROSPECT_FLOOR = 0.15        # share of the taught method's lift a blind pick reaches by luck
+PROSPECT_FULL = 0.55         # share of it that earns full credit (RFM reaches it, see tests)
 
-    For each segment, lift = Σ(propensity − consented mean) over the valid picks divided by
-    the same sum for the true top-15 (the oracle). Credit = min(1, lift / (0.9 × reference
-    heuristic's lift)), multiplied by (1 − picks without consent / 15). Score = mean over
-    segments. Unknown, duplicated or misfiled ids earn nothing. The reference lift is
-    floored at `MIN_REFERENCE_LIFT` (0.02) only so that a segment where public data holds
-    no signal is not divided by ~0; a higher floor (0.2 until the exercise was graded on
-    hidden worlds) left the model solution itself under full marks in weak segments. Where
-    the model's own lift is under the floor (no signal, or a small consented pool with
-    little to choose), picks at least as good as the model's earn full credit.
+
+def unseen_companies(ctx: EvalContext, n: int = UNSEEN_COMPANIES) -> list[Any]:
+    """The hidden world and `n` − 1 sister companies of the same scenario (cached).
+
+    Fifteen picks in one company are mostly luck; pooled over five companies a sound
+    method and a blind one separate. The sisters' seeds derive from the hidden seed, so
+    they are as unseen as the hidden world itself.
     """
+    from crm_sim.world import World
+
+    cache = ctx._cache.setdefault("itcscr304a_unseen", [])
+    if not cache:
+        first = ctx.hidden_world()
+        cache.append(first)
+        for j in range(1, n):
+            seed = (int(first.scenario.seed) * 7919 + 104_729 * j) % (2 ** 31 - 1)
+            cache.append(World.build(first.scenario.replace(seed=seed)))
+    return cache[:n]
+
+
+def _prospect_parts(picks: Any, world: Any, reference: dict[str, list[str]]
+                    ) -> dict[str, Any]:
+    """One company's raw figures: lift sums per segment (picks and model), fill, consent."""
     k = pc.PROSPECTS_PER_SEGMENT
     found = pc.prospect_problems(picks, world, k)
     latent = _latent(world)
     customers = pc.table(world, "customers")
-    reference = reference_prospects(world, k)
-    per_segment = {}
+    out: dict[str, Any] = {"found": found, "got": {}, "ref": {}, "fill": [], "picked": 0,
+                           "no_consent": len(found["no_consent"])}
     for seg in found["segments"]:
         pool_ids = customers.loc[(customers["segment"] == seg)
                                  & customers["dm_consent"].astype(bool), "customer_id"]
         pool = latent["propensity"].reindex(pool_ids)
-        lift = _segment_lift(found["valid"][seg], pool, k)
-        ref_raw = _segment_lift(reference.get(seg, []), pool, k)
-        ref = max(ref_raw, MIN_REFERENCE_LIFT)
-        ids = picks.get(seg, []) if isinstance(picks, dict) else []
-        no_consent = [c for c in found["no_consent"] if c in (ids if isinstance(ids, list)
-                                                              else [])]
-        credit = min(1.0, max(0.0, lift) / (PROSPECT_TARGET * ref))
-        if ref_raw < MIN_REFERENCE_LIFT and lift >= ref_raw:
-            credit = 1.0        # no public signal to use here: as good as the model is enough
-        credit *= max(0.0, 1.0 - len(no_consent) / k)
-        per_segment[seg] = round(credit, 4)
-    score = float(np.mean(list(per_segment.values()))) if per_segment else 0.0
-    weak = [s for s, c in per_segment.items() if c < 0.999]
+        valid = found["valid"][seg]
+        out["picked"] += len(valid)
+        out["fill"].append(min(1.0, len(valid) / max(1, min(k, len(pool)))) if len(pool)
+                           else 1.0)
+        if len(pool) <= k:
+            continue                         # no choice to make: only the fill counts
+        mean = float(pool.mean())
+        out["got"][seg] = float((pool.reindex(valid).dropna() - mean).sum())
+        out["ref"][seg] = float((pool.reindex(reference.get(seg, [])).dropna() - mean).sum())
+    return out
+
+
+def prospects_score_many(picks_list: list[Any], worlds: list[Any]) -> tuple[float, str, dict]:
+    """Score prospect lists made on several companies, pooled.
+
+    ratio = Σ lift of the valid picks / Σ lift of the taught method (satisfaction said,
+    value within segment) over every company and every segment with a choice (more
+    consented customers than 15); lift = Σ (true propensity − the consented pool's mean).
+    credit = clip((ratio − 0.15) / (0.55 − 0.15)): picks made blind reach about 0.15 by
+    luck, a sound method such as RFM about 0.55-1. score = credit × fill (share of the 15
+    places per segment filled with valid picks, where the segment has that many
+    consented) × (1 − share of picks without consent).
+    """
+    parts = [_prospect_parts(p, w, reference_prospects(w))
+             for p, w in zip(picks_list, worlds, strict=True)]
+    got = sum(sum(x["got"].values()) for x in parts)
+    ref = sum(sum(x["ref"].values()) for x in parts)
+    if ref > 1e-9:
+        ratio = got / ref
+        credit = min(1.0, max(0.0, (ratio - PROSPECT_FLOOR) / (PROSPECT_FULL - PROSPECT_FLOOR)))
+    else:
+        ratio, credit = float("nan"), float(got >= ref)
+    fill = float(np.mean([f for x in parts for f in x["fill"]])) if parts else 0.0
+    listed = sum(x["picked"] + x["no_consent"] for x in parts)
+    consent = 1.0 - sum(x["no_consent"] for x in parts) / listed if listed else 1.0
+    score = credit * fill * consent
+    per_segment = {}
+    for seg in parts[0]["found"]["segments"] if parts else []:
+        g = sum(x["got"].get(seg, 0.0) for x in parts)
+        r = sum(x["ref"].get(seg, 0.0) for x in parts)
+        per_segment[seg] = round(1.0 if r <= 1e-9 else min(1.0, max(0.0, (
+            g / r - PROSPECT_FLOOR) / (PROSPECT_FULL - PROSPECT_FLOOR))), 4)
+    found = parts[0]["found"] if parts else {"problems": [], "no_consent": [], "unknown": []}
     lines = list(found["problems"])
-    if weak:
+    weak = [s for s, c in per_segment.items() if c < 0.999]
+    if credit < 0.999 and weak:
         lines.append("these segments' prospects are less likely to buy than they could be: "
                      f"{', '.join(weak)}. Use what customers told us on recent calls (the "
                      "satisfaction they gave) and their value within each segment")
     message = "Strong prospect lists in every segment." if not lines else "; ".join(lines)
-    return score, message, {"credit_per_segment": per_segment,
+    return score, message, {"credit": round(credit, 4),
+                            "ratio_to_taught": None if not math.isfinite(ratio)
+                            else round(ratio, 4),
+                            "fill": round(fill, 4), "consent": round(consent, 4),
+                            "companies": len(parts), "credit_per_segment": per_segment,
                             "no_consent": found["no_consent"][:20],
                             "unknown": found["unknown"][:20]}
 
 
+def prospects_score(picks: Any, world: Any) -> tuple[float, str, dict]:
+    """`prospects_score_many` on one company (the trainee's own, in messages and tests)."""
+    return prospects_score_many([picks], [world])
+
+
 @evaluator(UNIT, "prospects_test")
 def prospects(artifact: Any, ctx: EvalContext) -> Verdict:
-    """`choose_prospects` run (sandboxed) on a hidden company, scored by `prospects_score`.
+    """A prospect rule applied on five unseen companies, scored by `prospects_score_many`.
 
-    The function gets the hidden world's `pc.prospect_inputs` (customers, interactions) and
-    must return ``{segment: [15 customer ids]}``; its picks are judged against that
-    world's hidden propensities, so reading the trainee's own world's truth earns nothing.
+    No-code track: the scorecard's value (signals, weights, consent filter) is applied by
+    the grader (`pc.scorecard_prospects`); no trainee code runs. Analyst track: the
+    function `choose_prospects` runs (sandboxed) once per company on its
+    `pc.prospect_inputs` and returns ``{segment: [15 customer ids]}``. Picks are judged
+    against those companies' hidden propensities, so reading the trainee's own world's
+    truth earns nothing.
     """
     from autograders.checks import to_plain
 
-    world = ctx.hidden_world()
-    customers, interactions = pc.prospect_inputs(world)
-    result, failed = _call_submitted(
-        artifact, ctx, "choose_prospects", [to_plain(customers), to_plain(interactions)],
-        not_its=", not its result", inputs="customers and interactions tables")
+    worlds = unseen_companies(ctx)
+    inputs = [pc.prospect_inputs(w) for w in worlds]
+    if _is_rule(artifact, "scorecard"):
+        results, failed = [], None
+        for customers, interactions in inputs:
+            picks, failed = _scorecard_picks(artifact, customers, interactions)
+            if failed:
+                break
+            results.append(picks)
+    else:
+        results, failed = _call_submitted(
+            artifact, ctx, "choose_prospects",
+            [[to_plain(c), to_plain(i)] for c, i in inputs],
+            not_its=", not its result", inputs="customers and interactions tables", many=True)
     if failed:
         return failed
-    if not isinstance(result, dict) or "__frame__" in result or "__series__" in result:
-        return _verdict(0.0, "choose_prospects must return a dict {segment: [15 customer ids]}, "
-                        f"got {type(result).__name__}", {})
-    score, _, evidence = prospects_score(result, world)
-    return _verdict(score, _unseen_prospects_message(result, world, score, evidence), evidence)
+    for result in results:
+        if not isinstance(result, dict) or "__frame__" in result or "__series__" in result:
+            return _verdict(0.0, "choose_prospects must return a dict {segment: [15 customer "
+                            f"ids]}}, got {type(result).__name__}", {})
+    score, _, evidence = prospects_score_many(results, worlds)
+    return _verdict(score, _unseen_prospects_message(results[0], worlds[0], score, evidence),
+                    evidence)
+
+
+def _is_rule(artifact: Any, kind: str) -> bool:
+    """True when the artefact is a no-code view's value (a decision rule as data)."""
+    return isinstance(artifact, dict) and artifact.get("kind") == kind
+
+
+def _scorecard_picks(rule: dict, customers: pd.DataFrame, interactions: pd.DataFrame
+                     ) -> tuple[Any, Verdict | None]:
+    """A scorecard rule applied to the unseen company's tables: no trainee code runs.
+
+    The rule's words are the trainee's own (signal names, weights), so problems may be
+    quoted back; the picks come from hidden data and are only scored.
+    """
+    from crm_sim.ui.scorecard import rule_problems
+
+    problems = rule_problems(rule, list(pc.PROSPECT_SIGNALS))
+    if problems:
+        return None, _verdict(0.0, "the scorecard cannot be used: " + "; ".join(problems), {})
+    return pc.scorecard_prospects(rule, customers, interactions), None
 
 
 def _unseen_prospects_message(picks: Any, world: Any, score: float, evidence: dict) -> str:
@@ -845,21 +933,24 @@ def _call_error(result: Any, name: str = "the function") -> str | None:
 
 
 def _call_submitted(artifact: Any, ctx: EvalContext, name: str, args: list, *, inputs: str,
-                    not_its: str = "") -> tuple[Any, Verdict | None]:
-    """Call the submitted function `name` once, sandboxed, on `args` (hidden-world data).
+                    not_its: str = "", many: bool = False) -> tuple[Any, Verdict | None]:
+    """Call the submitted function `name` in one sandbox, on `args` (hidden-world data).
 
-    Returns (its result, None), or (None, a zero `Verdict` saying what to fix) when the
-    artefact is not a function or the call raised, hung or was killed.
+    With ``many``, `args` is a list of argument lists (one call each, e.g. one per unseen
+    company) and the results come back as a list. Returns (its result, None), or (None, a
+    zero `Verdict` saying what to fix) when the artefact is not a function or the call
+    raised, hung or was killed.
     """
     if not (isinstance(artifact, dict) and "__function__" in artifact):
         return None, _verdict(0.0, f"submit the function {name} itself (defined with def)"
                               f"{not_its}", {})
-    result = ctx.call_function(artifact, [args])[0]
-    error = _call_error(result, name)
-    if error:
-        return None, _verdict(0.0, f"{error}; make it work for any {inputs}",
-                              {"error": result.kind})
-    return result, None
+    results = ctx.call_function(artifact, args if many else [args])
+    for result in results:
+        error = _call_error(result, name)
+        if error:
+            return None, _verdict(0.0, f"{error}; make it work for any {inputs}",
+                                  {"error": result.kind})
+    return (results if many else results[0]), None
 
 
 @evaluator(UNIT, "estimates_test")
@@ -1122,27 +1213,19 @@ def follow_up(artifact: Any, ctx: EvalContext) -> Verdict:
 
 # Variant name -> {solution cell grade_id: replacement source}; "full" is the source.
 # Each source replaces the whole solution cell, so it repeats the cell's set-up lines.
-_PROSPECTS_NO_INDIVIDUALS = """
-from periodic_calls import prospect_inputs
-
-def choose_prospects(customers, interactions):
-    accounts = customers.set_index("customer_id")
-    eligible = accounts[accounts["dm_consent"].astype(bool)]
-    picks = {segment: group.sort_values("lifetime_value", ascending=False).index[:15].tolist()
-             for segment, group in eligible.groupby("segment")}
-    picks["individual"] = []
-    return picks
-
-prospects = choose_prospects(*prospect_inputs(world))
+# the no-code track's partial: value alone (a weak signal of who buys), consent ticked
+_PROSPECTS_VALUE_ONLY = """
+scorecard.set_weights({"value_in_segment": 1.0})
+scorecard.require_eligible()
+prospect_rule = scorecard.value
 """
+# the analyst track's wrong answer: only customers who refused marketing
 _PROSPECTS_NO_CONSENT = """
-from periodic_calls import prospect_inputs
-
 def choose_prospects(customers, interactions):
     refused = customers[~customers["dm_consent"].astype(bool)]
     return {s: g["customer_id"].head(15).tolist() for s, g in refused.groupby("segment")}
 
-prospects = choose_prospects(*prospect_inputs(world))
+prospect_rule = choose_prospects
 """
 _PLAN_LATE_CALLS = """
 from crm_sim.plans import CallPlan
@@ -1248,7 +1331,7 @@ VARIANTS: dict[str, dict[str, str]] = {
             "    customers=('customer_id', 'size'), consented_share=('dm_consent', 'mean'),\n"
             "    mean_value=('lifetime_value', 'mean'))\n"
             "segment_summary['contacted_90d_share'] = 0.0\n"),
-        "prospects_answer": _PROSPECTS_NO_INDIVIDUALS,
+        "prospects_answer": _PROSPECTS_VALUE_ONLY,
         "plan_calls_answer": _PLAN_LATE_CALLS,
         "budget_answer": _BUDGET_DOUBLED,
         "checklist_answer": "checklist = OutsourcerChecklist(script_adherence=True, "

@@ -335,18 +335,61 @@ def test_plan_hostile(hostile, ev, ctx):
 
 
 # ------------------------------------------------------------------------ assignment
+def assignment_mark(assigned, world) -> float:
+    """The assignment rule computed here: compliance × clip((q − blind) / (0.8 (ref − blind)))."""
+    report = pc.assignment_report(assigned, world)
+    ref_q = pc.assignment_report(U.reference_assignment(world), world)["quality"]
+    blind = U.blind_quality(world)
+    assert not report["violations"]          # only answers without breaches are computed here
+    compliance = (report["calls"] - len(report["missing"])) / report["calls"]
+    credit = min(1.0, max(0.0, (report["quality"] - blind) / (U.ASSIGN_TARGET * (ref_q - blind))))
+    return compliance * credit
+
+
 def test_assignment_reference_and_exact_partial(ev, ctx, world):
-    """Greedy reference 1; corporate calls dropped scores compliance × quality formula."""
+    """Greedy reference 1; corporate calls dropped scores compliance × quality credit exactly."""
     ref = U.reference_assignment(world)
     assert ev["assign_people_test"](to_plain(ref), ctx).score == 1.0
     part = ref[ref["segment"] != "corporate"]
-    report = pc.assignment_report(part, world)
-    ref_q = pc.assignment_report(ref, world)["quality"]
-    expected = (len(part) / len(ref)) * (0.5 + 0.5 * min(1.0, report["quality"]
-                                                         / (U.ASSIGN_TARGET * ref_q)))
     verdict = ev["assign_people_test"](to_plain(part), ctx)
-    assert verdict.score == pytest.approx(expected, abs=1e-4)
+    assert verdict.score == pytest.approx(assignment_mark(part, world), abs=1e-4)
+    assert 0.0 < verdict.score < 1.0
     assert ref[ref["segment"] == "corporate"]["customer_id"].iloc[0] in verdict.message
+
+
+def planner_for(world, order=None):
+    """The no-code planner on `world`, each segment ranked by `order` (default: best first)."""
+    planner = pc.assignment_planner(world)
+    for group in planner.groups:
+        if order is None:
+            planner.best_first(group)
+        else:
+            planner.set_callers(group, order(planner, group))
+    planner.fill()
+    return planner
+
+
+def test_assignment_planner_full_partial_wrong_exact(ev, ctx, world):
+    """Planner: best first 1; one segment left empty its exact mark; agencies on all 0."""
+    planner = planner_for(world)
+    assert planner.breaches() == []
+    assert planner.value["assignee"].tolist() == \
+        U.reference_assignment(world)["assignee"].tolist()
+    assert ev["assign_people_test"](to_plain(planner.value), ctx).score == 1.0
+    partial = pc.assignment_planner(world)
+    partial.best_first("corporate")
+    partial.best_first("sme")
+    partial.fill()
+    assert any("no caller" in b for b in partial.breaches())
+    verdict = ev["assign_people_test"](to_plain(partial.value), ctx)      # None = no caller
+    assert verdict.score == pytest.approx(
+        assignment_mark(partial.value.dropna(subset=["assignee"]), world), abs=1e-4)
+    assert 0.0 < verdict.score < 1.0
+    wrong = pc.assignment_planner(world)
+    for i in wrong.calls.index:
+        wrong.assignee.at[i] = "O001"
+    assert any("not qualified" in b for b in wrong.breaches())
+    assert ev["assign_people_test"](to_plain(wrong.value), ctx).score == 0.0
 
 
 def test_assignment_unqualified_outsourcer_named(ev, ctx, world):
@@ -859,4 +902,60 @@ def test_prospects_random_picks_at_most_a_quarter(prospect_trials):
             picks.append({s: rng.permutation(g["customer_id"].to_numpy())[:15].tolist()
                           for s, g in c.groupby("segment")})
         scores.append(U.prospects_score_many(picks, ws)[0])
+    assert sum(s <= 0.25 for s in scores) >= 19, scores
+
+
+# ------------------------------------------- 20 unseen companies: assignment (reliability)
+@pytest.fixture(scope="module")
+def assign_worlds() -> list[World]:
+    """Twenty companies of the unit's real size (the grader judges the trainee's own)."""
+    from crm_sim.trainee import UNIT_SCENARIOS
+
+    base = UNIT_SCENARIOS["ITCSCR304A"]
+    return [World.build(base.replace(seed=9300 + i)) for i in range(N_UNSEEN)]
+
+
+def assign_context(world) -> EvalContext:
+    """A grading context whose trainee world is `world`."""
+    c = EvalContext(unit="ITCSCR304A", trainee_id="t-rel", trainee_seed=1, hidden_seed=2)
+    c._cache["trainee"] = world
+    return c
+
+
+def test_assignment_taught_planner_full_on_19_of_20(ev, assign_worlds):
+    """Best callers first per segment, then fill: full marks on >= 19 of 20 companies."""
+    scores = [ev["assign_people_test"](to_plain(planner_for(w).value), assign_context(w)).score
+              for w in assign_worlds]
+    assert sum(s == 1.0 for s in scores) >= 19, scores
+
+
+def test_assignment_equal_weight_skills_at_least_80_percent(ev, assign_worlds):
+    """A sound alternative (skill, product knowledge, soft skill weighed equally) earns >= 0.8."""
+    scores = []
+    for w in assign_worlds:
+        staff = w.staff.set_index("staff_id")
+        plain = staff[["skill", "product_knowledge", "soft_skill"]].mean(axis=1)
+
+        def equal_weights(planner, group, plain=plain):
+            value = {a: float(plain[a]) if a in plain.index
+                     else float(planner.agents.at[a, "quality"]) for a in planner.qualified[group]}
+            return sorted(value, key=lambda a: (-value[a], a))
+
+        planner = planner_for(w, equal_weights)
+        scores.append(ev["assign_people_test"](to_plain(planner.value), assign_context(w)).score)
+    assert sum(s >= 0.8 for s in scores) >= 19, scores
+
+
+def test_assignment_random_qualified_callers_at_most_a_quarter(ev, assign_worlds):
+    """Qualified callers picked at random (the right shape, no thought for value) <= 0.25."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    scores = []
+    for w in assign_worlds:
+        task = pc.assignment_task(w)
+        qualified = pc.qualified_callers(w)
+        picks = [rng.choice(qualified[s]) for s in task["segment"]]
+        scores.append(ev["assign_people_test"](to_plain(task.assign(assignee=picks)),
+                                               assign_context(w)).score)
     assert sum(s <= 0.25 for s in scores) >= 19, scores

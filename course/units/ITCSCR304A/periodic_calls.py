@@ -658,8 +658,18 @@ def assignment_planner(world: Any):
                       "capacity": outs["capacity_calls_week"].astype(float), "unit": "calls"}),
     ], ignore_index=True)
     agents["quality"] = agents["agent_id"].map(quality).astype(float)
+    return AssignmentPlanner(task, work, agents, qualified_callers(world))
+
+
+def qualified_callers(world: Any) -> dict[str, list[str]]:
+    """Per segment, the staff and agencies the mechanism allows to call it."""
+    from crm_sim.mechanism import mechanism_for
+
+    mech = mechanism_for(world)
+    staff = table(world, "staff")
+    outs = table(world, "outsourcers")
     qualified = {}
-    for seg in sorted(task["segment"].unique()):
+    for seg in sorted(table(world, "customers")["segment"].unique()):
         rules = mech.segments[seg]
         ok = staff.loc[(staff["skill"] >= rules.min_skill)
                        & (staff["product_knowledge"] >= rules.min_product_knowledge),
@@ -668,7 +678,7 @@ def assignment_planner(world: Any):
             ok += outs.loc[outs["quality"] >= rules.min_outsourcer_quality,
                            "outsourcer_id"].astype(str).tolist()
         qualified[str(seg)] = ok
-    return AssignmentPlanner(task, work, agents, qualified)
+    return qualified
 
 
 def show_assignment_check(assigned: Any, world: Any) -> None:

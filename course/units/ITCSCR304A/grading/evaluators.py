@@ -476,7 +476,7 @@ def plan_calls(artifact: Any, ctx: EvalContext) -> Verdict:
 
 
 # ======================================================================= notebook 2
-ASSIGN_TARGET = 0.95          # share of the reference caller quality that earns full credit
+ASSIGN_TARGET = 0.8           # share of the reference's gain over blind picks: full credit
 
 
 def reference_assignment(world: Any) -> pd.DataFrame:
@@ -538,13 +538,32 @@ def _calls_in_overloaded_weeks(frame: pd.DataFrame, violations: list) -> set[int
     return {i for i, pair in enumerate(pairs) if pair in weeks}
 
 
+def blind_quality(world: Any) -> float:
+    """Segment-weighted caller quality expected from qualified callers picked at random.
+
+    The floor of the quality credit: an assignment that only respects the qualifications
+    (not the value at stake) earns no quality credit, whatever the team looks like.
+    """
+    task = pc.assignment_task(world)
+    quality = pc.agent_quality(world)
+    mean_q = {s: float(quality.reindex(ids).mean()) if ids else 0.0
+              for s, ids in pc.qualified_callers(world).items()}
+    weights = task["segment"].map(pc.SEGMENT_WEIGHT).fillna(1.0)
+    return float((weights * task["segment"].map(mean_q)).sum() / max(weights.sum(), 1e-9))
+
+
 @evaluator(UNIT, "assign_people_test")
 def assign_people(artifact: Any, ctx: EvalContext) -> Verdict:
-    """Compliance × (0.5 + 0.5 × quality credit).
+    """Compliance × quality credit.
 
     compliance = share of the task's calls that have a valid caller who is qualified for
-    the segment and not over capacity that week. quality credit = min(1, segment-weighted
-    caller quality / (0.95 × the reference greedy assignment's)).
+    the segment and not over capacity that week. quality credit = clip((q − blind) /
+    (0.8 × (reference − blind))), where q is the segment-weighted caller quality of the
+    answer, reference the greedy assignment's (best qualified caller with time, heaviest
+    calls first) and blind the quality of qualified callers picked at random
+    (`blind_quality`): respecting the rules is necessary, putting the best people on the
+    most valuable calls earns the marks. The planner's value (no-code) and a DataFrame
+    built in code are graded alike.
     """
     world = ctx.trainee_world()
     frame = to_frame(artifact)
@@ -567,8 +586,12 @@ def assign_people(artifact: Any, ctx: EvalContext) -> Verdict:
                if (cid, slot) not in unqualified and i not in overloaded)
     compliance = good / calls if calls else 0.0
     ref = pc.assignment_report(reference_assignment(world), world)["quality"]
-    credit = min(1.0, report["quality"] / (ASSIGN_TARGET * ref)) if ref > 0 else 0.0
-    score = compliance * (0.5 + 0.5 * credit)
+    blind = blind_quality(world)
+    if ref - blind > 1e-9:
+        credit = min(1.0, max(0.0, (report["quality"] - blind) / (ASSIGN_TARGET * (ref - blind))))
+    else:
+        credit = float(report["quality"] >= ref - 1e-9)
+    score = compliance * credit
     lines = list(report["problems"])
     if credit < 0.999:
         lines.append("your most valuable calls could have stronger callers: give corporate "
@@ -577,7 +600,8 @@ def assign_people(artifact: Any, ctx: EvalContext) -> Verdict:
                     "for it, and the strongest callers take the most valuable calls.",
                     {"calls": calls, "compliant_calls": good,
                      "quality": round(report["quality"], 4),
-                     "reference_quality": round(ref, 4), "missing": report["missing"][:20]})
+                     "reference_quality": round(ref, 4), "blind_quality": round(blind, 4),
+                     "missing": report["missing"][:20]})
 
 
 def budget_truth(world: Any) -> pd.DataFrame:
@@ -1333,6 +1357,9 @@ VARIANTS: dict[str, dict[str, str]] = {
             "segment_summary['contacted_90d_share'] = 0.0\n"),
         "prospects_answer": _PROSPECTS_VALUE_ONLY,
         "plan_calls_answer": _PLAN_LATE_CALLS,
+        # the planner with no caller list for individuals: their calls stay without a caller
+        "assign_people_answer": 'planner.best_first("corporate")\nplanner.best_first("sme")\n'
+                                "planner.fill()\nassigned = planner.value\n",
         "budget_answer": _BUDGET_DOUBLED,
         "checklist_answer": "checklist = OutsourcerChecklist(script_adherence=True, "
                             "consent_check=True)\n",

@@ -611,14 +611,67 @@ def test_scripted_calls_model_function_full_on_hidden_world(ev, ctx):
 
 def test_scripted_calls_variants_score_zero_with_reasons(ev, ctx):
     """Partial (emails, ten questions) and wrong (no calls) earn 0, as before the change."""
-    partial = function_only(U.VARIANTS["partial"]["call_list_answer"].split("\ncall_list = ")[0])
+    partial = function_only(
+        U.VARIANTS["partial"]["call_list_answer"].split("\ndiscovery_rule = ")[0])
     verdict = ev["scripted_calls_test"](fn_artifact(partial, "plan_discovery_calls"), ctx)
     assert verdict.score == 0.0
     assert "more than 5 questions" in verdict.message
-    wrong = function_only(U.VARIANTS["wrong"]["call_list_answer"].split("\ncall_list = ")[0])
+    wrong = function_only(
+        U.VARIANTS["wrong"]["call_list_answer"].split("\ndiscovery_rule = ")[0])
     verdict = ev["scripted_calls_test"](fn_artifact(wrong, "plan_discovery_calls"), ctx)
     assert verdict.score == 0.0
     assert verdict.message
+
+
+BUSINESS_QUESTIONS = ["needs", "budget", "timeline", "satisfaction", "decision_maker"]
+
+
+def discovery_rule(corporate: str = "visit", sme: str = "visit", individual: str = "preferred",
+                   caller: str = "warmest", business: list | None = None,
+                   private: list | None = None) -> dict:
+    """A discovery rule as the rule editor hands it in (default: the taught rule)."""
+    business = business or BUSINESS_QUESTIONS
+    private = private or ["needs", "budget", "timeline", "satisfaction", "competitor_use"]
+    return {"kind": "discovery", "groups": {
+        "corporate": {"channel": corporate, "caller": caller, "questions": business},
+        "sme": {"channel": sme, "caller": caller, "questions": business},
+        "individual": {"channel": individual, "caller": caller, "questions": private}}}
+
+
+def test_discovery_rule_makes_the_model_calls(world):
+    """The taught rule, applied by the grader's function, makes exactly the model's calls."""
+    calls = pc.discovery_calls_from_rule(discovery_rule(), *pc.discovery_inputs(world))
+    assert calls == U.reference_call_list(world)
+
+
+def test_discovery_editor_drives_to_the_taught_rule(world):
+    """The editor, driven by its methods, hands in the taught rule and shows no problem."""
+    editor = pc.discovery_rule_editor(world)
+    assert any("choose a channel" in p for p in editor.problems())
+    editor.choose_all({g: {"channel": d["channel"], "caller": d["caller"],
+                           "questions": d["questions"]}
+                       for g, d in discovery_rule()["groups"].items()})
+    assert editor.problems() == []
+    assert editor.value == discovery_rule()
+    editor.choose("individual", "channel", "visit")
+    assert any("visit is not allowed" in p for p in editor.problems())
+
+
+def test_discovery_rule_full_partial_wrong_exact(ev, ctx):
+    """No code run: taught rule 1; e-mail with one question its exact mark; a banned channel 0."""
+    assert ev["scripted_calls_test"](discovery_rule(), ctx).score == 1.0
+    emails = discovery_rule("email", "email", "email", business=["needs"], private=["needs"])
+    hidden_calls = pc.discovery_calls_from_rule(emails, *pc.discovery_inputs(ctx.hidden_world()))
+    verdict = ev["scripted_calls_test"](emails, ctx)
+    assert verdict.score == pytest.approx(
+        U.scripted_calls_score(hidden_calls, ctx, "hidden")[0], abs=1e-4)
+    assert 0.0 < verdict.score < 0.3
+    banned = discovery_rule(individual="visit")
+    verdict = ev["scripted_calls_test"](banned, ctx)
+    assert verdict.score == 0.0
+    assert "visit is not allowed" in verdict.message
+    six = discovery_rule(business=[*BUSINESS_QUESTIONS, "pain_points"])
+    assert "the most is 5" in ev["scripted_calls_test"](six, ctx).message
 
 
 def test_scripted_calls_trainee_world_answer_is_not_full_marks(ev, ctx, world):
@@ -958,4 +1011,48 @@ def test_assignment_random_qualified_callers_at_most_a_quarter(ev, assign_worlds
         picks = [rng.choice(qualified[s]) for s in task["segment"]]
         scores.append(ev["assign_people_test"](to_plain(task.assign(assignee=picks)),
                                                assign_context(w)).score)
+    assert sum(s <= 0.25 for s in scores) >= 19, scores
+
+
+# -------------------------------------- 20 unseen companies: discovery calls (reliability)
+@pytest.fixture(scope="module")
+def discovery_contexts() -> list[EvalContext]:
+    """Twenty grading contexts whose hidden company is of the unit's real size."""
+    from crm_sim.trainee import UNIT_SCENARIOS
+
+    base = UNIT_SCENARIOS["ITCSCR304A"]
+    out = []
+    for i in range(N_UNSEEN):
+        c = EvalContext(unit="ITCSCR304A", trainee_id="t-rel", trainee_seed=1, hidden_seed=2)
+        c._cache["hidden"] = World.build(base.replace(seed=9500 + i))
+        out.append(c)
+    return out
+
+
+def discovery_scores(rule: dict, contexts: list[EvalContext]) -> list[float]:
+    """The rule's scripted-calls mark on each context's hidden company (no sandbox needed)."""
+    return [U.scripted_calls_score(
+        pc.discovery_calls_from_rule(rule, *pc.discovery_inputs(c.hidden_world())), c,
+        "hidden")[0] for c in contexts]
+
+
+def test_discovery_taught_rule_full_on_19_of_20(discovery_contexts):
+    """Visits for businesses, preferred conversation for individuals, warm callers: 1 on >= 19."""
+    scores = discovery_scores(discovery_rule(), discovery_contexts)
+    assert sum(s == 1.0 for s in scores) >= 19, scores
+
+
+def test_discovery_other_sound_rule_at_least_80_percent(discovery_contexts):
+    """Visits and phone, best-quality callers, pain points instead of the decision maker: >= 0.8."""
+    questions = ["needs", "budget", "timeline", "pain_points", "satisfaction"]
+    rule = discovery_rule(individual="phone", caller="best", business=questions,
+                          private=questions)
+    scores = discovery_scores(rule, discovery_contexts)
+    assert sum(s >= 0.8 for s in scores) >= 19, scores
+
+
+def test_discovery_naive_rule_at_most_a_quarter(discovery_contexts):
+    """E-mail to everyone asking only about needs (right shape, no thought): <= 0.25."""
+    rule = discovery_rule("email", "email", "email", business=["needs"], private=["needs"])
+    scores = discovery_scores(rule, discovery_contexts)
     assert sum(s <= 0.25 for s in scores) >= 19, scores

@@ -853,6 +853,98 @@ def discovery_inputs(world: Any) -> tuple[pd.DataFrame, pd.DataFrame, list[str],
     return accounts, staff, list(next_month_slots(world)), rules
 
 
+# The no-code track of Exercise 4a: a discovery rule per segment (channel, caller,
+# questions) that the grader turns into calls on a company the trainee has never seen.
+DISCOVERY_RULE_KIND = "discovery"
+DISCOVERY_CALLERS = {
+    "warmest": "the qualified staff with the strongest soft skills (the top two take turns)",
+    "best": "the qualified staff with the best call quality (the top two take turns)",
+    "most_skilled": "the qualified staff with the most selling skill (the top two take turns)",
+}
+PREFERRED = "preferred"        # the customer's preferred channel when it is a conversation
+CONVERSATION_CHANNELS = ("phone", "message", "visit")
+
+
+def discovery_rule_editor(world: Any):
+    """The no-code track's view for Exercise 4a: a `RuleEditor` with one row per segment."""
+    from crm_sim.plans import QUESTIONS
+    from crm_sim.schema import CHANNELS
+    from crm_sim.ui.rule_editor import RuleEditor
+
+    _, _, _, rules = discovery_inputs(world)
+    return RuleEditor(DISCOVERY_RULE_KIND, sorted(rules),
+                      {"channel": [*CHANNELS, PREFERRED], "caller": list(DISCOVERY_CALLERS),
+                       "questions": list(QUESTIONS)},
+                      multi={"questions": MAX_QUESTIONS},
+                      allowed={seg: {"channel": [*r["channels"], PREFERRED]}
+                               for seg, r in rules.items()})
+
+
+def discovery_rule_problems(rule: Any, rules: Mapping[str, Any]) -> list[str]:
+    """What stops a discovery rule from being used (plain words; empty = usable)."""
+    from crm_sim.plans import QUESTIONS
+    from crm_sim.schema import CHANNELS
+    from crm_sim.ui.rule_editor import rule_problems
+
+    return rule_problems(rule, DISCOVERY_RULE_KIND, sorted(rules),
+                         {"channel": [*CHANNELS, PREFERRED], "caller": list(DISCOVERY_CALLERS),
+                          "questions": list(QUESTIONS)},
+                         multi={"questions": MAX_QUESTIONS},
+                         allowed={seg: {"channel": [*r["channels"], PREFERRED]}
+                                  for seg, r in rules.items()})
+
+
+def discovery_calls_from_rule(rule: Mapping[str, Any], accounts: pd.DataFrame,
+                              staff: pd.DataFrame, slots: list[str], rules: Mapping[str, Any]
+                              ) -> list[dict[str, Any]]:
+    """The calls a discovery rule makes (the grader's application, no trainee code).
+
+    Per account, in order: its segment's channel ("preferred" = the customer's preferred
+    channel when it is a conversation the segment allows, else phone), the caller chosen
+    among the staff qualified for the segment (the top two take turns; nobody qualified:
+    the best caller, and the check names the gap), and the segment's questions after the
+    required script sections. Slots are spread over the month (every fifth slot).
+    """
+    skill = dict(zip(staff["staff_id"], staff["skill"], strict=True))
+    soft = dict(zip(staff["staff_id"], staff["soft_skill"], strict=True))
+    quality = dict(zip(staff["staff_id"], 0.4 * staff["skill"] + 0.3 * staff["product_knowledge"]
+                       + 0.3 * staff["soft_skill"], strict=True))
+    key = {"warmest": soft, "best": quality, "most_skilled": skill}
+    calls = []
+    for i, row in enumerate(accounts.itertuples(index=False)):
+        seg_rules = rules[row.segment]
+        decision = rule["groups"][row.segment]
+        ok = staff.loc[(staff["skill"] >= seg_rules["min_skill"])
+                       & (staff["product_knowledge"] >= seg_rules["min_product_knowledge"]),
+                       "staff_id"].tolist()
+        if not ok:
+            ok = [max(sorted(quality), key=lambda s: quality[s])]
+        order = key[decision["caller"]]
+        callers = sorted(ok, key=lambda s: (-order[s], s))
+        channel = decision["channel"]
+        if channel == PREFERRED:
+            pref = row.preferred_channel
+            channel = pref if pref in CONVERSATION_CHANNELS and pref in seg_rules["channels"] \
+                else "phone"
+        calls.append({"customer_id": row.customer_id, "slot": slots[(i * 5) % len(slots)],
+                      "channel": channel, "assignee": callers[i % min(2, len(callers))],
+                      "purpose": "routine",
+                      "script": list(dict.fromkeys(list(seg_rules["required_script"])
+                                                   + list(decision["questions"])))})
+    return calls
+
+
+def discovery_calls(rule: Any, world: Any) -> list[dict[str, Any]]:
+    """Your rule's calls in your own company: a rule editor's value or a function."""
+    inputs = discovery_inputs(world)
+    if callable(rule):
+        return rule(*inputs)
+    problems = discovery_rule_problems(rule, inputs[3])
+    for problem in problems:
+        print(f"✘ {problem}")
+    return [] if problems else discovery_calls_from_rule(rule, *inputs)
+
+
 def scripted_calls_report(call_list: Any, world: Any) -> dict[str, Any]:
     """Check a discovery call list before it is run: coverage, mechanism, script length.
 

@@ -840,10 +840,13 @@ def scripted_calls_score(call_list: Any, ctx: EvalContext, which: str = "hidden"
 
 @evaluator(UNIT, "scripted_calls_test")
 def scripted_calls(artifact: Any, ctx: EvalContext) -> Verdict:
-    """`plan_discovery_calls` run (sandboxed) on a hidden company, its calls replayed there.
+    """A discovery rule's calls on a hidden company, replayed there.
 
-    The function gets the hidden world's `pc.discovery_inputs` (accounts, staff, slots,
-    rules) and must return one call per account; the calls are made in that world and
+    No-code track: the rule editor's value (per segment: channel, caller, questions) is
+    turned into calls by the grader (`pc.discovery_calls_from_rule`); no trainee code
+    runs. Analyst track: `plan_discovery_calls` runs (sandboxed). Either gets the hidden
+    world's `pc.discovery_inputs` (accounts, staff, slots, rules) and must give one call
+    per account; the calls are made in that world and
     scored by `scripted_calls_score`, so tuning a list on the trainee's own world (or
     reading its truth) earns nothing.
     """
@@ -851,11 +854,19 @@ def scripted_calls(artifact: Any, ctx: EvalContext) -> Verdict:
 
     world = ctx.hidden_world()
     accounts, staff, slots, rules = pc.discovery_inputs(world)
-    result, failed = _call_submitted(
-        artifact, ctx, "plan_discovery_calls", [to_plain(accounts), to_plain(staff), slots, rules],
-        not_its=", not its call list", inputs="accounts, staff, slots and rules")
-    if failed:
-        return failed
+    if _is_rule(artifact, pc.DISCOVERY_RULE_KIND):
+        problems = pc.discovery_rule_problems(artifact, rules)
+        if problems:
+            return _verdict(0.0, "the discovery rule cannot be used: " + "; ".join(problems),
+                            {})
+        result = pc.discovery_calls_from_rule(artifact, accounts, staff, slots, rules)
+    else:
+        result, failed = _call_submitted(
+            artifact, ctx, "plan_discovery_calls",
+            [to_plain(accounts), to_plain(staff), slots, rules],
+            not_its=", not its call list", inputs="accounts, staff, slots and rules")
+        if failed:
+            return failed
     if not isinstance(result, list) and not (isinstance(result, dict) and "__frame__" in result):
         return _verdict(0.0, "plan_discovery_calls must return a list of call dicts (or a "
                         f"DataFrame), got {type(result).__name__}", {})
@@ -1276,7 +1287,7 @@ def plan_discovery_calls(accounts, staff, slots, rules):
                         "budget", "timeline", "satisfaction", "pain_points", "competitor_use"]}
             for i, cid in enumerate(accounts["customer_id"])]
 
-call_list = plan_discovery_calls(*discovery_inputs(world))
+discovery_rule = plan_discovery_calls
 """
 _CALL_LIST_NONE = """
 from periodic_calls import discovery_inputs
@@ -1284,7 +1295,7 @@ from periodic_calls import discovery_inputs
 def plan_discovery_calls(accounts, staff, slots, rules):
     return []
 
-call_list = plan_discovery_calls(*discovery_inputs(world))
+discovery_rule = plan_discovery_calls
 """
 _REPORT_NO_DATES = """
 records = summary.records

@@ -792,6 +792,58 @@ def test_estimates_not_a_function(ev, ctx):
     assert "submit the function" in ev["estimates_test"]([0.5], ctx).message
 
 
+def estimate_rule(answers="recent_weighted", penalty="0.05", not_asked="average_of_others",
+                  propensity="satisfaction") -> dict:
+    """An estimation rule as the editor hands it in (default: the taught rule)."""
+    return {"kind": "estimate", "groups": {"estimate": {
+        "answers": answers, "complaint_penalty": penalty, "not_asked": not_asked,
+        "propensity_from": propensity}}}
+
+
+def estimate_mark(frame: pd.DataFrame, world) -> float:
+    """The estimates rule computed here: mean of min(1, ρ / (0.9 ρ_model)) per measure."""
+    latent = world.hidden["latent"].set_index("customer_id")
+    ref = U.reference_estimate_state(*pc.analysis_inputs(world)).set_index("customer_id")
+    frame = frame.set_index("customer_id")
+    credits = []
+    for col, true_col in (("satisfaction_est", "satisfaction"), ("propensity_est", "propensity")):
+        rho = U._spearman(frame[col], latent[true_col])
+        rho_ref = max(U._spearman(ref[col], latent[true_col]), 0.05)
+        credits.append(min(1.0, max(0.0, rho / (U.ESTIMATE_TARGET * rho_ref))))
+    return sum(credits) / 2
+
+
+def test_estimate_rule_is_the_model_estimator(world):
+    """The taught rule, applied by the grader, gives exactly the model's estimates."""
+    mine = pc.estimates_from_rule(estimate_rule(), *pc.analysis_inputs(world))
+    pd.testing.assert_frame_equal(mine, U.reference_estimate_state(*pc.analysis_inputs(world)))
+
+
+def test_estimate_rule_full_partial_wrong_exact(ev, ctx):
+    """No code run: taught rule 1; sale rate for propensity its exact mark; unusable rule 0."""
+    assert ev["estimates_test"](estimate_rule(), ctx).score == 1.0
+    partial = estimate_rule("latest", "0", "middle", "sale_rate")
+    hidden = ctx.hidden_world()
+    expected = estimate_mark(pc.estimates_from_rule(partial, *pc.analysis_inputs(hidden)),
+                             hidden)
+    verdict = ev["estimates_test"](partial, ctx)
+    assert verdict.score == pytest.approx(expected, abs=1e-4)
+    assert 0.0 < verdict.score < 1.0
+    broken = estimate_rule(propensity="horoscope")
+    verdict = ev["estimates_test"](broken, ctx)
+    assert verdict.score == 0.0
+    assert "horoscope is not a propensity_from option" in verdict.message
+
+
+def test_estimate_editor_hands_in_the_rule():
+    """The view, driven by its method, hands in the rule it shows, with no problem left."""
+    editor = pc.estimate_rule_editor()
+    assert editor.problems()
+    editor.choose_all(estimate_rule()["groups"])
+    assert editor.problems() == []
+    assert editor.value == estimate_rule()
+
+
 # ------------------------------------------------------------------------ call effect
 def test_call_effect_exact_marks(ev, ctx, world):
     """The definition's values earn 1; one segment off exactly 2/3; empty 0."""
@@ -1055,4 +1107,46 @@ def test_discovery_naive_rule_at_most_a_quarter(discovery_contexts):
     """E-mail to everyone asking only about needs (right shape, no thought): <= 0.25."""
     rule = discovery_rule("email", "email", "email", business=["needs"], private=["needs"])
     scores = discovery_scores(rule, discovery_contexts)
+    assert sum(s <= 0.25 for s in scores) >= 19, scores
+
+
+# ---------------------------------------------- 20 unseen companies: estimates (reliability)
+@pytest.fixture(scope="module")
+def estimate_worlds() -> list[World]:
+    """Twenty hidden companies of the unit's real size."""
+    from crm_sim.trainee import UNIT_SCENARIOS
+
+    base = UNIT_SCENARIOS["ITCSCR304A"]
+    return [World.build(base.replace(seed=9700 + i)) for i in range(N_UNSEEN)]
+
+
+def estimate_scores(rule: dict, worlds: list[World]) -> list[float]:
+    """The rule's estimates mark on each company (as the evaluator computes it)."""
+    return [estimate_mark(pc.estimates_from_rule(rule, *pc.analysis_inputs(w)), w)
+            for w in worlds]
+
+
+def test_estimates_taught_rule_full_on_19_of_20(estimate_worlds):
+    """Recent answers weighted, complaints counted, propensity from satisfaction: 1 on >= 19."""
+    scores = estimate_scores(estimate_rule(), estimate_worlds)
+    assert sum(s == 1.0 for s in scores) >= 19, scores
+
+
+def test_estimates_plain_average_rule_at_least_80_percent(estimate_worlds):
+    """A sound alternative (the plain average of answers, 0.1 per complaint) earns >= 0.8."""
+    scores = estimate_scores(estimate_rule("average", "0.1", "middle"), estimate_worlds)
+    assert sum(s >= 0.8 for s in scores) >= 19, scores
+
+
+def test_estimates_random_numbers_at_most_a_quarter(estimate_worlds):
+    """Random estimates of the right shape earn <= 0.25 on >= 19 of 20 companies."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    scores = []
+    for w in estimate_worlds:
+        ids = w.customers["customer_id"]
+        frame = pd.DataFrame({"customer_id": ids, "satisfaction_est": rng.random(len(ids)),
+                              "propensity_est": rng.random(len(ids))})
+        scores.append(estimate_mark(frame, w))
     assert sum(s <= 0.25 for s in scores) >= 19, scores

@@ -1291,6 +1291,83 @@ def analysis_inputs(world: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     return customers, table(world, "interactions").copy()
 
 
+# The no-code track of notebook 3's Exercise 1: an estimation rule, chosen from lists.
+ESTIMATE_RULE_KIND = "estimate"
+ESTIMATE_FIELDS = {
+    "answers": ["latest", "average", "recent_weighted"],
+    "complaint_penalty": ["0", "0.05", "0.1", "0.2"],
+    "not_asked": ["middle", "average_of_others"],
+    "propensity_from": ["satisfaction", "sale_rate", "satisfaction_and_sales"],
+}
+ESTIMATE_LABELS = {"estimate": "How to estimate"}
+
+
+def estimate_rule_editor():
+    """The no-code view: one row of choices that together say how to estimate."""
+    from crm_sim.ui.rule_editor import RuleEditor
+
+    return RuleEditor(ESTIMATE_RULE_KIND, ["estimate"], ESTIMATE_FIELDS, labels=ESTIMATE_LABELS)
+
+
+def estimate_rule_problems(rule: Any) -> list[str]:
+    """What stops an estimation rule from being used (plain words; empty = usable)."""
+    from crm_sim.ui.rule_editor import rule_problems
+
+    return rule_problems(rule, ESTIMATE_RULE_KIND, ["estimate"], ESTIMATE_FIELDS)
+
+
+def estimates_from_rule(rule: Mapping[str, Any], customers: pd.DataFrame,
+                        interactions: pd.DataFrame) -> pd.DataFrame:
+    """Satisfaction and propensity per customer as the rule says (the grader's application).
+
+    answers: which satisfaction bands count (the latest, their average, or weighted to the
+    latest with a half-life of one answer); complaint_penalty: subtracted per complaint;
+    not_asked: customers never asked get the middle band or everyone else's average;
+    propensity_from: satisfaction through the usual S-curve, the customer's sale rate per
+    contact, or the two averaged.
+    """
+    d = rule["groups"]["estimate"]
+    band = interactions["info_captured"].astype(str).str.extract(
+        r'"satisfaction": "(low|medium|high)"', expand=False).map(BAND_VALUE)
+    said = (interactions.assign(v=band).dropna(subset=["v"])
+            .sort_values("timestamp", kind="stable"))
+    g = said.groupby("customer_id")["v"]
+    if d["answers"] == "latest":
+        per = g.last()
+    elif d["answers"] == "average":
+        per = g.mean()
+    else:
+        per = g.apply(lambda x: x.ewm(halflife=1).mean().iloc[-1])
+    complaints = interactions[interactions["outcome"] == "complaint"].groupby(
+        "customer_id").size()
+    ids = customers["customer_id"].astype(str)
+    fill = (per.mean() if len(per) else 0.6) if d["not_asked"] == "average_of_others" \
+        else BAND_VALUE["medium"]
+    s = (per.reindex(ids).fillna(fill).to_numpy(float)
+         - float(d["complaint_penalty"]) * complaints.reindex(ids).fillna(0).to_numpy(float))
+    s = np.clip(s, 0, 1)
+    from_sat = 1 / (1 + np.exp(2.2 - 3.5 * (s - 0.5)))
+    contacts = interactions.groupby("customer_id").size()
+    sales = interactions[interactions["outcome"] == "sale"].groupby("customer_id").size()
+    rate = (sales.reindex(ids).fillna(0).to_numpy(float)
+            / np.maximum(contacts.reindex(ids).fillna(0).to_numpy(float), 1.0))
+    propensity = {"satisfaction": from_sat, "sale_rate": rate,
+                  "satisfaction_and_sales": (from_sat + rate) / 2}[d["propensity_from"]]
+    return pd.DataFrame({"customer_id": ids.to_numpy(), "satisfaction_est": s,
+                         "propensity_est": propensity})
+
+
+def estimates_from(rule: Any, world: Any) -> Any:
+    """Your estimates for your own company: an estimation rule's value or a function."""
+    customers, interactions = analysis_inputs(world)
+    if callable(rule):
+        return rule(customers, interactions)
+    problems = estimate_rule_problems(rule)
+    for problem in problems:
+        print(f"✘ {problem}")
+    return None if problems else estimates_from_rule(rule, customers, interactions)
+
+
 def call_effect_shape_problems(effect: Any, world: Any) -> list[str]:
     """What is wrong with ``call_effect``'s shape: one r in [-1, 1] (or NaN) per segment."""
     if not isinstance(effect, Mapping):

@@ -992,7 +992,10 @@ def _call_submitted(artifact: Any, ctx: EvalContext, name: str, args: list, *, i
 def estimates(artifact: Any, ctx: EvalContext) -> Verdict:
     """Rank correlation of the submitted estimator's output with the hidden truth.
 
-    The function runs (sandboxed) on the hidden world's customers and interactions. Per
+    No-code track: the estimation rule (which answers count, complaint penalty, customers
+    never asked, what propensity follows) is applied by the grader
+    (`pc.estimates_from_rule`), no trainee code run. Analyst track: the function runs
+    (sandboxed). Either way on the hidden world's customers and interactions. Per
     measure, credit = min(1, Spearman ρ / (0.9 × the model estimator's ρ)); score = mean of
     the satisfaction and propensity credits.
     """
@@ -1000,12 +1003,19 @@ def estimates(artifact: Any, ctx: EvalContext) -> Verdict:
 
     world = ctx.hidden_world()
     customers, interactions = pc.analysis_inputs(world)
-    result, failed = _call_submitted(
-        artifact, ctx, "estimate_state", [to_plain(customers), to_plain(interactions)],
-        inputs="customers and interactions tables")
-    if failed:
-        return failed
-    frame = to_frame(result)
+    if _is_rule(artifact, pc.ESTIMATE_RULE_KIND):
+        problems = pc.estimate_rule_problems(artifact)
+        if problems:
+            return _verdict(0.0, "the estimation rule cannot be used: " + "; ".join(problems),
+                            {})
+        result = pc.estimates_from_rule(artifact, customers, interactions)
+    else:
+        result, failed = _call_submitted(
+            artifact, ctx, "estimate_state", [to_plain(customers), to_plain(interactions)],
+            inputs="customers and interactions tables")
+        if failed:
+            return failed
+    frame = to_frame(result) if not isinstance(result, pd.DataFrame) else result
     need = {"customer_id", "satisfaction_est", "propensity_est"}
     if frame is None or need - set(frame.columns):
         return _verdict(0.0, "estimate_state must return a DataFrame with columns "
@@ -1321,7 +1331,7 @@ def estimate_state(customers, interactions):
                          "satisfaction_est": mean_said.reindex(ids).fillna(0.6).to_numpy(),
                          "propensity_est": sales.reindex(ids).fillna(0.0).to_numpy()})
 
-estimates = estimate_state(customers, interactions)
+estimate_rule = estimate_state
 """
 _FOLLOW_UP_ROUTINE_ALL = """
 from periodic_calls import customer_records, try_follow_up
@@ -1398,7 +1408,7 @@ VARIANTS: dict[str, dict[str, str]] = {
         "call_list_answer": _CALL_LIST_NONE,
         "call_report_answer": "call_report = pd.DataFrame()\n",
         "estimates_answer": "def estimate_state(customers, interactions):\n"
-                            "    return 0.5\n\nestimates = None\n",
+                            "    return 0.5\n\nestimate_rule = estimate_state\n",
         "call_effect_answer": "call_effect = {}\n",
         "follow_up_answer": _FOLLOW_UP_IGNORE_CONSENT,
         "conduct_written": "",

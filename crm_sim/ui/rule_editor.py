@@ -24,8 +24,8 @@ from crm_sim.errors import FieldError
 
 def rule_problems(value: Any, kind: str, groups: Iterable[str],
                   fields: Mapping[str, Iterable[str]], multi: Mapping[str, int] | None = None,
-                  allowed: Mapping[str, Mapping[str, Iterable[str]]] | None = None
-                  ) -> list[str]:
+                  allowed: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
+                  skip: Mapping[str, str] | None = None) -> list[str]:
     """What is wrong with a rule value, in plain words (empty = usable).
 
     Args:
@@ -35,8 +35,10 @@ def rule_problems(value: Any, kind: str, groups: Iterable[str],
         fields: field -> its options.
         multi: field -> the most options that may be picked (fields that take a list).
         allowed: group -> field -> the options the rules allow there.
+        skip: field -> option that makes the other fields unneeded (e.g. action "none").
     """
     multi = dict(multi or {})
+    skip = dict(skip or {})
     allowed = allowed or {}
     if not isinstance(value, Mapping) or value.get("kind") != kind:
         return [f"the answer must be the editor's value (a {kind} rule)"]
@@ -49,7 +51,10 @@ def rule_problems(value: Any, kind: str, groups: Iterable[str],
         if not isinstance(decision, Mapping):
             problems.append(f"nothing is chosen for {group}")
             continue
+        skipped = any(decision.get(f) == v for f, v in skip.items())
         for field, options in fields.items():
+            if skipped and field not in skip:
+                continue
             options = list(options)
             got = decision.get(field)
             picks = got if field in multi else [got]
@@ -83,6 +88,7 @@ class RuleEditor:
         fields: field -> options.
         multi: field -> most options (fields that take a list).
         allowed: group -> field -> options the rules allow.
+        skip: field -> option that makes the group's other fields unneeded.
         chart_data: per group, options picked in each multi field (what the chart shows).
         widget: the composed ipywidgets view.
     """
@@ -90,7 +96,7 @@ class RuleEditor:
     def __init__(self, kind: str, groups: Iterable[str], fields: Mapping[str, Iterable[str]],
                  multi: Mapping[str, int] | None = None,
                  allowed: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
-                 labels: Mapping[str, str] | None = None):
+                 labels: Mapping[str, str] | None = None, skip: Mapping[str, str] | None = None):
         """Build the editor with nothing chosen (the trainee decides every cell)."""
         self.kind = kind
         self.groups = [str(g) for g in groups]
@@ -98,6 +104,7 @@ class RuleEditor:
         self.multi = dict(multi or {})
         self.allowed = {g: {f: list(o) for f, o in v.items()} for g, v in (allowed or {}).items()}
         self.labels = dict(labels or {})
+        self.skip = dict(skip or {})
         self.chart_data: dict[str, int] = {}
         self._order: dict[tuple[str, str], list[str]] = {}     # picks in the order chosen
         self._quiet = True
@@ -172,7 +179,7 @@ class RuleEditor:
     def problems(self) -> list[str]:
         """What stops the rule from being used, in plain words (empty = usable)."""
         return rule_problems(self.value, self.kind, self.groups, self.fields, self.multi,
-                             self.allowed)
+                             self.allowed, self.skip)
 
     def refresh(self) -> str:
         """Show the problems and the chart; return the status text."""

@@ -921,6 +921,84 @@ def test_follow_up_hostile_functions(source, expect, ev, ctx):
     assert expect in verdict.message
 
 
+def fu_call(purpose: str, questions: list, channel: str = "preferred") -> dict:
+    """One situation's decision: a call."""
+    return {"action": "call", "purpose": purpose, "channel": channel, "questions": questions}
+
+
+def follow_up_rules(**changes) -> dict:
+    """Follow-up rules as the editor hands them in (default: the taught rules)."""
+    groups = {"complained": fu_call("service", ["satisfaction", "pain_points"]),
+              "contacted_often": {"action": "none"},
+              "consented": fu_call("promotion", ["needs", "budget", "timeline"]),
+              "business_no_consent": fu_call("routine", ["needs", "satisfaction"]),
+              "everyone_else": {"action": "none"}}
+    return {"kind": "follow_up", "groups": {**groups, **changes}}
+
+
+def follow_up_mark(rule: dict, c: EvalContext) -> float:
+    """The follow-up rule computed here: min(1, value / (0.8 model value)) × usable share."""
+    from crm_sim.mechanism import mechanism_for
+
+    world = c.hidden_world()
+    channels = {s: r.channels for s, r in mechanism_for(world).segments.items()}
+    records = pc.customer_records(world)
+    plan, problems = pc.follow_up_plan(world, records, [pc.follow_up_from_rule(rule, r, channels)
+                                                        for r in records])
+    value = U.follow_up_value(world, plan)[0]
+    ref_plan, _ = pc.follow_up_plan(world, records, [U.reference_follow_up(r) for r in records])
+    ref_value = U.follow_up_value(world, ref_plan)[0]
+    credit = min(1.0, max(0.0, value / (U.FOLLOW_UP_TARGET * ref_value)))
+    return credit * (1.0 - sum(len(v) for v in problems.values()) / len(records))
+
+
+def test_follow_up_taught_rules_are_the_model_policy(world):
+    """The taught rules recommend exactly what the model policy does, customer by customer."""
+    from crm_sim.mechanism import mechanism_for
+
+    channels = {s: r.channels for s, r in mechanism_for(world).segments.items()}
+    for record in pc.customer_records(world):
+        assert pc.follow_up_from_rule(follow_up_rules(), record, channels) == \
+            U.reference_follow_up(record)
+
+
+def test_follow_up_rules_full_partial_wrong_exact(ev, ctx):
+    """No code run: taught rules 1; no promotions at all its exact mark; promotions to all low."""
+    assert ev["follow_up_test"](follow_up_rules(), ctx).score == 1.0
+    partial = follow_up_rules(consented={"action": "none"})
+    verdict = ev["follow_up_test"](partial, ctx)
+    assert verdict.score == pytest.approx(follow_up_mark(partial, ctx), abs=1e-4)
+    assert 0.0 < verdict.score < 1.0
+    everyone = {g: fu_call("promotion", ["needs"], "phone") for g in pc.FOLLOW_UP_SITUATIONS}
+    wrong = {"kind": "follow_up", "groups": everyone}
+    verdict = ev["follow_up_test"](wrong, ctx)
+    assert verdict.score == pytest.approx(follow_up_mark(wrong, ctx), abs=1e-4)
+    assert verdict.score < 0.5
+    assert "promotion needs consent" in verdict.message
+
+
+def test_follow_up_unusable_rules_score_zero_in_words(ev, ctx):
+    """Rules missing a situation or over the question limit earn 0 and say why."""
+    rules = follow_up_rules()
+    del rules["groups"]["everyone_else"]
+    assert "nothing is chosen for everyone_else" in ev["follow_up_test"](rules, ctx).message
+    six = follow_up_rules(consented=fu_call("promotion", ["needs", "budget", "timeline",
+                                                          "satisfaction", "pain_points",
+                                                          "competitor_use"]))
+    verdict = ev["follow_up_test"](six, ctx)
+    assert verdict.score == 0.0 and "the most is 5" in verdict.message
+
+
+def test_follow_up_editor_hands_in_the_rules():
+    """The view, driven by its method, hands in the taught rules; 'none' needs no more."""
+    editor = pc.follow_up_rule_editor()
+    editor.choose_all({g: dict(d) for g, d in follow_up_rules()["groups"].items()})
+    assert editor.problems() == []
+    value = editor.value
+    assert value["groups"]["consented"] == follow_up_rules()["groups"]["consented"]
+    assert value["groups"]["contacted_often"]["action"] == "none"
+
+
 # -------------------------------------------------------------------------- the unit
 def test_every_graded_cell_has_an_evaluator_and_variants_name_solution_cells():
     """unit.toml's autograded cells all have evaluators; variants replace solution cells."""
@@ -1149,4 +1227,48 @@ def test_estimates_random_numbers_at_most_a_quarter(estimate_worlds):
         frame = pd.DataFrame({"customer_id": ids, "satisfaction_est": rng.random(len(ids)),
                               "propensity_est": rng.random(len(ids))})
         scores.append(estimate_mark(frame, w))
+    assert sum(s <= 0.25 for s in scores) >= 19, scores
+
+
+# --------------------------------------------- 20 unseen companies: follow-up (reliability)
+@pytest.fixture(scope="module")
+def follow_up_contexts() -> list[EvalContext]:
+    """Twenty grading contexts whose hidden company is of the unit's real size."""
+    from crm_sim.trainee import UNIT_SCENARIOS
+
+    base = UNIT_SCENARIOS["ITCSCR304A"]
+    out = []
+    for i in range(N_UNSEEN):
+        c = EvalContext(unit="ITCSCR304A", trainee_id="t-rel", trainee_seed=1, hidden_seed=2)
+        c._cache["hidden"] = World.build(base.replace(seed=9900 + i))
+        out.append(c)
+    return out
+
+
+def test_follow_up_taught_rules_full_on_19_of_20(follow_up_contexts):
+    """Serve complaints, rest the tired, promote with consent, keep business warm: 1 on >= 19."""
+    scores = [follow_up_mark(follow_up_rules(), c) for c in follow_up_contexts]
+    assert sum(s == 1.0 for s in scores) >= 19, scores
+
+
+def test_follow_up_other_sound_rules_at_least_80_percent(follow_up_contexts):
+    """The same policy with other questions (timeline and satisfaction, pain points) >= 0.8."""
+    rules = follow_up_rules(
+        complained=fu_call("service", ["satisfaction"]),
+        consented=fu_call("promotion", ["needs", "timeline", "satisfaction"]),
+        business_no_consent=fu_call("routine", ["needs", "pain_points"]))
+    scores = [follow_up_mark(rules, c) for c in follow_up_contexts]
+    assert sum(s >= 0.8 for s in scores) >= 19, scores
+
+
+@pytest.mark.xfail(reason="the engine still sells on routine calls, also to customers without "
+                   "consent (issue 12's law fix in crm_sim.calls): a routine call to everyone "
+                   "then earns 0.3-0.98 of the marks; this test turns green with that fix",
+                   strict=False)
+def test_follow_up_naive_routine_call_to_all_at_most_a_quarter(follow_up_contexts):
+    """A routine phone call about needs to every customer (right shape, no thought): <= 0.25."""
+    rules = {"kind": "follow_up", "groups": {g: fu_call("routine", ["needs"], "phone")
+                                             for g in pc.FOLLOW_UP_SITUATIONS}}
+    assert not pc.follow_up_rule_problems(rules)
+    scores = [follow_up_mark(rules, c) for c in follow_up_contexts]
     assert sum(s <= 0.25 for s in scores) >= 19, scores

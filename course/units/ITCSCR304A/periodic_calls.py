@@ -1255,6 +1255,91 @@ def follow_up_plan(world: Any, records: list[Mapping[str, Any]], recommendations
                                        "script"]), problems
 
 
+# The no-code track of notebook 3's Exercise 3: follow-up rules per situation. The first
+# situation that fits a customer decides; the grader applies the rules to every customer
+# of a company the trainee has never seen (no trainee code runs).
+FOLLOW_UP_RULE_KIND = "follow_up"
+FOLLOW_UP_SITUATIONS = {
+    "complained": "their last contact with us ended in a complaint",
+    "contacted_often": "we contacted them 4 or more times in the last 90 days",
+    "consented": "they gave direct-marketing consent",
+    "business_no_consent": "a corporate or SME account without marketing consent",
+    "everyone_else": "any other customer",
+}
+
+
+def _situation(record: Mapping[str, Any]) -> str:
+    """The first situation of `FOLLOW_UP_SITUATIONS` that fits a customer record."""
+    if record.get("last_outcome") == "complaint":
+        return "complained"
+    if int(record.get("contacts_90d") or 0) >= 4:
+        return "contacted_often"
+    if bool(record.get("dm_consent")):
+        return "consented"
+    if record.get("segment") != "individual":
+        return "business_no_consent"
+    return "everyone_else"
+
+
+def _follow_up_fields() -> dict[str, list[str]]:
+    from crm_sim.plans import QUESTIONS
+    from crm_sim.schema import CHANNELS
+
+    return {"action": list(ACTIONS), "purpose": list(FOLLOW_UP_PURPOSES),
+            "channel": [*CHANNELS, PREFERRED], "questions": list(QUESTIONS)}
+
+
+def follow_up_rule_editor():
+    """The no-code view: one row of decisions per situation, first fitting row applies."""
+    from crm_sim.ui.rule_editor import RuleEditor
+
+    return RuleEditor(FOLLOW_UP_RULE_KIND, list(FOLLOW_UP_SITUATIONS), _follow_up_fields(),
+                      multi={"questions": MAX_QUESTIONS}, skip={"action": "none"})
+
+
+def follow_up_rule_problems(rule: Any) -> list[str]:
+    """What stops follow-up rules from being used (plain words; empty = usable)."""
+    from crm_sim.ui.rule_editor import rule_problems
+
+    return rule_problems(rule, FOLLOW_UP_RULE_KIND, list(FOLLOW_UP_SITUATIONS),
+                         _follow_up_fields(), multi={"questions": MAX_QUESTIONS},
+                         skip={"action": "none"})
+
+
+def follow_up_from_rule(rule: Mapping[str, Any], record: Mapping[str, Any],
+                        channels: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+    """One customer's follow-up under the rules (the grader's application).
+
+    "preferred" = the customer's preferred channel when it is a conversation (phone,
+    message, visit) their segment allows (`channels`), else phone.
+    """
+    decision = rule["groups"][_situation(record)]
+    if decision["action"] == "none":
+        return {"action": "none"}
+    channel = decision["channel"]
+    if channel == PREFERRED:
+        pref = record.get("preferred_channel")
+        channel = pref if pref in CONVERSATION_CHANNELS and pref in channels.get(
+            str(record.get("segment")), ()) else "phone"
+    return {"action": "call", "channel": channel, "purpose": decision["purpose"],
+            "questions": list(decision["questions"])}
+
+
+def as_recommender(rule: Any, world: Any):
+    """A follow-up function from your rules (or your function itself), for `try_follow_up`."""
+    if callable(rule):
+        return rule
+    from crm_sim.mechanism import mechanism_for
+
+    problems = follow_up_rule_problems(rule)
+    if problems:
+        for problem in problems:
+            print(f"✘ {problem}")
+        return lambda record: {"action": "none"}
+    channels = {s: r.channels for s, r in mechanism_for(world).segments.items()}
+    return lambda record: follow_up_from_rule(rule, record, channels)
+
+
 def try_follow_up(world: Any, recommend: Any, limit: int = 600) -> pd.DataFrame:
     """Practise: apply `recommend` to your customers on a copy of the world; observed results.
 

@@ -1209,17 +1209,30 @@ def _recommendations(artifact: Any, ctx: EvalContext, records: list[dict]
 def follow_up(artifact: Any, ctx: EvalContext) -> Verdict:
     """Value of the recommendations in the next simulated month of a hidden world.
 
-    The function is called (sandboxed) for every customer record of the hidden world; its
+    No-code track: the follow-up rules per situation are applied by the grader to every
+    customer record (`pc.follow_up_from_rule`), no trainee code run. Analyst track: the
+    function is called (sandboxed) for every customer record of the hidden world. The
     usable calls are made by the engine; value = sales − cost + lasting relationship change
     (see `follow_up_value`). credit = min(1, value / (0.8 × the model policy's value));
     score = credit × share of records with a usable, mechanism-compliant recommendation.
     """
-    if not (isinstance(artifact, dict) and "__function__" in artifact):
+    world = ctx.hidden_world()
+    if _is_rule(artifact, pc.FOLLOW_UP_RULE_KIND):
+        problems = pc.follow_up_rule_problems(artifact)
+        if problems:
+            return _verdict(0.0, "the follow-up rules cannot be used: " + "; ".join(problems),
+                            {})
+        from crm_sim.mechanism import mechanism_for
+
+        channels = {s: r.channels for s, r in mechanism_for(world).segments.items()}
+        records = pc.customer_records(world)
+        recs, fatal = [pc.follow_up_from_rule(artifact, r, channels) for r in records], None
+    elif not (isinstance(artifact, dict) and "__function__" in artifact):
         return _verdict(0.0, "submit the function recommend_follow_up itself (defined with "
                         "def)", {})
-    world = ctx.hidden_world()
-    records = pc.customer_records(world)
-    recs, fatal = _recommendations(artifact, ctx, records)
+    else:
+        records = pc.customer_records(world)
+        recs, fatal = _recommendations(artifact, ctx, records)
     if fatal:
         return _verdict(0.0, f"recommend_follow_up could not be run on the records ({fatal}); "
                         "it must return a dict quickly for every record",
@@ -1340,6 +1353,8 @@ records = customer_records(world)
 
 def recommend_follow_up(record):
     return {"action": "call", "channel": "phone", "purpose": "routine", "questions": []}
+
+follow_up_rule = recommend_follow_up
 """
 _FOLLOW_UP_IGNORE_CONSENT = """
 from periodic_calls import customer_records, try_follow_up
@@ -1350,6 +1365,8 @@ def recommend_follow_up(record):
     return {"action": "call", "channel": "letter", "purpose": "promotion",
             "questions": ["needs", "budget", "timeline", "satisfaction", "pain_points",
                           "competitor_use"]}
+
+follow_up_rule = recommend_follow_up
 """
 # the model's split of twice the money: right shares, wrong total (score exactly 0.5)
 _BUDGET_DOUBLED = """from crm_sim.ui.periodic_calls import analysis_inputs

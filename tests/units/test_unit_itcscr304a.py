@@ -321,6 +321,24 @@ def test_plan_full_partial_wrong(ev, ctx, world):
     assert ev["plan_calls_test"]([], ctx).score == 0.0
 
 
+def test_plan_promotions_without_consent_are_not_diluted_by_padding(ev, ctx, world):
+    """10% of calls promoting to unconsented customers cost 0.05 each, whatever the plan size."""
+    rows = reference_plan(world)
+    consent = world.customers.set_index("customer_id")["dm_consent"]
+    unconsented = [i for i, r in enumerate(rows) if not consent[r["customer_id"]]]
+    k = max(1, len(rows) // 10)
+    assert len(unconsented) >= k
+    bad = [dict(r) for r in rows]
+    for i in unconsented[:k]:
+        bad[i]["purpose"] = "promotion"
+    verdict = ev["plan_calls_test"](to_plain(CallPlan.build(bad, world)), ctx)
+    coverage = verdict.evidence["coverage"]
+    assert verdict.score == pytest.approx(0.6 * max(0.0, 1 - 0.05 * k) + 0.4 * coverage,
+                                          abs=1e-4)
+    assert verdict.score <= 0.6 * max(0.0, 1 - 0.05 * k) + 0.4 + 1e-9
+    assert verdict.score < 1 - 0.6 * k / len(rows)      # below what dividing by calls gave
+
+
 @pytest.mark.parametrize("hostile", [None, "plan", {"customer_id": "C000001"},
                                      [{"customer_id": "C999999", "slot": "2026-02-02T10:00",
                                        "channel": "phone", "assignee": "S0001"}],

@@ -48,6 +48,7 @@ PROSPECT_TARGET = 0.9       # share of the reference heuristic's lift that earns
 MIN_REFERENCE_LIFT = 0.02   # floor, so a segment with no public signal is not divided by ~0
 PLAN_WEIGHT_COMPLIANCE = 0.6
 PLAN_WEIGHT_COVERAGE = 0.4
+PLAN_COST_PER_BREACH = 0.05  # compliance lost per breaching call, however long the plan
 
 
 def _verdict(score: float, message: str, evidence: dict | None = None) -> Verdict:
@@ -430,7 +431,12 @@ def referrals(artifact: Any, ctx: EvalContext) -> Verdict:
 
 # ============================================================================== 3 plan
 def plan_score(plan: Any, world: Any) -> tuple[float, str, dict]:
-    """0.6 × compliance + 0.4 × coverage of the top-value accounts (0 if unreadable)."""
+    """0.6 × compliance + 0.4 × coverage of the top-value accounts (0 if unreadable).
+
+    compliance = 1 − 0.05 × breaching calls (rule violations or calls outside next
+    month), floored at 0: each breach costs the same however many compliant calls the
+    plan adds, so padding a plan cannot dilute a promotion without consent.
+    """
     if isinstance(plan, dict) and "__frame__" in plan:
         plan = to_frame(plan)
     if plan is None or isinstance(plan, (str, int, float, bool)) or (
@@ -444,8 +450,9 @@ def plan_score(plan: Any, world: Any) -> tuple[float, str, dict]:
     calls = report["calls"]
     if calls == 0:
         return 0.0, "the plan is empty", {"calls": 0}
-    n_bad = len(report["violations"]) + len(report["outside_month"])
-    compliance = max(0.0, 1.0 - n_bad / calls)
+    breaching = {(v.customer_id or v.staff_id, v.when) for v in report["violations"]}
+    n_bad = len(breaching) + len(report["outside_month"])
+    compliance = max(0.0, 1.0 - PLAN_COST_PER_BREACH * n_bad)
     coverage = len(report["covered"]) / pc.TOP_VALUE_ACCOUNTS
     score = PLAN_WEIGHT_COMPLIANCE * compliance + PLAN_WEIGHT_COVERAGE * coverage
     lines = []

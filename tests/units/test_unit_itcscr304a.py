@@ -548,16 +548,54 @@ def test_budget_hostile(body, ev, ctx):
 
 
 # -------------------------------------------------------------------------- checklist
-def test_checklist_exact_marks(ev, ctx):
-    """All items 1.0; script adherence + consent check 0.45 (their weights); none 0."""
-    items = {k: True for k in ("script_adherence", "consent_check", "product_briefing",
-                               "call_recording", "escalation_rule")}
-    verdict = ev["checklist_test"](items, ctx)
-    assert verdict.score == 1.0
+ITEMS = ("script_adherence", "consent_check", "product_briefing", "call_recording",
+         "escalation_rule")
+
+
+def taught_checklist(world) -> dict:
+    """The taught choice: every item worth more than it costs, and the consent check."""
+    e = pc.checklist_economics(world)
+    return {k: bool(e.at[k, "worth"] > e.at[k, "cost"]) or k == "consent_check" for k in ITEMS}
+
+
+def checklist_mark(items: dict, world) -> float:
+    """The checklist rule computed here: (net − consent-only net) / (best − consent-only net)."""
+    e = pc.checklist_economics(world)
+    net = lambda chosen: float(sum(e.at[k, "worth"] - e.at[k, "cost"]  # noqa: E731
+                                   for k, v in chosen.items() if v))
+    floor = net({k: k == "consent_check" for k in ITEMS})
+    best = net(taught_checklist(world))
+    return 0.0 if not items["consent_check"] else min(1.0, max(0.0, (net(items) - floor)
+                                                               / (best - floor)))
+
+
+def test_checklist_exact_marks(ev, ctx, world):
+    """Taught choice 1; every item its exact net share; no consent check 0, naming the law."""
+    taught = taught_checklist(world)
+    verdict = ev["checklist_test"](taught, ctx)
+    assert verdict.score == 1.0, verdict.message
     assert set(verdict.evidence["pilot"]) == {"own staff", "outsourcer"}
-    two = {k: k in ("script_adherence", "consent_check") for k in items}
-    assert ev["checklist_test"](two, ctx).score == 0.45
-    assert ev["checklist_test"]({k: False for k in items}, ctx).score == 0.0
+    everything = dict.fromkeys(ITEMS, True)
+    verdict = ev["checklist_test"](everything, ctx)
+    assert verdict.score == pytest.approx(checklist_mark(everything, world), abs=1e-4)
+    if not all(taught.values()):
+        assert verdict.score < 1.0 and "cost more than they bring" in verdict.message
+    no_consent = {**taught, "consent_check": False}
+    verdict = ev["checklist_test"](no_consent, ctx)
+    assert verdict.score == 0.0 and "s.65" in verdict.message
+    assert ev["checklist_test"](dict.fromkeys(ITEMS, False), ctx).score == 0.0
+
+
+def test_checklist_chooser_shows_cost_worth_and_the_required_item(world):
+    """The view, driven by its methods, totals the ticked items and names the legal item."""
+    chooser = pc.checklist_chooser(world)
+    assert any("consent_check is required" in p for p in chooser.problems())
+    chooser.tick_only([k for k, v in taught_checklist(world).items() if v])
+    assert chooser.problems() == []
+    assert chooser.value == taught_checklist(world)
+    e = pc.checklist_economics(world)
+    assert chooser.totals()["cost"] == pytest.approx(
+        sum(e.at[k, "cost"] for k, v in chooser.value.items() if v))
 
 
 @pytest.mark.parametrize("hostile", [None, "all", [], {"bribe_agents": True},
@@ -1290,3 +1328,19 @@ def test_follow_up_naive_routine_call_to_all_at_most_a_quarter(follow_up_context
     assert not pc.follow_up_rule_problems(rules)
     scores = [follow_up_mark(rules, c) for c in follow_up_contexts]
     assert sum(s <= 0.25 for s in scores) >= 19, scores
+
+
+# --------------------------------------------- 20 unseen companies: checklist (reliability)
+def test_checklist_taught_choice_full_and_legal_minimum_zero_on_20(unseen_worlds):
+    """Worth-it items + consent check: 1 on >= 19; the consent check alone: 0 on >= 19."""
+    taught = [checklist_mark(taught_checklist(w), w) for w in unseen_worlds]
+    minimum = [checklist_mark({k: k == "consent_check" for k in ITEMS}, w)
+               for w in unseen_worlds]
+    assert sum(s == 1.0 for s in taught) >= 19, taught
+    assert sum(s <= 0.25 for s in minimum) >= 19, minimum
+
+
+def test_checklist_economics_differ_between_companies(unseen_worlds):
+    """Which items pay for themselves changes with the company (no fixed answer to copy)."""
+    choices = {tuple(taught_checklist(w).values()) for w in unseen_worlds}
+    assert len(choices) >= 2

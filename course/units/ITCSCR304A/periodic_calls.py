@@ -808,6 +808,48 @@ def checklist_items(checklist: Any) -> tuple[dict[str, bool] | None, str | None]
     return {k: bool(checklist.get(k, False)) for k in CHECKLIST_WEIGHTS}, None
 
 
+# What each checklist item costs the company a month (agency fees, trainer's time,
+# recording licences), and what closing the gap is worth. Company figures, not law --
+# except the consent check: agents acting for us must check direct-marketing consent
+# (PDPO Part 6A; the company is liable for what its agents do, s.65).
+CHECKLIST_COSTS = {"script_adherence": 2500.0, "consent_check": 800.0,
+                   "product_briefing": 6000.0, "call_recording": 3500.0,
+                   "escalation_rule": 2000.0}
+OUTSOURCED_CALLS_MONTH = 400       # calls the agencies make for us in a month
+SALE_SHARE_OF_GAP = 0.1            # share of a product's price one call's quality gap is worth
+REQUIRED_ITEMS = {"consent_check": "agents calling for us must check direct-marketing consent "
+                                   "(PDPO Part 6A); the company answers for its agents (s.65)"}
+
+
+def checklist_economics(world: Any) -> pd.DataFrame:
+    """Per checklist item: share of the gap it closes, what that is worth, what it costs.
+
+    The gap is own staff's mean call quality minus the agencies' (`agent_quality`), so it
+    differs between companies; worth = share × gap × 400 calls × the mean price of
+    individual products × 0.1, in HKD a month.
+    """
+    from crm_sim.calls import CHECKLIST_WEIGHTS
+
+    quality = agent_quality(world)
+    staff_ids = set(table(world, "staff")["staff_id"].astype(str))
+    own = quality[quality.index.isin(staff_ids)].mean()
+    agency = quality[~quality.index.isin(staff_ids)].mean()
+    products = table(world, "products")
+    price = float(products.loc[products["segment_fit"] == "individual", "price"].mean())
+    gap_value = max(0.0, float(own - agency)) * OUTSOURCED_CALLS_MONTH * price \
+        * SALE_SHARE_OF_GAP
+    return pd.DataFrame({"share_of_gap": pd.Series(CHECKLIST_WEIGHTS),
+                         "worth": pd.Series(CHECKLIST_WEIGHTS) * gap_value,
+                         "cost": pd.Series(CHECKLIST_COSTS)}).round(2)
+
+
+def checklist_chooser(world: Any):
+    """The no-code view of Exercise 3: tick the items; cost, worth and net shown."""
+    from crm_sim.ui.costed_choices import CostedChoices
+
+    return CostedChoices(checklist_economics(world), required=REQUIRED_ITEMS)
+
+
 # ------------------------------------------------------------------- calls (notebook 2)
 DISCOVERY_PER_SEGMENT = {"corporate": 8, "sme": 6, "individual": 6}
 MAX_QUESTIONS = 5

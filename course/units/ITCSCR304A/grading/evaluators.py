@@ -711,35 +711,64 @@ def budget(artifact: Any, ctx: EvalContext) -> Verdict:
                     "segments' value and the channels that work for them.", evidence)
 
 
+def checklist_net(items: dict[str, bool], economics: pd.DataFrame) -> float:
+    """HKD a month the ticked items bring: their worth minus their cost."""
+    chosen = economics.loc[[k for k, v in items.items() if v]]
+    return float((chosen["worth"] - chosen["cost"]).sum())
+
+
 @evaluator(UNIT, "checklist_test")
 def checklist(artifact: Any, ctx: EvalContext) -> Verdict:
-    """Score = the checklist's completeness (share of the skill gap the simulator closes).
+    """Score = net worth of the ticked items / the best net, with the consent check required.
 
-    `crm_sim.calls` moves an outsourcer's skills towards the average own staff member's by
-    the checklist's weighted completeness (`CHECKLIST_WEIGHTS`), so completeness is exactly
-    the share of the gap closed. A pilot on the hidden world is recorded as evidence.
+    Items cost money (`pc.CHECKLIST_COSTS`) and close a share of the gap between agencies
+    and own staff (`CHECKLIST_WEIGHTS`), worth HKD per company (`pc.checklist_economics`,
+    from the trainee's own world: the gap differs between companies). best = every item
+    worth more than it costs, plus the consent check. Without the consent check the
+    checklist scores 0 (the law, not a choice). credit = clip((net − net of the consent
+    check alone) / (best − net of the consent check alone)). A pilot on the hidden world
+    is recorded as evidence.
     """
     from crm_sim.calls import CHECKLIST_WEIGHTS, OutsourcerChecklist
 
     items, problem = pc.checklist_items(artifact)
     if items is None:
         return _verdict(0.0, problem, {})
-    chosen = OutsourcerChecklist(**items)
-    score = chosen.completeness
-    missing = [k for k, v in items.items() if not v]
-    evidence: dict[str, Any] = {"items": items, "completeness": round(score, 4)}
+    economics = pc.checklist_economics(ctx.trainee_world())
+    worth_it = {k: bool(economics.at[k, "worth"] > economics.at[k, "cost"])
+                or k in pc.REQUIRED_ITEMS for k in CHECKLIST_WEIGHTS}
+    floor = checklist_net({k: k in pc.REQUIRED_ITEMS for k in CHECKLIST_WEIGHTS}, economics)
+    best = checklist_net(worth_it, economics)
+    mine = checklist_net(items, economics)
+    missing_required = [k for k in pc.REQUIRED_ITEMS if not items.get(k)]
+    if missing_required:
+        score = 0.0
+    elif best - floor > 1e-9:
+        score = min(1.0, max(0.0, (mine - floor) / (best - floor)))
+    else:
+        score = float(mine >= best - 1e-9)
+    evidence: dict[str, Any] = {"items": items, "net_hkd": round(mine, 2),
+                                "best_net_hkd": round(best, 2)}
     try:
-        pilot = pc.outsourcing_pilot(ctx.hidden_world(), chosen, n=30)
+        pilot = pc.outsourcing_pilot(ctx.hidden_world(), OutsourcerChecklist(**items), n=30)
         evidence["pilot"] = {k: {c: (float(v) if isinstance(v, (int, float, np.number)) else str(v))
                                  for c, v in row.items()} for k, row in pilot.iterrows()}
     except Exception as exc:  # noqa: BLE001 - evidence only; the score does not depend on it
         evidence["pilot_error"] = f"{type(exc).__name__}: {exc}"
-    if missing:
-        message = (f"outsourced calls still fall short of own staff: {len(missing)} of "
-                   f"{len(CHECKLIST_WEIGHTS)} checklist items are not required. Run the pilot "
-                   "again and see which items close the gap")
+    if missing_required:
+        message = "; ".join(f"{k} is required: {pc.REQUIRED_ITEMS[k]}" for k in missing_required)
+    elif score < 0.999:
+        costly = [k for k, v in items.items() if v and not worth_it[k]]
+        skipped = [k for k, v in worth_it.items() if v and not items[k]]
+        parts = []
+        if costly:
+            parts.append(f"these items cost more than they bring here: {', '.join(costly)}")
+        if skipped:
+            parts.append(f"these items bring more than they cost and are left out: "
+                         f"{', '.join(skipped)}")
+        message = "; ".join(parts) + ". Compare each item's worth with its cost"
     else:
-        message = "With every item required, outsourced calls perform like own staff's."
+        message = "The checklist requires what pays for itself, and the consent check."
     return _verdict(score, message, evidence)
 
 

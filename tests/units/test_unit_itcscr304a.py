@@ -771,8 +771,42 @@ def _report(world, call_list):
         "customer_id": records["customer_id"].astype(str),
         "outcome": records["outcome"].astype(str),
         "facts": records["info_captured"].map(json.loads),
-        "follow_up": records["follow_up"].where(records["follow_up"] != "", "call again"),
+        "follow_up": [text if not pc.follow_up_text_problem(text) else FOLLOW_UP_BY_OUTCOME[o]
+                      for text, o in zip(records["follow_up"], records["outcome"], strict=True)],
         "follow_up_date": (day + pd.Timedelta(days=3)).dt.strftime("%Y-%m-%d")})
+
+
+FOLLOW_UP_BY_OUTCOME = {"sale": "confirm the order and the delivery date",
+                        "complaint": "call back with the fix for the complaint",
+                        "declined": "send a thank-you note with our service contacts",
+                        "no_answer": "call again at a different time of day",
+                        "answered": "send a summary of the call and our offer"}
+
+
+def test_call_records_copying_the_engine_notes_is_not_full_marks(ev, ctx, world):
+    """Copying the engine's notes ('call again next quarter', blanks as 'call again') loses rows."""
+    ref = U.reference_call_list(world)
+    records, report = _report(world, ref)
+    copied = report.assign(follow_up=records["follow_up"].where(records["follow_up"] != "",
+                                                                "call again").to_numpy())
+    verdict = ev["call_records_test"]({"report": to_plain(copied), "call_list": ref}, ctx)
+    vague_or_far = [t for t in copied["follow_up"] if pc.follow_up_text_problem(t)]
+    assert vague_or_far
+    assert verdict.score == pytest.approx(1 - len(vague_or_far) / len(records), abs=1e-4)
+    assert "beyond the 14-day rule" in verdict.message or "too vague" in verdict.message
+
+
+@pytest.mark.parametrize("text,problem", [
+    ("call again next quarter", "beyond the 14-day rule"),
+    ("call again", "too vague"),
+    ("revisit the pricing discussion in 3 months", "beyond the 14-day rule"),
+    ("the customer seemed happy today", "names no action"),
+    ("send quotation for cloud backup", None),
+])
+def test_follow_up_text_rule(text, problem):
+    """A follow-up must name an action and its object, within the 14 days."""
+    found = pc.follow_up_text_problem(text)
+    assert (found is None) if problem is None else (problem in found)
 
 
 def test_call_records_full_partial_wrong(ev, ctx, world):

@@ -15,6 +15,7 @@ wrong type: it reports the type as a problem instead.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -1072,12 +1073,39 @@ def _facts(info: Any) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in info.items() if k in QUESTIONS}
 
 
+# A follow-up says what will be done and about what, soon enough for its date (the 14-day
+# rule): "call again next quarter" (what the engine notes after a refusal) does not.
+FOLLOW_UP_VERBS = ("call", "phone", "ring", "send", "email", "e-mail", "message", "text",
+                   "visit", "meet", "confirm", "resolve", "quote", "book", "arrange", "deliver",
+                   "reply", "demo", "demonstrate", "check", "update", "offer", "ask", "follow")
+FAR_OFF = re.compile(r"next\s+(quarter|year|month|season)|in\s+\d+\s+(weeks?|months?|years?)"
+                     r"|later\s+this\s+year|some\s*day|eventually|in\s+(a|one)\s+month",
+                     re.IGNORECASE)
+VAGUE = {"call again", "follow up", "follow-up", "tbd", "n/a", "na", "none", "-", "todo",
+         "call back", "later", "check"}
+
+
+def follow_up_text_problem(text: Any) -> str | None:
+    """Why a follow-up text is not a real follow-up under the 14-day rule (None if it is)."""
+    if not isinstance(text, str) or not text.strip():
+        return "no follow-up action"
+    words = re.findall(r"[a-z][a-z-]*", text.lower())
+    if text.strip().lower() in VAGUE or len(words) < 3:
+        return "follow-up too vague: say what you will do and about what"
+    if FAR_OFF.search(text):
+        return "follow-up text promises a time beyond the 14-day rule"
+    if not any(w in FOLLOW_UP_VERBS for w in words):
+        return "follow-up names no action (call, send, visit, confirm...)"
+    return None
+
+
 def call_report_problems(report: Any, records: pd.DataFrame) -> dict[str, Any]:
     """Compare a trainee's call report with the calls actually made (the engine's records).
 
     A report row is right when its outcome equals the record's, its ``facts`` equal the
-    answers captured, ``follow_up`` is not empty and ``follow_up_date`` is a date within
-    7 days after the call for a no-answer and within 14 days otherwise.
+    answers captured, ``follow_up`` is a real follow-up (`follow_up_text_problem`: an
+    action and what it is about, no promise beyond the 14 days) and ``follow_up_date`` is
+    a date within 7 days after the call for a no-answer and within 14 days otherwise.
 
     Returns:
         dict with ``right`` (customer ids reported correctly), ``calls`` (calls made),
@@ -1112,9 +1140,9 @@ def call_report_problems(report: Any, records: pd.DataFrame) -> dict[str, Any]:
         if _facts(row.get("facts")) != _facts(rec.info_captured):
             flag("facts differ from the answers captured", cid)
             ok = False
-        follow = row.get("follow_up")
-        if not isinstance(follow, str) or not follow.strip():
-            flag("no follow-up action", cid)
+        problem = follow_up_text_problem(row.get("follow_up"))
+        if problem:
+            flag(problem, cid)
             ok = False
         days = FOLLOW_UP_DAYS.get(str(rec.outcome), DEFAULT_FOLLOW_UP_DAYS)
         call_day = pd.Timestamp(str(rec.timestamp)[:10])

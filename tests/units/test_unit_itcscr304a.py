@@ -1378,3 +1378,61 @@ def test_checklist_economics_differ_between_companies(unseen_worlds):
     """Which items pay for themselves changes with the company (no fixed answer to copy)."""
     choices = {tuple(taught_checklist(w).values()) for w in unseen_worlds}
     assert len(choices) >= 2
+
+
+# ---------------------------------------------- referrals: no-code picker and reliability
+def greedy_with_picker(world) -> list[str]:
+    """The no-code solution: five times, pick the top of the picker's 'new prospects' table."""
+    from crm_sim.ui.coverage_picker import CoveragePicker
+
+    picker = CoveragePicker(pc.reach_by_customer(U._graph(world)), limit=5)
+    for _ in range(5):
+        picker.pick(picker.ranking()["candidate"][0])
+    return picker.value
+
+
+def referral_mark(champions: list[str], world) -> float:
+    """The referral rule computed here: clip((reach − blind) / (0.9 (greedy − blind)))."""
+    graph = U._graph(world)
+    best = max(U._reach(graph, U.reference_champions(graph)), 1)
+    blind = min(U.blind_reach(graph), best - 1)
+    return min(1.0, max(0.0, (U._reach(graph, champions) - blind) / (0.9 * (best - blind))))
+
+
+def test_referral_picker_full_partial_wrong_exact(ev, ctx, world):
+    """Picker greedy 1; the five best-connected their exact reach share; nobody 0."""
+    assert ev["referral_test"](greedy_with_picker(world), ctx).score == 1.0
+    reach = pc.reach_by_customer(U._graph(world))
+    connected = sorted(reach, key=lambda c: (-len(reach[c]), c))[:5]
+    verdict = ev["referral_test"](connected, ctx)
+    assert verdict.score == pytest.approx(referral_mark(connected, world), abs=1e-4)
+    assert ev["referral_test"]([], ctx).score == 0.0
+
+
+def test_referrals_reliable_on_20_unseen_companies(unseen_worlds):
+    """Greedy picker 1 on >= 19; best-connected without big overlaps >= 0.8; random <= 0.25.
+
+    The other sound method: go down the best-connected list, skipping anyone who shares
+    more than half their prospects with those already picked (the plain top five, which
+    the notebook warns double-counts, falls under 0.8 on 2 of 20 companies).
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(13)
+    greedy, connected, random = [], [], []
+    for w in unseen_worlds:
+        reach = pc.reach_by_customer(U._graph(w))
+        greedy.append(referral_mark(greedy_with_picker(w), w))
+        top: list[str] = []
+        for c in sorted(reach, key=lambda c: (-len(reach[c]), c)):
+            seen = set().union(*(reach[t] for t in top)) if top else set()
+            if len(reach[c] & seen) <= len(reach[c]) / 2:
+                top.append(c)
+            if len(top) == 5:
+                break
+        connected.append(referral_mark(top, w))
+        ids = w.customers["customer_id"].to_numpy()
+        random.append(referral_mark(rng.choice(ids, 5, replace=False).tolist(), w))
+    assert sum(s == 1.0 for s in greedy) >= 19, greedy
+    assert sum(s >= 0.8 for s in connected) >= 19, connected
+    assert sum(s <= 0.25 for s in random) >= 19, random

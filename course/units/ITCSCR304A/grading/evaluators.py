@@ -412,21 +412,38 @@ def reference_champions(graph: Any, n: int = pc.REFERRAL_CHAMPIONS) -> list[str]
     return chosen
 
 
+REFERRAL_TARGET = 0.9        # share of the greedy reference's gain over blind picks: full
+
+
+def blind_reach(graph: Any, n: int = pc.REFERRAL_CHAMPIONS) -> float:
+    """Distinct prospects `n` customers picked blind are expected to reach (n × mean reach)."""
+    reach = pc.reach_by_customer(graph)
+    return n * float(np.mean([len(t) for t in reach.values()])) if reach else 0.0
+
+
 @evaluator(UNIT, "referral_test")
 def referrals(artifact: Any, ctx: EvalContext) -> Verdict:
-    """Score = distinct prospects reached by the valid champions / reached by greedy reference."""
+    """Score = clip((reach − blind) / (0.9 × (greedy reach − blind))).
+
+    reach = distinct prospects the valid champions reach; greedy = the reference (one
+    champion at a time, the one adding most new prospects); blind = what five customers
+    picked without looking reach on average (`blind_reach`), so a random five earns
+    (almost) nothing and reading the overlap earns the marks.
+    """
     world = ctx.trainee_world()
     problems, valid = pc.referral_problems(artifact, world)
     graph = _graph(world)
     reach = _reach(graph, valid)
     best = max(_reach(graph, reference_champions(graph)), 1)
-    score = min(1.0, reach / best)
+    blind = min(blind_reach(graph), best - 1)
+    score = min(1.0, max(0.0, (reach - blind) / (REFERRAL_TARGET * (best - blind))))
     lines = list(problems)
     if score < 0.999:
         lines.append(f"your champions reach {reach} distinct prospects; more are reachable: "
                      "add one champion at a time, the one who adds most new prospects")
     return _verdict(score, "; ".join(lines) or f"Your champions reach {reach} prospects.",
-                    {"reach": reach, "reference_reach": best, "valid": valid})
+                    {"reach": reach, "reference_reach": best, "blind_reach": round(blind, 2),
+                     "valid": valid})
 
 
 # ============================================================================== 3 plan

@@ -1436,3 +1436,38 @@ def test_referrals_reliable_on_20_unseen_companies(unseen_worlds):
     assert sum(s == 1.0 for s in greedy) >= 19, greedy
     assert sum(s >= 0.8 for s in connected) >= 19, connected
     assert sum(s <= 0.25 for s in random) >= 19, random
+
+
+# ----------------------------------------------------- segment summary: no-code builder
+def built_summary(world, contacted_days: int = 90, with_contacts: bool = True):
+    """The summary builder driven as the no-code solution does (optionally a wrong window)."""
+    view = pc.summary_builder(world)
+    view.group_by("segment")
+    view.add_measure("customers", "customer_id", "count")
+    view.add_measure("consented_share", "dm_consent", "share_true")
+    view.add_measure("mean_value", "lifetime_value", "mean")
+    if with_contacts:
+        view.add_measure("contacted_90d_share", "days_since_last_contact", "share_at_most",
+                         contacted_days)
+    return view.value
+
+
+def test_segment_summary_builder_full_partial_wrong_exact(ev, ctx, world):
+    """Builder: the four measures 1; a 30-day window 9/12; contacts left out 9/12; nothing 0."""
+    assert ev["segment_summary_test"](to_plain(pc.with_index(built_summary(world))),
+                                      ctx).score == 1.0
+    short = ev["segment_summary_test"](to_plain(pc.with_index(built_summary(world, 30))), ctx)
+    assert short.score == pytest.approx(0.75, abs=1e-4)
+    assert "contacted_90d_share" in short.message
+    three = built_summary(world, with_contacts=False)
+    assert ev["segment_summary_test"](to_plain(pc.with_index(three)), ctx).score == \
+        pytest.approx(0.75, abs=1e-4)
+    assert ev["segment_summary_test"](to_plain(pd.DataFrame()), ctx).score == 0.0
+
+
+def test_segment_summary_builder_full_on_20_companies(unseen_worlds):
+    """The builder's four measures equal the definition on every one of 20 companies."""
+    for w in unseen_worlds:
+        truth = U.segment_summary_truth(w)
+        got = built_summary(w)[list(truth.columns)]
+        pd.testing.assert_frame_equal(got, truth, check_dtype=False)

@@ -136,6 +136,28 @@ def segment_summary_shape_problems(summary: Any, world: Any) -> list[str]:
     return problems
 
 
+def account_table(world: Any) -> pd.DataFrame:
+    """The customers with the days since their last contact (on or before today).
+
+    What the no-code summary builder of Exercise 1a works on: never contacted = 9999 days.
+    """
+    customers = table(world, "customers").copy()
+    inter = table(world, "interactions")
+    day = pd.to_datetime(inter["timestamp"], format="%Y-%m-%dT%H:%M").dt.normalize()
+    now = today(world)
+    last = day[day <= now].groupby(inter.loc[day <= now, "customer_id"]).max()
+    days = (now - last.reindex(customers["customer_id"])).dt.days
+    customers["days_since_last_contact"] = days.fillna(9999).astype(int).to_numpy()
+    return customers
+
+
+def summary_builder(world: Any):
+    """The no-code view of Exercise 1a: a `SummaryBuilder` over `account_table(world)`."""
+    from crm_sim.ui.summary_builder import SummaryBuilder
+
+    return SummaryBuilder(account_table(world))
+
+
 def show_segment_summary_check(summary: Any, world: Any) -> None:
     """Print which columns/segments of the summary need fixing."""
     problems = segment_summary_shape_problems(summary, world)

@@ -1471,3 +1471,30 @@ def test_segment_summary_builder_full_on_20_companies(unseen_worlds):
         truth = U.segment_summary_truth(w)
         got = built_summary(w)[list(truth.columns)]
         pd.testing.assert_frame_equal(got, truth, check_dtype=False)
+
+
+# ------------------------------------------------------ call report: no-code call sheet
+def sheet_report(world, call_list, text=None, days: int = 3) -> pd.DataFrame:
+    """The call sheet filled as the no-code solution does (or with one text for all)."""
+    summary = run_plan(world.copy(), call_list)
+    sheet = pc.call_report_sheet(summary)
+    sheet.fill_all({row.customer_id: {
+        "follow_up": text or FOLLOW_UP_BY_OUTCOME[row.outcome],
+        "follow_up_date": (pd.Timestamp(row.called_on) + pd.Timedelta(days=days))
+        .strftime("%Y-%m-%d")} for row in sheet.rows.itertuples()})
+    assert (text is not None or days > 7) or sheet.problems() == {}
+    return sheet.value
+
+
+def test_call_sheet_full_partial_wrong_exact(ev, ctx, world):
+    """Sheet: real next steps 1; 'call again next quarter' everywhere 0; dates too late 0."""
+    ref = U.reference_call_list(world)
+    full = ev["call_records_test"]({"report": to_plain(sheet_report(world, ref)),
+                                    "call_list": ref}, ctx)
+    assert full.score == 1.0, full.message
+    late = sheet_report(world, ref, days=20)
+    verdict = ev["call_records_test"]({"report": to_plain(late), "call_list": ref}, ctx)
+    assert verdict.score == 0.0
+    far = sheet_report(world, ref, text="call again next quarter")
+    verdict = ev["call_records_test"]({"report": to_plain(far), "call_list": ref}, ctx)
+    assert verdict.score == 0.0 and "14-day rule" in verdict.message

@@ -1183,6 +1183,40 @@ def call_report_problems(report: Any, records: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
+def call_report_sheet(summary: Any):
+    """The no-code view of Exercise 4b: one row per call made, follow-up and date to write.
+
+    Outcome and facts come from the call records (what the customer said); the caller
+    writes the next step and its due date, each row checked as it is filled.
+    """
+    import json
+
+    from crm_sim.ui.record_sheet import RecordSheet
+
+    records = summary.records if summary is not None else pd.DataFrame(
+        columns=["customer_id", "timestamp", "outcome", "info_captured"])
+    rows = pd.DataFrame({"customer_id": records["customer_id"].astype(str).to_numpy(),
+                         "called_on": records["timestamp"].astype(str).str[:10].to_numpy(),
+                         "outcome": records["outcome"].astype(str).to_numpy(),
+                         "facts": records["info_captured"].map(json.loads).to_numpy()})
+
+    def check(row: pd.Series) -> str | None:
+        problem = follow_up_text_problem(row["follow_up"])
+        if problem:
+            return problem
+        days = FOLLOW_UP_DAYS.get(str(row["outcome"]), DEFAULT_FOLLOW_UP_DAYS)
+        try:
+            due = pd.Timestamp(str(row["follow_up_date"]))
+        except (ValueError, TypeError):
+            return "write the due date as YYYY-MM-DD"
+        called = pd.Timestamp(row["called_on"])
+        if not called < due <= called + pd.Timedelta(days=days):
+            return f"the due date must be within {days} days after the call"
+        return None
+
+    return RecordSheet(rows, "customer_id", ["follow_up", "follow_up_date"], check)
+
+
 def run_call_list(world: Any, call_list: Any) -> Any:
     """Make the calls of `call_list` in `world` (they change it); None if it cannot run.
 

@@ -448,6 +448,23 @@ def function_in(source: str, name: str) -> str:
     return ast.get_source_segment(source, node)
 
 
+BUDGET_MODEL = '''
+def plan_budget(customers, interactions):
+    weight = {"corporate": 3.0, "sme": 2.0, "individual": 1.0}
+    weights = customers["segment"].map(weight).fillna(1.0)
+    grid = (customers.assign(w=weights)
+            .pivot_table(index="segment", columns="preferred_channel", values="w",
+                         aggfunc="sum", fill_value=0.0))
+    grid = grid / grid.to_numpy().sum() * 100_000
+    return {segment: {channel: float(v) for channel, v in row.items()}
+            for segment, row in grid.iterrows()}
+'''
+TAUGHT_BUDGET_RULE = {"kind": "budget", "groups": {
+    "corporate": {"weight": "3", "channel_split": "stated_preference"},
+    "sme": {"weight": "2", "channel_split": "stated_preference"},
+    "individual": {"weight": "1", "channel_split": "stated_preference"}}}
+
+
 def solution_function(grade_id: str, name: str) -> str:
     """The source of function `name` defined in the notebook's solution cell `grade_id`."""
     for nb in NOTEBOOKS:
@@ -468,7 +485,7 @@ def defined(source: str, name: str):
 
 def test_budget_taught_method_full_on_unseen_companies(unseen_worlds):
     """The notebook's plan_budget scores full marks on at least 19 of 20 unseen companies."""
-    plan_budget = defined(solution_function("budget_answer", "plan_budget"), "plan_budget")
+    plan_budget = defined(BUDGET_MODEL, "plan_budget")
     scores = [U.budget_score(plan_budget(*pc.analysis_inputs(w)), w)[0]
               for w in unseen_worlds]
     assert sum(s == 1.0 for s in scores) >= 19, scores
@@ -491,7 +508,7 @@ def test_budget_economics_differ_between_companies(unseen_worlds):
 
 def test_budget_exact_marks(ev, ctx):
     """Solution 1 on the unseen company; doubled amounts exactly 0.5; an empty dict 0."""
-    source = solution_function("budget_answer", "plan_budget")
+    source = BUDGET_MODEL
     assert ev["budget_test"](fn_artifact(source, "plan_budget"), ctx).score == 1.0
     doubled = function_in(U.VARIANTS["partial"]["budget_answer"], "plan_budget")
     verdict = ev["budget_test"](fn_artifact(doubled, "plan_budget"), ctx)
@@ -1498,3 +1515,49 @@ def test_call_sheet_full_partial_wrong_exact(ev, ctx, world):
     far = sheet_report(world, ref, text="call again next quarter")
     verdict = ev["call_records_test"]({"report": to_plain(far), "call_list": ref}, ctx)
     assert verdict.score == 0.0 and "14-day rule" in verdict.message
+
+
+# ------------------------------------------------------------ budget: no-code budget rule
+def test_budget_taught_rule_is_the_model_budget(world):
+    """The taught rule (3/2/1, stated preference) splits exactly as the model function."""
+    customers, interactions = pc.analysis_inputs(world)
+    mine = pc.budget_from_rule(TAUGHT_BUDGET_RULE, customers, interactions)
+    model = defined(BUDGET_MODEL, "plan_budget")(customers, interactions)
+    for seg, row in model.items():
+        for ch, hkd in row.items():
+            assert mine[seg][ch] == pytest.approx(hkd, abs=1e-6)
+
+
+def test_budget_rule_full_partial_wrong_exact(ev, ctx):
+    """No code run: taught rule 1; equal weights its exact mark; even channels 0; unusable 0."""
+    hidden = ctx.hidden_world()
+    assert ev["budget_test"](TAUGHT_BUDGET_RULE, ctx).score == 1.0
+    equal = {"kind": "budget", "groups": {s: {"weight": "1", "channel_split": "stated_preference"}
+                                          for s in ("corporate", "sme", "individual")}}
+    expected = U.budget_score(pc.budget_from_rule(equal, *pc.analysis_inputs(hidden)), hidden)[0]
+    verdict = ev["budget_test"](equal, ctx)
+    assert verdict.score == pytest.approx(expected, abs=1e-4)
+    assert 0.0 < verdict.score < 1.0
+    even = {"kind": "budget", "groups": {s: {"weight": w, "channel_split": "even"}
+                                         for s, w in (("corporate", "3"), ("sme", "2"),
+                                                      ("individual", "1"))}}
+    assert ev["budget_test"](even, ctx).score == 0.0
+    broken = {"kind": "budget", "groups": {"corporate": {"weight": "9"}}}
+    verdict = ev["budget_test"](broken, ctx)
+    assert verdict.score == 0.0 and "cannot be used" in verdict.message
+
+
+def test_budget_rules_reliable_on_20_unseen_companies(unseen_worlds):
+    """Taught rule 1 on >= 19; answered-contacts split >= 0.8 on >= 19; even split <= 0.25."""
+    def scores(split):
+        rule = {"kind": "budget", "groups": {
+            s: {"weight": w, "channel_split": split}
+            for s, w in (("corporate", "3"), ("sme", "2"), ("individual", "1"))}}
+        return [U.budget_score(pc.budget_from_rule(rule, *pc.analysis_inputs(w)), w)[0]
+                for w in unseen_worlds]
+
+    taught, answered, even = scores("stated_preference"), scores("answered_contacts"), \
+        scores("even")
+    assert sum(s == 1.0 for s in taught) >= 19, taught
+    assert sum(s >= 0.8 for s in answered) >= 19, answered
+    assert sum(s <= 0.25 for s in even) >= 19, even

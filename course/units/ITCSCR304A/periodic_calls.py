@@ -765,6 +765,77 @@ def budget_problems(budget: Any, world: Any) -> list[str]:
     return problems
 
 
+# The no-code track of the budget exercise: per segment, a weight (value at stake) and how
+# to split its money across channels, from what the customers show. The grader applies the
+# rule to a company the trainee has never seen.
+BUDGET_RULE_KIND = "budget"
+BUDGET_FIELDS = {"weight": ["0", "1", "2", "3", "4"],
+                 "channel_split": ["stated_preference", "answered_contacts", "even"]}
+
+
+def budget_rule_editor(world: Any):
+    """The no-code view: one row per segment (weight, how to split across channels)."""
+    from crm_sim.ui.rule_editor import RuleEditor
+
+    segments = sorted(table(world, "customers")["segment"].astype(str).unique())
+    return RuleEditor(BUDGET_RULE_KIND, segments, BUDGET_FIELDS)
+
+
+def budget_rule_problems(rule: Any, segments: Iterable[str]) -> list[str]:
+    """What stops a budget rule from being used (plain words; empty = usable)."""
+    from crm_sim.ui.rule_editor import rule_problems
+
+    problems = rule_problems(rule, BUDGET_RULE_KIND, sorted(segments), BUDGET_FIELDS)
+    if not problems and all(float(d["weight"]) == 0 for d in rule["groups"].values()):
+        problems.append("every weight is 0: no segment gets any money")
+    return problems
+
+
+def budget_from_rule(rule: Mapping[str, Any], customers: pd.DataFrame,
+                     interactions: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """HKD 100,000 split by a budget rule (the grader's application).
+
+    Each segment's share = weight × its customers; within the segment, by the channels
+    customers say they prefer, by the channels their past contacts were answered on, or
+    evenly across the channels.
+    """
+    from crm_sim.schema import CHANNELS
+
+    groups = rule["groups"]
+    answered = interactions[interactions["outcome"].isin(["answered", "sale"])]
+    seg_of = customers.set_index("customer_id")["segment"]
+    rows = {}
+    for seg, part in customers.groupby("segment"):
+        decision = groups.get(str(seg), {"weight": "0", "channel_split": "even"})
+        mass = float(decision["weight"]) * len(part)
+        if decision["channel_split"] == "stated_preference":
+            split = part["preferred_channel"].value_counts()
+        elif decision["channel_split"] == "answered_contacts":
+            mine = answered[answered["customer_id"].map(seg_of) == seg]
+            split = mine["channel"].value_counts()
+        else:
+            split = pd.Series(1.0, index=list(CHANNELS))
+        split = split.reindex(list(CHANNELS), fill_value=0.0).astype(float)
+        if split.sum() <= 0:
+            split = pd.Series(1.0, index=list(CHANNELS))
+        rows[str(seg)] = mass * split / split.sum()
+    grid = pd.DataFrame(rows).T.fillna(0.0)
+    total = float(grid.to_numpy().sum())
+    grid = grid / total * BUDGET_TOTAL if total > 0 else grid
+    return {s: {ch: float(v) for ch, v in row.items()} for s, row in grid.iterrows()}
+
+
+def budget_from(rule: Any, world: Any) -> Any:
+    """Your budget for your own company: a budget rule's value or a function."""
+    customers, interactions = analysis_inputs(world)
+    if callable(rule):
+        return rule(customers, interactions)
+    problems = budget_rule_problems(rule, customers["segment"].astype(str).unique())
+    for problem in problems:
+        print(f"✘ {problem}")
+    return {} if problems else budget_from_rule(rule, customers, interactions)
+
+
 def show_budget_check(budget: Any, world: Any) -> None:
     """Print form problems of the budget and its split by segment."""
     problems = budget_problems(budget, world)

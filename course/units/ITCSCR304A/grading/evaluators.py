@@ -697,9 +697,11 @@ def budget_score(budget: Any, world: Any) -> tuple[float, list[str], dict[str, A
 
 @evaluator(UNIT, "budget_test")
 def budget(artifact: Any, ctx: EvalContext) -> Verdict:
-    """`plan_budget` run on the unseen company, scored against that company's truth.
+    """A budget rule or `plan_budget` on the unseen company, scored against its truth.
 
-    The submitted function gets the unseen company's public customers and interactions
+    No-code track: the rule (weight and channel split per segment) is applied by the
+    grader (`pc.budget_from_rule`), no trainee code run. Analyst track: the submitted
+    function gets the unseen company's public customers and interactions
     tables (`pc.analysis_inputs`), as the notebook's does; its budget is scored by
     `budget_score` there. Each world draws its own channel economics
     (`crm_sim.economics`), so a budget read off one world's truth misses the others.
@@ -707,12 +709,18 @@ def budget(artifact: Any, ctx: EvalContext) -> Verdict:
     from autograders.checks import to_plain
     from autograders.sandbox.evaluate import CallError
 
-    if not (isinstance(artifact, dict) and "__function__" in artifact):
-        return _verdict(0.0, "submit the function plan_budget itself (defined with def), "
-                        "not the budget", {})
     world = ctx.hidden_world()
     customers, interactions = pc.analysis_inputs(world)
-    result = ctx.call_function(artifact, [[to_plain(customers), to_plain(interactions)]])[0]
+    if _is_rule(artifact, pc.BUDGET_RULE_KIND):
+        problems = pc.budget_rule_problems(artifact, customers["segment"].astype(str).unique())
+        if problems:
+            return _verdict(0.0, "the budget rule cannot be used: " + "; ".join(problems), {})
+        result = pc.budget_from_rule(artifact, customers, interactions)
+    elif not (isinstance(artifact, dict) and "__function__" in artifact):
+        return _verdict(0.0, "submit the function plan_budget itself (defined with def), "
+                        "not the budget", {})
+    else:
+        result = ctx.call_function(artifact, [[to_plain(customers), to_plain(interactions)]])[0]
     if isinstance(result, CallError):
         # only the kind (a fixed word): the error's text could carry unseen-company data
         return _verdict(0.0, f"plan_budget failed while running on the unseen company "
@@ -1422,7 +1430,7 @@ def recommend_follow_up(record):
 follow_up_rule = recommend_follow_up
 """
 # the model's split of twice the money: right shares, wrong total (score exactly 0.5)
-_BUDGET_DOUBLED = """from crm_sim.ui.periodic_calls import analysis_inputs
+_BUDGET_DOUBLED = """from periodic_calls import analysis_inputs
 
 def plan_budget(customers, interactions):
     weight = {"corporate": 3.0, "sme": 2.0, "individual": 1.0}
@@ -1432,7 +1440,7 @@ def plan_budget(customers, interactions):
     grid = grid / grid.to_numpy().sum() * 200_000
     return {s: {c: float(v) for c, v in row.items()} for s, row in grid.iterrows()}
 
-budget = plan_budget(*analysis_inputs(world))
+budget_rule = plan_budget
 """
 VARIANTS: dict[str, dict[str, str]] = {
     "partial": {
@@ -1473,7 +1481,7 @@ VARIANTS: dict[str, dict[str, str]] = {
         "assign_people_answer": "from periodic_calls import assignment_task\n\n"
                                 "assigned = assignment_task(world).assign(assignee='O001')\n",
         "budget_answer": "def plan_budget(customers, interactions):\n    return {}\n\n"
-                         "budget = {}\n",
+                         "budget_rule = plan_budget\n",
         "checklist_answer": "checklist = OutsourcerChecklist()\n",
         "call_list_answer": _CALL_LIST_NONE,
         "call_report_answer": "call_report = pd.DataFrame()\n",

@@ -1561,3 +1561,58 @@ def test_budget_rules_reliable_on_20_unseen_companies(unseen_worlds):
     assert sum(s == 1.0 for s in taught) >= 19, taught
     assert sum(s >= 0.8 for s in answered) >= 19, answered
     assert sum(s <= 0.25 for s in even) >= 19, even
+
+
+# ------------------------------------------------------------ plan: no-code plan rule
+def plan_rule(who=("everyone", "top_value_and_prospects", "top_value_and_prospects"),
+              promote=("prospects",) * 3) -> dict:
+    """A plan rule as the editor hands it in (default: the taught rule)."""
+    channels = ("phone", "preferred", "preferred")
+    return {"kind": "call_plan", "groups": {
+        seg: {"who": w, "channel": c, "promotion_for": p, "questions": ["needs", "satisfaction"]}
+        for seg, w, c, p in zip(("corporate", "sme", "individual"), who, channels, promote,
+                                strict=True)}}
+
+
+def test_plan_rule_full_partial_wrong_exact(ev, ctx, world):
+    """Taught rule 1; corporates only in the top 40 its exact mark; promotions to all <= 0.4."""
+    prospects = U.reference_prospects(world)
+    full = pc.plan_from_rule(plan_rule(), world, prospects)
+    assert ev["plan_calls_test"](to_plain(full), ctx).score == 1.0
+    partial = pc.plan_from_rule(plan_rule(who=("top_value_only", "top_value_and_prospects",
+                                               "top_value_and_prospects")), world, prospects)
+    verdict = ev["plan_calls_test"](to_plain(partial), ctx)
+    assert verdict.score == pytest.approx(U.plan_score(partial, world)[0], abs=1e-4)
+    assert verdict.score < 1.0
+    wrong = pc.plan_from_rule(plan_rule(promote=("everyone_called",) * 3), world, prospects)
+    verdict = ev["plan_calls_test"](to_plain(wrong), ctx)
+    assert verdict.score <= 0.4 + 1e-9
+    assert "consent" in verdict.message
+
+
+def test_plan_rule_editor_refuses_a_channel_the_segment_may_not_use(world):
+    """The editor names a banned channel in words; the builder then makes no plan."""
+    editor = pc.plan_rule_editor(world)
+    editor.choose_all({g: dict(d) for g, d in plan_rule()["groups"].items()})
+    assert editor.problems() == []
+    editor.choose("individual", "channel", "visit")
+    assert any("visit is not allowed" in p for p in editor.problems())
+    assert pc.plan_from_rule(editor.value, world, {}) is None
+
+
+def test_plan_rule_reliable_on_20_unseen_companies(unseen_worlds):
+    """Taught rule 1 on >= 19; promotions to everyone called always lose, mostly down to 0.4.
+
+    The compliance part falls by 0.05 per unconsented promotion, so where few of the
+    targets lack consent the loss is smaller (0.43-0.7 on 6 of 20 companies); the gate the
+    law workstream adds for any promotion without consent decides the criterion there.
+    """
+    taught, promo = [], []
+    for w in unseen_worlds:
+        prospects = U.reference_prospects(w)
+        taught.append(U.plan_score(pc.plan_from_rule(plan_rule(), w, prospects), w)[0])
+        promo.append(U.plan_score(pc.plan_from_rule(plan_rule(promote=("everyone_called",) * 3),
+                                                    w, prospects), w)[0])
+    assert sum(s == 1.0 for s in taught) >= 19, taught
+    assert all(p < t for p, t in zip(promo, taught, strict=True)), promo
+    assert sum(s <= 0.4 + 1e-9 for s in promo) >= 14, promo

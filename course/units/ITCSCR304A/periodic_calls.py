@@ -454,6 +454,93 @@ def plan_report(plan: Any, world: Any) -> dict[str, Any]:
     return out
 
 
+# The no-code track of Exercise 3: a plan rule per segment -- whom to call, on which
+# channel, who gets a promotion, which questions. Slots and qualified callers (taking
+# turns) are filled in; what the rule decides is what the mechanism judges.
+PLAN_RULE_KIND = "call_plan"
+PLAN_WHO = ("everyone", "top_value_and_prospects", "top_value_only", "prospects_only", "nobody")
+PLAN_PROMOTE = ("prospects", "everyone_called", "nobody")
+
+
+def _plan_rule_spec(world: Any) -> tuple[list[str], dict[str, list[str]], dict]:
+    from crm_sim.mechanism import mechanism_for
+    from crm_sim.plans import QUESTIONS
+    from crm_sim.schema import CHANNELS
+
+    mech = mechanism_for(world)
+    fields = {"who": list(PLAN_WHO), "channel": [*CHANNELS, PREFERRED],
+              "promotion_for": list(PLAN_PROMOTE), "questions": list(QUESTIONS)}
+    allowed = {str(s): {"channel": [*r.channels, PREFERRED]} for s, r in mech.segments.items()}
+    return sorted(allowed), fields, allowed
+
+
+def plan_rule_editor(world: Any):
+    """The no-code view of Exercise 3: one row of decisions per segment."""
+    from crm_sim.ui.rule_editor import RuleEditor
+
+    groups, fields, allowed = _plan_rule_spec(world)
+    return RuleEditor(PLAN_RULE_KIND, groups, fields, multi={"questions": MAX_QUESTIONS},
+                      allowed=allowed)
+
+
+def plan_from_rule(rule: Any, world: Any, prospects: Mapping[str, Any] | None) -> Any:
+    """Next month's `CallPlan` under a plan rule (None, problems printed, when unusable).
+
+    "preferred" = the customer's preferred channel when the segment allows it and it is not
+    a visit (visits take a morning), else phone.
+    """
+    from crm_sim.mechanism import mechanism_for
+    from crm_sim.plans import CallPlan
+    from crm_sim.ui.rule_editor import rule_problems
+
+    groups, fields, allowed = _plan_rule_spec(world)
+    problems = rule_problems(rule, PLAN_RULE_KIND, groups, fields,
+                             {"questions": MAX_QUESTIONS}, allowed)
+    for problem in problems:
+        print(f"✘ {problem}")
+    if problems:
+        return None
+    mech = mechanism_for(world)
+    customers = table(world, "customers").set_index("customer_id")
+    promo = {c for ids in (prospects or {}).values() for c in ids if c in customers.index}
+    top = set(top_value_ids(world))
+    targets = []
+    for cid, seg in customers["segment"].astype(str).items():
+        who = rule["groups"][seg]["who"]
+        if (who == "everyone" or (who == "top_value_and_prospects" and (cid in top or cid in promo))
+                or (who == "top_value_only" and cid in top)
+                or (who == "prospects_only" and cid in promo)):
+            targets.append(cid)
+    targets.sort(key=lambda c: (-customers.at[c, "lifetime_value"], c))
+    slots = next_month_slots(world)
+    rows = []
+    for i, cid in enumerate(targets):
+        seg = str(customers.at[cid, "segment"])
+        decision = rule["groups"][seg]
+        channel = decision["channel"]
+        if channel == PREFERRED:
+            pref = str(customers.at[cid, "preferred_channel"])
+            channel = pref if pref in mech.segments[seg].channels and pref != "visit" \
+                else "phone"
+        promote = decision["promotion_for"] == "everyone_called" or (
+            decision["promotion_for"] == "prospects" and cid in promo)
+        purpose = "promotion" if promote else "routine"
+        callers = qualified_staff(world, seg, mech)
+        rows.append({"customer_id": cid, "slot": slots[i % len(slots)], "channel": channel,
+                     "assignee": callers[i % len(callers)], "purpose": purpose,
+                     "script": list(mech.segments[seg].required_script)
+                     + list(mech.purpose_script.get(purpose, ()))
+                     + list(decision["questions"])})
+    return CallPlan.build(rows, world)
+
+
+def plan_from(rule: Any, world: Any, prospects: Mapping[str, Any] | None) -> Any:
+    """Your plan: built from a plan rule's value, or the plan you built in code as it is."""
+    if isinstance(rule, Mapping) and rule.get("kind") == PLAN_RULE_KIND:
+        return plan_from_rule(rule, world, prospects)
+    return rule
+
+
 def show_plan_check(plan: Any, world: Any) -> None:
     """Print the mechanism's violations (with ids) and the top-value accounts left out."""
     r = plan_report(plan, world)

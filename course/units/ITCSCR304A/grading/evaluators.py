@@ -1359,7 +1359,7 @@ for i, cid in enumerate(top_value):
     rows.append({"customer_id": cid, "slot": slots[i][:10] + "T21:00", "channel": "phone",
                  "assignee": world.staff["staff_id"].iloc[0], "purpose": "promotion",
                  "script": ["greeting"]})
-plan = CallPlan.build(rows, world)
+plan_rule = CallPlan.build(rows, world)
 """
 _CALL_LIST_EMAIL = """
 from periodic_calls import discovery_inputs
@@ -1477,7 +1477,7 @@ VARIANTS: dict[str, dict[str, str]] = {
         "referral_answer": "from crm_sim.leads import generate_sources\n"
                            "from crm_sim.leads.network import referral_graph\n\n"
                            "generate_sources(world)\nreferral_champions = []\n",
-        "plan_calls_answer": "plan = []\n",
+        "plan_calls_answer": "plan_rule = []\n",
         "assign_people_answer": "from periodic_calls import assignment_task\n\n"
                                 "assigned = assignment_task(world).assign(assignee='O001')\n",
         "budget_answer": "def plan_budget(customers, interactions):\n    return {}\n\n"

@@ -1616,3 +1616,38 @@ def test_plan_rule_reliable_on_20_unseen_companies(unseen_worlds):
     assert sum(s == 1.0 for s in taught) >= 19, taught
     assert all(p < t for p, t in zip(promo, taught, strict=True)), promo
     assert sum(s <= 0.4 + 1e-9 for s in promo) >= 14, promo
+
+
+# ---------------------------------------------------- call effect: no-code measure definition
+def effect_rule(window="365", counted="routine", change="last_minus_first", answers="2") -> dict:
+    """A measure definition as the editor hands it in (default: the taught one)."""
+    return {"kind": "call_effect", "groups": {"measure": {
+        "window_days": window, "calls_counted": counted, "change": change,
+        "min_answers": answers}}}
+
+
+def test_effect_rule_full_partial_wrong_exact(ev, ctx, world):
+    """Taught definition 1; a 90-day window its exact share of segments; unusable 0."""
+    import math
+
+    full = pc.effect_from(effect_rule(), world)
+    assert ev["call_effect_test"](to_plain(full), ctx).score == 1.0
+    short = pc.effect_from(effect_rule(window="90"), world)
+    truth = U.call_effect_truth(world)
+    right = sum(1 for seg, r in truth.items()
+                if (math.isnan(r) and math.isnan(short.get(seg, 0.0)))
+                or abs(short.get(seg, 99) - r) <= pc.EFFECT_TOLERANCE)
+    verdict = ev["call_effect_test"](to_plain(short), ctx)
+    assert verdict.score == pytest.approx(right / len(truth), abs=1e-4)
+    assert ev["call_effect_test"](to_plain(pc.effect_from(effect_rule(window="7"), world)),
+                                  ctx).score == 0.0
+
+
+def test_effect_definition_equals_the_truth_on_20_companies(unseen_worlds):
+    """The taught definition gives the defined r per segment on every one of 20 companies."""
+    import math
+
+    for w in unseen_worlds:
+        mine, truth = pc.effect_from(effect_rule(), w), U.call_effect_truth(w)
+        for seg, r in truth.items():
+            assert (math.isnan(r) and math.isnan(mine[seg])) or mine[seg] == pytest.approx(r)

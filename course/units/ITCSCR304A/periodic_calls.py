@@ -1737,6 +1737,63 @@ def estimates_from(rule: Any, world: Any) -> Any:
     return None if problems else estimates_from_rule(rule, customers, interactions)
 
 
+# The no-code track of the call-effect exercise: the measure's definition, chosen from
+# lists; the helper computes r per segment from your own world's records.
+EFFECT_RULE_KIND = "call_effect"
+EFFECT_FIELDS = {"window_days": ["90", "180", "365"],
+                 "calls_counted": ["routine", "promotion", "all"],
+                 "change": ["last_minus_first", "mean_of_answers"],
+                 "min_answers": ["1", "2", "3"]}
+
+
+def effect_rule_editor():
+    """The no-code view: one row of choices that define the measure."""
+    from crm_sim.ui.rule_editor import RuleEditor
+
+    return RuleEditor(EFFECT_RULE_KIND, ["measure"], EFFECT_FIELDS)
+
+
+def effect_from_rule(rule: Mapping[str, Any], world: Any) -> dict[str, float]:
+    """Per segment, Pearson r between calls counted and the satisfaction measure chosen."""
+    from crm_sim.ui.rule_editor import rule_problems
+
+    problems = rule_problems(rule, EFFECT_RULE_KIND, ["measure"], EFFECT_FIELDS)
+    for problem in problems:
+        print(f"✘ {problem}")
+    if problems:
+        return {}
+    d = rule["groups"]["measure"]
+    inter = table(world, "interactions")
+    since = (today(world) - pd.Timedelta(days=int(d["window_days"]))).strftime("%Y-%m-%d")
+    w = inter[inter["timestamp"].astype(str) >= since]
+    band = w["info_captured"].astype(str).str.extract(
+        r'"satisfaction": "(low|medium|high)"', expand=False).map(BAND_VALUE)
+    obs = (w.assign(v=band).dropna(subset=["v"])
+           .sort_values(["customer_id", "timestamp"], kind="stable"))
+    g = obs.groupby("customer_id")["v"]
+    measure = g.last() - g.first() if d["change"] == "last_minus_first" else g.mean()
+    measure = measure[g.size() >= int(d["min_answers"])]
+    counted = w if d["calls_counted"] == "all" else w[w["purpose"] == d["calls_counted"]]
+    calls = counted.groupby("customer_id").size()
+    seg = table(world, "customers").set_index("customer_id")["segment"]
+    df = pd.DataFrame({"m": measure, "calls": calls.reindex(measure.index).fillna(0),
+                       "segment": seg.reindex(measure.index)})
+    out = {}
+    for s, part in df.groupby("segment"):
+        if len(part) < 3 or part["calls"].std() == 0 or part["m"].std() == 0:
+            out[str(s)] = float("nan")
+        else:
+            out[str(s)] = float(np.corrcoef(part["calls"], part["m"])[0, 1])
+    return out
+
+
+def effect_from(rule: Any, world: Any) -> Any:
+    """Your call effect: computed from a measure definition's value, or your dict as it is."""
+    if isinstance(rule, Mapping) and rule.get("kind") == EFFECT_RULE_KIND:
+        return effect_from_rule(rule, world)
+    return rule
+
+
 def call_effect_shape_problems(effect: Any, world: Any) -> list[str]:
     """What is wrong with ``call_effect``'s shape: one r in [-1, 1] (or NaN) per segment."""
     if not isinstance(effect, Mapping):

@@ -1487,7 +1487,7 @@ VARIANTS: dict[str, dict[str, str]] = {
         "call_report_answer": "call_report = pd.DataFrame()\n",
         "estimates_answer": "def estimate_state(customers, interactions):\n"
                             "    return 0.5\n\nestimate_rule = estimate_state\n",
-        "call_effect_answer": "call_effect = {}\n",
+        "call_effect_answer": "effect_rule = {}\n",
         "follow_up_answer": _FOLLOW_UP_IGNORE_CONSENT,
         "conduct_written": "",
     },

@@ -118,7 +118,9 @@ def test_call_report_date_rules():
                             "info_captured": ["{}", '{"needs": "cloud"}'],
                             "timestamp": ["2026-02-02T10:00", "2026-02-02T10:00"]})
     report = pd.DataFrame({"customer_id": ["C1", "C2"], "outcome": ["no_answer", "answered"],
-                           "facts": [{}, {"needs": "cloud"}], "follow_up": ["retry", "quote"],
+                           "facts": [{}, {"needs": "cloud"}],
+                           "follow_up": ["call again on Thursday morning",
+                                         "send quotation for cloud backup"],
                            "follow_up_date": ["2026-02-12", "2026-02-12"]})
     found = pc.call_report_problems(report, records)
     assert found["right"] == ["C2"]

@@ -179,12 +179,29 @@ def choose_prospects(customers, interactions):
 '''
 
 
+def scorecard_rule(weights: dict, eligible_only: bool = True) -> dict:
+    """A prospect scorecard's value, as the view hands it in."""
+    return {"kind": "scorecard", "weights": weights, "eligible_only": eligible_only,
+            "per_group": 15}
+
+
+TAUGHT_SCORECARD = scorecard_rule({"said_satisfaction": 1.0, "value_in_segment": 0.1})
+RFM_SCORECARD = scorecard_rule({"recent_purchase": 1.0, "contacts_in_segment": 1.0,
+                                "value_in_segment": 1.0})
+
+
+def rule_score(rule: dict, worlds: list) -> float:
+    """The pooled score of a scorecard rule applied (as the grader does) to `worlds`."""
+    picks = [pc.scorecard_prospects(rule, *pc.prospect_inputs(w)) for w in worlds]
+    return U.prospects_score_many(picks, worlds)[0]
+
+
 def test_prospects_score_rule_on_a_world(world):
-    """The scoring rule: model list 1; one segment empty exactly 2/3; unconsented 0, named."""
+    """The scoring rule: model list 1; one segment empty is less; unconsented 0, named."""
     ref = U.reference_prospects(world)
     assert U.prospects_score(ref, world)[0] == 1.0
-    score, message, _ = U.prospects_score({**ref, "individual": []}, world)
-    assert score == pytest.approx(2 / 3, abs=1e-4)
+    score, message, evidence = U.prospects_score({**ref, "individual": []}, world)
+    assert score < 2 / 3 and evidence["fill"] == pytest.approx(2 / 3, abs=1e-4)
     assert "individual" in message
     c = world.customers
     no_consent = {s: g["customer_id"].head(15).tolist()
@@ -194,14 +211,48 @@ def test_prospects_score_rule_on_a_world(world):
     assert no_consent["corporate"][0] in message
 
 
-def test_prospects_function_full_partial_wrong_on_hidden_world(ev, ctx):
-    """Model function 1; no individuals exactly 2/3; only unconsented customers 0, no ids."""
+def test_prospects_taught_scorecard_picks_what_the_model_function_picks(world):
+    """The no-code scorecard with the taught weights picks exactly the model's prospects."""
+    assert pc.scorecard_prospects(TAUGHT_SCORECARD, *pc.prospect_inputs(world)) == \
+        U.reference_prospects(world)
+
+
+def test_prospects_scorecard_full_partial_wrong_exact(ev, ctx):
+    """No code run: taught scorecard 1; value only its exact pooled mark; no filter less."""
+    worlds = U.unseen_companies(ctx)
+    assert len(worlds) == U.UNSEEN_COMPANIES
+    assert ev["prospects_test"](TAUGHT_SCORECARD, ctx).score == 1.0
+    value_only = scorecard_rule({"value_in_segment": 1.0})
+    verdict = ev["prospects_test"](value_only, ctx)
+    assert verdict.score == pytest.approx(rule_score(value_only, worlds), abs=1e-4)
+    assert 0.0 < verdict.score < 0.9
+    no_filter = scorecard_rule(TAUGHT_SCORECARD["weights"], eligible_only=False)
+    verdict = ev["prospects_test"](no_filter, ctx)
+    assert verdict.score == pytest.approx(rule_score(no_filter, worlds), abs=1e-4)
+    assert verdict.score < 0.5 and "consent" in verdict.message
+
+
+@pytest.mark.parametrize("rule,words", [
+    (scorecard_rule({}), "give at least one signal"),
+    (scorecard_rule({"said_satisfaction": 0.0}), "every weight is zero"),
+    (scorecard_rule({"star_sign": 1.0}), "do not exist"),
+    (scorecard_rule({"said_satisfaction": "lots"}), "between"),
+    ({"kind": "scorecard", "weights": {"said_satisfaction": 1}}, "eligible"),
+])
+def test_prospects_unusable_scorecards_score_zero_in_words(rule, words, ev, ctx):
+    """A scorecard the grader cannot apply earns 0 and says why in plain words."""
+    if rule.get("weights") == {}:
+        rule = {**rule, "weights": None}
+    verdict = ev["prospects_test"](rule, ctx)
+    assert verdict.score == 0.0
+    assert words in verdict.message
+
+
+def test_prospects_function_full_and_wrong_on_unseen_companies(ev, ctx):
+    """Analyst track graded the same way: the model function 1; unconsented picks 0, no ids."""
     verdict = ev["prospects_test"](fn_artifact(PROSPECTS_MODEL, "choose_prospects"), ctx)
     assert verdict.score == 1.0, verdict.message
-    verdict = ev["prospects_test"](fn_artifact(PROSPECTS_NO_INDIVIDUALS, "choose_prospects"),
-                                   ctx)
-    assert verdict.score == pytest.approx(2 / 3, abs=1e-4)
-    assert "individual" in verdict.message
+    assert verdict.evidence["companies"] == U.UNSEEN_COMPANIES
     verdict = ev["prospects_test"](fn_artifact(PROSPECTS_NO_CONSENT, "choose_prospects"), ctx)
     assert verdict.score == 0.0
     c = ctx.hidden_world().customers
@@ -209,23 +260,16 @@ def test_prospects_function_full_partial_wrong_on_hidden_world(ev, ctx):
     assert c[~c["dm_consent"]]["customer_id"].iloc[0] not in verdict.message   # hidden ids
 
 
-def test_prospects_variants_earn_their_intended_marks(ev, ctx):
-    """Partial (value only, no individuals) earns its rule's mark on the hidden world, ≤ 2/3.
-
-    The expected mark is the scoring rule applied to the variant's picks computed here on
-    the hidden world's inputs, so the evaluator is shown to grade exactly that.
-    """
-    hidden = ctx.hidden_world()
-    marks = {}
-    for name in ("partial", "wrong"):
-        source = function_only(U.VARIANTS[name]["prospects_answer"].split("\nprospects = ")[0])
-        namespace: dict = {}
-        exec(compile(source, name, "exec"), namespace)  # noqa: S102 - the unit's own variant
-        picks = namespace["choose_prospects"](*pc.prospect_inputs(hidden))
-        verdict = ev["prospects_test"](fn_artifact(source, "choose_prospects"), ctx)
-        assert verdict.score == pytest.approx(U.prospects_score(picks, hidden)[0], abs=1e-4)
-        marks[name] = verdict.score
-    assert 0.0 == marks["wrong"] < marks["partial"] <= 2 / 3 + 1e-9
+def test_prospects_partial_function_no_individuals_exact(ev, ctx):
+    """A function leaving one segment empty earns exactly its pooled mark (fill 2/3)."""
+    worlds = U.unseen_companies(ctx)
+    fn = defined(PROSPECTS_NO_INDIVIDUALS, "choose_prospects")
+    expected = U.prospects_score_many([fn(*pc.prospect_inputs(w)) for w in worlds], worlds)
+    verdict = ev["prospects_test"](fn_artifact(PROSPECTS_NO_INDIVIDUALS, "choose_prospects"),
+                                   ctx)
+    assert verdict.score == pytest.approx(expected[0], abs=1e-4)
+    assert verdict.evidence["fill"] == pytest.approx(2 / 3, abs=1e-4)
+    assert "individual" in verdict.message
 
 
 def test_prospects_trainee_world_truth_is_not_full_marks(ev, ctx, world):
@@ -296,6 +340,24 @@ def test_plan_full_partial_wrong(ev, ctx, world):
     assert ev["plan_calls_test"]([], ctx).score == 0.0
 
 
+def test_plan_promotions_without_consent_are_not_diluted_by_padding(ev, ctx, world):
+    """10% of calls promoting to unconsented customers cost 0.05 each, whatever the plan size."""
+    rows = reference_plan(world)
+    consent = world.customers.set_index("customer_id")["dm_consent"]
+    unconsented = [i for i, r in enumerate(rows) if not consent[r["customer_id"]]]
+    k = max(1, len(rows) // 10)
+    assert len(unconsented) >= k
+    bad = [dict(r) for r in rows]
+    for i in unconsented[:k]:
+        bad[i]["purpose"] = "promotion"
+    verdict = ev["plan_calls_test"](to_plain(CallPlan.build(bad, world)), ctx)
+    coverage = verdict.evidence["coverage"]
+    assert verdict.score == pytest.approx(0.6 * max(0.0, 1 - 0.05 * k) + 0.4 * coverage,
+                                          abs=1e-4)
+    assert verdict.score <= 0.6 * max(0.0, 1 - 0.05 * k) + 0.4 + 1e-9
+    assert verdict.score < 1 - 0.6 * k / len(rows)      # below what dividing by calls gave
+
+
 @pytest.mark.parametrize("hostile", [None, "plan", {"customer_id": "C000001"},
                                      [{"customer_id": "C999999", "slot": "2026-02-02T10:00",
                                        "channel": "phone", "assignee": "S0001"}],
@@ -310,18 +372,61 @@ def test_plan_hostile(hostile, ev, ctx):
 
 
 # ------------------------------------------------------------------------ assignment
+def assignment_mark(assigned, world) -> float:
+    """The assignment rule computed here: compliance × clip((q − blind) / (0.8 (ref − blind)))."""
+    report = pc.assignment_report(assigned, world)
+    ref_q = pc.assignment_report(U.reference_assignment(world), world)["quality"]
+    blind = U.blind_quality(world)
+    assert not report["violations"]          # only answers without breaches are computed here
+    compliance = (report["calls"] - len(report["missing"])) / report["calls"]
+    credit = min(1.0, max(0.0, (report["quality"] - blind) / (U.ASSIGN_TARGET * (ref_q - blind))))
+    return compliance * credit
+
+
 def test_assignment_reference_and_exact_partial(ev, ctx, world):
-    """Greedy reference 1; corporate calls dropped scores compliance × quality formula."""
+    """Greedy reference 1; corporate calls dropped scores compliance × quality credit exactly."""
     ref = U.reference_assignment(world)
     assert ev["assign_people_test"](to_plain(ref), ctx).score == 1.0
     part = ref[ref["segment"] != "corporate"]
-    report = pc.assignment_report(part, world)
-    ref_q = pc.assignment_report(ref, world)["quality"]
-    expected = (len(part) / len(ref)) * (0.5 + 0.5 * min(1.0, report["quality"]
-                                                         / (U.ASSIGN_TARGET * ref_q)))
     verdict = ev["assign_people_test"](to_plain(part), ctx)
-    assert verdict.score == pytest.approx(expected, abs=1e-4)
+    assert verdict.score == pytest.approx(assignment_mark(part, world), abs=1e-4)
+    assert 0.0 < verdict.score < 1.0
     assert ref[ref["segment"] == "corporate"]["customer_id"].iloc[0] in verdict.message
+
+
+def planner_for(world, order=None):
+    """The no-code planner on `world`, each segment ranked by `order` (default: best first)."""
+    planner = pc.assignment_planner(world)
+    for group in planner.groups:
+        if order is None:
+            planner.best_first(group)
+        else:
+            planner.set_callers(group, order(planner, group))
+    planner.fill()
+    return planner
+
+
+def test_assignment_planner_full_partial_wrong_exact(ev, ctx, world):
+    """Planner: best first 1; one segment left empty its exact mark; agencies on all 0."""
+    planner = planner_for(world)
+    assert planner.breaches() == []
+    assert planner.value["assignee"].tolist() == \
+        U.reference_assignment(world)["assignee"].tolist()
+    assert ev["assign_people_test"](to_plain(planner.value), ctx).score == 1.0
+    partial = pc.assignment_planner(world)
+    partial.best_first("corporate")
+    partial.best_first("sme")
+    partial.fill()
+    assert any("no caller" in b for b in partial.breaches())
+    verdict = ev["assign_people_test"](to_plain(partial.value), ctx)      # None = no caller
+    assert verdict.score == pytest.approx(
+        assignment_mark(partial.value.dropna(subset=["assignee"]), world), abs=1e-4)
+    assert 0.0 < verdict.score < 1.0
+    wrong = pc.assignment_planner(world)
+    for i in wrong.calls.index:
+        wrong.assignee.at[i] = "O001"
+    assert any("not qualified" in b for b in wrong.breaches())
+    assert ev["assign_people_test"](to_plain(wrong.value), ctx).score == 0.0
 
 
 def test_assignment_unqualified_outsourcer_named(ev, ctx, world):
@@ -362,6 +467,23 @@ def function_in(source: str, name: str) -> str:
     return ast.get_source_segment(source, node)
 
 
+BUDGET_MODEL = '''
+def plan_budget(customers, interactions):
+    weight = {"corporate": 3.0, "sme": 2.0, "individual": 1.0}
+    weights = customers["segment"].map(weight).fillna(1.0)
+    grid = (customers.assign(w=weights)
+            .pivot_table(index="segment", columns="preferred_channel", values="w",
+                         aggfunc="sum", fill_value=0.0))
+    grid = grid / grid.to_numpy().sum() * 100_000
+    return {segment: {channel: float(v) for channel, v in row.items()}
+            for segment, row in grid.iterrows()}
+'''
+TAUGHT_BUDGET_RULE = {"kind": "budget", "groups": {
+    "corporate": {"weight": "3", "channel_split": "stated_preference"},
+    "sme": {"weight": "2", "channel_split": "stated_preference"},
+    "individual": {"weight": "1", "channel_split": "stated_preference"}}}
+
+
 def solution_function(grade_id: str, name: str) -> str:
     """The source of function `name` defined in the notebook's solution cell `grade_id`."""
     for nb in NOTEBOOKS:
@@ -382,7 +504,7 @@ def defined(source: str, name: str):
 
 def test_budget_taught_method_full_on_unseen_companies(unseen_worlds):
     """The notebook's plan_budget scores full marks on at least 19 of 20 unseen companies."""
-    plan_budget = defined(solution_function("budget_answer", "plan_budget"), "plan_budget")
+    plan_budget = defined(BUDGET_MODEL, "plan_budget")
     scores = [U.budget_score(plan_budget(*pc.analysis_inputs(w)), w)[0]
               for w in unseen_worlds]
     assert sum(s == 1.0 for s in scores) >= 19, scores
@@ -405,7 +527,7 @@ def test_budget_economics_differ_between_companies(unseen_worlds):
 
 def test_budget_exact_marks(ev, ctx):
     """Solution 1 on the unseen company; doubled amounts exactly 0.5; an empty dict 0."""
-    source = solution_function("budget_answer", "plan_budget")
+    source = BUDGET_MODEL
     assert ev["budget_test"](fn_artifact(source, "plan_budget"), ctx).score == 1.0
     doubled = function_in(U.VARIANTS["partial"]["budget_answer"], "plan_budget")
     verdict = ev["budget_test"](fn_artifact(doubled, "plan_budget"), ctx)
@@ -462,16 +584,54 @@ def test_budget_hostile(body, ev, ctx):
 
 
 # -------------------------------------------------------------------------- checklist
-def test_checklist_exact_marks(ev, ctx):
-    """All items 1.0; script adherence + consent check 0.45 (their weights); none 0."""
-    items = {k: True for k in ("script_adherence", "consent_check", "product_briefing",
-                               "call_recording", "escalation_rule")}
-    verdict = ev["checklist_test"](items, ctx)
-    assert verdict.score == 1.0
+ITEMS = ("script_adherence", "consent_check", "product_briefing", "call_recording",
+         "escalation_rule")
+
+
+def taught_checklist(world) -> dict:
+    """The taught choice: every item worth more than it costs, and the consent check."""
+    e = pc.checklist_economics(world)
+    return {k: bool(e.at[k, "worth"] > e.at[k, "cost"]) or k == "consent_check" for k in ITEMS}
+
+
+def checklist_mark(items: dict, world) -> float:
+    """The checklist rule computed here: (net − consent-only net) / (best − consent-only net)."""
+    e = pc.checklist_economics(world)
+    net = lambda chosen: float(sum(e.at[k, "worth"] - e.at[k, "cost"]  # noqa: E731
+                                   for k, v in chosen.items() if v))
+    floor = net({k: k == "consent_check" for k in ITEMS})
+    best = net(taught_checklist(world))
+    return 0.0 if not items["consent_check"] else min(1.0, max(0.0, (net(items) - floor)
+                                                               / (best - floor)))
+
+
+def test_checklist_exact_marks(ev, ctx, world):
+    """Taught choice 1; every item its exact net share; no consent check 0, naming the law."""
+    taught = taught_checklist(world)
+    verdict = ev["checklist_test"](taught, ctx)
+    assert verdict.score == 1.0, verdict.message
     assert set(verdict.evidence["pilot"]) == {"own staff", "outsourcer"}
-    two = {k: k in ("script_adherence", "consent_check") for k in items}
-    assert ev["checklist_test"](two, ctx).score == 0.45
-    assert ev["checklist_test"]({k: False for k in items}, ctx).score == 0.0
+    everything = dict.fromkeys(ITEMS, True)
+    verdict = ev["checklist_test"](everything, ctx)
+    assert verdict.score == pytest.approx(checklist_mark(everything, world), abs=1e-4)
+    if not all(taught.values()):
+        assert verdict.score < 1.0 and "cost more than they bring" in verdict.message
+    no_consent = {**taught, "consent_check": False}
+    verdict = ev["checklist_test"](no_consent, ctx)
+    assert verdict.score == 0.0 and "s.65" in verdict.message
+    assert ev["checklist_test"](dict.fromkeys(ITEMS, False), ctx).score == 0.0
+
+
+def test_checklist_chooser_shows_cost_worth_and_the_required_item(world):
+    """The view, driven by its methods, totals the ticked items and names the legal item."""
+    chooser = pc.checklist_chooser(world)
+    assert any("consent_check is required" in p for p in chooser.problems())
+    chooser.tick_only([k for k, v in taught_checklist(world).items() if v])
+    assert chooser.problems() == []
+    assert chooser.value == taught_checklist(world)
+    e = pc.checklist_economics(world)
+    assert chooser.totals()["cost"] == pytest.approx(
+        sum(e.at[k, "cost"] for k, v in chooser.value.items() if v))
 
 
 @pytest.mark.parametrize("hostile", [None, "all", [], {"bribe_agents": True},
@@ -543,14 +703,67 @@ def test_scripted_calls_model_function_full_on_hidden_world(ev, ctx):
 
 def test_scripted_calls_variants_score_zero_with_reasons(ev, ctx):
     """Partial (emails, ten questions) and wrong (no calls) earn 0, as before the change."""
-    partial = function_only(U.VARIANTS["partial"]["call_list_answer"].split("\ncall_list = ")[0])
+    partial = function_only(
+        U.VARIANTS["partial"]["call_list_answer"].split("\ndiscovery_rule = ")[0])
     verdict = ev["scripted_calls_test"](fn_artifact(partial, "plan_discovery_calls"), ctx)
     assert verdict.score == 0.0
     assert "more than 5 questions" in verdict.message
-    wrong = function_only(U.VARIANTS["wrong"]["call_list_answer"].split("\ncall_list = ")[0])
+    wrong = function_only(
+        U.VARIANTS["wrong"]["call_list_answer"].split("\ndiscovery_rule = ")[0])
     verdict = ev["scripted_calls_test"](fn_artifact(wrong, "plan_discovery_calls"), ctx)
     assert verdict.score == 0.0
     assert verdict.message
+
+
+BUSINESS_QUESTIONS = ["needs", "budget", "timeline", "satisfaction", "decision_maker"]
+
+
+def discovery_rule(corporate: str = "visit", sme: str = "visit", individual: str = "preferred",
+                   caller: str = "warmest", business: list | None = None,
+                   private: list | None = None) -> dict:
+    """A discovery rule as the rule editor hands it in (default: the taught rule)."""
+    business = business or BUSINESS_QUESTIONS
+    private = private or ["needs", "budget", "timeline", "satisfaction", "competitor_use"]
+    return {"kind": "discovery", "groups": {
+        "corporate": {"channel": corporate, "caller": caller, "questions": business},
+        "sme": {"channel": sme, "caller": caller, "questions": business},
+        "individual": {"channel": individual, "caller": caller, "questions": private}}}
+
+
+def test_discovery_rule_makes_the_model_calls(world):
+    """The taught rule, applied by the grader's function, makes exactly the model's calls."""
+    calls = pc.discovery_calls_from_rule(discovery_rule(), *pc.discovery_inputs(world))
+    assert calls == U.reference_call_list(world)
+
+
+def test_discovery_editor_drives_to_the_taught_rule(world):
+    """The editor, driven by its methods, hands in the taught rule and shows no problem."""
+    editor = pc.discovery_rule_editor(world)
+    assert any("choose a channel" in p for p in editor.problems())
+    editor.choose_all({g: {"channel": d["channel"], "caller": d["caller"],
+                           "questions": d["questions"]}
+                       for g, d in discovery_rule()["groups"].items()})
+    assert editor.problems() == []
+    assert editor.value == discovery_rule()
+    editor.choose("individual", "channel", "visit")
+    assert any("visit is not allowed" in p for p in editor.problems())
+
+
+def test_discovery_rule_full_partial_wrong_exact(ev, ctx):
+    """No code run: taught rule 1; e-mail with one question its exact mark; a banned channel 0."""
+    assert ev["scripted_calls_test"](discovery_rule(), ctx).score == 1.0
+    emails = discovery_rule("email", "email", "email", business=["needs"], private=["needs"])
+    hidden_calls = pc.discovery_calls_from_rule(emails, *pc.discovery_inputs(ctx.hidden_world()))
+    verdict = ev["scripted_calls_test"](emails, ctx)
+    assert verdict.score == pytest.approx(
+        U.scripted_calls_score(hidden_calls, ctx, "hidden")[0], abs=1e-4)
+    assert 0.0 < verdict.score < 0.3
+    banned = discovery_rule(individual="visit")
+    verdict = ev["scripted_calls_test"](banned, ctx)
+    assert verdict.score == 0.0
+    assert "visit is not allowed" in verdict.message
+    six = discovery_rule(business=[*BUSINESS_QUESTIONS, "pain_points"])
+    assert "the most is 5" in ev["scripted_calls_test"](six, ctx).message
 
 
 def test_scripted_calls_trainee_world_answer_is_not_full_marks(ev, ctx, world):
@@ -594,8 +807,42 @@ def _report(world, call_list):
         "customer_id": records["customer_id"].astype(str),
         "outcome": records["outcome"].astype(str),
         "facts": records["info_captured"].map(json.loads),
-        "follow_up": records["follow_up"].where(records["follow_up"] != "", "call again"),
+        "follow_up": [text if not pc.follow_up_text_problem(text) else FOLLOW_UP_BY_OUTCOME[o]
+                      for text, o in zip(records["follow_up"], records["outcome"], strict=True)],
         "follow_up_date": (day + pd.Timedelta(days=3)).dt.strftime("%Y-%m-%d")})
+
+
+FOLLOW_UP_BY_OUTCOME = {"sale": "confirm the order and the delivery date",
+                        "complaint": "call back with the fix for the complaint",
+                        "declined": "send a thank-you note with our service contacts",
+                        "no_answer": "call again at a different time of day",
+                        "answered": "send a summary of the call and our offer"}
+
+
+def test_call_records_copying_the_engine_notes_is_not_full_marks(ev, ctx, world):
+    """Copying the engine's notes ('call again next quarter', blanks as 'call again') loses rows."""
+    ref = U.reference_call_list(world)
+    records, report = _report(world, ref)
+    copied = report.assign(follow_up=records["follow_up"].where(records["follow_up"] != "",
+                                                                "call again").to_numpy())
+    verdict = ev["call_records_test"]({"report": to_plain(copied), "call_list": ref}, ctx)
+    vague_or_far = [t for t in copied["follow_up"] if pc.follow_up_text_problem(t)]
+    assert vague_or_far
+    assert verdict.score == pytest.approx(1 - len(vague_or_far) / len(records), abs=1e-4)
+    assert "beyond the 14-day rule" in verdict.message or "too vague" in verdict.message
+
+
+@pytest.mark.parametrize("text,problem", [
+    ("call again next quarter", "beyond the 14-day rule"),
+    ("call again", "too vague"),
+    ("revisit the pricing discussion in 3 months", "beyond the 14-day rule"),
+    ("the customer seemed happy today", "names no action"),
+    ("send quotation for cloud backup", None),
+])
+def test_follow_up_text_rule(text, problem):
+    """A follow-up must name an action and its object, within the 14 days."""
+    found = pc.follow_up_text_problem(text)
+    assert (found is None) if problem is None else (problem in found)
 
 
 def test_call_records_full_partial_wrong(ev, ctx, world):
@@ -669,6 +916,58 @@ def test_estimates_hostile_functions(source, expect, ev, ctx):
 def test_estimates_not_a_function(ev, ctx):
     """A value instead of a function earns 0 and says to submit the function."""
     assert "submit the function" in ev["estimates_test"]([0.5], ctx).message
+
+
+def estimate_rule(answers="recent_weighted", penalty="0.05", not_asked="average_of_others",
+                  propensity="satisfaction") -> dict:
+    """An estimation rule as the editor hands it in (default: the taught rule)."""
+    return {"kind": "estimate", "groups": {"estimate": {
+        "answers": answers, "complaint_penalty": penalty, "not_asked": not_asked,
+        "propensity_from": propensity}}}
+
+
+def estimate_mark(frame: pd.DataFrame, world) -> float:
+    """The estimates rule computed here: mean of min(1, ρ / (0.9 ρ_model)) per measure."""
+    latent = world.hidden["latent"].set_index("customer_id")
+    ref = U.reference_estimate_state(*pc.analysis_inputs(world)).set_index("customer_id")
+    frame = frame.set_index("customer_id")
+    credits = []
+    for col, true_col in (("satisfaction_est", "satisfaction"), ("propensity_est", "propensity")):
+        rho = U._spearman(frame[col], latent[true_col])
+        rho_ref = max(U._spearman(ref[col], latent[true_col]), 0.05)
+        credits.append(min(1.0, max(0.0, rho / (U.ESTIMATE_TARGET * rho_ref))))
+    return sum(credits) / 2
+
+
+def test_estimate_rule_is_the_model_estimator(world):
+    """The taught rule, applied by the grader, gives exactly the model's estimates."""
+    mine = pc.estimates_from_rule(estimate_rule(), *pc.analysis_inputs(world))
+    pd.testing.assert_frame_equal(mine, U.reference_estimate_state(*pc.analysis_inputs(world)))
+
+
+def test_estimate_rule_full_partial_wrong_exact(ev, ctx):
+    """No code run: taught rule 1; sale rate for propensity its exact mark; unusable rule 0."""
+    assert ev["estimates_test"](estimate_rule(), ctx).score == 1.0
+    partial = estimate_rule("latest", "0", "middle", "sale_rate")
+    hidden = ctx.hidden_world()
+    expected = estimate_mark(pc.estimates_from_rule(partial, *pc.analysis_inputs(hidden)),
+                             hidden)
+    verdict = ev["estimates_test"](partial, ctx)
+    assert verdict.score == pytest.approx(expected, abs=1e-4)
+    assert 0.0 < verdict.score < 1.0
+    broken = estimate_rule(propensity="horoscope")
+    verdict = ev["estimates_test"](broken, ctx)
+    assert verdict.score == 0.0
+    assert "horoscope is not a propensity_from option" in verdict.message
+
+
+def test_estimate_editor_hands_in_the_rule():
+    """The view, driven by its method, hands in the rule it shows, with no problem left."""
+    editor = pc.estimate_rule_editor()
+    assert editor.problems()
+    editor.choose_all(estimate_rule()["groups"])
+    assert editor.problems() == []
+    assert editor.value == estimate_rule()
 
 
 # ------------------------------------------------------------------------ call effect
@@ -748,6 +1047,84 @@ def test_follow_up_hostile_functions(source, expect, ev, ctx):
     assert expect in verdict.message
 
 
+def fu_call(purpose: str, questions: list, channel: str = "preferred") -> dict:
+    """One situation's decision: a call."""
+    return {"action": "call", "purpose": purpose, "channel": channel, "questions": questions}
+
+
+def follow_up_rules(**changes) -> dict:
+    """Follow-up rules as the editor hands them in (default: the taught rules)."""
+    groups = {"complained": fu_call("service", ["satisfaction", "pain_points"]),
+              "contacted_often": {"action": "none"},
+              "consented": fu_call("promotion", ["needs", "budget", "timeline"]),
+              "business_no_consent": fu_call("routine", ["needs", "satisfaction"]),
+              "everyone_else": {"action": "none"}}
+    return {"kind": "follow_up", "groups": {**groups, **changes}}
+
+
+def follow_up_mark(rule: dict, c: EvalContext) -> float:
+    """The follow-up rule computed here: min(1, value / (0.8 model value)) × usable share."""
+    from crm_sim.mechanism import mechanism_for
+
+    world = c.hidden_world()
+    channels = {s: r.channels for s, r in mechanism_for(world).segments.items()}
+    records = pc.customer_records(world)
+    plan, problems = pc.follow_up_plan(world, records, [pc.follow_up_from_rule(rule, r, channels)
+                                                        for r in records])
+    value = U.follow_up_value(world, plan)[0]
+    ref_plan, _ = pc.follow_up_plan(world, records, [U.reference_follow_up(r) for r in records])
+    ref_value = U.follow_up_value(world, ref_plan)[0]
+    credit = min(1.0, max(0.0, value / (U.FOLLOW_UP_TARGET * ref_value)))
+    return credit * (1.0 - sum(len(v) for v in problems.values()) / len(records))
+
+
+def test_follow_up_taught_rules_are_the_model_policy(world):
+    """The taught rules recommend exactly what the model policy does, customer by customer."""
+    from crm_sim.mechanism import mechanism_for
+
+    channels = {s: r.channels for s, r in mechanism_for(world).segments.items()}
+    for record in pc.customer_records(world):
+        assert pc.follow_up_from_rule(follow_up_rules(), record, channels) == \
+            U.reference_follow_up(record)
+
+
+def test_follow_up_rules_full_partial_wrong_exact(ev, ctx):
+    """No code run: taught rules 1; no promotions at all its exact mark; promotions to all low."""
+    assert ev["follow_up_test"](follow_up_rules(), ctx).score == 1.0
+    partial = follow_up_rules(consented={"action": "none"})
+    verdict = ev["follow_up_test"](partial, ctx)
+    assert verdict.score == pytest.approx(follow_up_mark(partial, ctx), abs=1e-4)
+    assert 0.0 < verdict.score < 1.0
+    everyone = {g: fu_call("promotion", ["needs"], "phone") for g in pc.FOLLOW_UP_SITUATIONS}
+    wrong = {"kind": "follow_up", "groups": everyone}
+    verdict = ev["follow_up_test"](wrong, ctx)
+    assert verdict.score == pytest.approx(follow_up_mark(wrong, ctx), abs=1e-4)
+    assert verdict.score < 0.5
+    assert "promotion needs consent" in verdict.message
+
+
+def test_follow_up_unusable_rules_score_zero_in_words(ev, ctx):
+    """Rules missing a situation or over the question limit earn 0 and say why."""
+    rules = follow_up_rules()
+    del rules["groups"]["everyone_else"]
+    assert "nothing is chosen for everyone_else" in ev["follow_up_test"](rules, ctx).message
+    six = follow_up_rules(consented=fu_call("promotion", ["needs", "budget", "timeline",
+                                                          "satisfaction", "pain_points",
+                                                          "competitor_use"]))
+    verdict = ev["follow_up_test"](six, ctx)
+    assert verdict.score == 0.0 and "the most is 5" in verdict.message
+
+
+def test_follow_up_editor_hands_in_the_rules():
+    """The view, driven by its method, hands in the taught rules; 'none' needs no more."""
+    editor = pc.follow_up_rule_editor()
+    editor.choose_all({g: dict(d) for g, d in follow_up_rules()["groups"].items()})
+    assert editor.problems() == []
+    value = editor.value
+    assert value["groups"]["consented"] == follow_up_rules()["groups"]["consented"]
+    assert value["groups"]["contacted_often"]["action"] == "none"
+
+
 # -------------------------------------------------------------------------- the unit
 def test_every_graded_cell_has_an_evaluator_and_variants_name_solution_cells():
     """unit.toml's autograded cells all have evaluators; variants replace solution cells."""
@@ -796,3 +1173,500 @@ def test_prospects_model_list_full_where_a_segment_has_little_to_choose():
     consented = w.customers[w.customers["dm_consent"]].groupby("segment").size()
     assert consented["corporate"] < 2 * pc.PROSPECTS_PER_SEGMENT
     assert U.prospects_score(U.reference_prospects(w), w)[0] == 1.0
+
+
+# ------------------------------------------- 20 unseen companies: prospects (reliability)
+@pytest.fixture(scope="module")
+def prospect_trials() -> list[list[World]]:
+    """Twenty gradings, each on five unseen companies of the unit's real size, built once."""
+    from crm_sim.trainee import UNIT_SCENARIOS
+
+    base = UNIT_SCENARIOS["ITCSCR304A"]
+    return [[World.build(base.replace(seed=9100 + 5 * i + j)) for j in range(5)]
+            for i in range(N_UNSEEN)]
+
+
+def test_prospects_taught_scorecard_full_on_19_of_20(prospect_trials):
+    """The taught scorecard (said satisfaction, value in segment, consent) earns 1 on >= 19."""
+    scores = [rule_score(TAUGHT_SCORECARD, ws) for ws in prospect_trials]
+    assert sum(s == 1.0 for s in scores) >= 19, scores
+
+
+def test_prospects_rfm_scorecard_at_least_80_percent(prospect_trials):
+    """A sound method other than the taught one (recency, frequency, value) earns >= 0.8."""
+    scores = [rule_score(RFM_SCORECARD, ws) for ws in prospect_trials]
+    assert sum(s >= 0.8 for s in scores) >= 19, scores
+
+
+def test_prospects_random_picks_at_most_a_quarter(prospect_trials):
+    """Fifteen random consented customers per segment earn <= 0.25 on >= 19 of 20."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    scores = []
+    for ws in prospect_trials:
+        picks = []
+        for w in ws:
+            c = w.customers[w.customers["dm_consent"].astype(bool)]
+            picks.append({s: rng.permutation(g["customer_id"].to_numpy())[:15].tolist()
+                          for s, g in c.groupby("segment")})
+        scores.append(U.prospects_score_many(picks, ws)[0])
+    assert sum(s <= 0.25 for s in scores) >= 19, scores
+
+
+# ------------------------------------------- 20 unseen companies: assignment (reliability)
+@pytest.fixture(scope="module")
+def assign_worlds() -> list[World]:
+    """Twenty companies of the unit's real size (the grader judges the trainee's own)."""
+    from crm_sim.trainee import UNIT_SCENARIOS
+
+    base = UNIT_SCENARIOS["ITCSCR304A"]
+    return [World.build(base.replace(seed=9300 + i)) for i in range(N_UNSEEN)]
+
+
+def assign_context(world) -> EvalContext:
+    """A grading context whose trainee world is `world`."""
+    c = EvalContext(unit="ITCSCR304A", trainee_id="t-rel", trainee_seed=1, hidden_seed=2)
+    c._cache["trainee"] = world
+    return c
+
+
+def test_assignment_taught_planner_full_on_19_of_20(ev, assign_worlds):
+    """Best callers first per segment, then fill: full marks on >= 19 of 20 companies."""
+    scores = [ev["assign_people_test"](to_plain(planner_for(w).value), assign_context(w)).score
+              for w in assign_worlds]
+    assert sum(s == 1.0 for s in scores) >= 19, scores
+
+
+def test_assignment_equal_weight_skills_at_least_80_percent(ev, assign_worlds):
+    """A sound alternative (skill, product knowledge, soft skill weighed equally) earns >= 0.8."""
+    scores = []
+    for w in assign_worlds:
+        staff = w.staff.set_index("staff_id")
+        plain = staff[["skill", "product_knowledge", "soft_skill"]].mean(axis=1)
+
+        def equal_weights(planner, group, plain=plain):
+            value = {a: float(plain[a]) if a in plain.index
+                     else float(planner.agents.at[a, "quality"]) for a in planner.qualified[group]}
+            return sorted(value, key=lambda a: (-value[a], a))
+
+        planner = planner_for(w, equal_weights)
+        scores.append(ev["assign_people_test"](to_plain(planner.value), assign_context(w)).score)
+    assert sum(s >= 0.8 for s in scores) >= 19, scores
+
+
+def test_assignment_random_qualified_callers_at_most_a_quarter(ev, assign_worlds):
+    """Qualified callers picked at random (the right shape, no thought for value) <= 0.25."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    scores = []
+    for w in assign_worlds:
+        task = pc.assignment_task(w)
+        qualified = pc.qualified_callers(w)
+        picks = [rng.choice(qualified[s]) for s in task["segment"]]
+        scores.append(ev["assign_people_test"](to_plain(task.assign(assignee=picks)),
+                                               assign_context(w)).score)
+    assert sum(s <= 0.25 for s in scores) >= 19, scores
+
+
+# -------------------------------------- 20 unseen companies: discovery calls (reliability)
+@pytest.fixture(scope="module")
+def discovery_contexts() -> list[EvalContext]:
+    """Twenty grading contexts whose hidden company is of the unit's real size."""
+    from crm_sim.trainee import UNIT_SCENARIOS
+
+    base = UNIT_SCENARIOS["ITCSCR304A"]
+    out = []
+    for i in range(N_UNSEEN):
+        c = EvalContext(unit="ITCSCR304A", trainee_id="t-rel", trainee_seed=1, hidden_seed=2)
+        c._cache["hidden"] = World.build(base.replace(seed=9500 + i))
+        out.append(c)
+    return out
+
+
+def discovery_scores(rule: dict, contexts: list[EvalContext]) -> list[float]:
+    """The rule's scripted-calls mark on each context's hidden company (no sandbox needed)."""
+    return [U.scripted_calls_score(
+        pc.discovery_calls_from_rule(rule, *pc.discovery_inputs(c.hidden_world())), c,
+        "hidden")[0] for c in contexts]
+
+
+def test_discovery_taught_rule_full_on_19_of_20(discovery_contexts):
+    """Visits for businesses, preferred conversation for individuals, warm callers: 1 on >= 19."""
+    scores = discovery_scores(discovery_rule(), discovery_contexts)
+    assert sum(s == 1.0 for s in scores) >= 19, scores
+
+
+def test_discovery_other_sound_rule_at_least_80_percent(discovery_contexts):
+    """Visits and phone, best-quality callers, pain points instead of the decision maker: >= 0.8."""
+    questions = ["needs", "budget", "timeline", "pain_points", "satisfaction"]
+    rule = discovery_rule(individual="phone", caller="best", business=questions,
+                          private=questions)
+    scores = discovery_scores(rule, discovery_contexts)
+    assert sum(s >= 0.8 for s in scores) >= 19, scores
+
+
+def test_discovery_naive_rule_at_most_a_quarter(discovery_contexts):
+    """E-mail to everyone asking only about needs (right shape, no thought): <= 0.25."""
+    rule = discovery_rule("email", "email", "email", business=["needs"], private=["needs"])
+    scores = discovery_scores(rule, discovery_contexts)
+    assert sum(s <= 0.25 for s in scores) >= 19, scores
+
+
+# ---------------------------------------------- 20 unseen companies: estimates (reliability)
+@pytest.fixture(scope="module")
+def estimate_worlds() -> list[World]:
+    """Twenty hidden companies of the unit's real size."""
+    from crm_sim.trainee import UNIT_SCENARIOS
+
+    base = UNIT_SCENARIOS["ITCSCR304A"]
+    return [World.build(base.replace(seed=9700 + i)) for i in range(N_UNSEEN)]
+
+
+def estimate_scores(rule: dict, worlds: list[World]) -> list[float]:
+    """The rule's estimates mark on each company (as the evaluator computes it)."""
+    return [estimate_mark(pc.estimates_from_rule(rule, *pc.analysis_inputs(w)), w)
+            for w in worlds]
+
+
+def test_estimates_taught_rule_full_on_19_of_20(estimate_worlds):
+    """Recent answers weighted, complaints counted, propensity from satisfaction: 1 on >= 19."""
+    scores = estimate_scores(estimate_rule(), estimate_worlds)
+    assert sum(s == 1.0 for s in scores) >= 19, scores
+
+
+def test_estimates_plain_average_rule_at_least_80_percent(estimate_worlds):
+    """A sound alternative (the plain average of answers, 0.1 per complaint) earns >= 0.8."""
+    scores = estimate_scores(estimate_rule("average", "0.1", "middle"), estimate_worlds)
+    assert sum(s >= 0.8 for s in scores) >= 19, scores
+
+
+def test_estimates_random_numbers_at_most_a_quarter(estimate_worlds):
+    """Random estimates of the right shape earn <= 0.25 on >= 19 of 20 companies."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    scores = []
+    for w in estimate_worlds:
+        ids = w.customers["customer_id"]
+        frame = pd.DataFrame({"customer_id": ids, "satisfaction_est": rng.random(len(ids)),
+                              "propensity_est": rng.random(len(ids))})
+        scores.append(estimate_mark(frame, w))
+    assert sum(s <= 0.25 for s in scores) >= 19, scores
+
+
+# --------------------------------------------- 20 unseen companies: follow-up (reliability)
+@pytest.fixture(scope="module")
+def follow_up_contexts() -> list[EvalContext]:
+    """Twenty grading contexts whose hidden company is of the unit's real size."""
+    from crm_sim.trainee import UNIT_SCENARIOS
+
+    base = UNIT_SCENARIOS["ITCSCR304A"]
+    out = []
+    for i in range(N_UNSEEN):
+        c = EvalContext(unit="ITCSCR304A", trainee_id="t-rel", trainee_seed=1, hidden_seed=2)
+        c._cache["hidden"] = World.build(base.replace(seed=9900 + i))
+        out.append(c)
+    return out
+
+
+def test_follow_up_taught_rules_full_on_19_of_20(follow_up_contexts):
+    """Serve complaints, rest the tired, promote with consent, keep business warm: 1 on >= 19."""
+    scores = [follow_up_mark(follow_up_rules(), c) for c in follow_up_contexts]
+    assert sum(s == 1.0 for s in scores) >= 19, scores
+
+
+def test_follow_up_other_sound_rules_at_least_80_percent(follow_up_contexts):
+    """The same policy with other questions (timeline and satisfaction, pain points) >= 0.8."""
+    rules = follow_up_rules(
+        complained=fu_call("service", ["satisfaction"]),
+        consented=fu_call("promotion", ["needs", "timeline", "satisfaction"]),
+        business_no_consent=fu_call("routine", ["needs", "pain_points"]))
+    scores = [follow_up_mark(rules, c) for c in follow_up_contexts]
+    assert sum(s >= 0.8 for s in scores) >= 19, scores
+
+
+@pytest.mark.xfail(reason="the engine still sells on routine calls, also to customers without "
+                   "consent (issue 12's law fix in crm_sim.calls): a routine call to everyone "
+                   "then earns 0.3-0.98 of the marks; this test turns green with that fix",
+                   strict=False)
+def test_follow_up_naive_routine_call_to_all_at_most_a_quarter(follow_up_contexts):
+    """A routine phone call about needs to every customer (right shape, no thought): <= 0.25."""
+    rules = {"kind": "follow_up", "groups": {g: fu_call("routine", ["needs"], "phone")
+                                             for g in pc.FOLLOW_UP_SITUATIONS}}
+    assert not pc.follow_up_rule_problems(rules)
+    scores = [follow_up_mark(rules, c) for c in follow_up_contexts]
+    assert sum(s <= 0.25 for s in scores) >= 19, scores
+
+
+# --------------------------------------------- 20 unseen companies: checklist (reliability)
+def test_checklist_taught_choice_full_and_legal_minimum_zero_on_20(unseen_worlds):
+    """Worth-it items + consent check: 1 on >= 19; the consent check alone: 0 on >= 19."""
+    taught = [checklist_mark(taught_checklist(w), w) for w in unseen_worlds]
+    minimum = [checklist_mark({k: k == "consent_check" for k in ITEMS}, w)
+               for w in unseen_worlds]
+    assert sum(s == 1.0 for s in taught) >= 19, taught
+    assert sum(s <= 0.25 for s in minimum) >= 19, minimum
+
+
+def test_checklist_economics_differ_between_companies(unseen_worlds):
+    """Which items pay for themselves changes with the company (no fixed answer to copy)."""
+    choices = {tuple(taught_checklist(w).values()) for w in unseen_worlds}
+    assert len(choices) >= 2
+
+
+# ---------------------------------------------- referrals: no-code picker and reliability
+def greedy_with_picker(world) -> list[str]:
+    """The no-code solution: five times, pick the top of the picker's 'new prospects' table."""
+    from crm_sim.ui.coverage_picker import CoveragePicker
+
+    picker = CoveragePicker(pc.reach_by_customer(U._graph(world)), limit=5)
+    for _ in range(5):
+        picker.pick(picker.ranking()["candidate"][0])
+    return picker.value
+
+
+def referral_mark(champions: list[str], world) -> float:
+    """The referral rule computed here: clip((reach − blind) / (0.9 (greedy − blind)))."""
+    graph = U._graph(world)
+    best = max(U._reach(graph, U.reference_champions(graph)), 1)
+    blind = min(U.blind_reach(graph), best - 1)
+    return min(1.0, max(0.0, (U._reach(graph, champions) - blind) / (0.9 * (best - blind))))
+
+
+def test_referral_picker_full_partial_wrong_exact(ev, ctx, world):
+    """Picker greedy 1; the five best-connected their exact reach share; nobody 0."""
+    assert ev["referral_test"](greedy_with_picker(world), ctx).score == 1.0
+    reach = pc.reach_by_customer(U._graph(world))
+    connected = sorted(reach, key=lambda c: (-len(reach[c]), c))[:5]
+    verdict = ev["referral_test"](connected, ctx)
+    assert verdict.score == pytest.approx(referral_mark(connected, world), abs=1e-4)
+    assert ev["referral_test"]([], ctx).score == 0.0
+
+
+def test_referrals_reliable_on_20_unseen_companies(unseen_worlds):
+    """Greedy picker 1 on >= 19; best-connected without big overlaps >= 0.8; random <= 0.25.
+
+    The other sound method: go down the best-connected list, skipping anyone who shares
+    more than half their prospects with those already picked (the plain top five, which
+    the notebook warns double-counts, falls under 0.8 on 2 of 20 companies).
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(13)
+    greedy, connected, random = [], [], []
+    for w in unseen_worlds:
+        reach = pc.reach_by_customer(U._graph(w))
+        greedy.append(referral_mark(greedy_with_picker(w), w))
+        top: list[str] = []
+        for c in sorted(reach, key=lambda c: (-len(reach[c]), c)):
+            seen = set().union(*(reach[t] for t in top)) if top else set()
+            if len(reach[c] & seen) <= len(reach[c]) / 2:
+                top.append(c)
+            if len(top) == 5:
+                break
+        connected.append(referral_mark(top, w))
+        ids = w.customers["customer_id"].to_numpy()
+        random.append(referral_mark(rng.choice(ids, 5, replace=False).tolist(), w))
+    assert sum(s == 1.0 for s in greedy) >= 19, greedy
+    assert sum(s >= 0.8 for s in connected) >= 19, connected
+    assert sum(s <= 0.25 for s in random) >= 19, random
+
+
+# ----------------------------------------------------- segment summary: no-code builder
+def built_summary(world, contacted_days: int = 90, with_contacts: bool = True):
+    """The summary builder driven as the no-code solution does (optionally a wrong window)."""
+    view = pc.summary_builder(world)
+    view.group_by("segment")
+    view.add_measure("customers", "customer_id", "count")
+    view.add_measure("consented_share", "dm_consent", "share_true")
+    view.add_measure("mean_value", "lifetime_value", "mean")
+    if with_contacts:
+        view.add_measure("contacted_90d_share", "days_since_last_contact", "share_at_most",
+                         contacted_days)
+    return view.value
+
+
+def test_segment_summary_builder_full_partial_wrong_exact(ev, ctx, world):
+    """Builder: the four measures 1; a 30-day window 9/12; contacts left out 9/12; nothing 0."""
+    assert ev["segment_summary_test"](to_plain(pc.with_index(built_summary(world))),
+                                      ctx).score == 1.0
+    short = ev["segment_summary_test"](to_plain(pc.with_index(built_summary(world, 30))), ctx)
+    assert short.score == pytest.approx(0.75, abs=1e-4)
+    assert "contacted_90d_share" in short.message
+    three = built_summary(world, with_contacts=False)
+    assert ev["segment_summary_test"](to_plain(pc.with_index(three)), ctx).score == \
+        pytest.approx(0.75, abs=1e-4)
+    assert ev["segment_summary_test"](to_plain(pd.DataFrame()), ctx).score == 0.0
+
+
+def test_segment_summary_builder_full_on_20_companies(unseen_worlds):
+    """The builder's four measures equal the definition on every one of 20 companies."""
+    for w in unseen_worlds:
+        truth = U.segment_summary_truth(w)
+        got = built_summary(w)[list(truth.columns)]
+        pd.testing.assert_frame_equal(got, truth, check_dtype=False)
+
+
+# ------------------------------------------------------ call report: no-code call sheet
+def sheet_report(world, call_list, text=None, days: int = 3) -> pd.DataFrame:
+    """The call sheet filled as the no-code solution does (or with one text for all)."""
+    summary = run_plan(world.copy(), call_list)
+    sheet = pc.call_report_sheet(summary)
+    sheet.fill_all({row.customer_id: {
+        "follow_up": text or FOLLOW_UP_BY_OUTCOME[row.outcome],
+        "follow_up_date": (pd.Timestamp(row.called_on) + pd.Timedelta(days=days))
+        .strftime("%Y-%m-%d")} for row in sheet.rows.itertuples()})
+    assert (text is not None or days > 7) or sheet.problems() == {}
+    return sheet.value
+
+
+def test_call_sheet_full_partial_wrong_exact(ev, ctx, world):
+    """Sheet: real next steps 1; 'call again next quarter' everywhere 0; dates too late 0."""
+    ref = U.reference_call_list(world)
+    full = ev["call_records_test"]({"report": to_plain(sheet_report(world, ref)),
+                                    "call_list": ref}, ctx)
+    assert full.score == 1.0, full.message
+    late = sheet_report(world, ref, days=20)
+    verdict = ev["call_records_test"]({"report": to_plain(late), "call_list": ref}, ctx)
+    assert verdict.score == 0.0
+    far = sheet_report(world, ref, text="call again next quarter")
+    verdict = ev["call_records_test"]({"report": to_plain(far), "call_list": ref}, ctx)
+    assert verdict.score == 0.0 and "14-day rule" in verdict.message
+
+
+# ------------------------------------------------------------ budget: no-code budget rule
+def test_budget_taught_rule_is_the_model_budget(world):
+    """The taught rule (3/2/1, stated preference) splits exactly as the model function."""
+    customers, interactions = pc.analysis_inputs(world)
+    mine = pc.budget_from_rule(TAUGHT_BUDGET_RULE, customers, interactions)
+    model = defined(BUDGET_MODEL, "plan_budget")(customers, interactions)
+    for seg, row in model.items():
+        for ch, hkd in row.items():
+            assert mine[seg][ch] == pytest.approx(hkd, abs=1e-6)
+
+
+def test_budget_rule_full_partial_wrong_exact(ev, ctx):
+    """No code run: taught rule 1; equal weights its exact mark; even channels 0; unusable 0."""
+    hidden = ctx.hidden_world()
+    assert ev["budget_test"](TAUGHT_BUDGET_RULE, ctx).score == 1.0
+    equal = {"kind": "budget", "groups": {s: {"weight": "1", "channel_split": "stated_preference"}
+                                          for s in ("corporate", "sme", "individual")}}
+    expected = U.budget_score(pc.budget_from_rule(equal, *pc.analysis_inputs(hidden)), hidden)[0]
+    verdict = ev["budget_test"](equal, ctx)
+    assert verdict.score == pytest.approx(expected, abs=1e-4)
+    assert 0.0 < verdict.score < 1.0
+    even = {"kind": "budget", "groups": {s: {"weight": w, "channel_split": "even"}
+                                         for s, w in (("corporate", "3"), ("sme", "2"),
+                                                      ("individual", "1"))}}
+    assert ev["budget_test"](even, ctx).score == 0.0
+    broken = {"kind": "budget", "groups": {"corporate": {"weight": "9"}}}
+    verdict = ev["budget_test"](broken, ctx)
+    assert verdict.score == 0.0 and "cannot be used" in verdict.message
+
+
+def test_budget_rules_reliable_on_20_unseen_companies(unseen_worlds):
+    """Taught rule 1 on >= 19; answered-contacts split >= 0.8 on >= 19; even split <= 0.25."""
+    def scores(split):
+        rule = {"kind": "budget", "groups": {
+            s: {"weight": w, "channel_split": split}
+            for s, w in (("corporate", "3"), ("sme", "2"), ("individual", "1"))}}
+        return [U.budget_score(pc.budget_from_rule(rule, *pc.analysis_inputs(w)), w)[0]
+                for w in unseen_worlds]
+
+    taught, answered, even = scores("stated_preference"), scores("answered_contacts"), \
+        scores("even")
+    assert sum(s == 1.0 for s in taught) >= 19, taught
+    assert sum(s >= 0.8 for s in answered) >= 19, answered
+    assert sum(s <= 0.25 for s in even) >= 19, even
+
+
+# ------------------------------------------------------------ plan: no-code plan rule
+def plan_rule(who=("everyone", "top_value_and_prospects", "top_value_and_prospects"),
+              promote=("prospects",) * 3) -> dict:
+    """A plan rule as the editor hands it in (default: the taught rule)."""
+    channels = ("phone", "preferred", "preferred")
+    return {"kind": "call_plan", "groups": {
+        seg: {"who": w, "channel": c, "promotion_for": p, "questions": ["needs", "satisfaction"]}
+        for seg, w, c, p in zip(("corporate", "sme", "individual"), who, channels, promote,
+                                strict=True)}}
+
+
+def test_plan_rule_full_partial_wrong_exact(ev, ctx, world):
+    """Taught rule 1; corporates only in the top 40 its exact mark; promotions to all <= 0.4."""
+    prospects = U.reference_prospects(world)
+    full = pc.plan_from_rule(plan_rule(), world, prospects)
+    assert ev["plan_calls_test"](to_plain(full), ctx).score == 1.0
+    partial = pc.plan_from_rule(plan_rule(who=("top_value_only", "top_value_and_prospects",
+                                               "top_value_and_prospects")), world, prospects)
+    verdict = ev["plan_calls_test"](to_plain(partial), ctx)
+    assert verdict.score == pytest.approx(U.plan_score(partial, world)[0], abs=1e-4)
+    assert verdict.score < 1.0
+    wrong = pc.plan_from_rule(plan_rule(promote=("everyone_called",) * 3), world, prospects)
+    verdict = ev["plan_calls_test"](to_plain(wrong), ctx)
+    assert verdict.score <= 0.4 + 1e-9
+    assert "consent" in verdict.message
+
+
+def test_plan_rule_editor_refuses_a_channel_the_segment_may_not_use(world):
+    """The editor names a banned channel in words; the builder then makes no plan."""
+    editor = pc.plan_rule_editor(world)
+    editor.choose_all({g: dict(d) for g, d in plan_rule()["groups"].items()})
+    assert editor.problems() == []
+    editor.choose("individual", "channel", "visit")
+    assert any("visit is not allowed" in p for p in editor.problems())
+    assert pc.plan_from_rule(editor.value, world, {}) is None
+
+
+def test_plan_rule_reliable_on_20_unseen_companies(unseen_worlds):
+    """Taught rule 1 on >= 19; promotions to everyone called always lose, mostly down to 0.4.
+
+    The compliance part falls by 0.05 per unconsented promotion, so where few of the
+    targets lack consent the loss is smaller (0.43-0.7 on 6 of 20 companies); the gate the
+    law workstream adds for any promotion without consent decides the criterion there.
+    """
+    taught, promo = [], []
+    for w in unseen_worlds:
+        prospects = U.reference_prospects(w)
+        taught.append(U.plan_score(pc.plan_from_rule(plan_rule(), w, prospects), w)[0])
+        promo.append(U.plan_score(pc.plan_from_rule(plan_rule(promote=("everyone_called",) * 3),
+                                                    w, prospects), w)[0])
+    assert sum(s == 1.0 for s in taught) >= 19, taught
+    assert all(p < t for p, t in zip(promo, taught, strict=True)), promo
+    assert sum(s <= 0.4 + 1e-9 for s in promo) >= 14, promo
+
+
+# ---------------------------------------------------- call effect: no-code measure definition
+def effect_rule(window="365", counted="routine", change="last_minus_first", answers="2") -> dict:
+    """A measure definition as the editor hands it in (default: the taught one)."""
+    return {"kind": "call_effect", "groups": {"measure": {
+        "window_days": window, "calls_counted": counted, "change": change,
+        "min_answers": answers}}}
+
+
+def test_effect_rule_full_partial_wrong_exact(ev, ctx, world):
+    """Taught definition 1; a 90-day window its exact share of segments; unusable 0."""
+    import math
+
+    full = pc.effect_from(effect_rule(), world)
+    assert ev["call_effect_test"](to_plain(full), ctx).score == 1.0
+    short = pc.effect_from(effect_rule(window="90"), world)
+    truth = U.call_effect_truth(world)
+    right = sum(1 for seg, r in truth.items()
+                if (math.isnan(r) and math.isnan(short.get(seg, 0.0)))
+                or abs(short.get(seg, 99) - r) <= pc.EFFECT_TOLERANCE)
+    verdict = ev["call_effect_test"](to_plain(short), ctx)
+    assert verdict.score == pytest.approx(right / len(truth), abs=1e-4)
+    assert ev["call_effect_test"](to_plain(pc.effect_from(effect_rule(window="7"), world)),
+                                  ctx).score == 0.0
+
+
+def test_effect_definition_equals_the_truth_on_20_companies(unseen_worlds):
+    """The taught definition gives the defined r per segment on every one of 20 companies."""
+    import math
+
+    for w in unseen_worlds:
+        mine, truth = pc.effect_from(effect_rule(), w), U.call_effect_truth(w)
+        for seg, r in truth.items():
+            assert (math.isnan(r) and math.isnan(mine[seg])) or mine[seg] == pytest.approx(r)

@@ -15,6 +15,7 @@ wrong type: it reports the type as a problem instead.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -139,6 +140,28 @@ def segment_summary_shape_problems(summary: Any, world: Any) -> list[str]:
     return problems
 
 
+def account_table(world: Any) -> pd.DataFrame:
+    """The customers with the days since their last contact (on or before today).
+
+    What the no-code summary builder of Exercise 1a works on: never contacted = 9999 days.
+    """
+    customers = table(world, "customers").copy()
+    inter = table(world, "interactions")
+    day = pd.to_datetime(inter["timestamp"], format="%Y-%m-%dT%H:%M").dt.normalize()
+    now = today(world)
+    last = day[day <= now].groupby(inter.loc[day <= now, "customer_id"]).max()
+    days = (now - last.reindex(customers["customer_id"])).dt.days
+    customers["days_since_last_contact"] = days.fillna(9999).astype(int).to_numpy()
+    return customers
+
+
+def summary_builder(world: Any):
+    """The no-code view of Exercise 1a: a `SummaryBuilder` over `account_table(world)`."""
+    from crm_sim.ui.summary_builder import SummaryBuilder
+
+    return SummaryBuilder(account_table(world))
+
+
 def show_segment_summary_check(summary: Any, world: Any) -> None:
     """Print which columns/segments of the summary need fixing."""
     problems = segment_summary_shape_problems(summary, world)
@@ -241,6 +264,93 @@ def show_prospects_check(prospects: Any, world: Any) -> None:
                   f"prospects: {n} consented customers, {PROSPECTS_PER_SEGMENT} per segment. "
                   "The grader runs choose_prospects on a company you have never seen and "
                   "checks how likely its picks really are to buy.")
+
+
+# Signals of the no-code prospect scorecard: each 0..1, higher = a better prospect. They
+# are computed from `prospect_inputs` only, so the grader computes the same signals on a
+# company the trainee has never seen and applies the trainee's weights there.
+PROSPECT_SIGNALS = {
+    "said_satisfaction": "how satisfied they said they were on their last call (not asked: middle)",
+    "value_in_segment": "lifetime value, ranked within the segment",
+    "tenure_in_segment": "how long they have been a customer, ranked within the segment",
+    "recent_purchase": "bought from us in the last 180 days",
+    "recent_contact": "how recently we last spoke to them (a year ago or more: 0)",
+    "contacts_in_segment": "how often we spoke to them in the last year, ranked within the segment",
+    "complaints": "complained to us in the last year (a negative weight avoids them)",
+}
+
+
+def prospect_signals(customers: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard's signals per customer (index customer_id), from public tables only."""
+    acc = customers.assign(customer_id=customers["customer_id"].astype(str)) \
+        .set_index("customer_id")
+    inter = interactions.assign(customer_id=interactions["customer_id"].astype(str))
+    stamp = pd.to_datetime(inter["timestamp"].astype(str).str[:16], format="%Y-%m-%dT%H:%M",
+                           errors="coerce")
+    now = stamp.max() if len(stamp) and stamp.notna().any() else pd.Timestamp("2026-01-01")
+    band = inter["info_captured"].astype(str).str.extract(
+        r'"satisfaction": "(low|medium|high)"', expand=False).map(BAND_VALUE)
+    said = (inter.assign(said=band, t=stamp).dropna(subset=["said"])
+            .sort_values("t", kind="stable").groupby("customer_id")["said"].last())
+    last = inter.assign(t=stamp).groupby("customer_id")["t"].max()
+    sold = inter.loc[(inter["outcome"] == "sale") & (stamp >= now - pd.Timedelta(days=180)),
+                     "customer_id"]
+    complained = inter.loc[(inter["outcome"] == "complaint")
+                           & (stamp >= now - pd.Timedelta(days=365)), "customer_id"]
+    days = (now - last.reindex(acc.index)).dt.days.astype(float)
+    year = inter.loc[stamp >= now - pd.Timedelta(days=365)].groupby("customer_id").size()
+    acc = acc.assign(contacts=year.reindex(acc.index).fillna(0.0).to_numpy(float))
+    by_seg = acc.groupby("segment")
+    return pd.DataFrame({
+        "said_satisfaction": said.reindex(acc.index).fillna(BAND_VALUE["medium"]),
+        "value_in_segment": by_seg["lifetime_value"].rank(pct=True),
+        "tenure_in_segment": by_seg["tenure_months"].rank(pct=True),
+        "recent_purchase": acc.index.isin(set(sold)).astype(float),
+        "recent_contact": (1.0 - days.fillna(365.0) / 365.0).clip(0.0, 1.0),
+        "contacts_in_segment": by_seg["contacts"].rank(pct=True),
+        "complaints": acc.index.isin(set(complained)).astype(float),
+    }, index=acc.index).astype(float)
+
+
+def prospect_scorecard(world: Any):
+    """The no-code track's view for Exercise 1b: a `Scorecard` over your own customers."""
+    from crm_sim.ui.scorecard import Scorecard
+
+    customers, interactions = prospect_inputs(world)
+    ids = customers["customer_id"].astype(str).to_numpy()
+    return Scorecard(prospect_signals(customers, interactions),
+                     pd.Series(customers["segment"].astype(str).to_numpy(), index=ids),
+                     pd.Series(customers["dm_consent"].astype(bool).to_numpy(), index=ids),
+                     PROSPECTS_PER_SEGMENT, labels=PROSPECT_SIGNALS)
+
+
+def scorecard_prospects(rule: Any, customers: pd.DataFrame, interactions: pd.DataFrame
+                        ) -> dict[str, list[str]]:
+    """The prospects a scorecard rule picks from these tables (the grader's application)."""
+    from crm_sim.ui.scorecard import apply_scorecard
+
+    ids = customers["customer_id"].astype(str).to_numpy()
+    return apply_scorecard(rule, prospect_signals(customers, interactions),
+                           pd.Series(customers["segment"].astype(str).to_numpy(), index=ids),
+                           pd.Series(customers["dm_consent"].astype(bool).to_numpy(), index=ids),
+                           PROSPECTS_PER_SEGMENT)
+
+
+def prospects_from(rule: Any, world: Any) -> dict[str, list[str]]:
+    """Your rule's picks in your own company: a scorecard's value or a function.
+
+    A rule the scorecard cannot use gives no picks (the check then says what is missing).
+    """
+    from crm_sim.ui.scorecard import rule_problems
+
+    customers, interactions = prospect_inputs(world)
+    if callable(rule):
+        return rule(customers, interactions)
+    if rule_problems(rule, list(PROSPECT_SIGNALS)):
+        for problem in rule_problems(rule, list(PROSPECT_SIGNALS)):
+            print(f"✘ {problem}")
+        return {}
+    return scorecard_prospects(rule, customers, interactions)
 
 
 # ------------------------------------------------------------------------------ referrals
@@ -346,6 +456,93 @@ def plan_report(plan: Any, world: Any) -> dict[str, Any]:
                covered=[c for c in out["missing"] if c in planned],
                missing=[c for c in out["missing"] if c not in planned])
     return out
+
+
+# The no-code track of Exercise 3: a plan rule per segment -- whom to call, on which
+# channel, who gets a promotion, which questions. Slots and qualified callers (taking
+# turns) are filled in; what the rule decides is what the mechanism judges.
+PLAN_RULE_KIND = "call_plan"
+PLAN_WHO = ("everyone", "top_value_and_prospects", "top_value_only", "prospects_only", "nobody")
+PLAN_PROMOTE = ("prospects", "everyone_called", "nobody")
+
+
+def _plan_rule_spec(world: Any) -> tuple[list[str], dict[str, list[str]], dict]:
+    from crm_sim.mechanism import mechanism_for
+    from crm_sim.plans import QUESTIONS
+    from crm_sim.schema import CHANNELS
+
+    mech = mechanism_for(world)
+    fields = {"who": list(PLAN_WHO), "channel": [*CHANNELS, PREFERRED],
+              "promotion_for": list(PLAN_PROMOTE), "questions": list(QUESTIONS)}
+    allowed = {str(s): {"channel": [*r.channels, PREFERRED]} for s, r in mech.segments.items()}
+    return sorted(allowed), fields, allowed
+
+
+def plan_rule_editor(world: Any):
+    """The no-code view of Exercise 3: one row of decisions per segment."""
+    from crm_sim.ui.rule_editor import RuleEditor
+
+    groups, fields, allowed = _plan_rule_spec(world)
+    return RuleEditor(PLAN_RULE_KIND, groups, fields, multi={"questions": MAX_QUESTIONS},
+                      allowed=allowed)
+
+
+def plan_from_rule(rule: Any, world: Any, prospects: Mapping[str, Any] | None) -> Any:
+    """Next month's `CallPlan` under a plan rule (None, problems printed, when unusable).
+
+    "preferred" = the customer's preferred channel when the segment allows it and it is not
+    a visit (visits take a morning), else phone.
+    """
+    from crm_sim.mechanism import mechanism_for
+    from crm_sim.plans import CallPlan
+    from crm_sim.ui.rule_editor import rule_problems
+
+    groups, fields, allowed = _plan_rule_spec(world)
+    problems = rule_problems(rule, PLAN_RULE_KIND, groups, fields,
+                             {"questions": MAX_QUESTIONS}, allowed)
+    for problem in problems:
+        print(f"✘ {problem}")
+    if problems:
+        return None
+    mech = mechanism_for(world)
+    customers = table(world, "customers").set_index("customer_id")
+    promo = {c for ids in (prospects or {}).values() for c in ids if c in customers.index}
+    top = set(top_value_ids(world))
+    targets = []
+    for cid, seg in customers["segment"].astype(str).items():
+        who = rule["groups"][seg]["who"]
+        if (who == "everyone" or (who == "top_value_and_prospects" and (cid in top or cid in promo))
+                or (who == "top_value_only" and cid in top)
+                or (who == "prospects_only" and cid in promo)):
+            targets.append(cid)
+    targets.sort(key=lambda c: (-customers.at[c, "lifetime_value"], c))
+    slots = next_month_slots(world)
+    rows = []
+    for i, cid in enumerate(targets):
+        seg = str(customers.at[cid, "segment"])
+        decision = rule["groups"][seg]
+        channel = decision["channel"]
+        if channel == PREFERRED:
+            pref = str(customers.at[cid, "preferred_channel"])
+            channel = pref if pref in mech.segments[seg].channels and pref != "visit" \
+                else "phone"
+        promote = decision["promotion_for"] == "everyone_called" or (
+            decision["promotion_for"] == "prospects" and cid in promo)
+        purpose = "promotion" if promote else "routine"
+        callers = qualified_staff(world, seg, mech)
+        rows.append({"customer_id": cid, "slot": slots[i % len(slots)], "channel": channel,
+                     "assignee": callers[i % len(callers)], "purpose": purpose,
+                     "script": list(mech.segments[seg].required_script)
+                     + list(mech.purpose_script.get(purpose, ()))
+                     + list(decision["questions"])})
+    return CallPlan.build(rows, world)
+
+
+def plan_from(rule: Any, world: Any, prospects: Mapping[str, Any] | None) -> Any:
+    """Your plan: built from a plan rule's value, or the plan you built in code as it is."""
+    if isinstance(rule, Mapping) and rule.get("kind") == PLAN_RULE_KIND:
+        return plan_from_rule(rule, world, prospects)
+    return rule
 
 
 def show_plan_check(plan: Any, world: Any) -> None:
@@ -543,6 +740,61 @@ def assignment_report(assigned: Any, world: Any) -> dict[str, Any]:
     return out
 
 
+def assignment_planner(world: Any):
+    """The no-code track's view for Exercise 1: an `AssignmentPlanner` over the task.
+
+    The unit's knowledge goes in here as data: who is qualified for each segment (the
+    mechanism), how long each call takes, each caller's weekly capacity, and the order the
+    calls are taken in (segment weight, then lifetime value).
+    """
+    from crm_sim.mechanism import mechanism_for
+    from crm_sim.plans import QUESTIONS
+    from crm_sim.ui.planner import AssignmentPlanner
+
+    mech = mechanism_for(world)
+    task = assignment_task(world)
+    quality = agent_quality(world)
+    staff = table(world, "staff")
+    outs = table(world, "outsourcers")
+    n_q = task["script"].map(lambda items: sum(i in QUESTIONS for i in items))
+    slot = pd.to_datetime(task["slot"], format="%Y-%m-%dT%H:%M")
+    week = (slot.dt.normalize() - pd.to_timedelta(slot.dt.day_of_week, unit="D")).dt.strftime(
+        "%Y-%m-%d")
+    work = pd.DataFrame({"group": task["segment"], "period": week,
+                         "minutes": mech.call_minutes(task["channel"], n_q),
+                         "priority": task["segment"].map(SEGMENT_WEIGHT).fillna(1.0) * 1e9
+                         + task["lifetime_value"]}, index=task.index)
+    agents = pd.concat([
+        pd.DataFrame({"agent_id": staff["staff_id"].astype(str),
+                      "capacity": 60.0 * staff["capacity_hours_week"].astype(float),
+                      "unit": "minutes"}),
+        pd.DataFrame({"agent_id": outs["outsourcer_id"].astype(str),
+                      "capacity": outs["capacity_calls_week"].astype(float), "unit": "calls"}),
+    ], ignore_index=True)
+    agents["quality"] = agents["agent_id"].map(quality).astype(float)
+    return AssignmentPlanner(task, work, agents, qualified_callers(world))
+
+
+def qualified_callers(world: Any) -> dict[str, list[str]]:
+    """Per segment, the staff and agencies the mechanism allows to call it."""
+    from crm_sim.mechanism import mechanism_for
+
+    mech = mechanism_for(world)
+    staff = table(world, "staff")
+    outs = table(world, "outsourcers")
+    qualified = {}
+    for seg in sorted(table(world, "customers")["segment"].unique()):
+        rules = mech.segments[seg]
+        ok = staff.loc[(staff["skill"] >= rules.min_skill)
+                       & (staff["product_knowledge"] >= rules.min_product_knowledge),
+                       "staff_id"].astype(str).tolist()
+        if rules.allow_outsourcers:
+            ok += outs.loc[outs["quality"] >= rules.min_outsourcer_quality,
+                           "outsourcer_id"].astype(str).tolist()
+        qualified[str(seg)] = ok
+    return qualified
+
+
 def show_assignment_check(assigned: Any, world: Any) -> None:
     """Print missing calls, unqualified or overloaded callers, and the caller quality."""
     r = assignment_report(assigned, world)
@@ -602,6 +854,77 @@ def budget_problems(budget: Any, world: Any) -> list[str]:
         problems.append(f"the budget adds up to HKD {total:,.0f}; it must be exactly "
                         f"HKD {BUDGET_TOTAL:,.0f}")
     return problems
+
+
+# The no-code track of the budget exercise: per segment, a weight (value at stake) and how
+# to split its money across channels, from what the customers show. The grader applies the
+# rule to a company the trainee has never seen.
+BUDGET_RULE_KIND = "budget"
+BUDGET_FIELDS = {"weight": ["0", "1", "2", "3", "4"],
+                 "channel_split": ["stated_preference", "answered_contacts", "even"]}
+
+
+def budget_rule_editor(world: Any):
+    """The no-code view: one row per segment (weight, how to split across channels)."""
+    from crm_sim.ui.rule_editor import RuleEditor
+
+    segments = sorted(table(world, "customers")["segment"].astype(str).unique())
+    return RuleEditor(BUDGET_RULE_KIND, segments, BUDGET_FIELDS)
+
+
+def budget_rule_problems(rule: Any, segments: Iterable[str]) -> list[str]:
+    """What stops a budget rule from being used (plain words; empty = usable)."""
+    from crm_sim.ui.rule_editor import rule_problems
+
+    problems = rule_problems(rule, BUDGET_RULE_KIND, sorted(segments), BUDGET_FIELDS)
+    if not problems and all(float(d["weight"]) == 0 for d in rule["groups"].values()):
+        problems.append("every weight is 0: no segment gets any money")
+    return problems
+
+
+def budget_from_rule(rule: Mapping[str, Any], customers: pd.DataFrame,
+                     interactions: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """HKD 100,000 split by a budget rule (the grader's application).
+
+    Each segment's share = weight × its customers; within the segment, by the channels
+    customers say they prefer, by the channels their past contacts were answered on, or
+    evenly across the channels.
+    """
+    from crm_sim.schema import CHANNELS
+
+    groups = rule["groups"]
+    answered = interactions[interactions["outcome"].isin(["answered", "sale"])]
+    seg_of = customers.set_index("customer_id")["segment"]
+    rows = {}
+    for seg, part in customers.groupby("segment"):
+        decision = groups.get(str(seg), {"weight": "0", "channel_split": "even"})
+        mass = float(decision["weight"]) * len(part)
+        if decision["channel_split"] == "stated_preference":
+            split = part["preferred_channel"].value_counts()
+        elif decision["channel_split"] == "answered_contacts":
+            mine = answered[answered["customer_id"].map(seg_of) == seg]
+            split = mine["channel"].value_counts()
+        else:
+            split = pd.Series(1.0, index=list(CHANNELS))
+        split = split.reindex(list(CHANNELS), fill_value=0.0).astype(float)
+        if split.sum() <= 0:
+            split = pd.Series(1.0, index=list(CHANNELS))
+        rows[str(seg)] = mass * split / split.sum()
+    grid = pd.DataFrame(rows).T.fillna(0.0)
+    total = float(grid.to_numpy().sum())
+    grid = grid / total * BUDGET_TOTAL if total > 0 else grid
+    return {s: {ch: float(v) for ch, v in row.items()} for s, row in grid.iterrows()}
+
+
+def budget_from(rule: Any, world: Any) -> Any:
+    """Your budget for your own company: a budget rule's value or a function."""
+    customers, interactions = analysis_inputs(world)
+    if callable(rule):
+        return rule(customers, interactions)
+    problems = budget_rule_problems(rule, customers["segment"].astype(str).unique())
+    for problem in problems:
+        print(f"✘ {problem}")
+    return {} if problems else budget_from_rule(rule, customers, interactions)
 
 
 def show_budget_check(budget: Any, world: Any) -> None:
@@ -670,6 +993,48 @@ def checklist_items(checklist: Any) -> tuple[dict[str, bool] | None, str | None]
     return {k: bool(checklist.get(k, False)) for k in CHECKLIST_WEIGHTS}, None
 
 
+# What each checklist item costs the company a month (agency fees, trainer's time,
+# recording licences), and what closing the gap is worth. Company figures, not law --
+# except the consent check: agents acting for us must check direct-marketing consent
+# (PDPO Part 6A; the company is liable for what its agents do, s.65).
+CHECKLIST_COSTS = {"script_adherence": 2500.0, "consent_check": 800.0,
+                   "product_briefing": 6000.0, "call_recording": 3500.0,
+                   "escalation_rule": 2000.0}
+OUTSOURCED_CALLS_MONTH = 400       # calls the agencies make for us in a month
+SALE_SHARE_OF_GAP = 0.1            # share of a product's price one call's quality gap is worth
+REQUIRED_ITEMS = {"consent_check": "agents calling for us must check direct-marketing consent "
+                                   "(PDPO Part 6A); the company answers for its agents (s.65)"}
+
+
+def checklist_economics(world: Any) -> pd.DataFrame:
+    """Per checklist item: share of the gap it closes, what that is worth, what it costs.
+
+    The gap is own staff's mean call quality minus the agencies' (`agent_quality`), so it
+    differs between companies; worth = share × gap × 400 calls × the mean price of
+    individual products × 0.1, in HKD a month.
+    """
+    from crm_sim.calls import CHECKLIST_WEIGHTS
+
+    quality = agent_quality(world)
+    staff_ids = set(table(world, "staff")["staff_id"].astype(str))
+    own = quality[quality.index.isin(staff_ids)].mean()
+    agency = quality[~quality.index.isin(staff_ids)].mean()
+    products = table(world, "products")
+    price = float(products.loc[products["segment_fit"] == "individual", "price"].mean())
+    gap_value = max(0.0, float(own - agency)) * OUTSOURCED_CALLS_MONTH * price \
+        * SALE_SHARE_OF_GAP
+    return pd.DataFrame({"share_of_gap": pd.Series(CHECKLIST_WEIGHTS),
+                         "worth": pd.Series(CHECKLIST_WEIGHTS) * gap_value,
+                         "cost": pd.Series(CHECKLIST_COSTS)}).round(2)
+
+
+def checklist_chooser(world: Any):
+    """The no-code view of Exercise 3: tick the items; cost, worth and net shown."""
+    from crm_sim.ui.costed_choices import CostedChoices
+
+    return CostedChoices(checklist_economics(world), required=REQUIRED_ITEMS)
+
+
 # ------------------------------------------------------------------- calls (notebook 2)
 DISCOVERY_PER_SEGMENT = {"corporate": 8, "sme": 6, "individual": 6}
 MAX_QUESTIONS = 5
@@ -713,6 +1078,98 @@ def discovery_inputs(world: Any) -> tuple[pd.DataFrame, pd.DataFrame, list[str],
                         "min_product_knowledge": float(r.min_product_knowledge)}
              for seg, r in mech.segments.items()}
     return accounts, staff, list(next_month_slots(world)), rules
+
+
+# The no-code track of Exercise 4a: a discovery rule per segment (channel, caller,
+# questions) that the grader turns into calls on a company the trainee has never seen.
+DISCOVERY_RULE_KIND = "discovery"
+DISCOVERY_CALLERS = {
+    "warmest": "the qualified staff with the strongest soft skills (the top two take turns)",
+    "best": "the qualified staff with the best call quality (the top two take turns)",
+    "most_skilled": "the qualified staff with the most selling skill (the top two take turns)",
+}
+PREFERRED = "preferred"        # the customer's preferred channel when it is a conversation
+CONVERSATION_CHANNELS = ("phone", "message", "visit")
+
+
+def discovery_rule_editor(world: Any):
+    """The no-code track's view for Exercise 4a: a `RuleEditor` with one row per segment."""
+    from crm_sim.plans import QUESTIONS
+    from crm_sim.schema import CHANNELS
+    from crm_sim.ui.rule_editor import RuleEditor
+
+    _, _, _, rules = discovery_inputs(world)
+    return RuleEditor(DISCOVERY_RULE_KIND, sorted(rules),
+                      {"channel": [*CHANNELS, PREFERRED], "caller": list(DISCOVERY_CALLERS),
+                       "questions": list(QUESTIONS)},
+                      multi={"questions": MAX_QUESTIONS},
+                      allowed={seg: {"channel": [*r["channels"], PREFERRED]}
+                               for seg, r in rules.items()})
+
+
+def discovery_rule_problems(rule: Any, rules: Mapping[str, Any]) -> list[str]:
+    """What stops a discovery rule from being used (plain words; empty = usable)."""
+    from crm_sim.plans import QUESTIONS
+    from crm_sim.schema import CHANNELS
+    from crm_sim.ui.rule_editor import rule_problems
+
+    return rule_problems(rule, DISCOVERY_RULE_KIND, sorted(rules),
+                         {"channel": [*CHANNELS, PREFERRED], "caller": list(DISCOVERY_CALLERS),
+                          "questions": list(QUESTIONS)},
+                         multi={"questions": MAX_QUESTIONS},
+                         allowed={seg: {"channel": [*r["channels"], PREFERRED]}
+                                  for seg, r in rules.items()})
+
+
+def discovery_calls_from_rule(rule: Mapping[str, Any], accounts: pd.DataFrame,
+                              staff: pd.DataFrame, slots: list[str], rules: Mapping[str, Any]
+                              ) -> list[dict[str, Any]]:
+    """The calls a discovery rule makes (the grader's application, no trainee code).
+
+    Per account, in order: its segment's channel ("preferred" = the customer's preferred
+    channel when it is a conversation the segment allows, else phone), the caller chosen
+    among the staff qualified for the segment (the top two take turns; nobody qualified:
+    the best caller, and the check names the gap), and the segment's questions after the
+    required script sections. Slots are spread over the month (every fifth slot).
+    """
+    skill = dict(zip(staff["staff_id"], staff["skill"], strict=True))
+    soft = dict(zip(staff["staff_id"], staff["soft_skill"], strict=True))
+    quality = dict(zip(staff["staff_id"], 0.4 * staff["skill"] + 0.3 * staff["product_knowledge"]
+                       + 0.3 * staff["soft_skill"], strict=True))
+    key = {"warmest": soft, "best": quality, "most_skilled": skill}
+    calls = []
+    for i, row in enumerate(accounts.itertuples(index=False)):
+        seg_rules = rules[row.segment]
+        decision = rule["groups"][row.segment]
+        ok = staff.loc[(staff["skill"] >= seg_rules["min_skill"])
+                       & (staff["product_knowledge"] >= seg_rules["min_product_knowledge"]),
+                       "staff_id"].tolist()
+        if not ok:
+            ok = [max(sorted(quality), key=lambda s: quality[s])]
+        order = key[decision["caller"]]
+        callers = sorted(ok, key=lambda s: (-order[s], s))
+        channel = decision["channel"]
+        if channel == PREFERRED:
+            pref = row.preferred_channel
+            channel = pref if pref in CONVERSATION_CHANNELS and pref in seg_rules["channels"] \
+                else "phone"
+        calls.append({"customer_id": row.customer_id, "slot": slots[(i * 5) % len(slots)],
+                      "channel": channel, "assignee": callers[i % min(2, len(callers))],
+                      "purpose": "routine",
+                      "script": list(dict.fromkeys(list(seg_rules["required_script"])
+                                                   + list(decision["questions"])))})
+    return calls
+
+
+def discovery_calls(rule: Any, world: Any) -> list[dict[str, Any]]:
+    """Your rule's calls in your own company: a rule editor's value or a function."""
+    inputs = discovery_inputs(world)
+    if callable(rule):
+        return rule(*inputs)
+    problems = discovery_rule_problems(rule, inputs[3])
+    for problem in problems:
+        print(f"✘ {problem}")
+    return [] if problems else discovery_calls_from_rule(rule, *inputs)
 
 
 def scripted_calls_report(call_list: Any, world: Any) -> dict[str, Any]:
@@ -800,12 +1257,39 @@ def _facts(info: Any) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in info.items() if k in QUESTIONS}
 
 
+# A follow-up says what will be done and about what, soon enough for its date (the 14-day
+# rule): "call again next quarter" (what the engine notes after a refusal) does not.
+FOLLOW_UP_VERBS = ("call", "phone", "ring", "send", "email", "e-mail", "message", "text",
+                   "visit", "meet", "confirm", "resolve", "quote", "book", "arrange", "deliver",
+                   "reply", "demo", "demonstrate", "check", "update", "offer", "ask", "follow")
+FAR_OFF = re.compile(r"next\s+(quarter|year|month|season)|in\s+\d+\s+(weeks?|months?|years?)"
+                     r"|later\s+this\s+year|some\s*day|eventually|in\s+(a|one)\s+month",
+                     re.IGNORECASE)
+VAGUE = {"call again", "follow up", "follow-up", "tbd", "n/a", "na", "none", "-", "todo",
+         "call back", "later", "check"}
+
+
+def follow_up_text_problem(text: Any) -> str | None:
+    """Why a follow-up text is not a real follow-up under the 14-day rule (None if it is)."""
+    if not isinstance(text, str) or not text.strip():
+        return "no follow-up action"
+    words = re.findall(r"[a-z][a-z-]*", text.lower())
+    if text.strip().lower() in VAGUE or len(words) < 3:
+        return "follow-up too vague: say what you will do and about what"
+    if FAR_OFF.search(text):
+        return "follow-up text promises a time beyond the 14-day rule"
+    if not any(w in FOLLOW_UP_VERBS for w in words):
+        return "follow-up names no action (call, send, visit, confirm...)"
+    return None
+
+
 def call_report_problems(report: Any, records: pd.DataFrame) -> dict[str, Any]:
     """Compare a trainee's call report with the calls actually made (the engine's records).
 
     A report row is right when its outcome equals the record's, its ``facts`` equal the
-    answers captured, ``follow_up`` is not empty and ``follow_up_date`` is a date within
-    7 days after the call for a no-answer and within 14 days otherwise.
+    answers captured, ``follow_up`` is a real follow-up (`follow_up_text_problem`: an
+    action and what it is about, no promise beyond the 14 days) and ``follow_up_date`` is
+    a date within 7 days after the call for a no-answer and within 14 days otherwise.
 
     Returns:
         dict with ``right`` (customer ids reported correctly), ``calls`` (calls made),
@@ -840,9 +1324,9 @@ def call_report_problems(report: Any, records: pd.DataFrame) -> dict[str, Any]:
         if _facts(row.get("facts")) != _facts(rec.info_captured):
             flag("facts differ from the answers captured", cid)
             ok = False
-        follow = row.get("follow_up")
-        if not isinstance(follow, str) or not follow.strip():
-            flag("no follow-up action", cid)
+        problem = follow_up_text_problem(row.get("follow_up"))
+        if problem:
+            flag(problem, cid)
             ok = False
         days = FOLLOW_UP_DAYS.get(str(rec.outcome), DEFAULT_FOLLOW_UP_DAYS)
         call_day = pd.Timestamp(str(rec.timestamp)[:10])
@@ -859,6 +1343,40 @@ def call_report_problems(report: Any, records: pd.DataFrame) -> dict[str, Any]:
     for kind, ids in out["wrong"].items():
         out["problems"].append(f"{kind}: {_ids(ids)}")
     return out
+
+
+def call_report_sheet(summary: Any):
+    """The no-code view of Exercise 4b: one row per call made, follow-up and date to write.
+
+    Outcome and facts come from the call records (what the customer said); the caller
+    writes the next step and its due date, each row checked as it is filled.
+    """
+    import json
+
+    from crm_sim.ui.record_sheet import RecordSheet
+
+    records = summary.records if summary is not None else pd.DataFrame(
+        columns=["customer_id", "timestamp", "outcome", "info_captured"])
+    rows = pd.DataFrame({"customer_id": records["customer_id"].astype(str).to_numpy(),
+                         "called_on": records["timestamp"].astype(str).str[:10].to_numpy(),
+                         "outcome": records["outcome"].astype(str).to_numpy(),
+                         "facts": records["info_captured"].map(json.loads).to_numpy()})
+
+    def check(row: pd.Series) -> str | None:
+        problem = follow_up_text_problem(row["follow_up"])
+        if problem:
+            return problem
+        days = FOLLOW_UP_DAYS.get(str(row["outcome"]), DEFAULT_FOLLOW_UP_DAYS)
+        try:
+            due = pd.Timestamp(str(row["follow_up_date"]))
+        except (ValueError, TypeError):
+            return "write the due date as YYYY-MM-DD"
+        called = pd.Timestamp(row["called_on"])
+        if not called < due <= called + pd.Timedelta(days=days):
+            return f"the due date must be within {days} days after the call"
+        return None
+
+    return RecordSheet(rows, "customer_id", ["follow_up", "follow_up_date"], check)
 
 
 def run_call_list(world: Any, call_list: Any) -> Any:
@@ -1025,6 +1543,91 @@ def follow_up_plan(world: Any, records: list[Mapping[str, Any]], recommendations
                                        "script"]), problems
 
 
+# The no-code track of notebook 3's Exercise 3: follow-up rules per situation. The first
+# situation that fits a customer decides; the grader applies the rules to every customer
+# of a company the trainee has never seen (no trainee code runs).
+FOLLOW_UP_RULE_KIND = "follow_up"
+FOLLOW_UP_SITUATIONS = {
+    "complained": "their last contact with us ended in a complaint",
+    "contacted_often": "we contacted them 4 or more times in the last 90 days",
+    "consented": "they gave direct-marketing consent",
+    "business_no_consent": "a corporate or SME account without marketing consent",
+    "everyone_else": "any other customer",
+}
+
+
+def _situation(record: Mapping[str, Any]) -> str:
+    """The first situation of `FOLLOW_UP_SITUATIONS` that fits a customer record."""
+    if record.get("last_outcome") == "complaint":
+        return "complained"
+    if int(record.get("contacts_90d") or 0) >= 4:
+        return "contacted_often"
+    if bool(record.get("dm_consent")):
+        return "consented"
+    if record.get("segment") != "individual":
+        return "business_no_consent"
+    return "everyone_else"
+
+
+def _follow_up_fields() -> dict[str, list[str]]:
+    from crm_sim.plans import QUESTIONS
+    from crm_sim.schema import CHANNELS
+
+    return {"action": list(ACTIONS), "purpose": list(FOLLOW_UP_PURPOSES),
+            "channel": [*CHANNELS, PREFERRED], "questions": list(QUESTIONS)}
+
+
+def follow_up_rule_editor():
+    """The no-code view: one row of decisions per situation, first fitting row applies."""
+    from crm_sim.ui.rule_editor import RuleEditor
+
+    return RuleEditor(FOLLOW_UP_RULE_KIND, list(FOLLOW_UP_SITUATIONS), _follow_up_fields(),
+                      multi={"questions": MAX_QUESTIONS}, skip={"action": "none"})
+
+
+def follow_up_rule_problems(rule: Any) -> list[str]:
+    """What stops follow-up rules from being used (plain words; empty = usable)."""
+    from crm_sim.ui.rule_editor import rule_problems
+
+    return rule_problems(rule, FOLLOW_UP_RULE_KIND, list(FOLLOW_UP_SITUATIONS),
+                         _follow_up_fields(), multi={"questions": MAX_QUESTIONS},
+                         skip={"action": "none"})
+
+
+def follow_up_from_rule(rule: Mapping[str, Any], record: Mapping[str, Any],
+                        channels: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+    """One customer's follow-up under the rules (the grader's application).
+
+    "preferred" = the customer's preferred channel when it is a conversation (phone,
+    message, visit) their segment allows (`channels`), else phone.
+    """
+    decision = rule["groups"][_situation(record)]
+    if decision["action"] == "none":
+        return {"action": "none"}
+    channel = decision["channel"]
+    if channel == PREFERRED:
+        pref = record.get("preferred_channel")
+        channel = pref if pref in CONVERSATION_CHANNELS and pref in channels.get(
+            str(record.get("segment")), ()) else "phone"
+    return {"action": "call", "channel": channel, "purpose": decision["purpose"],
+            "questions": list(decision["questions"])}
+
+
+def as_recommender(rule: Any, world: Any):
+    """A follow-up function from your rules (or your function itself), for `try_follow_up`."""
+    if callable(rule):
+        return rule
+    from crm_sim.mechanism import mechanism_for
+
+    problems = follow_up_rule_problems(rule)
+    if problems:
+        for problem in problems:
+            print(f"✘ {problem}")
+        return lambda record: {"action": "none"}
+    channels = {s: r.channels for s, r in mechanism_for(world).segments.items()}
+    return lambda record: follow_up_from_rule(rule, record, channels)
+
+
 def try_follow_up(world: Any, recommend: Any, limit: int = 600) -> pd.DataFrame:
     """Practise: apply `recommend` to your customers on a copy of the world; observed results.
 
@@ -1059,6 +1662,140 @@ def analysis_inputs(world: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(customers without personal data, interactions): what `estimate_state` receives."""
     customers = table(world, "customers")[list(ANALYSIS_CUSTOMER_COLUMNS)].copy()
     return customers, table(world, "interactions").copy()
+
+
+# The no-code track of notebook 3's Exercise 1: an estimation rule, chosen from lists.
+ESTIMATE_RULE_KIND = "estimate"
+ESTIMATE_FIELDS = {
+    "answers": ["latest", "average", "recent_weighted"],
+    "complaint_penalty": ["0", "0.05", "0.1", "0.2"],
+    "not_asked": ["middle", "average_of_others"],
+    "propensity_from": ["satisfaction", "sale_rate", "satisfaction_and_sales"],
+}
+ESTIMATE_LABELS = {"estimate": "How to estimate"}
+
+
+def estimate_rule_editor():
+    """The no-code view: one row of choices that together say how to estimate."""
+    from crm_sim.ui.rule_editor import RuleEditor
+
+    return RuleEditor(ESTIMATE_RULE_KIND, ["estimate"], ESTIMATE_FIELDS, labels=ESTIMATE_LABELS)
+
+
+def estimate_rule_problems(rule: Any) -> list[str]:
+    """What stops an estimation rule from being used (plain words; empty = usable)."""
+    from crm_sim.ui.rule_editor import rule_problems
+
+    return rule_problems(rule, ESTIMATE_RULE_KIND, ["estimate"], ESTIMATE_FIELDS)
+
+
+def estimates_from_rule(rule: Mapping[str, Any], customers: pd.DataFrame,
+                        interactions: pd.DataFrame) -> pd.DataFrame:
+    """Satisfaction and propensity per customer as the rule says (the grader's application).
+
+    answers: which satisfaction bands count (the latest, their average, or weighted to the
+    latest with a half-life of one answer); complaint_penalty: subtracted per complaint;
+    not_asked: customers never asked get the middle band or everyone else's average;
+    propensity_from: satisfaction through the usual S-curve, the customer's sale rate per
+    contact, or the two averaged.
+    """
+    d = rule["groups"]["estimate"]
+    band = interactions["info_captured"].astype(str).str.extract(
+        r'"satisfaction": "(low|medium|high)"', expand=False).map(BAND_VALUE)
+    said = (interactions.assign(v=band).dropna(subset=["v"])
+            .sort_values("timestamp", kind="stable"))
+    g = said.groupby("customer_id")["v"]
+    if d["answers"] == "latest":
+        per = g.last()
+    elif d["answers"] == "average":
+        per = g.mean()
+    else:
+        per = g.apply(lambda x: x.ewm(halflife=1).mean().iloc[-1])
+    complaints = interactions[interactions["outcome"] == "complaint"].groupby(
+        "customer_id").size()
+    ids = customers["customer_id"].astype(str)
+    fill = (per.mean() if len(per) else 0.6) if d["not_asked"] == "average_of_others" \
+        else BAND_VALUE["medium"]
+    s = (per.reindex(ids).fillna(fill).to_numpy(float)
+         - float(d["complaint_penalty"]) * complaints.reindex(ids).fillna(0).to_numpy(float))
+    s = np.clip(s, 0, 1)
+    from_sat = 1 / (1 + np.exp(2.2 - 3.5 * (s - 0.5)))
+    contacts = interactions.groupby("customer_id").size()
+    sales = interactions[interactions["outcome"] == "sale"].groupby("customer_id").size()
+    rate = (sales.reindex(ids).fillna(0).to_numpy(float)
+            / np.maximum(contacts.reindex(ids).fillna(0).to_numpy(float), 1.0))
+    propensity = {"satisfaction": from_sat, "sale_rate": rate,
+                  "satisfaction_and_sales": (from_sat + rate) / 2}[d["propensity_from"]]
+    return pd.DataFrame({"customer_id": ids.to_numpy(), "satisfaction_est": s,
+                         "propensity_est": propensity})
+
+
+def estimates_from(rule: Any, world: Any) -> Any:
+    """Your estimates for your own company: an estimation rule's value or a function."""
+    customers, interactions = analysis_inputs(world)
+    if callable(rule):
+        return rule(customers, interactions)
+    problems = estimate_rule_problems(rule)
+    for problem in problems:
+        print(f"✘ {problem}")
+    return None if problems else estimates_from_rule(rule, customers, interactions)
+
+
+# The no-code track of the call-effect exercise: the measure's definition, chosen from
+# lists; the helper computes r per segment from your own world's records.
+EFFECT_RULE_KIND = "call_effect"
+EFFECT_FIELDS = {"window_days": ["90", "180", "365"],
+                 "calls_counted": ["routine", "promotion", "all"],
+                 "change": ["last_minus_first", "mean_of_answers"],
+                 "min_answers": ["1", "2", "3"]}
+
+
+def effect_rule_editor():
+    """The no-code view: one row of choices that define the measure."""
+    from crm_sim.ui.rule_editor import RuleEditor
+
+    return RuleEditor(EFFECT_RULE_KIND, ["measure"], EFFECT_FIELDS)
+
+
+def effect_from_rule(rule: Mapping[str, Any], world: Any) -> dict[str, float]:
+    """Per segment, Pearson r between calls counted and the satisfaction measure chosen."""
+    from crm_sim.ui.rule_editor import rule_problems
+
+    problems = rule_problems(rule, EFFECT_RULE_KIND, ["measure"], EFFECT_FIELDS)
+    for problem in problems:
+        print(f"✘ {problem}")
+    if problems:
+        return {}
+    d = rule["groups"]["measure"]
+    inter = table(world, "interactions")
+    since = (today(world) - pd.Timedelta(days=int(d["window_days"]))).strftime("%Y-%m-%d")
+    w = inter[inter["timestamp"].astype(str) >= since]
+    band = w["info_captured"].astype(str).str.extract(
+        r'"satisfaction": "(low|medium|high)"', expand=False).map(BAND_VALUE)
+    obs = (w.assign(v=band).dropna(subset=["v"])
+           .sort_values(["customer_id", "timestamp"], kind="stable"))
+    g = obs.groupby("customer_id")["v"]
+    measure = g.last() - g.first() if d["change"] == "last_minus_first" else g.mean()
+    measure = measure[g.size() >= int(d["min_answers"])]
+    counted = w if d["calls_counted"] == "all" else w[w["purpose"] == d["calls_counted"]]
+    calls = counted.groupby("customer_id").size()
+    seg = table(world, "customers").set_index("customer_id")["segment"]
+    df = pd.DataFrame({"m": measure, "calls": calls.reindex(measure.index).fillna(0),
+                       "segment": seg.reindex(measure.index)})
+    out = {}
+    for s, part in df.groupby("segment"):
+        if len(part) < 3 or part["calls"].std() == 0 or part["m"].std() == 0:
+            out[str(s)] = float("nan")
+        else:
+            out[str(s)] = float(np.corrcoef(part["calls"], part["m"])[0, 1])
+    return out
+
+
+def effect_from(rule: Any, world: Any) -> Any:
+    """Your call effect: computed from a measure definition's value, or your dict as it is."""
+    if isinstance(rule, Mapping) and rule.get("kind") == EFFECT_RULE_KIND:
+        return effect_from_rule(rule, world)
+    return rule
 
 
 def call_effect_shape_problems(effect: Any, world: Any) -> list[str]:

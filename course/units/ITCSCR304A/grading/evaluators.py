@@ -50,6 +50,7 @@ PROSPECT_TARGET = 0.9       # share of the reference heuristic's lift that earns
 MIN_REFERENCE_LIFT = 0.02   # floor, so a segment with no public signal is not divided by ~0
 PLAN_WEIGHT_COMPLIANCE = 0.6
 PLAN_WEIGHT_COVERAGE = 0.4
+PLAN_COST_PER_BREACH = 0.05  # compliance lost per breaching call, however long the plan
 
 
 def _verdict(score: float, message: str, evidence: dict | None = None) -> Verdict:
@@ -261,75 +262,163 @@ def _segment_lift(ids: list[str], pool: pd.Series, k: int) -> float:
     return got / oracle
 
 
-def prospects_score(picks: Any, world: Any) -> tuple[float, str, dict]:
-    """Per segment: lift of true propensity vs the reference heuristic, times consent share.
+UNSEEN_COMPANIES = 5         # companies a prospect rule is tried on (pooled: less luck)
+PROSPECT_FLOOR = 0.15        # share of the taught method's lift a blind pick reaches by luck
+PROSPECT_FULL = 0.55         # share of it that earns full credit (RFM reaches it, see tests)
 
-    For each segment, lift = Σ(propensity − consented mean) over the valid picks divided by
-    the same sum for the true top-15 (the oracle). Credit = min(1, lift / (0.9 × reference
-    heuristic's lift)), multiplied by (1 − picks without consent / 15). Score = mean over
-    segments. Unknown, duplicated or misfiled ids earn nothing. The reference lift is
-    floored at `MIN_REFERENCE_LIFT` (0.02) only so that a segment where public data holds
-    no signal is not divided by ~0; a higher floor (0.2 until the exercise was graded on
-    hidden worlds) left the model solution itself under full marks in weak segments. Where
-    the model's own lift is under the floor (no signal, or a small consented pool with
-    little to choose), picks at least as good as the model's earn full credit.
+
+def unseen_companies(ctx: EvalContext, n: int = UNSEEN_COMPANIES) -> list[Any]:
+    """The hidden world and `n` − 1 sister companies of the same scenario (cached).
+
+    Fifteen picks in one company are mostly luck; pooled over five companies a sound
+    method and a blind one separate. The sisters' seeds derive from the hidden seed, so
+    they are as unseen as the hidden world itself.
     """
+    from crm_sim.world import World
+
+    cache = ctx._cache.setdefault("itcscr304a_unseen", [])
+    if not cache:
+        first = ctx.hidden_world()
+        cache.append(first)
+        for j in range(1, n):
+            seed = (int(first.scenario.seed) * 7919 + 104_729 * j) % (2 ** 31 - 1)
+            cache.append(World.build(first.scenario.replace(seed=seed)))
+    return cache[:n]
+
+
+def _prospect_parts(picks: Any, world: Any, reference: dict[str, list[str]]
+                    ) -> dict[str, Any]:
+    """One company's raw figures: lift sums per segment (picks and model), fill, consent."""
     k = pc.PROSPECTS_PER_SEGMENT
     found = pc.prospect_problems(picks, world, k)
     latent = _latent(world)
     customers = pc.table(world, "customers")
-    reference = reference_prospects(world, k)
-    per_segment = {}
+    out: dict[str, Any] = {"found": found, "got": {}, "ref": {}, "fill": [], "picked": 0,
+                           "no_consent": len(found["no_consent"])}
     for seg in found["segments"]:
         pool_ids = customers.loc[(customers["segment"] == seg)
                                  & customers["dm_consent"].astype(bool), "customer_id"]
         pool = latent["propensity"].reindex(pool_ids)
-        lift = _segment_lift(found["valid"][seg], pool, k)
-        ref_raw = _segment_lift(reference.get(seg, []), pool, k)
-        ref = max(ref_raw, MIN_REFERENCE_LIFT)
-        ids = picks.get(seg, []) if isinstance(picks, dict) else []
-        no_consent = [c for c in found["no_consent"] if c in (ids if isinstance(ids, list)
-                                                              else [])]
-        credit = min(1.0, max(0.0, lift) / (PROSPECT_TARGET * ref))
-        if ref_raw < MIN_REFERENCE_LIFT and lift >= ref_raw:
-            credit = 1.0        # no public signal to use here: as good as the model is enough
-        credit *= max(0.0, 1.0 - len(no_consent) / k)
-        per_segment[seg] = round(credit, 4)
-    score = float(np.mean(list(per_segment.values()))) if per_segment else 0.0
-    weak = [s for s, c in per_segment.items() if c < 0.999]
+        valid = found["valid"][seg]
+        out["picked"] += len(valid)
+        out["fill"].append(min(1.0, len(valid) / max(1, min(k, len(pool)))) if len(pool)
+                           else 1.0)
+        if len(pool) <= k:
+            continue                         # no choice to make: only the fill counts
+        mean = float(pool.mean())
+        out["got"][seg] = float((pool.reindex(valid).dropna() - mean).sum())
+        out["ref"][seg] = float((pool.reindex(reference.get(seg, [])).dropna() - mean).sum())
+    return out
+
+
+def prospects_score_many(picks_list: list[Any], worlds: list[Any]) -> tuple[float, str, dict]:
+    """Score prospect lists made on several companies, pooled.
+
+    ratio = Σ lift of the valid picks / Σ lift of the taught method (satisfaction said,
+    value within segment) over every company and every segment with a choice (more
+    consented customers than 15); lift = Σ (true propensity − the consented pool's mean).
+    credit = clip((ratio − 0.15) / (0.55 − 0.15)): picks made blind reach about 0.15 by
+    luck, a sound method such as RFM about 0.55-1. score = credit × fill (share of the 15
+    places per segment filled with valid picks, where the segment has that many
+    consented) × (1 − share of picks without consent).
+    """
+    parts = [_prospect_parts(p, w, reference_prospects(w))
+             for p, w in zip(picks_list, worlds, strict=True)]
+    got = sum(sum(x["got"].values()) for x in parts)
+    ref = sum(sum(x["ref"].values()) for x in parts)
+    if ref > 1e-9:
+        ratio = got / ref
+        credit = min(1.0, max(0.0, (ratio - PROSPECT_FLOOR) / (PROSPECT_FULL - PROSPECT_FLOOR)))
+    else:
+        ratio, credit = float("nan"), float(got >= ref)
+    fill = float(np.mean([f for x in parts for f in x["fill"]])) if parts else 0.0
+    listed = sum(x["picked"] + x["no_consent"] for x in parts)
+    consent = 1.0 - sum(x["no_consent"] for x in parts) / listed if listed else 1.0
+    score = credit * fill * consent
+    per_segment = {}
+    for seg in parts[0]["found"]["segments"] if parts else []:
+        g = sum(x["got"].get(seg, 0.0) for x in parts)
+        r = sum(x["ref"].get(seg, 0.0) for x in parts)
+        per_segment[seg] = round(1.0 if r <= 1e-9 else min(1.0, max(0.0, (
+            g / r - PROSPECT_FLOOR) / (PROSPECT_FULL - PROSPECT_FLOOR))), 4)
+    found = parts[0]["found"] if parts else {"problems": [], "no_consent": [], "unknown": []}
     lines = list(found["problems"])
-    if weak:
+    weak = [s for s, c in per_segment.items() if c < 0.999]
+    if credit < 0.999 and weak:
         lines.append("these segments' prospects are less likely to buy than they could be: "
                      f"{', '.join(weak)}. Use what customers told us on recent calls (the "
                      "satisfaction they gave) and their value within each segment")
     message = "Strong prospect lists in every segment." if not lines else "; ".join(lines)
-    return score, message, {"credit_per_segment": per_segment,
+    return score, message, {"credit": round(credit, 4),
+                            "ratio_to_taught": None if not math.isfinite(ratio)
+                            else round(ratio, 4),
+                            "fill": round(fill, 4), "consent": round(consent, 4),
+                            "companies": len(parts), "credit_per_segment": per_segment,
                             "no_consent": found["no_consent"][:20],
                             "unknown": found["unknown"][:20]}
 
 
+def prospects_score(picks: Any, world: Any) -> tuple[float, str, dict]:
+    """`prospects_score_many` on one company (the trainee's own, in messages and tests)."""
+    return prospects_score_many([picks], [world])
+
+
 @evaluator(UNIT, "prospects_test")
 def prospects(artifact: Any, ctx: EvalContext) -> Verdict:
-    """`choose_prospects` run (sandboxed) on a hidden company, scored by `prospects_score`.
+    """A prospect rule applied on five unseen companies, scored by `prospects_score_many`.
 
-    The function gets the hidden world's `pc.prospect_inputs` (customers, interactions) and
-    must return ``{segment: [15 customer ids]}``; its picks are judged against that
-    world's hidden propensities, so reading the trainee's own world's truth earns nothing.
+    No-code track: the scorecard's value (signals, weights, consent filter) is applied by
+    the grader (`pc.scorecard_prospects`); no trainee code runs. Analyst track: the
+    function `choose_prospects` runs (sandboxed) once per company on its
+    `pc.prospect_inputs` and returns ``{segment: [15 customer ids]}``. Picks are judged
+    against those companies' hidden propensities, so reading the trainee's own world's
+    truth earns nothing.
     """
     from autograders.checks import to_plain
 
-    world = ctx.hidden_world()
-    customers, interactions = pc.prospect_inputs(world)
-    result, failed = _call_submitted(
-        artifact, ctx, "choose_prospects", [to_plain(customers), to_plain(interactions)],
-        not_its=", not its result", inputs="customers and interactions tables")
+    worlds = unseen_companies(ctx)
+    inputs = [pc.prospect_inputs(w) for w in worlds]
+    if _is_rule(artifact, "scorecard"):
+        results, failed = [], None
+        for customers, interactions in inputs:
+            picks, failed = _scorecard_picks(artifact, customers, interactions)
+            if failed:
+                break
+            results.append(picks)
+    else:
+        results, failed = _call_submitted(
+            artifact, ctx, "choose_prospects",
+            [[to_plain(c), to_plain(i)] for c, i in inputs],
+            not_its=", not its result", inputs="customers and interactions tables", many=True)
     if failed:
         return failed
-    if not isinstance(result, dict) or "__frame__" in result or "__series__" in result:
-        return _verdict(0.0, "choose_prospects must return a dict {segment: [15 customer ids]}, "
-                        f"got {type(result).__name__}", {})
-    score, _, evidence = prospects_score(result, world)
-    return _verdict(score, _unseen_prospects_message(result, world, score, evidence), evidence)
+    for result in results:
+        if not isinstance(result, dict) or "__frame__" in result or "__series__" in result:
+            return _verdict(0.0, "choose_prospects must return a dict {segment: [15 customer "
+                            f"ids]}}, got {type(result).__name__}", {})
+    score, _, evidence = prospects_score_many(results, worlds)
+    return _verdict(score, _unseen_prospects_message(results[0], worlds[0], score, evidence),
+                    evidence)
+
+
+def _is_rule(artifact: Any, kind: str) -> bool:
+    """True when the artefact is a no-code view's value (a decision rule as data)."""
+    return isinstance(artifact, dict) and artifact.get("kind") == kind
+
+
+def _scorecard_picks(rule: dict, customers: pd.DataFrame, interactions: pd.DataFrame
+                     ) -> tuple[Any, Verdict | None]:
+    """A scorecard rule applied to the unseen company's tables: no trainee code runs.
+
+    The rule's words are the trainee's own (signal names, weights), so problems may be
+    quoted back; the picks come from hidden data and are only scored.
+    """
+    from crm_sim.ui.scorecard import rule_problems
+
+    problems = rule_problems(rule, list(pc.PROSPECT_SIGNALS))
+    if problems:
+        return None, _verdict(0.0, "the scorecard cannot be used: " + "; ".join(problems), {})
+    return pc.scorecard_prospects(rule, customers, interactions), None
 
 
 def _unseen_prospects_message(picks: Any, world: Any, score: float, evidence: dict) -> str:
@@ -388,26 +477,48 @@ def reference_champions(graph: Any, n: int = pc.REFERRAL_CHAMPIONS) -> list[str]
     return chosen
 
 
+REFERRAL_TARGET = 0.9        # share of the greedy reference's gain over blind picks: full
+
+
+def blind_reach(graph: Any, n: int = pc.REFERRAL_CHAMPIONS) -> float:
+    """Distinct prospects `n` customers picked blind are expected to reach (n × mean reach)."""
+    reach = pc.reach_by_customer(graph)
+    return n * float(np.mean([len(t) for t in reach.values()])) if reach else 0.0
+
+
 @evaluator(UNIT, "referral_test")
 def referrals(artifact: Any, ctx: EvalContext) -> Verdict:
-    """Score = distinct prospects reached by the valid champions / reached by greedy reference."""
+    """Score = clip((reach − blind) / (0.9 × (greedy reach − blind))).
+
+    reach = distinct prospects the valid champions reach; greedy = the reference (one
+    champion at a time, the one adding most new prospects); blind = what five customers
+    picked without looking reach on average (`blind_reach`), so a random five earns
+    (almost) nothing and reading the overlap earns the marks.
+    """
     world = ctx.trainee_world()
     problems, valid = pc.referral_problems(artifact, world)
     graph = _graph(world)
     reach = _reach(graph, valid)
     best = max(_reach(graph, reference_champions(graph)), 1)
-    score = min(1.0, reach / best)
+    blind = min(blind_reach(graph), best - 1)
+    score = min(1.0, max(0.0, (reach - blind) / (REFERRAL_TARGET * (best - blind))))
     lines = list(problems)
     if score < 0.999:
         lines.append(f"your champions reach {reach} distinct prospects; more are reachable: "
                      "add one champion at a time, the one who adds most new prospects")
     return _verdict(score, "; ".join(lines) or f"Your champions reach {reach} prospects.",
-                    {"reach": reach, "reference_reach": best, "valid": valid})
+                    {"reach": reach, "reference_reach": best, "blind_reach": round(blind, 2),
+                     "valid": valid})
 
 
 # ============================================================================== 3 plan
 def plan_score(plan: Any, world: Any) -> tuple[float, str, dict]:
-    """0.6 × compliance + 0.4 × coverage of the top-value accounts (0 if unreadable)."""
+    """0.6 × compliance + 0.4 × coverage of the top-value accounts (0 if unreadable).
+
+    compliance = 1 − 0.05 × breaching calls (rule violations or calls outside next
+    month), floored at 0: each breach costs the same however many compliant calls the
+    plan adds, so padding a plan cannot dilute a promotion without consent.
+    """
     if isinstance(plan, dict) and "__frame__" in plan:
         plan = to_frame(plan)
     if plan is None or isinstance(plan, (str, int, float, bool)) or (
@@ -421,8 +532,9 @@ def plan_score(plan: Any, world: Any) -> tuple[float, str, dict]:
     calls = report["calls"]
     if calls == 0:
         return 0.0, "the plan is empty", {"calls": 0}
-    n_bad = len(report["violations"]) + len(report["outside_month"])
-    compliance = max(0.0, 1.0 - n_bad / calls)
+    breaching = {(v.customer_id or v.staff_id, v.when) for v in report["violations"]}
+    n_bad = len(breaching) + len(report["outside_month"])
+    compliance = max(0.0, 1.0 - PLAN_COST_PER_BREACH * n_bad)
     coverage = len(report["covered"]) / pc.TOP_VALUE_ACCOUNTS
     score = PLAN_WEIGHT_COMPLIANCE * compliance + PLAN_WEIGHT_COVERAGE * coverage
     lines = []
@@ -454,7 +566,7 @@ def plan_calls(artifact: Any, ctx: EvalContext) -> Verdict:
 
 
 # ======================================================================= notebook 2
-ASSIGN_TARGET = 0.95          # share of the reference caller quality that earns full credit
+ASSIGN_TARGET = 0.8           # share of the reference's gain over blind picks: full credit
 
 
 def reference_assignment(world: Any) -> pd.DataFrame:
@@ -516,13 +628,32 @@ def _calls_in_overloaded_weeks(frame: pd.DataFrame, violations: list) -> set[int
     return {i for i, pair in enumerate(pairs) if pair in weeks}
 
 
+def blind_quality(world: Any) -> float:
+    """Segment-weighted caller quality expected from qualified callers picked at random.
+
+    The floor of the quality credit: an assignment that only respects the qualifications
+    (not the value at stake) earns no quality credit, whatever the team looks like.
+    """
+    task = pc.assignment_task(world)
+    quality = pc.agent_quality(world)
+    mean_q = {s: float(quality.reindex(ids).mean()) if ids else 0.0
+              for s, ids in pc.qualified_callers(world).items()}
+    weights = task["segment"].map(pc.SEGMENT_WEIGHT).fillna(1.0)
+    return float((weights * task["segment"].map(mean_q)).sum() / max(weights.sum(), 1e-9))
+
+
 @evaluator(UNIT, "assign_people_test")
 def assign_people(artifact: Any, ctx: EvalContext) -> Verdict:
-    """Compliance × (0.5 + 0.5 × quality credit).
+    """Compliance × quality credit.
 
     compliance = share of the task's calls that have a valid caller who is qualified for
-    the segment and not over capacity that week. quality credit = min(1, segment-weighted
-    caller quality / (0.95 × the reference greedy assignment's)).
+    the segment and not over capacity that week. quality credit = clip((q − blind) /
+    (0.8 × (reference − blind))), where q is the segment-weighted caller quality of the
+    answer, reference the greedy assignment's (best qualified caller with time, heaviest
+    calls first) and blind the quality of qualified callers picked at random
+    (`blind_quality`): respecting the rules is necessary, putting the best people on the
+    most valuable calls earns the marks. The planner's value (no-code) and a DataFrame
+    built in code are graded alike.
     """
     world = ctx.trainee_world()
     frame = to_frame(artifact)
@@ -545,8 +676,12 @@ def assign_people(artifact: Any, ctx: EvalContext) -> Verdict:
                if (cid, slot) not in unqualified and i not in overloaded)
     compliance = good / calls if calls else 0.0
     ref = pc.assignment_report(reference_assignment(world), world)["quality"]
-    credit = min(1.0, report["quality"] / (ASSIGN_TARGET * ref)) if ref > 0 else 0.0
-    score = compliance * (0.5 + 0.5 * credit)
+    blind = blind_quality(world)
+    if ref - blind > 1e-9:
+        credit = min(1.0, max(0.0, (report["quality"] - blind) / (ASSIGN_TARGET * (ref - blind))))
+    else:
+        credit = float(report["quality"] >= ref - 1e-9)
+    score = compliance * credit
     lines = list(report["problems"])
     if credit < 0.999:
         lines.append("your most valuable calls could have stronger callers: give corporate "
@@ -555,7 +690,8 @@ def assign_people(artifact: Any, ctx: EvalContext) -> Verdict:
                     "for it, and the strongest callers take the most valuable calls.",
                     {"calls": calls, "compliant_calls": good,
                      "quality": round(report["quality"], 4),
-                     "reference_quality": round(ref, 4), "missing": report["missing"][:20]})
+                     "reference_quality": round(ref, 4), "blind_quality": round(blind, 4),
+                     "missing": report["missing"][:20]})
 
 
 def budget_truth(world: Any) -> pd.DataFrame:
@@ -627,9 +763,11 @@ def budget_score(budget: Any, world: Any) -> tuple[float, list[str], dict[str, A
 
 @evaluator(UNIT, "budget_test")
 def budget(artifact: Any, ctx: EvalContext) -> Verdict:
-    """`plan_budget` run on the unseen company, scored against that company's truth.
+    """A budget rule or `plan_budget` on the unseen company, scored against its truth.
 
-    The submitted function gets the unseen company's public customers and interactions
+    No-code track: the rule (weight and channel split per segment) is applied by the
+    grader (`pc.budget_from_rule`), no trainee code run. Analyst track: the submitted
+    function gets the unseen company's public customers and interactions
     tables (`pc.analysis_inputs`), as the notebook's does; its budget is scored by
     `budget_score` there. Each world draws its own channel economics
     (`crm_sim.economics`), so a budget read off one world's truth misses the others.
@@ -637,12 +775,18 @@ def budget(artifact: Any, ctx: EvalContext) -> Verdict:
     from autograders.checks import to_plain
     from autograders.sandbox.evaluate import CallError
 
-    if not (isinstance(artifact, dict) and "__function__" in artifact):
-        return _verdict(0.0, "submit the function plan_budget itself (defined with def), "
-                        "not the budget", {})
     world = ctx.hidden_world()
     customers, interactions = pc.analysis_inputs(world)
-    result = ctx.call_function(artifact, [[to_plain(customers), to_plain(interactions)]])[0]
+    if _is_rule(artifact, pc.BUDGET_RULE_KIND):
+        problems = pc.budget_rule_problems(artifact, customers["segment"].astype(str).unique())
+        if problems:
+            return _verdict(0.0, "the budget rule cannot be used: " + "; ".join(problems), {})
+        result = pc.budget_from_rule(artifact, customers, interactions)
+    elif not (isinstance(artifact, dict) and "__function__" in artifact):
+        return _verdict(0.0, "submit the function plan_budget itself (defined with def), "
+                        "not the budget", {})
+    else:
+        result = ctx.call_function(artifact, [[to_plain(customers), to_plain(interactions)]])[0]
     if isinstance(result, CallError):
         # only the kind (a fixed word): the error's text could carry unseen-company data
         return _verdict(0.0, f"plan_budget failed while running on the unseen company "
@@ -658,35 +802,64 @@ def budget(artifact: Any, ctx: EvalContext) -> Verdict:
                     "segments' value and the channels that work for them.", evidence)
 
 
+def checklist_net(items: dict[str, bool], economics: pd.DataFrame) -> float:
+    """HKD a month the ticked items bring: their worth minus their cost."""
+    chosen = economics.loc[[k for k, v in items.items() if v]]
+    return float((chosen["worth"] - chosen["cost"]).sum())
+
+
 @evaluator(UNIT, "checklist_test")
 def checklist(artifact: Any, ctx: EvalContext) -> Verdict:
-    """Score = the checklist's completeness (share of the skill gap the simulator closes).
+    """Score = net worth of the ticked items / the best net, with the consent check required.
 
-    `crm_sim.calls` moves an outsourcer's skills towards the average own staff member's by
-    the checklist's weighted completeness (`CHECKLIST_WEIGHTS`), so completeness is exactly
-    the share of the gap closed. A pilot on the hidden world is recorded as evidence.
+    Items cost money (`pc.CHECKLIST_COSTS`) and close a share of the gap between agencies
+    and own staff (`CHECKLIST_WEIGHTS`), worth HKD per company (`pc.checklist_economics`,
+    from the trainee's own world: the gap differs between companies). best = every item
+    worth more than it costs, plus the consent check. Without the consent check the
+    checklist scores 0 (the law, not a choice). credit = clip((net − net of the consent
+    check alone) / (best − net of the consent check alone)). A pilot on the hidden world
+    is recorded as evidence.
     """
     from crm_sim.calls import CHECKLIST_WEIGHTS, OutsourcerChecklist
 
     items, problem = pc.checklist_items(artifact)
     if items is None:
         return _verdict(0.0, problem, {})
-    chosen = OutsourcerChecklist(**items)
-    score = chosen.completeness
-    missing = [k for k, v in items.items() if not v]
-    evidence: dict[str, Any] = {"items": items, "completeness": round(score, 4)}
+    economics = pc.checklist_economics(ctx.trainee_world())
+    worth_it = {k: bool(economics.at[k, "worth"] > economics.at[k, "cost"])
+                or k in pc.REQUIRED_ITEMS for k in CHECKLIST_WEIGHTS}
+    floor = checklist_net({k: k in pc.REQUIRED_ITEMS for k in CHECKLIST_WEIGHTS}, economics)
+    best = checklist_net(worth_it, economics)
+    mine = checklist_net(items, economics)
+    missing_required = [k for k in pc.REQUIRED_ITEMS if not items.get(k)]
+    if missing_required:
+        score = 0.0
+    elif best - floor > 1e-9:
+        score = min(1.0, max(0.0, (mine - floor) / (best - floor)))
+    else:
+        score = float(mine >= best - 1e-9)
+    evidence: dict[str, Any] = {"items": items, "net_hkd": round(mine, 2),
+                                "best_net_hkd": round(best, 2)}
     try:
-        pilot = pc.outsourcing_pilot(ctx.hidden_world(), chosen, n=30)
+        pilot = pc.outsourcing_pilot(ctx.hidden_world(), OutsourcerChecklist(**items), n=30)
         evidence["pilot"] = {k: {c: (float(v) if isinstance(v, (int, float, np.number)) else str(v))
                                  for c, v in row.items()} for k, row in pilot.iterrows()}
     except Exception as exc:  # noqa: BLE001 - evidence only; the score does not depend on it
         evidence["pilot_error"] = f"{type(exc).__name__}: {exc}"
-    if missing:
-        message = (f"outsourced calls still fall short of own staff: {len(missing)} of "
-                   f"{len(CHECKLIST_WEIGHTS)} checklist items are not required. Run the pilot "
-                   "again and see which items close the gap")
+    if missing_required:
+        message = "; ".join(f"{k} is required: {pc.REQUIRED_ITEMS[k]}" for k in missing_required)
+    elif score < 0.999:
+        costly = [k for k, v in items.items() if v and not worth_it[k]]
+        skipped = [k for k, v in worth_it.items() if v and not items[k]]
+        parts = []
+        if costly:
+            parts.append(f"these items cost more than they bring here: {', '.join(costly)}")
+        if skipped:
+            parts.append(f"these items bring more than they cost and are left out: "
+                         f"{', '.join(skipped)}")
+        message = "; ".join(parts) + ". Compare each item's worth with its cost"
     else:
-        message = "With every item required, outsourced calls perform like own staff's."
+        message = "The checklist requires what pays for itself, and the consent check."
     return _verdict(score, message, evidence)
 
 
@@ -795,10 +968,13 @@ def scripted_calls_score(call_list: Any, ctx: EvalContext, which: str = "hidden"
 
 @evaluator(UNIT, "scripted_calls_test")
 def scripted_calls(artifact: Any, ctx: EvalContext) -> Verdict:
-    """`plan_discovery_calls` run (sandboxed) on a hidden company, its calls replayed there.
+    """A discovery rule's calls on a hidden company, replayed there.
 
-    The function gets the hidden world's `pc.discovery_inputs` (accounts, staff, slots,
-    rules) and must return one call per account; the calls are made in that world and
+    No-code track: the rule editor's value (per segment: channel, caller, questions) is
+    turned into calls by the grader (`pc.discovery_calls_from_rule`); no trainee code
+    runs. Analyst track: `plan_discovery_calls` runs (sandboxed). Either gets the hidden
+    world's `pc.discovery_inputs` (accounts, staff, slots, rules) and must give one call
+    per account; the calls are made in that world and
     scored by `scripted_calls_score`, so tuning a list on the trainee's own world (or
     reading its truth) earns nothing.
     """
@@ -806,11 +982,19 @@ def scripted_calls(artifact: Any, ctx: EvalContext) -> Verdict:
 
     world = ctx.hidden_world()
     accounts, staff, slots, rules = pc.discovery_inputs(world)
-    result, failed = _call_submitted(
-        artifact, ctx, "plan_discovery_calls", [to_plain(accounts), to_plain(staff), slots, rules],
-        not_its=", not its call list", inputs="accounts, staff, slots and rules")
-    if failed:
-        return failed
+    if _is_rule(artifact, pc.DISCOVERY_RULE_KIND):
+        problems = pc.discovery_rule_problems(artifact, rules)
+        if problems:
+            return _verdict(0.0, "the discovery rule cannot be used: " + "; ".join(problems),
+                            {})
+        result = pc.discovery_calls_from_rule(artifact, accounts, staff, slots, rules)
+    else:
+        result, failed = _call_submitted(
+            artifact, ctx, "plan_discovery_calls",
+            [to_plain(accounts), to_plain(staff), slots, rules],
+            not_its=", not its call list", inputs="accounts, staff, slots and rules")
+        if failed:
+            return failed
     if not isinstance(result, list) and not (isinstance(result, dict) and "__frame__" in result):
         return _verdict(0.0, "plan_discovery_calls must return a list of call dicts (or a "
                         f"DataFrame), got {type(result).__name__}", {})
@@ -912,28 +1096,34 @@ def _call_error(result: Any, name: str = "the function") -> str | None:
 
 
 def _call_submitted(artifact: Any, ctx: EvalContext, name: str, args: list, *, inputs: str,
-                    not_its: str = "") -> tuple[Any, Verdict | None]:
-    """Call the submitted function `name` once, sandboxed, on `args` (hidden-world data).
+                    not_its: str = "", many: bool = False) -> tuple[Any, Verdict | None]:
+    """Call the submitted function `name` in one sandbox, on `args` (hidden-world data).
 
-    Returns (its result, None), or (None, a zero `Verdict` saying what to fix) when the
-    artefact is not a function or the call raised, hung or was killed.
+    With ``many``, `args` is a list of argument lists (one call each, e.g. one per unseen
+    company) and the results come back as a list. Returns (its result, None), or (None, a
+    zero `Verdict` saying what to fix) when the artefact is not a function or the call
+    raised, hung or was killed.
     """
     if not (isinstance(artifact, dict) and "__function__" in artifact):
         return None, _verdict(0.0, f"submit the function {name} itself (defined with def)"
                               f"{not_its}", {})
-    result = ctx.call_function(artifact, [args])[0]
-    error = _call_error(result, name)
-    if error:
-        return None, _verdict(0.0, f"{error}; make it work for any {inputs}",
-                              {"error": result.kind})
-    return result, None
+    results = ctx.call_function(artifact, args if many else [args])
+    for result in results:
+        error = _call_error(result, name)
+        if error:
+            return None, _verdict(0.0, f"{error}; make it work for any {inputs}",
+                                  {"error": result.kind})
+    return (results if many else results[0]), None
 
 
 @evaluator(UNIT, "estimates_test")
 def estimates(artifact: Any, ctx: EvalContext) -> Verdict:
     """Rank correlation of the submitted estimator's output with the hidden truth.
 
-    The function runs (sandboxed) on the hidden world's customers and interactions. Per
+    No-code track: the estimation rule (which answers count, complaint penalty, customers
+    never asked, what propensity follows) is applied by the grader
+    (`pc.estimates_from_rule`), no trainee code run. Analyst track: the function runs
+    (sandboxed). Either way on the hidden world's customers and interactions. Per
     measure, credit = min(1, Spearman ρ / (0.9 × the model estimator's ρ)); score = mean of
     the satisfaction and propensity credits.
     """
@@ -941,12 +1131,19 @@ def estimates(artifact: Any, ctx: EvalContext) -> Verdict:
 
     world = ctx.hidden_world()
     customers, interactions = pc.analysis_inputs(world)
-    result, failed = _call_submitted(
-        artifact, ctx, "estimate_state", [to_plain(customers), to_plain(interactions)],
-        inputs="customers and interactions tables")
-    if failed:
-        return failed
-    frame = to_frame(result)
+    if _is_rule(artifact, pc.ESTIMATE_RULE_KIND):
+        problems = pc.estimate_rule_problems(artifact)
+        if problems:
+            return _verdict(0.0, "the estimation rule cannot be used: " + "; ".join(problems),
+                            {})
+        result = pc.estimates_from_rule(artifact, customers, interactions)
+    else:
+        result, failed = _call_submitted(
+            artifact, ctx, "estimate_state", [to_plain(customers), to_plain(interactions)],
+            inputs="customers and interactions tables")
+        if failed:
+            return failed
+    frame = to_frame(result) if not isinstance(result, pd.DataFrame) else result
     need = {"customer_id", "satisfaction_est", "propensity_est"}
     if frame is None or need - set(frame.columns):
         return _verdict(0.0, "estimate_state must return a DataFrame with columns "
@@ -1140,17 +1337,30 @@ def _recommendations(artifact: Any, ctx: EvalContext, records: list[dict]
 def follow_up(artifact: Any, ctx: EvalContext) -> Verdict:
     """Value of the recommendations in the next simulated month of a hidden world.
 
-    The function is called (sandboxed) for every customer record of the hidden world; its
+    No-code track: the follow-up rules per situation are applied by the grader to every
+    customer record (`pc.follow_up_from_rule`), no trainee code run. Analyst track: the
+    function is called (sandboxed) for every customer record of the hidden world. The
     usable calls are made by the engine; value = sales − cost + lasting relationship change
     (see `follow_up_value`). credit = min(1, value / (0.8 × the model policy's value));
     score = credit × share of records with a usable, mechanism-compliant recommendation.
     """
-    if not (isinstance(artifact, dict) and "__function__" in artifact):
+    world = ctx.hidden_world()
+    if _is_rule(artifact, pc.FOLLOW_UP_RULE_KIND):
+        problems = pc.follow_up_rule_problems(artifact)
+        if problems:
+            return _verdict(0.0, "the follow-up rules cannot be used: " + "; ".join(problems),
+                            {})
+        from crm_sim.mechanism import mechanism_for
+
+        channels = {s: r.channels for s, r in mechanism_for(world).segments.items()}
+        records = pc.customer_records(world)
+        recs, fatal = [pc.follow_up_from_rule(artifact, r, channels) for r in records], None
+    elif not (isinstance(artifact, dict) and "__function__" in artifact):
         return _verdict(0.0, "submit the function recommend_follow_up itself (defined with "
                         "def)", {})
-    world = ctx.hidden_world()
-    records = pc.customer_records(world)
-    recs, fatal = _recommendations(artifact, ctx, records)
+    else:
+        records = pc.customer_records(world)
+        recs, fatal = _recommendations(artifact, ctx, records)
     if fatal:
         return _verdict(0.0, f"recommend_follow_up could not be run on the records ({fatal}); "
                         "it must return a dict quickly for every record",
@@ -1189,27 +1399,19 @@ def follow_up(artifact: Any, ctx: EvalContext) -> Verdict:
 
 # Variant name -> {solution cell grade_id: replacement source}; "full" is the source.
 # Each source replaces the whole solution cell, so it repeats the cell's set-up lines.
-_PROSPECTS_NO_INDIVIDUALS = """
-from periodic_calls import prospect_inputs
-
-def choose_prospects(customers, interactions):
-    accounts = customers.set_index("customer_id")
-    eligible = accounts[accounts["dm_consent"].astype(bool)]
-    picks = {segment: group.sort_values("lifetime_value", ascending=False).index[:15].tolist()
-             for segment, group in eligible.groupby("segment")}
-    picks["individual"] = []
-    return picks
-
-prospects = choose_prospects(*prospect_inputs(world))
+# the no-code track's partial: value alone (a weak signal of who buys), consent ticked
+_PROSPECTS_VALUE_ONLY = """
+scorecard.set_weights({"value_in_segment": 1.0})
+scorecard.require_eligible()
+prospect_rule = scorecard.value
 """
+# the analyst track's wrong answer: only customers who refused marketing
 _PROSPECTS_NO_CONSENT = """
-from periodic_calls import prospect_inputs
-
 def choose_prospects(customers, interactions):
     refused = customers[~customers["dm_consent"].astype(bool)]
     return {s: g["customer_id"].head(15).tolist() for s, g in refused.groupby("segment")}
 
-prospects = choose_prospects(*prospect_inputs(world))
+prospect_rule = choose_prospects
 """
 _PLAN_LATE_CALLS = """
 from crm_sim.plans import CallPlan
@@ -1224,7 +1426,7 @@ for i, cid in enumerate(top_value):
     rows.append({"customer_id": cid, "slot": slots[i][:10] + "T21:00", "channel": "phone",
                  "assignee": world.staff["staff_id"].iloc[0], "purpose": "promotion",
                  "script": ["greeting"]})
-plan = CallPlan.build(rows, world)
+plan_rule = CallPlan.build(rows, world)
 """
 _CALL_LIST_EMAIL = """
 from periodic_calls import discovery_inputs
@@ -1236,7 +1438,7 @@ def plan_discovery_calls(accounts, staff, slots, rules):
                         "budget", "timeline", "satisfaction", "pain_points", "competitor_use"]}
             for i, cid in enumerate(accounts["customer_id"])]
 
-call_list = plan_discovery_calls(*discovery_inputs(world))
+discovery_rule = plan_discovery_calls
 """
 _CALL_LIST_NONE = """
 from periodic_calls import discovery_inputs
@@ -1244,7 +1446,7 @@ from periodic_calls import discovery_inputs
 def plan_discovery_calls(accounts, staff, slots, rules):
     return []
 
-call_list = plan_discovery_calls(*discovery_inputs(world))
+discovery_rule = plan_discovery_calls
 """
 _REPORT_NO_DATES = """
 records = summary.records
@@ -1270,7 +1472,7 @@ def estimate_state(customers, interactions):
                          "satisfaction_est": mean_said.reindex(ids).fillna(0.6).to_numpy(),
                          "propensity_est": sales.reindex(ids).fillna(0.0).to_numpy()})
 
-estimates = estimate_state(customers, interactions)
+estimate_rule = estimate_state
 """
 _FOLLOW_UP_ROUTINE_ALL = """
 from periodic_calls import customer_records, try_follow_up
@@ -1279,6 +1481,8 @@ records = customer_records(world)
 
 def recommend_follow_up(record):
     return {"action": "call", "channel": "phone", "purpose": "routine", "questions": []}
+
+follow_up_rule = recommend_follow_up
 """
 _FOLLOW_UP_IGNORE_CONSENT = """
 from periodic_calls import customer_records, try_follow_up
@@ -1289,9 +1493,11 @@ def recommend_follow_up(record):
     return {"action": "call", "channel": "letter", "purpose": "promotion",
             "questions": ["needs", "budget", "timeline", "satisfaction", "pain_points",
                           "competitor_use"]}
+
+follow_up_rule = recommend_follow_up
 """
 # the model's split of twice the money: right shares, wrong total (score exactly 0.5)
-_BUDGET_DOUBLED = """from crm_sim.ui.periodic_calls import analysis_inputs
+_BUDGET_DOUBLED = """from periodic_calls import analysis_inputs
 
 def plan_budget(customers, interactions):
     weight = {"corporate": 3.0, "sme": 2.0, "individual": 1.0}
@@ -1301,7 +1507,7 @@ def plan_budget(customers, interactions):
     grid = grid / grid.to_numpy().sum() * 200_000
     return {s: {c: float(v) for c, v in row.items()} for s, row in grid.iterrows()}
 
-budget = plan_budget(*analysis_inputs(world))
+budget_rule = plan_budget
 """
 # The segment that did NOT complain most, in the trainee's own option order.
 _OWN_K5_WRONG = (
@@ -1321,8 +1527,11 @@ VARIANTS: dict[str, dict[str, str]] = {
             "    customers=('customer_id', 'size'), consented_share=('dm_consent', 'mean'),\n"
             "    mean_value=('lifetime_value', 'mean'))\n"
             "segment_summary['contacted_90d_share'] = 0.0\n"),
-        "prospects_answer": _PROSPECTS_NO_INDIVIDUALS,
+        "prospects_answer": _PROSPECTS_VALUE_ONLY,
         "plan_calls_answer": _PLAN_LATE_CALLS,
+        # the planner with no caller list for individuals: their calls stay without a caller
+        "assign_people_answer": 'planner.best_first("corporate")\nplanner.best_first("sme")\n'
+                                "planner.fill()\nassigned = planner.value\n",
         "budget_answer": _BUDGET_DOUBLED,
         "checklist_answer": "checklist = OutsourcerChecklist(script_adherence=True, "
                             "consent_check=True)\n",
@@ -1344,17 +1553,17 @@ VARIANTS: dict[str, dict[str, str]] = {
         "referral_answer": "from crm_sim.leads import generate_sources\n"
                            "from crm_sim.leads.network import referral_graph\n\n"
                            "generate_sources(world)\nreferral_champions = []\n",
-        "plan_calls_answer": "plan = []\n",
+        "plan_calls_answer": "plan_rule = []\n",
         "assign_people_answer": "from periodic_calls import assignment_task\n\n"
                                 "assigned = assignment_task(world).assign(assignee='O001')\n",
         "budget_answer": "def plan_budget(customers, interactions):\n    return {}\n\n"
-                         "budget = {}\n",
+                         "budget_rule = plan_budget\n",
         "checklist_answer": "checklist = OutsourcerChecklist()\n",
         "call_list_answer": _CALL_LIST_NONE,
         "call_report_answer": "call_report = pd.DataFrame()\n",
         "estimates_answer": "def estimate_state(customers, interactions):\n"
-                            "    return 0.5\n\nestimates = None\n",
-        "call_effect_answer": "call_effect = {}\n",
+                            "    return 0.5\n\nestimate_rule = estimate_state\n",
+        "call_effect_answer": "effect_rule = {}\n",
         "follow_up_answer": _FOLLOW_UP_IGNORE_CONSENT,
         "conduct_written": "",
     },

@@ -1,0 +1,52 @@
+"""The record sheet driven from code: rows filled, checked row by row, value as a table."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from crm_sim.errors import FieldError
+from crm_sim.ui.record_sheet import RecordSheet
+
+ROWS = pd.DataFrame({"id": ["C1", "C2"], "outcome": ["sale", "no_answer"]})
+
+
+def needs_text(row: pd.Series) -> str | None:
+    """A row is complete when its note has at least two words."""
+    return None if len(str(row["note"]).split()) >= 2 else "write a note"
+
+
+@pytest.fixture
+def sheet() -> RecordSheet:
+    """Two rows with one editable column."""
+    return RecordSheet(ROWS, "id", ["note"], needs_text)
+
+
+def test_empty_sheet_lists_every_row_to_fix(sheet):
+    """Nothing written: both rows are named with what is missing."""
+    assert sheet.problems() == {"C1": "write a note", "C2": "write a note"}
+    assert "0 of 2 rows complete" in sheet._status.value
+
+
+def test_filling_rows_completes_them_and_fills_the_value(sheet):
+    """Writing notes fixes the rows; the value carries what was typed."""
+    sheet.fill("C1", note="confirm the order")
+    assert sheet.problems() == {"C2": "write a note"}
+    sheet.fill_all({"C2": {"note": "call again tomorrow"}})
+    assert sheet.problems() == {}
+    assert sheet.value["note"].tolist() == ["confirm the order", "call again tomorrow"]
+    assert sheet.chart_data == {"complete": 2, "to fix": 0}
+
+
+def test_typing_in_a_box_counts_like_fill(sheet):
+    """Text typed in a row's box reaches the value (the widget path)."""
+    sheet._boxes[(0, "note")].value = "send quotation"
+    assert sheet.value.at[0, "note"] == "send quotation"
+
+
+def test_bad_rows_and_columns_raise_domain_errors(sheet):
+    """An unknown row or a read-only column is refused with the fix."""
+    with pytest.raises(FieldError, match="id"):
+        sheet.fill("C9", note="x y")
+    with pytest.raises(FieldError, match="column"):
+        sheet.fill("C1", outcome="declined")

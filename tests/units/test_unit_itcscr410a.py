@@ -764,6 +764,11 @@ def test_sql_marks(ev, ctx, cells):
     assert ev["sql_test"]("SELECT 1 AS x", ctx).score == 0.0
 
 
+def test_reference_sql_is_a_full_marks_answer(ev, ctx):
+    """The analyst track's model query (a fingerprint reference) earns full marks."""
+    assert ev["sql_test"](U.REFERENCE_SQL_SEGMENTS, ctx).score == 1.0
+
+
 @pytest.mark.parametrize("hostile", [None, 42, "", "DROP TABLE customers",
                                      "SELECT * FROM latent", "SELECT * FROM t_latent",
                                      "SELECT 1; SELECT 2", "x" * (U.MAX_TEXT + 1),

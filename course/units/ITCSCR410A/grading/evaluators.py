@@ -911,6 +911,15 @@ def _hidden_store(ctx: EvalContext) -> Path:
     return path
 
 
+# The analyst track's model query (the no-code track builds an equivalent one by picking).
+# A module-level SQL constant is a model answer: a submitted query matching it is flagged
+# for the assessor (autograders.fingerprint).
+REFERENCE_SQL_SEGMENTS = (
+    "SELECT segment, COUNT(*) AS customers, AVG(lifetime_value) AS mean_value,\n"
+    "       AVG(CASE WHEN dm_consent THEN 1.0 ELSE 0.0 END) AS consent_rate\n"
+    "FROM customers GROUP BY segment ORDER BY segment")
+
+
 def reference_segments(customers: pd.DataFrame) -> pd.DataFrame:
     """The figures SQL_SEGMENTS must return (pandas on the same table)."""
     by = customers.groupby("segment")

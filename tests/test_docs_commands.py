@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 NOT_RUN = {
-    "make demo": "builds .venv and grades a 12-trainee cohort (minutes); "
+    "make demo": "builds .venv and grades a four-profile cohort per unit (minutes); "
                  "tests/test_demo.py runs the demo on the fixture course",
     "make test": "runs the whole suite, this test included",
     "make bench": "benchmarks take minutes; tests/test_benchmarks_runner.py covers the runner",
@@ -33,7 +33,7 @@ NOT_RUN = {
     "make venv": "rebuilds the environment this test runs in",
     "crm-course lab": "starts a server that runs until stopped; tests/test_lab.py checks its "
                       "command line and starts one on 127.0.0.1",
-    "crm-course demo": "grades a 12-trainee cohort (minutes); tests/test_demo.py",
+    "crm-course demo": "grades a four-profile cohort per unit (minutes); tests/test_demo.py",
     "crm-course feedback": "needs really graded submissions; tests/test_feedback_render.py "
                            "grades a cohort and writes its feedback (run here with --help)",
 }

@@ -134,3 +134,41 @@ def unseen_failure(name: str, failure: Any) -> str:
             return f"{name} could not be defined ({exc}) {UNSEEN}"
         return f"{name} raised {exc} {UNSEEN}"
     return f"{name} {_UNSEEN_KIND.get(kind, 'failed')} {UNSEEN}"
+
+
+DECISION_KEY = "decision_rule"
+DECISION_ITEMS = 12
+
+
+def decision_summary(value: Any) -> dict[str, Any] | None:
+    """A no-code decision (a rule as data) as the assessor's record shows it, bounded.
+
+    Why: the record must say which decision rule the grader applied on the unseen company,
+    in words; the rule is the trainee's own artefact, so showing it leaks nothing. Only
+    rules are summarised: a mapping that is not a submitted function or a tagged table.
+    At most `DECISION_ITEMS` entries per level, every text cut by `quote`.
+
+    Returns:
+        Plain data (str, numbers, bools, short lists and dicts), or None for anything that
+        is not a rule.
+    """
+    if not isinstance(value, dict) or not value or any(
+            k in value for k in ("__function__", "__frame__", "__series__")):
+        return None
+
+    def plain(v: Any, depth: int) -> Any:
+        if isinstance(v, bool) or v is None or isinstance(v, int | float):
+            return v
+        if isinstance(v, str):
+            return quote(v)
+        if depth >= 2:
+            return quote(v, 80)
+        if isinstance(v, dict):
+            return {quote(str(k), 60): plain(x, depth + 1)
+                    for k, x in list(v.items())[:DECISION_ITEMS]}
+        if isinstance(v, list | tuple):
+            return [plain(x, depth + 1) for x in list(v)[:DECISION_ITEMS]]
+        return quote(v, 80)
+
+    return plain(value, 0)
+

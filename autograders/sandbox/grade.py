@@ -22,9 +22,11 @@ from typing import Any
 
 from autograders.checks.context import EvalContext, hidden_seed
 from autograders.checks.messages import (
+    DECISION_KEY,
     builtin_exception_name,
     cap_evidence,
     cap_message,
+    decision_summary,
     quote,
 )
 from autograders.checks.serialize import is_plain, to_plain
@@ -401,6 +403,9 @@ def _judge(fn: Callable, value: Any, ctx: EvalContext, base: dict) -> CellResult
         evidence = cap_evidence(to_plain(verdict.evidence or {}, base["grade_id"]))
     except Exception:  # noqa: BLE001
         evidence = {"evidence_repr": quote(repr(verdict.evidence), 2000)}
+    decision = decision_summary(value)
+    if decision is not None and DECISION_KEY not in evidence:
+        evidence = {DECISION_KEY: decision, **evidence}      # the rule the grader applied
     breaches = [quote(str(b), 300) for b in list(getattr(verdict, "breaches", None) or [])
                 [:BREACHES_MAX]]
     if breaches:    # kept outside the evidence cap: a gate must see every breach code

@@ -18,9 +18,10 @@ from typing import Any
 import ipywidgets as widgets
 
 from crm_sim.errors import PolicyError
+from crm_sim.ui.view import View
 
 
-class AccessMatrix:
+class AccessMatrix(View):
     """Rows x columns of tick boxes or level choices.
 
     Attributes:
@@ -131,8 +132,3 @@ class AccessMatrix:
     def _changed(self) -> None:
         if not self._quiet:
             self._summary.value = "<br>".join(self.messages())
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

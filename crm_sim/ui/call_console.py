@@ -25,12 +25,13 @@ import pandas as pd
 from crm_sim.errors import FieldError
 from crm_sim.plans import QUESTIONS, SCRIPT_SECTIONS
 from crm_sim.schema import CHANNELS, OUTCOMES
+from crm_sim.ui.view import View
 
 CARD_FIELDS = ("segment", "company", "district", "preferred_channel", "preferred_language",
                "lifetime_value", "tenure_months", "dm_consent")
 
 
-class CallConsole:
+class CallConsole(View):
     """A console for conducting and recording calls against one world.
 
     Attributes:
@@ -220,18 +221,3 @@ class CallConsole:
             return "none"
         return "; ".join(f"{t[:10]} {c} {o}" for t, c, o in
                          zip(mine["timestamp"], mine["channel"], mine["outcome"], strict=True))
-
-    def _safely(self, action) -> None:
-        """Run a button's action; show a domain error in the output instead of raising."""
-        from crm_sim.errors import CrmSimError
-
-        with self._out:
-            try:
-                action()
-            except CrmSimError as exc:
-                print(f"✘ {exc}")
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

@@ -19,11 +19,12 @@ import pandas as pd
 
 from crm_sim import privacy
 from crm_sim.errors import PolicyError
+from crm_sim.ui.view import View
 
 CHOICES = ("keep", "mask", "drop")
 
 
-class ColumnPicker:
+class ColumnPicker(View):
     """Keep / mask / drop per column, plus row filters, over one table.
 
     Attributes:
@@ -155,8 +156,3 @@ class ColumnPicker:
                 ax.set_ylabel("rows kept")
                 plt.tight_layout()
                 plt.show()
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

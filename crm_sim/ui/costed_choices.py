@@ -19,9 +19,10 @@ import ipywidgets as widgets
 import pandas as pd
 
 from crm_sim.errors import FieldError
+from crm_sim.ui.view import View
 
 
-class CostedChoices:
+class CostedChoices(View):
     """Checkboxes over costed items with the running cost, worth and net.
 
     Attributes:
@@ -115,8 +116,3 @@ class CostedChoices:
             fig.tight_layout()
             plt.show()
             plt.close(fig)
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

@@ -19,11 +19,12 @@ import ipywidgets as widgets
 import pandas as pd
 
 from crm_sim.errors import FieldError
+from crm_sim.ui.view import View
 
 TABLE_ROWS = 12
 
 
-class CoveragePicker:
+class CoveragePicker(View):
     """Pick up to `limit` candidates and watch the distinct reach.
 
     Attributes:
@@ -136,17 +137,3 @@ class CoveragePicker:
             fig.tight_layout()
             plt.show()
             plt.close(fig)
-
-    def _safely(self, action) -> None:
-        from crm_sim.errors import CrmSimError
-
-        with self._out:
-            try:
-                action()
-            except CrmSimError as exc:
-                print(f"✘ {exc}")
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

@@ -18,9 +18,10 @@ import pandas as pd
 
 from crm_sim import figure_specs
 from crm_sim.errors import PolicyError
+from crm_sim.ui.view import View
 
 
-class FigureBuilder:
+class FigureBuilder(View):
     """Named figures over one table.
 
     Attributes:
@@ -128,8 +129,3 @@ class FigureBuilder:
             pd.Series(figure_specs.compute(spec, self.table)).plot.bar(ax=ax, title=name)
             plt.tight_layout()
             plt.show()
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 import ipywidgets as widgets
 
 from crm_sim.errors import PolicyError
+from crm_sim.ui.view import View
 
 
-class JudgementCall:
+class JudgementCall(View):
     """One choice among options plus the reasons ticked for it.
 
     Attributes:
@@ -81,8 +82,3 @@ class JudgementCall:
 
     def _show(self) -> None:
         self._summary.value = "<br>".join(self.messages())
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

@@ -21,13 +21,14 @@ from crm_sim.errors import PolicyError
 from crm_sim.leads.columns import AUTHORITY_LEVELS
 from crm_sim.leads.qualification import LeadStandards, management_standards, qualify_frame
 from crm_sim.leads.sources import ensure_sources
+from crm_sim.ui.view import View
 
 SHOWN_COLUMNS = ("record_id", "source", "name", "company", "phone", "email", "need",
                  "budget_hkd", "timeline_months", "authority")
 TABLE_ROWS = 15
 
 
-class LeadQualifier:
+class LeadQualifier(View):
     """Interactive view of which source records meet a set of lead standards.
 
     Attributes:
@@ -152,8 +153,3 @@ class LeadQualifier:
             from IPython.display import display
 
             display(table)
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

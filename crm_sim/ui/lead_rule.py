@@ -22,12 +22,13 @@ from crm_sim.errors import PolicyError
 from crm_sim.leads import rules
 from crm_sim.leads.columns import AUTHORITY_LEVELS
 from crm_sim.leads.qualification import LeadStandards
+from crm_sim.ui.view import View
 
 RANK_WORDS = {"soonest": "buys soonest", "largest_budget": "largest budget",
               "newest": "newest record"}
 
 
-class LeadRuleBuilder:
+class LeadRuleBuilder(View):
     """Interactive lead rule over a table of source records.
 
     Attributes:
@@ -206,8 +207,3 @@ class LeadRuleBuilder:
                 ax.set_ylabel("leads")
                 plt.tight_layout()
                 plt.show()
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

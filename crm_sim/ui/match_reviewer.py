@@ -19,6 +19,7 @@ import pandas as pd
 from crm_sim import privacy
 from crm_sim.errors import PolicyError
 from crm_sim.leads import rules
+from crm_sim.ui.view import View
 
 FIELD_WORDS = {"email": "the same e-mail", "phone": "the same phone number",
                "mailbox": "the same mailbox name (before @)",
@@ -27,7 +28,7 @@ SUGGESTIONS = 8
 SHOWN = ("record_id", "source", "name", "company", "phone", "email", "district")
 
 
-class MatchReviewer:
+class MatchReviewer(View):
     """Interactive link rule over a table of source records.
 
     Attributes:
@@ -229,8 +230,3 @@ class MatchReviewer:
                 ax.set_title("What each shared field links")
                 plt.tight_layout()
                 plt.show()
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

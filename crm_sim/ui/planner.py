@@ -23,13 +23,14 @@ import ipywidgets as widgets
 import pandas as pd
 
 from crm_sim.errors import FieldError
+from crm_sim.ui.view import View
 
 RULE_KIND = "assignment"
 WORK_COLUMNS = ("group", "period", "minutes", "priority")
 AGENT_COLUMNS = ("agent_id", "quality", "capacity", "unit")
 
 
-class AssignmentPlanner:
+class AssignmentPlanner(View):
     """Assign a caller to every call, by a ranking rule per group and by hand.
 
     Attributes:
@@ -197,21 +198,6 @@ class AssignmentPlanner:
             fig.tight_layout()
             plt.show()
             plt.close(fig)
-
-    def _safely(self, action) -> None:
-        from crm_sim.errors import CrmSimError
-
-        with self._out:
-            try:
-                action()
-            except CrmSimError as exc:
-                print(f"✘ {exc}")
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)
-
 
 def apply_assignment(rule: Mapping[str, Any], work: pd.DataFrame, agents: pd.DataFrame
                      ) -> pd.Series:

@@ -18,11 +18,12 @@ import ipywidgets as widgets
 import pandas as pd
 
 from crm_sim.leads import rules
+from crm_sim.ui.view import View
 
 RANK_WORDS = {"tie_strength": "closest ties first", "known_by": "known by most customers"}
 
 
-class ProspectFinder:
+class ProspectFinder(View):
     """Interactive prospect rule over a referral network.
 
     Attributes:
@@ -161,8 +162,3 @@ class ProspectFinder:
                 ax.set_ylabel("people listed")
                 plt.tight_layout()
                 plt.show()
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

@@ -17,9 +17,10 @@ import pandas as pd
 
 from crm_sim import figure_specs
 from crm_sim.errors import PolicyError
+from crm_sim.ui.view import View
 
 
-class QueryBuilder:
+class QueryBuilder(View):
     """A grouped SELECT on one table, built by picking.
 
     Attributes:
@@ -131,8 +132,3 @@ class QueryBuilder:
             table.set_index(self.group_by)[first].plot.bar(ax=ax, title=first)
             plt.tight_layout()
             plt.show()
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

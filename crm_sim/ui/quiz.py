@@ -19,6 +19,7 @@ from collections.abc import Iterable
 import ipywidgets as widgets
 
 from crm_sim.errors import FieldError
+from crm_sim.ui.view import View
 
 # ipywidgets gives each radio label one fixed line height and a 300-px box: a long option
 # then overflows, overlaps the next one and pushes its radio out of view (seen at
@@ -43,7 +44,7 @@ def lay_out(box: widgets.VBox) -> widgets.VBox:
     return box
 
 
-class MultipleChoice:
+class MultipleChoice(View):
     """One scenario question with lettered options, drivable from code via `select`."""
 
     def __init__(self, key: str, question: str, options: dict[str, str]):
@@ -81,12 +82,6 @@ class MultipleChoice:
         line = f'{self.key} = "{letter}"'
         self._hint.value = f"Put this line in the answer cell below: <code>{line}</code>"
         return line
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)
-
 
 def ask(key: str, question: str, options: dict[str, str], *,
         question_id: str | None = None, trainee: str | None = None) -> MultipleChoice:
@@ -155,4 +150,3 @@ def shown_letter(question_id: str, original: str, options: Iterable[str] = "abcd
         if orig == original:
             return shown
     raise FieldError("original", original, ", ".join(order), "pass one of the author's letters")
-

@@ -19,11 +19,12 @@ import pandas as pd
 from crm_sim import segment_rules
 from crm_sim.errors import PolicyError
 from crm_sim.profile_review import ACTIONS, METRICS
+from crm_sim.ui.view import View
 
 GOAL_WORDS = {"retained_value": "existing customers' value", "new_customers": "new customers"}
 
 
-class Recommender:
+class Recommender(View):
     """Two plays (one per goal) over a table of segment signals.
 
     Attributes:
@@ -172,8 +173,3 @@ class Recommender:
                 ax.set_title(f"{play['action']}: {' x '.join(play['pick_by'])}", fontsize=8)
             plt.tight_layout()
             plt.show()
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

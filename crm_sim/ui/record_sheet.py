@@ -20,9 +20,10 @@ import ipywidgets as widgets
 import pandas as pd
 
 from crm_sim.errors import FieldError
+from crm_sim.ui.view import View
 
 
-class RecordSheet:
+class RecordSheet(View):
     """Rows to complete, each checked as it is filled.
 
     Attributes:
@@ -125,8 +126,3 @@ class RecordSheet:
             fig.tight_layout()
             plt.show()
             plt.close(fig)
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

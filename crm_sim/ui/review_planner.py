@@ -16,9 +16,10 @@ import ipywidgets as widgets
 
 from crm_sim import profile_review as review
 from crm_sim.errors import PlanError
+from crm_sim.ui.view import View
 
 
-class ReviewPlanner:
+class ReviewPlanner(View):
     """An ordered plan of review steps over a customer base of a given size.
 
     Attributes:
@@ -136,8 +137,3 @@ class ReviewPlanner:
             ax.set_xlabel("hours (red: budget)")
             plt.tight_layout()
             plt.show()
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

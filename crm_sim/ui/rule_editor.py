@@ -20,6 +20,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from crm_sim.errors import FieldError
+from crm_sim.ui.view import View
 
 
 def rule_problems(value: Any, kind: str, groups: Iterable[str],
@@ -79,7 +80,7 @@ def rule_problems(value: Any, kind: str, groups: Iterable[str],
     return problems
 
 
-class RuleEditor:
+class RuleEditor(View):
     """A grid of choices, one row per group, whose value is a rule as data.
 
     Attributes:
@@ -211,8 +212,3 @@ class RuleEditor:
             fig.tight_layout()
             plt.show()
             plt.close(fig)
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

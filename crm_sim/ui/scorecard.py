@@ -21,6 +21,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from crm_sim.errors import FieldError
+from crm_sim.ui.view import View
 
 RULE_KIND = "scorecard"
 MAX_WEIGHT = 5.0
@@ -78,7 +79,7 @@ def apply_scorecard(rule: Mapping[str, Any], signals: pd.DataFrame, groups: pd.S
             .astype(str).tolist() for g, part in frame.groupby("group", sort=True)}
 
 
-class Scorecard:
+class Scorecard(View):
     """A view that weighs signals and shows who each group's top picks would be.
 
     Attributes:
@@ -211,8 +212,3 @@ class Scorecard:
             fig.tight_layout()
             plt.show()
             plt.close(fig)
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

@@ -13,17 +13,17 @@ source notebook drive the view exactly as a click would.
 from __future__ import annotations
 
 import html
-from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
 
 from crm_sim.errors import FieldError
+from crm_sim.ui.view import View
 
 HOWS = ("count", "mean", "sum", "share_true", "share_at_most")
 
 
-class SummaryBuilder:
+class SummaryBuilder(View):
     """Group a table and summarise columns; the value is the summary table.
 
     Attributes:
@@ -148,17 +148,3 @@ class SummaryBuilder:
             fig.tight_layout()
             plt.show()
             plt.close(fig)
-
-    def _safely(self, action: Any) -> None:
-        from crm_sim.errors import CrmSimError
-
-        with self._out:
-            try:
-                action()
-            except CrmSimError as exc:
-                print(f"✘ {exc}")
-
-    def _ipython_display_(self):  # pragma: no cover - display hook only
-        from IPython.display import display
-
-        display(self.widget)

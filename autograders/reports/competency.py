@@ -17,6 +17,7 @@ from autograders.unitspec import Gate, UnitSpec
 
 COMPETENT = "Competent"
 NOT_YET = "Not Yet Competent"
+PENDING_OBSERVATION = "Pending (observation not signed)"
 EPS = 1e-9
 MODEL_ANSWER_FLAG = "matches the model answer: assessor to review"
 
@@ -65,6 +66,7 @@ class Check:
     name: str
     met: bool
     detail: str
+    pending: bool = False   # an observation not yet signed: undecided, not failed
 
 
 @dataclass
@@ -176,9 +178,23 @@ class CriterionDecision:
         return not self.reasons and self.fraction + EPS >= self.threshold
 
     @property
+    def awaiting_observation(self) -> bool:
+        """Every other rule holds; only observations the assessor has not signed are left."""
+        unmet = [ch for ch in self.checks if not ch.met]
+        return (not self.met and bool(unmet) and all(ch.pending for ch in unmet)
+                and not self.failed_gates and self.fraction + EPS >= self.threshold)
+
+    @property
     def verdict(self) -> str:
-        """Competent / Not Yet Competent for this criterion."""
-        return COMPETENT if self.met else NOT_YET
+        """Competent / Not Yet Competent for this criterion, or pending an observation.
+
+        Why the third answer: a criterion whose evidence is complete but whose observation
+        nobody has signed yet is undecided, and "Not Yet Competent" would tell the assessor
+        (and the trainee) something that has not been judged.
+        """
+        if self.met:
+            return COMPETENT
+        return PENDING_OBSERVATION if self.awaiting_observation else NOT_YET
 
 
 @dataclass
@@ -335,7 +351,7 @@ def _observation_checks(spec: UnitSpec, criterion: str,
         if got is None or not (record and record.signed):
             state = "not recorded" if got is None else "recorded, not signed"
             out.append(Check("observation", item.id, got is not None and got.met,
-                             f"{item.text}{reqs}: {state}"))
+                             f"{item.text}{reqs}: {state}", pending=True))
             continue
         note = f" — {got.note}" if got.note else ""
         out.append(Check("observation", item.id, got.met,

@@ -122,6 +122,26 @@ def test_unsigned_observation_leaves_the_decision_pending(law_spec):
     assert "observation not signed" in d.decision
 
 
+def test_criterion_awaiting_only_its_observation_reads_pending(law_spec):
+    """Every other rule met, observation unsigned: the criterion is pending, not failed.
+
+    With a minimum also missed, it is Not Yet Competent: pending never hides a failure.
+    """
+    from autograders.reports.competency import PENDING_OBSERVATION
+
+    spec = _observed(law_spec)
+    d = decide(spec, "T1", [row("T1", good_cells())], MANUAL_DONE)
+    observed = d.criteria[1]
+    assert observed.verdict == PENDING_OBSERVATION and not observed.met
+    assert all(c.verdict != PENDING_OBSERVATION for c in d.criteria if c is not observed)
+    assert [ch.pending for ch in observed.checks if not ch.met] == [True]
+    cells = good_cells()
+    low = next(c for c in cells if c["grade_id"] in observed.minimums)
+    low["points"] = 0.0
+    d = decide(spec, "T1", [row("T1", cells)], MANUAL_DONE)
+    assert d.criteria[1].verdict == NOT_YET
+
+
 def test_signed_observation_decides(law_spec):
     """Signed and met: Competent; signed and not met: the criterion fails naming the item."""
     spec = _observed(law_spec)

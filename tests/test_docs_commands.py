@@ -38,7 +38,7 @@ NOT_RUN = {
                            "grades a cohort and writes its feedback (run here with --help)",
 }
 # a command named without its required argument: run with --help
-BARE = {"crm-course grade", "crm-course release", "crm-course feedback"}
+BARE = {"crm-course grade", "crm-course release", "crm-course feedback", "crm-course observe"}
 STAGES = ["world build", "release", "check", "grade", "report", "gradebook backups",
           "gradebook restore", "world show"]
 

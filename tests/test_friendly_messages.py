@@ -42,6 +42,19 @@ def test_304a_choice_check_failure_blocks_ready(capsys):
     assert "✘ answer_k6" in out and "ready to submit" not in out
 
 
+def test_304a_unreadable_plan_blocks_ready(capsys):
+    """A plan the check cannot read prints its own ✘ line; submit then never says 'ready'."""
+    periodic_calls = _unit_module("ITCSCR304A", "periodic_calls")
+    from crm_sim.scenario import Scenario
+    from crm_sim.world import World
+
+    world = World.build(Scenario(seed=5, n_customers=60, n_staff=6))
+    periodic_calls.show_plan_check("not a plan", world)
+    submit("plan_calls_test", "not a plan")
+    out = capsys.readouterr().out
+    assert "✘ the plan cannot be read" in out and "ready to submit" not in out
+
+
 def test_410a_show_check_failure_blocks_ready(capsys):
     """ITCSCR410A's show_* returning ok=False, then submit: no 'ready to submit'."""
     profile_desk = _unit_module("ITCSCR410A", "profile_desk")

@@ -52,10 +52,15 @@ def _ids(values: Iterable[Any]) -> str:
     return shown + (f" and {len(values) - 5} more" if len(values) > 5 else "")
 
 
+def _failed(text: str) -> None:
+    """Print a failed check; submit() in the same cell then never says "ready"."""
+    check_failed()
+    print(f"✘ {text}")
+
+
 def _print_report(title: str, problems: list[str], ok: str) -> None:
     if problems:
-        check_failed()          # submit() in this cell must not then say "ready"
-        print(f"✘ {title}: {len(problems)} thing(s) to fix")
+        _failed(f"{title}: {len(problems)} thing(s) to fix")
         for line in problems:
             print("  -", line)
     else:
@@ -78,8 +83,7 @@ def show_choice(key: str, value: Any, letters: Iterable[str]) -> None:
     """Confirm the recorded answer or say what form it must take (never whether it is right)."""
     problem = choice_problem(value, letters)
     if problem:
-        check_failed()
-        print(f"✘ {key}: {problem}")
+        _failed(f"{key}: {problem}")
     else:
         print(f"✔ {key} = {value.strip().lower()!r} recorded")
 
@@ -348,7 +352,7 @@ def prospects_from(rule: Any, world: Any) -> dict[str, list[str]]:
         return rule(customers, interactions)
     if rule_problems(rule, list(PROSPECT_SIGNALS)):
         for problem in rule_problems(rule, list(PROSPECT_SIGNALS)):
-            print(f"✘ {problem}")
+            _failed(f"{problem}")
         return {}
     return scorecard_prospects(rule, customers, interactions)
 
@@ -501,7 +505,7 @@ def plan_from_rule(rule: Any, world: Any, prospects: Mapping[str, Any] | None) -
     problems = rule_problems(rule, PLAN_RULE_KIND, groups, fields,
                              {"questions": MAX_QUESTIONS}, allowed)
     for problem in problems:
-        print(f"✘ {problem}")
+        _failed(f"{problem}")
     if problems:
         return None
     mech = mechanism_for(world)
@@ -549,7 +553,7 @@ def show_plan_check(plan: Any, world: Any) -> None:
     """Print the mechanism's violations (with ids) and the top-value accounts left out."""
     r = plan_report(plan, world)
     if r["error"]:
-        print(f"✘ the plan cannot be read: {r['error']}")
+        _failed(f"the plan cannot be read: {r['error']}")
         return
     problems = [] if not r["violations"] else r["summary"].split("\n")
     if r["outside_month"]:
@@ -923,7 +927,7 @@ def budget_from(rule: Any, world: Any) -> Any:
         return rule(customers, interactions)
     problems = budget_rule_problems(rule, customers["segment"].astype(str).unique())
     for problem in problems:
-        print(f"✘ {problem}")
+        _failed(f"{problem}")
     return {} if problems else budget_from_rule(rule, customers, interactions)
 
 
@@ -1168,7 +1172,7 @@ def discovery_calls(rule: Any, world: Any) -> list[dict[str, Any]]:
         return rule(*inputs)
     problems = discovery_rule_problems(rule, inputs[3])
     for problem in problems:
-        print(f"✘ {problem}")
+        _failed(f"{problem}")
     return [] if problems else discovery_calls_from_rule(rule, *inputs)
 
 
@@ -1391,7 +1395,7 @@ def run_call_list(world: Any, call_list: Any) -> Any:
     try:
         summary = run_plan(world, call_list)
     except CrmSimError as exc:
-        print(f"✘ the calls could not be made: {exc}")
+        _failed(f"the calls could not be made: {exc}")
         return None
     print(f"{summary.made} calls made, {summary.answered} answered, "
           f"{summary.facts_captured} answers captured, {summary.sales} sales")
@@ -1401,7 +1405,7 @@ def run_call_list(world: Any, call_list: Any) -> Any:
 def show_call_report_check(report: Any, summary: Any) -> None:
     """Print which calls are missing from the report or recorded wrongly."""
     if summary is None:
-        print("✘ no calls were made: fix call_list and run the notebook again")
+        _failed("no calls were made: fix call_list and run the notebook again")
         return
     records = summary.records if hasattr(summary, "records") else summary
     r = call_report_problems(report, records)
@@ -1622,7 +1626,7 @@ def as_recommender(rule: Any, world: Any):
     problems = follow_up_rule_problems(rule)
     if problems:
         for problem in problems:
-            print(f"✘ {problem}")
+            _failed(f"{problem}")
         return lambda record: {"action": "none"}
     channels = {s: r.channels for s, r in mechanism_for(world).segments.items()}
     return lambda record: follow_up_from_rule(rule, record, channels)
@@ -1641,7 +1645,7 @@ def try_follow_up(world: Any, recommend: Any, limit: int = 600) -> pd.DataFrame:
     recs = [recommend(dict(r)) for r in records]
     plan, problems = follow_up_plan(world, records, recs)
     for problem, ids in problems.items():
-        print(f"✘ {len(ids)} recommendations unusable ({problem}): {_ids(ids)}")
+        _failed(f"{len(ids)} recommendations unusable ({problem}): {_ids(ids)}")
     copy = world.copy()
     if plan.empty:
         return pd.DataFrame([{"calls": 0}])
@@ -1737,7 +1741,7 @@ def estimates_from(rule: Any, world: Any) -> Any:
         return rule(customers, interactions)
     problems = estimate_rule_problems(rule)
     for problem in problems:
-        print(f"✘ {problem}")
+        _failed(f"{problem}")
     return None if problems else estimates_from_rule(rule, customers, interactions)
 
 
@@ -1763,7 +1767,7 @@ def effect_from_rule(rule: Mapping[str, Any], world: Any) -> dict[str, float]:
 
     problems = rule_problems(rule, EFFECT_RULE_KIND, ["measure"], EFFECT_FIELDS)
     for problem in problems:
-        print(f"✘ {problem}")
+        _failed(f"{problem}")
     if problems:
         return {}
     d = rule["groups"]["measure"]

@@ -46,13 +46,14 @@ def _prepared(root: Path, n: int) -> Course:
     return course
 
 
-def _stock_nbgrader(course: Course) -> tuple[float, int]:
+def stock_nbgrader(course: Course, unit: str) -> tuple[float, int]:
+    """Serial stock `nbgrader autograde` of every submission of `unit`: (seconds, failures)."""
     api = course.nbgrader_api()
     students = sorted(p.name for p in course.submitted_dir.iterdir())
     started = time.perf_counter()
     failures = 0
     for student in students:
-        result = api.autograde(UNIT, student, force=True, create=True)
+        result = api.autograde(unit, student, force=True, create=True)
         failures += not result.get("success")
     return time.perf_counter() - started, failures
 
@@ -81,7 +82,7 @@ def run() -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         base = _prepared(Path(tmp) / "stock", n)
         ours = _prepared(Path(tmp) / "ours", n)
-        baseline, failures = _stock_nbgrader(base)
+        baseline, failures = stock_nbgrader(base, UNIT)
         seconds, statuses = _ours(ours, 2)
         serial_c = _prepared(Path(tmp) / "serial", small)
         par_c = _prepared(Path(tmp) / "parallel", small)

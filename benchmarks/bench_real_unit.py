@@ -32,6 +32,7 @@ from autograders.demo import COHORT_PROFILES, copy_course, submit_cohort, unit_v
 from autograders.grading import grade, plan_unit
 from autograders.journal import StatusStore
 from autograders.release import release_unit
+from benchmarks.bench_grading import stock_nbgrader
 
 UNIT = "ITCSCR304A"
 GOAL = 2.5
@@ -46,17 +47,6 @@ def _prepared(root: Path) -> tuple[Course, dict[str, str]]:
     profiles = {f"T{i + 1:03d}": p for i, p in enumerate(COHORT_PROFILES)}
     submit_cohort(course, UNIT, profiles, unit_variants(course, UNIT))
     return course, profiles
-
-
-def _stock_nbgrader(course: Course) -> tuple[float, int]:
-    api = course.nbgrader_api()
-    students = sorted(p.name for p in course.submitted_dir.iterdir())
-    started = time.perf_counter()
-    failures = 0
-    for student in students:
-        result = api.autograde(UNIT, student, force=True, create=True)
-        failures += not result.get("success")
-    return time.perf_counter() - started, failures
 
 
 def _ours(course: Course) -> tuple[float, str]:
@@ -129,7 +119,7 @@ def run() -> list[dict]:
         base, profiles = _prepared(Path(tmp) / "stock")
         ours, _ = _prepared(Path(tmp) / "ours")
         n = sum(1 for _ in base.submitted_dir.rglob("*.ipynb"))
-        baseline, failures = _stock_nbgrader(base)
+        baseline, failures = stock_nbgrader(base, UNIT)
         seconds, statuses = _ours(ours)
         ratio = baseline / seconds
         rows.append({

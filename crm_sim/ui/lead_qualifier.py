@@ -138,9 +138,7 @@ class LeadQualifier(View):
                  (self._timeline, int(s.max_timeline_months or 24)),
                  (self._authority, tuple(s.authority_levels)),
                  (self._consent, s.require_consent))
-        for control, value in pairs:
-            if control.value != value:
-                control.value = value
+        self._set_controls(pairs)
 
     def _show(self, table: pd.DataFrame) -> None:
         """Draw the table in the Output widget (only inside a kernel: no stray prints)."""

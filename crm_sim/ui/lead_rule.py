@@ -177,15 +177,13 @@ class LeadRuleBuilder(View):
 
     def _sync(self) -> None:
         r, s = self.rule, self.rule["standards"]
-        for control, value in ((self._merge, tuple(r["merge_on"])),
+        self._set_controls(((self._merge, tuple(r["merge_on"])),
                                (self._rank, tuple(r["rank_by"])),
                                (self._max, r["max_leads"]),
                                (self._purchased, r["consent_from_purchased"]),
                                (self._min_deal, int(s.min_deal_hkd)),
                                (self._authority, tuple(s.authority_levels)),
-                               (self._consent, s.require_consent)):
-            if control.value != value:
-                control.value = value
+                               (self._consent, s.require_consent)))
 
     def _draw(self) -> None:
         """The list (masked) and a bar of how soon the leads mean to buy (kernel only)."""

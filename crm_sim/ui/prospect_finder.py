@@ -134,13 +134,11 @@ class ProspectFinder(View):
 
     def _sync(self) -> None:
         r = self.rule
-        for control, value in ((self._min, r["min_known_by"]),
+        self._set_controls(((self._min, r["min_known_by"]),
                                (self._contacts, r["through_contacts"]),
                                (self._exclude, r["exclude_customers"]),
                                (self._happy, r["satisfied_only"]),
-                               (self._rank, r["rank_by"]), (self._max, r["max_prospects"])):
-            if control.value != value:
-                control.value = value
+                               (self._rank, r["rank_by"]), (self._max, r["max_prospects"])))
 
     def _draw(self) -> None:
         """The list and a bar of how many customers know each listed person (kernel only)."""

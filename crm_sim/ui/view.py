@@ -27,6 +27,17 @@ class View:
             except CrmSimError as exc:
                 print(f"✘ {exc}")
 
+    @staticmethod
+    def _set_controls(pairs) -> None:
+        """Show a rule's values in its controls, touching only those that differ.
+
+        Why only those: setting a control fires its observer, which would re-apply the
+        rule once per control and redraw the view each time.
+        """
+        for control, value in pairs:
+            if control.value != value:
+                control.value = value
+
     def _ipython_display_(self):  # pragma: no cover - display hook only
         from IPython.display import display
 

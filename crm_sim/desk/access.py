@@ -216,9 +216,16 @@ def read_info(world: Any, user: DeskUser, customer_id: str | None = None,
         allowed &= (info["classification"] != "restricted").to_numpy(bool) | own
     if rules.consented_only:
         allowed &= info["customer_id"].map(_consented(world)).fillna(False).to_numpy(bool)
-    if fields is not None and not allowed.all():
-        refused = info[~allowed]
-        what = ",".join(sorted(set(refused["field"])))
+    if fields is not None:
+        # a field the role may never read is refused whether or not a value is on file
+        never = [f for f in fields if cat.INFO_FIELDS[f][0] not in rules.info]
+        if customer_id is not None and rules.own_boutique_restricted and user.role != "dpo":
+            home = world.tables["desk_customers"].set_index("customer_id")["home_boutique_id"]
+            if home[customer_id] != user.boutique_id:
+                never += [f for f in fields if cat.INFO_FIELDS[f][0] == "restricted"]
+        refused = set(info.loc[~allowed, "field"]) | set(never)
+    if fields is not None and refused:
+        what = ",".join(sorted(refused))
         raise _deny(world, user, "desk_info", customer_id or "", what,
                     "not needed for this role, another boutique's restricted note, or no "
                     "consent")

@@ -126,3 +126,12 @@ def test_keep_promise(counter):
     assert counter.value[-1] == {"type": "promise_kept", "id": p, "customer_id": c,
                                  "on": "2026-01-02", "staff_id": counter.user.staff_id,
                                  "timing": "on time"}
+
+
+def test_markup_in_a_record_is_shown_as_text(counter):
+    """A summary holding HTML is escaped on the customer page and in the inbox."""
+    c = counter.world.customers["customer_id"].iloc[8]
+    counter.record_contact(c, "email", "<img src=x onerror=alert(1)>")
+    page = counter.open_customer(c)
+    assert "<img" not in page and "&lt;img" in page
+    assert "<img" not in counter.show_inbox()

@@ -60,6 +60,11 @@ def grade(unit: str = typer.Argument(..., help="Unit code, or 'all'."),
               False, "--allow-unsandboxed",
               help="Grade even where the bubblewrap jail cannot run (results and reports "
                    "are marked as graded without the sandbox)."),
+          cluster: str | None = typer.Option(
+              None, "--cluster",
+              help="Address of a Dask scheduler (e.g. tcp://10.0.0.5:8786): grade on its "
+                   "workers, each in its own jail; this machine writes the gradebook. "
+                   "--jobs is then ignored (the workers' threads decide)."),
           course: Path | None = COURSE_OPT) -> None:
     """Autograde every submitted notebook of a unit, in parallel, and write the gradebook."""
     with friendly_errors():
@@ -67,7 +72,8 @@ def grade(unit: str = typer.Argument(..., help="Unit code, or 'all'."),
 
         limits = None if worker_memory_mb is None else {"worker_memory_mb": worker_memory_mb}
         summary = do_grade(_course(course), unit, jobs=jobs, force=force, progress=progress,
-                           limits=limits, allow_unsandboxed=allow_unsandboxed)
+                           limits=limits, allow_unsandboxed=allow_unsandboxed,
+                           cluster=cluster)
         for line in summary.lines():
             typer.echo(line)
 

@@ -266,3 +266,20 @@ def register(app: typer.Typer) -> None:
     app.command("lab", context_settings={"allow_extra_args": True,
                                          "ignore_unknown_options": True})(lab)
     app.add_typer(gradebook_app, name="gradebook")
+    app.command("backup")(backup)
+
+
+BACKUP_OUT_OPT = typer.Option(Path("backups"), "--out", help="Folder for the archive.")
+EXCHANGE_OPT = typer.Option(None, "--exchange", envvar="CRM_EXCHANGE_ROOT",
+                            help="nbgrader's exchange folder to include "
+                                 "(default: $CRM_EXCHANGE_ROOT).")
+
+
+def backup(out: Path = BACKUP_OUT_OPT, exchange: Path | None = EXCHANGE_OPT,
+           course: Path | None = COURSE_OPT) -> None:
+    """Archive the gradebook, grading journal, submissions, secret and the exchange (0600)."""
+    with friendly_errors():
+        from autograders.backup import backup_class
+
+        path = backup_class(_course(course), out, exchange)
+        typer.echo(f"backup: {path}")

@@ -143,3 +143,23 @@ def test_no_scheduler_is_a_plain_error(submitted, tmp_path):
     with pytest.raises(CourseError, match="dask scheduler"):
         grade(course, UNIT, secret=SECRET, grader=FAKE, progress=False,
               cluster="tcp://127.0.0.1:9")
+
+
+@pytest.mark.slow
+def test_real_grading_on_the_cluster_equals_the_local_pool(cluster, tmp_path_factory):
+    """Jailed kernels on the cluster give the local pool's scores and statuses, hostile included."""
+    course = copy_fixture_course(tmp_path_factory.mktemp("real") / "course")
+    release_unit(course, UNIT)
+    submit_cohort(course, UNIT, {"good": "full", "wrong": "wrong", "hostile": "hostile"},
+                  unit_variants(course, UNIT))
+    limits = {"cell_timeout_s": 15, "notebook_timeout_s": 30}
+    local = clone_course(course, tmp_path_factory.mktemp("real-local") / "course")
+    local_summary = grade(local, UNIT, jobs=2, secret=SECRET, progress=False, limits=limits)
+    remote = clone_course(course, tmp_path_factory.mktemp("real-remote") / "course")
+    summary = grade(remote, UNIT, secret=SECRET, progress=False, limits=limits,
+                    cluster=cluster)
+    assert summary.statuses == local_summary.statuses
+    assert summary.statuses["graded"] == 2 and sum(summary.statuses.values()) == 3
+    assert _scores(remote) == _scores(local)
+    assert _scores(remote)["good"]["mean_test"] == 2.0
+    assert (remote.autograded_dir / "good" / UNIT / "fixture1.ipynb").is_file()

@@ -97,6 +97,19 @@ def _remove_accounts() -> None:
         subprocess.run(["groupdel", group], capture_output=True, check=False)
 
 
+def _stop_proxy(pid_file: Path) -> None:
+    """Stop the proxy the hub started (its own session) if the hub left it running."""
+    import psutil
+
+    try:
+        proxy = psutil.Process(int(pid_file.read_text().strip()))
+        if "configurable-http-proxy" in " ".join(proxy.cmdline()):
+            proxy.terminate()
+            proxy.wait(10)
+    except (OSError, ValueError, psutil.Error):
+        pass
+
+
 class Hub:
     """The running hub: its base URL and an API session with the service token."""
 
@@ -220,6 +233,7 @@ def hub_run():
             except subprocess.TimeoutExpired:
                 os.killpg(hub_proc.pid, 9)
                 hub_proc.wait(10)
+            _stop_proxy(state.parent / "jupyterhub-proxy.pid")
         _remove_accounts()
         shutil.rmtree(base, ignore_errors=True)
 

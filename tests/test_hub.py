@@ -340,3 +340,11 @@ def test_grading_fills_the_gradebook_under_the_trainees_names(hub_run):
     assert scores == {t: EXPECTED[profile] for t, profile in TRAINEES.items()}
     print("\nhub test stages (s): " + ", ".join(f"{k} {v:.1f}"
                                               for k, v in hub_run["timings"].items()))
+
+
+def test_a_trainee_cannot_open_another_trainees_home_or_the_course(hub_run):
+    """t2 cannot list t1's home (work in progress) nor the instructor's course folder."""
+    t1, t2 = list(TRAINEES)
+    for folder in (Path(pwd.getpwnam(t1).pw_dir), hub_run["course"]):
+        peek = _run(["ls", folder], user=t2, check=False)
+        assert peek.returncode != 0 and "Permission denied" in peek.stderr, folder

@@ -16,8 +16,9 @@ if ! command -v npm >/dev/null 2>&1; then
         echo "hub-deps: installing nodejs and npm with apt-get" >&2
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
     else
+        # like system-deps.sh, never fail the build: tests/test_hub.py names what is missing
         echo "hub-deps: npm is missing; as root: apt-get install -y nodejs npm" >&2
-        exit 1
+        exit 0
     fi
 fi
 [ -x deploy/node_modules/.bin/configurable-http-proxy ] || npm ci --prefix deploy --no-audit --no-fund --loglevel=error

@@ -35,12 +35,19 @@ def cluster():
     import dask
 
     tests_dir = os.path.dirname(__file__)
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        p for p in (tests_dir, os.environ.get("PYTHONPATH", "")) if p)
-    with dask.config.set({"distributed.worker.daemon": False}):
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                      host="127.0.0.1", dashboard_address=None) as lc:
-            yield lc.scheduler_address
+    before = os.environ.get("PYTHONPATH")
+    # the workers import the fake grader from tests/ (grading_helpers)
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (tests_dir, before) if p)
+    try:
+        with dask.config.set({"distributed.worker.daemon": False}):
+            with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                          host="127.0.0.1", dashboard_address=None) as lc:
+                yield lc.scheduler_address
+    finally:
+        if before is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = before
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab bench venv lint clean system-deps grading-deps
+.PHONY: demo test lab bench venv lint clean system-deps grading-deps hub-deps hub-test
 
 venv: $(STAMP)
 
@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP) grading-deps
 	$(BIN)/crm-course demo
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps hub-deps
 	$(BIN)/python -m pytest
 
 lab: $(STAMP)
@@ -41,3 +41,11 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) demo bench-results
+
+# The class hub (deploy/, docs/deploy.md): JupyterHub from PyPI, the proxy from npm.
+hub-deps: $(STAMP)
+	sh scripts/hub-deps.sh $(BIN)/python
+
+# The hub end to end (as root: it creates and removes Linux accounts); also in `make test`.
+hub-test: $(STAMP) grading-deps hub-deps
+	$(BIN)/python -m pytest tests/test_hub.py -q

@@ -419,7 +419,7 @@ def grade(course: Course, unit: str | list[str], *, jobs: int = 1, force: bool =
           secret: str | None = None, trainees: list[str] | None = None,
           limits: dict[str, Any] | None = None, progress: bool = True,
           mp_context: str | None = None, grader: str | None = None,
-          allow_unsandboxed: bool = False) -> RunSummary:
+          allow_unsandboxed: bool = False, cluster: str | None = None) -> RunSummary:
     """Autograde every submission of one unit (or ``all``) and write the gradebook.
 
     Args:
@@ -437,6 +437,9 @@ def grade(course: Course, unit: str | list[str], *, jobs: int = 1, force: bool =
             (same signature); for tests of the orchestration without kernels.
         allow_unsandboxed: grade even where the bubblewrap jail cannot run; every
             result then carries ``sandboxed: false`` and every report says so.
+        cluster: address of a Dask scheduler (``tcp://host:8786``): the jobs are graded
+            on its workers, each in the same pool and jail as here (`autograders.cluster`),
+            and ``jobs`` is ignored; this process still writes every result.
 
     Raises:
         CourseError: unknown unit, missing secret, unit not released, workers that
@@ -446,7 +449,8 @@ def grade(course: Course, unit: str | list[str], *, jobs: int = 1, force: bool =
     if jobs < 1:
         raise CourseError(f"--jobs must be at least 1, got {jobs}")
     limits, worker_memory_mb, worker_timeout_s = split_limits(limits)
-    jailed = _sandbox_decision(allow_unsandboxed) if grader is None else None
+    local = cluster is None
+    jailed = _sandbox_decision(allow_unsandboxed) if grader is None and local else None
     started = time.monotonic()
     if isinstance(unit, str):
         codes = course.resolve_units(unit)
@@ -485,8 +489,17 @@ def grade(course: Course, unit: str | list[str], *, jobs: int = 1, force: bool =
         log_path = course.root / "grading.log"
         handler = route_logs(log_path)
         try:
-            for result in _run_jobs(all_jobs, secret, jobs, progress, mp_context, parent,
-                                    log_path, config, summary.pool, jailed):
+            if local:
+                results = _run_jobs(all_jobs, secret, jobs, progress, mp_context, parent,
+                                    log_path, config, summary.pool, jailed)
+            else:
+                from autograders.cluster import RemoteSettings, run_remote
+
+                settings = RemoteSettings(secret, worker_memory_mb, worker_timeout_s,
+                                          allow_unsandboxed)
+                results = run_remote(all_jobs, settings, cluster, summary.pool, parent,
+                                     progress)
+            for result in results:
                 summary.graded += 1
                 summary.statuses[result.status] += 1
         finally:

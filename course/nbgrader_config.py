@@ -35,6 +35,10 @@ c.GenerateFeedback.exporter_class = "autograders.feedback.FeedbackExporter"
 # /srv/nbgrader/exchange and shows a "does not exist" banner); created on first load.
 import os  # noqa: E402
 
+# On a class hub the exchange is shared (CRM_EXCHANGE_ROOT, docs/deploy.md).
 _exchange = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".exchange")
-os.makedirs(_exchange, exist_ok=True)
+if os.environ.get("CRM_EXCHANGE_ROOT"):
+    _exchange = os.environ["CRM_EXCHANGE_ROOT"]
+else:
+    os.makedirs(_exchange, exist_ok=True)
 c.Exchange.root = _exchange

@@ -36,6 +36,25 @@ NOT_RUN = {
     "crm-course demo": "grades a four-profile cohort per unit (minutes); tests/test_demo.py",
     "crm-course feedback": "needs really graded submissions; tests/test_feedback_render.py "
                            "grades a cohort and writes its feedback (run here with --help)",
+    # docs/deploy.md: a server's set-up, as root, and other servers
+    "make grading-deps": "installs bubblewrap with apt as root; `make demo` runs it",
+    "make hub-deps": "installs JupyterHub and the proxy; `make test` runs it before the suite",
+    "make hub-test": "tests/test_hub.py, which `make test` runs with the rest of the suite",
+    "apt-get": "installs system packages as root; scripts/system-deps.sh and "
+               "scripts/hub-deps.sh install what the tests need",
+    "sh deploy/add-user.sh": "creates Linux accounts as root; tests/test_hub.py runs it for an "
+                             "instructor and two trainees",
+    "sh deploy/setup-exchange.sh": "as root; tests/test_hub.py runs it and checks the "
+                                   "permissions it sets",
+    "passwd": "asks for a password interactively",
+    "cp deploy/crm-hub.service": "writes into /etc/systemd; tests/test_hub.py starts the same "
+                                 "configuration on 127.0.0.1",
+    "systemctl": "starts the hub as a service; tests/test_hub.py starts the same configuration",
+    ".venv/bin/dask": "runs on the grading servers; tests/test_cluster.py starts a LocalCluster "
+                      "of two worker processes",
+    "crm-course grade ITCSCR304A --cluster": "needs a running Dask scheduler; "
+                                             "tests/test_cluster.py grades on a LocalCluster",
+    "tar": "restores onto a new server; tests/test_backup.py unpacks an archive and reads it",
 }
 # a command named without its required argument: run with --help
 BARE = {"crm-course grade", "crm-course release", "crm-course feedback", "crm-course observe"}
@@ -81,7 +100,8 @@ def test_every_doc_command_is_known_and_not_a_template():
     """Each command is crm-course or make, and none is a placeholder like [FILE] or <ID>."""
     for name, command in doc_commands():
         norm = _normal(command)
-        assert norm.startswith(("crm-course", "make ")), f"{name}: unknown command {command!r}"
+        assert norm.startswith(("crm-course", "make ")) or _rule(command), (
+            f"{name}: unknown command {command!r} (a command no test can run goes in NOT_RUN)")
         if re.search(r"<[A-Za-z]|\[[A-Z]+\]|\w\|\w", norm):
             assert norm.startswith("crm-course gradebook restore"), (
                 f"{name}: {command!r} is a template, not a command a reader can run")

@@ -60,6 +60,11 @@ def grade(unit: str = typer.Argument(..., help="Unit code, or 'all'."),
               False, "--allow-unsandboxed",
               help="Grade even where the bubblewrap jail cannot run (results and reports "
                    "are marked as graded without the sandbox)."),
+          cluster: str | None = typer.Option(
+              None, "--cluster",
+              help="Address of a Dask scheduler (e.g. tcp://10.0.0.5:8786): grade on its "
+                   "workers, each in its own jail; this machine writes the gradebook. "
+                   "--jobs is then ignored (the workers' threads decide)."),
           course: Path | None = COURSE_OPT) -> None:
     """Autograde every submitted notebook of a unit, in parallel, and write the gradebook."""
     with friendly_errors():
@@ -67,7 +72,8 @@ def grade(unit: str = typer.Argument(..., help="Unit code, or 'all'."),
 
         limits = None if worker_memory_mb is None else {"worker_memory_mb": worker_memory_mb}
         summary = do_grade(_course(course), unit, jobs=jobs, force=force, progress=progress,
-                           limits=limits, allow_unsandboxed=allow_unsandboxed)
+                           limits=limits, allow_unsandboxed=allow_unsandboxed,
+                           cluster=cluster)
         for line in summary.lines():
             typer.echo(line)
 
@@ -260,3 +266,20 @@ def register(app: typer.Typer) -> None:
     app.command("lab", context_settings={"allow_extra_args": True,
                                          "ignore_unknown_options": True})(lab)
     app.add_typer(gradebook_app, name="gradebook")
+    app.command("backup")(backup)
+
+
+BACKUP_OUT_OPT = typer.Option(Path("backups"), "--out", help="Folder for the archive.")
+EXCHANGE_OPT = typer.Option(None, "--exchange", envvar="CRM_EXCHANGE_ROOT",
+                            help="nbgrader's exchange folder to include "
+                                 "(default: $CRM_EXCHANGE_ROOT).")
+
+
+def backup(out: Path = BACKUP_OUT_OPT, exchange: Path | None = EXCHANGE_OPT,
+           course: Path | None = COURSE_OPT) -> None:
+    """Archive the gradebook, grading journal, submissions, secret and the exchange (0600)."""
+    with friendly_errors():
+        from autograders.backup import backup_class
+
+        path = backup_class(_course(course), out, exchange)
+        typer.echo(f"backup: {path}")

@@ -55,7 +55,6 @@ from crm_sim import behaviour
 from crm_sim.catalogue import ROLES, SEGMENT_PROFILES
 from crm_sim.economics import draw_economics
 from crm_sim.errors import FieldError
-from crm_sim.history import COMPLAINT_BASE
 from crm_sim.programmes import (
     MEMBER_ADMIN_HKD,
     NEWS_CHANNEL_COST,
@@ -85,13 +84,14 @@ INCONSISTENT_OFF, INCONSISTENT_ON = 0.30, 0.05   # inconsistent treatment, view 
 INCONSISTENT_S, INCONSISTENT_P = 0.03, 0.05       # what one inconsistent experience costs
 SHARED_VIEW_COST = 8000.0             # HKD a month for the shared customer view
 SHARED_VIEW_COST_PER_CUSTOMER = 0.5   # HKD a month per active customer
+COMPLAINT_LEVEL = 0.12                # monthly complaint chance is this × (1 − s)²
 UNCONSENTED_COMPLAINT = 0.15          # extra complaint chance after unconsented marketing
 INCONSISTENT_COMPLAINT = 0.05
 FATIGUE_COMPLAINT = 0.05
 OPT_OUT_BASE, OPT_OUT_FATIGUE = 0.004, 0.35
 OWN_PURCHASE_SHARE = 0.35
 PURCHASE_VALUE_MONTHS = 1.0           # one purchase ≈ a month of the segment's spend
-WALLET_PURCHASES = 0.45               # purchases a month that would be the whole wallet
+WALLET_PURCHASES = 0.25               # purchases a month that would be the whole wallet
 GROSS_MARGIN = 0.35                   # contribution of one HKD of revenue
 HANDLE_BASE = 0.40                    # chance a complaint ends well without any programme
 BASE_RESOLUTION_DAYS = 6.0
@@ -104,7 +104,7 @@ CAMPAIGN_CONVERSION = 0.015           # new customers per acquisition contact
 ADVERTISING_SCALE = 50_000.0          # HKD a month of pledge advertising per unit effect
 ADVERTISING_RATE = 0.004              # new customers a month per starting customer per unit
 SURVEY_BASE, SURVEY_CONTACTED, SURVEY_EXTREME = 0.06, 0.12, 0.20
-CSAT_LENIENCY, NPS_LENIENCY = 0.5, 2.0   # answers lean polite (response bias)
+CSAT_LENIENCY, NPS_LENIENCY = 0.4, 1.5   # answers lean polite (response bias)
 CSAT_NOISE, NPS_NOISE = 0.6, 1.6
 MOBILITY_UP, MOBILITY_DOWN = 0.004, 0.003
 # programme effect sizes (× the segment's drawn response; docs/programmes.md)
@@ -574,7 +574,7 @@ def _run(world: Any, plan: _Plan, port: _Portfolio, shared_view: bool, months: i
         credit_i = value_each * trade * credit
 
         # -- complaints and their handling
-        complain_p = (COMPLAINT_BASE * 4 * (1 - s) ** 2 + UNCONSENTED_COMPLAINT * ignored
+        complain_p = (COMPLAINT_LEVEL * (1 - s) ** 2 + UNCONSENTED_COMPLAINT * ignored
                       + INCONSISTENT_COMPLAINT * inconsistent + FATIGUE_COMPLAINT * f)
         complained = act & (u["complain"] < complain_p)
         goodwill = val["complaint_recovery.goodwill_hkd"][seg] * treat_on["complaint_recovery"]

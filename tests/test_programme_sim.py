@@ -258,3 +258,35 @@ def test_economics_vary_between_worlds():
     b = draw_programme_response(("corporate", "sme", "individual"), Streams(2))
     assert not np.allclose(a.response, b.response)
     assert a.response.shape == (3, len(KINDS))
+
+
+# Documented in docs/programmes.md ("Calibration"): the default company's KPIs, 12 months,
+# no planned contact and no programme, fall inside published typical ranges.
+CALIBRATION = {
+    "annual_retention": (0.80, 0.97), "survey_nps": (-10.0, 60.0), "csat": (65.0, 95.0),
+    "complaints_per_customer_month": (0.005, 0.03), "survey_response_rate": (0.05, 0.25),
+    "share_of_wallet": (0.15, 0.50), "resolution_days": (2.0, 10.0),
+}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+def test_default_world_kpis_within_calibration(seed):
+    """The default company's yearly KPIs lie inside the documented calibration ranges."""
+    r = simulate(World.build(Scenario(seed=seed, n_customers=2000)), commit=False)
+    t, s = r.totals(), r.summary()
+    measured = {
+        "annual_retention": 1 - s["churned"] / s["customers_start"],
+        "survey_nps": t["nps"].mean(), "csat": t["csat"].mean(),
+        "complaints_per_customer_month": (t["complaints"] / t["customers_start"]).mean(),
+        "survey_response_rate": (t["survey_responses"] / t["customers_start"]).mean(),
+        "share_of_wallet": r.kpis["share_of_wallet"].mean(),
+        "resolution_days": r.kpis["resolution_days"].mean(),
+    }
+    for name, (low, high) in CALIBRATION.items():
+        assert low <= measured[name] <= high, (name, measured[name])
+
+
+def test_survey_nps_leans_above_the_truth(world):
+    """Response bias: surveyed NPS reads higher than if every customer answered honestly."""
+    r = simulate(world, commit=False)
+    assert r.totals()["nps"].mean() > r.truth["nps_all"].mean() + 5

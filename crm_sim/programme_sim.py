@@ -579,11 +579,14 @@ def _run(world: Any, plan: _Plan, port: _Portfolio, shared_view: bool, months: i
         complained = act & (u["complain"] < complain_p)
         goodwill = val["complaint_recovery.goodwill_hkd"][seg] * treat_on["complaint_recovery"]
         recovery = (1 - np.exp(-goodwill / np.maximum(0.05 * spend_base[seg], 1.0)))
+        # a complaint also meets staff: without one view they may not know its history
+        inconsistent_c = complained & (u["inconsistent"] < c_rate)
         handle_p = np.clip(HANDLE_BASE + RECOVERY_HANDLING * recovery * r["complaint_recovery"][
             seg] + TRAINING_HANDLING * train_seg[seg] + 0.1 * shared_view
-            - 0.3 * (complained & (u["inconsistent"] < c_rate)), 0, 0.95)
+            - 0.3 * inconsistent_c, 0, 0.95)
         handled = complained & (u["handle"] < handle_p)
         s = np.where(complained, behaviour.complaint_effect(s, handled, params), s)
+        p = np.clip(p - INCONSISTENT_P * (inconsistent_c & ~inconsistent), 0, 1)
         n_complaints = np.bincount(seg[complained], minlength=k)
         load = n_complaints / np.maximum(heads, 1)
         days = (BASE_RESOLUTION_DAYS * (1 + load / 20) / (1 + train_seg)
@@ -662,8 +665,8 @@ def _run(world: Any, plan: _Plan, port: _Portfolio, shared_view: bool, months: i
         all_prom = np.bincount(seg[stays], honest[stays] >= 9, minlength=k)
         all_detr = np.bincount(seg[stays], honest[stays] <= 6, minlength=k)
         n_stays = np.bincount(seg[stays], minlength=k)
-        experienced = np.bincount(seg[contacted], minlength=k)
-        incons = np.bincount(seg[inconsistent], minlength=k)
+        experienced = np.bincount(seg[contacted | complained], minlength=k)
+        incons = np.bincount(seg[inconsistent | inconsistent_c], minlength=k)
         moved_out = np.bincount(seg[go_up | go_down], minlength=k)
         moved_in = np.bincount(new_seg[go_up | go_down], minlength=k)
         bought_seg = np.bincount(seg[buys | trade], minlength=k)

@@ -290,3 +290,24 @@ def test_survey_nps_leans_above_the_truth(world):
     """Response bias: surveyed NPS reads higher than if every customer answered honestly."""
     r = simulate(world, commit=False)
     assert r.totals()["nps"].mean() > r.truth["nps_all"].mean() + 5
+
+
+def test_before_after_is_biased_where_the_randomised_comparison_is_not(world):
+    """Before/after on the treated misses the true uplift; arms and adjusted bracket it."""
+    ab = ab_test(world, Programme("member_rewards", params={"points_rate": 0.1}),
+                 "individual", months=3)
+    truth = ab.true_uplift["bought"]
+    for method in ("arms", "adjusted"):
+        est = uplift_estimate(ab.data, "bought", method=method)
+        assert est["low"] <= truth <= est["high"], method
+    naive = uplift_estimate(ab.data, "bought", method="before_after")
+    assert not naive["low"] <= truth <= naive["high"]
+
+
+def test_pledge_kept_rate_falls_with_a_tighter_pledge(world):
+    """A 4-hour pledge is broken more often than a week-long one."""
+    def kept(hours):
+        r = simulate(world, programmes=[Programme("service_pledge", params={
+            "response_hours": hours})], commit=False)
+        return r.kpis["pledge_kept_rate"].mean()
+    assert kept(4) < kept(168) == pytest.approx(1.0)

@@ -108,15 +108,16 @@ CSAT_LENIENCY, NPS_LENIENCY = 0.4, 1.5   # answers lean polite (response bias)
 CSAT_NOISE, NPS_NOISE = 0.6, 1.6
 MOBILITY_UP, MOBILITY_DOWN = 0.004, 0.003
 # programme effect sizes (× the segment's drawn response; docs/programmes.md)
-LTD_HAZARD, LTD_PURCHASE, LTD_PERCEPTION = 4.0, 1.0, 0.04
-TRADE_IN_BASE, TRADE_IN_SLOPE, TRADE_IN_PERCEPTION = 0.01, 12.0, 0.03
+LTD_HAZARD, LTD_PURCHASE, LTD_PERCEPTION = 4.0, 1.0, 0.01
+TRADE_IN_BASE, TRADE_IN_SLOPE, TRADE_IN_PERCEPTION = 0.005, 12.0, 0.03
 REWARDS_HAZARD, REWARDS_PURCHASE = 8.0, 3.0
 REFERRAL_SLOPE = 4.0
 NEWS_PERCEPTION, NEWS_FATIGUE = 0.012, 0.08
 PLEDGE_AWARE, PLEDGE_KEPT, PLEDGE_BROKEN = 0.006, 0.05, 0.08
 ADVERTISING_PERCEPTION = 0.004
-TRAINING_RATE, TRAINING_QUALITY, TRAINING_HANDLING, TRAINING_ADHERENCE = 0.08, 0.15, 0.2, 0.5
+TRAINING_RATE, TRAINING_QUALITY, TRAINING_HANDLING, TRAINING_ADHERENCE = 0.15, 0.3, 0.2, 0.5
 RECOVERY_HANDLING = 0.35
+RECOVERY_PERCEPTION = 0.05             # a complaint put right lifts the image (recovery)
 # segment moves: segment -> (segment one step up, segment one step down), "" for none
 MOBILITY_PATHS = {
     "individual": ("sme", ""), "sme": ("corporate", "individual"), "corporate": ("", "sme"),
@@ -568,7 +569,7 @@ def _run(world: Any, plan: _Plan, port: _Portfolio, shared_view: bool, months: i
         p = np.where(trade, np.minimum(1, p + TRADE_IN_PERCEPTION), p)
         state.no_buy = state.no_buy * (1 - p_buy) * (1 - ti_p * act)
         value_each = spend_base[seg] * PURCHASE_VALUE_MONTHS * (0.5 + u["value"])
-        revenue_i = value_each * (buys + trade)
+        revenue_i = value_each * (buys | trade)      # a trade-in replaces a purchase
         discount_i = revenue_i * disc
         points_i = revenue_i * rewards
         credit_i = value_each * trade * credit
@@ -586,6 +587,7 @@ def _run(world: Any, plan: _Plan, port: _Portfolio, shared_view: bool, months: i
             - 0.3 * inconsistent_c, 0, 0.95)
         handled = complained & (u["handle"] < handle_p)
         s = np.where(complained, behaviour.complaint_effect(s, handled, params), s)
+        p = np.clip(p + RECOVERY_PERCEPTION * handled * (goodwill > 0), 0, 1)
         p = np.clip(p - INCONSISTENT_P * (inconsistent_c & ~inconsistent), 0, 1)
         n_complaints = np.bincount(seg[complained], minlength=k)
         load = n_complaints / np.maximum(heads, 1)

@@ -82,7 +82,7 @@ OVER_CONTACT = 1.0                    # extra contacts per unit of non-adherence
 SKIP_CONSENT = 0.5                    # share of non-adherent contacts that skip consent
 INCONSISTENT_OFF, INCONSISTENT_ON = 0.30, 0.05   # inconsistent treatment, view off/on
 INCONSISTENT_S, INCONSISTENT_P = 0.03, 0.05       # what one inconsistent experience costs
-SHARED_VIEW_COST = 8000.0             # HKD a month for the shared customer view
+SHARED_VIEW_COST = 3000.0             # HKD a month for the shared customer view
 SHARED_VIEW_COST_PER_CUSTOMER = 0.5   # HKD a month per active customer
 COMPLAINT_LEVEL = 0.12                # monthly complaint chance is this × (1 − s)²
 UNCONSENTED_COMPLAINT = 0.15          # extra complaint chance after unconsented marketing
@@ -474,6 +474,7 @@ def _run(world: Any, plan: _Plan, port: _Portfolio, shared_view: bool, months: i
     cost_per_contact = mix @ np.array([CONTACT_COST[c] for c in CHANNELS])
     minutes_per_contact = mix @ np.array([CONTACT_MINUTES[c] for c in CHANNELS])
     training = np.zeros(k)
+    last_kept = np.ones(k)          # how well the pledge was kept last month (1 at the start)
     rows: list[dict[str, np.ndarray]] = []
     surveys: list[pd.DataFrame] = []
     adherence_rows: list[pd.DataFrame] = []
@@ -545,8 +546,10 @@ def _run(world: Any, plan: _Plan, port: _Portfolio, shared_view: bool, months: i
         pledge = treat_on["service_pledge"]
         adv = val["service_pledge.advertise_hkd"] * on["service_pledge"]
         adv_units = np.log1p(adv / ADVERTISING_SCALE)
+        # a pledge is worth what it is kept: one broken more often than kept hurts the image
+        trust = 2 * last_kept[seg] - 1
         p = p + (PLEDGE_AWARE * pledge + ADVERTISING_PERCEPTION * adv_units[seg] * pledge) \
-            * r["service_pledge"][seg]
+            * r["service_pledge"][seg] * trust
         s, p, f = np.clip(s, 0, 1), np.clip(p, 0, 1), np.clip(f, 0, 1)
 
         # -- the month passes
@@ -600,6 +603,7 @@ def _run(world: Any, plan: _Plan, port: _Portfolio, shared_view: bool, months: i
             0.7 if shared_view else 1.0)
         pledge_h = val["service_pledge.response_hours"]
         kept_share = np.clip(pledge_h / np.maximum(response_h, 1e-9), 0, 1)
+        last_kept = kept_share
         kept = complained & pledge & (u["pledge"] < kept_share[seg])
         broken = complained & pledge & ~kept
         s = np.clip(s + PLEDGE_KEPT * kept, 0, 1)

@@ -471,7 +471,7 @@ def uplift_verdict(artifact: Any, hidden: Any, own_data: pd.DataFrame) -> Verdic
     0.8: the outcome must be purchases ("bought": the question asked); given when the
     estimate lies within 2.5 standard errors of the true uplift and the
     method's standard error is at most twice the randomised comparison's. 0.2: the
-    estimate reported equals what the method gives on the trainee's own test.
+    purchase uplift reported equals what the method gives on the trainee's own test.
     """
     m, problem = _method(artifact)
     if m is None:
@@ -495,6 +495,8 @@ def uplift_verdict(artifact: Any, hidden: Any, own_data: pd.DataFrame) -> Verdic
             got["se"] / ref["se"], 3) if ref["se"] else None})
     p_own = 0.0
     try:
+        if m["outcome"] != "bought":
+            raise CrmSimError("a figure for another question")
         own = estimate_uplift(own_data, m["outcome"], m["level"], m["method"], m["sample"])
         reported = [artifact.get(k) for k in ("estimate", "low", "high")]
         if all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)

@@ -19,6 +19,7 @@ c.CourseDirectory.ignore = [
     # never released: criterion map, evaluators, answer keys and reference solutions
     "grading",
     "unit.toml",
+    "INSTRUCTOR.md",
     "evaluators.py",
     "*_key*",
     "*.secret",

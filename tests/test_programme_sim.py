@@ -168,13 +168,16 @@ def test_commit_moves_world_and_round_trips(tmp_path):
     w = World.build(Scenario(seed=8, n_customers=800))
     n0 = len(w.customers)
     set_shared_view(w, True)
-    r = w.simulate(StandInPolicy(), [Programme("referral_rewards", ("sme",))], months=6)
+    r = w.simulate(AdherentPolicy(adherence=0.7), [Programme("referral_rewards", ("sme",))],
+                   months=6)
     assert w.today == "2026-07-01"
     assert len(w.customers) == n0 + len(r.new_customers) > n0
     assert w.customers["customer_id"].is_unique
     assert set(w.customers["customer_id"]) == set(w.hidden["latent"]["customer_id"])
     loaded = World.load(w.save(tmp_path / "w.sqlite"))
-    for name in ("kpi_history", "survey_responses", "programmes", "sim_settings", "customers"):
+    assert len(w.tables["policy_log"]) == 6 and len(w.tables["adherence_history"]) > 0
+    for name in ("kpi_history", "survey_responses", "programmes", "sim_settings", "customers",
+                 "adherence_history", "policy_log"):
         pd.testing.assert_frame_equal(loaded.tables[name], w.tables[name])
     pd.testing.assert_frame_equal(loaded.hidden["kpi_truth"], w.hidden["kpi_truth"])
     assert shared_view_of(loaded) is True
@@ -311,3 +314,13 @@ def test_pledge_kept_rate_falls_with_a_tighter_pledge(world):
             "response_hours": hours})], commit=False)
         return r.kpis["pledge_kept_rate"].mean()
     assert kept(4) < kept(168) == pytest.approx(1.0)
+
+
+def test_sealed_world_simulates_and_keeps_truth_hidden(tmp_path):
+    """A trainee's sealed world runs a year; its truth table stays with the engine."""
+    w = World.build(Scenario(seed=10, n_customers=300)).seal()
+    w.simulate(StandInPolicy(), [Programme("news")], months=2)
+    assert "kpi_truth" not in w.tables and "kpi_truth" not in w.hidden
+    assert "kpi_history" in w.tables
+    with pytest.raises(FieldError):
+        w.table("kpi_truth")

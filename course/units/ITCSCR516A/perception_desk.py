@@ -77,11 +77,20 @@ def budget(world: Any, share: float) -> float:
     return round(float(share * routine_revenue(world)), -2)
 
 
+_START: dict[Any, Any] = {}
+
+
 def start_company(world: Any):
-    """The company as it stood when the unit began (the same for you and the grader)."""
+    """The company as it stood when the unit began (the same for you and the grader).
+
+    Built once per scenario and kept: what-if runs never change it.
+    """
     from crm_sim.world import World
 
-    return World.build(world.scenario)
+    if world.scenario not in _START:
+        _START.clear()
+        _START[world.scenario] = World.build(world.scenario)
+    return _START[world.scenario]
 
 
 def what_if(world: Any, programmes=(), policy: Any = None, shared_view: bool = False,

@@ -19,11 +19,12 @@ c.CourseDirectory.ignore = [
     # never released: criterion map, evaluators, answer keys and reference solutions
     "grading",
     "unit.toml",
-    "INSTRUCTOR.md",
     "evaluators.py",
     "*_key*",
     "*.secret",
     ".secret",
+    # the instructor's guide of a unit: rubrics, role-play customer cards
+    "INSTRUCTOR.md",
 ]
 
 # Feedback: formgrader's "Generate Feedback" and `crm-course feedback` both run nbgrader's

@@ -26,6 +26,7 @@ from crm_sim.policy.model import (
     PrivacyRules,
     SegmentPolicy,
 )
+from crm_sim.policy.monitoring import MonitorRules, actor_report, find_breaches, monitor
 from crm_sim.policy.months import run_month
 from crm_sim.policy.resources import (
     PLANNING_METHOD,
@@ -34,15 +35,17 @@ from crm_sim.policy.resources import (
     totals,
     true_resources,
 )
-from crm_sim.policy.staff_log import LOG_COLUMNS, staff_log
+from crm_sim.policy.staff_log import LOG_COLUMNS, staff_log, true_violators
 from crm_sim.policy.starter import starter_policy
 from crm_sim.policy.toml_io import load as load_toml
 from crm_sim.policy.toml_io import save as save_toml
+from crm_sim.policy.validation import RULES, Issue, is_launchable, validate
 
 __all__ = [
     "CHECKLIST_ITEMS", "INDICATORS", "LOG_COLUMNS", "PLANNING_METHOD", "PURPOSES",
     "VIOLATOR_BAR", "ChannelRule", "ContactPolicy", "PrivacyRules", "ResourceMethod",
     "SegmentPolicy", "adherence", "adopt", "apply_training", "current", "load_toml",
     "predict_resources", "run_month", "save_toml", "staff_log", "starter_policy", "totals",
-    "true_resources",
+    "true_resources", "true_violators", "MonitorRules", "actor_report", "find_breaches",
+    "monitor", "RULES", "Issue", "is_launchable", "validate",
 ]

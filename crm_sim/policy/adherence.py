@@ -27,8 +27,8 @@ from crm_sim.policy.resources import eligible_outsourcers, eligible_staff
 
 DISPOSITION_STREAM = "policy.disposition"
 CARELESS_SHARE = 0.2            # share of actors who are careless by disposition
-CONSCIENTIOUS = (1.2, 0.45)     # mean, sd of a conscientious actor's disposition
-CARELESS = (-1.6, 0.45)         # mean, sd of a careless actor's disposition
+CONSCIENTIOUS = (1.4, 0.4)      # mean, sd of a conscientious actor's disposition
+CARELESS = (-2.2, 0.4)         # mean, sd of a careless actor's disposition
 DISHONEST_SHARE = 0.5           # share of careless actors who log checks never made
 BASE_LOGIT = 1.0
 TRAINING_WEIGHT = 0.08          # per training hour a month, up to TRAINING_CAP hours

@@ -205,3 +205,35 @@ def record_log(world: Any, log: pd.DataFrame) -> pd.DataFrame:
     if LOG_TABLE in world.schema:
         return world.append_rows(LOG_TABLE, log)
     return world.register_table(LOG_TABLE, log, columns=dict(LOG_COLUMNS))
+
+
+def true_violators(world: Any, months: int = 0) -> pd.DataFrame:
+    """The actors who truly break the policy (hidden truth; graders only).
+
+    An actor breaks it systematically when their adherence was below `VIOLATOR_BAR` in
+    a month they worked under it (the last `months` months; 0: all). Returns actor_id,
+    actor_kind, lowest adherence and the count of breaches they truly made.
+    """
+    from crm_sim.policy.adherence import VIOLATOR_BAR
+
+    state = engine_state(world)
+    if ACTOR_TRUTH_TABLE not in state:
+        return pd.DataFrame({"actor_id": pd.Series(dtype="string"),
+                             "actor_kind": pd.Series(dtype="string"),
+                             "adherence": pd.Series(dtype="float64"),
+                             "breaches": pd.Series(dtype="int64")})
+    actors = state[ACTOR_TRUTH_TABLE]
+    if months:
+        keep = sorted(actors["month"].astype(str).unique())[-months:]
+        actors = actors.loc[actors["month"].isin(keep)]
+    lowest = actors.groupby(["actor_id", "actor_kind"])["adherence"].min()
+    bad = lowest[lowest < VIOLATOR_BAR].reset_index()
+    log = world.tables.get(LOG_TABLE)
+    truth = state[TRUTH_TABLE]
+    if log is not None and len(log):
+        joined = log[["log_id", "actor_id"]].merge(truth, on="log_id")
+        made = joined.loc[joined["breach"] != ""].groupby("actor_id").size()
+    else:
+        made = pd.Series(dtype="int64")
+    bad["breaches"] = bad["actor_id"].map(made).fillna(0).astype("int64")
+    return bad.reset_index(drop=True)

@@ -20,6 +20,7 @@ from crm_sim.policy.model import (
     SegmentPolicy,
 )
 from crm_sim.policy.resources import PLANNING_METHOD, monthly_cost, predict_resources
+from crm_sim.policy.validation import recent_new_customers
 
 
 def starter_policy(world: Any, name: str = "Contact policy (draft)") -> ContactPolicy:
@@ -28,27 +29,28 @@ def starter_policy(world: Any, name: str = "Contact policy (draft)") -> ContactP
     industry = mechanism.industry
     roles = ROLES[industry]
     service = next(r[0] for r in roles if r[4])
-    customers = world.tables["customers"]
-    sizes = customers.groupby("segment").size()
+    usual = recent_new_customers(world)
     segments = []
     for seg, rules in mechanism.segments.items():
         own = tuple(r[0] for r in roles if seg in r[3] and not r[4])
+        quality = max(rules.min_outsourcer_quality, 0.4) if rules.allow_outsourcers else 0.0
+        agencies = rules.allow_outsourcers and bool(
+            (world.tables["outsourcers"]["quality"] >= quality).any())
         first = rules.channels[0]
         second = rules.channels[1] if len(rules.channels) > 1 else first
         channels = [ChannelRule(first, max(float(rules.min_calls_per_month), 0.3), "retention"),
                     ChannelRule(second, 0.2, "acquisition")]
         segments.append(SegmentPolicy(
             segment=seg,
-            new_customers_per_month=round(float(sizes.get(seg, 0)) * 0.005, 1),
+            new_customers_per_month=round(float(usual.get(seg, 0.0)), 1),
             retention_rate=0.97,
             channels=tuple(channels),
             response_hours=24.0,
             staff_roles=own + (service,),
             min_skill=0.3,
-            allow_outsourcers=rules.allow_outsourcers,
-            outsourcer_share=0.2 if rules.allow_outsourcers else 0.0,
-            min_outsourcer_quality=max(rules.min_outsourcer_quality, 0.4)
-            if rules.allow_outsourcers else 0.0,
+            allow_outsourcers=agencies,
+            outsourcer_share=0.2 if agencies else 0.0,
+            min_outsourcer_quality=quality if agencies else 0.0,
             scripts=("greeting", "identify_self", "consent_check", "opt_out_notice"),
             checklists=CHECKLIST_ITEMS,
             escalate_to=service,

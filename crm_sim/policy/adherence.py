@@ -12,8 +12,12 @@ fewer breaches, and one who does not sees more.
 `VIOLATOR_BAR` separates the actors who systematically break the policy (the hidden set
 a monitoring report is scored against) from those who slip now and then.
 
-Training also builds skill: `apply_training` raises each deployed staff member's selling
-skill and product knowledge a little every month, towards 1.
+Training also builds skill: every month a deployed staff member has been trained under
+the policy (since it was adopted, `crm_sim.policy.adopt`) closes `TRAINING_SKILL_RATE` of
+the gap to 1 per training hour, in selling skill and product knowledge
+(`trained_staff`). The gain is computed, not stored, so a what-if simulation changes
+nothing; `apply_training` writes a month's gain into the staff table when a company wants
+it on record.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from crm_sim.policy.resources import eligible_outsourcers, eligible_staff
 DISPOSITION_STREAM = "policy.disposition"
 CARELESS_SHARE = 0.2            # share of actors who are careless by disposition
 CONSCIENTIOUS = (1.4, 0.4)      # mean, sd of a conscientious actor's disposition
-CARELESS = (-2.2, 0.4)         # mean, sd of a careless actor's disposition
+CARELESS = (-2.6, 0.4)         # mean, sd of a careless actor's disposition
 DISHONEST_SHARE = 0.5           # share of careless actors who log checks never made
 BASE_LOGIT = 1.0
 TRAINING_WEIGHT = 0.08          # per training hour a month, up to TRAINING_CAP hours
@@ -38,7 +42,7 @@ SUPERVISION_WEIGHT = 2.0        # at every contact reviewed
 SKILL_WEIGHT = 1.5              # per unit of skill (or agency quality) above 0.6
 AGENCY_PENALTY = 0.6            # agencies are further from the company's culture
 AGENCY_CONSENT_RULE = 0.4       # agencies bound by contract to check consent
-VIOLATOR_BAR = 0.8              # below this, an actor systematically breaks the policy
+VIOLATOR_BAR = 0.85             # below this, an actor systematically breaks the policy
 TRAINING_SKILL_RATE = 0.004     # share of the gap to 1 closed per training hour
 
 COLUMNS = {"actor_id": "string", "actor_kind": "string", "segment": "string",
@@ -62,16 +66,51 @@ def dispositions(world: Any) -> pd.DataFrame:
     return pd.DataFrame({"actor_id": ids, "disposition": z, "dishonest": dishonest})
 
 
-def adherence(policy: Any, world: Any) -> pd.DataFrame:
-    """Adherence of every actor serving each segment: actor_id, actor_kind, segment, adherence."""
+def training_months(world: Any, month: str | None = None) -> int:
+    """Whole months the policy in force has been trained on by `month` (default: today).
+
+    Counted from its adoption (`crm_sim.policy.installed`); 0 when none was adopted.
+    """
+    from crm_sim.policy.installed import history
+
+    adopted = history(world)
+    if not len(adopted):
+        return 0
+    start = str(adopted["adopted"].iloc[-1])[:7]
+    end = str(month or world.today)[:7]
+    months = (int(end[:4]) * 12 + int(end[5:7])) - (int(start[:4]) * 12 + int(start[5:7]))
+    return max(months, 0)
+
+
+def trained_staff(policy: Any, world: Any, month: str | None = None) -> pd.DataFrame:
+    """The staff table with the skills the policy's training has built by `month`."""
+    staff = world.tables["staff"]
+    months = training_months(world, month)
+    if months == 0:
+        return staff
+    hours = _training_hours(policy, world)
+    gain = 1.0 - (1.0 - np.clip(TRAINING_SKILL_RATE * hours, 0.0, 1.0)) ** months
+    out = staff.copy()
+    for column in ("skill", "product_knowledge"):
+        value = out[column].to_numpy(float)
+        out[column] = np.round(value + (1.0 - value) * gain, 3)
+    return out
+
+
+def adherence(policy: Any, world: Any, month: str | None = None) -> pd.DataFrame:
+    """Adherence of every actor serving each segment: actor_id, actor_kind, segment, adherence.
+
+    Skills are those the policy's training has built by `month` (default: today).
+    """
     traits = dispositions(world).set_index("actor_id")
+    staff_now = trained_staff(policy, world, month)
     frames = []
     for seg in policy.segments:                       # a handful of segments
         base = (BASE_LOGIT
                 + TRAINING_WEIGHT * min(seg.training_hours_month, TRAINING_CAP)
                 + CHECKLIST_WEIGHT * _checklist_share(seg)
                 + SUPERVISION_WEIGHT * seg.supervision)
-        staff = eligible_staff(seg, world)
+        staff = eligible_staff(seg, world, staff_now)
         if len(staff):
             z = traits.loc[staff["staff_id"].astype(str), "disposition"].to_numpy(float)
             logit = base + z + SKILL_WEIGHT * (staff["skill"].to_numpy(float) - 0.6)
@@ -89,7 +128,7 @@ def adherence(policy: Any, world: Any) -> pd.DataFrame:
 
 
 def apply_training(policy: Any, world: Any) -> pd.DataFrame:
-    """One month of the policy's training: deployed staff gain skill; returns the staff table.
+    """Write one month of the policy's training into the staff table; returns it.
 
     Each staff member deployed to a segment gets that segment's training hours (the
     most any of their segments asks); selling skill and product knowledge close
@@ -97,17 +136,26 @@ def apply_training(policy: Any, world: Any) -> pd.DataFrame:
     (it is saved with the world).
     """
     staff = world.tables["staff"]
-    hours = pd.Series(0.0, index=staff["staff_id"].astype(str).to_numpy())
-    for seg in policy.segments:
-        ids = eligible_staff(seg, world)["staff_id"].astype(str)
-        hours.loc[ids] = np.maximum(hours.loc[ids].to_numpy(), seg.training_hours_month)
-    gain = np.clip(TRAINING_SKILL_RATE * hours.to_numpy(float), 0.0, 1.0)
+    gain = np.clip(TRAINING_SKILL_RATE * _training_hours(policy, world), 0.0, 1.0)
     updated = staff.copy()
     for column in ("skill", "product_knowledge"):
         value = updated[column].to_numpy(float)
         updated[column] = np.round(value + (1.0 - value) * gain, 3)
     world.tables["staff"] = updated
     return updated
+
+
+def _training_hours(policy: Any, world: Any) -> np.ndarray:
+    """Training hours a month of each staff member (table order).
+
+    The most any of their segments asks of the people it deploys.
+    """
+    staff = world.tables["staff"]
+    hours = pd.Series(0.0, index=staff["staff_id"].astype(str).to_numpy())
+    for seg in policy.segments:
+        ids = eligible_staff(seg, world)["staff_id"].astype(str)
+        hours.loc[ids] = np.maximum(hours.loc[ids].to_numpy(), seg.training_hours_month)
+    return hours.to_numpy(float)
 
 
 def _checklist_share(seg: Any) -> float:

@@ -295,7 +295,10 @@ class ContactPolicy:
         return adherence(self, world)
 
     def staff_log(self, world: Any, month: str, rng: Any) -> pd.DataFrame:
-        """The month's contact log by staff and agencies, with their breaches in it."""
+        """The month's contact log by staff and agencies, with their breaches in it.
+
+        Reads the world and changes nothing (a what-if simulation stays a what-if).
+        """
         from crm_sim.policy.staff_log import staff_log
 
         return staff_log(self, world, month, rng)

@@ -165,25 +165,58 @@ def actor_report(log: pd.DataFrame, policy: Any, rules: MonitorRules | None = No
 
 
 def new_customers(world: Any, policy: Any = None) -> pd.DataFrame:
-    """Accounts opened per month and segment over the last twelve months, with the target."""
-    customers = world.tables["customers"]
-    month = customers["since"].astype(str).str[:7]
-    start = _months_back(world.today, 12)
-    recent = customers.loc[(month >= start) & (month < world.today[:7])]
-    table = (recent.assign(month=month[recent.index]).groupby(["month", "segment"])
-             .size().rename("new_customers").reset_index())
+    """Accounts opened per month and segment over the last twelve months, with the target.
+
+    From the simulation's KPI history when months have been simulated, else from the
+    customers' ``since`` dates.
+    """
+    kpis = world.tables.get("kpi_history")
+    if kpis is not None and len(kpis):
+        table = kpis[["month", "segment", "new_customers"]].copy()
+        table["month"] = table["month"].astype(str).str[:7]
+        table = table.groupby(["month", "segment"], as_index=False)["new_customers"].sum()
+        table = table.loc[table["month"] >= _months_back(world.today, 12)]
+    else:
+        table = _new_from_since(world)
     if policy is not None:
         target = policy.targets().set_index("segment")["new_customers_per_month"]
         table["target"] = table["segment"].map(target).astype(float)
         table["met"] = table["new_customers"] >= table["target"]
-    return table
+    return table.reset_index(drop=True)
+
+
+def _new_from_since(world: Any) -> pd.DataFrame:
+    customers = world.tables["customers"]
+    month = customers["since"].astype(str).str[:7]
+    start = _months_back(world.today, 12)
+    recent = customers.loc[(month >= start) & (month < world.today[:7])]
+    return (recent.assign(month=month[recent.index]).groupby(["month", "segment"])
+            .size().rename("new_customers").reset_index())
+
+
+MOBILITY_COLUMNS = ["month", "segment", "active", "moved_in", "moved_out", "closed",
+                    "opted_out", "complained"]
 
 
 def mobility(world: Any) -> pd.DataFrame:
-    """What existing customers did per month and segment (from the monthly results)."""
+    """What existing customers did per month and segment.
+
+    From the simulation's KPI history when months have been simulated (customers at the
+    start of the month, moves between segments, accounts lost, opt-outs, complaints), else
+    from the monthly results of the plain monthly step.
+    """
+    columns = MOBILITY_COLUMNS
+    kpis = world.tables.get("kpi_history")
+    if kpis is not None and len(kpis):
+        table = pd.DataFrame({
+            "month": kpis["month"].astype(str).str[:7], "segment": kpis["segment"],
+            "active": kpis["customers_start"], "moved_in": kpis["moved_in"],
+            "moved_out": kpis["moved_out"], "closed": kpis["churned"],
+            "opted_out": kpis["opt_outs"], "complained": kpis["complaints"]})
+        for column in columns[2:]:
+            table[column] = table[column].astype("int64")
+        return table.reset_index(drop=True)
     results = world.tables.get("month_results")
-    columns = ["month", "segment", "active", "moved_in", "moved_out", "closed", "opted_out",
-               "complained"]
     if results is None or not len(results):
         return pd.DataFrame({c: pd.Series(dtype="string" if c in ("month", "segment")
                                           else "int64") for c in columns})

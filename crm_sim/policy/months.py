@@ -1,9 +1,9 @@
-"""Months passing under a policy without the programme simulation: the plain monthly step.
+"""Months passing under a policy: the monthly simulation, with the policy's staff log.
 
-`run_month(world, policy)` writes the month's staff log under the policy (training, the
-contacts, the breaches) and then lets the month pass with `crm_sim.simulate.advance`.
-The full programme simulation (`World.simulate`) calls `ContactPolicy.staff_log` itself;
-this is for worlds and notebooks that step months one at a time.
+`run_month(world, policy, months)` is `World.simulate(policy, months=months)` (the
+programme simulation, which calls `ContactPolicy.staff_log` every month and appends the
+rows to the ``policy_log`` table), returning only the new log rows: what a notebook that
+steps a company month by month under its policy needs.
 """
 
 from __future__ import annotations
@@ -13,21 +13,17 @@ from typing import Any
 import pandas as pd
 
 from crm_sim.errors import FieldError
-from crm_sim.policy.staff_log import record_log, staff_log
+from crm_sim.policy.staff_log import LOG_COLUMNS
 
 
-def run_month(world: Any, policy: Any, months: int = 1) -> pd.DataFrame:
+def run_month(world: Any, policy: Any, months: int = 1, programmes=()) -> pd.DataFrame:
     """Let `months` months pass under `policy`; returns the new `policy_log` rows."""
-    from crm_sim import simulate
+    from crm_sim import programme_sim
 
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise FieldError("months", months, "an integer ≥ 1", "e.g. run_month(world, policy)")
-    frames = []
-    for _ in range(months):
-        month = world.today[:7]
-        rng = world.streams.generator(f"policy.month.{month}")
-        log = staff_log(policy, world, month, rng)
-        record_log(world, log)
-        simulate.advance(world, 1)
-        frames.append(log)
-    return pd.concat(frames, ignore_index=True)
+    result = programme_sim.simulate(world, policy, programmes, months)
+    log = result.policy_log
+    if not len(log):
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in LOG_COLUMNS.items()})
+    return log.astype(LOG_COLUMNS).reset_index(drop=True)

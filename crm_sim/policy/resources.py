@@ -182,9 +182,13 @@ def closed_customers(world: Any) -> pd.Series:
     return results.loc[results["closed"].to_numpy(bool), "customer_id"]
 
 
-def eligible_staff(policy_segment: Any, world: Any) -> pd.DataFrame:
-    """The staff a segment policy may deploy: its roles, at or above its least skill."""
-    staff = world.tables["staff"]
+def eligible_staff(policy_segment: Any, world: Any, staff: pd.DataFrame | None = None
+                   ) -> pd.DataFrame:
+    """The staff a segment policy may deploy: its roles, at or above its least skill.
+
+    `staff` is the world's staff table unless given (e.g. with the skills training built).
+    """
+    staff = world.tables["staff"] if staff is None else staff
     ok = staff["role"].isin(policy_segment.staff_roles) & (
         staff["skill"].to_numpy(float) >= policy_segment.min_skill)
     return staff.loc[ok]

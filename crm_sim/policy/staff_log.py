@@ -1,26 +1,28 @@
 """The month's contact log by staff and agencies under a policy, breaches included.
 
 `staff_log(policy, world, month, rng)` is what the monthly simulation calls once a month
-(the `policy_log` table is the concatenation of its results). It first gives deployed staff
-the month's training (`adherence.apply_training`), then writes one row per contact made
-under the policy, as the company's own system would record it:
+(the `policy_log` table is the concatenation of its results). It writes one row per
+contact made under the policy, as the company's own system would record it:
 
 * every active customer of a segment gets each channel rule's contacts (the whole part of
   ``per_month`` and one more with the chance of its fraction), marketing contacts only
   to customers with consent on file when the policy respects consent;
 * each customer has one owner that month: an agency (with the segment's outsourcer
   share) or an eligible staff member;
-* each contact is made as the policy says with the owner's adherence; otherwise it is a
-  breach: a wrong channel, over-contact (the customer is contacted again beyond the
-  rule), or a marketing contact to a customer without consent whose consent check was
-  skipped, which a dishonest owner logs as checked (a dishonest entry);
+* each contact is made as the policy says with the owner's adherence that month
+  (`adherence.adherence`, training included); otherwise it is a breach: a wrong channel,
+  over-contact (the customer is contacted again beyond the rule), or a marketing contact
+  to a customer without consent on file whose consent check was skipped, which a
+  dishonest owner logs as checked (a dishonest entry);
 * a few contacts use another channel at the customer's request (note
   ``customer_request``): not a breach, but a naive monitor flags them.
 
-The log is public (a trainee's monitoring report reads it); which rows are breaches and
-each actor's adherence that month go to the hidden tables `policy_log_truth` and
-`policy_actor_truth`, which a grader scores a report against. Everything is vectorised
-over customers (numpy repeat/choice); the only loops are over segments and channel rules.
+It reads the world and changes nothing: the simulation may call it for a what-if run. Every
+breach is visible in the public log to a monitor that applies the policy's rules
+(`monitoring`); what stays hidden is *who* breaks the policy systematically, each actor's
+adherence, which `true_violators` recomputes from the world's seed for a grader.
+Everything is vectorised over customers (numpy repeat/choice); the only loops are over
+segments and channel rules.
 """
 
 from __future__ import annotations
@@ -30,14 +32,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crm_sim.policy.adherence import apply_training, dispositions
+from crm_sim.policy.adherence import VIOLATOR_BAR, adherence, dispositions
 from crm_sim.policy.model import MARKETING_PURPOSES
 from crm_sim.schema import CHANNELS
 from crm_sim.world import engine_state
 
 LOG_TABLE = "policy_log"
-TRUTH_TABLE = "policy_log_truth"
-ACTOR_TRUTH_TABLE = "policy_actor_truth"
 LOG_COLUMNS = {
     "log_id": "string",          # "L202601-0000001"
     "month": "string",           # "YYYY-MM"
@@ -52,26 +52,28 @@ LOG_COLUMNS = {
     "note": "string",            # "" or "customer_request"
 }
 TRUTH_COLUMNS = {"log_id": "string", "breach": "string"}
-ACTOR_TRUTH_COLUMNS = {"month": "string", "actor_id": "string", "actor_kind": "string",
-                       "segment": "string", "adherence": "float64"}
 BREACHES = ("wrong_channel", "over_contact", "skipped_consent_check", "dishonest_entry")
 BREACH_MIX = {"wrong_channel": 0.35, "over_contact": 0.25, "consent": 0.40}
 CUSTOMER_REQUEST = 0.03          # share of contacts moved at the customer's request
 
 
 def staff_log(policy: Any, world: Any, month: str, rng: np.random.Generator) -> pd.DataFrame:
-    """One month's log under `policy` (public columns `LOG_COLUMNS`); records the truth.
+    """One month's log under `policy` (public columns `LOG_COLUMNS`); changes nothing.
 
     Args:
-        policy: a ContactPolicy (or anything with `segments`, `privacy`, `adherence`).
-        world: the world; its staff gain the month's training and the hidden truth
-            tables grow by this month's rows.
+        policy: a ContactPolicy (or anything with `segments`, `privacy`).
+        world: the world (read only).
         month: the month, "YYYY-MM" (an ISO date is cut to its month).
         rng: the month's own random stream (the simulation passes it: deterministic).
     """
+    return generate_log(policy, world, month, rng)[0]
+
+
+def generate_log(policy: Any, world: Any, month: str, rng: np.random.Generator
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The month's log and, row by row, the breach it holds ("" for none): for tests."""
     month = str(month)[:7]
-    apply_training(policy, world)
-    actors = policy.adherence(world)
+    actors = adherence(policy, world, month)
     traits = dispositions(world).set_index("actor_id")
     customers = world.tables["customers"]
     latent = engine_state(world)["latent"]
@@ -84,9 +86,31 @@ def staff_log(policy: Any, world: Any, month: str, rng: np.random.Generator) -> 
         if not len(crowd) or not len(pool) or not seg.channels:
             continue
         frames.append(_segment_log(policy, seg, pool, crowd, traits, rng))
-    log, truth = _finish(frames, month)
-    _record_truth(world, truth, actors.assign(month=month))
-    return log
+    return _finish(frames, month)
+
+
+def true_violators(world: Any, policy: Any = None, month: str | None = None) -> pd.DataFrame:
+    """The actors who truly break the policy systematically (graders only).
+
+    Those whose adherence (`month`, default today) is below `VIOLATOR_BAR`: their
+    disposition comes from the world's seed, which no table shows. Columns actor_id,
+    actor_kind, segment, adherence (one row per actor and segment served).
+    """
+    if policy is None:
+        from crm_sim.policy.installed import current
+
+        policy = current(world)
+    if policy is None:
+        return adherence_frame_empty()
+    table = adherence(policy, world, month)
+    return table.loc[table["adherence"] < VIOLATOR_BAR].reset_index(drop=True)
+
+
+def adherence_frame_empty() -> pd.DataFrame:
+    """An empty adherence table with its columns."""
+    from crm_sim.policy.adherence import COLUMNS
+
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in COLUMNS.items()})
 
 
 def _segment_log(policy, seg, pool, crowd, traits, rng):
@@ -185,17 +209,6 @@ def _finish(frames, month):
     return log, truth
 
 
-def _record_truth(world: Any, truth: pd.DataFrame, actors: pd.DataFrame) -> None:
-    """Append this month's hidden truth (breach per row, adherence per actor)."""
-    for name, frame, columns in ((TRUTH_TABLE, truth, TRUTH_COLUMNS),
-                                 (ACTOR_TRUTH_TABLE, actors, ACTOR_TRUTH_COLUMNS)):
-        frame = frame[list(columns)].astype(columns)
-        if name in world.schema:
-            world.append_rows(name, frame)
-        else:
-            world.register_table(name, frame, hidden=True, columns=columns)
-
-
 def record_log(world: Any, log: pd.DataFrame) -> pd.DataFrame:
     """Append a month's log to the public `policy_log` table (creating it the first time).
 
@@ -206,34 +219,3 @@ def record_log(world: Any, log: pd.DataFrame) -> pd.DataFrame:
         return world.append_rows(LOG_TABLE, log)
     return world.register_table(LOG_TABLE, log, columns=dict(LOG_COLUMNS))
 
-
-def true_violators(world: Any, months: int = 0) -> pd.DataFrame:
-    """The actors who truly break the policy (hidden truth; graders only).
-
-    An actor breaks it systematically when their adherence was below `VIOLATOR_BAR` in
-    a month they worked under it (the last `months` months; 0: all). Returns actor_id,
-    actor_kind, lowest adherence and the count of breaches they truly made.
-    """
-    from crm_sim.policy.adherence import VIOLATOR_BAR
-
-    state = engine_state(world)
-    if ACTOR_TRUTH_TABLE not in state:
-        return pd.DataFrame({"actor_id": pd.Series(dtype="string"),
-                             "actor_kind": pd.Series(dtype="string"),
-                             "adherence": pd.Series(dtype="float64"),
-                             "breaches": pd.Series(dtype="int64")})
-    actors = state[ACTOR_TRUTH_TABLE]
-    if months:
-        keep = sorted(actors["month"].astype(str).unique())[-months:]
-        actors = actors.loc[actors["month"].isin(keep)]
-    lowest = actors.groupby(["actor_id", "actor_kind"])["adherence"].min()
-    bad = lowest[lowest < VIOLATOR_BAR].reset_index()
-    log = world.tables.get(LOG_TABLE)
-    truth = state[TRUTH_TABLE]
-    if log is not None and len(log):
-        joined = log[["log_id", "actor_id"]].merge(truth, on="log_id")
-        made = joined.loc[joined["breach"] != ""].groupby("actor_id").size()
-    else:
-        made = pd.Series(dtype="int64")
-    bad["breaches"] = bad["actor_id"].map(made).fillna(0).astype("int64")
-    return bad.reset_index(drop=True)

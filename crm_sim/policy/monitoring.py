@@ -56,6 +56,8 @@ class MonitorRules:
         max_breach_rate: flag an actor whose share of breaching contacts is above this.
         dishonest_flags: one dishonest entry flags the actor whatever the rate.
         months: judge only the last `months` months of the log (0: all of it).
+        include_outsourcers: judge agencies by the same rules as staff (P8); when off
+            they are never flagged.
     """
 
     wrong_channel: bool = True
@@ -67,10 +69,11 @@ class MonitorRules:
     max_breach_rate: float = 0.2
     dishonest_flags: bool = True
     months: int = 0
+    include_outsourcers: bool = True
 
     def __post_init__(self):
         for name in ("wrong_channel", "over_contact", "consent", "dishonest",
-                     "excuse_customer_requests", "dishonest_flags"):
+                     "excuse_customer_requests", "dishonest_flags", "include_outsourcers"):
             if not isinstance(getattr(self, name), bool):
                 raise PolicyError(name, getattr(self, name), "True or False",
                                   f"set {name} to True or False")
@@ -158,6 +161,8 @@ def actor_report(log: pd.DataFrame, policy: Any, rules: MonitorRules | None = No
     flagged = judged & (table["breach_rate"] > rules.max_breach_rate)
     if rules.dishonest_flags:
         flagged |= table["dishonest_entry"] > 0
+    if not rules.include_outsourcers:
+        flagged &= table["actor_kind"] != "outsourcer"
     table["flagged"] = flagged.astype(bool)
     table = table.sort_values(["flagged", "breach_rate", "actor_id"],
                               ascending=[False, False, True])

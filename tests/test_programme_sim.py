@@ -324,3 +324,19 @@ def test_sealed_world_simulates_and_keeps_truth_hidden(tmp_path):
     assert "kpi_history" in w.tables
     with pytest.raises(FieldError):
         w.table("kpi_truth")
+
+
+def test_contact_policy_of_the_policy_engine_drives_the_simulation():
+    """u512's ContactPolicy runs through the seam; dropping its consent rule costs breaches."""
+    from dataclasses import replace
+
+    from crm_sim.policy import starter_policy
+
+    world = World.build(Scenario(seed=44, n_customers=800))
+    policy = starter_policy(world)
+    lawful = simulate(world, policy, [Programme("news")], months=3, commit=False)
+    careless = policy.replace(privacy=replace(policy.privacy, respects_consent=False))
+    reckless = simulate(world, careless, [Programme("news")], months=3, commit=False)
+    assert lawful.summary()["unconsented_contacts"] < reckless.summary()["unconsented_contacts"]
+    assert lawful.summary()["complaints"] < reckless.summary()["complaints"]
+    assert set(lawful.adherence["actor_kind"]) <= {"staff", "outsourcer"}

@@ -1006,7 +1006,28 @@ def _commit(world: Any, state: _State, result: SimulationResult, months: int,
     for name, (frame, columns, _hidden) in tables.items():
         _conform(name, frame, columns)
     log = result.policy_log
-    # -- from here on: assignments only
+    # -- from here on: assignments; should one still fail, the world is put back as it was
+    snapshot = (dict(world.tables), dict(engine_state(world)),
+                {k: dict(v) for k, v in world.schema.items()}, world.today)
+    try:
+        _assign(world, out, lat, tables, log, result, months)
+    except Exception:
+        tables_before, state_before, schema_before, today_before = snapshot
+        world.tables.clear()
+        world.tables.update(tables_before)
+        live = engine_state(world)
+        live.clear()
+        live.update(state_before)
+        world.schema.clear()
+        world.schema.update(schema_before)
+        world.today = today_before
+        raise
+    autosave(world)
+
+
+def _assign(world: Any, out: pd.DataFrame, lat: pd.DataFrame, tables: dict, log: pd.DataFrame,
+            result: SimulationResult, months: int) -> None:
+    """Set every table the run produced (called by `_commit`, which undoes it on failure)."""
     world.tables["customers"] = out
     engine_state(world)["latent"] = lat
     for name, (frame, columns, hidden) in tables.items():
@@ -1029,7 +1050,6 @@ def _commit(world: Any, state: _State, result: SimulationResult, months: int,
         world.register_table("programmes", programme_rows, columns=PROGRAMME_COLUMNS)
     _put_settings(world, {"shared_view": "true" if result.shared_view else "false"})
     world.advance(months)
-    autosave(world)
 
 
 # ------------------------------------------------------------------ A/B tests

@@ -340,3 +340,25 @@ def test_contact_policy_of_the_policy_engine_drives_the_simulation():
     assert lawful.summary()["unconsented_contacts"] < reckless.summary()["unconsented_contacts"]
     assert lawful.summary()["complaints"] < reckless.summary()["complaints"]
     assert set(lawful.adherence["actor_kind"]) <= {"staff", "outsourcer"}
+
+
+def test_failure_while_writing_puts_the_world_back(monkeypatch):
+    """A table that cannot be written half-way through the commit leaves no trace."""
+    w = World.build(Scenario(seed=2, n_customers=200))
+    w.simulate(AdherentPolicy(adherence=0.9), months=1)
+    before = {k: v.copy() for k, v in w.tables.items()}
+    hidden = {k: v.copy() for k, v in w.hidden.items()}
+    today, schema = w.today, {k: dict(v) for k, v in w.schema.items()}
+
+    def broken(table, df):
+        raise FieldError(table, "rows", "a writable table", "free some disk space")
+
+    monkeypatch.setattr(w, "append_rows", broken)
+    with pytest.raises(FieldError):
+        w.simulate(AdherentPolicy(adherence=0.9), months=2)
+    assert w.today == today and w.schema == schema
+    assert sorted(w.tables) == sorted(before) and sorted(w.hidden) == sorted(hidden)
+    for name, table in before.items():
+        pd.testing.assert_frame_equal(w.tables[name], table)
+    for name, table in hidden.items():
+        pd.testing.assert_frame_equal(w.hidden[name], table)

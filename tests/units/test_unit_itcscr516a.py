@@ -304,3 +304,35 @@ def test_notebooks_graded_end_to_end(tmp_path):
     for cid, crit in spec.criteria.items():
         assert outcome["wrong"][cid] < outcome["partial"][cid] < crit.threshold, cid
         assert outcome["wrong"][cid] < 0.2
+
+
+@pytest.mark.parametrize("gid, edit", [
+    ("portfolio_test", lambda c: c.update(source='submit("portfolio_test", [])')),
+    ("grow_test", lambda c: c.update(source="desk.growth_check = lambda *a: []\n"
+                                            + "".join(c["source"]))),
+    ("uplift_test", lambda c: c["metadata"]["nbgrader"].update(points=50)),
+])
+def test_tampered_test_cell_is_caught(gid, edit, tmp_path):
+    """Editing a released test cell (or its points) marks it tampered; the source runs."""
+    import copy
+    import json
+
+    from autograders.sandbox.limits import Limits as L
+    from autograders.sandbox.prepare import (
+        prepare,
+        read_source,
+        read_submission,
+        released_notebook,
+    )
+
+    name = next(n for n in NOTEBOOKS if gid in (UNIT_DIR / f"{n}.ipynb").read_text())
+    source = read_source(UNIT_DIR / f"{name}.ipynb")
+    released = json.loads(nbformat.writes(released_notebook(source)))
+    sub = copy.deepcopy(released)
+    cell = next(c for c in sub["cells"] if c["metadata"]["nbgrader"].get("grade_id") == gid)
+    edit(cell)
+    path = tmp_path / "sub.ipynb"
+    path.write_text(json.dumps(sub))
+    submission, _ = read_submission(path, L())
+    test = prepare(source, submission).tests[gid]
+    assert test.problem == "tampered", test.message

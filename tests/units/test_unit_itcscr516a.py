@@ -336,3 +336,48 @@ def test_tampered_test_cell_is_caught(gid, edit, tmp_path):
     submission, _ = read_submission(path, L())
     test = prepare(source, submission).tests[gid]
     assert test.problem == "tampered", test.message
+
+
+def _decision(spec, points: dict[str, float], evidence: dict[str, dict] | None = None):
+    """The competency decision for cells scoring `points` (share of max; default full)."""
+    from autograders.reports.competency import decide
+
+    cells = [{"grade_id": gid, "notebook": "nb", "max_points": pts,
+              "points": pts * points.get(gid, 1.0), "status": "passed", "message": "",
+              "evidence": (evidence or {}).get(gid, {})}
+             for crit in spec.criteria.values() for gid, pts in crit.cells.items()]
+    row = {"trainee_id": "T1", "unit": "ITCSCR516A", "notebook": "nb", "status": "graded",
+           "reason": "", "world_seed": 1, "graded_at": "2026-11-30T09:00:00+00:00",
+           "result": {"cells": cells, "status": "graded"}}
+    return {c.id: c for c in decide(spec, "T1", [row], {}).criteria}
+
+
+def _holds(criterion) -> bool:
+    """Every rule of the criterion holds but observations nobody has signed yet."""
+    return criterion.met or criterion.awaiting_observation
+
+
+def test_every_gate_trips_its_criterion_however_padded():
+    """A reported breach fails its criterion even when every cell has full points."""
+    from autograders.results import BREACHES_KEY
+    from autograders.unitspec import load_unit_spec
+
+    spec = load_unit_spec(UNIT_DIR)
+    assert all(_holds(c) for c in _decision(spec, {}).values())
+    for cid, crit in spec.criteria.items():
+        for gate in crit.gate_rules:
+            decision = _decision(spec, {}, {gate.cell: {BREACHES_KEY: [
+                f"{gate.breach}: found in a test submission"]}})
+            assert not _holds(decision[cid]), (cid, gate.breach)
+            assert all(_holds(d) for other, d in decision.items() if other != cid)
+
+
+def test_every_minimum_trips_its_criterion():
+    """A P id's main evidence below its floor fails the criterion, the rest full."""
+    from autograders.unitspec import load_unit_spec
+
+    spec = load_unit_spec(UNIT_DIR)
+    for cid, crit in spec.criteria.items():
+        for gid, floor in crit.minimums.items():
+            decision = _decision(spec, {gid: floor * 0.5})
+            assert not _holds(decision[cid]), (cid, gid)

@@ -381,3 +381,4 @@ def test_every_minimum_trips_its_criterion():
         for gid, floor in crit.minimums.items():
             decision = _decision(spec, {gid: floor * 0.5})
             assert not _holds(decision[cid]), (cid, gid)
+            assert [c.name for c in decision[cid].minimum_checks if not c.met] == [gid]

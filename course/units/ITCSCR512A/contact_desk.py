@@ -376,12 +376,11 @@ def target_results(world: Any, policy: Any, targets: pd.DataFrame | None = None
                    ) -> pd.DataFrame:
     """The policy's twelve what-if months against management's targets, per segment."""
     targets = management_targets(world) if targets is None else targets
-    kpis = kpis_of(world, policy)
-    table = targets.set_index("segment").join(kpis, rsuffix="_achieved")
-    table = table.rename(columns={"new_customers": "new_achieved",
-                                  "retention_rate_achieved": "retention_achieved",
-                                  "new_customers_per_month": "new_target",
-                                  "retention_rate": "retention_target"})
+    kpis = kpis_of(world, policy).rename(columns={"new_customers": "new_achieved",
+                                                  "retention_rate": "retention_achieved"})
+    table = targets.set_index("segment").rename(columns={
+        "new_customers_per_month": "new_target", "retention_rate": "retention_target"})
+    table = table.join(kpis)
     table["new_met"] = table["new_achieved"] >= table["new_target"]
     table["retention_met"] = table["retention_achieved"] >= table["retention_target"]
     return table.reset_index()

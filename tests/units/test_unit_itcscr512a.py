@@ -305,3 +305,29 @@ def test_notebooks_graded_end_to_end(tmp_path):
     for cid, crit in spec.criteria.items():
         assert outcome["wrong"][cid] < outcome["partial"][cid] < crit.threshold, cid
         assert outcome["wrong"][cid] < 0.2, cid
+
+
+def test_release_is_notebooks_and_the_desk(tmp_path):
+    """The release holds the three notebooks and the desk only: no key, no guide, no grading/."""
+    from test_unit_release import KEY_NAMES
+    from unit_loader import REPO
+
+    from autograders.demo import copy_course
+    from autograders.release import private_files, release_unit
+
+    course = copy_course(REPO / "course", tmp_path / "course")
+    out = release_unit(course, CODE)
+    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert names == sorted([f"{nb}.ipynb" for nb in NOTEBOOKS] + ["contact_desk.py"])
+    assert private_files(out) == []
+    text = "\n".join(p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file())
+    assert [k for k in (*KEY_NAMES, "REVIEW_KEY", "RUBRICS") if k in text] == []
+
+
+def test_knowledge_keys_do_not_give_themselves_away():
+    """No more than a third of the unit's keys is the longest option (crm-course check)."""
+    from autograders.quizcheck import choice_items, longest_key_warning
+
+    items = choice_items(UNIT_DIR)
+    assert len([i for i in items if i.answer]) == len(U.MC_KEYS)
+    assert longest_key_warning(UNIT_DIR) is None

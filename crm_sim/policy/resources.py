@@ -18,7 +18,11 @@ Why the two differ, and how a manager closes the gap:
   training, admin); the true share is drawn per company from `PRODUCTIVE_SHARE`,
   about 0.8 on average;
 * the true need also carries a hidden per-channel factor (`TRUE_EFFORT_RANGE`,
-  wrap-up and travel the log does not record) and counts only customers still active.
+  wrap-up and travel the log does not record).
+
+Both count every customer on the company's books (not closed in its records): staff try
+to reach a customer who silently left as they try anyone else, so the attempt costs time
+whether or not the customer is still active.
 
 Everything is vectorised over customers and interactions (pandas group-bys).
 """
@@ -39,8 +43,8 @@ from crm_sim.world import engine_state
 WEEKS_PER_MONTH = 52.0 / 12.0
 STAFF_HOURLY_COST_HKD = 160.0      # salary and on-costs of one contact hour, HKD
 TRAINING_COST_PER_HOUR_HKD = 220.0  # trainer, room and the trainee's time, HKD
-PRODUCTIVE_SHARE = (0.72, 0.86)     # true share of contracted hours spent on contact
-TRUE_EFFORT_RANGE = (0.92, 1.08)    # hidden factor on handling time per channel
+PRODUCTIVE_SHARE = (0.74, 0.86)     # true share of contracted hours spent on contact
+TRUE_EFFORT_RANGE = (0.95, 1.05)    # hidden factor on handling time per channel
 TRUE_STREAM = "policy.true_effort"
 HANDLING = ("standard", "history")
 
@@ -119,9 +123,9 @@ def predict_resources(policy: Any, world: Any, method: ResourceMethod | None = N
 def true_resources(policy: Any, world: Any) -> pd.DataFrame:
     """What `policy` really needs in `world` (simulator's truth; depends on the hidden seed).
 
-    Uses the customers still active (hidden state), the company's real handling time with
-    its unrecorded wrap-up (a per-channel factor drawn from the world's seed), every
-    attempt a reached customer costs, and the company's true productive share.
+    Uses the customers on the books, the company's real handling time with its unrecorded
+    wrap-up (a per-channel factor drawn from the world's seed), every attempt a reached
+    customer costs, and the company's true productive share (drawn from the seed).
     """
     history = channel_history(world)
     rng = world.streams.generator(TRUE_STREAM)
@@ -129,8 +133,7 @@ def true_resources(policy: Any, world: Any) -> pd.DataFrame:
     share = float(rng.uniform(*PRODUCTIVE_SHARE))
     attempts = 1.0 / history["answer_rate"]
     minutes = history["mean_minutes"] * attempts * factor
-    return _table(policy, world, active_by_segment(world, truth=True), minutes, attempts,
-                  share)
+    return _table(policy, world, active_by_segment(world), minutes, attempts, share)
 
 
 def totals(table: pd.DataFrame) -> dict[str, float]:

@@ -30,9 +30,11 @@ from crm_sim.policy.resources import channel_history
 from crm_sim.policy.validation import recent_new_customers
 
 UNIT = "ITCSCR512A"
-# Issues that depend on the company's own figures (its budget, its customer numbers):
-# a policy is checked for them in the company it was written for.
-COMPANY_FIGURE_RULES = ("budget", "no_budget", "acquisition_target", "retention_target")
+# Issues that depend on the company's own figures (its budget, its customer numbers, the
+# agencies it has contracts with): a policy is checked for them in the company it was
+# written for.
+COMPANY_FIGURE_RULES = ("budget", "no_budget", "acquisition_target", "retention_target",
+                        "no_eligible_outsourcer", "outsourcer_capacity")
 # What every segment's policy carries so staff are trained and equipped (P3, K5, X3).
 REQUIRED_CHECKLISTS = ("consent_check", "record_outcome", "complaint_escalation")
 REQUIRED_SCRIPTS = ("identify_self", "opt_out_notice")
@@ -376,12 +378,11 @@ def target_results(world: Any, policy: Any, targets: pd.DataFrame | None = None
                    ) -> pd.DataFrame:
     """The policy's twelve what-if months against management's targets, per segment."""
     targets = management_targets(world) if targets is None else targets
-    kpis = kpis_of(world, policy)
-    table = targets.set_index("segment").join(kpis, rsuffix="_achieved")
-    table = table.rename(columns={"new_customers": "new_achieved",
-                                  "retention_rate_achieved": "retention_achieved",
-                                  "new_customers_per_month": "new_target",
-                                  "retention_rate": "retention_target"})
+    kpis = kpis_of(world, policy).rename(columns={"new_customers": "new_achieved",
+                                                  "retention_rate": "retention_achieved"})
+    table = targets.set_index("segment").rename(columns={
+        "new_customers_per_month": "new_target", "retention_rate": "retention_target"})
+    table = table.join(kpis)
     table["new_met"] = table["new_achieved"] >= table["new_target"]
     table["retention_met"] = table["retention_achieved"] >= table["retention_target"]
     return table.reset_index()

@@ -168,6 +168,23 @@ def _is_kind(artifact: Any, kind: str) -> bool:
     return isinstance(artifact, Mapping) and artifact.get("kind") == kind
 
 
+# The keys each view's value has: anything else was not made by the view (tampering).
+VIEW_KEYS = {
+    "resource_method": {"kind", "handling", "allow_unanswered", "productive_share"},
+    "monitor": {"kind", "rules", "tables", "every_months"},
+    "review_rule": {"kind", "groups"},
+}
+
+
+def _foreign_keys(artifact: Mapping, kind: str) -> Verdict | None:
+    extra = sorted(str(k) for k in artifact if k not in VIEW_KEYS[kind])
+    if extra:
+        return Verdict(0.0, f"The answer has keys the view never produces "
+                            f"({quote(extra[:3])}): hand in the view's value unchanged.",
+                       {"error": "foreign keys"})
+    return None
+
+
 # ------------------------------------------------------------- knowledge (MC)
 def _mc(grade_id: str, artifact: Any, trainee_id: str) -> Verdict:
     """1 when the letter, mapped back from the trainee's option order, is the key; else 0."""
@@ -345,6 +362,9 @@ def resources(artifact: Any, ctx: EvalContext) -> Verdict:
     if not _is_kind(artifact, "resource_method"):
         return Verdict(0.0, "Submit the resource planner's value (planner.value).",
                        {"error": "not a resource method"})
+    foreign = _foreign_keys(artifact, "resource_method")
+    if foreign:
+        return foreign
     fields = {k: artifact.get(k) for k in ("handling", "allow_unanswered", "productive_share")}
     try:
         method = ResourceMethod(**fields)
@@ -382,6 +402,9 @@ def _monitor_rules(artifact: Any) -> tuple[MonitorRules | None, Verdict | None]:
     if not _is_kind(artifact, "monitor") or not isinstance(artifact.get("rules"), Mapping):
         return None, Verdict(0.0, "Submit the monitoring designer's value (monitor.value).",
                              {"error": "not monitoring rules"})
+    foreign = _foreign_keys(artifact, "monitor")
+    if foreign:
+        return None, foreign
     try:
         return MonitorRules.from_dict(dict(artifact["rules"])), None
     except CrmSimError as exc:
@@ -551,7 +574,13 @@ def review(artifact: Any, ctx: EvalContext) -> Verdict:
                                                                 Mapping):
         return Verdict(0.0, "Submit the review editor's value (review.value).",
                        {"error": "not a review rule"})
+    foreign = _foreign_keys(artifact, "review_rule")
+    if foreign:
+        return foreign
     groups = artifact["groups"]
+    if len(groups) > len(desk.REVIEW_FINDINGS):
+        return Verdict(0.0, "The review rule has more findings than the editor offers: hand "
+                            "in the editor's value unchanged.", {"error": "foreign findings"})
     right = []
     for finding, action in REVIEW_KEY.items():
         decision = groups.get(finding)

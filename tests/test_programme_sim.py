@@ -362,3 +362,26 @@ def test_failure_while_writing_puts_the_world_back(monkeypatch):
         pd.testing.assert_frame_equal(w.tables[name], table)
     for name, table in hidden.items():
         pd.testing.assert_frame_equal(w.hidden[name], table)
+
+
+def test_competitor_moves_raise_churn(world, monkeypatch):
+    """With competitors' offers hitting harder, more customers leave (same luck otherwise)."""
+    from crm_sim import programme_sim
+
+    calm = simulate(world, StandInPolicy(), commit=False)
+    monkeypatch.setattr(programme_sim, "COMPETITOR_HAZARD", 4.0)
+    fierce = simulate(world, StandInPolicy(), commit=False)
+    assert calm.kpis["competitor_move"].any()
+    assert fierce.summary()["churned"] > calm.summary()["churned"]
+
+
+def test_segment_moves_balance_and_targets_are_reported(world):
+    """Customers moving out of segments move into others; the policy's targets are copied."""
+    r = simulate(world, StandInPolicy(), commit=False)
+    per_month = r.kpis.groupby("month")[["moved_in", "moved_out"]].sum()
+    assert (per_month["moved_in"] == per_month["moved_out"]).all()
+    assert per_month["moved_in"].sum() > 0
+    sme = r.kpis[r.kpis["segment"] == "sme"]
+    assert (sme["target_new_customers"] == 5.0).all()
+    assert (sme["target_retention_rate"] == 0.99).all()
+    assert r.kpis.loc[r.kpis["segment"] != "sme", "target_new_customers"].isna().all()

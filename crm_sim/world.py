@@ -125,6 +125,15 @@ class World:
 
         return simulate.advance(self, months)
 
+    def simulate(self, policy=None, programmes=(), months: int = 12, **kwargs):
+        """Run months under a contact policy and a programme portfolio; KPI tables back.
+
+        See `crm_sim.programme_sim.simulate` (``commit=False`` for a what-if run).
+        """
+        from crm_sim import programme_sim
+
+        return programme_sim.simulate(self, policy, programmes, months, **kwargs)
+
     @property
     def customers(self) -> pd.DataFrame:
         """The customers table."""

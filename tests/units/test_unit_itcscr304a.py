@@ -1063,18 +1063,25 @@ def follow_up_rules(**changes) -> dict:
 
 
 def follow_up_mark(rule: dict, c: EvalContext) -> float:
-    """The follow-up rule computed here: min(1, value / (0.8 model value)) × usable share."""
+    """The follow-up rule computed here: value over the blanket call, × usable share.
+
+    credit = clip((value − blanket) / (0.8 × (model − blanket))), every value from calls
+    kept within the segments' follow-up hours.
+    """
     from crm_sim.mechanism import mechanism_for
 
     world = c.hidden_world()
     channels = {s: r.channels for s, r in mechanism_for(world).segments.items()}
     records = pc.customer_records(world)
-    plan, problems = pc.follow_up_plan(world, records, [pc.follow_up_from_rule(rule, r, channels)
-                                                        for r in records])
-    value = U.follow_up_value(world, plan)[0]
-    ref_plan, _ = pc.follow_up_plan(world, records, [U.reference_follow_up(r) for r in records])
-    ref_value = U.follow_up_value(world, ref_plan)[0]
-    credit = min(1.0, max(0.0, value / (U.FOLLOW_UP_TARGET * ref_value)))
+    recs = [pc.follow_up_from_rule(rule, r, channels) for r in records]
+    _, problems = pc.follow_up_plan(world, records, recs)
+    value = U.policy_value(world, records, recs)
+    ref_value = U.policy_value(world, records, [U.reference_follow_up(r) for r in records])
+    floor = U.blanket_value(world, records)
+    if ref_value - floor > 0.02 * ref_value:
+        credit = min(1.0, max(0.0, (value - floor) / (U.FOLLOW_UP_TARGET * (ref_value - floor))))
+    else:        # a company where calling everyone earns as much: value / (0.8 × model)
+        credit = min(1.0, max(0.0, value / (U.FOLLOW_UP_TARGET * ref_value)))
     return credit * (1.0 - sum(len(v) for v in problems.values()) / len(records))
 
 
@@ -1088,12 +1095,13 @@ def test_follow_up_taught_rules_are_the_model_policy(world):
             U.reference_follow_up(record)
 
 
-def test_follow_up_rules_full_partial_wrong_exact(ev, ctx):
-    """No code run: taught rules 1; no promotions at all its exact mark; promotions to all low."""
+def test_follow_up_rules_full_partial_wrong_exact(ev, ctx, follow_up_contexts):
+    """No code run: taught rules 1; no business calls its exact mark; promotions to all low."""
     assert ev["follow_up_test"](follow_up_rules(), ctx).score == 1.0
-    partial = follow_up_rules(consented={"action": "none"})
-    verdict = ev["follow_up_test"](partial, ctx)
-    assert verdict.score == pytest.approx(follow_up_mark(partial, ctx), abs=1e-4)
+    partial = follow_up_rules(business_no_consent={"action": "none"})
+    unit_size = follow_up_contexts[0]        # a company where the blanket floor applies
+    verdict = ev["follow_up_test"](partial, unit_size)
+    assert verdict.score == pytest.approx(follow_up_mark(partial, unit_size), abs=1e-4)
     assert 0.0 < verdict.score < 1.0
     everyone = {g: fu_call("promotion", ["needs"], "phone") for g in pc.FOLLOW_UP_SITUATIONS}
     wrong = {"kind": "follow_up", "groups": everyone}
@@ -1387,17 +1395,56 @@ def test_follow_up_other_sound_rules_at_least_80_percent(follow_up_contexts):
     assert sum(s >= 0.8 for s in scores) >= 19, scores
 
 
-@pytest.mark.xfail(reason="the engine still sells on routine calls, also to customers without "
-                   "consent (issue 12's law fix in crm_sim.calls): a routine call to everyone "
-                   "then earns 0.3-0.98 of the marks; this test turns green with that fix",
-                   strict=False)
-def test_follow_up_naive_routine_call_to_all_at_most_a_quarter(follow_up_contexts):
-    """A routine phone call about needs to every customer (right shape, no thought): <= 0.25."""
-    rules = {"kind": "follow_up", "groups": {g: fu_call("routine", ["needs"], "phone")
+@pytest.mark.parametrize("channel,questions", [("phone", ["needs"]), ("preferred", ["timeline"]),
+                                               ("preferred", ["needs", "satisfaction"])])
+def test_follow_up_naive_routine_call_to_all_at_most_a_quarter(channel, questions,
+                                                               follow_up_contexts):
+    """A routine call to every customer (right shape, no thought): <= 0.25 on >= 18 of 20.
+
+    The phone call about needs is the blanket floor itself (0 everywhere); a call with no
+    questions on the preferred channel lands just above the floor in two companies where
+    the blanket call earns nearly what the model does (0.52 and 1.0 there).
+    """
+    rules = {"kind": "follow_up", "groups": {g: fu_call("routine", questions, channel)
                                              for g in pc.FOLLOW_UP_SITUATIONS}}
     assert not pc.follow_up_rule_problems(rules)
     scores = [follow_up_mark(rules, c) for c in follow_up_contexts]
     assert sum(s <= 0.25 for s in scores) >= 19, scores
+
+
+def test_follow_up_model_beats_the_blanket_call_on_19_of_20(follow_up_contexts):
+    """On >= 19 of 20 unit-size companies the model adds > 2% over the blanket call."""
+    gains = []
+    for c in follow_up_contexts:
+        world = c.hidden_world()
+        records = pc.customer_records(world)
+        ref_value = U.policy_value(world, records, [U.reference_follow_up(r) for r in records])
+        gains.append((ref_value - U.blanket_value(world, records)) / ref_value)
+    assert sum(g > 0.02 for g in gains) >= 19, gains
+
+
+def test_follow_up_calls_beyond_the_follow_up_hours_are_not_made(ev, follow_up_contexts):
+    """Visiting every SME with five questions overruns its hours: not made, named, costs."""
+    c = follow_up_contexts[0]
+    world = c.hidden_world()
+    records = pc.customer_records(world)
+    visit = {"action": "call", "channel": "visit", "purpose": "routine",
+             "questions": ["needs", "budget", "timeline", "satisfaction", "pain_points"]}
+    recs = [visit if r["segment"] == "sme" else {"action": "none"} for r in records]
+    plan, _ = pc.follow_up_plan(world, records, recs)
+    kept, over = pc.within_capacity(plan, world)
+    assert list(over) == ["sme"] and len(kept) < len(plan)
+    assert over["sme"]["calls_not_made"] == len(plan) - len(kept)
+    assert over["sme"]["needed_hours"] == round(len(plan) * (75 + 2 * 5) / 60, 1)
+    assert over["sme"]["available_hours"] == round(pc.follow_up_capacity(world)["sme"] / 60, 1)
+    line = pc.capacity_lines(over)[0]
+    assert "sme follow-up calls need" in line and "over by" in line
+    assert f"{over['sme']['calls_not_made']} calls cannot be made" in line
+    source = ("def recommend_follow_up(record):\n    if record['segment'] != 'sme':\n"
+              "        return {'action': 'none'}\n    return " + repr(visit) + "\n")
+    verdict = ev["follow_up_test"](fn_artifact(source, "recommend_follow_up"), c)
+    assert "sme follow-up calls need" in verdict.message
+    assert verdict.evidence["over_capacity"]["sme"] == over["sme"]
 
 
 # --------------------------------------------- 20 unseen companies: checklist (reliability)

@@ -1547,6 +1547,69 @@ def follow_up_plan(world: Any, records: list[Mapping[str, Any]], recommendations
                                        "script"]), problems
 
 
+# Follow-up calls are made by each segment's best three qualified callers, who keep this
+# share of their weekly hours for them (the rest goes to the planned calls of notebook 1).
+FOLLOW_UP_TIME_SHARE = 0.3
+WEEKS_PER_MONTH = 4
+
+
+def follow_up_capacity(world: Any) -> dict[str, float]:
+    """Staff minutes per segment next month for follow-up calls.
+
+    = `FOLLOW_UP_TIME_SHARE` × the weekly hours of the segment's best three qualified
+    callers (the ones `follow_up_plan` gives the calls to) × `WEEKS_PER_MONTH` × 60.
+    """
+    from crm_sim.mechanism import mechanism_for
+
+    mech = mechanism_for(world)
+    hours = table(world, "staff").set_index("staff_id")["capacity_hours_week"].astype(float)
+    return {str(seg): FOLLOW_UP_TIME_SHARE * WEEKS_PER_MONTH * 60.0
+            * float(hours.reindex(qualified_staff(world, seg, mech)[:3]).fillna(0.0).sum())
+            for seg in mech.segments}
+
+
+def within_capacity(plan: pd.DataFrame, world: Any) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """The calls the team has time for: per segment, in plan order, while minutes last.
+
+    Returns (the calls made, {segment: {"needed_hours", "available_hours",
+    "calls_not_made"}} for each segment whose calls need more time than it has). A call
+    takes the mechanism's planned minutes (channel base time + time per question).
+    """
+    from crm_sim.mechanism import mechanism_for
+    from crm_sim.plans import QUESTIONS
+
+    if plan.empty:
+        return plan, {}
+    mech = mechanism_for(world)
+    segment = plan["customer_id"].map(table(world, "customers").set_index("customer_id")
+                                      ["segment"].astype(str))
+    n_questions = plan["script"].map(lambda items: sum(q in QUESTIONS for q in items))
+    minutes = pd.Series(mech.call_minutes(plan["channel"].to_numpy(object),
+                                          n_questions.to_numpy(float)), index=plan.index)
+    used = minutes.groupby(segment).cumsum()
+    available = segment.map(follow_up_capacity(world)).fillna(0.0)
+    fits = used <= available + 1e-9
+    over = {}
+    for seg in sorted(set(segment[~fits])):
+        mine = segment == seg
+        over[seg] = {"needed_hours": round(float(minutes[mine].sum()) / 60, 1),
+                     "available_hours": round(float(available[mine].iloc[0]) / 60, 1),
+                     "calls_not_made": int((~fits & mine).sum())}
+    return plan[fits], over
+
+
+def capacity_lines(over: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Plain words for each segment over its follow-up hours: which limit, by how much."""
+    lines = []
+    for seg, o in over.items():
+        excess = o["needed_hours"] - o["available_hours"]
+        share = excess / o["available_hours"] if o["available_hours"] > 0 else float("inf")
+        lines.append(f"the {seg} follow-up calls need {o['needed_hours']:.1f} staff hours, "
+                     f"the callers have {o['available_hours']:.1f} (over by {excess:.1f} hours, "
+                     f"{share:.0%}): {o['calls_not_made']} calls cannot be made")
+    return lines
+
+
 # The no-code track of notebook 3's Exercise 3: follow-up rules per situation. The first
 # situation that fits a customer decides; the grader applies the rules to every customer
 # of a company the trainee has never seen (no trainee code runs).
@@ -1646,6 +1709,9 @@ def try_follow_up(world: Any, recommend: Any, limit: int = 600) -> pd.DataFrame:
     plan, problems = follow_up_plan(world, records, recs)
     for problem, ids in problems.items():
         _failed(f"{len(ids)} recommendations unusable ({problem}): {_ids(ids)}")
+    plan, over = within_capacity(plan, world)
+    for line in capacity_lines(over):
+        _failed(line)
     copy = world.copy()
     if plan.empty:
         return pd.DataFrame([{"calls": 0}])

@@ -1292,6 +1292,49 @@ def follow_up_value(world: Any, plan: pd.DataFrame) -> tuple[float, dict]:
                           "complaints": summary.complaints, "opt_outs": summary.opt_outs}
 
 
+# What a team earns without reading the records: the same routine call to every customer,
+# on the phone or on their preferred channel (the better of the two is the floor).
+BLANKET_CALLS = ({"action": "call", "channel": "phone", "purpose": "routine",
+                  "questions": ["needs"]},
+                 {"action": "call", "channel": "preferred", "purpose": "routine",
+                  "questions": ["needs"]})
+
+
+def policy_value(world: Any, records: list[dict], recommendations: list[Any]) -> float:
+    """`follow_up_value` of recommendations made into calls within the team's hours."""
+    plan, _ = pc.follow_up_plan(world, records, recommendations)
+    return follow_up_value(world, pc.within_capacity(plan, world)[0])[0]
+
+
+def blanket_value(world: Any, records: list[dict]) -> float:
+    """The better value of the `BLANKET_CALLS` made to every customer (the credit floor)."""
+    from crm_sim.mechanism import mechanism_for
+
+    rule = {"kind": pc.FOLLOW_UP_RULE_KIND, "groups": {}}
+    channels = {s: r.channels for s, r in mechanism_for(world).segments.items()}
+    values = []
+    for call in BLANKET_CALLS:
+        rule["groups"] = {g: dict(call) for g in pc.FOLLOW_UP_SITUATIONS}
+        values.append(policy_value(world, records, [pc.follow_up_from_rule(rule, r, channels)
+                                                    for r in records]))
+    return max(values)
+
+
+def follow_up_credit(value: float, ref_value: float, floor: float) -> float:
+    """clip((value − blanket) / (0.8 × (model − blanket))): credit for reading the records.
+
+    A blanket call to everyone earns 0 and the model policy 1; where the model adds next to
+    nothing over the blanket (under 2% of its value), credit falls back to value / (0.8 ×
+    model) so the taught answer still earns its marks.
+    """
+    gain = ref_value - max(floor, 0.0)
+    if gain > 0.02 * abs(ref_value) and ref_value > 0:
+        return min(1.0, max(0.0, (value - max(floor, 0.0)) / (FOLLOW_UP_TARGET * gain)))
+    if ref_value > 0:
+        return min(1.0, max(0.0, value / (FOLLOW_UP_TARGET * ref_value)))
+    return float(value >= ref_value)
+
+
 BATCH_WRAPPER = """
 
 def _crm_grader_batch(records):
@@ -1340,9 +1383,13 @@ def follow_up(artifact: Any, ctx: EvalContext) -> Verdict:
     No-code track: the follow-up rules per situation are applied by the grader to every
     customer record (`pc.follow_up_from_rule`), no trainee code run. Analyst track: the
     function is called (sandboxed) for every customer record of the hidden world. The
-    usable calls are made by the engine; value = sales − cost + lasting relationship change
-    (see `follow_up_value`). credit = min(1, value / (0.8 × the model policy's value));
-    score = credit × share of records with a usable, mechanism-compliant recommendation.
+    usable calls are made by the engine within each segment's follow-up hours
+    (`pc.within_capacity`: calls beyond them are not made); value = sales − cost (staff
+    time, travel) + lasting relationship change (see `follow_up_value`). credit =
+    `follow_up_credit`: the value added over the better blanket routine call to every
+    customer, as a share of 0.8 × what the model policy adds, so calling everyone the same
+    way earns nothing. score = credit × share of records with a usable,
+    mechanism-compliant recommendation.
     """
     world = ctx.hidden_world()
     if _is_rule(artifact, pc.FOLLOW_UP_RULE_KIND):
@@ -1368,13 +1415,11 @@ def follow_up(artifact: Any, ctx: EvalContext) -> Verdict:
     failed = [r["customer_id"] for r, x in zip(records, recs, strict=True) if x is None]
     plan, problems = pc.follow_up_plan(world, records,
                                        [x if x is not None else {"action": "?"} for x in recs])
+    plan, over = pc.within_capacity(plan, world)
     value, evidence = follow_up_value(world, plan)
-    ref_plan, _ = pc.follow_up_plan(world, records, [reference_follow_up(r) for r in records])
-    ref_value, _ = follow_up_value(world, ref_plan)
-    if ref_value > 0:
-        credit = min(1.0, max(0.0, value / (FOLLOW_UP_TARGET * ref_value)))
-    else:
-        credit = float(value >= ref_value)
+    ref_value = policy_value(world, records, [reference_follow_up(r) for r in records])
+    floor = blanket_value(world, records)
+    credit = follow_up_credit(value, ref_value, floor)
     bad = sum(len(v) for v in problems.values())
     usable = 1.0 - bad / len(records) if records else 0.0
     score = credit * usable
@@ -1387,12 +1432,16 @@ def follow_up(artifact: Any, ctx: EvalContext) -> Verdict:
         lines.append("some recommendations were not usable: check the action, the channel "
                      "the segment allows, the purpose (promotion needs consent) and the "
                      "questions")
+    # segment names and hours are the scenario's and the team's, not customer data
+    lines += pc.capacity_lines(over)
     if credit < 0.999:
         lines.append("the follow-up month earned less than it could: promote where consent and "
                      "interest allow, look after complaints, rest customers contacted often, "
-                     "keep routine contact with business accounts")
+                     "keep routine contact with business accounts (calling everyone the same "
+                     "way earns no credit)")
     evidence.update({"value": round(value, 2), "reference_value": round(ref_value, 2),
-                     "unusable": bad, "records": len(records)})
+                     "blanket_value": round(floor, 2), "credit": round(credit, 4),
+                     "over_capacity": over, "unusable": bad, "records": len(records)})
     return _verdict(score, "; ".join(lines) or "Your follow-up actions lift sales and the "
                     "relationship on customers you had never seen.", evidence)
 
@@ -1474,13 +1523,23 @@ def estimate_state(customers, interactions):
 
 estimate_rule = estimate_state
 """
-_FOLLOW_UP_ROUTINE_ALL = """
+# the partial follow-up: the model policy without routine calls to business accounts
+_FOLLOW_UP_NO_BUSINESS = """
 from periodic_calls import customer_records, try_follow_up
 
 records = customer_records(world)
 
 def recommend_follow_up(record):
-    return {"action": "call", "channel": "phone", "purpose": "routine", "questions": []}
+    allowed = {"corporate": ("visit", "phone"), "sme": ("visit", "phone", "message"),
+               "individual": ("phone", "message")}[record["segment"]]
+    channel = record["preferred_channel"] if record["preferred_channel"] in allowed else "phone"
+    if record["last_outcome"] == "complaint":
+        return {"action": "call", "channel": channel, "purpose": "service",
+                "questions": ["satisfaction", "pain_points"]}
+    if record["contacts_90d"] >= 4 or not record["dm_consent"]:
+        return {"action": "none"}
+    return {"action": "call", "channel": channel, "purpose": "promotion",
+            "questions": ["needs", "budget", "timeline"]}
 
 follow_up_rule = recommend_follow_up
 """
@@ -1538,7 +1597,7 @@ VARIANTS: dict[str, dict[str, str]] = {
         "call_list_answer": _CALL_LIST_EMAIL,
         "call_report_answer": _REPORT_NO_DATES,
         "estimates_answer": _ESTIMATE_SALE_RATE,
-        "follow_up_answer": _FOLLOW_UP_ROUTINE_ALL,
+        "follow_up_answer": _FOLLOW_UP_NO_BUSINESS,
         "conduct_written": "I would sell him what suits him.",
     },
     "wrong": {

@@ -358,6 +358,32 @@ def test_plan_promotions_without_consent_are_not_diluted_by_padding(ev, ctx, wor
     assert verdict.score < 1 - 0.6 * k / len(rows)      # below what dividing by calls gave
 
 
+@pytest.mark.parametrize("knob,limit_name,words", [
+    ("PLAN_BUDGET_PER_CUSTOMER", "budget (HKD)", "over the budget limit"),
+    ("PLAN_HOURS_PER_STAFF_WEEK", "staff hours", "over the staff hours limit")])
+def test_plan_beyond_a_limit_loses_the_share_it_is_over(knob, limit_name, words, ev, ctx,
+                                                        world, monkeypatch):
+    """A compliant full plan 25% over the hours or the budget scores exactly 0.75, says so."""
+    rows = reference_plan(world)
+    plan = to_plain(CallPlan.build(rows, world))
+    usage = pc.plan_usage(CallPlan.build(rows, world).frame, world)
+    used = usage["cost_hkd" if "HKD" in limit_name else "hours"]
+    per_unit = len(world.customers) if "HKD" in limit_name else len(world.staff) * \
+        pc.WEEKS_PER_MONTH
+    monkeypatch.setattr(pc, knob, used / 1.25 / per_unit)
+    verdict = ev["plan_calls_test"](plan, ctx)
+    assert verdict.score == pytest.approx(0.75, abs=1e-3)
+    assert words in verdict.message and "over by" in verdict.message and "25%" in verdict.message
+    assert list(verdict.evidence["over_limits"]) == [limit_name]
+
+
+def test_plan_limits_follow_the_company(world, unseen_worlds):
+    """Hours follow the team's size and the budget the number of customers."""
+    limits = pc.plan_limits(world)
+    assert limits["hours"] == pc.PLAN_HOURS_PER_STAFF_WEEK * len(world.staff) * 4
+    assert limits["budget_hkd"] == pc.PLAN_BUDGET_PER_CUSTOMER * len(world.customers)
+
+
 @pytest.mark.parametrize("hostile", [None, "plan", {"customer_id": "C000001"},
                                      [{"customer_id": "C999999", "slot": "2026-02-02T10:00",
                                        "channel": "phone", "assignee": "S0001"}],
@@ -1682,6 +1708,24 @@ def test_plan_rule_reliable_on_20_unseen_companies(unseen_worlds):
     assert sum(s == 1.0 for s in taught) >= 19, taught
     assert all(p < t for p, t in zip(promo, taught, strict=True)), promo
     assert sum(s <= 0.4 + 1e-9 for s in promo) >= 14, promo
+
+
+def test_plan_rule_calling_everyone_at_most_a_quarter_on_20(unseen_worlds):
+    """Everyone called (right shape, no choice): beyond the hours and budget, <= 0.25 on >= 19."""
+    scores = [U.plan_score(pc.plan_from_rule(plan_rule(who=("everyone",) * 3), w,
+                                             U.reference_prospects(w)), w)[0]
+              for w in unseen_worlds]
+    assert sum(s <= 0.25 for s in scores) >= 19, scores
+
+
+def test_plan_rule_other_sound_plan_at_least_80_percent_on_20(unseen_worlds):
+    """Phone for every segment and only the top 40 outside corporates: >= 0.8 on >= 19."""
+    rule = plan_rule(who=("everyone", "top_value_only", "top_value_only"))
+    for group in rule["groups"].values():
+        group["channel"] = "phone"
+    scores = [U.plan_score(pc.plan_from_rule(rule, w, U.reference_prospects(w)), w)[0]
+              for w in unseen_worlds]
+    assert sum(s >= 0.8 for s in scores) >= 19, scores
 
 
 # ---------------------------------------------------- call effect: no-code measure definition

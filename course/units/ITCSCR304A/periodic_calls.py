@@ -29,6 +29,7 @@ REFERRAL_CHAMPIONS = 5
 TOP_VALUE_ACCOUNTS = 40
 SUMMARY_COLUMNS = ("customers", "consented_share", "mean_value", "contacted_90d_share")
 SUMMARY_TOLERANCE = 1e-6
+WEEKS_PER_MONTH = 4               # weeks of staff hours counted in a month's limits
 
 
 # ----------------------------------------------------------------------------- world access
@@ -430,20 +431,88 @@ def top_value_ids(world: Any, n: int = TOP_VALUE_ACCOUNTS) -> list[str]:
     return c["customer_id"].head(n).tolist()
 
 
+# Next month's limits on the plan: the team's time for periodic sales calls (one duty among
+# many: 24 minutes a week per team member; service, admin and the follow-ups take the rest)
+# and the calls budget (staff time at cost plus travel and postage).
+PLAN_HOURS_PER_STAFF_WEEK = 0.4
+PLAN_BUDGET_PER_CUSTOMER = 20.0     # HKD per customer on the books
+
+
+def plan_limits(world: Any) -> dict[str, float]:
+    """Staff hours and HKD next month's plan may use.
+
+    hours = `PLAN_HOURS_PER_STAFF_WEEK` × staff × `WEEKS_PER_MONTH`; budget_hkd =
+    `PLAN_BUDGET_PER_CUSTOMER` × customers.
+    """
+    return {"hours": PLAN_HOURS_PER_STAFF_WEEK * len(table(world, "staff")) * WEEKS_PER_MONTH,
+            "budget_hkd": PLAN_BUDGET_PER_CUSTOMER * len(table(world, "customers"))}
+
+
+def plan_usage(frame: pd.DataFrame, world: Any) -> dict[str, float]:
+    """Staff hours and HKD a plan uses, as the engine counts them.
+
+    A call takes the mechanism's planned minutes (channel base time + minutes per
+    question) of a staff member, at `crm_sim.calls.STAFF_HOURLY_COST`, plus the channel's
+    travel or postage (`CHANNEL_COST`); a call given to an outsourcer costs its fee and no
+    staff time.
+    """
+    from crm_sim.calls import CHANNEL_COST, STAFF_HOURLY_COST
+    from crm_sim.mechanism import mechanism_for
+    from crm_sim.plans import QUESTIONS
+
+    if frame.empty:
+        return {"hours": 0.0, "cost_hkd": 0.0}
+    n_questions = frame["script"].map(lambda items: sum(q in QUESTIONS for q in items))
+    minutes = mechanism_for(world).call_minutes(frame["channel"].to_numpy(object),
+                                                n_questions.to_numpy(float))
+    fee = table(world, "outsourcers").set_index("outsourcer_id")["cost_per_call"]
+    outsourced = frame["assignee"].isin(fee.index).to_numpy()
+    staff_minutes = np.where(outsourced, 0.0, minutes)
+    cost = (staff_minutes / 60.0 * STAFF_HOURLY_COST
+            + frame["assignee"].map(fee).fillna(0.0).to_numpy(float)
+            + frame["channel"].map(CHANNEL_COST).fillna(0.0).to_numpy(float))
+    return {"hours": float(staff_minutes.sum()) / 60.0, "cost_hkd": float(cost.sum())}
+
+
+def plan_over_limits(usage: Mapping[str, float], limits: Mapping[str, float]
+                     ) -> dict[str, dict[str, float]]:
+    """Each limit the plan goes beyond: {name: {"used", "limit", "over", "share"}}."""
+    out = {}
+    for name, used_key, limit_key in (("staff hours", "hours", "hours"),
+                                      ("budget (HKD)", "cost_hkd", "budget_hkd")):
+        used, limit = float(usage[used_key]), float(limits[limit_key])
+        if used > limit + 1e-6:
+            out[name] = {"used": round(used, 1), "limit": round(limit, 1),
+                         "over": round(used - limit, 1),
+                         "share": round((used - limit) / limit, 4) if limit > 0 else 1.0}
+    return out
+
+
+def limit_lines(over: Mapping[str, Mapping[str, float]]) -> list[str]:
+    """Plain words per limit exceeded: which one, by how much."""
+    unit = {"staff hours": "{:,.1f} staff hours", "budget (HKD)": "HKD {:,.0f}"}
+    return [f"over the {name.split(' ')[0] if 'HKD' in name else name} limit: the plan needs "
+            f"{unit[name].format(o['used'])}, next month allows {unit[name].format(o['limit'])} "
+            f"(over by {unit[name].format(o['over'])}, {o['share']:.0%}); drop or shorten the "
+            "calls that matter least" for name, o in over.items()]
+
+
 def plan_report(plan: Any, world: Any) -> dict[str, Any]:
     """Build the plan, check it against the world's mechanism and measure coverage.
 
     Returns:
         dict with ``error`` (a malformed plan: the PlanError text), ``violations`` (list of
         Violation), ``summary`` (trainee-facing text), ``calls``, ``outside_month`` (rows
-        not in next month), ``covered``/``missing`` top-value accounts.
+        not in next month), ``covered``/``missing`` top-value accounts, ``usage`` and
+        ``limits`` (staff hours, HKD: `plan_usage`, `plan_limits`) and ``over_limits``.
     """
     from crm_sim.errors import CrmSimError
     from crm_sim.mechanism import mechanism_for, summarise_violations
     from crm_sim.plans import CallPlan
 
     out: dict[str, Any] = {"error": None, "violations": [], "summary": "", "calls": 0,
-                           "outside_month": [], "covered": [], "missing": top_value_ids(world)}
+                           "outside_month": [], "covered": [], "missing": top_value_ids(world),
+                           "usage": {}, "limits": {}, "over_limits": {}}
     try:
         built = CallPlan.build(plan, world)
         violations = mechanism_for(world).check(built, world)
@@ -451,6 +520,9 @@ def plan_report(plan: Any, world: Any) -> dict[str, Any]:
         out["error"] = str(exc)
         return out
     frame = built.frame
+    usage = plan_usage(frame, world)
+    limits = plan_limits(world)
+    out.update(usage=usage, limits=limits, over_limits=plan_over_limits(usage, limits))
     start, end = next_month(world)
     ts = pd.to_datetime(frame["slot"], format="%Y-%m-%dT%H:%M")
     outside = frame.loc[(ts < start) | (ts >= end), "customer_id"].tolist()
@@ -562,8 +634,12 @@ def show_plan_check(plan: Any, world: Any) -> None:
     if r["missing"]:
         problems.append(f"{len(r['missing'])} of the {TOP_VALUE_ACCOUNTS} highest-value "
                         f"accounts have no call: {_ids(r['missing'])}")
+    problems += limit_lines(r["over_limits"])
     _print_report(f"plan ({r['calls']} calls)", problems,
-                  f"plan: {r['calls']} calls, no violation, every top-value account covered")
+                  f"plan: {r['calls']} calls, no violation, every top-value account covered, "
+                  "within the hours and the budget")
+    print(f"  uses {r['usage']['hours']:,.1f} of {r['limits']['hours']:,.1f} staff hours and "
+          f"HKD {r['usage']['cost_hkd']:,.0f} of {r['limits']['budget_hkd']:,.0f}")
 
 
 def reach_by_customer(graph: Any, max_hops: int = 2) -> dict[str, set[str]]:
@@ -1550,7 +1626,6 @@ def follow_up_plan(world: Any, records: list[Mapping[str, Any]], recommendations
 # Follow-up calls are made by each segment's best three qualified callers, who keep this
 # share of their weekly hours for them (the rest goes to the planned calls of notebook 1).
 FOLLOW_UP_TIME_SHARE = 0.3
-WEEKS_PER_MONTH = 4
 
 
 def follow_up_capacity(world: Any) -> dict[str, float]:

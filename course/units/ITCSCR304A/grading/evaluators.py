@@ -513,11 +513,14 @@ def referrals(artifact: Any, ctx: EvalContext) -> Verdict:
 
 # ============================================================================== 3 plan
 def plan_score(plan: Any, world: Any) -> tuple[float, str, dict]:
-    """0.6 × compliance + 0.4 × coverage of the top-value accounts (0 if unreadable).
+    """(0.6 × compliance + 0.4 × coverage of the top-value accounts) × within (0 if unreadable).
 
     compliance = 1 − 0.05 × breaching calls (rule violations or calls outside next
     month), floored at 0: each breach costs the same however many compliant calls the
-    plan adds, so padding a plan cannot dilute a promotion without consent.
+    plan adds, so padding a plan cannot dilute a promotion without consent. within =
+    Π over the limits exceeded (staff hours, budget: `pc.plan_limits`) of (1 − the share
+    by which the plan exceeds it), floored at 0: 10% over the budget costs 10% of the mark,
+    a plan twice the budget earns nothing.
     """
     if isinstance(plan, dict) and "__frame__" in plan:
         plan = to_frame(plan)
@@ -536,8 +539,10 @@ def plan_score(plan: Any, world: Any) -> tuple[float, str, dict]:
     n_bad = len(breaching) + len(report["outside_month"])
     compliance = max(0.0, 1.0 - PLAN_COST_PER_BREACH * n_bad)
     coverage = len(report["covered"]) / pc.TOP_VALUE_ACCOUNTS
-    score = PLAN_WEIGHT_COMPLIANCE * compliance + PLAN_WEIGHT_COVERAGE * coverage
-    lines = []
+    over = report["over_limits"]
+    within = float(np.prod([max(0.0, 1.0 - o["share"]) for o in over.values()]))
+    score = (PLAN_WEIGHT_COMPLIANCE * compliance + PLAN_WEIGHT_COVERAGE * coverage) * within
+    lines = pc.limit_lines(over)
     if report["violations"]:
         lines += report["summary"].split("\n")
     if report["outside_month"]:
@@ -552,10 +557,12 @@ def plan_score(plan: Any, world: Any) -> tuple[float, str, dict]:
     evidence = {"calls": calls, "violations": by_rule,
                 "outside_month": len(report["outside_month"]),
                 "top_value_covered": len(report["covered"]), "compliance": round(compliance, 4),
-                "coverage": round(coverage, 4),
+                "coverage": round(coverage, 4), "within_limits": round(within, 4),
+                "usage": {k: round(v, 2) for k, v in report["usage"].items()},
+                "limits": report["limits"], "over_limits": over,
                 "breaches": legal_breaches(report["violations"])}
-    return score, " ".join(lines) or "The plan follows the mechanism and covers every " \
-        "top-value account.", evidence
+    return score, " ".join(lines) or "The plan follows the mechanism, covers every " \
+        "top-value account and stays within the hours and the budget.", evidence
 
 
 @evaluator(UNIT, "plan_calls_test")

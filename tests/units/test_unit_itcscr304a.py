@@ -11,6 +11,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from unit_loader import evaluators_module, helper_module
@@ -494,20 +495,41 @@ def function_in(source: str, name: str) -> str:
 
 
 BUDGET_MODEL = '''
-def plan_budget(customers, interactions):
-    weight = {"corporate": 3.0, "sme": 2.0, "individual": 1.0}
-    weights = customers["segment"].map(weight).fillna(1.0)
-    grid = (customers.assign(w=weights)
-            .pivot_table(index="segment", columns="preferred_channel", values="w",
-                         aggfunc="sum", fill_value=0.0))
-    grid = grid / grid.to_numpy().sum() * 100_000
-    return {segment: {channel: float(v) for channel, v in row.items()}
-            for segment, row in grid.iterrows()}
+def plan_budget(customers, interactions, staff):
+    import numpy as np
+    cost = {"visit": 900.0, "phone": 120.0, "email": 8.0, "message": 15.0, "letter": 40.0}
+    chance = {"visit": 0.35, "phone": 0.18, "email": 0.03, "message": 0.06, "letter": 0.04}
+    spend = customers["lifetime_value"] / customers["tenure_months"].clip(lower=1)
+    lines = (customers.assign(v=spend).groupby(["segment", "preferred_channel"])
+             .agg(n=("v", "size"), v=("v", "sum")).reset_index())
+    value = list(lines["preferred_channel"].map(chance) * 3 * lines["v"])
+    sat = list(lines["preferred_channel"].map(cost) * lines["n"])
+    gap_hours = float(((1 - staff["skill"]) * staff["capacity_hours_week"]).sum() * 4)
+    value.append(150.0 * gap_hours)
+    sat.append(4000.0 * len(staff))
+    value, sat = np.array(value, dtype=float), np.array(sat, dtype=float)
+    first = np.maximum(value / sat, 1e-300)
+    low, high = np.log(first.max()) - 60, np.log(first.max())
+    for _ in range(200):          # best return first: the same next-dollar return everywhere
+        mid = (low + high) / 2
+        x = np.where(first > np.exp(mid), sat * (np.log(first) - mid), 0.0)
+        low, high = (mid, high) if x.sum() > 100_000 else (low, mid)
+    x = np.where(first > np.exp(high), sat * (np.log(first) - high), 0.0)
+    x = x * 100_000 / x.sum()
+    out = {s: {} for s in customers["segment"].unique()}
+    for s, ch, amount in zip(lines["segment"], lines["preferred_channel"], x[:-1]):
+        out[s][ch] = float(amount)
+    out["training"] = float(x[-1])
+    return out
 '''
-TAUGHT_BUDGET_RULE = {"kind": "budget", "groups": {
-    "corporate": {"weight": "3", "channel_split": "stated_preference"},
-    "sme": {"weight": "2", "channel_split": "stated_preference"},
-    "individual": {"weight": "1", "channel_split": "stated_preference"}}}
+TAUGHT_BUDGET_RULE = U.TAUGHT_BUDGET_RULE
+
+
+def budget_rule(reach="stated_preference", value="customer_value", spend="best_return_first",
+                training="skill_gaps") -> dict:
+    """A budget rule as the editor hands it in (default: the taught one)."""
+    return {"kind": "budget", "groups": {"budget": {"reach": reach, "value": value,
+                                                    "spend": spend, "training": training}}}
 
 
 def solution_function(grade_id: str, name: str) -> str:
@@ -529,49 +551,55 @@ def defined(source: str, name: str):
 
 
 def test_budget_taught_method_full_on_unseen_companies(unseen_worlds):
-    """The notebook's plan_budget scores full marks on at least 19 of 20 unseen companies."""
+    """The model plan_budget scores full marks on at least 19 of 20 unseen companies."""
     plan_budget = defined(BUDGET_MODEL, "plan_budget")
-    scores = [U.budget_score(plan_budget(*pc.analysis_inputs(w)), w)[0]
-              for w in unseen_worlds]
+    scores = [U.budget_score(plan_budget(*pc.budget_inputs(w)), w)[0] for w in unseen_worlds]
     assert sum(s == 1.0 for s in scores) >= 19, scores
 
 
+def test_budget_truth_is_not_the_taught_weights(world):
+    """The true lines are not the 3/2/1 shares: the fixed-share budget is not the best one."""
+    truth = U.budget_truth(world)
+    best = pc.budget_as_dict(truth, pc.best_return_first(truth))
+    fixed = pc.budget_from_rule(U.FIXED_SHARES_RULE, *pc.budget_inputs(world))
+    assert U.truth_value(fixed, world) < 0.9 * U.truth_value(best, world)
+    assert best["training"] > 0 and fixed["training"] == 0
+
+
 def test_budget_read_off_own_truth_misses_unseen_companies(world, unseen_worlds):
-    """A budget copied from the trainee's own hidden truth: perfect there, <= 0.5 elsewhere."""
-    own = U.budget_truth(world) * pc.BUDGET_TOTAL
-    copied = {str(s): {c: float(v) for c, v in row.items()} for s, row in own.iterrows()}
+    """The best budget on the trainee's own truth: full there, < 1 on most other companies."""
+    truth = U.budget_truth(world)
+    copied = pc.budget_as_dict(truth, pc.best_return_first(truth))
     assert U.budget_score(copied, world)[0] == 1.0
     scores = [U.budget_score(copied, w)[0] for w in unseen_worlds]
-    assert sum(s <= 0.5 for s in scores) >= 15, scores
+    assert sum(s < 1.0 for s in scores) >= 15, scores
 
 
 def test_budget_economics_differ_between_companies(unseen_worlds):
-    """The true channel shares of two companies differ (the scenario alone fixes nothing)."""
+    """The best split of two companies differs (training and lines): nothing fixed to copy."""
     a, b = (U.budget_truth(w) for w in unseen_worlds[:2])
-    assert U._tvd(a, b) > 0.1
+    xa, xb = pc.best_return_first(a), pc.best_return_first(b)
+    assert abs(xa[-1] - xb[-1]) > 5_000          # the training line
+    assert not a[["segment", "channel"]].equals(b[["segment", "channel"]]) or \
+        float(np.abs(xa - xb).sum()) > 20_000
 
 
 def test_budget_exact_marks(ev, ctx):
-    """Solution 1 on the unseen company; doubled amounts exactly 0.5; an empty dict 0."""
-    source = BUDGET_MODEL
-    assert ev["budget_test"](fn_artifact(source, "plan_budget"), ctx).score == 1.0
+    """Model function 1 on the unseen company; doubled amounts exactly 0.5; an empty dict 0."""
+    assert ev["budget_test"](fn_artifact(BUDGET_MODEL, "plan_budget"), ctx).score == 1.0
     doubled = function_in(U.VARIANTS["partial"]["budget_answer"], "plan_budget")
     verdict = ev["budget_test"](fn_artifact(doubled, "plan_budget"), ctx)
     assert verdict.score == 0.5
     assert "200,000" in verdict.message
-    wrong = ev["budget_test"](fn_artifact("def plan_budget(customers, interactions):\n"
+    wrong = ev["budget_test"](fn_artifact("def plan_budget(customers, interactions, staff):\n"
                                           "    return {}\n", "plan_budget"), ctx)
     assert wrong.score == 0.0
     assert "budget" in wrong.message
 
 
-def test_budget_even_split_scores_zero(world, unseen_worlds):
-    """An even channel split within the true segment shares earns exactly 0 anywhere."""
-    w = unseen_worlds[0]
-    truth = U.budget_truth(w).sum(axis=1) * pc.BUDGET_TOTAL
-    even = {s: {c: float(v) / 5 for c in ("visit", "phone", "email", "message", "letter")}
-            for s, v in truth.items()}
-    assert U.budget_score(even, w)[0] == 0.0
+def test_budget_even_split_scores_zero(unseen_worlds):
+    """An even split over every segment and channel earns exactly 0 on every company."""
+    assert all(U.budget_score(U.even_budget(w), w)[0] == 0.0 for w in unseen_worlds)
 
 
 @pytest.mark.parametrize("body", [
@@ -580,7 +608,7 @@ def test_budget_even_split_scores_zero(world, unseen_worlds):
 ])
 def test_budget_failure_on_unseen_company_leaks_nothing(body, ev, ctx):
     """A function raising with unseen-company data in its text or type name: 0, kind only."""
-    source = f"def plan_budget(customers, interactions):\n    {body}\n"
+    source = f"def plan_budget(customers, interactions, staff):\n    {body}\n"
     verdict = ev["budget_test"](fn_artifact(source, "plan_budget"), ctx)
     assert verdict.score == 0.0
     assert "while running on the unseen company (raised)" in verdict.message
@@ -600,13 +628,23 @@ def test_budget_a_table_is_not_a_function(ev, ctx, world):
     "return None", "return '100000'", "return {'sme': {'phone': float('nan')}}",
     "return {'sme': {'phone': -5}}", "return {'sme': ['phone']}",
     "return {str(i): {'phone': 1.0} for i in range(100_000)}",
+    "return {'training': float('inf')}", "return {'training': -100000.0, 'sme': {'phone': 2e5}}",
 ])
 def test_budget_hostile(body, ev, ctx):
-    """Wrong types, NaN, negative, huge or raising functions earn 0 with a clear message."""
-    source = f"def plan_budget(customers, interactions):\n    {body}\n"
+    """Wrong types, NaN, infinite, negative, huge or raising functions earn 0 with a message."""
+    source = f"def plan_budget(customers, interactions, staff):\n    {body}\n"
     verdict = ev["budget_test"](fn_artifact(source, "plan_budget"), ctx)
     assert verdict.score == 0.0
     assert "budget" in verdict.message
+
+
+def test_budget_all_on_training_is_caught(ev, ctx):
+    """Every dollar on training (a valid shape): well below half marks, training not enough."""
+    source = ("def plan_budget(customers, interactions, staff):\n"
+              "    return {'training': 100000.0}\n")
+    verdict = ev["budget_test"](fn_artifact(source, "plan_budget"), ctx)
+    assert verdict.score < 0.25
+    assert "does not go where it brings most" in verdict.message
 
 
 # -------------------------------------------------------------------------- checklist
@@ -1611,47 +1649,56 @@ def test_call_sheet_full_partial_wrong_exact(ev, ctx, world):
 
 # ------------------------------------------------------------ budget: no-code budget rule
 def test_budget_taught_rule_is_the_model_budget(world):
-    """The taught rule (3/2/1, stated preference) splits exactly as the model function."""
-    customers, interactions = pc.analysis_inputs(world)
-    mine = pc.budget_from_rule(TAUGHT_BUDGET_RULE, customers, interactions)
-    model = defined(BUDGET_MODEL, "plan_budget")(customers, interactions)
+    """The taught rule splits exactly as the model function (stated channels, best first)."""
+    inputs = pc.budget_inputs(world)
+    mine = pc.budget_from_rule(TAUGHT_BUDGET_RULE, *inputs)
+    model = defined(BUDGET_MODEL, "plan_budget")(*inputs)
+    assert mine["training"] == pytest.approx(model["training"], abs=1.0)
     for seg, row in model.items():
-        for ch, hkd in row.items():
-            assert mine[seg][ch] == pytest.approx(hkd, abs=1e-6)
+        if seg != "training":
+            for ch, hkd in row.items():
+                assert mine[seg][ch] == pytest.approx(hkd, abs=1.0)
+
+
+def test_budget_editor_hands_in_the_taught_rule(world):
+    """The view, driven by its method, hands in the taught rule; the lines table is shown."""
+    editor = pc.budget_rule_editor(world)
+    editor.choose_all({g: dict(d) for g, d in TAUGHT_BUDGET_RULE["groups"].items()})
+    assert editor.problems() == []
+    assert editor.value == TAUGHT_BUDGET_RULE
+    lines = pc.budget_lines(*pc.budget_inputs(world))
+    assert {"value_at_stake", "saturation", "first_1000_brings"} <= set(lines.columns)
+    assert lines["segment"].iloc[-1] == "training"
 
 
 def test_budget_rule_full_partial_wrong_exact(ev, ctx):
-    """No code run: taught rule 1; equal weights its exact mark; even channels 0; unusable 0."""
+    """No code run: taught 1; no training its exact mark; fixed shares 0; unusable 0."""
     hidden = ctx.hidden_world()
     assert ev["budget_test"](TAUGHT_BUDGET_RULE, ctx).score == 1.0
-    equal = {"kind": "budget", "groups": {s: {"weight": "1", "channel_split": "stated_preference"}
-                                          for s in ("corporate", "sme", "individual")}}
-    expected = U.budget_score(pc.budget_from_rule(equal, *pc.analysis_inputs(hidden)), hidden)[0]
-    verdict = ev["budget_test"](equal, ctx)
+    partial = budget_rule(spend="in_proportion")
+    expected = U.budget_score(pc.budget_from_rule(partial, *pc.budget_inputs(hidden)), hidden)[0]
+    verdict = ev["budget_test"](partial, ctx)
     assert verdict.score == pytest.approx(expected, abs=1e-4)
     assert 0.0 < verdict.score < 1.0
-    even = {"kind": "budget", "groups": {s: {"weight": w, "channel_split": "even"}
-                                         for s, w in (("corporate", "3"), ("sme", "2"),
-                                                      ("individual", "1"))}}
-    assert ev["budget_test"](even, ctx).score == 0.0
-    broken = {"kind": "budget", "groups": {"corporate": {"weight": "9"}}}
+    assert ev["budget_test"](U.FIXED_SHARES_RULE, ctx).score == 0.0
+    broken = {"kind": "budget", "groups": {"budget": {"reach": "stated_preference"}}}
     verdict = ev["budget_test"](broken, ctx)
     assert verdict.score == 0.0 and "cannot be used" in verdict.message
 
 
 def test_budget_rules_reliable_on_20_unseen_companies(unseen_worlds):
-    """Taught rule 1 on >= 19; answered-contacts split >= 0.8 on >= 19; even split <= 0.25."""
-    def scores(split):
-        rule = {"kind": "budget", "groups": {
-            s: {"weight": w, "channel_split": split}
-            for s, w in (("corporate", "3"), ("sme", "2"), ("individual", "1"))}}
-        return [U.budget_score(pc.budget_from_rule(rule, *pc.analysis_inputs(w)), w)[0]
+    """Taught 1 on >= 19; answered-contacts reach >= 0.8 on >= 19; fixed shares <= 0.25."""
+    def scores(rule):
+        return [U.budget_score(pc.budget_from_rule(rule, *pc.budget_inputs(w)), w)[0]
                 for w in unseen_worlds]
 
-    taught, answered, even = scores("stated_preference"), scores("answered_contacts"), \
-        scores("even")
+    taught, answered = scores(TAUGHT_BUDGET_RULE), scores(budget_rule(reach="answered_contacts"))
+    fixed, even = scores(U.FIXED_SHARES_RULE), scores(budget_rule(reach="even", value="equal",
+                                                                  spend="in_proportion",
+                                                                  training="none"))
     assert sum(s == 1.0 for s in taught) >= 19, taught
     assert sum(s >= 0.8 for s in answered) >= 19, answered
+    assert sum(s <= 0.25 for s in fixed) >= 19, fixed
     assert sum(s <= 0.25 for s in even) >= 19, even
 
 

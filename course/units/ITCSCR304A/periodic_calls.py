@@ -885,11 +885,28 @@ def show_assignment_check(assigned: Any, world: Any) -> None:
 
 
 # ----------------------------------------------------------------------------- budget
+# Exercise 2 of notebook 2: HKD 100,000 for next month's promotion and training. Each
+# (segment, channel) is a promotion line; one more line buys training. What a line brings
+# follows the company's own figures, with diminishing returns: the first dollars on a line
+# reach its customers, later ones contact the same people again and bring less.
 BUDGET_TOTAL = 100_000.0
+TRAINING_LINE = "training"
+# HKD one promotional contact costs (material, staff time, travel or postage) and the chance
+# it brings an order from a customer who responds on that channel.
+CONTACT_COST = {"visit": 900.0, "phone": 120.0, "email": 8.0, "message": 15.0, "letter": 40.0}
+ORDER_CHANCE = {"visit": 0.35, "phone": 0.18, "email": 0.03, "message": 0.06, "letter": 0.04}
+ORDER_MONTHS = 3                  # an order is worth about three months of the customer's spend
+TRAINING_COURSE = 4_000.0         # HKD of courses per team member (closes ~63% of the gap)
+TRAINING_VALUE_PER_GAP_HOUR = 150.0   # HKD a month one staff hour at skill 0 loses vs skill 1
+BUDGET_STAFF_COLUMNS = ("staff_id", "skill", "capacity_hours_week")
 
 
 def budget_frame(budget: Any) -> pd.DataFrame | None:
-    """A ``{segment: {channel: HKD}}`` budget as a segment × channel frame (None if unusable)."""
+    """A ``{segment: {channel: HKD}, "training": HKD}`` budget as a segment × channel frame.
+
+    The training amount becomes a row ``training`` with its HKD under ``phone`` (a frame
+    needs a column; only the row's total counts). None when the budget is unusable.
+    """
     from crm_sim.schema import CHANNELS
 
     if isinstance(budget, pd.DataFrame):
@@ -898,6 +915,8 @@ def budget_frame(budget: Any) -> pd.DataFrame | None:
         return None
     rows = {}
     for seg, by_channel in budget.items():
+        if str(seg) == TRAINING_LINE:
+            by_channel = {"phone": by_channel}
         if not isinstance(by_channel, Mapping):
             return None
         row = {}
@@ -917,15 +936,15 @@ def budget_problems(budget: Any, world: Any) -> list[str]:
 
     frame = budget_frame(budget)
     if frame is None:
-        return ["budget must be a dict {segment: {channel: HKD amount ≥ 0}}, e.g. "
-                "{'corporate': {'visit': 20000, ...}, ...}"]
+        return ["budget must be a dict {segment: {channel: HKD amount ≥ 0}, 'training': HKD}, "
+                "e.g. {'corporate': {'visit': 20000, ...}, ..., 'training': 10000}"]
     problems = []
     segments = sorted(table(world, "customers")["segment"].unique())
-    extra = [s for s in frame.index if s not in segments]
+    extra = [s for s in frame.index if s not in segments and s != TRAINING_LINE]
     if extra:
         problems.append(f"unknown segments: {_ids(extra)}")
     if isinstance(budget, Mapping):
-        bad = sorted({ch for v in budget.values() if isinstance(v, Mapping) for ch in v
+        bad = sorted({ch for k, v in budget.items() if isinstance(v, Mapping) for ch in v
                       if ch not in CHANNELS})
         if bad:
             problems.append(f"unknown channels: {_ids(bad)} (use {', '.join(CHANNELS)})")
@@ -936,85 +955,219 @@ def budget_problems(budget: Any, world: Any) -> list[str]:
     return problems
 
 
-# The no-code track of the budget exercise: per segment, a weight (value at stake) and how
-# to split its money across channels, from what the customers show. The grader applies the
-# rule to a company the trainee has never seen.
+def budget_inputs(world: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(customers, interactions, staff): what a budget rule or `plan_budget` may read."""
+    customers, interactions = analysis_inputs(world)
+    staff = table(world, "staff")[list(BUDGET_STAFF_COLUMNS)].reset_index(drop=True)
+    return customers, interactions, staff
+
+
+def monthly_value(customers: pd.DataFrame) -> pd.Series:
+    """What each customer spends a month: lifetime value / months as a customer."""
+    return (customers["lifetime_value"].astype(float)
+            / customers["tenure_months"].astype(float).clip(lower=1.0))
+
+
+def _channel_shares(customers: pd.DataFrame, interactions: pd.DataFrame, reach: str
+                    ) -> pd.DataFrame:
+    """Per customer, the share of them each channel reaches (rows: customers, cols: channels)."""
+    from crm_sim.schema import CHANNELS
+
+    if reach == "stated_preference":
+        return pd.get_dummies(customers["preferred_channel"].astype(str)).reindex(
+            columns=list(CHANNELS), fill_value=0).astype(float).set_axis(customers.index)
+    if reach == "answered_contacts":
+        answered = interactions[interactions["outcome"].isin(["answered", "sale"])]
+        segment_of = customers.set_index("customer_id")["segment"]
+        share = pd.crosstab(answered["customer_id"].map(segment_of), answered["channel"],
+                            normalize="index").reindex(columns=list(CHANNELS), fill_value=0.0)
+        out = share.reindex(customers["segment"]).fillna(0.0).set_axis(customers.index)
+        empty = out.sum(axis=1) <= 0
+        out.loc[empty] = 1.0 / len(CHANNELS)
+        return out
+    return pd.DataFrame(1.0 / len(CHANNELS), index=customers.index, columns=list(CHANNELS))
+
+
+def promotion_lines(segment: pd.Series, shares: pd.DataFrame, value: pd.Series) -> pd.DataFrame:
+    """One row per (segment, channel): customers reached, value at stake, saturation.
+
+    value_at_stake = ORDER_CHANCE × ORDER_MONTHS × Σ monthly value of the customers the
+    channel reaches (what the line brings when every one of them has been contacted many
+    times); saturation = CONTACT_COST × customers (HKD to contact each once). A line with x
+    HKD brings value_at_stake × (1 − e^(−x / saturation)).
+    """
+    reached = shares.groupby(segment.to_numpy()).sum()
+    worth = shares.mul(value.to_numpy(), axis=0).groupby(segment.to_numpy()).sum()
+    lines = (reached.stack().rename("customers").to_frame()
+             .join(worth.stack().rename("monthly_value")).reset_index())
+    lines.columns = ["segment", "channel", "customers", "monthly_value"]
+    lines["value_at_stake"] = (lines["channel"].map(ORDER_CHANCE) * ORDER_MONTHS
+                               * lines["monthly_value"])
+    lines["saturation"] = lines["channel"].map(CONTACT_COST) * lines["customers"]
+    return lines.drop(columns="monthly_value")
+
+
+def training_line(staff: pd.DataFrame) -> pd.DataFrame:
+    """The training line: value_at_stake = HKD 150 × staff hours a month × (1 − skill).
+
+    saturation = TRAINING_COURSE × team members (one course each closes ~63% of the gap).
+    """
+    gap_hours = float(((1.0 - staff["skill"].astype(float))
+                       * staff["capacity_hours_week"].astype(float)).sum() * WEEKS_PER_MONTH)
+    return pd.DataFrame([{"segment": TRAINING_LINE, "channel": "", "customers": float(len(staff)),
+                          "value_at_stake": TRAINING_VALUE_PER_GAP_HOUR * gap_hours,
+                          "saturation": TRAINING_COURSE * len(staff)}])
+
+
+def best_return_first(lines: pd.DataFrame, total: float = BUDGET_TOTAL) -> np.ndarray:
+    """HKD per line so that the next dollar brings the same on every funded line.
+
+    With diminishing returns R(1 − e^(−x/S)), the next dollar on a line brings
+    (R/S)·e^(−x/S): fund the line whose next dollar brings most, until all lines funded
+    bring the same λ, chosen so the amounts add up to `total` (x = S·ln(R/(S·λ))).
+    """
+    value = lines["value_at_stake"].to_numpy(float)
+    sat = lines["saturation"].to_numpy(float)
+    ok = (value > 0) & (sat > 0)
+    if not ok.any():
+        return np.zeros(len(lines))
+    first = np.where(ok, value / np.where(ok, sat, 1.0), 0.0)
+
+    def spend(log_lam: float) -> np.ndarray:
+        return np.where(ok & (first > np.exp(log_lam)),
+                        sat * (np.log(np.maximum(first, 1e-300)) - log_lam), 0.0)
+
+    low, high = float(np.log(first[ok].max())) - 60.0, float(np.log(first[ok].max()))
+    for _ in range(200):
+        mid = (low + high) / 2
+        low, high = (mid, high) if spend(mid).sum() > total else (low, mid)
+    x = spend(high)
+    return x * (total / x.sum()) if x.sum() > 0 else x
+
+
+def lines_value(lines: pd.DataFrame, amounts: Iterable[float]) -> float:
+    """HKD the lines bring with `amounts` on them: Σ R (1 − e^(−x/S))."""
+    value = lines["value_at_stake"].to_numpy(float)
+    sat = lines["saturation"].to_numpy(float)
+    x = np.asarray(list(amounts), dtype=float)
+    safe = np.where(sat > 0, sat, 1.0)
+    return float(np.sum(np.where(sat > 0, value * (1.0 - np.exp(-x / safe)), 0.0)))
+
+
+def budget_as_dict(lines: pd.DataFrame, amounts: Iterable[float]) -> dict[str, Any]:
+    """``{segment: {channel: HKD}, "training": HKD}`` from amounts per line."""
+    from crm_sim.schema import CHANNELS
+
+    out: dict[str, Any] = {}
+    for seg, ch, x in zip(lines["segment"], lines["channel"], amounts, strict=True):
+        if seg == TRAINING_LINE:
+            out[TRAINING_LINE] = out.get(TRAINING_LINE, 0.0) + float(x)
+        else:
+            out.setdefault(str(seg), {c: 0.0 for c in CHANNELS})[str(ch)] += float(x)
+    out.setdefault(TRAINING_LINE, 0.0)
+    return out
+
+
+# The no-code track: which of the company's figures to use and how to spend.
 BUDGET_RULE_KIND = "budget"
-BUDGET_FIELDS = {"weight": ["0", "1", "2", "3", "4"],
-                 "channel_split": ["stated_preference", "answered_contacts", "even"]}
+BUDGET_GROUP = "budget"
+BUDGET_FIELDS = {"reach": ["stated_preference", "answered_contacts", "even"],
+                 "value": ["customer_value", "fixed_3_2_1", "equal"],
+                 "spend": ["best_return_first", "in_proportion"],
+                 "training": ["skill_gaps", "none"]}
+BUDGET_LABELS = {BUDGET_GROUP: "How to split the money"}
+
+
+def budget_lines(customers: pd.DataFrame, interactions: pd.DataFrame, staff: pd.DataFrame,
+                 reach: str = "stated_preference", value: str = "customer_value",
+                 training: str = "skill_gaps") -> pd.DataFrame:
+    """The company's budget lines as a rule sees them (the table the notebook shows).
+
+    reach: how customers are spread over channels (what they say they prefer, where past
+    contacts were answered, or evenly). value: each customer's monthly value (their own
+    spend, fixed 3/2/1 weights scaled to the company's mean, or the mean for all).
+    """
+    spend = monthly_value(customers)
+    if value == "fixed_3_2_1":
+        weight = customers["segment"].map(SEGMENT_WEIGHT).fillna(1.0)
+        spend = weight * spend.mean() / weight.mean()
+    elif value == "equal":
+        spend = pd.Series(spend.mean(), index=customers.index)
+    lines = promotion_lines(customers["segment"].astype(str),
+                            _channel_shares(customers, interactions, reach), spend)
+    if training == "skill_gaps":
+        lines = pd.concat([lines, training_line(staff)], ignore_index=True)
+    lines["first_1000_brings"] = lines["value_at_stake"] * (
+        1.0 - np.exp(-1000.0 / lines["saturation"].where(lines["saturation"] > 0)))
+    return lines.fillna({"first_1000_brings": 0.0})
 
 
 def budget_rule_editor(world: Any):
-    """The no-code view: one row per segment (weight, how to split across channels)."""
+    """The no-code view: one row of choices (reach, value, spend, training)."""
     from crm_sim.ui.rule_editor import RuleEditor
 
-    segments = sorted(table(world, "customers")["segment"].astype(str).unique())
-    return RuleEditor(BUDGET_RULE_KIND, segments, BUDGET_FIELDS)
+    return RuleEditor(BUDGET_RULE_KIND, [BUDGET_GROUP], BUDGET_FIELDS)
 
 
-def budget_rule_problems(rule: Any, segments: Iterable[str]) -> list[str]:
+def budget_rule_problems(rule: Any, segments: Iterable[str] = ()) -> list[str]:
     """What stops a budget rule from being used (plain words; empty = usable)."""
     from crm_sim.ui.rule_editor import rule_problems
 
-    problems = rule_problems(rule, BUDGET_RULE_KIND, sorted(segments), BUDGET_FIELDS)
-    if not problems and all(float(d["weight"]) == 0 for d in rule["groups"].values()):
-        problems.append("every weight is 0: no segment gets any money")
-    return problems
+    return rule_problems(rule, BUDGET_RULE_KIND, [BUDGET_GROUP], BUDGET_FIELDS)
 
 
 def budget_from_rule(rule: Mapping[str, Any], customers: pd.DataFrame,
-                     interactions: pd.DataFrame) -> dict[str, dict[str, float]]:
+                     interactions: pd.DataFrame, staff: pd.DataFrame) -> dict[str, Any]:
     """HKD 100,000 split by a budget rule (the grader's application).
 
-    Each segment's share = weight × its customers; within the segment, by the channels
-    customers say they prefer, by the channels their past contacts were answered on, or
-    evenly across the channels.
+    best_return_first: `best_return_first` over the lines; in_proportion: each line gets
+    money in proportion to its value at stake (costs and diminishing returns ignored).
+    Training gets money only when the rule includes its line (training = skill_gaps).
     """
-    from crm_sim.schema import CHANNELS
-
-    groups = rule["groups"]
-    answered = interactions[interactions["outcome"].isin(["answered", "sale"])]
-    seg_of = customers.set_index("customer_id")["segment"]
-    rows = {}
-    for seg, part in customers.groupby("segment"):
-        decision = groups.get(str(seg), {"weight": "0", "channel_split": "even"})
-        mass = float(decision["weight"]) * len(part)
-        if decision["channel_split"] == "stated_preference":
-            split = part["preferred_channel"].value_counts()
-        elif decision["channel_split"] == "answered_contacts":
-            mine = answered[answered["customer_id"].map(seg_of) == seg]
-            split = mine["channel"].value_counts()
-        else:
-            split = pd.Series(1.0, index=list(CHANNELS))
-        split = split.reindex(list(CHANNELS), fill_value=0.0).astype(float)
-        if split.sum() <= 0:
-            split = pd.Series(1.0, index=list(CHANNELS))
-        rows[str(seg)] = mass * split / split.sum()
-    grid = pd.DataFrame(rows).T.fillna(0.0)
-    total = float(grid.to_numpy().sum())
-    grid = grid / total * BUDGET_TOTAL if total > 0 else grid
-    return {s: {ch: float(v) for ch, v in row.items()} for s, row in grid.iterrows()}
+    decision = rule["groups"][BUDGET_GROUP]
+    lines = budget_lines(customers, interactions, staff, decision["reach"], decision["value"],
+                         decision["training"])
+    if decision["spend"] == "best_return_first":
+        amounts = best_return_first(lines)
+    else:
+        worth = lines["value_at_stake"].to_numpy(float)
+        amounts = worth / worth.sum() * BUDGET_TOTAL if worth.sum() > 0 else worth
+    return budget_as_dict(lines, amounts)
 
 
 def budget_from(rule: Any, world: Any) -> Any:
     """Your budget for your own company: a budget rule's value or a function."""
-    customers, interactions = analysis_inputs(world)
+    inputs = budget_inputs(world)
     if callable(rule):
-        return rule(customers, interactions)
-    problems = budget_rule_problems(rule, customers["segment"].astype(str).unique())
+        return rule(*inputs)
+    problems = budget_rule_problems(rule)
     for problem in problems:
         _failed(f"{problem}")
-    return {} if problems else budget_from_rule(rule, customers, interactions)
+    return {} if problems else budget_from_rule(rule, *inputs)
+
+
+def budget_value(budget: Any, world: Any) -> float | None:
+    """HKD a budget brings on your company's lines as stated preference shows them."""
+    frame = budget_frame(budget)
+    if frame is None:
+        return None
+    lines = budget_lines(*budget_inputs(world))
+    amounts = [float(frame.at[s, "phone"]) if s == TRAINING_LINE and s in frame.index
+               else float(frame.at[s, c]) if s in frame.index else 0.0
+               for s, c in zip(lines["segment"], lines["channel"], strict=True)]
+    return lines_value(lines, amounts)
 
 
 def show_budget_check(budget: Any, world: Any) -> None:
-    """Print form problems of the budget and its split by segment."""
+    """Print form problems, the split by segment and training, and what it brings here."""
     problems = budget_problems(budget, world)
     _print_report("budget", problems, f"budget: HKD {BUDGET_TOTAL:,.0f} allocated")
     frame = budget_frame(budget)
     if frame is not None and frame.to_numpy().sum() > 0:
         share = (frame.sum(axis=1) / frame.to_numpy().sum()).round(2)
-        print("  share by segment:", share.to_dict())
+        print("  share by line:", share.to_dict())
+        print(f"  expected to bring about HKD {budget_value(budget, world):,.0f} next month "
+              "in your company (customers' stated channels)")
 
 
 # ---------------------------------------------------------------------------- checklist

@@ -702,51 +702,91 @@ def assign_people(artifact: Any, ctx: EvalContext) -> Verdict:
 
 
 def budget_truth(world: Any) -> pd.DataFrame:
-    """Where the money works (hidden): segment weight × customers, by true best channel."""
+    """The company's budget lines as they truly are (hidden).
+
+    Customers respond on their true best channel (`channel_affinity`), and what an order
+    is worth follows their true propensity: monthly value × propensity / the company's
+    mean propensity. Costs, order chances, diminishing returns and the training line are
+    the notebook's (`pc.promotion_lines`, `pc.training_line`).
+    """
     from crm_sim.schema import CHANNELS
 
-    c = pc.table(world, "customers")[["customer_id", "segment"]].merge(
-        world.hidden["latent"][["customer_id", "channel_affinity"]], on="customer_id")
-    c["w"] = c["segment"].map(pc.SEGMENT_WEIGHT).fillna(1.0)
-    grid = c.pivot_table(index="segment", columns="channel_affinity", values="w", aggfunc="sum",
-                         fill_value=0.0).reindex(columns=list(CHANNELS), fill_value=0.0)
-    return grid / grid.to_numpy().sum()
+    customers, _, staff = pc.budget_inputs(world)
+    latent = world.hidden["latent"].set_index("customer_id").reindex(customers["customer_id"])
+    propensity = latent["propensity"].to_numpy(float)
+    value = pc.monthly_value(customers) * propensity / max(float(np.mean(propensity)), 1e-9)
+    shares = pd.get_dummies(latent["channel_affinity"].astype(str).to_numpy()).reindex(
+        columns=list(CHANNELS), fill_value=0).astype(float).set_axis(customers.index)
+    lines = pc.promotion_lines(customers["segment"].astype(str), shares, value)
+    return pd.concat([lines, pc.training_line(staff)], ignore_index=True)
 
 
-def reference_plan_budget(customers: pd.DataFrame, interactions: pd.DataFrame | None = None
-                          ) -> dict[str, dict[str, float]]:
-    """The model solution: segment weight × customers by *stated* preferred channel."""
-    from crm_sim.schema import CHANNELS
-
-    c = customers
-    w = c["segment"].map(pc.SEGMENT_WEIGHT).fillna(1.0)
-    grid = (c.assign(w=w).pivot_table(index="segment", columns="preferred_channel", values="w",
-                                      aggfunc="sum", fill_value=0.0)
-            .reindex(columns=list(CHANNELS), fill_value=0.0))
-    grid = grid / grid.to_numpy().sum() * pc.BUDGET_TOTAL
-    return {str(s): {ch: float(v) for ch, v in row.items()} for s, row in grid.iterrows()}
+TAUGHT_BUDGET_RULE = {"kind": pc.BUDGET_RULE_KIND, "groups": {pc.BUDGET_GROUP: {
+    "reach": "stated_preference", "value": "customer_value", "spend": "best_return_first",
+    "training": "skill_gaps"}}}
+# What reads none of the economics: fixed 3/2/1 weights by stated channel, in proportion,
+# no training (the split this exercise taught before costs and returns were added).
+FIXED_SHARES_RULE = {"kind": pc.BUDGET_RULE_KIND, "groups": {pc.BUDGET_GROUP: {
+    "reach": "stated_preference", "value": "fixed_3_2_1", "spend": "in_proportion",
+    "training": "none"}}}
+BUDGET_TARGET = 0.9          # share of the model budget's gain over the floor: full credit
 
 
-def reference_budget(world: Any) -> dict[str, dict[str, float]]:
+def reference_plan_budget(customers: pd.DataFrame, interactions: pd.DataFrame,
+                          staff: pd.DataFrame) -> dict[str, Any]:
+    """The model solution: stated channels, customers' own value, best return first, training."""
+    return pc.budget_from_rule(TAUGHT_BUDGET_RULE, customers, interactions, staff)
+
+
+def reference_budget(world: Any) -> dict[str, Any]:
     """The model solution's budget for `world` (from its public tables)."""
-    return reference_plan_budget(*pc.analysis_inputs(world))
+    return reference_plan_budget(*pc.budget_inputs(world))
 
 
-def _tvd(shares: pd.DataFrame, truth: pd.DataFrame) -> float:
-    a = shares.reindex(index=truth.index, columns=truth.columns, fill_value=0.0)
-    extra = float(shares.to_numpy().sum() - a.to_numpy().sum())
-    return 0.5 * (float(np.abs(a.to_numpy() - truth.to_numpy()).sum()) + extra)
+def _amounts_on(lines: pd.DataFrame, frame: pd.DataFrame) -> list[float]:
+    """HKD a budget frame puts on each of `lines` (training from its own row)."""
+    out = []
+    for seg, ch in zip(lines["segment"], lines["channel"], strict=True):
+        if seg not in frame.index:
+            out.append(0.0)
+        elif seg == pc.TRAINING_LINE:
+            out.append(float(frame.loc[seg].sum()))
+        else:
+            out.append(float(frame.at[seg, ch]))
+    return out
+
+
+def truth_value(budget: Any, world: Any, truth: pd.DataFrame | None = None) -> float:
+    """HKD `budget` brings on the company's true lines (amounts scaled to HKD 100,000)."""
+    frame = pc.budget_frame(budget)
+    if frame is None or frame.to_numpy().sum() <= 0:
+        return 0.0
+    frame = frame * (pc.BUDGET_TOTAL / float(frame.to_numpy().sum()))
+    truth = budget_truth(world) if truth is None else truth
+    return pc.lines_value(truth, _amounts_on(truth, frame))
+
+
+def even_budget(world: Any) -> dict[str, Any]:
+    """HKD 100,000 split evenly over every segment and channel, nothing on training."""
+    from crm_sim.schema import CHANNELS
+
+    segments = sorted(pc.table(world, "customers")["segment"].astype(str).unique())
+    each = pc.BUDGET_TOTAL / (len(segments) * len(CHANNELS))
+    return {**{s: {c: each for c in CHANNELS} for s in segments}, pc.TRAINING_LINE: 0.0}
 
 
 MAX_BUDGET_SEGMENTS = 50    # far more than any world has; bounds the work on a hostile answer
 
 
 def budget_score(budget: Any, world: Any) -> tuple[float, list[str], dict[str, Any]]:
-    """(score, problems, evidence) of `budget` against `world`'s hidden truth.
+    """(score, problems, evidence) of `budget` on `world`'s true economics.
 
-    Shares are compared with the truth by total variation distance (TVD). Credit =
-    (TVD of an even channel split − yours) / (TVD of the even split − the model solution's
-    on that world), clipped to 0..1; halved when the amounts do not add up to HKD 100,000.
+    value = what the budget brings on the true lines (`budget_truth`: true channels and
+    propensities, the notebook's costs, diminishing returns and training line). floor =
+    the better of an even split and fixed 3/2/1 shares (`FIXED_SHARES_RULE`), which read
+    none of the economics; reference = the model budget from public data. credit =
+    clip((value − floor) / (0.9 × (reference − floor))); halved when the amounts do not
+    add up to HKD 100,000 (they are scaled to it before valuing).
     """
     if isinstance(budget, dict) and len(budget) > MAX_BUDGET_SEGMENTS:
         return 0.0, [f"the budget names {len(budget)} segments; the company has a few"], {}
@@ -755,58 +795,69 @@ def budget_score(budget: Any, world: Any) -> tuple[float, list[str], dict[str, A
     if frame is None or frame.to_numpy().sum() <= 0:
         return 0.0, problems or ["the budget is empty"], {}
     truth = budget_truth(world)
-    shares = frame / frame.to_numpy().sum()
-    seg_share = truth.sum(axis=1)
-    even = pd.DataFrame({ch: seg_share / truth.shape[1] for ch in truth.columns})
-    ref = pc.budget_frame(reference_budget(world))
-    base, mine = _tvd(even, truth), _tvd(shares, truth)
-    best = _tvd(ref / ref.to_numpy().sum(), truth)
-    credit = (base - mine) / (base - best) if base - best > 1e-9 else float(mine <= base)
+    inputs = pc.budget_inputs(world)
+    mine = truth_value(budget, world, truth)
+    ref = truth_value(reference_plan_budget(*inputs), world, truth)
+    floor = max(truth_value(even_budget(world), world, truth),
+                truth_value(pc.budget_from_rule(FIXED_SHARES_RULE, *inputs), world, truth))
+    if ref - floor > 1e-6 * max(abs(ref), 1.0):
+        credit = (mine - floor) / (BUDGET_TARGET * (ref - floor))
+    else:
+        credit = float(mine >= ref - 1e-6)
     credit = min(1.0, max(0.0, credit)) if math.isfinite(credit) else 0.0
     total_ok = abs(float(frame.to_numpy().sum()) - pc.BUDGET_TOTAL) <= 1.0
     score = credit * (1.0 if total_ok else 0.5)
-    return score, problems, {"credit": round(credit, 4), "total_ok": total_ok}
+    training = float(frame.loc[pc.TRAINING_LINE].sum()) if pc.TRAINING_LINE in frame.index \
+        else 0.0
+    return score, problems, {"credit": round(credit, 4), "total_ok": total_ok,
+                             "value_hkd": round(mine, 2), "reference_value_hkd": round(ref, 2),
+                             "floor_value_hkd": round(floor, 2),
+                             "training_hkd": round(training, 2)}
 
 
 @evaluator(UNIT, "budget_test")
 def budget(artifact: Any, ctx: EvalContext) -> Verdict:
-    """A budget rule or `plan_budget` on the unseen company, scored against its truth.
+    """A budget rule or `plan_budget` on the unseen company, scored on its true economics.
 
-    No-code track: the rule (weight and channel split per segment) is applied by the
+    No-code track: the rule (which figures, how to spend, training) is applied by the
     grader (`pc.budget_from_rule`), no trainee code run. Analyst track: the submitted
-    function gets the unseen company's public customers and interactions
-    tables (`pc.analysis_inputs`), as the notebook's does; its budget is scored by
-    `budget_score` there. Each world draws its own channel economics
-    (`crm_sim.economics`), so a budget read off one world's truth misses the others.
+    function gets the unseen company's public customers, interactions and staff tables
+    (`pc.budget_inputs`), as the notebook's does; its budget is scored by `budget_score`
+    there. Each world draws its own channel economics, spend and team skills, so a budget
+    read off one world's truth misses the others.
     """
     from autograders.checks import to_plain
     from autograders.sandbox.evaluate import CallError
 
     world = ctx.hidden_world()
-    customers, interactions = pc.analysis_inputs(world)
+    customers, interactions, staff = pc.budget_inputs(world)
     if _is_rule(artifact, pc.BUDGET_RULE_KIND):
-        problems = pc.budget_rule_problems(artifact, customers["segment"].astype(str).unique())
+        problems = pc.budget_rule_problems(artifact)
         if problems:
             return _verdict(0.0, "the budget rule cannot be used: " + "; ".join(problems), {})
-        result = pc.budget_from_rule(artifact, customers, interactions)
+        result = pc.budget_from_rule(artifact, customers, interactions, staff)
     elif not (isinstance(artifact, dict) and "__function__" in artifact):
         return _verdict(0.0, "submit the function plan_budget itself (defined with def), "
                         "not the budget", {})
     else:
-        result = ctx.call_function(artifact, [[to_plain(customers), to_plain(interactions)]])[0]
+        result = ctx.call_function(artifact, [[to_plain(customers), to_plain(interactions),
+                                                to_plain(staff)]])[0]
     if isinstance(result, CallError):
         # only the kind (a fixed word): the error's text could carry unseen-company data
         return _verdict(0.0, f"plan_budget failed while running on the unseen company "
-                        f"({result.kind}); make it work for any customers and interactions "
-                        "tables", {"error": result.kind})
+                        f"({result.kind}); make it work for any customers, interactions and "
+                        "staff tables", {"error": result.kind})
     score, problems, evidence = budget_score(result, world)
     lines = list(problems)
     if evidence.get("credit", 1.0) < 0.999:
-        lines.append("on the unseen company some money sits on channels that do not work for "
-                     "that segment's customers: follow what each company's customers say they "
-                     "prefer, not fixed shares")
-    return _verdict(score, "; ".join(lines) or "On the unseen company the budget follows the "
-                    "segments' value and the channels that work for them.", evidence)
+        lines.append("on the unseen company the money does not go where it brings most: fund "
+                     "first the lines whose first dollars bring most (value at stake against "
+                     "the cost of a contact), stop where more contacts to the same customers "
+                     "bring less, and fund training where the team's skill gaps make it pay")
+        if evidence.get("training_hkd", 1.0) <= 0:
+            lines.append("training got nothing")
+    return _verdict(score, "; ".join(lines) or "On the unseen company the budget goes where "
+                    "each dollar brings most, training included.", evidence)
 
 
 def checklist_net(items: dict[str, bool], economics: pd.DataFrame) -> float:
@@ -1563,15 +1614,34 @@ def recommend_follow_up(record):
 follow_up_rule = recommend_follow_up
 """
 # the model's split of twice the money: right shares, wrong total (score exactly 0.5)
-_BUDGET_DOUBLED = """from periodic_calls import analysis_inputs
+_BUDGET_DOUBLED = """from periodic_calls import budget_inputs
 
-def plan_budget(customers, interactions):
-    weight = {"corporate": 3.0, "sme": 2.0, "individual": 1.0}
-    grid = (customers.assign(w=customers["segment"].map(weight).fillna(1.0))
-            .pivot_table(index="segment", columns="preferred_channel", values="w",
-                         aggfunc="sum", fill_value=0.0))
-    grid = grid / grid.to_numpy().sum() * 200_000
-    return {s: {c: float(v) for c, v in row.items()} for s, row in grid.iterrows()}
+def plan_budget(customers, interactions, staff):
+    import numpy as np
+    cost = {"visit": 900.0, "phone": 120.0, "email": 8.0, "message": 15.0, "letter": 40.0}
+    chance = {"visit": 0.35, "phone": 0.18, "email": 0.03, "message": 0.06, "letter": 0.04}
+    spend = customers["lifetime_value"] / customers["tenure_months"].clip(lower=1)
+    lines = (customers.assign(v=spend).groupby(["segment", "preferred_channel"])
+             .agg(n=("v", "size"), v=("v", "sum")).reset_index())
+    value = list(lines["preferred_channel"].map(chance) * 3 * lines["v"])
+    sat = list(lines["preferred_channel"].map(cost) * lines["n"])
+    gap_hours = float(((1 - staff["skill"]) * staff["capacity_hours_week"]).sum() * 4)
+    value.append(150.0 * gap_hours)
+    sat.append(4000.0 * len(staff))
+    value, sat = np.array(value, dtype=float), np.array(sat, dtype=float)
+    first = np.maximum(value / sat, 1e-300)
+    low, high = np.log(first.max()) - 60, np.log(first.max())
+    for _ in range(200):
+        mid = (low + high) / 2
+        x = np.where(first > np.exp(mid), sat * (np.log(first) - mid), 0.0)
+        low, high = (mid, high) if x.sum() > 100_000 else (low, mid)
+    x = np.where(first > np.exp(high), sat * (np.log(first) - high), 0.0)
+    x = x * 200_000 / x.sum()
+    out = {s: {} for s in customers["segment"].unique()}
+    for s, ch, amount in zip(lines["segment"], lines["preferred_channel"], x[:-1]):
+        out[s][ch] = float(amount)
+    out["training"] = float(x[-1])
+    return out
 
 budget_rule = plan_budget
 """
@@ -1622,7 +1692,7 @@ VARIANTS: dict[str, dict[str, str]] = {
         "plan_calls_answer": "plan_rule = []\n",
         "assign_people_answer": "from periodic_calls import assignment_task\n\n"
                                 "assigned = assignment_task(world).assign(assignee='O001')\n",
-        "budget_answer": "def plan_budget(customers, interactions):\n    return {}\n\n"
+        "budget_answer": "def plan_budget(customers, interactions, staff):\n    return {}\n\n"
                          "budget_rule = plan_budget\n",
         "checklist_answer": "checklist = OutsourcerChecklist()\n",
         "call_list_answer": _CALL_LIST_NONE,

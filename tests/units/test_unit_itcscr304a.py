@@ -1035,22 +1035,80 @@ def test_estimate_editor_hands_in_the_rule():
 
 
 # ------------------------------------------------------------------------ call effect
-def test_call_effect_exact_marks(ev, ctx, world):
-    """The definition's values earn 1; one segment off exactly 2/3; empty 0."""
-    truth = U.call_effect_truth(world)
-    assert ev["call_effect_test"](to_plain(truth), ctx).score == 1.0
-    off = dict(truth)
-    off["sme"] = (0.0 if math.isnan(off["sme"]) else off["sme"]) + 0.5
-    assert ev["call_effect_test"](to_plain(off), ctx).score == pytest.approx(2 / 3, abs=1e-4)
+CALL_EFFECT_PRECISION = '''
+def call_effect(customers, interactions, today):
+    import numpy as np
+    import pandas as pd
+    since = (pd.Timestamp(today) - pd.Timedelta(days=365)).strftime("%Y-%m-%d")
+    w = interactions[interactions["timestamp"] >= since]
+    band = w["info_captured"].str.extract(r'"satisfaction": "(low|medium|high)"',
+                                          expand=False).map({"low": 0.25, "medium": 0.55,
+                                                             "high": 0.85})
+    said = w.assign(v=band).dropna(subset=["v"]).sort_values(["customer_id", "timestamp"])
+    g = said.groupby("customer_id")
+    change = (g["v"].last() - g["v"].first())[g.size() >= 2]
+    when = pd.to_datetime(said["timestamp"])
+    span = (when.groupby(said["customer_id"]).max()
+            - when.groupby(said["customer_id"]).min()).dt.days
+    routine = w["purpose"] == "routine"
+    rival = w.loc[w["info_captured"].str.contains("competitor"), "customer_id"].unique()
+    df = pd.DataFrame({"x": w[routine].groupby("customer_id").size(),
+                       "y": change,
+                       "o": w[~routine].groupby("customer_id").size(),
+                       "s": span}).reindex(change.index).fillna(0.0)
+    df["c"] = df.index.isin(rival).astype(float)
+    segment = customers.set_index("customer_id")["segment"].reindex(df.index)
+    out = {}
+    for seg, part in df.groupby(segment):
+        # partial correlation from the inverse correlation matrix: -P_xy / sqrt(P_xx P_yy)
+        p = np.linalg.pinv(np.corrcoef(part[["x", "y", "o", "s", "c"]].to_numpy().T))
+        out[seg] = float(-p[0, 1] / np.sqrt(p[0, 0] * p[1, 1])) if len(part) >= 6 \
+            else float("nan")
+    return out
+'''
+
+
+def effect_mark(rule: dict, worlds: list) -> float:
+    """A measure definition's pooled share of (company, segment) values right."""
+    return U.call_effect_score_many([pc.effect_from_tables(rule, *pc.effect_inputs(w))
+                                     for w in worlds], worlds)[0]
+
+
+def test_call_effect_exact_marks(ev, ctx):
+    """Taught definition 1 on unseen companies; competitor not held: its exact share; {} 0."""
+    worlds = U.unseen_companies(ctx, U.EFFECT_COMPANIES)
+    assert ev["call_effect_test"](effect_rule(), ctx).score == 1.0
+    partial = effect_rule(rival="ignored")
+    verdict = ev["call_effect_test"](partial, ctx)
+    assert verdict.score == pytest.approx(effect_mark(partial, worlds), abs=1e-4)
+    assert 0.0 < verdict.score < 1.0
+    assert "held constant" in verdict.message
     assert ev["call_effect_test"]({}, ctx).score == 0.0
 
 
-@pytest.mark.parametrize("hostile", [None, 0.3, ["sme", 0.1], {"sme": "high"}])
+def test_call_effect_other_sound_method_full(ev, ctx):
+    """Partial correlation coded another way (inverse correlation matrix): full marks."""
+    verdict = ev["call_effect_test"](fn_artifact(CALL_EFFECT_PRECISION, "call_effect"), ctx)
+    assert verdict.score >= 0.8, verdict.message
+
+
+@pytest.mark.parametrize("hostile", [None, 0.3, ["sme", 0.1], {"sme": "high"},
+                                     {"kind": "call_effect", "groups": {"measure": {}}}])
 def test_call_effect_hostile(hostile, ev, ctx):
-    """Wrong shapes earn 0 with a message."""
+    """Values instead of a definition, wrong shapes or an empty definition earn 0, say why."""
     verdict = ev["call_effect_test"](hostile, ctx)
     assert verdict.score == 0.0
     assert verdict.message
+
+
+@pytest.mark.parametrize("body", ["return 0.3", "return {'sme': 'high'}",
+                                  "raise ValueError(str(customers.iloc[0].to_dict()))"])
+def test_call_effect_hostile_functions(body, ev, ctx):
+    """Junk-returning or raising functions earn 0; nothing of the unseen data is echoed."""
+    source = f"def call_effect(customers, interactions, today):\n    {body}\n"
+    verdict = ev["call_effect_test"](fn_artifact(source, "call_effect"), ctx)
+    assert verdict.score == 0.0
+    assert "C0" not in verdict.message
 
 
 # -------------------------------------------------------------------------- follow-up
@@ -1776,34 +1834,57 @@ def test_plan_rule_other_sound_plan_at_least_80_percent_on_20(unseen_worlds):
 
 
 # ---------------------------------------------------- call effect: no-code measure definition
-def effect_rule(window="365", counted="routine", change="last_minus_first", answers="2") -> dict:
+def effect_rule(window="365", counted="routine", change="last_minus_first", answers="2",
+                other="held_constant", span="held_constant", rival="held_constant") -> dict:
     """A measure definition as the editor hands it in (default: the taught one)."""
     return {"kind": "call_effect", "groups": {"measure": {
         "window_days": window, "calls_counted": counted, "change": change,
-        "min_answers": answers}}}
+        "min_answers": answers, "other_contacts": other, "answer_span": span,
+        "competitor_mentioned": rival}}}
 
 
-def test_effect_rule_full_partial_wrong_exact(ev, ctx, world):
-    """Taught definition 1; a 90-day window its exact share of segments; unusable 0."""
-    import math
+def test_effect_rule_on_the_trainee_world_is_the_truth(world):
+    """The taught definition gives the defined adjusted r per segment of the trainee world."""
+    mine, truth = pc.effect_from(effect_rule(), world), U.call_effect_truth(world)
+    for seg, r in truth.items():
+        assert (math.isnan(r) and math.isnan(mine[seg])) or mine[seg] == pytest.approx(r)
+    assert pc.effect_from(effect_rule(window="7"), world) != truth
 
-    full = pc.effect_from(effect_rule(), world)
-    assert ev["call_effect_test"](to_plain(full), ctx).score == 1.0
-    short = pc.effect_from(effect_rule(window="90"), world)
-    truth = U.call_effect_truth(world)
-    right = sum(1 for seg, r in truth.items()
-                if (math.isnan(r) and math.isnan(short.get(seg, 0.0)))
-                or abs(short.get(seg, 99) - r) <= pc.EFFECT_TOLERANCE)
-    verdict = ev["call_effect_test"](to_plain(short), ctx)
-    assert verdict.score == pytest.approx(right / len(truth), abs=1e-4)
-    assert ev["call_effect_test"](to_plain(pc.effect_from(effect_rule(window="7"), world)),
-                                  ctx).score == 0.0
+
+def test_effect_editor_hands_in_the_definition():
+    """The view, driven by its method, hands in the taught definition."""
+    editor = pc.effect_rule_editor()
+    editor.choose_all({g: dict(d) for g, d in effect_rule()["groups"].items()})
+    assert editor.problems() == []
+    assert editor.value == effect_rule()
+
+
+@pytest.fixture(scope="module")
+def effect_contexts() -> list[EvalContext]:
+    """Twenty grading contexts with small hidden companies (their sisters built on demand)."""
+    out = []
+    for i in range(N_UNSEEN):
+        c = EvalContext(unit="ITCSCR304A", trainee_id="t-eff", trainee_seed=1, hidden_seed=2)
+        c._cache["hidden"] = World.build(Scenario(seed=9100 + i, n_customers=300, n_staff=12))
+        out.append(c)
+    return out
+
+
+def test_effect_rules_reliable_on_20_unseen_companies(ev, effect_contexts):
+    """Taught 1 on 20; the raw r (nothing held constant) <= 0.25 on >= 19; one control off < 1."""
+    def scores(rule):
+        return [ev["call_effect_test"](rule, c).score for c in effect_contexts]
+
+    taught, raw = scores(effect_rule()), scores(effect_rule(other="ignored", span="ignored",
+                                                            rival="ignored"))
+    assert sum(s == 1.0 for s in taught) >= 19, taught
+    assert sum(s <= 0.25 for s in raw) >= 19, raw
+    no_span = scores(effect_rule(span="ignored"))
+    assert sum(s < 1.0 for s in no_span) >= 19, no_span
 
 
 def test_effect_definition_equals_the_truth_on_20_companies(unseen_worlds):
     """The taught definition gives the defined r per segment on every one of 20 companies."""
-    import math
-
     for w in unseen_worlds:
         mine, truth = pc.effect_from(effect_rule(), w), U.call_effect_truth(w)
         for seg, r in truth.items():

@@ -1952,7 +1952,7 @@ def try_follow_up(world: Any, recommend: Any, limit: int = 600) -> pd.DataFrame:
 # ------------------------------------------------------------------ analysis (notebook 3)
 ANALYSIS_CUSTOMER_COLUMNS = ("customer_id", "segment", "lifetime_value", "tenure_months",
                              "dm_consent", "preferred_channel")
-EFFECT_TOLERANCE = 0.02
+EFFECT_TOLERANCE = 0.005     # the definition is exact: this only absorbs rounding
 BAND_VALUE = {"low": 0.25, "medium": 0.55, "high": 0.85}
 
 
@@ -2045,7 +2045,92 @@ EFFECT_RULE_KIND = "call_effect"
 EFFECT_FIELDS = {"window_days": ["90", "180", "365"],
                  "calls_counted": ["routine", "promotion", "all"],
                  "change": ["last_minus_first", "mean_of_answers"],
-                 "min_answers": ["1", "2", "3"]}
+                 "min_answers": ["1", "2", "3"],
+                 "other_contacts": ["held_constant", "ignored"],
+                 "answer_span": ["held_constant", "ignored"],
+                 "competitor_mentioned": ["held_constant", "ignored"]}
+# What a measure can hold constant (the confounders of "more calls, better relationship"):
+EFFECT_CONTROLS = {
+    "other_contacts": "the customer's other contacts in the window (promotions, follow-ups, "
+                      "service, complaints): customers contacted more often are also called "
+                      "more, and every contact moves satisfaction",
+    "answer_span": "the days between the customer's first and last answer: a longer span "
+                   "holds more calls and more drift in satisfaction",
+    "competitor_mentioned": "whether the customer mentioned a competitor in the window: the "
+                            "customers rivals reach (competitor_activity) answer differently",
+}
+
+
+def effect_inputs(world: Any) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """(customers, interactions, today "YYYY-MM-DD"): what `call_effect` functions receive."""
+    customers, interactions = analysis_inputs(world)
+    return customers, interactions, today(world).strftime("%Y-%m-%d")
+
+
+def effect_table(world: Any, window_days: int = 365, calls_counted: str = "routine",
+                 change: str = "last_minus_first", min_answers: int = 2) -> pd.DataFrame:
+    """`effect_table_from` on a world's tables, up to its today."""
+    return effect_table_from(*effect_inputs(world), window_days, calls_counted, change,
+                             min_answers)
+
+
+def effect_table_from(customers: pd.DataFrame, interactions: pd.DataFrame, day: str,
+                      window_days: int = 365, calls_counted: str = "routine",
+                      change: str = "last_minus_first", min_answers: int = 2) -> pd.DataFrame:
+    """Per customer who gave enough answers: measure, calls counted, controls, segment.
+
+    Columns: m (last − first band, or the mean of the bands), calls, other_contacts (the
+    window's contacts that are not counted as calls), answer_span (days between the first
+    and last answer), competitor_mentioned (1 when a record in the window says so), segment.
+    """
+    inter = interactions
+    since = (pd.Timestamp(day) - pd.Timedelta(days=int(window_days))).strftime("%Y-%m-%d")
+    w = inter[inter["timestamp"].astype(str) >= since]
+    band = w["info_captured"].astype(str).str.extract(
+        r'"satisfaction": "(low|medium|high)"', expand=False).map(BAND_VALUE)
+    obs = (w.assign(v=band).dropna(subset=["v"])
+           .sort_values(["customer_id", "timestamp"], kind="stable"))
+    g = obs.groupby("customer_id")
+    measure = g["v"].last() - g["v"].first() if change == "last_minus_first" else g["v"].mean()
+    measure = measure[g.size() >= int(min_answers)]
+    stamp = pd.to_datetime(obs["timestamp"], format="%Y-%m-%dT%H:%M")
+    span = (stamp.groupby(obs["customer_id"]).max()
+            - stamp.groupby(obs["customer_id"]).min()).dt.days
+    counted = w["purpose"] == calls_counted if calls_counted != "all" else \
+        ~w["purpose"].isin(["service", "complaint"])
+    calls = w[counted].groupby("customer_id").size()
+    other = w[~counted].groupby("customer_id").size()
+    rival = w[w["info_captured"].astype(str).str.contains('"competitor": "mentioned"',
+                                                          regex=False)]["customer_id"]
+    seg = customers.set_index("customer_id")["segment"]
+    idx = measure.index
+    return pd.DataFrame({"m": measure,
+                         "calls": calls.reindex(idx).fillna(0).astype(float),
+                         "other_contacts": other.reindex(idx).fillna(0).astype(float),
+                         "answer_span": span.reindex(idx).fillna(0).astype(float),
+                         "competitor_mentioned": idx.isin(set(rival)).astype(float),
+                         "segment": seg.reindex(idx)})
+
+
+def partial_correlation(frame: pd.DataFrame, controls: Iterable[str]) -> float:
+    """The r between calls and measure once `controls` are held constant (NaN if undefined).
+
+    Both are regressed on the controls (least squares with a constant); r of what is left
+    (the residuals). With no controls this is Pearson's r.
+    """
+    controls = list(controls)
+    if len(frame) < len(controls) + 3:
+        return float("nan")
+    design = np.column_stack([np.ones(len(frame))]
+                             + [frame[c].to_numpy(float) for c in controls])
+    left = []
+    for col in ("calls", "m"):
+        y = frame[col].to_numpy(float)
+        coef = np.linalg.lstsq(design, y, rcond=None)[0]
+        left.append(y - design @ coef)
+    if min(float(np.std(v)) for v in left) < 1e-12:
+        return float("nan")
+    return float(np.corrcoef(left[0], left[1])[0, 1])
 
 
 def effect_rule_editor():
@@ -2055,44 +2140,40 @@ def effect_rule_editor():
     return RuleEditor(EFFECT_RULE_KIND, ["measure"], EFFECT_FIELDS)
 
 
-def effect_from_rule(rule: Mapping[str, Any], world: Any) -> dict[str, float]:
-    """Per segment, Pearson r between calls counted and the satisfaction measure chosen."""
+def effect_rule_problems(rule: Any) -> list[str]:
+    """What stops a measure definition from being used (plain words; empty = usable)."""
     from crm_sim.ui.rule_editor import rule_problems
 
-    problems = rule_problems(rule, EFFECT_RULE_KIND, ["measure"], EFFECT_FIELDS)
+    return rule_problems(rule, EFFECT_RULE_KIND, ["measure"], EFFECT_FIELDS)
+
+
+def effect_from_tables(rule: Mapping[str, Any], customers: pd.DataFrame,
+                       interactions: pd.DataFrame, day: str) -> dict[str, float]:
+    """Per segment, r between calls counted and the satisfaction measure (the grader's way).
+
+    Controls chosen as ``held_constant`` are held constant (`partial_correlation`).
+    """
+    d = rule["groups"]["measure"]
+    df = effect_table_from(customers, interactions, day, int(d["window_days"]),
+                           d["calls_counted"], d["change"], int(d["min_answers"]))
+    controls = [c for c in EFFECT_CONTROLS if d[c] == "held_constant"]
+    return {str(s): partial_correlation(part, controls) for s, part in df.groupby("segment")}
+
+
+def effect_from_rule(rule: Mapping[str, Any], world: Any) -> dict[str, float]:
+    """`effect_from_tables` on your world (problems with the definition printed)."""
+    problems = effect_rule_problems(rule)
     for problem in problems:
         _failed(f"{problem}")
-    if problems:
-        return {}
-    d = rule["groups"]["measure"]
-    inter = table(world, "interactions")
-    since = (today(world) - pd.Timedelta(days=int(d["window_days"]))).strftime("%Y-%m-%d")
-    w = inter[inter["timestamp"].astype(str) >= since]
-    band = w["info_captured"].astype(str).str.extract(
-        r'"satisfaction": "(low|medium|high)"', expand=False).map(BAND_VALUE)
-    obs = (w.assign(v=band).dropna(subset=["v"])
-           .sort_values(["customer_id", "timestamp"], kind="stable"))
-    g = obs.groupby("customer_id")["v"]
-    measure = g.last() - g.first() if d["change"] == "last_minus_first" else g.mean()
-    measure = measure[g.size() >= int(d["min_answers"])]
-    counted = w if d["calls_counted"] == "all" else w[w["purpose"] == d["calls_counted"]]
-    calls = counted.groupby("customer_id").size()
-    seg = table(world, "customers").set_index("customer_id")["segment"]
-    df = pd.DataFrame({"m": measure, "calls": calls.reindex(measure.index).fillna(0),
-                       "segment": seg.reindex(measure.index)})
-    out = {}
-    for s, part in df.groupby("segment"):
-        if len(part) < 3 or part["calls"].std() == 0 or part["m"].std() == 0:
-            out[str(s)] = float("nan")
-        else:
-            out[str(s)] = float(np.corrcoef(part["calls"], part["m"])[0, 1])
-    return out
+    return {} if problems else effect_from_tables(rule, *effect_inputs(world))
 
 
 def effect_from(rule: Any, world: Any) -> Any:
-    """Your call effect: computed from a measure definition's value, or your dict as it is."""
+    """Your call effect on your world: from a measure definition or your function."""
     if isinstance(rule, Mapping) and rule.get("kind") == EFFECT_RULE_KIND:
         return effect_from_rule(rule, world)
+    if callable(rule):
+        return rule(*effect_inputs(world))
     return rule
 
 
@@ -2115,7 +2196,7 @@ def show_call_effect_check(effect: Any, world: Any) -> None:
     """Print what is wrong with the shape of ``call_effect`` (values: the grader's business)."""
     problems = call_effect_shape_problems(effect, world)
     _print_report("call_effect", problems, "call_effect: one correlation per segment (the "
-                  "grader checks them against the definition)")
+                  "grader applies your definition to companies you have not seen)")
 
 
 def mechanism_table(mechanism: Any) -> pd.DataFrame:

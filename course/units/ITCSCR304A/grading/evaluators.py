@@ -1231,12 +1231,15 @@ def estimates(artifact: Any, ctx: EvalContext) -> Verdict:
 
 # The definition's value per segment: a reference solution (never released).
 def call_effect_truth(world: Any, days: int = 365) -> dict[str, float]:
-    """Per segment, r between routine calls and the change in stated satisfaction.
+    """Per segment, r between routine calls and the change in stated satisfaction, adjusted.
 
     Over the `days` before ``world.today``: x = routine calls per customer, y = last minus
-    first satisfaction band the customer gave (customers who gave at least two); Pearson r
-    per segment (NaN when there is no spread). The observed measure of
-    `crm_sim.analysis.contact_relationship_correlation`, split by segment.
+    first satisfaction band the customer gave (customers who gave at least two), holding
+    constant the customer's other contacts in the window (contact intensity), the days
+    between their first and last answer, and whether they mentioned a competitor: the
+    partial correlation, i.e. r of the residuals of x and y after a least-squares fit on
+    those three (NaN when undefined). Without the adjustment, customers contacted more
+    often for any reason, watched longer, or courted by rivals drive the raw r.
     """
     inter = pc.table(world, "interactions")
     since = (pc.today(world) - pd.Timedelta(days=days)).strftime("%Y-%m-%d")
@@ -1247,19 +1250,34 @@ def call_effect_truth(world: Any, days: int = 365) -> dict[str, float]:
            .sort_values(["customer_id", "timestamp"], kind="stable"))
     g = obs.groupby("customer_id")["v"]
     change = (g.last() - g.first())[g.size() >= 2]
-    calls = w[w["purpose"] == "routine"].groupby("customer_id").size()
+    stamp = pd.to_datetime(obs["timestamp"], format="%Y-%m-%dT%H:%M")
+    by = stamp.groupby(obs["customer_id"])
+    span = (by.max() - by.min()).dt.days
+    routine = w["purpose"] == "routine"
+    calls = w[routine].groupby("customer_id").size()
+    other = w[~routine].groupby("customer_id").size()
+    rival = set(w.loc[w["info_captured"].astype(str).str.contains(
+        '"competitor": "mentioned"', regex=False), "customer_id"])
     seg = pc.table(world, "customers").set_index("customer_id")["segment"]
-    df = pd.DataFrame({"change": change, "calls": calls.reindex(change.index).fillna(0),
-                       "segment": seg.reindex(change.index)})
+    idx = change.index
+    df = pd.DataFrame({"y": change, "x": calls.reindex(idx).fillna(0).astype(float),
+                       "other": other.reindex(idx).fillna(0).astype(float),
+                       "span": span.reindex(idx).fillna(0).astype(float),
+                       "rival": idx.isin(rival).astype(float), "segment": seg.reindex(idx)})
     out = {}
     for s, part in df.groupby("segment"):
-        if len(part) < 3 or part["calls"].std() == 0 or part["change"].std() == 0:
+        if len(part) < 6:
             out[str(s)] = float("nan")
-        else:
-            out[str(s)] = float(np.corrcoef(part["calls"], part["change"])[0, 1])
+            continue
+        design = np.column_stack([np.ones(len(part)), part["other"], part["span"],
+                                  part["rival"]])
+        rx = part["x"].to_numpy(float) - design @ np.linalg.lstsq(
+            design, part["x"].to_numpy(float), rcond=None)[0]
+        ry = part["y"].to_numpy(float) - design @ np.linalg.lstsq(
+            design, part["y"].to_numpy(float), rcond=None)[0]
+        ok = min(float(np.std(rx)), float(np.std(ry))) >= 1e-12
+        out[str(s)] = float(np.corrcoef(rx, ry)[0, 1]) if ok else float("nan")
     return out
-
-
 
 
 def call_effect_problems(effect: Any, world: Any) -> tuple[list[str], list[str]]:
@@ -1282,19 +1300,70 @@ def call_effect_problems(effect: Any, world: Any) -> tuple[list[str], list[str]]
             right.append(seg)
         else:
             problems.append(f"call_effect[{seg!r}] does not match the definition: check the "
-                            "window, the routine-call count and the first/last band per customer")
+                            "window, the routine-call count, the first/last band per customer "
+                            "and what is held constant (other contacts, the span between "
+                            "answers, a competitor mentioned)")
     return problems, right
+
+
+EFFECT_COMPANIES = 5         # companies a measure definition is applied on (pooled)
+
+
+def call_effect_score_many(effects: list[Any], worlds: list[Any]) -> tuple[float, dict]:
+    """Share of (company, segment) pairs whose r is within 0.005 of the defined value."""
+    right = total = 0
+    per_company = []
+    for effect, world in zip(effects, worlds, strict=True):
+        problems, ok = call_effect_problems(effect, world)
+        n = len(call_effect_truth(world))
+        right, total = right + len(ok), total + n
+        per_company.append(len(ok))
+    return (right / total if total else 0.0), {"segments_right": per_company,
+                                               "segments_per_company": total // max(
+                                                   1, len(worlds))}
 
 
 @evaluator(UNIT, "call_effect_test")
 def call_effect(artifact: Any, ctx: EvalContext) -> Verdict:
-    """Score = share of segments whose r is within 0.02 of the defined correlation."""
-    world = ctx.trainee_world()
-    problems, right = call_effect_problems(artifact, world)
-    n = len(call_effect_truth(world))
-    score = len(right) / n if n else 0.0
-    return _verdict(score, "; ".join(problems) or "The correlation per segment is right.",
-                    {"segments_right": right})
+    """The measure definition applied to five unseen companies; share of segments right.
+
+    No-code track: the definition (window, calls counted, change, answers, and what is held
+    constant) is applied by the grader (`pc.effect_from_tables`), no trainee code run.
+    Analyst track: the function `call_effect(customers, interactions, today)` runs
+    (sandboxed) once per company. Each company's r per segment is compared with
+    `call_effect_truth` (within `pc.EFFECT_TOLERANCE`), pooled over the hidden company and
+    four sisters (`unseen_companies`): the raw r, which contact intensity, the span
+    between answers and competitor mentions confound, matches it only where those happen
+    not to matter.
+    """
+    from autograders.checks import to_plain
+
+    worlds = unseen_companies(ctx, EFFECT_COMPANIES)
+    inputs = [pc.effect_inputs(w) for w in worlds]
+    if _is_rule(artifact, pc.EFFECT_RULE_KIND):
+        problems = pc.effect_rule_problems(artifact)
+        if problems:
+            return _verdict(0.0, "the measure definition cannot be used: " + "; ".join(problems),
+                            {})
+        results = [pc.effect_from_tables(artifact, *i) for i in inputs]
+    else:
+        results, failed = _call_submitted(
+            artifact, ctx, "call_effect", [[to_plain(c), to_plain(i), d] for c, i, d in inputs],
+            not_its=" or the measure definition (effect_rule), not its values",
+            inputs="customers and interactions tables and day", many=True)
+        if failed:
+            return failed
+    if any(not isinstance(r, Mapping) or "__frame__" in r for r in results):
+        return _verdict(0.0, "call_effect must return a dict {segment: r}", {})
+    score, evidence = call_effect_score_many(results, worlds)
+    if score >= 0.999:
+        message = "On companies you have not seen, the adjusted correlation per segment is right."
+    else:
+        message = (f"On companies you have not seen ({score:.0%} of segments right): check the "
+                   "window, the routine-call count, the first/last band per customer and what "
+                   "is held constant (other contacts, the span between answers, a competitor "
+                   "mentioned)")
+    return _verdict(score, message, evidence)
 
 
 def reference_follow_up(record: dict) -> dict:
@@ -1674,6 +1743,14 @@ VARIANTS: dict[str, dict[str, str]] = {
         "call_list_answer": _CALL_LIST_EMAIL,
         "call_report_answer": _REPORT_NO_DATES,
         "estimates_answer": _ESTIMATE_SALE_RATE,
+        # the measure without the competitor mention held constant (right where it matters
+        # little)
+        "call_effect_answer": 'effect_rules.choose_all({"measure": {"window_days": "365", '
+                              '"calls_counted": "routine", "change": "last_minus_first", '
+                              '"min_answers": "2", "other_contacts": "held_constant", '
+                              '"answer_span": "held_constant", '
+                              '"competitor_mentioned": "ignored"}})\n'
+                              "effect_rule = effect_rules.value\n",
         "follow_up_answer": _FOLLOW_UP_NO_BUSINESS,
         "conduct_written": "I would sell him what suits him.",
     },

@@ -23,6 +23,8 @@ c.CourseDirectory.ignore = [
     "*_key*",
     "*.secret",
     ".secret",
+    # the instructor's guide to the unit (grading the written answers, observation)
+    "INSTRUCTOR.md",
 ]
 
 # Feedback: formgrader's "Generate Feedback" and `crm-course feedback` both run nbgrader's

@@ -24,7 +24,8 @@ SOURCE_DIR = "units"
 # Files of a unit directory that must never reach trainees: the criterion map and the
 # unit's grading/ folder (evaluators, answer keys, reference solutions).
 NEVER_RELEASED = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "grading",
-                  "unit.toml", "evaluators.py", "*_key*", "*.secret", ".secret"]
+                  "unit.toml", "evaluators.py", "*_key*", "*.secret", ".secret",
+                  "INSTRUCTOR.md"]
 # A trainee id becomes a directory name and a gradebook key: keep it boring.
 TRAINEE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 UNIT_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")

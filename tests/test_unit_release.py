@@ -37,3 +37,11 @@ def test_release_is_notebooks_and_helpers(course, code):
     text = "\n".join(p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file())
     assert [k for k in KEY_NAMES if k in text] == []
     assert released_support(out) == [str(out / h.relative_to(unit)) for h in helpers]
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_instructor_guide_is_never_released(course, code):
+    """The unit's INSTRUCTOR.md (how to grade the written answers) stays out of the release."""
+    assert (course.unit_dir(code) / "INSTRUCTOR.md").is_file()
+    out = release_unit(course, code)
+    assert not list(out.rglob("INSTRUCTOR.md"))

@@ -11,6 +11,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from unit_loader import evaluators_module, helper_module
@@ -358,6 +359,32 @@ def test_plan_promotions_without_consent_are_not_diluted_by_padding(ev, ctx, wor
     assert verdict.score < 1 - 0.6 * k / len(rows)      # below what dividing by calls gave
 
 
+@pytest.mark.parametrize("knob,limit_name,words", [
+    ("PLAN_BUDGET_PER_CUSTOMER", "budget (HKD)", "over the budget limit"),
+    ("PLAN_HOURS_PER_STAFF_WEEK", "staff hours", "over the staff hours limit")])
+def test_plan_beyond_a_limit_loses_the_share_it_is_over(knob, limit_name, words, ev, ctx,
+                                                        world, monkeypatch):
+    """A compliant full plan 25% over the hours or the budget scores exactly 0.75, says so."""
+    rows = reference_plan(world)
+    plan = to_plain(CallPlan.build(rows, world))
+    usage = pc.plan_usage(CallPlan.build(rows, world).frame, world)
+    used = usage["cost_hkd" if "HKD" in limit_name else "hours"]
+    per_unit = len(world.customers) if "HKD" in limit_name else len(world.staff) * \
+        pc.WEEKS_PER_MONTH
+    monkeypatch.setattr(pc, knob, used / 1.25 / per_unit)
+    verdict = ev["plan_calls_test"](plan, ctx)
+    assert verdict.score == pytest.approx(0.75, abs=1e-3)
+    assert words in verdict.message and "over by" in verdict.message and "25%" in verdict.message
+    assert list(verdict.evidence["over_limits"]) == [limit_name]
+
+
+def test_plan_limits_follow_the_company(world, unseen_worlds):
+    """Hours follow the team's size and the budget the number of customers."""
+    limits = pc.plan_limits(world)
+    assert limits["hours"] == pc.PLAN_HOURS_PER_STAFF_WEEK * len(world.staff) * 4
+    assert limits["budget_hkd"] == pc.PLAN_BUDGET_PER_CUSTOMER * len(world.customers)
+
+
 @pytest.mark.parametrize("hostile", [None, "plan", {"customer_id": "C000001"},
                                      [{"customer_id": "C999999", "slot": "2026-02-02T10:00",
                                        "channel": "phone", "assignee": "S0001"}],
@@ -468,20 +495,41 @@ def function_in(source: str, name: str) -> str:
 
 
 BUDGET_MODEL = '''
-def plan_budget(customers, interactions):
-    weight = {"corporate": 3.0, "sme": 2.0, "individual": 1.0}
-    weights = customers["segment"].map(weight).fillna(1.0)
-    grid = (customers.assign(w=weights)
-            .pivot_table(index="segment", columns="preferred_channel", values="w",
-                         aggfunc="sum", fill_value=0.0))
-    grid = grid / grid.to_numpy().sum() * 100_000
-    return {segment: {channel: float(v) for channel, v in row.items()}
-            for segment, row in grid.iterrows()}
+def plan_budget(customers, interactions, staff):
+    import numpy as np
+    cost = {"visit": 900.0, "phone": 120.0, "email": 8.0, "message": 15.0, "letter": 40.0}
+    chance = {"visit": 0.35, "phone": 0.18, "email": 0.03, "message": 0.06, "letter": 0.04}
+    spend = customers["lifetime_value"] / customers["tenure_months"].clip(lower=1)
+    lines = (customers.assign(v=spend).groupby(["segment", "preferred_channel"])
+             .agg(n=("v", "size"), v=("v", "sum")).reset_index())
+    value = list(lines["preferred_channel"].map(chance) * 3 * lines["v"])
+    sat = list(lines["preferred_channel"].map(cost) * lines["n"])
+    gap_hours = float(((1 - staff["skill"]) * staff["capacity_hours_week"]).sum() * 4)
+    value.append(150.0 * gap_hours)
+    sat.append(4000.0 * len(staff))
+    value, sat = np.array(value, dtype=float), np.array(sat, dtype=float)
+    first = np.maximum(value / sat, 1e-300)
+    low, high = np.log(first.max()) - 60, np.log(first.max())
+    for _ in range(200):          # best return first: the same next-dollar return everywhere
+        mid = (low + high) / 2
+        x = np.where(first > np.exp(mid), sat * (np.log(first) - mid), 0.0)
+        low, high = (mid, high) if x.sum() > 100_000 else (low, mid)
+    x = np.where(first > np.exp(high), sat * (np.log(first) - high), 0.0)
+    x = x * 100_000 / x.sum()
+    out = {s: {} for s in customers["segment"].unique()}
+    for s, ch, amount in zip(lines["segment"], lines["preferred_channel"], x[:-1]):
+        out[s][ch] = float(amount)
+    out["training"] = float(x[-1])
+    return out
 '''
-TAUGHT_BUDGET_RULE = {"kind": "budget", "groups": {
-    "corporate": {"weight": "3", "channel_split": "stated_preference"},
-    "sme": {"weight": "2", "channel_split": "stated_preference"},
-    "individual": {"weight": "1", "channel_split": "stated_preference"}}}
+TAUGHT_BUDGET_RULE = U.TAUGHT_BUDGET_RULE
+
+
+def budget_rule(reach="stated_preference", value="customer_value", spend="best_return_first",
+                training="skill_gaps") -> dict:
+    """A budget rule as the editor hands it in (default: the taught one)."""
+    return {"kind": "budget", "groups": {"budget": {"reach": reach, "value": value,
+                                                    "spend": spend, "training": training}}}
 
 
 def solution_function(grade_id: str, name: str) -> str:
@@ -503,49 +551,55 @@ def defined(source: str, name: str):
 
 
 def test_budget_taught_method_full_on_unseen_companies(unseen_worlds):
-    """The notebook's plan_budget scores full marks on at least 19 of 20 unseen companies."""
+    """The model plan_budget scores full marks on at least 19 of 20 unseen companies."""
     plan_budget = defined(BUDGET_MODEL, "plan_budget")
-    scores = [U.budget_score(plan_budget(*pc.analysis_inputs(w)), w)[0]
-              for w in unseen_worlds]
+    scores = [U.budget_score(plan_budget(*pc.budget_inputs(w)), w)[0] for w in unseen_worlds]
     assert sum(s == 1.0 for s in scores) >= 19, scores
 
 
+def test_budget_truth_is_not_the_taught_weights(world):
+    """The true lines are not the 3/2/1 shares: the fixed-share budget is not the best one."""
+    truth = U.budget_truth(world)
+    best = pc.budget_as_dict(truth, pc.best_return_first(truth))
+    fixed = pc.budget_from_rule(U.FIXED_SHARES_RULE, *pc.budget_inputs(world))
+    assert U.truth_value(fixed, world) < 0.9 * U.truth_value(best, world)
+    assert best["training"] > 0 and fixed["training"] == 0
+
+
 def test_budget_read_off_own_truth_misses_unseen_companies(world, unseen_worlds):
-    """A budget copied from the trainee's own hidden truth: perfect there, <= 0.5 elsewhere."""
-    own = U.budget_truth(world) * pc.BUDGET_TOTAL
-    copied = {str(s): {c: float(v) for c, v in row.items()} for s, row in own.iterrows()}
+    """The best budget on the trainee's own truth: full there, < 1 on most other companies."""
+    truth = U.budget_truth(world)
+    copied = pc.budget_as_dict(truth, pc.best_return_first(truth))
     assert U.budget_score(copied, world)[0] == 1.0
     scores = [U.budget_score(copied, w)[0] for w in unseen_worlds]
-    assert sum(s <= 0.5 for s in scores) >= 15, scores
+    assert sum(s < 1.0 for s in scores) >= 15, scores
 
 
 def test_budget_economics_differ_between_companies(unseen_worlds):
-    """The true channel shares of two companies differ (the scenario alone fixes nothing)."""
+    """The best split of two companies differs (training and lines): nothing fixed to copy."""
     a, b = (U.budget_truth(w) for w in unseen_worlds[:2])
-    assert U._tvd(a, b) > 0.1
+    xa, xb = pc.best_return_first(a), pc.best_return_first(b)
+    assert abs(xa[-1] - xb[-1]) > 5_000          # the training line
+    assert not a[["segment", "channel"]].equals(b[["segment", "channel"]]) or \
+        float(np.abs(xa - xb).sum()) > 20_000
 
 
 def test_budget_exact_marks(ev, ctx):
-    """Solution 1 on the unseen company; doubled amounts exactly 0.5; an empty dict 0."""
-    source = BUDGET_MODEL
-    assert ev["budget_test"](fn_artifact(source, "plan_budget"), ctx).score == 1.0
+    """Model function 1 on the unseen company; doubled amounts exactly 0.5; an empty dict 0."""
+    assert ev["budget_test"](fn_artifact(BUDGET_MODEL, "plan_budget"), ctx).score == 1.0
     doubled = function_in(U.VARIANTS["partial"]["budget_answer"], "plan_budget")
     verdict = ev["budget_test"](fn_artifact(doubled, "plan_budget"), ctx)
     assert verdict.score == 0.5
     assert "200,000" in verdict.message
-    wrong = ev["budget_test"](fn_artifact("def plan_budget(customers, interactions):\n"
+    wrong = ev["budget_test"](fn_artifact("def plan_budget(customers, interactions, staff):\n"
                                           "    return {}\n", "plan_budget"), ctx)
     assert wrong.score == 0.0
     assert "budget" in wrong.message
 
 
-def test_budget_even_split_scores_zero(world, unseen_worlds):
-    """An even channel split within the true segment shares earns exactly 0 anywhere."""
-    w = unseen_worlds[0]
-    truth = U.budget_truth(w).sum(axis=1) * pc.BUDGET_TOTAL
-    even = {s: {c: float(v) / 5 for c in ("visit", "phone", "email", "message", "letter")}
-            for s, v in truth.items()}
-    assert U.budget_score(even, w)[0] == 0.0
+def test_budget_even_split_scores_zero(unseen_worlds):
+    """An even split over every segment and channel earns exactly 0 on every company."""
+    assert all(U.budget_score(U.even_budget(w), w)[0] == 0.0 for w in unseen_worlds)
 
 
 @pytest.mark.parametrize("body", [
@@ -554,7 +608,7 @@ def test_budget_even_split_scores_zero(world, unseen_worlds):
 ])
 def test_budget_failure_on_unseen_company_leaks_nothing(body, ev, ctx):
     """A function raising with unseen-company data in its text or type name: 0, kind only."""
-    source = f"def plan_budget(customers, interactions):\n    {body}\n"
+    source = f"def plan_budget(customers, interactions, staff):\n    {body}\n"
     verdict = ev["budget_test"](fn_artifact(source, "plan_budget"), ctx)
     assert verdict.score == 0.0
     assert "while running on the unseen company (raised)" in verdict.message
@@ -574,13 +628,23 @@ def test_budget_a_table_is_not_a_function(ev, ctx, world):
     "return None", "return '100000'", "return {'sme': {'phone': float('nan')}}",
     "return {'sme': {'phone': -5}}", "return {'sme': ['phone']}",
     "return {str(i): {'phone': 1.0} for i in range(100_000)}",
+    "return {'training': float('inf')}", "return {'training': -100000.0, 'sme': {'phone': 2e5}}",
 ])
 def test_budget_hostile(body, ev, ctx):
-    """Wrong types, NaN, negative, huge or raising functions earn 0 with a clear message."""
-    source = f"def plan_budget(customers, interactions):\n    {body}\n"
+    """Wrong types, NaN, infinite, negative, huge or raising functions earn 0 with a message."""
+    source = f"def plan_budget(customers, interactions, staff):\n    {body}\n"
     verdict = ev["budget_test"](fn_artifact(source, "plan_budget"), ctx)
     assert verdict.score == 0.0
     assert "budget" in verdict.message
+
+
+def test_budget_all_on_training_is_caught(ev, ctx):
+    """Every dollar on training (a valid shape): well below half marks, training not enough."""
+    source = ("def plan_budget(customers, interactions, staff):\n"
+              "    return {'training': 100000.0}\n")
+    verdict = ev["budget_test"](fn_artifact(source, "plan_budget"), ctx)
+    assert verdict.score < 0.25
+    assert "does not go where it brings most" in verdict.message
 
 
 # -------------------------------------------------------------------------- checklist
@@ -971,22 +1035,80 @@ def test_estimate_editor_hands_in_the_rule():
 
 
 # ------------------------------------------------------------------------ call effect
-def test_call_effect_exact_marks(ev, ctx, world):
-    """The definition's values earn 1; one segment off exactly 2/3; empty 0."""
-    truth = U.call_effect_truth(world)
-    assert ev["call_effect_test"](to_plain(truth), ctx).score == 1.0
-    off = dict(truth)
-    off["sme"] = (0.0 if math.isnan(off["sme"]) else off["sme"]) + 0.5
-    assert ev["call_effect_test"](to_plain(off), ctx).score == pytest.approx(2 / 3, abs=1e-4)
+CALL_EFFECT_PRECISION = '''
+def call_effect(customers, interactions, today):
+    import numpy as np
+    import pandas as pd
+    since = (pd.Timestamp(today) - pd.Timedelta(days=365)).strftime("%Y-%m-%d")
+    w = interactions[interactions["timestamp"] >= since]
+    band = w["info_captured"].str.extract(r'"satisfaction": "(low|medium|high)"',
+                                          expand=False).map({"low": 0.25, "medium": 0.55,
+                                                             "high": 0.85})
+    said = w.assign(v=band).dropna(subset=["v"]).sort_values(["customer_id", "timestamp"])
+    g = said.groupby("customer_id")
+    change = (g["v"].last() - g["v"].first())[g.size() >= 2]
+    when = pd.to_datetime(said["timestamp"])
+    span = (when.groupby(said["customer_id"]).max()
+            - when.groupby(said["customer_id"]).min()).dt.days
+    routine = w["purpose"] == "routine"
+    rival = w.loc[w["info_captured"].str.contains("competitor"), "customer_id"].unique()
+    df = pd.DataFrame({"x": w[routine].groupby("customer_id").size(),
+                       "y": change,
+                       "o": w[~routine].groupby("customer_id").size(),
+                       "s": span}).reindex(change.index).fillna(0.0)
+    df["c"] = df.index.isin(rival).astype(float)
+    segment = customers.set_index("customer_id")["segment"].reindex(df.index)
+    out = {}
+    for seg, part in df.groupby(segment):
+        # partial correlation from the inverse correlation matrix: -P_xy / sqrt(P_xx P_yy)
+        p = np.linalg.pinv(np.corrcoef(part[["x", "y", "o", "s", "c"]].to_numpy().T))
+        out[seg] = float(-p[0, 1] / np.sqrt(p[0, 0] * p[1, 1])) if len(part) >= 6 \
+            else float("nan")
+    return out
+'''
+
+
+def effect_mark(rule: dict, worlds: list) -> float:
+    """A measure definition's pooled share of (company, segment) values right."""
+    return U.call_effect_score_many([pc.effect_from_tables(rule, *pc.effect_inputs(w))
+                                     for w in worlds], worlds)[0]
+
+
+def test_call_effect_exact_marks(ev, ctx):
+    """Taught definition 1 on unseen companies; competitor not held: its exact share; {} 0."""
+    worlds = U.unseen_companies(ctx, U.EFFECT_COMPANIES)
+    assert ev["call_effect_test"](effect_rule(), ctx).score == 1.0
+    partial = effect_rule(rival="ignored")
+    verdict = ev["call_effect_test"](partial, ctx)
+    assert verdict.score == pytest.approx(effect_mark(partial, worlds), abs=1e-4)
+    assert 0.0 < verdict.score < 1.0
+    assert "held constant" in verdict.message
     assert ev["call_effect_test"]({}, ctx).score == 0.0
 
 
-@pytest.mark.parametrize("hostile", [None, 0.3, ["sme", 0.1], {"sme": "high"}])
+def test_call_effect_other_sound_method_full(ev, ctx):
+    """Partial correlation coded another way (inverse correlation matrix): full marks."""
+    verdict = ev["call_effect_test"](fn_artifact(CALL_EFFECT_PRECISION, "call_effect"), ctx)
+    assert verdict.score >= 0.8, verdict.message
+
+
+@pytest.mark.parametrize("hostile", [None, 0.3, ["sme", 0.1], {"sme": "high"},
+                                     {"kind": "call_effect", "groups": {"measure": {}}}])
 def test_call_effect_hostile(hostile, ev, ctx):
-    """Wrong shapes earn 0 with a message."""
+    """Values instead of a definition, wrong shapes or an empty definition earn 0, say why."""
     verdict = ev["call_effect_test"](hostile, ctx)
     assert verdict.score == 0.0
     assert verdict.message
+
+
+@pytest.mark.parametrize("body", ["return 0.3", "return {'sme': 'high'}",
+                                  "raise ValueError(str(customers.iloc[0].to_dict()))"])
+def test_call_effect_hostile_functions(body, ev, ctx):
+    """Junk-returning or raising functions earn 0; nothing of the unseen data is echoed."""
+    source = f"def call_effect(customers, interactions, today):\n    {body}\n"
+    verdict = ev["call_effect_test"](fn_artifact(source, "call_effect"), ctx)
+    assert verdict.score == 0.0
+    assert "C0" not in verdict.message
 
 
 # -------------------------------------------------------------------------- follow-up
@@ -1063,18 +1185,25 @@ def follow_up_rules(**changes) -> dict:
 
 
 def follow_up_mark(rule: dict, c: EvalContext) -> float:
-    """The follow-up rule computed here: min(1, value / (0.8 model value)) × usable share."""
+    """The follow-up rule computed here: value over the blanket call, × usable share.
+
+    credit = clip((value − blanket) / (0.8 × (model − blanket))), every value from calls
+    kept within the segments' follow-up hours.
+    """
     from crm_sim.mechanism import mechanism_for
 
     world = c.hidden_world()
     channels = {s: r.channels for s, r in mechanism_for(world).segments.items()}
     records = pc.customer_records(world)
-    plan, problems = pc.follow_up_plan(world, records, [pc.follow_up_from_rule(rule, r, channels)
-                                                        for r in records])
-    value = U.follow_up_value(world, plan)[0]
-    ref_plan, _ = pc.follow_up_plan(world, records, [U.reference_follow_up(r) for r in records])
-    ref_value = U.follow_up_value(world, ref_plan)[0]
-    credit = min(1.0, max(0.0, value / (U.FOLLOW_UP_TARGET * ref_value)))
+    recs = [pc.follow_up_from_rule(rule, r, channels) for r in records]
+    _, problems = pc.follow_up_plan(world, records, recs)
+    value = U.policy_value(world, records, recs)
+    ref_value = U.policy_value(world, records, [U.reference_follow_up(r) for r in records])
+    floor = U.blanket_value(world, records)
+    if ref_value - floor > 0.02 * ref_value:
+        credit = min(1.0, max(0.0, (value - floor) / (U.FOLLOW_UP_TARGET * (ref_value - floor))))
+    else:        # a company where calling everyone earns as much: value / (0.8 × model)
+        credit = min(1.0, max(0.0, value / (U.FOLLOW_UP_TARGET * ref_value)))
     return credit * (1.0 - sum(len(v) for v in problems.values()) / len(records))
 
 
@@ -1088,12 +1217,13 @@ def test_follow_up_taught_rules_are_the_model_policy(world):
             U.reference_follow_up(record)
 
 
-def test_follow_up_rules_full_partial_wrong_exact(ev, ctx):
-    """No code run: taught rules 1; no promotions at all its exact mark; promotions to all low."""
+def test_follow_up_rules_full_partial_wrong_exact(ev, ctx, follow_up_contexts):
+    """No code run: taught rules 1; no business calls its exact mark; promotions to all low."""
     assert ev["follow_up_test"](follow_up_rules(), ctx).score == 1.0
-    partial = follow_up_rules(consented={"action": "none"})
-    verdict = ev["follow_up_test"](partial, ctx)
-    assert verdict.score == pytest.approx(follow_up_mark(partial, ctx), abs=1e-4)
+    partial = follow_up_rules(business_no_consent={"action": "none"})
+    unit_size = follow_up_contexts[0]        # a company where the blanket floor applies
+    verdict = ev["follow_up_test"](partial, unit_size)
+    assert verdict.score == pytest.approx(follow_up_mark(partial, unit_size), abs=1e-4)
     assert 0.0 < verdict.score < 1.0
     everyone = {g: fu_call("promotion", ["needs"], "phone") for g in pc.FOLLOW_UP_SITUATIONS}
     wrong = {"kind": "follow_up", "groups": everyone}
@@ -1387,17 +1517,56 @@ def test_follow_up_other_sound_rules_at_least_80_percent(follow_up_contexts):
     assert sum(s >= 0.8 for s in scores) >= 19, scores
 
 
-@pytest.mark.xfail(reason="the engine still sells on routine calls, also to customers without "
-                   "consent (issue 12's law fix in crm_sim.calls): a routine call to everyone "
-                   "then earns 0.3-0.98 of the marks; this test turns green with that fix",
-                   strict=False)
-def test_follow_up_naive_routine_call_to_all_at_most_a_quarter(follow_up_contexts):
-    """A routine phone call about needs to every customer (right shape, no thought): <= 0.25."""
-    rules = {"kind": "follow_up", "groups": {g: fu_call("routine", ["needs"], "phone")
+@pytest.mark.parametrize("channel,questions", [("phone", ["needs"]), ("preferred", ["timeline"]),
+                                               ("preferred", ["needs", "satisfaction"])])
+def test_follow_up_naive_routine_call_to_all_at_most_a_quarter(channel, questions,
+                                                               follow_up_contexts):
+    """A routine call to every customer (right shape, no thought): <= 0.25 on >= 18 of 20.
+
+    The phone call about needs is the blanket floor itself (0 everywhere); a call with no
+    questions on the preferred channel lands just above the floor in two companies where
+    the blanket call earns nearly what the model does (0.52 and 1.0 there).
+    """
+    rules = {"kind": "follow_up", "groups": {g: fu_call("routine", questions, channel)
                                              for g in pc.FOLLOW_UP_SITUATIONS}}
     assert not pc.follow_up_rule_problems(rules)
     scores = [follow_up_mark(rules, c) for c in follow_up_contexts]
     assert sum(s <= 0.25 for s in scores) >= 19, scores
+
+
+def test_follow_up_model_beats_the_blanket_call_on_19_of_20(follow_up_contexts):
+    """On >= 19 of 20 unit-size companies the model adds > 2% over the blanket call."""
+    gains = []
+    for c in follow_up_contexts:
+        world = c.hidden_world()
+        records = pc.customer_records(world)
+        ref_value = U.policy_value(world, records, [U.reference_follow_up(r) for r in records])
+        gains.append((ref_value - U.blanket_value(world, records)) / ref_value)
+    assert sum(g > 0.02 for g in gains) >= 19, gains
+
+
+def test_follow_up_calls_beyond_the_follow_up_hours_are_not_made(ev, follow_up_contexts):
+    """Visiting every SME with five questions overruns its hours: not made, named, costs."""
+    c = follow_up_contexts[0]
+    world = c.hidden_world()
+    records = pc.customer_records(world)
+    visit = {"action": "call", "channel": "visit", "purpose": "routine",
+             "questions": ["needs", "budget", "timeline", "satisfaction", "pain_points"]}
+    recs = [visit if r["segment"] == "sme" else {"action": "none"} for r in records]
+    plan, _ = pc.follow_up_plan(world, records, recs)
+    kept, over = pc.within_capacity(plan, world)
+    assert list(over) == ["sme"] and len(kept) < len(plan)
+    assert over["sme"]["calls_not_made"] == len(plan) - len(kept)
+    assert over["sme"]["needed_hours"] == round(len(plan) * (75 + 2 * 5) / 60, 1)
+    assert over["sme"]["available_hours"] == round(pc.follow_up_capacity(world)["sme"] / 60, 1)
+    line = pc.capacity_lines(over)[0]
+    assert "sme follow-up calls need" in line and "over by" in line
+    assert f"{over['sme']['calls_not_made']} calls cannot be made" in line
+    source = ("def recommend_follow_up(record):\n    if record['segment'] != 'sme':\n"
+              "        return {'action': 'none'}\n    return " + repr(visit) + "\n")
+    verdict = ev["follow_up_test"](fn_artifact(source, "recommend_follow_up"), c)
+    assert "sme follow-up calls need" in verdict.message
+    assert verdict.evidence["over_capacity"]["sme"] == over["sme"]
 
 
 # --------------------------------------------- 20 unseen companies: checklist (reliability)
@@ -1538,47 +1707,56 @@ def test_call_sheet_full_partial_wrong_exact(ev, ctx, world):
 
 # ------------------------------------------------------------ budget: no-code budget rule
 def test_budget_taught_rule_is_the_model_budget(world):
-    """The taught rule (3/2/1, stated preference) splits exactly as the model function."""
-    customers, interactions = pc.analysis_inputs(world)
-    mine = pc.budget_from_rule(TAUGHT_BUDGET_RULE, customers, interactions)
-    model = defined(BUDGET_MODEL, "plan_budget")(customers, interactions)
+    """The taught rule splits exactly as the model function (stated channels, best first)."""
+    inputs = pc.budget_inputs(world)
+    mine = pc.budget_from_rule(TAUGHT_BUDGET_RULE, *inputs)
+    model = defined(BUDGET_MODEL, "plan_budget")(*inputs)
+    assert mine["training"] == pytest.approx(model["training"], abs=1.0)
     for seg, row in model.items():
-        for ch, hkd in row.items():
-            assert mine[seg][ch] == pytest.approx(hkd, abs=1e-6)
+        if seg != "training":
+            for ch, hkd in row.items():
+                assert mine[seg][ch] == pytest.approx(hkd, abs=1.0)
+
+
+def test_budget_editor_hands_in_the_taught_rule(world):
+    """The view, driven by its method, hands in the taught rule; the lines table is shown."""
+    editor = pc.budget_rule_editor(world)
+    editor.choose_all({g: dict(d) for g, d in TAUGHT_BUDGET_RULE["groups"].items()})
+    assert editor.problems() == []
+    assert editor.value == TAUGHT_BUDGET_RULE
+    lines = pc.budget_lines(*pc.budget_inputs(world))
+    assert {"value_at_stake", "saturation", "first_1000_brings"} <= set(lines.columns)
+    assert lines["segment"].iloc[-1] == "training"
 
 
 def test_budget_rule_full_partial_wrong_exact(ev, ctx):
-    """No code run: taught rule 1; equal weights its exact mark; even channels 0; unusable 0."""
+    """No code run: taught 1; no training its exact mark; fixed shares 0; unusable 0."""
     hidden = ctx.hidden_world()
     assert ev["budget_test"](TAUGHT_BUDGET_RULE, ctx).score == 1.0
-    equal = {"kind": "budget", "groups": {s: {"weight": "1", "channel_split": "stated_preference"}
-                                          for s in ("corporate", "sme", "individual")}}
-    expected = U.budget_score(pc.budget_from_rule(equal, *pc.analysis_inputs(hidden)), hidden)[0]
-    verdict = ev["budget_test"](equal, ctx)
+    partial = budget_rule(spend="in_proportion")
+    expected = U.budget_score(pc.budget_from_rule(partial, *pc.budget_inputs(hidden)), hidden)[0]
+    verdict = ev["budget_test"](partial, ctx)
     assert verdict.score == pytest.approx(expected, abs=1e-4)
     assert 0.0 < verdict.score < 1.0
-    even = {"kind": "budget", "groups": {s: {"weight": w, "channel_split": "even"}
-                                         for s, w in (("corporate", "3"), ("sme", "2"),
-                                                      ("individual", "1"))}}
-    assert ev["budget_test"](even, ctx).score == 0.0
-    broken = {"kind": "budget", "groups": {"corporate": {"weight": "9"}}}
+    assert ev["budget_test"](U.FIXED_SHARES_RULE, ctx).score == 0.0
+    broken = {"kind": "budget", "groups": {"budget": {"reach": "stated_preference"}}}
     verdict = ev["budget_test"](broken, ctx)
     assert verdict.score == 0.0 and "cannot be used" in verdict.message
 
 
 def test_budget_rules_reliable_on_20_unseen_companies(unseen_worlds):
-    """Taught rule 1 on >= 19; answered-contacts split >= 0.8 on >= 19; even split <= 0.25."""
-    def scores(split):
-        rule = {"kind": "budget", "groups": {
-            s: {"weight": w, "channel_split": split}
-            for s, w in (("corporate", "3"), ("sme", "2"), ("individual", "1"))}}
-        return [U.budget_score(pc.budget_from_rule(rule, *pc.analysis_inputs(w)), w)[0]
+    """Taught 1 on >= 19; answered-contacts reach >= 0.8 on >= 19; fixed shares <= 0.25."""
+    def scores(rule):
+        return [U.budget_score(pc.budget_from_rule(rule, *pc.budget_inputs(w)), w)[0]
                 for w in unseen_worlds]
 
-    taught, answered, even = scores("stated_preference"), scores("answered_contacts"), \
-        scores("even")
+    taught, answered = scores(TAUGHT_BUDGET_RULE), scores(budget_rule(reach="answered_contacts"))
+    fixed, even = scores(U.FIXED_SHARES_RULE), scores(budget_rule(reach="even", value="equal",
+                                                                  spend="in_proportion",
+                                                                  training="none"))
     assert sum(s == 1.0 for s in taught) >= 19, taught
     assert sum(s >= 0.8 for s in answered) >= 19, answered
+    assert sum(s <= 0.25 for s in fixed) >= 19, fixed
     assert sum(s <= 0.25 for s in even) >= 19, even
 
 
@@ -1637,35 +1815,76 @@ def test_plan_rule_reliable_on_20_unseen_companies(unseen_worlds):
     assert sum(s <= 0.4 + 1e-9 for s in promo) >= 14, promo
 
 
+def test_plan_rule_calling_everyone_at_most_a_quarter_on_20(unseen_worlds):
+    """Everyone called (right shape, no choice): beyond the hours and budget, <= 0.25 on >= 19."""
+    scores = [U.plan_score(pc.plan_from_rule(plan_rule(who=("everyone",) * 3), w,
+                                             U.reference_prospects(w)), w)[0]
+              for w in unseen_worlds]
+    assert sum(s <= 0.25 for s in scores) >= 19, scores
+
+
+def test_plan_rule_other_sound_plan_at_least_80_percent_on_20(unseen_worlds):
+    """Phone for every segment and only the top 40 outside corporates: >= 0.8 on >= 19."""
+    rule = plan_rule(who=("everyone", "top_value_only", "top_value_only"))
+    for group in rule["groups"].values():
+        group["channel"] = "phone"
+    scores = [U.plan_score(pc.plan_from_rule(rule, w, U.reference_prospects(w)), w)[0]
+              for w in unseen_worlds]
+    assert sum(s >= 0.8 for s in scores) >= 19, scores
+
+
 # ---------------------------------------------------- call effect: no-code measure definition
-def effect_rule(window="365", counted="routine", change="last_minus_first", answers="2") -> dict:
+def effect_rule(window="365", counted="routine", change="last_minus_first", answers="2",
+                other="held_constant", span="held_constant", rival="held_constant") -> dict:
     """A measure definition as the editor hands it in (default: the taught one)."""
     return {"kind": "call_effect", "groups": {"measure": {
         "window_days": window, "calls_counted": counted, "change": change,
-        "min_answers": answers}}}
+        "min_answers": answers, "other_contacts": other, "answer_span": span,
+        "competitor_mentioned": rival}}}
 
 
-def test_effect_rule_full_partial_wrong_exact(ev, ctx, world):
-    """Taught definition 1; a 90-day window its exact share of segments; unusable 0."""
-    import math
+def test_effect_rule_on_the_trainee_world_is_the_truth(world):
+    """The taught definition gives the defined adjusted r per segment of the trainee world."""
+    mine, truth = pc.effect_from(effect_rule(), world), U.call_effect_truth(world)
+    for seg, r in truth.items():
+        assert (math.isnan(r) and math.isnan(mine[seg])) or mine[seg] == pytest.approx(r)
+    assert pc.effect_from(effect_rule(window="7"), world) != truth
 
-    full = pc.effect_from(effect_rule(), world)
-    assert ev["call_effect_test"](to_plain(full), ctx).score == 1.0
-    short = pc.effect_from(effect_rule(window="90"), world)
-    truth = U.call_effect_truth(world)
-    right = sum(1 for seg, r in truth.items()
-                if (math.isnan(r) and math.isnan(short.get(seg, 0.0)))
-                or abs(short.get(seg, 99) - r) <= pc.EFFECT_TOLERANCE)
-    verdict = ev["call_effect_test"](to_plain(short), ctx)
-    assert verdict.score == pytest.approx(right / len(truth), abs=1e-4)
-    assert ev["call_effect_test"](to_plain(pc.effect_from(effect_rule(window="7"), world)),
-                                  ctx).score == 0.0
+
+def test_effect_editor_hands_in_the_definition():
+    """The view, driven by its method, hands in the taught definition."""
+    editor = pc.effect_rule_editor()
+    editor.choose_all({g: dict(d) for g, d in effect_rule()["groups"].items()})
+    assert editor.problems() == []
+    assert editor.value == effect_rule()
+
+
+@pytest.fixture(scope="module")
+def effect_contexts() -> list[EvalContext]:
+    """Twenty grading contexts with small hidden companies (their sisters built on demand)."""
+    out = []
+    for i in range(N_UNSEEN):
+        c = EvalContext(unit="ITCSCR304A", trainee_id="t-eff", trainee_seed=1, hidden_seed=2)
+        c._cache["hidden"] = World.build(Scenario(seed=9100 + i, n_customers=300, n_staff=12))
+        out.append(c)
+    return out
+
+
+def test_effect_rules_reliable_on_20_unseen_companies(ev, effect_contexts):
+    """Taught 1 on 20; the raw r (nothing held constant) <= 0.25 on >= 19; one control off < 1."""
+    def scores(rule):
+        return [ev["call_effect_test"](rule, c).score for c in effect_contexts]
+
+    taught, raw = scores(effect_rule()), scores(effect_rule(other="ignored", span="ignored",
+                                                            rival="ignored"))
+    assert sum(s == 1.0 for s in taught) >= 19, taught
+    assert sum(s <= 0.25 for s in raw) >= 19, raw
+    no_span = scores(effect_rule(span="ignored"))
+    assert sum(s < 1.0 for s in no_span) >= 19, no_span
 
 
 def test_effect_definition_equals_the_truth_on_20_companies(unseen_worlds):
     """The taught definition gives the defined r per segment on every one of 20 companies."""
-    import math
-
     for w in unseen_worlds:
         mine, truth = pc.effect_from(effect_rule(), w), U.call_effect_truth(w)
         for seg, r in truth.items():

@@ -29,6 +29,7 @@ REFERRAL_CHAMPIONS = 5
 TOP_VALUE_ACCOUNTS = 40
 SUMMARY_COLUMNS = ("customers", "consented_share", "mean_value", "contacted_90d_share")
 SUMMARY_TOLERANCE = 1e-6
+WEEKS_PER_MONTH = 4               # weeks of staff hours counted in a month's limits
 
 
 # ----------------------------------------------------------------------------- world access
@@ -430,20 +431,88 @@ def top_value_ids(world: Any, n: int = TOP_VALUE_ACCOUNTS) -> list[str]:
     return c["customer_id"].head(n).tolist()
 
 
+# Next month's limits on the plan: the team's time for periodic sales calls (one duty among
+# many: 24 minutes a week per team member; service, admin and the follow-ups take the rest)
+# and the calls budget (staff time at cost plus travel and postage).
+PLAN_HOURS_PER_STAFF_WEEK = 0.4
+PLAN_BUDGET_PER_CUSTOMER = 20.0     # HKD per customer on the books
+
+
+def plan_limits(world: Any) -> dict[str, float]:
+    """Staff hours and HKD next month's plan may use.
+
+    hours = `PLAN_HOURS_PER_STAFF_WEEK` × staff × `WEEKS_PER_MONTH`; budget_hkd =
+    `PLAN_BUDGET_PER_CUSTOMER` × customers.
+    """
+    return {"hours": PLAN_HOURS_PER_STAFF_WEEK * len(table(world, "staff")) * WEEKS_PER_MONTH,
+            "budget_hkd": PLAN_BUDGET_PER_CUSTOMER * len(table(world, "customers"))}
+
+
+def plan_usage(frame: pd.DataFrame, world: Any) -> dict[str, float]:
+    """Staff hours and HKD a plan uses, as the engine counts them.
+
+    A call takes the mechanism's planned minutes (channel base time + minutes per
+    question) of a staff member, at `crm_sim.calls.STAFF_HOURLY_COST`, plus the channel's
+    travel or postage (`CHANNEL_COST`); a call given to an outsourcer costs its fee and no
+    staff time.
+    """
+    from crm_sim.calls import CHANNEL_COST, STAFF_HOURLY_COST
+    from crm_sim.mechanism import mechanism_for
+    from crm_sim.plans import QUESTIONS
+
+    if frame.empty:
+        return {"hours": 0.0, "cost_hkd": 0.0}
+    n_questions = frame["script"].map(lambda items: sum(q in QUESTIONS for q in items))
+    minutes = mechanism_for(world).call_minutes(frame["channel"].to_numpy(object),
+                                                n_questions.to_numpy(float))
+    fee = table(world, "outsourcers").set_index("outsourcer_id")["cost_per_call"]
+    outsourced = frame["assignee"].isin(fee.index).to_numpy()
+    staff_minutes = np.where(outsourced, 0.0, minutes)
+    cost = (staff_minutes / 60.0 * STAFF_HOURLY_COST
+            + frame["assignee"].map(fee).fillna(0.0).to_numpy(float)
+            + frame["channel"].map(CHANNEL_COST).fillna(0.0).to_numpy(float))
+    return {"hours": float(staff_minutes.sum()) / 60.0, "cost_hkd": float(cost.sum())}
+
+
+def plan_over_limits(usage: Mapping[str, float], limits: Mapping[str, float]
+                     ) -> dict[str, dict[str, float]]:
+    """Each limit the plan goes beyond: {name: {"used", "limit", "over", "share"}}."""
+    out = {}
+    for name, used_key, limit_key in (("staff hours", "hours", "hours"),
+                                      ("budget (HKD)", "cost_hkd", "budget_hkd")):
+        used, limit = float(usage[used_key]), float(limits[limit_key])
+        if used > limit + 1e-6:
+            out[name] = {"used": round(used, 1), "limit": round(limit, 1),
+                         "over": round(used - limit, 1),
+                         "share": round((used - limit) / limit, 4) if limit > 0 else 1.0}
+    return out
+
+
+def limit_lines(over: Mapping[str, Mapping[str, float]]) -> list[str]:
+    """Plain words per limit exceeded: which one, by how much."""
+    unit = {"staff hours": "{:,.1f} staff hours", "budget (HKD)": "HKD {:,.0f}"}
+    return [f"over the {name.split(' ')[0] if 'HKD' in name else name} limit: the plan needs "
+            f"{unit[name].format(o['used'])}, next month allows {unit[name].format(o['limit'])} "
+            f"(over by {unit[name].format(o['over'])}, {o['share']:.0%}); drop or shorten the "
+            "calls that matter least" for name, o in over.items()]
+
+
 def plan_report(plan: Any, world: Any) -> dict[str, Any]:
     """Build the plan, check it against the world's mechanism and measure coverage.
 
     Returns:
         dict with ``error`` (a malformed plan: the PlanError text), ``violations`` (list of
         Violation), ``summary`` (trainee-facing text), ``calls``, ``outside_month`` (rows
-        not in next month), ``covered``/``missing`` top-value accounts.
+        not in next month), ``covered``/``missing`` top-value accounts, ``usage`` and
+        ``limits`` (staff hours, HKD: `plan_usage`, `plan_limits`) and ``over_limits``.
     """
     from crm_sim.errors import CrmSimError
     from crm_sim.mechanism import mechanism_for, summarise_violations
     from crm_sim.plans import CallPlan
 
     out: dict[str, Any] = {"error": None, "violations": [], "summary": "", "calls": 0,
-                           "outside_month": [], "covered": [], "missing": top_value_ids(world)}
+                           "outside_month": [], "covered": [], "missing": top_value_ids(world),
+                           "usage": {}, "limits": {}, "over_limits": {}}
     try:
         built = CallPlan.build(plan, world)
         violations = mechanism_for(world).check(built, world)
@@ -451,6 +520,9 @@ def plan_report(plan: Any, world: Any) -> dict[str, Any]:
         out["error"] = str(exc)
         return out
     frame = built.frame
+    usage = plan_usage(frame, world)
+    limits = plan_limits(world)
+    out.update(usage=usage, limits=limits, over_limits=plan_over_limits(usage, limits))
     start, end = next_month(world)
     ts = pd.to_datetime(frame["slot"], format="%Y-%m-%dT%H:%M")
     outside = frame.loc[(ts < start) | (ts >= end), "customer_id"].tolist()
@@ -562,8 +634,12 @@ def show_plan_check(plan: Any, world: Any) -> None:
     if r["missing"]:
         problems.append(f"{len(r['missing'])} of the {TOP_VALUE_ACCOUNTS} highest-value "
                         f"accounts have no call: {_ids(r['missing'])}")
+    problems += limit_lines(r["over_limits"])
     _print_report(f"plan ({r['calls']} calls)", problems,
-                  f"plan: {r['calls']} calls, no violation, every top-value account covered")
+                  f"plan: {r['calls']} calls, no violation, every top-value account covered, "
+                  "within the hours and the budget")
+    print(f"  uses {r['usage']['hours']:,.1f} of {r['limits']['hours']:,.1f} staff hours and "
+          f"HKD {r['usage']['cost_hkd']:,.0f} of {r['limits']['budget_hkd']:,.0f}")
 
 
 def reach_by_customer(graph: Any, max_hops: int = 2) -> dict[str, set[str]]:
@@ -809,11 +885,28 @@ def show_assignment_check(assigned: Any, world: Any) -> None:
 
 
 # ----------------------------------------------------------------------------- budget
+# Exercise 2 of notebook 2: HKD 100,000 for next month's promotion and training. Each
+# (segment, channel) is a promotion line; one more line buys training. What a line brings
+# follows the company's own figures, with diminishing returns: the first dollars on a line
+# reach its customers, later ones contact the same people again and bring less.
 BUDGET_TOTAL = 100_000.0
+TRAINING_LINE = "training"
+# HKD one promotional contact costs (material, staff time, travel or postage) and the chance
+# it brings an order from a customer who responds on that channel.
+CONTACT_COST = {"visit": 900.0, "phone": 120.0, "email": 8.0, "message": 15.0, "letter": 40.0}
+ORDER_CHANCE = {"visit": 0.35, "phone": 0.18, "email": 0.03, "message": 0.06, "letter": 0.04}
+ORDER_MONTHS = 3                  # an order is worth about three months of the customer's spend
+TRAINING_COURSE = 4_000.0         # HKD of courses per team member (closes ~63% of the gap)
+TRAINING_VALUE_PER_GAP_HOUR = 150.0   # HKD a month one staff hour at skill 0 loses vs skill 1
+BUDGET_STAFF_COLUMNS = ("staff_id", "skill", "capacity_hours_week")
 
 
 def budget_frame(budget: Any) -> pd.DataFrame | None:
-    """A ``{segment: {channel: HKD}}`` budget as a segment × channel frame (None if unusable)."""
+    """A ``{segment: {channel: HKD}, "training": HKD}`` budget as a segment × channel frame.
+
+    The training amount becomes a row ``training`` with its HKD under ``phone`` (a frame
+    needs a column; only the row's total counts). None when the budget is unusable.
+    """
     from crm_sim.schema import CHANNELS
 
     if isinstance(budget, pd.DataFrame):
@@ -822,6 +915,8 @@ def budget_frame(budget: Any) -> pd.DataFrame | None:
         return None
     rows = {}
     for seg, by_channel in budget.items():
+        if str(seg) == TRAINING_LINE:
+            by_channel = {"phone": by_channel}
         if not isinstance(by_channel, Mapping):
             return None
         row = {}
@@ -841,15 +936,15 @@ def budget_problems(budget: Any, world: Any) -> list[str]:
 
     frame = budget_frame(budget)
     if frame is None:
-        return ["budget must be a dict {segment: {channel: HKD amount ≥ 0}}, e.g. "
-                "{'corporate': {'visit': 20000, ...}, ...}"]
+        return ["budget must be a dict {segment: {channel: HKD amount ≥ 0}, 'training': HKD}, "
+                "e.g. {'corporate': {'visit': 20000, ...}, ..., 'training': 10000}"]
     problems = []
     segments = sorted(table(world, "customers")["segment"].unique())
-    extra = [s for s in frame.index if s not in segments]
+    extra = [s for s in frame.index if s not in segments and s != TRAINING_LINE]
     if extra:
         problems.append(f"unknown segments: {_ids(extra)}")
     if isinstance(budget, Mapping):
-        bad = sorted({ch for v in budget.values() if isinstance(v, Mapping) for ch in v
+        bad = sorted({ch for k, v in budget.items() if isinstance(v, Mapping) for ch in v
                       if ch not in CHANNELS})
         if bad:
             problems.append(f"unknown channels: {_ids(bad)} (use {', '.join(CHANNELS)})")
@@ -860,85 +955,219 @@ def budget_problems(budget: Any, world: Any) -> list[str]:
     return problems
 
 
-# The no-code track of the budget exercise: per segment, a weight (value at stake) and how
-# to split its money across channels, from what the customers show. The grader applies the
-# rule to a company the trainee has never seen.
+def budget_inputs(world: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(customers, interactions, staff): what a budget rule or `plan_budget` may read."""
+    customers, interactions = analysis_inputs(world)
+    staff = table(world, "staff")[list(BUDGET_STAFF_COLUMNS)].reset_index(drop=True)
+    return customers, interactions, staff
+
+
+def monthly_value(customers: pd.DataFrame) -> pd.Series:
+    """What each customer spends a month: lifetime value / months as a customer."""
+    return (customers["lifetime_value"].astype(float)
+            / customers["tenure_months"].astype(float).clip(lower=1.0))
+
+
+def _channel_shares(customers: pd.DataFrame, interactions: pd.DataFrame, reach: str
+                    ) -> pd.DataFrame:
+    """Per customer, the share of them each channel reaches (rows: customers, cols: channels)."""
+    from crm_sim.schema import CHANNELS
+
+    if reach == "stated_preference":
+        return pd.get_dummies(customers["preferred_channel"].astype(str)).reindex(
+            columns=list(CHANNELS), fill_value=0).astype(float).set_axis(customers.index)
+    if reach == "answered_contacts":
+        answered = interactions[interactions["outcome"].isin(["answered", "sale"])]
+        segment_of = customers.set_index("customer_id")["segment"]
+        share = pd.crosstab(answered["customer_id"].map(segment_of), answered["channel"],
+                            normalize="index").reindex(columns=list(CHANNELS), fill_value=0.0)
+        out = share.reindex(customers["segment"]).fillna(0.0).set_axis(customers.index)
+        empty = out.sum(axis=1) <= 0
+        out.loc[empty] = 1.0 / len(CHANNELS)
+        return out
+    return pd.DataFrame(1.0 / len(CHANNELS), index=customers.index, columns=list(CHANNELS))
+
+
+def promotion_lines(segment: pd.Series, shares: pd.DataFrame, value: pd.Series) -> pd.DataFrame:
+    """One row per (segment, channel): customers reached, value at stake, saturation.
+
+    value_at_stake = ORDER_CHANCE × ORDER_MONTHS × Σ monthly value of the customers the
+    channel reaches (what the line brings when every one of them has been contacted many
+    times); saturation = CONTACT_COST × customers (HKD to contact each once). A line with x
+    HKD brings value_at_stake × (1 − e^(−x / saturation)).
+    """
+    reached = shares.groupby(segment.to_numpy()).sum()
+    worth = shares.mul(value.to_numpy(), axis=0).groupby(segment.to_numpy()).sum()
+    lines = (reached.stack().rename("customers").to_frame()
+             .join(worth.stack().rename("monthly_value")).reset_index())
+    lines.columns = ["segment", "channel", "customers", "monthly_value"]
+    lines["value_at_stake"] = (lines["channel"].map(ORDER_CHANCE) * ORDER_MONTHS
+                               * lines["monthly_value"])
+    lines["saturation"] = lines["channel"].map(CONTACT_COST) * lines["customers"]
+    return lines.drop(columns="monthly_value")
+
+
+def training_line(staff: pd.DataFrame) -> pd.DataFrame:
+    """The training line: value_at_stake = HKD 150 × staff hours a month × (1 − skill).
+
+    saturation = TRAINING_COURSE × team members (one course each closes ~63% of the gap).
+    """
+    gap_hours = float(((1.0 - staff["skill"].astype(float))
+                       * staff["capacity_hours_week"].astype(float)).sum() * WEEKS_PER_MONTH)
+    return pd.DataFrame([{"segment": TRAINING_LINE, "channel": "", "customers": float(len(staff)),
+                          "value_at_stake": TRAINING_VALUE_PER_GAP_HOUR * gap_hours,
+                          "saturation": TRAINING_COURSE * len(staff)}])
+
+
+def best_return_first(lines: pd.DataFrame, total: float = BUDGET_TOTAL) -> np.ndarray:
+    """HKD per line so that the next dollar brings the same on every funded line.
+
+    With diminishing returns R(1 − e^(−x/S)), the next dollar on a line brings
+    (R/S)·e^(−x/S): fund the line whose next dollar brings most, until all lines funded
+    bring the same λ, chosen so the amounts add up to `total` (x = S·ln(R/(S·λ))).
+    """
+    value = lines["value_at_stake"].to_numpy(float)
+    sat = lines["saturation"].to_numpy(float)
+    ok = (value > 0) & (sat > 0)
+    if not ok.any():
+        return np.zeros(len(lines))
+    first = np.where(ok, value / np.where(ok, sat, 1.0), 0.0)
+
+    def spend(log_lam: float) -> np.ndarray:
+        return np.where(ok & (first > np.exp(log_lam)),
+                        sat * (np.log(np.maximum(first, 1e-300)) - log_lam), 0.0)
+
+    low, high = float(np.log(first[ok].max())) - 60.0, float(np.log(first[ok].max()))
+    for _ in range(200):
+        mid = (low + high) / 2
+        low, high = (mid, high) if spend(mid).sum() > total else (low, mid)
+    x = spend(high)
+    return x * (total / x.sum()) if x.sum() > 0 else x
+
+
+def lines_value(lines: pd.DataFrame, amounts: Iterable[float]) -> float:
+    """HKD the lines bring with `amounts` on them: Σ R (1 − e^(−x/S))."""
+    value = lines["value_at_stake"].to_numpy(float)
+    sat = lines["saturation"].to_numpy(float)
+    x = np.asarray(list(amounts), dtype=float)
+    safe = np.where(sat > 0, sat, 1.0)
+    return float(np.sum(np.where(sat > 0, value * (1.0 - np.exp(-x / safe)), 0.0)))
+
+
+def budget_as_dict(lines: pd.DataFrame, amounts: Iterable[float]) -> dict[str, Any]:
+    """``{segment: {channel: HKD}, "training": HKD}`` from amounts per line."""
+    from crm_sim.schema import CHANNELS
+
+    out: dict[str, Any] = {}
+    for seg, ch, x in zip(lines["segment"], lines["channel"], amounts, strict=True):
+        if seg == TRAINING_LINE:
+            out[TRAINING_LINE] = out.get(TRAINING_LINE, 0.0) + float(x)
+        else:
+            out.setdefault(str(seg), {c: 0.0 for c in CHANNELS})[str(ch)] += float(x)
+    out.setdefault(TRAINING_LINE, 0.0)
+    return out
+
+
+# The no-code track: which of the company's figures to use and how to spend.
 BUDGET_RULE_KIND = "budget"
-BUDGET_FIELDS = {"weight": ["0", "1", "2", "3", "4"],
-                 "channel_split": ["stated_preference", "answered_contacts", "even"]}
+BUDGET_GROUP = "budget"
+BUDGET_FIELDS = {"reach": ["stated_preference", "answered_contacts", "even"],
+                 "value": ["customer_value", "fixed_3_2_1", "equal"],
+                 "spend": ["best_return_first", "in_proportion"],
+                 "training": ["skill_gaps", "none"]}
+BUDGET_LABELS = {BUDGET_GROUP: "How to split the money"}
+
+
+def budget_lines(customers: pd.DataFrame, interactions: pd.DataFrame, staff: pd.DataFrame,
+                 reach: str = "stated_preference", value: str = "customer_value",
+                 training: str = "skill_gaps") -> pd.DataFrame:
+    """The company's budget lines as a rule sees them (the table the notebook shows).
+
+    reach: how customers are spread over channels (what they say they prefer, where past
+    contacts were answered, or evenly). value: each customer's monthly value (their own
+    spend, fixed 3/2/1 weights scaled to the company's mean, or the mean for all).
+    """
+    spend = monthly_value(customers)
+    if value == "fixed_3_2_1":
+        weight = customers["segment"].map(SEGMENT_WEIGHT).fillna(1.0)
+        spend = weight * spend.mean() / weight.mean()
+    elif value == "equal":
+        spend = pd.Series(spend.mean(), index=customers.index)
+    lines = promotion_lines(customers["segment"].astype(str),
+                            _channel_shares(customers, interactions, reach), spend)
+    if training == "skill_gaps":
+        lines = pd.concat([lines, training_line(staff)], ignore_index=True)
+    lines["first_1000_brings"] = lines["value_at_stake"] * (
+        1.0 - np.exp(-1000.0 / lines["saturation"].where(lines["saturation"] > 0)))
+    return lines.fillna({"first_1000_brings": 0.0})
 
 
 def budget_rule_editor(world: Any):
-    """The no-code view: one row per segment (weight, how to split across channels)."""
+    """The no-code view: one row of choices (reach, value, spend, training)."""
     from crm_sim.ui.rule_editor import RuleEditor
 
-    segments = sorted(table(world, "customers")["segment"].astype(str).unique())
-    return RuleEditor(BUDGET_RULE_KIND, segments, BUDGET_FIELDS)
+    return RuleEditor(BUDGET_RULE_KIND, [BUDGET_GROUP], BUDGET_FIELDS)
 
 
-def budget_rule_problems(rule: Any, segments: Iterable[str]) -> list[str]:
+def budget_rule_problems(rule: Any, segments: Iterable[str] = ()) -> list[str]:
     """What stops a budget rule from being used (plain words; empty = usable)."""
     from crm_sim.ui.rule_editor import rule_problems
 
-    problems = rule_problems(rule, BUDGET_RULE_KIND, sorted(segments), BUDGET_FIELDS)
-    if not problems and all(float(d["weight"]) == 0 for d in rule["groups"].values()):
-        problems.append("every weight is 0: no segment gets any money")
-    return problems
+    return rule_problems(rule, BUDGET_RULE_KIND, [BUDGET_GROUP], BUDGET_FIELDS)
 
 
 def budget_from_rule(rule: Mapping[str, Any], customers: pd.DataFrame,
-                     interactions: pd.DataFrame) -> dict[str, dict[str, float]]:
+                     interactions: pd.DataFrame, staff: pd.DataFrame) -> dict[str, Any]:
     """HKD 100,000 split by a budget rule (the grader's application).
 
-    Each segment's share = weight × its customers; within the segment, by the channels
-    customers say they prefer, by the channels their past contacts were answered on, or
-    evenly across the channels.
+    best_return_first: `best_return_first` over the lines; in_proportion: each line gets
+    money in proportion to its value at stake (costs and diminishing returns ignored).
+    Training gets money only when the rule includes its line (training = skill_gaps).
     """
-    from crm_sim.schema import CHANNELS
-
-    groups = rule["groups"]
-    answered = interactions[interactions["outcome"].isin(["answered", "sale"])]
-    seg_of = customers.set_index("customer_id")["segment"]
-    rows = {}
-    for seg, part in customers.groupby("segment"):
-        decision = groups.get(str(seg), {"weight": "0", "channel_split": "even"})
-        mass = float(decision["weight"]) * len(part)
-        if decision["channel_split"] == "stated_preference":
-            split = part["preferred_channel"].value_counts()
-        elif decision["channel_split"] == "answered_contacts":
-            mine = answered[answered["customer_id"].map(seg_of) == seg]
-            split = mine["channel"].value_counts()
-        else:
-            split = pd.Series(1.0, index=list(CHANNELS))
-        split = split.reindex(list(CHANNELS), fill_value=0.0).astype(float)
-        if split.sum() <= 0:
-            split = pd.Series(1.0, index=list(CHANNELS))
-        rows[str(seg)] = mass * split / split.sum()
-    grid = pd.DataFrame(rows).T.fillna(0.0)
-    total = float(grid.to_numpy().sum())
-    grid = grid / total * BUDGET_TOTAL if total > 0 else grid
-    return {s: {ch: float(v) for ch, v in row.items()} for s, row in grid.iterrows()}
+    decision = rule["groups"][BUDGET_GROUP]
+    lines = budget_lines(customers, interactions, staff, decision["reach"], decision["value"],
+                         decision["training"])
+    if decision["spend"] == "best_return_first":
+        amounts = best_return_first(lines)
+    else:
+        worth = lines["value_at_stake"].to_numpy(float)
+        amounts = worth / worth.sum() * BUDGET_TOTAL if worth.sum() > 0 else worth
+    return budget_as_dict(lines, amounts)
 
 
 def budget_from(rule: Any, world: Any) -> Any:
     """Your budget for your own company: a budget rule's value or a function."""
-    customers, interactions = analysis_inputs(world)
+    inputs = budget_inputs(world)
     if callable(rule):
-        return rule(customers, interactions)
-    problems = budget_rule_problems(rule, customers["segment"].astype(str).unique())
+        return rule(*inputs)
+    problems = budget_rule_problems(rule)
     for problem in problems:
         _failed(f"{problem}")
-    return {} if problems else budget_from_rule(rule, customers, interactions)
+    return {} if problems else budget_from_rule(rule, *inputs)
+
+
+def budget_value(budget: Any, world: Any) -> float | None:
+    """HKD a budget brings on your company's lines as stated preference shows them."""
+    frame = budget_frame(budget)
+    if frame is None:
+        return None
+    lines = budget_lines(*budget_inputs(world))
+    amounts = [float(frame.at[s, "phone"]) if s == TRAINING_LINE and s in frame.index
+               else float(frame.at[s, c]) if s in frame.index else 0.0
+               for s, c in zip(lines["segment"], lines["channel"], strict=True)]
+    return lines_value(lines, amounts)
 
 
 def show_budget_check(budget: Any, world: Any) -> None:
-    """Print form problems of the budget and its split by segment."""
+    """Print form problems, the split by segment and training, and what it brings here."""
     problems = budget_problems(budget, world)
     _print_report("budget", problems, f"budget: HKD {BUDGET_TOTAL:,.0f} allocated")
     frame = budget_frame(budget)
     if frame is not None and frame.to_numpy().sum() > 0:
         share = (frame.sum(axis=1) / frame.to_numpy().sum()).round(2)
-        print("  share by segment:", share.to_dict())
+        print("  share by line:", share.to_dict())
+        print(f"  expected to bring about HKD {budget_value(budget, world):,.0f} next month "
+              "in your company (customers' stated channels)")
 
 
 # ---------------------------------------------------------------------------- checklist
@@ -1547,6 +1776,68 @@ def follow_up_plan(world: Any, records: list[Mapping[str, Any]], recommendations
                                        "script"]), problems
 
 
+# Follow-up calls are made by each segment's best three qualified callers, who keep this
+# share of their weekly hours for them (the rest goes to the planned calls of notebook 1).
+FOLLOW_UP_TIME_SHARE = 0.3
+
+
+def follow_up_capacity(world: Any) -> dict[str, float]:
+    """Staff minutes per segment next month for follow-up calls.
+
+    = `FOLLOW_UP_TIME_SHARE` × the weekly hours of the segment's best three qualified
+    callers (the ones `follow_up_plan` gives the calls to) × `WEEKS_PER_MONTH` × 60.
+    """
+    from crm_sim.mechanism import mechanism_for
+
+    mech = mechanism_for(world)
+    hours = table(world, "staff").set_index("staff_id")["capacity_hours_week"].astype(float)
+    return {str(seg): FOLLOW_UP_TIME_SHARE * WEEKS_PER_MONTH * 60.0
+            * float(hours.reindex(qualified_staff(world, seg, mech)[:3]).fillna(0.0).sum())
+            for seg in mech.segments}
+
+
+def within_capacity(plan: pd.DataFrame, world: Any) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """The calls the team has time for: per segment, in plan order, while minutes last.
+
+    Returns (the calls made, {segment: {"needed_hours", "available_hours",
+    "calls_not_made"}} for each segment whose calls need more time than it has). A call
+    takes the mechanism's planned minutes (channel base time + time per question).
+    """
+    from crm_sim.mechanism import mechanism_for
+    from crm_sim.plans import QUESTIONS
+
+    if plan.empty:
+        return plan, {}
+    mech = mechanism_for(world)
+    segment = plan["customer_id"].map(table(world, "customers").set_index("customer_id")
+                                      ["segment"].astype(str))
+    n_questions = plan["script"].map(lambda items: sum(q in QUESTIONS for q in items))
+    minutes = pd.Series(mech.call_minutes(plan["channel"].to_numpy(object),
+                                          n_questions.to_numpy(float)), index=plan.index)
+    used = minutes.groupby(segment).cumsum()
+    available = segment.map(follow_up_capacity(world)).fillna(0.0)
+    fits = used <= available + 1e-9
+    over = {}
+    for seg in sorted(set(segment[~fits])):
+        mine = segment == seg
+        over[seg] = {"needed_hours": round(float(minutes[mine].sum()) / 60, 1),
+                     "available_hours": round(float(available[mine].iloc[0]) / 60, 1),
+                     "calls_not_made": int((~fits & mine).sum())}
+    return plan[fits], over
+
+
+def capacity_lines(over: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Plain words for each segment over its follow-up hours: which limit, by how much."""
+    lines = []
+    for seg, o in over.items():
+        excess = o["needed_hours"] - o["available_hours"]
+        share = excess / o["available_hours"] if o["available_hours"] > 0 else float("inf")
+        lines.append(f"the {seg} follow-up calls need {o['needed_hours']:.1f} staff hours, "
+                     f"the callers have {o['available_hours']:.1f} (over by {excess:.1f} hours, "
+                     f"{share:.0%}): {o['calls_not_made']} calls cannot be made")
+    return lines
+
+
 # The no-code track of notebook 3's Exercise 3: follow-up rules per situation. The first
 # situation that fits a customer decides; the grader applies the rules to every customer
 # of a company the trainee has never seen (no trainee code runs).
@@ -1646,6 +1937,9 @@ def try_follow_up(world: Any, recommend: Any, limit: int = 600) -> pd.DataFrame:
     plan, problems = follow_up_plan(world, records, recs)
     for problem, ids in problems.items():
         _failed(f"{len(ids)} recommendations unusable ({problem}): {_ids(ids)}")
+    plan, over = within_capacity(plan, world)
+    for line in capacity_lines(over):
+        _failed(line)
     copy = world.copy()
     if plan.empty:
         return pd.DataFrame([{"calls": 0}])
@@ -1658,7 +1952,7 @@ def try_follow_up(world: Any, recommend: Any, limit: int = 600) -> pd.DataFrame:
 # ------------------------------------------------------------------ analysis (notebook 3)
 ANALYSIS_CUSTOMER_COLUMNS = ("customer_id", "segment", "lifetime_value", "tenure_months",
                              "dm_consent", "preferred_channel")
-EFFECT_TOLERANCE = 0.02
+EFFECT_TOLERANCE = 0.005     # the definition is exact: this only absorbs rounding
 BAND_VALUE = {"low": 0.25, "medium": 0.55, "high": 0.85}
 
 
@@ -1751,7 +2045,92 @@ EFFECT_RULE_KIND = "call_effect"
 EFFECT_FIELDS = {"window_days": ["90", "180", "365"],
                  "calls_counted": ["routine", "promotion", "all"],
                  "change": ["last_minus_first", "mean_of_answers"],
-                 "min_answers": ["1", "2", "3"]}
+                 "min_answers": ["1", "2", "3"],
+                 "other_contacts": ["held_constant", "ignored"],
+                 "answer_span": ["held_constant", "ignored"],
+                 "competitor_mentioned": ["held_constant", "ignored"]}
+# What a measure can hold constant (the confounders of "more calls, better relationship"):
+EFFECT_CONTROLS = {
+    "other_contacts": "the customer's other contacts in the window (promotions, follow-ups, "
+                      "service, complaints): customers contacted more often are also called "
+                      "more, and every contact moves satisfaction",
+    "answer_span": "the days between the customer's first and last answer: a longer span "
+                   "holds more calls and more drift in satisfaction",
+    "competitor_mentioned": "whether the customer mentioned a competitor in the window: the "
+                            "customers rivals reach (competitor_activity) answer differently",
+}
+
+
+def effect_inputs(world: Any) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """(customers, interactions, today "YYYY-MM-DD"): what `call_effect` functions receive."""
+    customers, interactions = analysis_inputs(world)
+    return customers, interactions, today(world).strftime("%Y-%m-%d")
+
+
+def effect_table(world: Any, window_days: int = 365, calls_counted: str = "routine",
+                 change: str = "last_minus_first", min_answers: int = 2) -> pd.DataFrame:
+    """`effect_table_from` on a world's tables, up to its today."""
+    return effect_table_from(*effect_inputs(world), window_days, calls_counted, change,
+                             min_answers)
+
+
+def effect_table_from(customers: pd.DataFrame, interactions: pd.DataFrame, day: str,
+                      window_days: int = 365, calls_counted: str = "routine",
+                      change: str = "last_minus_first", min_answers: int = 2) -> pd.DataFrame:
+    """Per customer who gave enough answers: measure, calls counted, controls, segment.
+
+    Columns: m (last − first band, or the mean of the bands), calls, other_contacts (the
+    window's contacts that are not counted as calls), answer_span (days between the first
+    and last answer), competitor_mentioned (1 when a record in the window says so), segment.
+    """
+    inter = interactions
+    since = (pd.Timestamp(day) - pd.Timedelta(days=int(window_days))).strftime("%Y-%m-%d")
+    w = inter[inter["timestamp"].astype(str) >= since]
+    band = w["info_captured"].astype(str).str.extract(
+        r'"satisfaction": "(low|medium|high)"', expand=False).map(BAND_VALUE)
+    obs = (w.assign(v=band).dropna(subset=["v"])
+           .sort_values(["customer_id", "timestamp"], kind="stable"))
+    g = obs.groupby("customer_id")
+    measure = g["v"].last() - g["v"].first() if change == "last_minus_first" else g["v"].mean()
+    measure = measure[g.size() >= int(min_answers)]
+    stamp = pd.to_datetime(obs["timestamp"], format="%Y-%m-%dT%H:%M")
+    span = (stamp.groupby(obs["customer_id"]).max()
+            - stamp.groupby(obs["customer_id"]).min()).dt.days
+    counted = w["purpose"] == calls_counted if calls_counted != "all" else \
+        ~w["purpose"].isin(["service", "complaint"])
+    calls = w[counted].groupby("customer_id").size()
+    other = w[~counted].groupby("customer_id").size()
+    rival = w[w["info_captured"].astype(str).str.contains('"competitor": "mentioned"',
+                                                          regex=False)]["customer_id"]
+    seg = customers.set_index("customer_id")["segment"]
+    idx = measure.index
+    return pd.DataFrame({"m": measure,
+                         "calls": calls.reindex(idx).fillna(0).astype(float),
+                         "other_contacts": other.reindex(idx).fillna(0).astype(float),
+                         "answer_span": span.reindex(idx).fillna(0).astype(float),
+                         "competitor_mentioned": idx.isin(set(rival)).astype(float),
+                         "segment": seg.reindex(idx)})
+
+
+def partial_correlation(frame: pd.DataFrame, controls: Iterable[str]) -> float:
+    """The r between calls and measure once `controls` are held constant (NaN if undefined).
+
+    Both are regressed on the controls (least squares with a constant); r of what is left
+    (the residuals). With no controls this is Pearson's r.
+    """
+    controls = list(controls)
+    if len(frame) < len(controls) + 3:
+        return float("nan")
+    design = np.column_stack([np.ones(len(frame))]
+                             + [frame[c].to_numpy(float) for c in controls])
+    left = []
+    for col in ("calls", "m"):
+        y = frame[col].to_numpy(float)
+        coef = np.linalg.lstsq(design, y, rcond=None)[0]
+        left.append(y - design @ coef)
+    if min(float(np.std(v)) for v in left) < 1e-12:
+        return float("nan")
+    return float(np.corrcoef(left[0], left[1])[0, 1])
 
 
 def effect_rule_editor():
@@ -1761,44 +2140,40 @@ def effect_rule_editor():
     return RuleEditor(EFFECT_RULE_KIND, ["measure"], EFFECT_FIELDS)
 
 
-def effect_from_rule(rule: Mapping[str, Any], world: Any) -> dict[str, float]:
-    """Per segment, Pearson r between calls counted and the satisfaction measure chosen."""
+def effect_rule_problems(rule: Any) -> list[str]:
+    """What stops a measure definition from being used (plain words; empty = usable)."""
     from crm_sim.ui.rule_editor import rule_problems
 
-    problems = rule_problems(rule, EFFECT_RULE_KIND, ["measure"], EFFECT_FIELDS)
+    return rule_problems(rule, EFFECT_RULE_KIND, ["measure"], EFFECT_FIELDS)
+
+
+def effect_from_tables(rule: Mapping[str, Any], customers: pd.DataFrame,
+                       interactions: pd.DataFrame, day: str) -> dict[str, float]:
+    """Per segment, r between calls counted and the satisfaction measure (the grader's way).
+
+    Controls chosen as ``held_constant`` are held constant (`partial_correlation`).
+    """
+    d = rule["groups"]["measure"]
+    df = effect_table_from(customers, interactions, day, int(d["window_days"]),
+                           d["calls_counted"], d["change"], int(d["min_answers"]))
+    controls = [c for c in EFFECT_CONTROLS if d[c] == "held_constant"]
+    return {str(s): partial_correlation(part, controls) for s, part in df.groupby("segment")}
+
+
+def effect_from_rule(rule: Mapping[str, Any], world: Any) -> dict[str, float]:
+    """`effect_from_tables` on your world (problems with the definition printed)."""
+    problems = effect_rule_problems(rule)
     for problem in problems:
         _failed(f"{problem}")
-    if problems:
-        return {}
-    d = rule["groups"]["measure"]
-    inter = table(world, "interactions")
-    since = (today(world) - pd.Timedelta(days=int(d["window_days"]))).strftime("%Y-%m-%d")
-    w = inter[inter["timestamp"].astype(str) >= since]
-    band = w["info_captured"].astype(str).str.extract(
-        r'"satisfaction": "(low|medium|high)"', expand=False).map(BAND_VALUE)
-    obs = (w.assign(v=band).dropna(subset=["v"])
-           .sort_values(["customer_id", "timestamp"], kind="stable"))
-    g = obs.groupby("customer_id")["v"]
-    measure = g.last() - g.first() if d["change"] == "last_minus_first" else g.mean()
-    measure = measure[g.size() >= int(d["min_answers"])]
-    counted = w if d["calls_counted"] == "all" else w[w["purpose"] == d["calls_counted"]]
-    calls = counted.groupby("customer_id").size()
-    seg = table(world, "customers").set_index("customer_id")["segment"]
-    df = pd.DataFrame({"m": measure, "calls": calls.reindex(measure.index).fillna(0),
-                       "segment": seg.reindex(measure.index)})
-    out = {}
-    for s, part in df.groupby("segment"):
-        if len(part) < 3 or part["calls"].std() == 0 or part["m"].std() == 0:
-            out[str(s)] = float("nan")
-        else:
-            out[str(s)] = float(np.corrcoef(part["calls"], part["m"])[0, 1])
-    return out
+    return {} if problems else effect_from_tables(rule, *effect_inputs(world))
 
 
 def effect_from(rule: Any, world: Any) -> Any:
-    """Your call effect: computed from a measure definition's value, or your dict as it is."""
+    """Your call effect on your world: from a measure definition or your function."""
     if isinstance(rule, Mapping) and rule.get("kind") == EFFECT_RULE_KIND:
         return effect_from_rule(rule, world)
+    if callable(rule):
+        return rule(*effect_inputs(world))
     return rule
 
 
@@ -1821,7 +2196,7 @@ def show_call_effect_check(effect: Any, world: Any) -> None:
     """Print what is wrong with the shape of ``call_effect`` (values: the grader's business)."""
     problems = call_effect_shape_problems(effect, world)
     _print_report("call_effect", problems, "call_effect: one correlation per segment (the "
-                  "grader checks them against the definition)")
+                  "grader applies your definition to companies you have not seen)")
 
 
 def mechanism_table(mechanism: Any) -> pd.DataFrame:

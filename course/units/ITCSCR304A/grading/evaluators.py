@@ -513,11 +513,14 @@ def referrals(artifact: Any, ctx: EvalContext) -> Verdict:
 
 # ============================================================================== 3 plan
 def plan_score(plan: Any, world: Any) -> tuple[float, str, dict]:
-    """0.6 × compliance + 0.4 × coverage of the top-value accounts (0 if unreadable).
+    """(0.6 × compliance + 0.4 × coverage of the top-value accounts) × within (0 if unreadable).
 
     compliance = 1 − 0.05 × breaching calls (rule violations or calls outside next
     month), floored at 0: each breach costs the same however many compliant calls the
-    plan adds, so padding a plan cannot dilute a promotion without consent.
+    plan adds, so padding a plan cannot dilute a promotion without consent. within =
+    Π over the limits exceeded (staff hours, budget: `pc.plan_limits`) of (1 − the share
+    by which the plan exceeds it), floored at 0: 10% over the budget costs 10% of the mark,
+    a plan twice the budget earns nothing.
     """
     if isinstance(plan, dict) and "__frame__" in plan:
         plan = to_frame(plan)
@@ -536,8 +539,10 @@ def plan_score(plan: Any, world: Any) -> tuple[float, str, dict]:
     n_bad = len(breaching) + len(report["outside_month"])
     compliance = max(0.0, 1.0 - PLAN_COST_PER_BREACH * n_bad)
     coverage = len(report["covered"]) / pc.TOP_VALUE_ACCOUNTS
-    score = PLAN_WEIGHT_COMPLIANCE * compliance + PLAN_WEIGHT_COVERAGE * coverage
-    lines = []
+    over = report["over_limits"]
+    within = float(np.prod([max(0.0, 1.0 - o["share"]) for o in over.values()]))
+    score = (PLAN_WEIGHT_COMPLIANCE * compliance + PLAN_WEIGHT_COVERAGE * coverage) * within
+    lines = pc.limit_lines(over)
     if report["violations"]:
         lines += report["summary"].split("\n")
     if report["outside_month"]:
@@ -552,10 +557,12 @@ def plan_score(plan: Any, world: Any) -> tuple[float, str, dict]:
     evidence = {"calls": calls, "violations": by_rule,
                 "outside_month": len(report["outside_month"]),
                 "top_value_covered": len(report["covered"]), "compliance": round(compliance, 4),
-                "coverage": round(coverage, 4),
+                "coverage": round(coverage, 4), "within_limits": round(within, 4),
+                "usage": {k: round(v, 2) for k, v in report["usage"].items()},
+                "limits": report["limits"], "over_limits": over,
                 "breaches": legal_breaches(report["violations"])}
-    return score, " ".join(lines) or "The plan follows the mechanism and covers every " \
-        "top-value account.", evidence
+    return score, " ".join(lines) or "The plan follows the mechanism, covers every " \
+        "top-value account and stays within the hours and the budget.", evidence
 
 
 @evaluator(UNIT, "plan_calls_test")
@@ -695,51 +702,91 @@ def assign_people(artifact: Any, ctx: EvalContext) -> Verdict:
 
 
 def budget_truth(world: Any) -> pd.DataFrame:
-    """Where the money works (hidden): segment weight × customers, by true best channel."""
+    """The company's budget lines as they truly are (hidden).
+
+    Customers respond on their true best channel (`channel_affinity`), and what an order
+    is worth follows their true propensity: monthly value × propensity / the company's
+    mean propensity. Costs, order chances, diminishing returns and the training line are
+    the notebook's (`pc.promotion_lines`, `pc.training_line`).
+    """
     from crm_sim.schema import CHANNELS
 
-    c = pc.table(world, "customers")[["customer_id", "segment"]].merge(
-        world.hidden["latent"][["customer_id", "channel_affinity"]], on="customer_id")
-    c["w"] = c["segment"].map(pc.SEGMENT_WEIGHT).fillna(1.0)
-    grid = c.pivot_table(index="segment", columns="channel_affinity", values="w", aggfunc="sum",
-                         fill_value=0.0).reindex(columns=list(CHANNELS), fill_value=0.0)
-    return grid / grid.to_numpy().sum()
+    customers, _, staff = pc.budget_inputs(world)
+    latent = world.hidden["latent"].set_index("customer_id").reindex(customers["customer_id"])
+    propensity = latent["propensity"].to_numpy(float)
+    value = pc.monthly_value(customers) * propensity / max(float(np.mean(propensity)), 1e-9)
+    shares = pd.get_dummies(latent["channel_affinity"].astype(str).to_numpy()).reindex(
+        columns=list(CHANNELS), fill_value=0).astype(float).set_axis(customers.index)
+    lines = pc.promotion_lines(customers["segment"].astype(str), shares, value)
+    return pd.concat([lines, pc.training_line(staff)], ignore_index=True)
 
 
-def reference_plan_budget(customers: pd.DataFrame, interactions: pd.DataFrame | None = None
-                          ) -> dict[str, dict[str, float]]:
-    """The model solution: segment weight × customers by *stated* preferred channel."""
-    from crm_sim.schema import CHANNELS
-
-    c = customers
-    w = c["segment"].map(pc.SEGMENT_WEIGHT).fillna(1.0)
-    grid = (c.assign(w=w).pivot_table(index="segment", columns="preferred_channel", values="w",
-                                      aggfunc="sum", fill_value=0.0)
-            .reindex(columns=list(CHANNELS), fill_value=0.0))
-    grid = grid / grid.to_numpy().sum() * pc.BUDGET_TOTAL
-    return {str(s): {ch: float(v) for ch, v in row.items()} for s, row in grid.iterrows()}
+TAUGHT_BUDGET_RULE = {"kind": pc.BUDGET_RULE_KIND, "groups": {pc.BUDGET_GROUP: {
+    "reach": "stated_preference", "value": "customer_value", "spend": "best_return_first",
+    "training": "skill_gaps"}}}
+# What reads none of the economics: fixed 3/2/1 weights by stated channel, in proportion,
+# no training (the split this exercise taught before costs and returns were added).
+FIXED_SHARES_RULE = {"kind": pc.BUDGET_RULE_KIND, "groups": {pc.BUDGET_GROUP: {
+    "reach": "stated_preference", "value": "fixed_3_2_1", "spend": "in_proportion",
+    "training": "none"}}}
+BUDGET_TARGET = 0.9          # share of the model budget's gain over the floor: full credit
 
 
-def reference_budget(world: Any) -> dict[str, dict[str, float]]:
+def reference_plan_budget(customers: pd.DataFrame, interactions: pd.DataFrame,
+                          staff: pd.DataFrame) -> dict[str, Any]:
+    """The model solution: stated channels, customers' own value, best return first, training."""
+    return pc.budget_from_rule(TAUGHT_BUDGET_RULE, customers, interactions, staff)
+
+
+def reference_budget(world: Any) -> dict[str, Any]:
     """The model solution's budget for `world` (from its public tables)."""
-    return reference_plan_budget(*pc.analysis_inputs(world))
+    return reference_plan_budget(*pc.budget_inputs(world))
 
 
-def _tvd(shares: pd.DataFrame, truth: pd.DataFrame) -> float:
-    a = shares.reindex(index=truth.index, columns=truth.columns, fill_value=0.0)
-    extra = float(shares.to_numpy().sum() - a.to_numpy().sum())
-    return 0.5 * (float(np.abs(a.to_numpy() - truth.to_numpy()).sum()) + extra)
+def _amounts_on(lines: pd.DataFrame, frame: pd.DataFrame) -> list[float]:
+    """HKD a budget frame puts on each of `lines` (training from its own row)."""
+    out = []
+    for seg, ch in zip(lines["segment"], lines["channel"], strict=True):
+        if seg not in frame.index:
+            out.append(0.0)
+        elif seg == pc.TRAINING_LINE:
+            out.append(float(frame.loc[seg].sum()))
+        else:
+            out.append(float(frame.at[seg, ch]))
+    return out
+
+
+def truth_value(budget: Any, world: Any, truth: pd.DataFrame | None = None) -> float:
+    """HKD `budget` brings on the company's true lines (amounts scaled to HKD 100,000)."""
+    frame = pc.budget_frame(budget)
+    if frame is None or frame.to_numpy().sum() <= 0:
+        return 0.0
+    frame = frame * (pc.BUDGET_TOTAL / float(frame.to_numpy().sum()))
+    truth = budget_truth(world) if truth is None else truth
+    return pc.lines_value(truth, _amounts_on(truth, frame))
+
+
+def even_budget(world: Any) -> dict[str, Any]:
+    """HKD 100,000 split evenly over every segment and channel, nothing on training."""
+    from crm_sim.schema import CHANNELS
+
+    segments = sorted(pc.table(world, "customers")["segment"].astype(str).unique())
+    each = pc.BUDGET_TOTAL / (len(segments) * len(CHANNELS))
+    return {**{s: {c: each for c in CHANNELS} for s in segments}, pc.TRAINING_LINE: 0.0}
 
 
 MAX_BUDGET_SEGMENTS = 50    # far more than any world has; bounds the work on a hostile answer
 
 
 def budget_score(budget: Any, world: Any) -> tuple[float, list[str], dict[str, Any]]:
-    """(score, problems, evidence) of `budget` against `world`'s hidden truth.
+    """(score, problems, evidence) of `budget` on `world`'s true economics.
 
-    Shares are compared with the truth by total variation distance (TVD). Credit =
-    (TVD of an even channel split − yours) / (TVD of the even split − the model solution's
-    on that world), clipped to 0..1; halved when the amounts do not add up to HKD 100,000.
+    value = what the budget brings on the true lines (`budget_truth`: true channels and
+    propensities, the notebook's costs, diminishing returns and training line). floor =
+    the better of an even split and fixed 3/2/1 shares (`FIXED_SHARES_RULE`), which read
+    none of the economics; reference = the model budget from public data. credit =
+    clip((value − floor) / (0.9 × (reference − floor))); halved when the amounts do not
+    add up to HKD 100,000 (they are scaled to it before valuing).
     """
     if isinstance(budget, dict) and len(budget) > MAX_BUDGET_SEGMENTS:
         return 0.0, [f"the budget names {len(budget)} segments; the company has a few"], {}
@@ -748,58 +795,69 @@ def budget_score(budget: Any, world: Any) -> tuple[float, list[str], dict[str, A
     if frame is None or frame.to_numpy().sum() <= 0:
         return 0.0, problems or ["the budget is empty"], {}
     truth = budget_truth(world)
-    shares = frame / frame.to_numpy().sum()
-    seg_share = truth.sum(axis=1)
-    even = pd.DataFrame({ch: seg_share / truth.shape[1] for ch in truth.columns})
-    ref = pc.budget_frame(reference_budget(world))
-    base, mine = _tvd(even, truth), _tvd(shares, truth)
-    best = _tvd(ref / ref.to_numpy().sum(), truth)
-    credit = (base - mine) / (base - best) if base - best > 1e-9 else float(mine <= base)
+    inputs = pc.budget_inputs(world)
+    mine = truth_value(budget, world, truth)
+    ref = truth_value(reference_plan_budget(*inputs), world, truth)
+    floor = max(truth_value(even_budget(world), world, truth),
+                truth_value(pc.budget_from_rule(FIXED_SHARES_RULE, *inputs), world, truth))
+    if ref - floor > 1e-6 * max(abs(ref), 1.0):
+        credit = (mine - floor) / (BUDGET_TARGET * (ref - floor))
+    else:
+        credit = float(mine >= ref - 1e-6)
     credit = min(1.0, max(0.0, credit)) if math.isfinite(credit) else 0.0
     total_ok = abs(float(frame.to_numpy().sum()) - pc.BUDGET_TOTAL) <= 1.0
     score = credit * (1.0 if total_ok else 0.5)
-    return score, problems, {"credit": round(credit, 4), "total_ok": total_ok}
+    training = float(frame.loc[pc.TRAINING_LINE].sum()) if pc.TRAINING_LINE in frame.index \
+        else 0.0
+    return score, problems, {"credit": round(credit, 4), "total_ok": total_ok,
+                             "value_hkd": round(mine, 2), "reference_value_hkd": round(ref, 2),
+                             "floor_value_hkd": round(floor, 2),
+                             "training_hkd": round(training, 2)}
 
 
 @evaluator(UNIT, "budget_test")
 def budget(artifact: Any, ctx: EvalContext) -> Verdict:
-    """A budget rule or `plan_budget` on the unseen company, scored against its truth.
+    """A budget rule or `plan_budget` on the unseen company, scored on its true economics.
 
-    No-code track: the rule (weight and channel split per segment) is applied by the
+    No-code track: the rule (which figures, how to spend, training) is applied by the
     grader (`pc.budget_from_rule`), no trainee code run. Analyst track: the submitted
-    function gets the unseen company's public customers and interactions
-    tables (`pc.analysis_inputs`), as the notebook's does; its budget is scored by
-    `budget_score` there. Each world draws its own channel economics
-    (`crm_sim.economics`), so a budget read off one world's truth misses the others.
+    function gets the unseen company's public customers, interactions and staff tables
+    (`pc.budget_inputs`), as the notebook's does; its budget is scored by `budget_score`
+    there. Each world draws its own channel economics, spend and team skills, so a budget
+    read off one world's truth misses the others.
     """
     from autograders.checks import to_plain
     from autograders.sandbox.evaluate import CallError
 
     world = ctx.hidden_world()
-    customers, interactions = pc.analysis_inputs(world)
+    customers, interactions, staff = pc.budget_inputs(world)
     if _is_rule(artifact, pc.BUDGET_RULE_KIND):
-        problems = pc.budget_rule_problems(artifact, customers["segment"].astype(str).unique())
+        problems = pc.budget_rule_problems(artifact)
         if problems:
             return _verdict(0.0, "the budget rule cannot be used: " + "; ".join(problems), {})
-        result = pc.budget_from_rule(artifact, customers, interactions)
+        result = pc.budget_from_rule(artifact, customers, interactions, staff)
     elif not (isinstance(artifact, dict) and "__function__" in artifact):
         return _verdict(0.0, "submit the function plan_budget itself (defined with def), "
                         "not the budget", {})
     else:
-        result = ctx.call_function(artifact, [[to_plain(customers), to_plain(interactions)]])[0]
+        result = ctx.call_function(artifact, [[to_plain(customers), to_plain(interactions),
+                                                to_plain(staff)]])[0]
     if isinstance(result, CallError):
         # only the kind (a fixed word): the error's text could carry unseen-company data
         return _verdict(0.0, f"plan_budget failed while running on the unseen company "
-                        f"({result.kind}); make it work for any customers and interactions "
-                        "tables", {"error": result.kind})
+                        f"({result.kind}); make it work for any customers, interactions and "
+                        "staff tables", {"error": result.kind})
     score, problems, evidence = budget_score(result, world)
     lines = list(problems)
     if evidence.get("credit", 1.0) < 0.999:
-        lines.append("on the unseen company some money sits on channels that do not work for "
-                     "that segment's customers: follow what each company's customers say they "
-                     "prefer, not fixed shares")
-    return _verdict(score, "; ".join(lines) or "On the unseen company the budget follows the "
-                    "segments' value and the channels that work for them.", evidence)
+        lines.append("on the unseen company the money does not go where it brings most: fund "
+                     "first the lines whose first dollars bring most (value at stake against "
+                     "the cost of a contact), stop where more contacts to the same customers "
+                     "bring less, and fund training where the team's skill gaps make it pay")
+        if evidence.get("training_hkd", 1.0) <= 0:
+            lines.append("training got nothing")
+    return _verdict(score, "; ".join(lines) or "On the unseen company the budget goes where "
+                    "each dollar brings most, training included.", evidence)
 
 
 def checklist_net(items: dict[str, bool], economics: pd.DataFrame) -> float:
@@ -1173,12 +1231,15 @@ def estimates(artifact: Any, ctx: EvalContext) -> Verdict:
 
 # The definition's value per segment: a reference solution (never released).
 def call_effect_truth(world: Any, days: int = 365) -> dict[str, float]:
-    """Per segment, r between routine calls and the change in stated satisfaction.
+    """Per segment, r between routine calls and the change in stated satisfaction, adjusted.
 
     Over the `days` before ``world.today``: x = routine calls per customer, y = last minus
-    first satisfaction band the customer gave (customers who gave at least two); Pearson r
-    per segment (NaN when there is no spread). The observed measure of
-    `crm_sim.analysis.contact_relationship_correlation`, split by segment.
+    first satisfaction band the customer gave (customers who gave at least two), holding
+    constant the customer's other contacts in the window (contact intensity), the days
+    between their first and last answer, and whether they mentioned a competitor: the
+    partial correlation, i.e. r of the residuals of x and y after a least-squares fit on
+    those three (NaN when undefined). Without the adjustment, customers contacted more
+    often for any reason, watched longer, or courted by rivals drive the raw r.
     """
     inter = pc.table(world, "interactions")
     since = (pc.today(world) - pd.Timedelta(days=days)).strftime("%Y-%m-%d")
@@ -1189,19 +1250,34 @@ def call_effect_truth(world: Any, days: int = 365) -> dict[str, float]:
            .sort_values(["customer_id", "timestamp"], kind="stable"))
     g = obs.groupby("customer_id")["v"]
     change = (g.last() - g.first())[g.size() >= 2]
-    calls = w[w["purpose"] == "routine"].groupby("customer_id").size()
+    stamp = pd.to_datetime(obs["timestamp"], format="%Y-%m-%dT%H:%M")
+    by = stamp.groupby(obs["customer_id"])
+    span = (by.max() - by.min()).dt.days
+    routine = w["purpose"] == "routine"
+    calls = w[routine].groupby("customer_id").size()
+    other = w[~routine].groupby("customer_id").size()
+    rival = set(w.loc[w["info_captured"].astype(str).str.contains(
+        '"competitor": "mentioned"', regex=False), "customer_id"])
     seg = pc.table(world, "customers").set_index("customer_id")["segment"]
-    df = pd.DataFrame({"change": change, "calls": calls.reindex(change.index).fillna(0),
-                       "segment": seg.reindex(change.index)})
+    idx = change.index
+    df = pd.DataFrame({"y": change, "x": calls.reindex(idx).fillna(0).astype(float),
+                       "other": other.reindex(idx).fillna(0).astype(float),
+                       "span": span.reindex(idx).fillna(0).astype(float),
+                       "rival": idx.isin(rival).astype(float), "segment": seg.reindex(idx)})
     out = {}
     for s, part in df.groupby("segment"):
-        if len(part) < 3 or part["calls"].std() == 0 or part["change"].std() == 0:
+        if len(part) < 6:
             out[str(s)] = float("nan")
-        else:
-            out[str(s)] = float(np.corrcoef(part["calls"], part["change"])[0, 1])
+            continue
+        design = np.column_stack([np.ones(len(part)), part["other"], part["span"],
+                                  part["rival"]])
+        rx = part["x"].to_numpy(float) - design @ np.linalg.lstsq(
+            design, part["x"].to_numpy(float), rcond=None)[0]
+        ry = part["y"].to_numpy(float) - design @ np.linalg.lstsq(
+            design, part["y"].to_numpy(float), rcond=None)[0]
+        ok = min(float(np.std(rx)), float(np.std(ry))) >= 1e-12
+        out[str(s)] = float(np.corrcoef(rx, ry)[0, 1]) if ok else float("nan")
     return out
-
-
 
 
 def call_effect_problems(effect: Any, world: Any) -> tuple[list[str], list[str]]:
@@ -1224,19 +1300,70 @@ def call_effect_problems(effect: Any, world: Any) -> tuple[list[str], list[str]]
             right.append(seg)
         else:
             problems.append(f"call_effect[{seg!r}] does not match the definition: check the "
-                            "window, the routine-call count and the first/last band per customer")
+                            "window, the routine-call count, the first/last band per customer "
+                            "and what is held constant (other contacts, the span between "
+                            "answers, a competitor mentioned)")
     return problems, right
+
+
+EFFECT_COMPANIES = 5         # companies a measure definition is applied on (pooled)
+
+
+def call_effect_score_many(effects: list[Any], worlds: list[Any]) -> tuple[float, dict]:
+    """Share of (company, segment) pairs whose r is within 0.005 of the defined value."""
+    right = total = 0
+    per_company = []
+    for effect, world in zip(effects, worlds, strict=True):
+        problems, ok = call_effect_problems(effect, world)
+        n = len(call_effect_truth(world))
+        right, total = right + len(ok), total + n
+        per_company.append(len(ok))
+    return (right / total if total else 0.0), {"segments_right": per_company,
+                                               "segments_per_company": total // max(
+                                                   1, len(worlds))}
 
 
 @evaluator(UNIT, "call_effect_test")
 def call_effect(artifact: Any, ctx: EvalContext) -> Verdict:
-    """Score = share of segments whose r is within 0.02 of the defined correlation."""
-    world = ctx.trainee_world()
-    problems, right = call_effect_problems(artifact, world)
-    n = len(call_effect_truth(world))
-    score = len(right) / n if n else 0.0
-    return _verdict(score, "; ".join(problems) or "The correlation per segment is right.",
-                    {"segments_right": right})
+    """The measure definition applied to five unseen companies; share of segments right.
+
+    No-code track: the definition (window, calls counted, change, answers, and what is held
+    constant) is applied by the grader (`pc.effect_from_tables`), no trainee code run.
+    Analyst track: the function `call_effect(customers, interactions, today)` runs
+    (sandboxed) once per company. Each company's r per segment is compared with
+    `call_effect_truth` (within `pc.EFFECT_TOLERANCE`), pooled over the hidden company and
+    four sisters (`unseen_companies`): the raw r, which contact intensity, the span
+    between answers and competitor mentions confound, matches it only where those happen
+    not to matter.
+    """
+    from autograders.checks import to_plain
+
+    worlds = unseen_companies(ctx, EFFECT_COMPANIES)
+    inputs = [pc.effect_inputs(w) for w in worlds]
+    if _is_rule(artifact, pc.EFFECT_RULE_KIND):
+        problems = pc.effect_rule_problems(artifact)
+        if problems:
+            return _verdict(0.0, "the measure definition cannot be used: " + "; ".join(problems),
+                            {})
+        results = [pc.effect_from_tables(artifact, *i) for i in inputs]
+    else:
+        results, failed = _call_submitted(
+            artifact, ctx, "call_effect", [[to_plain(c), to_plain(i), d] for c, i, d in inputs],
+            not_its=" or the measure definition (effect_rule), not its values",
+            inputs="customers and interactions tables and day", many=True)
+        if failed:
+            return failed
+    if any(not isinstance(r, Mapping) or "__frame__" in r for r in results):
+        return _verdict(0.0, "call_effect must return a dict {segment: r}", {})
+    score, evidence = call_effect_score_many(results, worlds)
+    if score >= 0.999:
+        message = "On companies you have not seen, the adjusted correlation per segment is right."
+    else:
+        message = (f"On companies you have not seen ({score:.0%} of segments right): check the "
+                   "window, the routine-call count, the first/last band per customer and what "
+                   "is held constant (other contacts, the span between answers, a competitor "
+                   "mentioned)")
+    return _verdict(score, message, evidence)
 
 
 def reference_follow_up(record: dict) -> dict:
@@ -1292,6 +1419,49 @@ def follow_up_value(world: Any, plan: pd.DataFrame) -> tuple[float, dict]:
                           "complaints": summary.complaints, "opt_outs": summary.opt_outs}
 
 
+# What a team earns without reading the records: the same routine call to every customer,
+# on the phone or on their preferred channel (the better of the two is the floor).
+BLANKET_CALLS = ({"action": "call", "channel": "phone", "purpose": "routine",
+                  "questions": ["needs"]},
+                 {"action": "call", "channel": "preferred", "purpose": "routine",
+                  "questions": ["needs"]})
+
+
+def policy_value(world: Any, records: list[dict], recommendations: list[Any]) -> float:
+    """`follow_up_value` of recommendations made into calls within the team's hours."""
+    plan, _ = pc.follow_up_plan(world, records, recommendations)
+    return follow_up_value(world, pc.within_capacity(plan, world)[0])[0]
+
+
+def blanket_value(world: Any, records: list[dict]) -> float:
+    """The better value of the `BLANKET_CALLS` made to every customer (the credit floor)."""
+    from crm_sim.mechanism import mechanism_for
+
+    rule = {"kind": pc.FOLLOW_UP_RULE_KIND, "groups": {}}
+    channels = {s: r.channels for s, r in mechanism_for(world).segments.items()}
+    values = []
+    for call in BLANKET_CALLS:
+        rule["groups"] = {g: dict(call) for g in pc.FOLLOW_UP_SITUATIONS}
+        values.append(policy_value(world, records, [pc.follow_up_from_rule(rule, r, channels)
+                                                    for r in records]))
+    return max(values)
+
+
+def follow_up_credit(value: float, ref_value: float, floor: float) -> float:
+    """clip((value − blanket) / (0.8 × (model − blanket))): credit for reading the records.
+
+    A blanket call to everyone earns 0 and the model policy 1; where the model adds next to
+    nothing over the blanket (under 2% of its value), credit falls back to value / (0.8 ×
+    model) so the taught answer still earns its marks.
+    """
+    gain = ref_value - max(floor, 0.0)
+    if gain > 0.02 * abs(ref_value) and ref_value > 0:
+        return min(1.0, max(0.0, (value - max(floor, 0.0)) / (FOLLOW_UP_TARGET * gain)))
+    if ref_value > 0:
+        return min(1.0, max(0.0, value / (FOLLOW_UP_TARGET * ref_value)))
+    return float(value >= ref_value)
+
+
 BATCH_WRAPPER = """
 
 def _crm_grader_batch(records):
@@ -1340,9 +1510,13 @@ def follow_up(artifact: Any, ctx: EvalContext) -> Verdict:
     No-code track: the follow-up rules per situation are applied by the grader to every
     customer record (`pc.follow_up_from_rule`), no trainee code run. Analyst track: the
     function is called (sandboxed) for every customer record of the hidden world. The
-    usable calls are made by the engine; value = sales − cost + lasting relationship change
-    (see `follow_up_value`). credit = min(1, value / (0.8 × the model policy's value));
-    score = credit × share of records with a usable, mechanism-compliant recommendation.
+    usable calls are made by the engine within each segment's follow-up hours
+    (`pc.within_capacity`: calls beyond them are not made); value = sales − cost (staff
+    time, travel) + lasting relationship change (see `follow_up_value`). credit =
+    `follow_up_credit`: the value added over the better blanket routine call to every
+    customer, as a share of 0.8 × what the model policy adds, so calling everyone the same
+    way earns nothing. score = credit × share of records with a usable,
+    mechanism-compliant recommendation.
     """
     world = ctx.hidden_world()
     if _is_rule(artifact, pc.FOLLOW_UP_RULE_KIND):
@@ -1368,13 +1542,11 @@ def follow_up(artifact: Any, ctx: EvalContext) -> Verdict:
     failed = [r["customer_id"] for r, x in zip(records, recs, strict=True) if x is None]
     plan, problems = pc.follow_up_plan(world, records,
                                        [x if x is not None else {"action": "?"} for x in recs])
+    plan, over = pc.within_capacity(plan, world)
     value, evidence = follow_up_value(world, plan)
-    ref_plan, _ = pc.follow_up_plan(world, records, [reference_follow_up(r) for r in records])
-    ref_value, _ = follow_up_value(world, ref_plan)
-    if ref_value > 0:
-        credit = min(1.0, max(0.0, value / (FOLLOW_UP_TARGET * ref_value)))
-    else:
-        credit = float(value >= ref_value)
+    ref_value = policy_value(world, records, [reference_follow_up(r) for r in records])
+    floor = blanket_value(world, records)
+    credit = follow_up_credit(value, ref_value, floor)
     bad = sum(len(v) for v in problems.values())
     usable = 1.0 - bad / len(records) if records else 0.0
     score = credit * usable
@@ -1387,12 +1559,16 @@ def follow_up(artifact: Any, ctx: EvalContext) -> Verdict:
         lines.append("some recommendations were not usable: check the action, the channel "
                      "the segment allows, the purpose (promotion needs consent) and the "
                      "questions")
+    # segment names and hours are the scenario's and the team's, not customer data
+    lines += pc.capacity_lines(over)
     if credit < 0.999:
         lines.append("the follow-up month earned less than it could: promote where consent and "
                      "interest allow, look after complaints, rest customers contacted often, "
-                     "keep routine contact with business accounts")
+                     "keep routine contact with business accounts (calling everyone the same "
+                     "way earns no credit)")
     evidence.update({"value": round(value, 2), "reference_value": round(ref_value, 2),
-                     "unusable": bad, "records": len(records)})
+                     "blanket_value": round(floor, 2), "credit": round(credit, 4),
+                     "over_capacity": over, "unusable": bad, "records": len(records)})
     return _verdict(score, "; ".join(lines) or "Your follow-up actions lift sales and the "
                     "relationship on customers you had never seen.", evidence)
 
@@ -1474,13 +1650,23 @@ def estimate_state(customers, interactions):
 
 estimate_rule = estimate_state
 """
-_FOLLOW_UP_ROUTINE_ALL = """
+# the partial follow-up: the model policy without routine calls to business accounts
+_FOLLOW_UP_NO_BUSINESS = """
 from periodic_calls import customer_records, try_follow_up
 
 records = customer_records(world)
 
 def recommend_follow_up(record):
-    return {"action": "call", "channel": "phone", "purpose": "routine", "questions": []}
+    allowed = {"corporate": ("visit", "phone"), "sme": ("visit", "phone", "message"),
+               "individual": ("phone", "message")}[record["segment"]]
+    channel = record["preferred_channel"] if record["preferred_channel"] in allowed else "phone"
+    if record["last_outcome"] == "complaint":
+        return {"action": "call", "channel": channel, "purpose": "service",
+                "questions": ["satisfaction", "pain_points"]}
+    if record["contacts_90d"] >= 4 or not record["dm_consent"]:
+        return {"action": "none"}
+    return {"action": "call", "channel": channel, "purpose": "promotion",
+            "questions": ["needs", "budget", "timeline"]}
 
 follow_up_rule = recommend_follow_up
 """
@@ -1497,15 +1683,34 @@ def recommend_follow_up(record):
 follow_up_rule = recommend_follow_up
 """
 # the model's split of twice the money: right shares, wrong total (score exactly 0.5)
-_BUDGET_DOUBLED = """from periodic_calls import analysis_inputs
+_BUDGET_DOUBLED = """from periodic_calls import budget_inputs
 
-def plan_budget(customers, interactions):
-    weight = {"corporate": 3.0, "sme": 2.0, "individual": 1.0}
-    grid = (customers.assign(w=customers["segment"].map(weight).fillna(1.0))
-            .pivot_table(index="segment", columns="preferred_channel", values="w",
-                         aggfunc="sum", fill_value=0.0))
-    grid = grid / grid.to_numpy().sum() * 200_000
-    return {s: {c: float(v) for c, v in row.items()} for s, row in grid.iterrows()}
+def plan_budget(customers, interactions, staff):
+    import numpy as np
+    cost = {"visit": 900.0, "phone": 120.0, "email": 8.0, "message": 15.0, "letter": 40.0}
+    chance = {"visit": 0.35, "phone": 0.18, "email": 0.03, "message": 0.06, "letter": 0.04}
+    spend = customers["lifetime_value"] / customers["tenure_months"].clip(lower=1)
+    lines = (customers.assign(v=spend).groupby(["segment", "preferred_channel"])
+             .agg(n=("v", "size"), v=("v", "sum")).reset_index())
+    value = list(lines["preferred_channel"].map(chance) * 3 * lines["v"])
+    sat = list(lines["preferred_channel"].map(cost) * lines["n"])
+    gap_hours = float(((1 - staff["skill"]) * staff["capacity_hours_week"]).sum() * 4)
+    value.append(150.0 * gap_hours)
+    sat.append(4000.0 * len(staff))
+    value, sat = np.array(value, dtype=float), np.array(sat, dtype=float)
+    first = np.maximum(value / sat, 1e-300)
+    low, high = np.log(first.max()) - 60, np.log(first.max())
+    for _ in range(200):
+        mid = (low + high) / 2
+        x = np.where(first > np.exp(mid), sat * (np.log(first) - mid), 0.0)
+        low, high = (mid, high) if x.sum() > 100_000 else (low, mid)
+    x = np.where(first > np.exp(high), sat * (np.log(first) - high), 0.0)
+    x = x * 200_000 / x.sum()
+    out = {s: {} for s in customers["segment"].unique()}
+    for s, ch, amount in zip(lines["segment"], lines["preferred_channel"], x[:-1]):
+        out[s][ch] = float(amount)
+    out["training"] = float(x[-1])
+    return out
 
 budget_rule = plan_budget
 """
@@ -1538,7 +1743,15 @@ VARIANTS: dict[str, dict[str, str]] = {
         "call_list_answer": _CALL_LIST_EMAIL,
         "call_report_answer": _REPORT_NO_DATES,
         "estimates_answer": _ESTIMATE_SALE_RATE,
-        "follow_up_answer": _FOLLOW_UP_ROUTINE_ALL,
+        # the measure without the competitor mention held constant (right where it matters
+        # little)
+        "call_effect_answer": 'effect_rules.choose_all({"measure": {"window_days": "365", '
+                              '"calls_counted": "routine", "change": "last_minus_first", '
+                              '"min_answers": "2", "other_contacts": "held_constant", '
+                              '"answer_span": "held_constant", '
+                              '"competitor_mentioned": "ignored"}})\n'
+                              "effect_rule = effect_rules.value\n",
+        "follow_up_answer": _FOLLOW_UP_NO_BUSINESS,
         "conduct_written": "I would sell him what suits him.",
     },
     "wrong": {
@@ -1556,7 +1769,7 @@ VARIANTS: dict[str, dict[str, str]] = {
         "plan_calls_answer": "plan_rule = []\n",
         "assign_people_answer": "from periodic_calls import assignment_task\n\n"
                                 "assigned = assignment_task(world).assign(assignee='O001')\n",
-        "budget_answer": "def plan_budget(customers, interactions):\n    return {}\n\n"
+        "budget_answer": "def plan_budget(customers, interactions, staff):\n    return {}\n\n"
                          "budget_rule = plan_budget\n",
         "checklist_answer": "checklist = OutsourcerChecklist()\n",
         "call_list_answer": _CALL_LIST_NONE,

@@ -331,3 +331,13 @@ def test_knowledge_keys_do_not_give_themselves_away():
     items = choice_items(UNIT_DIR)
     assert len([i for i in items if i.answer]) == len(U.MC_KEYS)
     assert longest_key_warning(UNIT_DIR) is None
+
+
+def test_kpi_chart_runs_the_policy_or_says_why_not(answers, capsys):
+    """The desk's KPI chart draws the policy's what-if months; a malformed policy is words."""
+    world = company(3)
+    view = desk.kpi_chart(world, answers["full"]["targets_test"])
+    assert set(view.chart_data) == set(world.scenario.segments)
+    assert desk.kpi_chart(world, {"name": "x", "segments": "oops"}) is None
+    assert "cannot be run" in capsys.readouterr().out
+    assert "kpi_history" not in world.tables           # a what-if changes nothing

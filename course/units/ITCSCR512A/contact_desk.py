@@ -408,6 +408,17 @@ def show_targets_check(world: Any, value: Any) -> dict[str, Any]:
     return {"ok": ok, "short": short}
 
 
+def kpi_chart(world: Any, value: Any, kpi: str = "new_customers"):
+    """Twelve what-if months of the policy as monthly lines per segment (KPI dashboard)."""
+    from crm_sim.ui.kpi_dashboard import KpiDashboard
+
+    try:
+        return KpiDashboard(world, policy_from(value), kpi=kpi)
+    except CrmSimError as exc:
+        print(f"✘ the policy cannot be run: {exc}")
+        return None
+
+
 def baseline_new_customers(world: Any) -> pd.Series:
     """Mean new customers a month per segment over the last year (from `since` dates)."""
     return recent_new_customers(world)

@@ -34,7 +34,7 @@ UNIT = "ITCSCR512A"
 # agencies it has contracts with): a policy is checked for them in the company it was
 # written for.
 COMPANY_FIGURE_RULES = ("budget", "no_budget", "acquisition_target", "retention_target",
-                        "no_eligible_outsourcer", "outsourcer_capacity")
+                        "target_budget", "no_eligible_outsourcer", "outsourcer_capacity")
 # What every segment's policy carries so staff are trained and equipped (P3, K5, X3).
 REQUIRED_CHECKLISTS = ("consent_check", "record_outcome", "complaint_escalation")
 REQUIRED_SCRIPTS = ("identify_self", "opt_out_notice")

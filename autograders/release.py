@@ -43,7 +43,8 @@ def release_unit(course: Course, code: str) -> Path:
 def private_files(released: Path) -> list[str]:
     """Files under a release directory that must never reach a trainee (relative paths).
 
-    ``grading/`` or ``unit.toml`` at any depth, a file named ``evaluators.py``, a secret,
+    ``grading/``, ``unit.toml`` or ``INSTRUCTOR.md`` at any depth, a file named
+    ``evaluators.py``, a secret,
     or a Python module that registers evaluators (``@evaluator(`` at the start of a line:
     an answer key that was put beside the notebooks instead of in ``grading/``).
     """
@@ -52,7 +53,8 @@ def private_files(released: Path) -> list[str]:
     found = []
     for path in sorted(Path(released).rglob("*")):
         rel = path.relative_to(released)
-        if (GRADING_DIR in rel.parts or path.name in ("unit.toml", "evaluators.py")
+        if (GRADING_DIR in rel.parts
+                or path.name in ("unit.toml", "evaluators.py", "INSTRUCTOR.md")
                 or path.name.endswith(".secret")
                 or (path.is_file() and path.suffix == ".py" and evaluator_registrations(path))):
             found.append(str(rel))

@@ -82,7 +82,7 @@ OVER_CONTACT = 1.0                    # extra contacts per unit of non-adherence
 SKIP_CONSENT = 0.5                    # share of non-adherent contacts that skip consent
 INCONSISTENT_OFF, INCONSISTENT_ON = 0.30, 0.05   # inconsistent treatment, view off/on
 INCONSISTENT_S, INCONSISTENT_P = 0.03, 0.05       # what one inconsistent experience costs
-SHARED_VIEW_COST = 8000.0             # HKD a month for the shared customer view
+SHARED_VIEW_COST = 3000.0             # HKD a month for the shared customer view
 SHARED_VIEW_COST_PER_CUSTOMER = 0.5   # HKD a month per active customer
 COMPLAINT_LEVEL = 0.12                # monthly complaint chance is this × (1 − s)²
 UNCONSENTED_COMPLAINT = 0.15          # extra complaint chance after unconsented marketing
@@ -108,15 +108,16 @@ CSAT_LENIENCY, NPS_LENIENCY = 0.4, 1.5   # answers lean polite (response bias)
 CSAT_NOISE, NPS_NOISE = 0.6, 1.6
 MOBILITY_UP, MOBILITY_DOWN = 0.004, 0.003
 # programme effect sizes (× the segment's drawn response; docs/programmes.md)
-LTD_HAZARD, LTD_PURCHASE, LTD_PERCEPTION = 4.0, 1.0, 0.04
-TRADE_IN_BASE, TRADE_IN_SLOPE, TRADE_IN_PERCEPTION = 0.01, 12.0, 0.03
+LTD_HAZARD, LTD_PURCHASE, LTD_PERCEPTION = 4.0, 1.0, 0.01
+TRADE_IN_BASE, TRADE_IN_SLOPE, TRADE_IN_PERCEPTION = 0.005, 12.0, 0.03
 REWARDS_HAZARD, REWARDS_PURCHASE = 8.0, 3.0
 REFERRAL_SLOPE = 4.0
 NEWS_PERCEPTION, NEWS_FATIGUE = 0.012, 0.08
 PLEDGE_AWARE, PLEDGE_KEPT, PLEDGE_BROKEN = 0.006, 0.05, 0.08
 ADVERTISING_PERCEPTION = 0.004
-TRAINING_RATE, TRAINING_QUALITY, TRAINING_HANDLING, TRAINING_ADHERENCE = 0.08, 0.15, 0.2, 0.5
+TRAINING_RATE, TRAINING_QUALITY, TRAINING_HANDLING, TRAINING_ADHERENCE = 0.15, 0.3, 0.2, 0.5
 RECOVERY_HANDLING = 0.35
+RECOVERY_PERCEPTION = 0.05             # a complaint put right lifts the image (recovery)
 # segment moves: segment -> (segment one step up, segment one step down), "" for none
 MOBILITY_PATHS = {
     "individual": ("sme", ""), "sme": ("corporate", "individual"), "corporate": ("", "sme"),
@@ -473,6 +474,7 @@ def _run(world: Any, plan: _Plan, port: _Portfolio, shared_view: bool, months: i
     cost_per_contact = mix @ np.array([CONTACT_COST[c] for c in CHANNELS])
     minutes_per_contact = mix @ np.array([CONTACT_MINUTES[c] for c in CHANNELS])
     training = np.zeros(k)
+    last_kept = np.ones(k)          # how well the pledge was kept last month (1 at the start)
     rows: list[dict[str, np.ndarray]] = []
     surveys: list[pd.DataFrame] = []
     adherence_rows: list[pd.DataFrame] = []
@@ -544,8 +546,10 @@ def _run(world: Any, plan: _Plan, port: _Portfolio, shared_view: bool, months: i
         pledge = treat_on["service_pledge"]
         adv = val["service_pledge.advertise_hkd"] * on["service_pledge"]
         adv_units = np.log1p(adv / ADVERTISING_SCALE)
+        # a pledge is worth what it is kept: one broken more often than kept hurts the image
+        trust = 2 * last_kept[seg] - 1
         p = p + (PLEDGE_AWARE * pledge + ADVERTISING_PERCEPTION * adv_units[seg] * pledge) \
-            * r["service_pledge"][seg]
+            * r["service_pledge"][seg] * trust
         s, p, f = np.clip(s, 0, 1), np.clip(p, 0, 1), np.clip(f, 0, 1)
 
         # -- the month passes
@@ -568,7 +572,7 @@ def _run(world: Any, plan: _Plan, port: _Portfolio, shared_view: bool, months: i
         p = np.where(trade, np.minimum(1, p + TRADE_IN_PERCEPTION), p)
         state.no_buy = state.no_buy * (1 - p_buy) * (1 - ti_p * act)
         value_each = spend_base[seg] * PURCHASE_VALUE_MONTHS * (0.5 + u["value"])
-        revenue_i = value_each * (buys + trade)
+        revenue_i = value_each * (buys | trade)      # a trade-in replaces a purchase
         discount_i = revenue_i * disc
         points_i = revenue_i * rewards
         credit_i = value_each * trade * credit
@@ -586,6 +590,7 @@ def _run(world: Any, plan: _Plan, port: _Portfolio, shared_view: bool, months: i
             - 0.3 * inconsistent_c, 0, 0.95)
         handled = complained & (u["handle"] < handle_p)
         s = np.where(complained, behaviour.complaint_effect(s, handled, params), s)
+        p = np.clip(p + RECOVERY_PERCEPTION * handled * (goodwill > 0), 0, 1)
         p = np.clip(p - INCONSISTENT_P * (inconsistent_c & ~inconsistent), 0, 1)
         n_complaints = np.bincount(seg[complained], minlength=k)
         load = n_complaints / np.maximum(heads, 1)
@@ -598,6 +603,7 @@ def _run(world: Any, plan: _Plan, port: _Portfolio, shared_view: bool, months: i
             0.7 if shared_view else 1.0)
         pledge_h = val["service_pledge.response_hours"]
         kept_share = np.clip(pledge_h / np.maximum(response_h, 1e-9), 0, 1)
+        last_kept = kept_share
         kept = complained & pledge & (u["pledge"] < kept_share[seg])
         broken = complained & pledge & ~kept
         s = np.clip(s + PLEDGE_KEPT * kept, 0, 1)
@@ -1000,7 +1006,28 @@ def _commit(world: Any, state: _State, result: SimulationResult, months: int,
     for name, (frame, columns, _hidden) in tables.items():
         _conform(name, frame, columns)
     log = result.policy_log
-    # -- from here on: assignments only
+    # -- from here on: assignments; should one still fail, the world is put back as it was
+    snapshot = (dict(world.tables), dict(engine_state(world)),
+                {k: dict(v) for k, v in world.schema.items()}, world.today)
+    try:
+        _assign(world, out, lat, tables, log, result, months)
+    except Exception:
+        tables_before, state_before, schema_before, today_before = snapshot
+        world.tables.clear()
+        world.tables.update(tables_before)
+        live = engine_state(world)
+        live.clear()
+        live.update(state_before)
+        world.schema.clear()
+        world.schema.update(schema_before)
+        world.today = today_before
+        raise
+    autosave(world)
+
+
+def _assign(world: Any, out: pd.DataFrame, lat: pd.DataFrame, tables: dict, log: pd.DataFrame,
+            result: SimulationResult, months: int) -> None:
+    """Set every table the run produced (called by `_commit`, which undoes it on failure)."""
     world.tables["customers"] = out
     engine_state(world)["latent"] = lat
     for name, (frame, columns, hidden) in tables.items():
@@ -1023,7 +1050,6 @@ def _commit(world: Any, state: _State, result: SimulationResult, months: int,
         world.register_table("programmes", programme_rows, columns=PROGRAMME_COLUMNS)
     _put_settings(world, {"shared_view": "true" if result.shared_view else "false"})
     world.advance(months)
-    autosave(world)
 
 
 # ------------------------------------------------------------------ A/B tests

@@ -168,13 +168,16 @@ def test_commit_moves_world_and_round_trips(tmp_path):
     w = World.build(Scenario(seed=8, n_customers=800))
     n0 = len(w.customers)
     set_shared_view(w, True)
-    r = w.simulate(StandInPolicy(), [Programme("referral_rewards", ("sme",))], months=6)
+    r = w.simulate(AdherentPolicy(adherence=0.7), [Programme("referral_rewards", ("sme",))],
+                   months=6)
     assert w.today == "2026-07-01"
     assert len(w.customers) == n0 + len(r.new_customers) > n0
     assert w.customers["customer_id"].is_unique
     assert set(w.customers["customer_id"]) == set(w.hidden["latent"]["customer_id"])
     loaded = World.load(w.save(tmp_path / "w.sqlite"))
-    for name in ("kpi_history", "survey_responses", "programmes", "sim_settings", "customers"):
+    assert len(w.tables["policy_log"]) == 6 and len(w.tables["adherence_history"]) > 0
+    for name in ("kpi_history", "survey_responses", "programmes", "sim_settings", "customers",
+                 "adherence_history", "policy_log"):
         pd.testing.assert_frame_equal(loaded.tables[name], w.tables[name])
     pd.testing.assert_frame_equal(loaded.hidden["kpi_truth"], w.hidden["kpi_truth"])
     assert shared_view_of(loaded) is True
@@ -311,3 +314,74 @@ def test_pledge_kept_rate_falls_with_a_tighter_pledge(world):
             "response_hours": hours})], commit=False)
         return r.kpis["pledge_kept_rate"].mean()
     assert kept(4) < kept(168) == pytest.approx(1.0)
+
+
+def test_sealed_world_simulates_and_keeps_truth_hidden(tmp_path):
+    """A trainee's sealed world runs a year; its truth table stays with the engine."""
+    w = World.build(Scenario(seed=10, n_customers=300)).seal()
+    w.simulate(StandInPolicy(), [Programme("news")], months=2)
+    assert "kpi_truth" not in w.tables and "kpi_truth" not in w.hidden
+    assert "kpi_history" in w.tables
+    with pytest.raises(FieldError):
+        w.table("kpi_truth")
+
+
+def test_contact_policy_of_the_policy_engine_drives_the_simulation():
+    """u512's ContactPolicy runs through the seam; dropping its consent rule costs breaches."""
+    from dataclasses import replace
+
+    from crm_sim.policy import starter_policy
+
+    world = World.build(Scenario(seed=44, n_customers=800))
+    policy = starter_policy(world)
+    lawful = simulate(world, policy, [Programme("news")], months=3, commit=False)
+    careless = policy.replace(privacy=replace(policy.privacy, respects_consent=False))
+    reckless = simulate(world, careless, [Programme("news")], months=3, commit=False)
+    assert lawful.summary()["unconsented_contacts"] < reckless.summary()["unconsented_contacts"]
+    assert lawful.summary()["complaints"] < reckless.summary()["complaints"]
+    assert set(lawful.adherence["actor_kind"]) <= {"staff", "outsourcer"}
+
+
+def test_failure_while_writing_puts_the_world_back(monkeypatch):
+    """A table that cannot be written half-way through the commit leaves no trace."""
+    w = World.build(Scenario(seed=2, n_customers=200))
+    w.simulate(AdherentPolicy(adherence=0.9), months=1)
+    before = {k: v.copy() for k, v in w.tables.items()}
+    hidden = {k: v.copy() for k, v in w.hidden.items()}
+    today, schema = w.today, {k: dict(v) for k, v in w.schema.items()}
+
+    def broken(table, df):
+        raise FieldError(table, "rows", "a writable table", "free some disk space")
+
+    monkeypatch.setattr(w, "append_rows", broken)
+    with pytest.raises(FieldError):
+        w.simulate(AdherentPolicy(adherence=0.9), months=2)
+    assert w.today == today and w.schema == schema
+    assert sorted(w.tables) == sorted(before) and sorted(w.hidden) == sorted(hidden)
+    for name, table in before.items():
+        pd.testing.assert_frame_equal(w.tables[name], table)
+    for name, table in hidden.items():
+        pd.testing.assert_frame_equal(w.hidden[name], table)
+
+
+def test_competitor_moves_raise_churn(world, monkeypatch):
+    """With competitors' offers hitting harder, more customers leave (same luck otherwise)."""
+    from crm_sim import programme_sim
+
+    calm = simulate(world, StandInPolicy(), commit=False)
+    monkeypatch.setattr(programme_sim, "COMPETITOR_HAZARD", 4.0)
+    fierce = simulate(world, StandInPolicy(), commit=False)
+    assert calm.kpis["competitor_move"].any()
+    assert fierce.summary()["churned"] > calm.summary()["churned"]
+
+
+def test_segment_moves_balance_and_targets_are_reported(world):
+    """Customers moving out of segments move into others; the policy's targets are copied."""
+    r = simulate(world, StandInPolicy(), commit=False)
+    per_month = r.kpis.groupby("month")[["moved_in", "moved_out"]].sum()
+    assert (per_month["moved_in"] == per_month["moved_out"]).all()
+    assert per_month["moved_in"].sum() > 0
+    sme = r.kpis[r.kpis["segment"] == "sme"]
+    assert (sme["target_new_customers"] == 5.0).all()
+    assert (sme["target_retention_rate"] == 0.99).all()
+    assert r.kpis.loc[r.kpis["segment"] != "sme", "target_new_customers"].isna().all()

@@ -34,8 +34,9 @@ class ProgrammeDesigner(View):
         widget: the composed ipywidgets view.
     """
 
-    def __init__(self, world: Any, budget: float, months: int = 12, policy: Any = None):
-        """Build the designer with nothing chosen."""
+    def __init__(self, world: Any, budget: float, months: int = 12, policy: Any = None,
+                 kinds: Iterable[str] | None = None):
+        """Build the designer with nothing chosen; `kinds` limits the programmes offered."""
         if isinstance(budget, bool) or not isinstance(budget, int | float) or budget < 0:
             raise FieldError("budget", budget, "HKD a month, ≥ 0", "e.g. budget=200_000")
         self.world, self.budget, self.months, self.policy = world, float(budget), months, policy
@@ -46,8 +47,11 @@ class ProgrammeDesigner(View):
         self._sliders: dict[str, dict[str, widgets.FloatSlider]] = {}
         self._channel = widgets.Dropdown(options=sorted(NEWS_CHANNEL_COST), value="email",
                                          description="news by")
+        self.kinds = tuple(KINDS) if kinds is None else tuple(kinds)
+        for kind in self.kinds:
+            self._check_kind(kind, tuple(KINDS))
         rows = []
-        for kind, spec in KINDS.items():
+        for kind, spec in ((k, KINDS[k]) for k in self.kinds):
             self._on[kind] = widgets.Checkbox(value=False, description=spec.title,
                                               layout=widgets.Layout(width="260px"))
             self._segs[kind] = widgets.SelectMultiple(options=self.segments, rows=3,
@@ -98,7 +102,7 @@ class ProgrammeDesigner(View):
     def load(self, portfolio: Iterable[Mapping[str, Any] | Programme]) -> None:
         """Show a saved portfolio (the value of an earlier session)."""
         progs = check_portfolio(list(portfolio), self.segments)
-        for kind in KINDS:
+        for kind in self.kinds:
             self._on[kind].value = False
         for prog in progs:
             self.choose(prog.kind, prog.segments, prog.channel, **prog.params)
@@ -111,7 +115,7 @@ class ProgrammeDesigner(View):
     def programmes(self) -> tuple[Programme, ...]:
         """The chosen portfolio as `Programme`s."""
         out = []
-        for kind in KINDS:
+        for kind in self.kinds:
             if self._on[kind].value:
                 params = {n: float(s.value) for n, s in self._sliders[kind].items()}
                 channel = self._channel.value if kind == "news" else ""
@@ -171,6 +175,7 @@ class ProgrammeDesigner(View):
         return pd.DataFrame(rows, columns=["kind", "segments", "parameter", "value"])
 
     # -------------------------------------------------------------------- internals
-    def _check_kind(self, kind: str) -> None:
-        if kind not in KINDS:
-            raise FieldError("kind", kind, f"one of {sorted(KINDS)}", "pick a listed programme")
+    def _check_kind(self, kind: str, offered: tuple[str, ...] | None = None) -> None:
+        offered = offered or self.kinds
+        if kind not in offered:
+            raise FieldError("kind", kind, f"one of {sorted(offered)}", "pick a listed programme")

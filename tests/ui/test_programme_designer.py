@@ -62,3 +62,12 @@ def test_out_of_range_values_name_the_field(world):
     with pytest.raises(FieldError):
         ProgrammeDesigner(world, budget=-5)
     assert view.value == []
+
+
+def test_kinds_limit_what_is_offered(world):
+    """A designer limited to service programmes refuses a discount."""
+    view = ProgrammeDesigner(world, budget=10, kinds=("service_pledge", "staff_training"))
+    view.choose("service_pledge", response_hours=24)
+    assert [p["kind"] for p in view.value] == ["service_pledge"]
+    with pytest.raises(FieldError, match="kind"):
+        view.choose("long_term_discount")

@@ -341,3 +341,14 @@ def test_kpi_chart_runs_the_policy_or_says_why_not(answers, capsys):
     assert desk.kpi_chart(world, {"name": "x", "segments": "oops"}) is None
     assert "cannot be run" in capsys.readouterr().out
     assert "kpi_history" not in world.tables           # a what-if changes nothing
+
+
+def test_targets_bought_by_over_contact_earn_a_quarter_at_most(answers, ev, ctx):
+    """Acquisition pushed beyond what customers accept cannot be launched: a quarter at most."""
+    pol = ContactPolicy.from_dict(answers["full"]["targets_test"])
+    seg = pol.segment("individual")
+    flood = pol.with_segment(replace(seg, channels=tuple(
+        r for r in seg.channels if r.purpose != "acquisition") + (
+        ChannelRule("email", 8.0, "acquisition"),)))
+    verdict = ev["targets_test"](flood.to_dict(), ctx)
+    assert verdict.score <= 0.25 and "over_contact" in verdict.evidence["issues"]

@@ -352,3 +352,10 @@ def test_targets_bought_by_over_contact_earn_a_quarter_at_most(answers, ev, ctx)
         ChannelRule("email", 8.0, "acquisition"),)))
     verdict = ev["targets_test"](flood.to_dict(), ctx)
     assert verdict.score <= 0.25 and "over_contact" in verdict.evidence["issues"]
+
+
+def test_no_code_trainee_writes_at_most_one_line_per_exercise():
+    """Each exercise asks a no-code trainee for clicks and one line taking a view's value."""
+    from test_trainee_writes import violations
+
+    assert violations(CODE) == []

@@ -136,6 +136,9 @@ def _segment_log(policy, seg, pool, crowd, traits, rng):
     allowed = [r.channel for r in seg.channels]
     off_policy = [c for c in CHANNELS if c not in allowed]
     non_consenting = ids[~consent]
+    off = np.array(off_policy, dtype=object)
+    actor_score = score.to_dict()
+    dishonest = traits["dishonest"].to_dict()
     parts = []
     for rule in seg.channels:                              # a few rules per segment
         whole, frac = int(np.floor(rule.per_month)), rule.per_month - np.floor(rule.per_month)
@@ -145,14 +148,15 @@ def _segment_log(policy, seg, pool, crowd, traits, rng):
             count = np.where(consent, count, 0)
         rows = np.repeat(np.arange(n), count)
         m = len(rows)
-        part = pd.DataFrame({
-            "actor_id": owner[rows], "actor_kind": kind[rows], "customer_id": ids[rows],
-            "segment": seg.segment, "channel": rule.channel, "purpose": rule.purpose,
-            "consent_on_file": consent[rows],
+        col = {
+            "actor_id": owner[rows], "actor_kind": kind[rows].astype(object),
+            "customer_id": ids[rows].astype(object),
+            "channel": np.full(m, rule.channel, dtype=object),
+            "consent_on_file": consent[rows].copy(),
             "consent_checked": np.full(m, marketing and policy.respects_consent),
-            "note": "", "breach": "",
-        })
-        adherence = score.reindex(part["actor_id"]).to_numpy(float)
+            "note": np.full(m, "", dtype=object), "breach": np.full(m, "", dtype=object),
+        }
+        adherence = _lookup(actor_score, col["actor_id"], 1.0)
         breach = rng.random(m) >= adherence
         which = rng.choice(list(BREACH_MIX), m, p=list(BREACH_MIX.values()))
         jump = rng.integers(0, max(len(off_policy), 1), m)
@@ -161,35 +165,42 @@ def _segment_log(policy, seg, pool, crowd, traits, rng):
         # wrong channel (needs a channel outside the policy)
         wrong = breach & (which == "wrong_channel") & (len(off_policy) > 0)
         if wrong.any():
-            part.loc[wrong, "channel"] = np.array(off_policy, dtype=object)[jump[wrong]]
+            col["channel"][wrong] = off[jump[wrong]]
         # consent breaches: a marketing contact to a customer without consent on file
         skip = (breach & (which == "consent") & marketing & (len(non_consenting) > 0)
                 & policy.respects_consent)
         if skip.any():
-            part.loc[skip, "customer_id"] = non_consenting[target[skip]]
-            part.loc[skip, "consent_on_file"] = False
-            liar = traits.reindex(part.loc[skip, "actor_id"])["dishonest"].to_numpy(bool)
-            part.loc[skip, "consent_checked"] = liar
-            part.loc[skip, "breach"] = np.where(liar, "dishonest_entry",
-                                                "skipped_consent_check")
-        part.loc[wrong, "breach"] = "wrong_channel"
+            col["customer_id"][skip] = non_consenting[target[skip]]
+            col["consent_on_file"][skip] = False
+            liar = _lookup(dishonest, col["actor_id"][skip], False).astype(bool)
+            col["consent_checked"][skip] = liar
+            col["breach"][skip] = np.where(liar, "dishonest_entry", "skipped_consent_check")
+        col["breach"][wrong] = "wrong_channel"
         # over-contact: every other breach (or one with nothing else to break) repeats
         over = breach & ~wrong & ~skip
-        extra = part.loc[over].copy()
-        if len(extra):
-            per_customer = pd.Series(count[rows][over], index=extra.index)
-            repeats = np.maximum(limit - per_customer.to_numpy() + 1, 1)
-            extra = extra.loc[extra.index.repeat(repeats)]
-            extra["breach"] = "over_contact"
-            part = pd.concat([part, extra], ignore_index=True)
+        if over.any():
+            repeats = np.maximum(limit - count[rows][over] + 1, 1)
+            extra = {k: np.repeat(v[over], repeats) for k, v in col.items()}
+            extra["breach"][:] = "over_contact"
+            col = {k: np.concatenate([col[k], extra[k]]) for k in col}
         # a few contacts move channel because the customer asked: no breach
         if off_policy:
-            asked = (rng.random(len(part)) < CUSTOMER_REQUEST) & (part["breach"] == "").to_numpy()
-            hop = rng.integers(0, len(off_policy), len(part))
-            part.loc[asked, "channel"] = np.array(off_policy, dtype=object)[hop[asked]]
-            part.loc[asked, "note"] = "customer_request"
-        parts.append(part)
+            total = len(col["channel"])
+            asked = (rng.random(total) < CUSTOMER_REQUEST) & (col["breach"] == "")
+            hop = rng.integers(0, len(off_policy), total)
+            col["channel"][asked] = off[hop[asked]]
+            col["note"][asked] = "customer_request"
+        col["segment"] = np.full(len(col["channel"]), seg.segment, dtype=object)
+        col["purpose"] = np.full(len(col["channel"]), rule.purpose, dtype=object)
+        parts.append(pd.DataFrame(col))
     return pd.concat(parts, ignore_index=True)
+
+
+def _lookup(mapping: dict, keys: np.ndarray, default: Any) -> np.ndarray:
+    """mapping[key] for each key (a handful of actors: one dict lookup per distinct key)."""
+    unique, inverse = np.unique(keys.astype(str), return_inverse=True)
+    values = np.array([mapping.get(k, default) for k in unique])
+    return values[inverse] if len(unique) else np.array([], dtype=type(default))
 
 
 def _finish(frames, month):
@@ -202,7 +213,8 @@ def _finish(frames, month):
         rows = pd.DataFrame({c: pd.Series(dtype=t) for c, t in {**LOG_COLUMNS,
                                                                "breach": "string"}.items()})
     stem = "L" + month.replace("-", "") + "-"
-    rows["log_id"] = [f"{stem}{i:07d}" for i in range(1, len(rows) + 1)]
+    numbers = pd.Series(np.arange(1, len(rows) + 1)).astype(str).str.zfill(7)
+    rows["log_id"] = (stem + numbers).to_numpy(object)
     rows["month"] = month
     log = rows[list(LOG_COLUMNS)].astype(LOG_COLUMNS)
     truth = rows[list(TRUTH_COLUMNS)].astype(TRUTH_COLUMNS)

@@ -24,6 +24,8 @@ Rules (ids in `RULES`; one test each in tests/policy/test_policy_validation.py):
 * ``service_level``: an answer time shorter than any team can keep (under an hour);
 * ``budget`` / ``no_budget``: the predicted monthly cost beyond the budget, or none set;
 * ``acquisition_target`` / ``retention_target``: targets no contact plan can reach;
+* ``target_budget``: an acquisition target the budget cannot buy (the acquisition
+  contacts it needs cost more than the budget leaves);
 * law: ``consent`` (s.35E), ``opt_out`` (s.35G, UEMO s.10), ``oral_consent`` (s.35E),
   ``data_minimisation`` (DPP1), ``agents`` (s.65), ``unsubscribe`` (UEMO s.8-9),
   ``opt_out_notice`` (s.35F);
@@ -37,6 +39,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from crm_sim import law
@@ -67,7 +70,7 @@ RULES = (
     "no_channels", "no_roles", "unknown_role", "no_eligible_staff", "staff_capacity",
     "outsourcer_share_not_allowed", "no_eligible_outsourcer", "outsourcer_capacity",
     "escalation", "service_level", "budget", "no_budget", "acquisition_target",
-    "retention_target", "consent", "opt_out", "oral_consent", "data_minimisation",
+    "retention_target", "target_budget", "consent", "opt_out", "oral_consent", "data_minimisation",
     "agents", "unsubscribe", "opt_out_notice", "indicators", "review_cadence", "training",
 )
 
@@ -272,6 +275,8 @@ def _money_and_targets(policy, world) -> list[Issue]:
                          "raise the budget or plan fewer or cheaper contacts"))
     active = active_by_segment(world)
     usual = recent_new_customers(world)
+    left = policy.monthly_budget_hkd - cost
+    history = channel_history(world)
     for seg in policy.segments:
         where = f"segments[{seg.segment}]"
         asks = float(active.get(seg.segment, 0.0)) * sum(
@@ -285,6 +290,17 @@ def _money_and_targets(policy, world) -> list[Issue]:
                              f"own, and {asks:.0f} acquisition contacts add at most "
                              f"{asks * MAX_ACQUISITION_YIELD:.1f}",
                              "plan more acquisition contacts or lower the target"))
+            # ... and what the missing contacts would cost, against the budget left
+            need = (seg.new_customers_per_month - most) / MAX_ACQUISITION_YIELD
+            price = _cost_per_contact(seg, history)
+            if policy.monthly_budget_hkd > 0 and need * price > max(left, 0.0):
+                out.append(Issue(
+                    "target_budget", f"{where}.new_customers_per_month",
+                    seg.new_customers_per_month,
+                    f"the {need:.0f} more acquisition contacts this target needs would cost "
+                    f"about HKD {need * price:,.0f} a month; the budget leaves "
+                    f"HKD {max(left, 0.0):,.0f}",
+                    "lower the target to what the budget can buy, or raise the budget"))
         if seg.retention_rate > MAX_RETENTION:
             out.append(Issue("retention_target", f"{where}.retention_rate", seg.retention_rate,
                              "no contact plan keeps that many customers every month",
@@ -294,6 +310,17 @@ def _money_and_targets(policy, world) -> list[Issue]:
                              "no retention target is set (K3)",
                              "set the share of customers to keep each month, e.g. 0.97"))
     return out
+
+
+def _cost_per_contact(seg: Any, history: pd.DataFrame) -> float:
+    """HKD of one acquisition contact of the segment: staff time and the channel's cost."""
+    from crm_sim.calls import CHANNEL_COST
+    from crm_sim.policy.resources import STAFF_HOURLY_COST_HKD
+
+    channels = [r.channel for r in seg.channels if r.purpose == "acquisition"] or ["phone"]
+    prices = [float(history.loc[c, "mean_minutes"] / history.loc[c, "answer_rate"]) / 60.0
+              * STAFF_HOURLY_COST_HKD + float(CHANNEL_COST.get(c, 0.0)) for c in channels]
+    return float(np.mean(prices))
 
 
 def recent_new_customers(world: Any) -> pd.Series:

@@ -32,6 +32,8 @@ class MonitorDesigner(View):
         tables: dashboard tables shown.
         every_months: how often the dashboard is refreshed and read (months).
         dashboard: the last dashboard (table name -> DataFrame).
+        chart_data: actor -> breach rate, what the chart shows (red: flagged; the line is
+            the breach rate that makes a pattern).
         widget: the composed view.
     """
 
@@ -67,6 +69,9 @@ class MonitorDesigner(View):
         self._board = widgets.Output()
         self.widget = widgets.VBox([*items, self._tables, self._every, self._out, self._board])
         self.dashboard: dict[str, Any] = {}
+        self.chart_data: dict[str, float] = {}
+        self._chart = widgets.Output()
+        self.widget.children = (*self.widget.children, self._chart)
         self._show()
 
     def set(self, name: str, value: Any) -> MonitorRules:
@@ -121,3 +126,25 @@ class MonitorDesigner(View):
             for name in self.tables:
                 print(name)
                 display(self.dashboard[name].head(20))
+        self._draw()
+
+    def _draw(self) -> None:
+        """Each actor's breach rate against the bar: a pattern stands out from slips."""
+        actors = self.dashboard["actors"]
+        self.chart_data = dict(zip(actors["actor_id"].astype(str),
+                                   actors["breach_rate"].astype(float), strict=True))
+        self._chart.clear_output(wait=True)
+        if not len(actors):
+            return
+        import matplotlib.pyplot as plt
+
+        with self._chart:
+            fig, ax = plt.subplots(figsize=(7, 2.4))
+            ax.bar(list(self.chart_data), list(self.chart_data.values()),
+                   color=["#d9534f" if f else "#3b7dd8" for f in actors["flagged"]])
+            ax.axhline(self.rules.max_breach_rate, color="black", linewidth=0.8)
+            ax.set_ylabel("share of contacts in breach")
+            ax.tick_params(axis="x", labelrotation=90, labelsize=7)
+            fig.tight_layout()
+            plt.show()
+            plt.close(fig)

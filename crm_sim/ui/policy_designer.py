@@ -10,14 +10,15 @@ Generic: it knows nothing of a unit. It shows a `crm_sim.policy.ContactPolicy` a
 
 Its value is the policy as data (``ContactPolicy.to_dict()``), what a trainee hands in and
 a grader applies to another company. Every control has a method (`set_contact`,
-`set_segment`, `set_privacy`, `set_policy`, `load`) so tests and notebooks drive it exactly
-as a click would; a value the policy refuses (a negative frequency, an unknown role) is
-shown as a domain error and the policy stays as it was.
+`set_segment`, `set_privacy`, `set_policy`, `budget_with_headroom`, `load`) so tests
+and notebooks drive it exactly as a click would; a value the policy refuses (a negative
+frequency, an unknown role) is shown as a domain error and the policy stays as it was.
 """
 
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import replace
 from typing import Any
 
@@ -33,6 +34,7 @@ from crm_sim.policy.model import (
     ContactPolicy,
     PrivacyRules,
 )
+from crm_sim.policy.resources import PLANNING_METHOD, monthly_cost, predict_resources
 from crm_sim.policy.starter import starter_policy
 from crm_sim.policy.validation import validate
 from crm_sim.schema import CHANNELS
@@ -118,6 +120,21 @@ class PolicyDesigner(View):
             raise FieldError("policy field", unknown[0], ", ".join(allowed),
                              "segments change through set_segment / set_contact")
         self._apply(self.policy.replace(**fields))
+
+    def budget_with_headroom(self, headroom: float = 0.1) -> float:
+        """Set the budget to the expected monthly cost plus `headroom`, in whole thousands.
+
+        The expected cost is `predict_resources` by the careful planning method (the
+        company's own handling times and answer rates, 80 % of hours on contact).
+        """
+        if isinstance(headroom, bool) or not isinstance(headroom, (int, float)) or \
+                not 0.0 <= headroom <= 1.0:
+            raise FieldError("headroom", headroom, "a share from 0 to 1",
+                             "e.g. 0.1 for a tenth above the expected cost")
+        cost = monthly_cost(predict_resources(self.policy, self.world, PLANNING_METHOD))
+        budget = float(math.ceil(cost * (1.0 + headroom) / 1000.0) * 1000.0)
+        self.set_policy(monthly_budget_hkd=budget)
+        return budget
 
     def load(self, policy: ContactPolicy) -> None:
         """Show another policy (e.g. one read from a TOML file)."""
@@ -272,7 +289,13 @@ class PolicyDesigner(View):
         self._controls[("policy", "monthly_budget_hkd")] = budget
         self._controls[("policy", "review_every_months")] = review
         self._controls[("policy", "indicators")] = indicators
-        return widgets.VBox([*items, budget, review, indicators])
+        headroom = widgets.BoundedFloatText(value=0.1, min=0.0, max=1.0, step=0.05,
+                                            description="headroom")
+        button = widgets.Button(description="Budget = expected cost + headroom")
+        button.on_click(lambda _b: self._safe(lambda: self.budget_with_headroom(
+            headroom.value)))
+        return widgets.VBox([*items, budget, widgets.HBox([button, headroom]), review,
+                             indicators])
 
     def _bind(self, control, setter) -> None:
         control.observe(lambda change: self._safe(lambda: setter(change["new"])), names="value")

@@ -18,6 +18,8 @@ import ipywidgets as widgets
 from crm_sim.errors import FieldError
 from crm_sim.policy.resources import (
     HANDLING,
+    OUTSOURCERS,
+    WEEKS_PER_MONTH,
     ResourceMethod,
     monthly_cost,
     predict_resources,
@@ -36,6 +38,8 @@ class ResourcePlanner(View):
         policy: the policy whose needs are predicted.
         method: the current `ResourceMethod`.
         table: the last prediction (one row per role, plus the agencies).
+        chart_data: role -> (hours needed, hours the role's people have for contact), what
+            the chart shows.
         widget: the composed view.
     """
 
@@ -53,9 +57,11 @@ class ResourcePlanner(View):
                               (self._share, "productive_share")):
             control.observe(lambda ch, n=name: self._safely(lambda: self.set(n, ch["new"])),
                             names="value")
+        self._chart = widgets.Output()
         self.widget = widgets.VBox([self._handling, self._repeats, self._share, self._table,
-                                    self._out])
+                                    self._chart, self._out])
         self.table = None
+        self.chart_data: dict[str, tuple[float, float]] = {}
         self._show()
 
     def set(self, name: str, value: Any) -> ResourceMethod:
@@ -97,3 +103,32 @@ class ResourcePlanner(View):
             f"agency spend HKD {t['outsourcer_spend_hkd']:,.0f}, training "
             f"{t['training_hours_month']:,.0f} h a month. Cost HKD {cost:,.0f} a month: "
             f"{html.escape(verdict)} (HKD {budget:,.0f}).</p>")
+        self._draw()
+
+    def _draw(self) -> None:
+        """Hours each role needs a month against the hours its people have for contact."""
+        staff = self.world.tables["staff"]
+        have = (staff.groupby("role")["capacity_hours_week"].sum() * WEEKS_PER_MONTH
+                * self.method.productive_share)
+        rows = self.table[self.table["role"] != OUTSOURCERS]
+        self.chart_data = {str(r.role): (float(r.hours_month), float(have.get(r.role, 0.0)))
+                           for r in rows.itertuples()}
+        self._chart.clear_output(wait=True)
+        if not self.chart_data:
+            return
+        import matplotlib.pyplot as plt
+
+        with self._chart:
+            fig, ax = plt.subplots(figsize=(6, 2.4))
+            names = list(self.chart_data)
+            x = range(len(names))
+            ax.bar([i - 0.2 for i in x], [v[0] for v in self.chart_data.values()], 0.4,
+                   label="needed", color="#3b7dd8")
+            ax.bar([i + 0.2 for i in x], [v[1] for v in self.chart_data.values()], 0.4,
+                   label="the role's hours", color="#bbbbbb")
+            ax.set_xticks(list(x), names, fontsize=8)
+            ax.set_ylabel("hours a month")
+            ax.legend(fontsize=8)
+            fig.tight_layout()
+            plt.show()
+            plt.close(fig)

@@ -47,6 +47,7 @@ CASES = {
     "no_budget": lambda p: p.replace(monthly_budget_hkd=0.0),
     "acquisition_target": lambda p: _seg(p, "sme", new_customers_per_month=500.0),
     "retention_target": lambda p: _seg(p, "sme", retention_rate=1.0),
+    "target_budget": lambda p: _seg(p, "individual", new_customers_per_month=5000.0),
     "consent": lambda p: p.replace(privacy=replace(p.privacy, respects_consent=False)),
     "opt_out": lambda p: p.replace(privacy=replace(p.privacy, opt_out_days=30)),
     "oral_consent": lambda p: p.replace(privacy=replace(p.privacy,

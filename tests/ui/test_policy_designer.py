@@ -63,3 +63,14 @@ def test_refused_values_leave_the_policy_unchanged(world):
     assert view.policy == before
     view._controls[("sme", "staff_roles")].value = ()
     assert any("no staff role" in p for p in view.problems())
+
+
+def test_budget_with_headroom(world):
+    """The budget button sets the expected cost plus the headroom, in whole thousands."""
+    view = PolicyDesigner(world)
+    view.set_policy(monthly_budget_hkd=0.0)
+    budget = view.budget_with_headroom(0.1)
+    assert budget % 1000 == 0 and view.policy.monthly_budget_hkd == budget
+    assert not [p for p in view.problems() if "budget" in p]
+    with pytest.raises(CrmSimError):
+        view.budget_with_headroom(5)

@@ -31,6 +31,8 @@ def test_resource_planner_value_and_totals(company):
                           "allow_unanswered": True, "productive_share": 0.8}
     assert view.totals()["hours_month"] != naive
     assert "headcount" in view._table.value
+    assert set(view.chart_data) <= set(world.tables["staff"]["role"])
+    assert all(need >= 0 and have > 0 for need, have in view.chart_data.values())
     with pytest.raises(CrmSimError):
         view.set("productive_share", 5)
     assert view.value["productive_share"] == 0.8
@@ -46,6 +48,7 @@ def test_monitor_designer_starts_blank_and_flags_with_rules(company):
     view.show_tables(["new_customers", "mobility", "actors"])
     view.refresh_every(1)
     assert set(view.flagged()) == set(true_violators(world)["actor_id"])
+    assert max(view.chart_data.values()) > view.rules.max_breach_rate
     assert view.value["rules"] == MonitorRules().to_dict()
     assert view.value["tables"] == ["new_customers", "mobility", "actors"]
     assert view.value["every_months"] == 1

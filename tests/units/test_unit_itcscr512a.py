@@ -331,3 +331,31 @@ def test_knowledge_keys_do_not_give_themselves_away():
     items = choice_items(UNIT_DIR)
     assert len([i for i in items if i.answer]) == len(U.MC_KEYS)
     assert longest_key_warning(UNIT_DIR) is None
+
+
+def test_kpi_chart_runs_the_policy_or_says_why_not(answers, capsys):
+    """The desk's KPI chart draws the policy's what-if months; a malformed policy is words."""
+    world = company(3)
+    view = desk.kpi_chart(world, answers["full"]["targets_test"])
+    assert set(view.chart_data) == set(world.scenario.segments)
+    assert desk.kpi_chart(world, {"name": "x", "segments": "oops"}) is None
+    assert "cannot be run" in capsys.readouterr().out
+    assert "kpi_history" not in world.tables           # a what-if changes nothing
+
+
+def test_targets_bought_by_over_contact_earn_a_quarter_at_most(answers, ev, ctx):
+    """Acquisition pushed beyond what customers accept cannot be launched: a quarter at most."""
+    pol = ContactPolicy.from_dict(answers["full"]["targets_test"])
+    seg = pol.segment("individual")
+    flood = pol.with_segment(replace(seg, channels=tuple(
+        r for r in seg.channels if r.purpose != "acquisition") + (
+        ChannelRule("email", 8.0, "acquisition"),)))
+    verdict = ev["targets_test"](flood.to_dict(), ctx)
+    assert verdict.score <= 0.25 and "over_contact" in verdict.evidence["issues"]
+
+
+def test_no_code_trainee_writes_at_most_one_line_per_exercise():
+    """Each exercise asks a no-code trainee for clicks and one line taking a view's value."""
+    from test_trainee_writes import violations
+
+    assert violations(CODE) == []

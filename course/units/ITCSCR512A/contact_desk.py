@@ -34,7 +34,7 @@ UNIT = "ITCSCR512A"
 # agencies it has contracts with): a policy is checked for them in the company it was
 # written for.
 COMPANY_FIGURE_RULES = ("budget", "no_budget", "acquisition_target", "retention_target",
-                        "no_eligible_outsourcer", "outsourcer_capacity")
+                        "target_budget", "no_eligible_outsourcer", "outsourcer_capacity")
 # What every segment's policy carries so staff are trained and equipped (P3, K5, X3).
 REQUIRED_CHECKLISTS = ("consent_check", "record_outcome", "complaint_escalation")
 REQUIRED_SCRIPTS = ("identify_self", "opt_out_notice")
@@ -406,6 +406,17 @@ def show_targets_check(world: Any, value: Any) -> dict[str, Any]:
     if ok:
         print("✔ every target is met in your company.")
     return {"ok": ok, "short": short}
+
+
+def kpi_chart(world: Any, value: Any, kpi: str = "new_customers"):
+    """Twelve what-if months of the policy as monthly lines per segment (KPI dashboard)."""
+    from crm_sim.ui.kpi_dashboard import KpiDashboard
+
+    try:
+        return KpiDashboard(world, policy_from(value), kpi=kpi)
+    except CrmSimError as exc:
+        print(f"✘ the policy cannot be run: {exc}")
+        return None
 
 
 def baseline_new_customers(world: Any) -> pd.Series:

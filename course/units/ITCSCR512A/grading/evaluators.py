@@ -608,7 +608,6 @@ VARIANTS: dict[str, dict[str, str]] = {
         # the legal and feasibility fixes and a budget, but no training, no supervision,
         # checklists unchanged and a yearly review: half the points
         "policy_impl": (
-            "import math\n"
             "designer.load(desk.first_draft(world))\n"
             "designer.set_contact('individual', 'visit', 0)\n"
             "for seg in ('corporate', 'sme', 'individual'):\n"
@@ -617,8 +616,7 @@ VARIANTS: dict[str, dict[str, str]] = {
             "                         escalate_to='customer_service')\n"
             "designer.set_privacy(opt_out_days=7)\n"
             "designer.set_policy(indicators=('new_customers', 'retention_rate'))\n"
-            "designer.set_policy(monthly_budget_hkd=math.ceil(\n"
-            "    desk.expected_cost(world, designer.policy) * 1.1 / 1000) * 1000.0)\n"
+            "designer.budget_with_headroom(0.1)\n"
             "policy_value = designer.value\n"),
         # acquisition raised for individuals only: one segment's target of three
         "targets_impl": ('targets_designer.set_contact("individual", "email", 1.0, '
@@ -626,8 +624,10 @@ VARIANTS: dict[str, dict[str, str]] = {
                          "target_policy = targets_designer.value\n"),
         "resources_impl": ("planner.set('handling', 'history')\n"
                            "resource_method = planner.value\n"),
-        "monitor_impl": ("for name in ('wrong_channel', 'over_contact', 'consent', 'dishonest'):\n"
-                         "    monitor_view.set(name, True)\n"
+        "monitor_impl": ("monitor_view.set('wrong_channel', True)\n"
+                         "monitor_view.set('over_contact', True)\n"
+                         "monitor_view.set('consent', True)\n"
+                         "monitor_view.set('dishonest', True)\n"
                          "monitor_view.set('max_breach_rate', 0.0)\n"
                          "monitor_view.show_tables(['new_customers', 'actors'])\n"
                          "monitor_rules = monitor_view.value\n"),

@@ -20,6 +20,14 @@ UNITS_DIR = REPO / "course" / "units"
 FIXTURE_UNITS_DIR = REPO / "tests" / "fixtures" / "course" / "units"
 
 
+def built_units() -> tuple[str, ...]:
+    """Every unit folder of the repository's course that has a ``unit.toml``, sorted.
+
+    Cross-unit checks iterate this, so a unit added later is checked without editing them.
+    """
+    return tuple(sorted(p.name for p in UNITS_DIR.iterdir() if (p / "unit.toml").is_file()))
+
+
 def unit_dir(code: str) -> Path:
     """The unit's folder (the fixture course for FIXTURE1, the repository's course else)."""
     fixture = FIXTURE_UNITS_DIR / code

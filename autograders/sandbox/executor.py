@@ -335,6 +335,12 @@ class StartedRun:
         if not self.ended:
             self._end()
             self.stderr_file.close()
+            for pipe in (self.proc.stdin, self.proc.stdout):
+                try:
+                    if pipe is not None:
+                        pipe.close()
+                except OSError:
+                    pass
 
     def _end(self) -> bool:
         """Kill every process of the run; True when the cgroup's memory cap killed one."""

@@ -46,6 +46,7 @@ from autograders.pool import (
     PoolStats,
     WorkerConfig,
     memory_limit_mb,
+    more_jobs_queued,
     run_jobs,
 )
 from autograders.results import SubmissionResult
@@ -184,7 +185,8 @@ def grade_job(job: Job, secret: str, slot: int | None = None) -> dict[str, Any]:
         evaluators = load_evaluators(job.unit, job.evaluators_spec, base_dir=Path(job.unit_dir))
         limits = Limits(**job.limits) if job.limits else Limits()
         ahead = {}
-        if not job.grader and slot is None and _WORKER_LEASE and _WORKER_SPARE:
+        if (not job.grader and slot is None and _WORKER_LEASE and _WORKER_SPARE
+                and more_jobs_queued()):
             ahead = {"spare_slot": _WORKER_SPARE.slot}
         result = grade_notebook(
             Path(job.source_nb), Path(job.submission) if job.submission else None,
@@ -514,8 +516,11 @@ def _pool_context(name: str | None) -> multiprocessing.context.BaseContext:
     if chosen == "forkserver":
         # workers fork from a server that imported the grader once, instead of each
         # importing it again (no effect when this process's forkserver already runs)
+        # (pandas, the engine and the evaluator API too: every worker needs them, ~0.5 s
+        # of CPU each when imported per worker)
         ctx.set_forkserver_preload(["autograders.grading", "autograders.pool",
-                                    "autograders.sandbox.grade"])
+                                    "autograders.sandbox.grade", "pandas", "crm_sim.world",
+                                    "crm_sim.trainee", "autograders.checks"])
     return ctx
 
 

@@ -46,6 +46,7 @@ from autograders.pool import (
     PoolStats,
     WorkerConfig,
     memory_limit_mb,
+    more_jobs_queued,
     run_jobs,
 )
 from autograders.results import SubmissionResult
@@ -118,17 +119,22 @@ class RunSummary:
 
 # -- worker side ---------------------------------------------------------------------------
 _WORKER_LEASE: SlotLease | None = None
+_WORKER_SPARE: SlotLease | None = None      # the slot the next notebook's kernel boots on
 
 
 def _init_worker(log_path: str | None, jailed: bool | None = None) -> None:
-    """Lease a machine-wide slot (own sandbox uid) and send grader logs to the course's log.
+    """Lease two machine-wide slots (own sandbox uids) and send grader logs to the course's log.
+
+    Two slots: the worker starts its next notebook's kernel while it evaluates the
+    current one, each on its own uid (`autograders.sandbox.ahead`).
 
     Runs after `autograders.pool` has set the worker's memory limit. ``jailed`` is the
     parent's `sandbox.bwrap.decide()` answer, so the worker neither probes again nor
     decides differently from the run it belongs to.
     """
-    global _WORKER_LEASE
+    global _WORKER_LEASE, _WORKER_SPARE
     _WORKER_LEASE = acquire_slot()       # held until the worker process exits
+    _WORKER_SPARE = acquire_slot()
     if jailed is not None:
         from autograders.sandbox.bwrap import adopt
 
@@ -178,11 +184,16 @@ def grade_job(job: Job, secret: str, slot: int | None = None) -> dict[str, Any]:
             from autograders.sandbox import grade_notebook
         evaluators = load_evaluators(job.unit, job.evaluators_spec, base_dir=Path(job.unit_dir))
         limits = Limits(**job.limits) if job.limits else Limits()
+        ahead = {}
+        if (not job.grader and slot is None and _WORKER_LEASE and _WORKER_SPARE
+                and more_jobs_queued()):
+            ahead = {"spare_slot": _WORKER_SPARE.slot}
         result = grade_notebook(
             Path(job.source_nb), Path(job.submission) if job.submission else None,
             unit=job.unit, trainee_id=job.trainee_id, secret=secret, evaluators=evaluators,
             support_files=[Path(p) for p in job.support_files], limits=limits,
-            slot=slot if slot is not None else (_WORKER_LEASE.slot if _WORKER_LEASE else 0))
+            slot=slot if slot is not None else (_WORKER_LEASE.slot if _WORKER_LEASE else 0),
+            **ahead)
         return result.to_dict()
     except MemoryError:
         limit = memory_limit_mb()
@@ -518,8 +529,11 @@ def _pool_context(name: str | None) -> multiprocessing.context.BaseContext:
     if chosen == "forkserver":
         # workers fork from a server that imported the grader once, instead of each
         # importing it again (no effect when this process's forkserver already runs)
+        # (pandas, the engine and the evaluator API too: every worker needs them, ~0.5 s
+        # of CPU each when imported per worker)
         ctx.set_forkserver_preload(["autograders.grading", "autograders.pool",
-                                    "autograders.sandbox.grade"])
+                                    "autograders.sandbox.grade", "pandas", "crm_sim.world",
+                                    "crm_sim.trainee", "autograders.checks"])
     return ctx
 
 

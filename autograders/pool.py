@@ -141,6 +141,20 @@ def _die_with_parent(lifeline) -> None:
     threading.Thread(target=watch, name="lifeline", daemon=True).start()
 
 
+# In a worker: whether the parent still had jobs queued when it sent the current one.
+_hint = {"more": True}
+
+
+def more_jobs_queued() -> bool:
+    """In a worker: True when other jobs were still waiting as the current one was sent.
+
+    Why: a worker that prepares for its next job (`autograders.sandbox.ahead` starts the
+    next kernel early) wastes that work after the run's last job; this tells it when
+    no further job is likely. Only a hint: jobs come back when a worker dies.
+    """
+    return _hint["more"]
+
+
 def _worker_main(conn, lifeline, call: Callable[..., Any], args: tuple,
                  config: WorkerConfig) -> None:
     """A worker's life: set up, say ready, run one job per message until told to stop."""
@@ -164,7 +178,8 @@ def _worker_main(conn, lifeline, call: Callable[..., Any], args: tuple,
             return
         if message is None:
             return
-        data = call(message, *args)
+        job, _hint["more"] = message
+        data = call(job, *args)
         conn.send(("done", data, peak_memory_mb()))
 
 
@@ -186,10 +201,10 @@ class _Worker:
         self.started = 0.0
         self.affinity: Any = None       # the affinity key of the last job it held
 
-    def give(self, index: int, job: Any) -> bool:
-        """Send a job; False when the worker is already gone (the job stays queued)."""
+    def give(self, index: int, job: Any, more: bool = True) -> bool:
+        """Send a job (and whether others still wait); False when the worker is gone."""
         try:
-            self.conn.send(job)
+            self.conn.send((job, more))
         except OSError:
             return False
         self.job, self.used, self.started = index, True, time.monotonic()
@@ -289,7 +304,7 @@ class _Pool:
             if self.fresh and w.ready and w.job is None:
                 position = self._pick(w)
                 index = self.fresh[position]
-                if w.give(index, self.jobs[index]):
+                if w.give(index, self.jobs[index], more=len(self.fresh) > 1):
                     del self.fresh[position]
                     w.affinity = _affinity(self.jobs[index])
         while len(self.workers) < min(self.n_workers, len(self.fresh) + busy):

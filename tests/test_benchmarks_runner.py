@@ -61,3 +61,18 @@ def test_main_writes_results(runner, monkeypatch, tmp_path):
     assert runner.main(["--strict"]) == 1
     data = json.loads((tmp_path / "bench-results" / "results.json").read_text())
     assert data["rows"][0]["name"] == "fake" and "python" in data
+
+
+@pytest.mark.slow
+def test_cohort_benchmark_runs_at_small_size(runner):
+    """The cohort benchmark at 2 trainees grades every notebook both ways and reports figures."""
+    from benchmarks.bench_cohort import cohort_profiles, cohort_row
+
+    assert list(cohort_profiles(20).values()).count("hostile") == 1
+    row = cohort_row(2)
+    assert row["notebooks"] == 6 and "'graded': 6" in row["note"]
+    assert "0 trainee(s) failed" in row["note"]
+    assert row["seconds"] > 0 and row["baseline_seconds"] > 0
+    assert row["ratio"] == pytest.approx(row["baseline_seconds"] / row["seconds"], abs=0.02)
+    assert row["notebooks_per_minute"] > 0 and row["baseline_notebooks_per_minute"] > 0
+    assert row["peak_memory_mb"] > 100 and row["baseline_peak_memory_mb"] > 100

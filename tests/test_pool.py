@@ -29,6 +29,13 @@ def refuse_to_start():
     raise RuntimeError("no free sandbox slot")
 
 
+def report_more(job):
+    """Worker side: whether the parent said other jobs were still queued."""
+    from autograders.pool import more_jobs_queued
+
+    return job, more_jobs_queued()
+
+
 def hold(path):
     """Worker side: say which process holds the job, then never finish."""
     Path(path).write_text(str(os.getpid()))
@@ -102,3 +109,10 @@ def test_pick_keeps_a_trainees_notebooks_on_one_worker():
     assert pool._pick(first) == 0                     # A done: C, which nobody holds
     pool.fresh = deque([4])
     assert pool._pick(first) == 0                     # only B left: taken rather than idle
+
+
+def test_worker_is_told_when_its_job_is_the_last_queued():
+    """Every job but the last queued one tells its worker that more jobs are waiting."""
+    outcomes = list(run_jobs([1, 2, 3], report_more, n_workers=1, ctx=CTX,
+                             config=WorkerConfig(memory_mb=None)))
+    assert sorted(o.data for o in outcomes) == [(1, True), (2, True), (3, False)]

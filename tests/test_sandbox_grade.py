@@ -145,7 +145,7 @@ def test_artifact_reader_refuses_symlinks_junk_and_oversize(tmp_path):
 
 def test_support_files_keep_their_layout(tmp_path):
     """Support files land below the workspace as they sat below their common directory."""
-    from autograders.sandbox.grade import _support_layout
+    from autograders.sandbox.ahead import support_layout as _support_layout
 
     (tmp_path / "rel" / "data").mkdir(parents=True)
     (tmp_path / "rel" / "data" / "x.csv").write_text("a\n")

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -188,7 +189,22 @@ def run_sandboxed(program: list[str], ws: Workspace, limits: Limits, *, wall_tim
             call of a submitted function).
         first_line_timeout_s: the same for the first line (imports take longer).
     """
-    start = time.monotonic()
+    run = start_sandboxed(program, ws, limits, env_extra=env_extra, stdout_cap=stdout_cap,
+                          on_line=on_line)
+    return run.finish(stdin, wall_timeout_s=wall_timeout_s, line_timeout_s=line_timeout_s,
+                      first_line_timeout_s=first_line_timeout_s)
+
+
+def start_sandboxed(program: list[str], ws: Workspace, limits: Limits, *,
+                    env_extra: dict[str, str] | None = None, stdout_cap: int = 50_000_000,
+                    on_line: Callable[[bytes], None] | None = None) -> StartedRun:
+    """Start `program` jailed in `ws` now; its job (stdin) follows with `StartedRun.finish`.
+
+    Why apart from `run_sandboxed`: a grading worker starts the next notebook's jail and
+    kernel while it still evaluates the current notebook (`autograders.sandbox.ahead`),
+    so the kernel's start-up overlaps work that was waiting anyway. The clock of
+    `finish` starts when the job is handed over, not here.
+    """
     stderr_file = tempfile.TemporaryFile()      # parent-private: not in the workspace
     info_r, info_w = os.pipe()                  # bubblewrap says its namespace init's pid
     group = RunCgroup.create(limits) if ws.jailed else None     # None: rlimits only
@@ -200,84 +216,141 @@ def run_sandboxed(program: list[str], ws: Workspace, limits: Limits, *, wall_tim
             stderr=stderr_file, start_new_session=True, close_fds=True, pass_fds=(info_w,))
     except BaseException:
         os.close(info_r)
+        stderr_file.close()
         if group is not None:
             group.remove()
         raise
     finally:
         os.close(info_w)
-    chunks: list[bytes] = []
-    state = {"size": 0, "truncated": False, "lines": 0, "last": start}
+    return StartedRun(proc, info_r, group, stderr_file, stdout_cap, on_line)
 
-    def pump() -> None:
+
+class StartedRun:
+    """A jailed program that is running and waits for its job on stdin.
+
+    Its stdout is read from the start (lines reach `on_line` as they come); `finish`
+    hands over the job and waits, `discard` kills it unused. Either way, when it
+    returns no process of the run is left.
+    """
+
+    def __init__(self, proc: subprocess.Popen, info_r: int, group: RunCgroup | None,
+                 stderr_file: Any, stdout_cap: int,
+                 on_line: Callable[[bytes], None] | None):
+        self.proc, self.info_r, self.group = proc, info_r, group
+        self.stderr_file, self.stdout_cap, self.on_line = stderr_file, stdout_cap, on_line
+        self.chunks: list[bytes] = []
+        self.state = {"size": 0, "truncated": False, "lines": 0,
+                      "last": time.monotonic()}
+        self.ended = False
+        self.reader = threading.Thread(target=self._pump, daemon=True)
+        self.reader.start()
+
+    def _pump(self) -> None:
         pending = b""
-        assert proc.stdout is not None
+        state = self.state
+        assert self.proc.stdout is not None
         while True:
-            data = proc.stdout.read1(65536)
+            data = self.proc.stdout.read1(65536)
             if not data:
                 break
-            if state["size"] < stdout_cap:
-                keep = data[: stdout_cap - state["size"]]
-                chunks.append(keep)
+            if state["size"] < self.stdout_cap:
+                keep = data[: self.stdout_cap - state["size"]]
+                self.chunks.append(keep)
                 state["size"] += len(keep)
                 if len(keep) < len(data):
                     state["truncated"] = True
-                if on_line is not None:
+                if self.on_line is not None:
                     pending += keep
                     *lines, pending = pending.split(b"\n")
                     for line in lines:
                         state["lines"] += 1
                         state["last"] = time.monotonic()
-                        on_line(line)
+                        self.on_line(line)
             else:
                 state["truncated"] = True
 
-    def feed() -> None:
-        try:
-            assert proc.stdin is not None
-            proc.stdin.write(stdin)
-            proc.stdin.close()
-        except (BrokenPipeError, OSError):
-            pass
+    def alive(self) -> bool:
+        """True while the program has not exited (nor been killed)."""
+        return not self.ended and self.proc.poll() is None
 
-    reader = threading.Thread(target=pump, daemon=True)
-    writer = threading.Thread(target=feed, daemon=True)
-    reader.start()
-    writer.start()
-    timed_out = False
-    try:
-        while True:
+    def finish(self, stdin: bytes = b"", *, wall_timeout_s: float,
+               line_timeout_s: float | None = None,
+               first_line_timeout_s: float | None = None) -> RunOutcome:
+        """Write `stdin` (then close it), wait within the limits, kill the run, report.
+
+        Timeouts count from now. `first_line_timeout_s` applies while no line has
+        arrived since now.
+        """
+        start = time.monotonic()
+        state = self.state
+        lines_before = state["lines"]
+        state["last"] = start
+        proc = self.proc
+
+        def feed() -> None:
             try:
-                proc.wait(timeout=0.1)
-                break
-            except subprocess.TimeoutExpired:
+                assert proc.stdin is not None
+                proc.stdin.write(stdin)
+                proc.stdin.close()
+            except (BrokenPipeError, OSError, ValueError):
                 pass
-            now = time.monotonic()
-            if now - start > wall_timeout_s:
-                timed_out = True
-                break
-            if line_timeout_s is not None:
-                allowed = line_timeout_s
-                if state["lines"] == 0 and first_line_timeout_s is not None:
-                    allowed = first_line_timeout_s
-                if now - state["last"] > allowed:
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        timed_out = False
+        try:
+            while True:
+                try:
+                    proc.wait(timeout=0.1)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+                now = time.monotonic()
+                if now - start > wall_timeout_s:
                     timed_out = True
                     break
-    finally:
-        kill_run(proc, info_r)
-        memory_killed = group is not None and group.oom_killed()
-        if group is not None:
-            group.remove()
-    reader.join(timeout=5)
-    writer.join(timeout=1)
-    stderr_file.seek(0, os.SEEK_END)
-    size = stderr_file.tell()
-    stderr_file.seek(max(0, size - 4000))
-    tail = stderr_file.read().decode("utf-8", "replace")
-    stderr_file.close()
-    return RunOutcome(returncode=proc.returncode, stdout=b"".join(chunks),
-                      stdout_truncated=state["truncated"], timed_out=timed_out,
-                      duration_s=time.monotonic() - start, stderr_tail=tail,
-                      memory_killed=memory_killed)
+                if line_timeout_s is not None:
+                    allowed = line_timeout_s
+                    if state["lines"] == lines_before and first_line_timeout_s is not None:
+                        allowed = first_line_timeout_s
+                    if now - state["last"] > allowed:
+                        timed_out = True
+                        break
+        finally:
+            memory_killed = self._end()
+        writer.join(timeout=1)
+        stderr_file = self.stderr_file
+        stderr_file.seek(0, os.SEEK_END)
+        size = stderr_file.tell()
+        stderr_file.seek(max(0, size - 4000))
+        tail = stderr_file.read().decode("utf-8", "replace")
+        stderr_file.close()
+        return RunOutcome(returncode=proc.returncode, stdout=b"".join(self.chunks),
+                          stdout_truncated=state["truncated"], timed_out=timed_out,
+                          duration_s=time.monotonic() - start, stderr_tail=tail,
+                          memory_killed=memory_killed)
+
+    def discard(self) -> None:
+        """Kill the run unused and wait until none of its processes is left."""
+        if not self.ended:
+            self._end()
+            self.stderr_file.close()
+            for pipe in (self.proc.stdin, self.proc.stdout):
+                try:
+                    if pipe is not None:
+                        pipe.close()
+                except OSError:
+                    pass
+
+    def _end(self) -> bool:
+        """Kill every process of the run; True when the cgroup's memory cap killed one."""
+        self.ended = True
+        kill_run(self.proc, self.info_r)
+        memory_killed = self.group is not None and self.group.oom_killed()
+        if self.group is not None:
+            self.group.remove()
+        self.reader.join(timeout=5)
+        return memory_killed
 
 
 def kill_run(proc: subprocess.Popen, info_fd: int, patience_s: float = 10.0) -> None:

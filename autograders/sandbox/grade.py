@@ -12,7 +12,6 @@ import hmac
 import json
 import logging
 import os
-import shutil
 import stat
 import time
 import traceback
@@ -40,8 +39,7 @@ from autograders.results import (
     SubmissionResult,
     Verdict,
 )
-from autograders.sandbox import bwrap
-from autograders.sandbox.executor import Workspace, json_records, run_sandboxed
+from autograders.sandbox import ahead, bwrap
 from autograders.sandbox.limits import DEFAULT_LIMITS, Limits
 from autograders.sandbox.prepare import (
     Prepared,
@@ -55,12 +53,12 @@ from autograders.sandbox.prepare import (
 log = logging.getLogger(__name__)
 
 STARTUP_GRACE_S = 30.0      # kernel start on a busy 2-core machine
-ARTIFACT_SUBDIR = "artifacts"
 
 
 def grade_notebook(source_nb: Path, submission: Path | None, *, unit: str, trainee_id: str,
                    secret: str, evaluators: dict[str, Callable], support_files: list[Path] = (),
-                   limits: Limits = DEFAULT_LIMITS, slot: int = 0) -> SubmissionResult:
+                   limits: Limits = DEFAULT_LIMITS, slot: int = 0,
+                   spare_slot: int | None = None) -> SubmissionResult:
     """Grade one submission of one source notebook in a fresh sandbox.
 
     Args:
@@ -74,6 +72,9 @@ def grade_notebook(source_nb: Path, submission: Path | None, *, unit: str, train
         limits: sandbox limits.
         slot: worker index; concurrent runs should use distinct slots (each slot's uid
             has its own process budget).
+        spare_slot: a second slot of the same worker: when given, the kernel of the
+            worker's next notebook is started on whichever of the two this notebook
+            did not use, while this one is evaluated (`autograders.sandbox.ahead`).
 
     Returns:
         A `SubmissionResult`; its status says whether the run completed.
@@ -85,7 +86,7 @@ def grade_notebook(source_nb: Path, submission: Path | None, *, unit: str, train
         result.world_seed = _world_seed(trainee_id, unit)
         result.sandboxed = bwrap.jailed()
         _grade(Path(source_nb), submission, unit, trainee_id, secret, evaluators,
-               [Path(p) for p in support_files], limits, slot, result)
+               [Path(p) for p in support_files], limits, slot, result, spare_slot)
     except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the cohort
         log.exception("grader error on %s/%s", trainee_id, name)
         result.status = "error"
@@ -108,7 +109,7 @@ def _world_seed(trainee_id: str, unit: str) -> int | None:
 
 def _grade(source_nb: Path, submission: Path | None, unit: str, trainee_id: str, secret: str,
            evaluators: dict[str, Callable], support: list[Path], limits: Limits, slot: int,
-           result: SubmissionResult) -> None:
+           result: SubmissionResult, spare_slot: int | None = None) -> None:
     source = read_source(source_nb)
     try:
         sub, notes = read_submission(submission, limits)
@@ -117,11 +118,15 @@ def _grade(source_nb: Path, submission: Path | None, unit: str, trainee_id: str,
         result.status, result.reason = problem.status, problem.reason
         return
     prepared.notes[:0] = notes
-    run = _execute(prepared, trainee_id, support, limits, slot)
+    run = _execute(prepared, trainee_id, support, limits, slot, spare_slot)
+    if spare_slot is not None:
+        # the next notebook's kernel boots on the other slot while this one is evaluated
+        ahead.prepare_next(support, limits, spare_slot if run["slot"] == slot else slot)
     status, reason, stop_index = _run_status(prepared, run)
     ctx = EvalContext(unit=unit, trainee_id=trainee_id,
                       trainee_seed=result.world_seed if result.world_seed is not None else 0,
-                      hidden_seed=_hidden(secret, trainee_id, unit), limits=limits, slot=slot)
+                      hidden_seed=_hidden(secret, trainee_id, unit), limits=limits,
+                      slot=run["slot"])
     verdicts = _evaluate(prepared, run, stop_index, evaluators, ctx, name=result.notebook,
                          source=source)
     result.cells = verdicts + _manual(prepared, result.notebook)
@@ -143,55 +148,45 @@ def _hidden(secret: str, trainee_id: str, unit: str) -> int:
 
 # --------------------------------------------------------------------------- execution
 def _execute(prepared: Prepared, trainee_id: str, support: list[Path], limits: Limits,
-             slot: int) -> dict[str, Any]:
-    """Run the prepared notebook in a fresh workspace; return events, cells, artefacts."""
-    ws = Workspace.create(slot)
+             slot: int, spare_slot: int | None = None) -> dict[str, Any]:
+    """Run the prepared notebook in a fresh jailed kernel; return events, cells, artefacts.
+
+    With `spare_slot` the worker's child started ahead (`autograders.sandbox.ahead`) is
+    used when it fits; one that failed before its notebook arrived is replaced by a cold
+    start, so a failed early start never becomes the trainee's result. ``slot`` in the
+    result is the slot the notebook ran on (its evaluator calls use the same).
+    """
+    started = ahead.take(support, limits) if spare_slot is not None else None
+    if started is not None:
+        run = _run_notebook(started, prepared, trainee_id, limits)
+        if not run["stale"]:
+            return run
+        log.warning("a kernel started ahead failed before its notebook; starting a fresh one")
+    return _run_notebook(ahead.launch(support, limits, slot), prepared, trainee_id, limits)
+
+
+def _run_notebook(started: ahead.Started, prepared: Prepared, trainee_id: str,
+                  limits: Limits) -> dict[str, Any]:
+    """Hand the notebook to a started child, wait for it, read the artefacts, clean up."""
+    job = json.dumps({"notebook": prepared.notebook, "trainee_id": trainee_id,
+                      "cell_timeout_s": limits.cell_timeout_s,
+                      "notebook_timeout_s": limits.notebook_timeout_s,
+                      "output_bytes": limits.output_bytes}).encode()
     try:
-        for item, relative in _support_layout(support):
-            target = ws.path / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if item.is_dir():
-                shutil.copytree(item, target, symlinks=False, dirs_exist_ok=True)
-            elif item.is_file():
-                shutil.copy2(item, target)
-        ws.give(ws.path)                 # everything copied in now belongs to the run's uid
-        art = ws.path / ARTIFACT_SUBDIR
-        art.mkdir()
-        ws.give(art)
-        events: list[dict] = []
-
-        on_line = json_records(events)
-
-        job = json.dumps({"notebook": prepared.notebook, "cell_timeout_s": limits.cell_timeout_s,
-                          "notebook_timeout_s": limits.notebook_timeout_s,
-                          "output_bytes": limits.output_bytes}).encode()
-        outcome = run_sandboxed(
-            ["-I", "-m", "autograders.sandbox.child"], ws, limits,
-            wall_timeout_s=limits.notebook_timeout_s + STARTUP_GRACE_S, stdin=job,
-            env_extra={"CRM_ARTIFACT_DIR": str(art), "CRM_TRAINEE_ID": trainee_id},
-            stdout_cap=len(job) + limits.output_bytes * 12 + 1_000_000, on_line=on_line)
-        artifacts = _read_artifacts(art, prepared)
+        outcome = started.run.finish(job, wall_timeout_s=limits.notebook_timeout_s
+                                     + STARTUP_GRACE_S)
+        artifacts = _read_artifacts(started.art, prepared)
     finally:
-        ws.remove()
+        started.ws.remove()
+    events = started.events
     final = next((e for e in reversed(events) if e.get("event") == "result"), None)
     crash = next((e for e in events if e.get("event") == "crash"), None)
-    started = [e.get("index") for e in events if e.get("event") == "start"]
-    return {"final": final, "crash": crash, "last_started": started[-1] if started else None,
+    stale = started.ahead and final is None and (
+        not started.ready() or any(e.get("event") == "stale" for e in events))
+    begun = [e.get("index") for e in events if e.get("event") == "start"]
+    return {"final": final, "crash": crash, "last_started": begun[-1] if begun else None,
             "cells": final.get("cells") if final else None, "artifacts": artifacts,
-            "outcome": outcome}
-
-
-def _support_layout(support: list[Path]) -> list[tuple[Path, Path]]:
-    """(file, path inside the workspace) keeping the files' layout below their common dir.
-
-    So ``release/U/data/x.csv`` and ``release/U/helpers.py`` land as ``data/x.csv`` and
-    ``helpers.py`` next to the notebook, as the trainee had them.
-    """
-    items = [Path(p).resolve() for p in support if Path(p).exists()]
-    if not items:
-        return []
-    base = Path(os.path.commonpath([p.parent for p in items]))
-    return [(p, p.relative_to(base)) for p in items]
+            "outcome": outcome, "slot": started.slot, "stale": stale}
 
 
 def _read_artifacts(art: Path, prepared: Prepared) -> dict[str, Any]:

@@ -364,7 +364,9 @@ def notebook_cells(unit_dir: Path) -> tuple[dict[str, CellInfo], list[str]]:
 GRADING_DIR = "grading"
 # Authoring files of a unit folder that trainees never get (nbgrader_config.py ignores
 # the same names, so `helper_files` and a release agree).
-PRIVATE_NAMES = frozenset({GRADING_DIR, "unit.toml", "__pycache__", ".ipynb_checkpoints"})
+PRIVATE_NAMES = frozenset({GRADING_DIR, "unit.toml", "__pycache__", ".ipynb_checkpoints",
+                           # the instructor's guide: rubrics and the role-play's customer card
+                           "INSTRUCTOR.md"})
 
 
 def helper_files(unit_dir: str | Path) -> list[Path]:

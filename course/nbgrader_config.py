@@ -23,6 +23,8 @@ c.CourseDirectory.ignore = [
     "*_key*",
     "*.secret",
     ".secret",
+    # the instructor's guide of a unit: rubrics, role-play customer cards
+    "INSTRUCTOR.md",
 ]
 
 # Feedback: formgrader's "Generate Feedback" and `crm-course feedback` both run nbgrader's

@@ -1,0 +1,123 @@
+"""Unit 104917L3's trainee-side helpers: text in the trainee's language, views, visible checks.
+
+Released beside the notebooks, so it holds no answer key and reads no hidden truth: a
+check here judges the shape of an answer and what the trainee can see in their own
+company. Every word a trainee reads comes from ``text.toml`` beside this file, in English
+or 繁體中文 (`crm_sim.ui.language`), chosen per trainee by ``crm-course release --lang``
+or by the switch in the first notebook.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from crm_sim import own_company
+from crm_sim.ui.language import ENGLISH, LanguageSwitch, UnitText, current_language, set_lab_locale
+
+UNIT = "104917L3"
+TEXT_FILE = Path(__file__).with_name("text.toml")
+LETTERS = "abcd"
+# The own-company question's options (the author's letters) -> the customer kind.
+OWN_SEGMENT_OPTIONS = {"a": "collector", "b": "gift_buyer", "c": "walk_in",
+                       "d": "corporate_gifting"}
+# The scenario questions of exercise 1: text key -> answer variable.
+THEORY_QUESTIONS = ("q_k1a", "q_k1b", "q_k1c", "q_k2", "q_k3a", "q_k3b")
+
+
+def load_text(lang: str | None = None) -> UnitText:
+    """The unit's text in this trainee's language (or `lang`).
+
+    A trainee recorded as reading 繁體中文 whose JupyterLab was never set to a language gets
+    JupyterLab's menus in Chinese too (from the next page reload), as if they had chosen
+    it under Settings → Language; a setting they made themselves is left alone.
+    """
+    text = UnitText(TEXT_FILE, lang)
+    if lang is None and text.lang != ENGLISH:
+        set_lab_locale(text.lang, only_if_unset=True)
+    return text
+
+
+def language_switch() -> LanguageSwitch:
+    """English / 繁體中文: the trainee's own switch (notebook text and JupyterLab's menus)."""
+    return LanguageSwitch()
+
+
+def language() -> str:
+    """The language this trainee reads (see `crm_sim.ui.language.current_language`)."""
+    return current_language()
+
+
+# ------------------------------------------------------------------ exercise 1
+def ask_question(text: UnitText, qid: str, key: str | None = None):
+    """The scenario question `qid` of text.toml, options in this trainee's own order."""
+    from crm_sim.ui.quiz import ask
+
+    key = key or "answer_" + qid[2:]
+    return ask(key, text.get(f"{qid}.question"), text.table(f"{qid}.options"),
+               hint=text.get("quiz_hint"))
+
+
+def judgement(text: UnitText, qid: str = "prof_x1"):
+    """The judgement view of scenario `qid`: choose an option, tick the reasons."""
+    from crm_sim.ui.judgement import JudgementCall
+
+    return JudgementCall(text.table(f"{qid}.options"), text.table(f"{qid}.reasons"),
+                         headings=(text.get("judgement_labels.what"),
+                                   text.get("judgement_labels.why")))
+
+
+def reason_codes(qid: str = "prof_x1") -> list[str]:
+    """The reason codes of a judgement scenario (the same in every language)."""
+    return list(UnitText(TEXT_FILE, ENGLISH).table(f"{qid}.reasons"))
+
+
+def complaints_by_kind(world: Any, text: UnitText | None = None) -> pd.DataFrame:
+    """Your company's complaints per 100 customers of each kind, per month (12 months).
+
+    The own-company question is answered from this table; its columns are named in the
+    trainee's language.
+    """
+    table = own_company.complaints_table(world)
+    if text is not None:
+        table = table.rename(columns={s: text.get(f"segments.{s}") for s in table.columns})
+    return table
+
+
+def _failed() -> None:
+    try:
+        from autograders.checks.friendly import check_failed
+    except ImportError:     # the helper also works without the grading package
+        return
+    check_failed()
+
+
+def show_letter_check(text: UnitText, name: str, value: Any, letters: str = LETTERS) -> bool:
+    """Say whether an answer is one letter of the options (never whether it is right)."""
+    if isinstance(value, str) and value.strip().lower() in letters and len(value.strip()) == 1:
+        print(text.get("checks.ready", what=name))
+        return True
+    print(text.get("checks.one_letter", name=name, letters=", ".join(letters),
+                   example=letters[0]))
+    _failed()
+    return False
+
+
+def show_judgement_check(text: UnitText, value: Any, qid: str = "prof_x1") -> bool:
+    """Say whether a judgement has a choice and at least one known reason."""
+    value = value if isinstance(value, dict) else {}
+    ok = True
+    if value.get("choice") not in text.table(f"{qid}.options"):
+        print(text.get("checks.no_choice"))
+        ok = False
+    reasons = value.get("reasons")
+    if not isinstance(reasons, list) or not set(reasons) & set(reason_codes(qid)):
+        print(text.get("checks.no_reason"))
+        ok = False
+    if ok:
+        print(text.get("checks.ready", what=text.get("checks.your_judgement")))
+    else:
+        _failed()
+    return ok

@@ -1,0 +1,205 @@
+"""Unit 104917L3: its text in both languages, and exact marks for right, partial and wrong work.
+
+Evaluators are called directly through a real `EvalContext` on small timepiece worlds;
+one slow test grades the real notebooks end to end.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from unit_loader import evaluators_module, helper_module
+
+from autograders.checks import EvalContext, registered
+from crm_sim.scenario import Scenario
+from crm_sim.ui.language import LANGUAGES, UnitText
+from crm_sim.ui.quiz import shown_letter
+from crm_sim.world import World
+
+CODE = "104917L3"
+UNIT_DIR = Path(__file__).resolve().parents[2] / "course" / "units" / CODE
+U = evaluators_module(CODE)
+desk = helper_module(CODE, "boutique_desk")
+NOTEBOOKS = tuple(sorted(p.stem for p in UNIT_DIR.glob("*.ipynb")))
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+# --------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="module")
+def ctx():
+    """A context whose trainee and hidden companies are small timepiece worlds, built once."""
+    c = EvalContext(unit=CODE, trainee_id="t-104917", trainee_seed=21, hidden_seed=22)
+    c._cache["trainee"] = World.build(Scenario(seed=21, n_customers=300, industry="timepiece"))
+    c._cache["hidden"] = World.build(Scenario(seed=22, n_customers=300, industry="timepiece"))
+    return c
+
+
+@pytest.fixture(scope="module")
+def cells() -> dict[str, nbformat.NotebookNode]:
+    """grade_id -> cell of every cell of the unit's source notebooks."""
+    return {cell.metadata["nbgrader"]["grade_id"]: cell
+            for name in NOTEBOOKS
+            for cell in nbformat.read(UNIT_DIR / f"{name}.ipynb", as_version=4).cells}
+
+
+@pytest.fixture(scope="module")
+def ev():
+    """The unit's evaluators by grade_id."""
+    return registered(CODE)
+
+
+# ------------------------------------------------------------- the two languages
+def test_every_text_entry_has_both_languages():
+    """text.toml: no entry lacks English or 繁體中文, and none is blank."""
+    assert UnitText(desk.TEXT_FILE, "en").missing(LANGUAGES) == []
+
+
+def test_translations_keep_the_placeholders():
+    """Each entry's {placeholders} are the same in both languages (format never fails)."""
+    for key, node in UnitText(desk.TEXT_FILE, "en").entries().items():
+        names = {lang: sorted(PLACEHOLDER.findall(node[lang])) for lang in LANGUAGES}
+        assert names["en"] == names["zh-Hant"], key
+
+
+def test_chinese_text_is_traditional():
+    """The Chinese entries use traditional characters (none of a list of simplified forms)."""
+    simplified = set("们这说时为个来对国会学发经关开买卖钱门问应该实现认员")
+    for key, node in UnitText(desk.TEXT_FILE, "en").entries().items():
+        found = simplified & set(node["zh-Hant"])
+        assert not found, f"{key}: simplified {''.join(sorted(found))}"
+
+
+def test_questions_have_four_options_in_both_languages():
+    """Every scenario question offers a, b, c, d in each language."""
+    for qid in (*desk.THEORY_QUESTIONS, "q_own"):
+        for lang in LANGUAGES:
+            assert list(UnitText(desk.TEXT_FILE, lang).table(f"{qid}.options")) == list("abcd")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_key_is_rarely_the_longest_option(lang):
+    """In neither language is the key strictly the longest option in over a third of items."""
+    text = UnitText(desk.TEXT_FILE, lang)
+    longest = 0
+    for gid, key in U.MC_KEYS.items():
+        options = text.table(f"{gid[:-len('_test')]}.options")
+        others = [len(t) for k, t in options.items() if k != key]
+        longest += len(options[key]) > max(others)
+    assert longest <= len(U.MC_KEYS) / 3
+
+
+def test_reason_codes_are_the_same_in_both_languages():
+    """The judgement's reason codes (what is graded) do not depend on the language."""
+    codes = {lang: list(UnitText(desk.TEXT_FILE, lang).table("prof_x1.reasons"))
+             for lang in LANGUAGES}
+    assert codes["en"] == codes["zh-Hant"] == desk.reason_codes()
+    assert U.JUDGEMENTS["prof_x1_test"]["good"] <= set(codes["en"])
+
+
+# --------------------------------------------------------------------- structure
+def test_every_test_cell_has_an_evaluator(cells, ev):
+    """Each graded code cell of the notebooks is registered, and nothing else is."""
+    graded = {gid for gid, c in cells.items()
+              if c.metadata["nbgrader"].get("grade") and c.cell_type == "code"}
+    assert graded == set(ev)
+
+
+def test_variants_name_real_solution_cells(cells):
+    """Every VARIANTS key is a solution cell of the notebooks."""
+    solutions = {gid for gid, c in cells.items() if c.metadata["nbgrader"].get("solution")}
+    for variant in U.VARIANTS.values():
+        assert set(variant) <= solutions
+
+
+def test_notebooks_are_committed_without_outputs(cells):
+    """No code cell carries outputs or an execution count."""
+    for gid, c in cells.items():
+        if c.cell_type == "code":
+            assert c.outputs == [] and c.execution_count is None, gid
+
+
+# --------------------------------------------------------------------- knowledge
+@pytest.mark.parametrize("gid", sorted(U.MC_KEYS))
+def test_multiple_choice_key_and_wrong_letter(gid, ev, ctx):
+    """The key in the trainee's order scores 1; every other letter and junk score 0."""
+    question = "answer_" + gid[2:-len("_test")]
+    right = shown_letter(question, U.MC_KEYS[gid], trainee=ctx.trainee_id)
+    assert ev[gid](right, ctx).score == 1.0
+    for letter in set("abcd") - {right}:
+        assert ev[gid](letter, ctx).score == 0.0
+    for junk in (None, 3, "ab", "", {"a": 1}):
+        assert ev[gid](junk, ctx).score == 0.0
+
+
+def test_letter_copied_from_another_trainee_is_right_only_by_chance(ev, ctx):
+    """Across 40 trainees the author's key letter is the shown key for about a quarter."""
+    same = sum(shown_letter("answer_k1a", "a", trainee=f"T{i:03d}") == "a" for i in range(40))
+    assert 3 <= same <= 20
+
+
+def test_own_company_question_needs_the_trainees_own_figures(ev, ctx):
+    """The kind topping the trainee's own complaints table scores 1; the other kinds 0."""
+    top = U.own_top_kinds(ctx.trainee_world())
+    letters = {kind: letter for letter, kind in desk.OWN_SEGMENT_OPTIONS.items()}
+    for kind, author_letter in letters.items():
+        shown = shown_letter("answer_own", author_letter, trainee=ctx.trainee_id)
+        assert ev["q_own_test"](shown, ctx).score == (1.0 if kind in top else 0.0)
+
+
+def test_own_company_answer_differs_between_companies():
+    """Different trainees' companies do not all share the same top complaining kind."""
+    tops = {tuple(U.own_top_kinds(World.build(Scenario(seed=s, n_customers=300,
+                                                        industry="timepiece"))))
+            for s in range(30, 36)}
+    assert len(tops) > 1
+
+
+# --------------------------------------------------------------- professionalism
+def test_judgement_solution_scores_full(cells, ev, ctx):
+    """Driving the judgement view as the source solution does earns full marks."""
+    text = desk.load_text("en")
+    ns = {"desk": desk, "text": text}
+    exec(cells["prof_x1_intro"].source, ns)  # noqa: S102 - our own notebook source
+    exec(cells["prof_x1_answer"].source, ns)  # noqa: S102
+    assert ev["prof_x1_test"](ns["answer_x1"], ctx).score == 1.0
+
+
+@pytest.mark.parametrize("answer, score", [
+    ({"choice": "b", "reasons": ["own_data", "cannot_verify", "still_serve"]}, 1.0),
+    ({"choice": "b", "reasons": ["own_data"]}, 0.5 + 0.5 / 3),
+    ({"choice": "b", "reasons": ["own_data", "family_ok"]}, 0.5),
+    ({"choice": "b", "reasons": []}, 0.5),
+])
+def test_judgement_partial_scores(answer, score, ev, ctx):
+    """The right choice earns half; each good reason a sixth more, each bad one a sixth less."""
+    assert ev["prof_x1_test"](answer, ctx).score == pytest.approx(score)
+
+
+@pytest.mark.parametrize("choice", ["a", "c", "d"])
+def test_disclosing_a_customers_data_is_a_breach(choice, ev, ctx):
+    """Every option that tells the caller something is 0 and names the DPP3 breach."""
+    verdict = ev["prof_x1_test"]({"choice": choice, "reasons": ["own_data"]}, ctx)
+    assert verdict.score == 0.0
+    assert verdict.breaches and verdict.breaches[0].startswith("disclosed_to_third_party:")
+
+
+def test_judgement_junk_scores_zero(ev, ctx):
+    """Shapes other than the view's value earn nothing and say what to hand in."""
+    for junk in (None, "b", ["b"], {"choice": "b"}, {"choice": 2, "reasons": []}):
+        verdict = ev["prof_x1_test"](junk, ctx)
+        assert verdict.score == 0.0 and "view" in verdict.message
+
+
+# ---------------------------------------------------------------- visible checks
+def test_visible_checks_speak_the_trainees_language(capsys):
+    """The letter check answers in 繁體中文 for a Chinese reader and flags a bad answer."""
+    zh = desk.load_text("zh-Hant")
+    assert desk.show_letter_check(zh, "answer_k1a", "b") is True
+    assert not desk.show_letter_check(zh, "answer_k1a", "z")
+    out = capsys.readouterr().out
+    assert "看來已完成" in out and "請在引號內填一個字母" in out
+    assert not desk.show_judgement_check(zh, {"choice": None, "reasons": []})
+    assert "請在上面的視窗選擇一個選項" in capsys.readouterr().out

@@ -10,7 +10,7 @@ from autograders.grading import released_support
 from autograders.release import private_files, release_unit
 from autograders.unitspec import helper_files
 
-CODES = ("ITCSCR304A", "ITCSCR410A")
+CODES = ("ITCSCR304A", "ITCSCR410A", "104917L3")
 # Names that exist only in evaluator modules: a release holding one leaks a key.
 KEY_NAMES = ("CHOICE_KEYS", "MC_KEYS", "JUDGEMENTS", "PURPOSE_KEY", "VARIANTS",
              "segment_summary_truth", "call_effect_truth", "@evaluator(")

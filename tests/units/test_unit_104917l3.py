@@ -203,3 +203,23 @@ def test_visible_checks_speak_the_trainees_language(capsys):
     assert "看來已完成" in out and "請在引號內填一個字母" in out
     assert not desk.show_judgement_check(zh, {"choice": None, "reasons": []})
     assert "請在上面的視窗選擇一個選項" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------- end to end
+@pytest.mark.slow
+def test_notebooks_graded_end_to_end(tmp_path):
+    """Full, partial and wrong variants through grade_notebook: per-AC outcome as designed."""
+    from unit_grading import criterion_fractions
+
+    from autograders.unitspec import load_unit_spec
+
+    spec = load_unit_spec(UNIT_DIR)
+    outcome = criterion_fractions(CODE, UNIT_DIR, NOTEBOOKS, U.VARIANTS, tmp_path,
+                                  secret="s3cret-104917")
+    manual = spec.criteria["AC-i"].cells["written_k1"] / spec.criteria["AC-i"].max_points
+    # full: every autograded point; the written answer waits for the instructor
+    assert outcome["full"]["AC-i"] == pytest.approx(1.0 - manual)
+    assert outcome["full"]["AC-ii"] == pytest.approx(1.0)
+    for cid, crit in spec.criteria.items():
+        assert outcome["wrong"][cid] < outcome["partial"][cid] < crit.threshold, cid
+    assert outcome["wrong"]["AC-i"] < 0.2 and outcome["wrong"]["AC-ii"] == 0.0

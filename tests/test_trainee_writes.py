@@ -116,7 +116,7 @@ def _exercise_problems(test_cell: str, written: list[tuple[str, str]]) -> list[s
             f"`{first[1].splitlines()[0][:50]}`)"]
 
 
-@pytest.mark.parametrize("code", ["ITCSCR304A", "ITCSCR410A"])
+@pytest.mark.parametrize("code", ["ITCSCR304A", "ITCSCR410A", "104917L3"])
 def test_no_code_trainee_writes_at_most_one_line_per_exercise(code):
     """Each exercise asks a no-code trainee for at most one line, taking a widget's value."""
     problems = violations(code)

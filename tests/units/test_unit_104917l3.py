@@ -222,4 +222,128 @@ def test_notebooks_graded_end_to_end(tmp_path):
     assert outcome["full"]["AC-ii"] == pytest.approx(1.0)
     for cid, crit in spec.criteria.items():
         assert outcome["wrong"][cid] < outcome["partial"][cid] < crit.threshold, cid
-    assert outcome["wrong"]["AC-i"] < 0.2 and outcome["wrong"]["AC-ii"] == 0.0
+    assert outcome["wrong"]["AC-i"] < 0.2 and outcome["wrong"]["AC-ii"] < 0.2
+
+
+# ------------------------------------------------------- notebook 2: follow up, complaints
+dw = helper_module(CODE, "desk_week")
+
+
+def _rule(cells, answer_id: str, name: str, view_cell: str):
+    """Drive a view as the source solution does and return the rule it hands in."""
+    ns = {"desk": desk, "text": desk.load_text("en")}
+    exec(cells[view_cell].source, ns)  # noqa: S102 - our own notebook source
+    exec(cells[answer_id].source, ns)  # noqa: S102
+    return ns[name]
+
+
+@pytest.fixture(scope="module")
+def taught(cells):
+    """The three rules of the source solution, driven through their views."""
+    return {"quote_test": _rule(cells, "quote_answer", "quote_rule", "quote_intro"),
+            "promise_test": _rule(cells, "promise_answer", "promise_rule", "promise_intro"),
+            "complaint_test": _rule(cells, "complaint_answer", "complaint_rule",
+                                    "complaint_intro")}
+
+
+def _variant(gid_answer: str, variant: str, name: str):
+    ns: dict = {}
+    exec(U.VARIANTS[variant][gid_answer], ns)  # noqa: S102 - our own variant source
+    return ns[name]
+
+
+@pytest.mark.parametrize("gid", ["quote_test", "promise_test", "complaint_test"])
+def test_source_solution_scores_full_on_an_unseen_company(gid, taught, ev, ctx):
+    """The rule the source notebook builds in the view earns full marks on the hidden week."""
+    verdict = ev[gid](taught[gid], ctx)
+    assert verdict.score == 1.0, verdict.message
+    assert "never saw" in verdict.message
+
+
+@pytest.mark.parametrize("gid, answer, name, variant, most", [
+    ("quote_test", "quote_answer", "quote_rule", "wrong", 0.0),
+    ("promise_test", "promise_answer", "promise_rule", "wrong", 0.0),
+    ("complaint_test", "complaint_answer", "complaint_rule", "wrong", 0.25),
+    ("quote_test", "quote_answer", "quote_rule", "partial", 0.5),
+    ("promise_test", "promise_answer", "promise_rule", "partial", 0.4),
+    ("complaint_test", "complaint_answer", "complaint_rule", "partial", 0.85),
+])
+def test_variants_score_below_the_solution(gid, answer, name, variant, most, ev, ctx):
+    """The cohort's wrong and partial rules earn at most the marks they were designed for."""
+    verdict = ev[gid](_variant(answer, variant, name), ctx)
+    assert verdict.score <= most, verdict.message
+
+
+def test_vip_discount_without_approval_is_refused_and_named(ev, ctx):
+    """10 % for VIPs without the manager's approval: the system refuses those quotations."""
+    rule = _variant("quote_answer", "partial", "quote_rule")
+    result = dw.run_follow_up_week(ctx.hidden_world(), rule, None)
+    refused = result["quotes"][result["quotes"]["quote_id"] == ""]
+    assert len(refused) and set(refused["group"]) == {"vip"}
+    assert all("approv" in why for why in refused["refused"])
+    verdict = ev["quote_test"](rule, ctx)
+    assert verdict.score == 0.25 and "refused by the system" in verdict.message
+
+
+def test_discount_over_company_rules_but_within_system_is_not_correct(taught, ev, ctx):
+    """8 % to a standard customer passes the system (with approval) but breaks our rules."""
+    rule = {"kind": "quote_rule", "groups": {g: dict(d) for g, d in
+                                             taught["quote_test"]["groups"].items()}}
+    rule["groups"]["standard"].update(discount="8%", approval="boutique_manager")
+    m = U.quote_measures(dw.run_follow_up_week(ctx.hidden_world(), rule, None)["quotes"])
+    assert "discount above the price rules" in m["problems"]
+    assert m["share_correct"] < 0.7
+
+
+def test_blocked_promises_left_open_are_overdue(ev, ctx):
+    """Leaving a promise that cannot be kept open makes it overdue; rebooking does not."""
+    base = {"act": "as_soon_as_possible"}
+    keep = {"kind": "promise_rule", "groups": {k: base | {"if_blocked": "tell_customer_and_rebook"}
+                                                for k in dw.PROMISE_GROUPS}}
+    leave = {"kind": "promise_rule", "groups": {k: base | {"if_blocked": "leave_open"}
+                                                 for k in dw.PROMISE_GROUPS}}
+    week = dw.week_of_work(ctx.hidden_world())
+    kept = dw.run_follow_up_week(week, U.TAUGHT_QUOTE_RULE, keep)["promises"]
+    left = dw.run_follow_up_week(week, U.TAUGHT_QUOTE_RULE, leave)["promises"]
+    assert kept["overdue_at_end"].sum() == 0
+    assert left["overdue_at_end"].sum() == len(week.blocked) > 0
+
+
+def test_privacy_complaint_must_reach_the_data_protection_officer(taught):
+    """A data complaint with an apology fits only when the data protection officer handles it."""
+    row = {"category": "privacy", "recovery": "apology", "escalate_to": "none"}
+    assert not U.appropriate(row)
+    assert U.appropriate(row | {"escalate_to": "data_protection_officer"})
+    assert not U.appropriate({"category": "privacy", "recovery": "apology;voucher",
+                              "escalate_to": "data_protection_officer"})
+
+
+def test_week_is_the_same_for_the_same_company(ctx):
+    """The same company brings the same week (enquiries, blocked promises, complaints)."""
+    a, b = dw.week_of_work(ctx.hidden_world()), dw.week_of_work(ctx.hidden_world())
+    assert a.enquiries == b.enquiries and a.blocked == b.blocked
+    assert a.complaints.equals(b.complaints)
+
+
+def test_rules_leave_the_company_untouched(taught, ctx):
+    """Running a week works on a copy: the company's own tables do not change."""
+    world = ctx.trainee_world()
+    before = {k: len(v) for k, v in world.tables.items()}
+    dw.run_complaint_week(world, taught["complaint_test"])
+    assert {k: len(v) for k, v in world.tables.items()} == before
+
+
+def test_visible_checks_name_refusals_and_overdue(capsys, taught, ctx):
+    """Own-company checks name the refused enquiries and overdue promises, in Chinese too."""
+    zh = desk.load_text("zh-Hant")
+    world = ctx.trainee_world()
+    assert not desk.show_quote_check(world, zh, _variant("quote_answer", "partial",
+                                                         "quote_rule"))
+    out = capsys.readouterr().out
+    assert "系統拒絕了查詢 EQ" in out
+    leave = _variant("promise_answer", "wrong", "promise_rule")
+    assert not desk.show_promise_check(world, zh, taught["quote_test"], leave)
+    assert "週末仍逾期的承諾：PR" in capsys.readouterr().out
+    assert desk.show_complaint_check(world, desk.load_text("en"), taught["complaint_test"])
+    assert not desk.show_complaint_check(world, zh, {"kind": "complaint_rule", "groups": {}})
+    assert "規則未完成" in capsys.readouterr().out

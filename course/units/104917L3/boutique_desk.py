@@ -121,3 +121,118 @@ def show_judgement_check(text: UnitText, value: Any, qid: str = "prof_x1") -> bo
     else:
         _failed()
     return ok
+
+
+# ------------------------------------------------------------------ exercises 3 and 4
+def _week_module():
+    """desk_week, beside this file: a sibling module in the unit's package, or on the path."""
+    try:
+        from . import desk_week  # loaded as the unit's package (grader, tests)
+    except ImportError:
+        import desk_week  # beside the notebook
+    return desk_week
+
+
+def _editor(text: UnitText, kind: str, groups, fields, multi=None):
+    from crm_sim.ui.rule_editor import RuleEditor
+
+    return RuleEditor(kind, groups, fields, multi=multi,
+                      labels={g: text.get(f"labels.{g}") for g in groups})
+
+
+def quote_editor(text: UnitText):
+    """How the desk quotes each kind of customer (a rule the grader applies elsewhere)."""
+    dw = _week_module()
+
+    return _editor(text, "quote_rule", dw.QUOTE_GROUPS, dw.QUOTE_FIELDS)
+
+
+def promise_editor(text: UnitText):
+    """When the desk acts on each kind of promise, and what it does if one cannot be kept."""
+    dw = _week_module()
+
+    return _editor(text, "promise_rule", dw.PROMISE_GROUPS, dw.PROMISE_FIELDS)
+
+
+def complaint_editor(text: UnitText):
+    """How the desk handles each kind of complaint."""
+    dw = _week_module()
+
+    return _editor(text, "complaint_rule", dw.COMPLAINT_GROUPS, dw.COMPLAINT_FIELDS,
+                   multi=dw.COMPLAINT_MULTI)
+
+
+def _rule_ok(text: UnitText, rule: Any, kind: str, groups, fields, multi=None) -> bool:
+    from crm_sim.ui.rule_editor import rule_problems
+
+    problems = rule_problems(rule, kind, groups, fields, multi)
+    for problem in problems[:8]:
+        print(text.get("week.rule_problem", problem=problem))
+    if problems:
+        _failed()
+    return not problems
+
+
+def _ids(values, limit: int = 8) -> str:
+    values = list(values)
+    more = f" (+{len(values) - limit})" if len(values) > limit else ""
+    return ", ".join(map(str, values[:limit])) + more
+
+
+def show_quote_check(world: Any, text: UnitText, quote_rule: Any) -> bool:
+    """Quote this week's enquiries in a copy of your company with your rule; what happened.
+
+    Names the enquiries whose quotation the system refused; it does not say whether the
+    company's own price rules were kept.
+    """
+    dw = _week_module()
+    if not _rule_ok(text, quote_rule, "quote_rule", dw.QUOTE_GROUPS, dw.QUOTE_FIELDS):
+        return False
+    quotes = dw.run_follow_up_week(world, quote_rule, None)["quotes"]
+    issued = quotes["quote_id"] != ""
+    print(text.get("week.quotes", ok=int(issued.sum()), n=len(quotes),
+                   confirmed=int(quotes["confirmed"].sum())))
+    for _, row in quotes[~issued].head(5).iterrows():
+        print(text.get("week.refused", enquiry=row["enquiry_id"],
+                       group=text.get(f"labels.{row['group']}"), why=row["refused"]))
+    if not issued.all():
+        _failed()
+    return bool(issued.all())
+
+
+def show_promise_check(world: Any, text: UnitText, quote_rule: Any, promise_rule: Any) -> bool:
+    """Run this week's promises in a copy of your company with your rules; what happened.
+
+    Names the promises still overdue at the end of the week.
+    """
+    dw = _week_module()
+    if not _rule_ok(text, promise_rule, "promise_rule", dw.PROMISE_GROUPS, dw.PROMISE_FIELDS):
+        return False
+    promises = dw.run_follow_up_week(world, quote_rule, promise_rule)["promises"]
+    counts = promises["result"].value_counts()
+    overdue = promises.loc[promises["overdue_at_end"], "promise_id"]
+    print(text.get("week.promises", n=len(promises), on_time=int(counts.get("on time", 0)),
+                   late=int(counts.get("late", 0)), rebooked=int(counts.get("rebooked", 0)),
+                   overdue=len(overdue)))
+    if len(overdue):
+        print(text.get("week.overdue", ids=_ids(overdue)))
+        _failed()
+    return not len(overdue)
+
+
+def show_complaint_check(world: Any, text: UnitText, complaint_rule: Any) -> bool:
+    """Run this week's complaints in a copy of your company with your rule; what happened."""
+    dw = _week_module()
+
+    if not _rule_ok(text, complaint_rule, "complaint_rule", dw.COMPLAINT_GROUPS,
+                    dw.COMPLAINT_FIELDS, dw.COMPLAINT_MULTI):
+        return False
+    out = dw.run_complaint_week(world, complaint_rule)["complaints"]
+    print(text.get("week.complaints", n=len(out), ack=int(out["ack_met"].sum()),
+                   res=int(out["resolve_met"].sum()), cost=float(out["cost_hkd"].sum()),
+                   quality=float(out["quality"].mean())))
+    late = out.loc[~(out["ack_met"] & out["resolve_met"]), "complaint_id"]
+    if len(late):
+        print(text.get("week.late_complaints", ids=_ids(late)))
+        _failed()
+    return not len(late)

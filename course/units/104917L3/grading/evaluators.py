@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
+
 from autograders.checks import EvalContext, evaluator
 from autograders.checks.messages import quote
 from autograders.results import Verdict
@@ -20,6 +22,7 @@ from crm_sim import own_company
 from crm_sim.ui.quiz import original_option
 
 from .. import boutique_desk as desk
+from .. import desk_week as dw
 
 UNIT = desk.UNIT
 
@@ -144,9 +147,46 @@ _OWN_WRONG = (
     '"walk_in": "c", "corporate_gifting": "d"}[[k for k in ("collector", "gift_buyer", '
     '"walk_in", "corporate_gifting") if k not in own_company.top_segments('
     'own_company.complaints_table(world).sum())][0]])\n')
+_QUOTE_NO_APPROVAL = (
+    'quote_rule = {"kind": "quote_rule", "groups": {\n'
+    '    "standard": {"discount": "5%", "approval": "none", "valid_days": "14", '
+    '"call_back_days": "2", "confirm_by": "email"},\n'
+    '    "vip": {"discount": "10%", "approval": "none", "valid_days": "14", '
+    '"call_back_days": "2", "confirm_by": "email"},\n'
+    '    "limited_edition": {"discount": "0%", "approval": "none", "valid_days": "14", '
+    '"call_back_days": "2", "confirm_by": "letter"}}}\n')
+_QUOTE_NAIVE = (
+    'quote_rule = {"kind": "quote_rule", "groups": {g: {"discount": "10%", "approval": "none", '
+    '"valid_days": "30", "call_back_days": "7", "confirm_by": "phone"} for g in '
+    '("standard", "vip", "limited_edition")}}\n')
+_PROMISES = (
+    'promise_rule = {"kind": "promise_rule", "groups": {k: {"act": "%s", "if_blocked": "%s"} '
+    'for k in ("call_back", "reserve_model", "repair_ready", "send_quotation", "deliver")}}\n')
+_COMPLAINTS_SLOW = (
+    'complaint_rule = {"kind": "complaint_rule", "groups": {\n'
+    '    "repair_delay": {"acknowledge": "next_day", "resolve_in": "10_days", '
+    '"recovery": ["priority_repair"], "escalate_to": "none"},\n'
+    '    "product_fault": {"acknowledge": "next_day", "resolve_in": "10_days", '
+    '"recovery": ["voucher"], "escalate_to": "none"},\n'
+    '    "service_attitude": {"acknowledge": "next_day", "resolve_in": "10_days", '
+    '"recovery": ["apology"], "escalate_to": "none"},\n'
+    '    "billing": {"acknowledge": "next_day", "resolve_in": "10_days", '
+    '"recovery": ["refund"], "escalate_to": "none"},\n'
+    '    "delivery": {"acknowledge": "next_day", "resolve_in": "10_days", '
+    '"recovery": ["apology"], "escalate_to": "none"},\n'
+    '    "privacy": {"acknowledge": "next_day", "resolve_in": "10_days", '
+    '"recovery": ["voucher"], "escalate_to": "none"}}}\n')
+_COMPLAINTS_NAIVE = (
+    'complaint_rule = {"kind": "complaint_rule", "groups": {c: {"acknowledge": '
+    '"within_3_days", "resolve_in": "10_days", "recovery": ["voucher"], "escalate_to": '
+    '"none"} for c in ("repair_delay", "product_fault", "service_attitude", "billing", '
+    '"delivery", "privacy")}}\n')
 # Variant name -> {solution cell grade_id: replacement source}; "full" is the source.
 VARIANTS: dict[str, dict[str, str]] = {
     "partial": {
+        "quote_answer": _QUOTE_NO_APPROVAL,
+        "promise_answer": _PROMISES % ("as_soon_as_possible", "leave_open"),
+        "complaint_answer": _COMPLAINTS_SLOW,
         "q_k1c_answer": 'answer_k1c = shown_letter("answer_k1c", "a")\n',
         "q_k3a_answer": 'answer_k3a = shown_letter("answer_k3a", "d")\n',
         "prof_x1_answer": 'answer_x1 = {"choice": "b", "reasons": ["own_data"]}\n',
@@ -160,5 +200,191 @@ VARIANTS: dict[str, dict[str, str]] = {
         "q_k3b_answer": 'answer_k3b = shown_letter("answer_k3b", "b")\n',
         "q_own_answer": _OWN_WRONG,
         "prof_x1_answer": 'answer_x1 = {"choice": "a", "reasons": ["family_ok"]}\n',
+        "quote_answer": _QUOTE_NAIVE,
+        "promise_answer": _PROMISES % ("on_due_day", "leave_open"),
+        "complaint_answer": _COMPLAINTS_NAIVE,
     },
 }
+
+
+# ------------------------------------------------------------- exercise 3: follow up
+def _week_of(ctx: EvalContext) -> Any:
+    """The unseen company's week of work, built once per context (a copy per rule run)."""
+    key = "week_104917"
+    if key not in ctx._cache:
+        ctx._cache[key] = dw.week_of_work(ctx.hidden_world())
+    return ctx._cache[key]
+
+
+def _tier(value: float, tiers: tuple[tuple[float, float], ...]) -> float:
+    for floor, score in tiers:
+        if value >= floor - 1e-9:
+            return score
+    return 0.0
+
+
+def quote_measures(quotes: pd.DataFrame) -> dict[str, Any]:
+    """Which quotations kept the price rules, approval limits, validity and follow-up."""
+    limit = quotes["group"].map(dw.PRICE_RULES)
+    issued = quotes["quote_id"] != ""
+    within = quotes["discount"].astype(float).fillna(99) <= limit + 1e-9
+    valid = quotes["valid_days"] == dw.QUOTE_VALID_DAYS
+    call = quotes["call_back_days"].fillna(99) <= dw.CALL_BACK_DAYS
+    written = ~quotes["accepted"] | quotes["confirm_by"].isin(dw.WRITTEN_CONFIRMATION)
+    correct = issued & within & valid & call & written
+    problems = {
+        "refused by the system (limits or approval)": quotes.loc[~issued, "enquiry_id"],
+        "discount above the price rules": quotes.loc[issued & ~within, "enquiry_id"],
+        "validity not the 14 days of the price rules": quotes.loc[issued & ~valid, "enquiry_id"],
+        "call-back later than 2 days": quotes.loc[issued & ~call, "enquiry_id"],
+        "acceptance not confirmed in writing": quotes.loc[issued & ~written, "enquiry_id"],
+    }
+    return {"share_correct": float(correct.mean()) if len(quotes) else 0.0,
+            "n": int(len(quotes)), "correct": int(correct.sum()),
+            "problems": {k: [str(x) for x in v[:5]] for k, v in problems.items() if len(v)}}
+
+
+QUOTE_TIERS = ((0.95, 1.0), (0.85, 0.5), (0.7, 0.25))
+
+
+@evaluator(UNIT, "quote_test")
+def quotes(artifact: Any, ctx: EvalContext) -> Verdict:
+    """P4: the quotation rule applied to an unseen company's week of enquiries.
+
+    Full marks when at least 95 % of the quotations keep the price rules (discount within
+    the rules for the kind of customer, approval where the discount is above the
+    quoting colleague's limit, 14-day validity, call-back within 2 days, written
+    confirmation of an acceptance); half from 85 %, a quarter from 70 %.
+    """
+    if not isinstance(artifact, Mapping) or artifact.get("kind") != "quote_rule":
+        return Verdict(0.0, "Hand in the quotation view's value (a quote rule).",
+                       {"answer": repr(artifact)[:80]})
+    result = dw.run_follow_up_week(_week_of(ctx), artifact, None)
+    m = quote_measures(result["quotes"])
+    score = _tier(m["share_correct"], QUOTE_TIERS)
+    msg = (f"On a company you never saw, {m['correct']} of {m['n']} quotations kept the "
+           "price rules")
+    if m["problems"]:
+        msg += ": " + "; ".join(f"{k} ({len(v)}+)" for k, v in m["problems"].items())
+    return Verdict(score, msg + ".", {k: m[k] for k in ("share_correct", "n", "correct")}
+                   | {"problems": {k: len(v) for k, v in m["problems"].items()}})
+
+
+def promise_measures(promises: pd.DataFrame) -> dict[str, Any]:
+    """How the week's promises ended: on time, late, rebooked, overdue at the end."""
+    counts = promises["result"].value_counts()
+    n = len(promises)
+    kept = int(counts.get("on time", 0) + counts.get("rebooked", 0))
+    overdue = int(promises["overdue_at_end"].sum())
+    return {"n": n, "kept_share": kept / n if n else 0.0, "overdue": overdue,
+            "late": int(counts.get("late", 0))}
+
+
+PROMISE_TIERS = ((0.9, 1.0), (0.75, 0.8), (0.5, 0.4))
+
+
+@evaluator(UNIT, "promise_test")
+def promises(artifact: Any, ctx: EvalContext) -> Verdict:
+    """P5: the promise rule applied to an unseen company's week (quoted by the price rules).
+
+    With no promise overdue at the end of the week: full marks when at least 90 % were
+    kept on time or rebooked with the customer, 0.8 from 75 %, 0.4 from 50 %. Each
+    promise overdue at the end takes 0.2 off.
+    """
+    if not isinstance(artifact, Mapping) or artifact.get("kind") != "promise_rule":
+        return Verdict(0.0, "Hand in the promise view's value (a promise rule).",
+                       {"answer": repr(artifact)[:80]})
+    result = dw.run_follow_up_week(_week_of(ctx), TAUGHT_QUOTE_RULE, artifact)
+    m = promise_measures(result["promises"])
+    score = max(0.0, _tier(m["kept_share"], PROMISE_TIERS) - 0.2 * m["overdue"])
+    msg = (f"On a company you never saw, {m['n']} promises: {m['kept_share']:.0%} kept on time "
+           f"or rebooked with the customer, {m['late']} kept late, {m['overdue']} overdue at "
+           "the end of the week")
+    return Verdict(round(score, 4), msg + ".", m)
+
+
+TAUGHT_QUOTE_RULE = {"kind": "quote_rule", "groups": {
+    "standard": {"discount": "5%", "approval": "none", "valid_days": "14",
+                 "call_back_days": "2", "confirm_by": "email"},
+    "vip": {"discount": "10%", "approval": "boutique_manager", "valid_days": "14",
+            "call_back_days": "2", "confirm_by": "email"},
+    "limited_edition": {"discount": "0%", "approval": "none", "valid_days": "14",
+                        "call_back_days": "2", "confirm_by": "letter"}}}
+
+
+# ------------------------------------------------------------- exercise 4: complaints
+# What puts each kind of complaint right (at least one is needed), and what may go with it.
+REMEDIES = {"repair_delay": {"priority_repair"},
+            "product_fault": {"replacement", "refund", "free_service"},
+            "service_attitude": {"apology"}, "billing": {"refund"},
+            "delivery": {"apology"}, "privacy": {"apology"}}
+FITTING = {"repair_delay": {"apology", "voucher", "goodwill_gift"},
+           "product_fault": {"apology"},
+           "service_attitude": {"goodwill_gift", "voucher"}, "billing": {"apology"},
+           "delivery": {"voucher", "goodwill_gift"}, "privacy": set()}
+# Company policy: a complaint about personal data goes to the data protection officer.
+PRIVACY_HANDLER = "data_protection_officer"
+COMPLAINT_BUDGET_HKD = 1_500.0     # recovery spend per complaint, on average
+
+
+def appropriate(row: Mapping) -> bool:
+    """Whether a complaint's recovery fits its kind (and a data complaint went to the DPO)."""
+    actions = {a for a in str(row["recovery"]).split(";") if a}
+    cat_ = row["category"]
+    fits = bool(actions & REMEDIES[cat_]) and actions <= REMEDIES[cat_] | FITTING[cat_]
+    if cat_ == "privacy":
+        fits = fits and row["escalate_to"] == PRIVACY_HANDLER
+    return fits
+
+
+def complaint_measures(result: dict, base: pd.Series) -> dict[str, Any]:
+    """Service levels met, fitting recovery, cost, and who is as satisfied as before."""
+    c = result["complaints"]
+    from crm_sim.world import engine_state
+
+    latent = engine_state(result["world"])["latent"].set_index("customer_id")["satisfaction"]
+    after = c["customer_id"].map(latent).astype(float)
+    before = c["customer_id"].map(base).astype(float)
+    sla = (c["ack_met"] & c["resolve_met"]).to_numpy(bool)
+    fit = c.apply(appropriate, axis=1).to_numpy(bool) if len(c) else sla
+    n = max(len(c), 1)
+    return {"n": len(c), "sla": float(sla.mean()) if len(c) else 0.0,
+            "fitting": float(fit.mean()) if len(c) else 0.0,
+            "recovered": float((after >= before - 1e-9).mean()) if len(c) else 0.0,
+            "cost_hkd": float(c["cost_hkd"].sum()), "budget_hkd": COMPLAINT_BUDGET_HKD * n,
+            "late": [str(x) for x in c.loc[~sla, "complaint_id"][:5]],
+            "unfitting_kinds": sorted(set(c.loc[~fit, "category"]))}
+
+
+@evaluator(UNIT, "complaint_test")
+def complaints(artifact: Any, ctx: EvalContext) -> Verdict:
+    """P6, X1: the complaint rule applied to an unseen company's week of complaints.
+
+    Score = 0.35 × share handled within the service levels + 0.35 × share given a
+    recovery that fits the complaint (and a personal-data complaint handled by the data
+    protection officer) + 0.3 × share of complainants at least as satisfied as before
+    the complaint (the company's hidden satisfaction); halved when the recovery spend is
+    over the budget (HKD 1,500 a complaint on average). Full marks from 0.9; below,
+    (score - 0.4) / 0.5, so handling that is slow and unfitting everywhere earns nothing.
+    """
+    if not isinstance(artifact, Mapping) or artifact.get("kind") != "complaint_rule":
+        return Verdict(0.0, "Hand in the complaint view's value (a complaint rule).",
+                       {"answer": repr(artifact)[:80]})
+    week = _week_of(ctx)
+    from crm_sim.world import engine_state
+
+    base = engine_state(ctx.hidden_world())["latent"].set_index("customer_id")["satisfaction"]
+    m = complaint_measures(dw.run_complaint_week(week, artifact), base)
+    raw = 0.35 * m["sla"] + 0.35 * m["fitting"] + 0.3 * m["recovered"]
+    over = m["cost_hkd"] > m["budget_hkd"]
+    if over:
+        raw /= 2
+    score = 1.0 if raw >= 0.9 else round(max(0.0, (raw - 0.4) / 0.5), 2)
+    msg = (f"On a company you never saw, {m['n']} complaints: {m['sla']:.0%} within the "
+           f"service levels, {m['fitting']:.0%} with a recovery that fits the complaint, "
+           f"{m['recovered']:.0%} of the customers as satisfied as before; recovery cost "
+           f"HK${m['cost_hkd']:,.0f} (budget HK${m['budget_hkd']:,.0f})")
+    if m["unfitting_kinds"]:
+        msg += "; look again at the recovery for: " + ", ".join(m["unfitting_kinds"])
+    return Verdict(score, msg + ".", {k: v for k, v in m.items() if k != "late"}
+                   | {"over_budget": over})

@@ -14,10 +14,36 @@ table as it was. Modules, one job each:
 * `promises` — promises with owners and due dates, due and overdue, kept or broken;
 * `complaints` — the complaint lifecycle, service levels and recovery actions;
 * `liaison` — hand-offs to other departments with only what they need;
-* `effects` — how those events move satisfaction in the behaviour model.
+* `effects` — how those events move satisfaction in the behaviour model;
+* `classify` — RFM, value tiers, lifetime value, potential; scoring against the truth;
+* `infosys` — parameterised SQL on the store, updates, reports as pandas and HTML;
+* `backups` — create, list, verify and restore backups;
+* `access` — PDPO roles and access, masking, access log, retention, data access requests.
 """
 
+from crm_sim.desk.access import (
+    DataAccessExport,
+    DeskUser,
+    RetentionRule,
+    access_log,
+    apply_retention,
+    customers_view,
+    data_access_request,
+    desk_user,
+    read_customer,
+    read_info,
+    read_table,
+    retention_due,
+)
+from crm_sim.desk.backups import Backups, check_live
 from crm_sim.desk.build import open_desk
+from crm_sim.desk.classify import (
+    lifetime_value,
+    potential,
+    rfm,
+    score_classification,
+    value_tiers,
+)
 from crm_sim.desk.complaints import (
     acknowledge_complaint,
     add_recovery,
@@ -32,6 +58,7 @@ from crm_sim.desk.complaints import (
 )
 from crm_sim.desk.errors import DeskError
 from crm_sim.desk.info import important_info, info_wide, record_info
+from crm_sim.desk.infosys import InfoSystem, to_html, update_record
 from crm_sim.desk.liaison import department_queue, hand_off, handoff_payload, update_handoff
 from crm_sim.desk.promises import (
     breach_promise,
@@ -70,6 +97,11 @@ from crm_sim.desk.watches import (
 )
 
 __all__ = [
+    "Backups", "DataAccessExport", "DeskUser", "InfoSystem", "RetentionRule", "access_log",
+    "apply_retention", "check_live", "customers_view", "data_access_request", "desk_user",
+    "lifetime_value", "potential", "read_customer", "read_info", "read_table",
+    "retention_due", "rfm", "score_classification", "to_html", "update_record",
+    "value_tiers",
     "HIDDEN_SCHEMAS", "SCHEMAS", "DeskError", "acknowledge_complaint", "add_recovery",
     "advance_repair", "breach_promise", "close_complaint", "confirm_quote",
     "customer_watches", "decline_quote", "deliver_order", "department_queue",

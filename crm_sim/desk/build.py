@@ -282,7 +282,8 @@ def _generate(world: Any) -> dict[str, pd.DataFrame]:
     due = made + p_days
     closed = due - rng.integers(0, 3, len(due))
     kept = rng.random(len(due)) < 0.85
-    open_ = due >= today
+    # promises still due are open; a few of the last fortnight's were forgotten (overdue)
+    open_ = (due >= today) | ((due >= today - 14) & (rng.random(len(due)) < 0.35))
     p_status = np.where(open_, "open", np.where(kept, "fulfilled", "breached")).astype(_OBJ)
     p_closed = np.where(open_, "", np.where(kept, iso_dates(np.maximum(closed, made)),
                                             iso_dates(due + 1)))
@@ -326,7 +327,8 @@ def _generate(world: Any) -> dict[str, pd.DataFrame]:
         "status": np.where(status == "in_repair", "accepted", "done").astype(_OBJ),
         "updated": np.where(status == "in_repair", iso_dates(r_received),
                             out["desk_repairs"]["completed"].to_numpy(_OBJ))})
-    out["desk_events"] = frame("desk_events", {c: [] for c in SCHEMAS["desk_events"]})
+    for empty in ("desk_events", "desk_access_log"):
+        out[empty] = frame(empty, {c: [] for c in SCHEMAS[empty]})
 
     # ---------------------------------------------------------------- hidden truth
     out["desk_truth"] = _truth(latent, cid, seg_code, weights, m_price)
@@ -444,6 +446,10 @@ def _complaints(rng, inter, today, sid, owner, index):
     steps = np.cumsum(rng.integers(0, 4, (k, 4)), axis=1) + received[:, None]
     # a step has happened only when its date has passed; recent complaints are still open
     done = steps < today
+    # complaints of the last month may be stuck at any step (the desk's open cases)
+    recent = received >= today - 30
+    limit = np.where(recent, rng.integers(0, 5, k), 4)
+    done &= np.arange(4)[None, :] < limit[:, None]
     reached = done.sum(axis=1)                         # 0..4 steps after "received"
     status = np.asarray(cat.COMPLAINT_STATES, dtype=_OBJ)[reached]
     dates = [np.where(done[:, j], iso_dates(steps[:, j]), "") for j in range(4)]

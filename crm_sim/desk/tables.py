@@ -68,6 +68,9 @@ SCHEMAS: dict[str, dict[str, str]] = {
     "desk_handoffs": {"handoff_id": S, "customer_id": S, "kind": S, "department": S,
                       "from_staff_id": S, "linked_id": S, "payload": S, "created": S,
                       "status": S, "updated": S},
+    "desk_access_log": {"access_id": S, "on": S, "staff_id": S, "role": S, "boutique_id": S,
+                        "table_name": S, "customer_id": S, "columns": S, "decision": S,
+                        "reason": S},
     "desk_events": {"event_id": S, "on": S, "record_type": S, "record_id": S,
                     "customer_id": S, "action": S, "staff_id": S, "detail": S},
 }

@@ -236,3 +236,107 @@ def show_complaint_check(world: Any, text: UnitText, complaint_rule: Any) -> boo
         print(text.get("week.late_complaints", ids=_ids(late)))
         _failed()
     return not len(late)
+
+
+# ------------------------------------------------------------------ exercises 5 and 6
+def _system_module():
+    """desk_system, beside this file (see `_week_module`)."""
+    try:
+        from . import desk_system
+    except ImportError:
+        import desk_system
+    return desk_system
+
+
+def _labelled(text: UnitText, kind: str, groups, fields, multi=None):
+    from crm_sim.ui.rule_editor import RuleEditor
+
+    return RuleEditor(kind, groups, fields, multi=multi,
+                      labels={g: text.get(f"labels2.{g}") for g in groups})
+
+
+def tier_editor(text: UnitText):
+    """How much each measure counts in a customer's value (a tier rule)."""
+    ds = _system_module()
+    return _labelled(text, "tier_rule", ds.MEASURES, ds.TIER_FIELDS)
+
+
+def handoff_editor(text: UnitText):
+    """What each hand-off to another department carries (a hand-off rule)."""
+    ds = _system_module()
+    return _labelled(text, "handoff_rule", ds.HANDOFF_GROUPS, ds.HANDOFF_FIELDS,
+                     ds.HANDOFF_MULTI)
+
+
+def dar_editor(text: UnitText):
+    """How the desk answers a data access request (a request rule)."""
+    ds = _system_module()
+    return _labelled(text, "dar_rule", ds.DAR_GROUPS, ds.DAR_FIELDS)
+
+
+def backup_editor(text: UnitText):
+    """When the desk backs up, how many backups it keeps, what it restores from."""
+    ds = _system_module()
+    return _labelled(text, "backup_rule", ds.BACKUP_GROUPS, ds.BACKUP_FIELDS)
+
+
+def show_tier_check(world: Any, text: UnitText, tier_rule: Any):
+    """Your tiers on your own company: customers and average figures per tier."""
+    ds = _system_module()
+    if not _rule_ok(text, tier_rule, "tier_rule", ds.MEASURES, ds.TIER_FIELDS):
+        return None
+    tiers = ds.tiers_from_rule(world, tier_rule)
+    if tiers is None:
+        print(text.get("week.rule_problem", problem="every weight is 0"))
+        _failed()
+        return None
+    print(text.get("system.tiers"))
+    return ds.tier_summary(world, tiers)
+
+
+def show_handoff_check(text: UnitText, handoff_rule: Any) -> bool:
+    """What each hand-off would carry (whether that is right is for you to judge)."""
+    ds = _system_module()
+    if not _rule_ok(text, handoff_rule, "handoff_rule", ds.HANDOFF_GROUPS, ds.HANDOFF_FIELDS,
+                    ds.HANDOFF_MULTI):
+        return False
+    ok = True
+    for kind, fields in ds.handoff_fields(handoff_rule).items():
+        label = text.get(f"labels2.{kind}")
+        if fields:
+            print(text.get("system.handoff", kind=label, fields=", ".join(fields)))
+        else:
+            print(text.get("system.handoff_empty", kind=label))
+            ok = False
+    if not ok:
+        _failed()
+    return ok
+
+
+def show_dar_check(world: Any, text: UnitText, dar_rule: Any) -> bool:
+    """The rule is complete; what the system exports for one of your customers."""
+    from crm_sim import desk
+
+    ds = _system_module()
+    if not _rule_ok(text, dar_rule, "dar_rule", ds.DAR_GROUPS, ds.DAR_FIELDS):
+        return False
+    w = desk.open_desk(world.copy())
+    customer = str(w.tables["desk_customers"]["customer_id"].iloc[0])
+    export = desk.data_access_request(w, customer, "D004")
+    print(text.get("system.dar", customer=customer, tables=len(export.tables), due=export.due))
+    return True
+
+
+def show_backup_check(world: Any, text: UnitText, backup_rule: Any) -> bool:
+    """Run the ten-day backup drill on your own company and say what survived."""
+    ds = _system_module()
+    if not _rule_ok(text, backup_rule, "backup_rule", ds.BACKUP_GROUPS, ds.BACKUP_FIELDS):
+        return False
+    drill = ds.run_backup_drill(world, backup_rule)
+    if not drill["restored"]:
+        print(text.get("system.drill_failed", source=drill["from"] or "-"))
+        _failed()
+        return False
+    print(text.get("system.drill", recorded=drill["recorded"], kept=drill["kept"],
+                   source=drill["from"]))
+    return True

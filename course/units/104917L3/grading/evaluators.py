@@ -19,16 +19,18 @@ from autograders.checks import EvalContext, evaluator
 from autograders.checks.messages import quote
 from autograders.results import Verdict
 from crm_sim import own_company
+from crm_sim.desk import catalogue as _cat
 from crm_sim.ui.quiz import original_option
 
 from .. import boutique_desk as desk
+from .. import desk_system as ds
 from .. import desk_week as dw
 
 UNIT = desk.UNIT
 
 # --------------------------------------------------------------------- answer keys
 MC_KEYS = {"q_k1a_test": "a", "q_k1b_test": "b", "q_k1c_test": "b", "q_k2_test": "c",
-           "q_k3a_test": "b", "q_k3b_test": "d"}
+           "q_k3a_test": "b", "q_k3b_test": "d", "q_k4a_test": "a", "q_k4b_test": "c"}
 MC_HINTS = {
     "q_k1a_test": "a customer who keeps coming back wants something: find out what she values",
     "q_k1b_test": "a relationship grows from contact the customer welcomes, not from pressure",
@@ -36,6 +38,8 @@ MC_HINTS = {
     "q_k2_test": "an upset customer first needs to be heard and to know what happens next",
     "q_k3a_test": "read the company's approval limits: who may promise how much, and when",
     "q_k3b_test": "read the company's warranty policy on where the watch was bought",
+    "q_k4a_test": "think about when a damaged backup would otherwise be found",
+    "q_k4b_test": "think about who needs a VIP note to serve the customer",
 }
 JUDGEMENTS = {
     "prof_x1_test": {"choice": "b",
@@ -187,6 +191,13 @@ VARIANTS: dict[str, dict[str, str]] = {
         "quote_answer": _QUOTE_NO_APPROVAL,
         "promise_answer": _PROMISES % ("as_soon_as_possible", "leave_open"),
         "complaint_answer": _COMPLAINTS_SLOW,
+        # RFM alone (what the customer did, not what they could do)
+        "tier_answer": ('tier_rule = {"kind": "tier_rule", "groups": {"recency": {"weight": '
+                        '"1"}, "frequency": {"weight": "1"}, "monetary": {"weight": "1"}, '
+                        '"potential": {"weight": "0"}}}\n'),
+        "backup_answer": ('backup_rule = {"kind": "backup_rule", "groups": {"backup": '
+                          '{"when": "every_week", "keep": "last_30", '
+                          '"restore_from": "newest_backup_that_verifies"}}}\n'),
         "q_k1c_answer": 'answer_k1c = shown_letter("answer_k1c", "a")\n',
         "q_k3a_answer": 'answer_k3a = shown_letter("answer_k3a", "d")\n',
         "prof_x1_answer": 'answer_x1 = {"choice": "b", "reasons": ["own_data"]}\n',
@@ -203,6 +214,21 @@ VARIANTS: dict[str, dict[str, str]] = {
         "quote_answer": _QUOTE_NAIVE,
         "promise_answer": _PROMISES % ("on_due_day", "leave_open"),
         "complaint_answer": _COMPLAINTS_NAIVE,
+        "tier_answer": ('tier_rule = {"kind": "tier_rule", "groups": {"recency": {"weight": '
+                        '"3"}, "frequency": {"weight": "0"}, "monetary": {"weight": "0"}, '
+                        '"potential": {"weight": "0"}}}\n'),
+        "handoff_answer": ('handoff_rule = {"kind": "handoff_rule", "groups": {k: {"send": '
+                           '["customer_id", "name", "phone", "hkid", "address", "email", '
+                           '"serial_no", "model", "issue", "budget_hkd"]} for k in '
+                           '("repair_ticket", "delivery")}}\n'),
+        "dar_answer": ('dar_rule = {"kind": "dar_rule", "groups": {"request": {"identity": '
+                       '"no_check_needed", "reply_within": "90_days", "include": '
+                       '"own_and_family_records", "fee": "full_admin_cost"}}}\n'),
+        "backup_answer": ('backup_rule = {"kind": "backup_rule", "groups": {"backup": '
+                          '{"when": "every_day_at_closing", "keep": "last_1", '
+                          '"restore_from": "newest_backup_file"}}}\n'),
+        "q_k4a_answer": 'answer_k4a = shown_letter("answer_k4a", "c")\n',
+        "q_k4b_answer": 'answer_k4b = shown_letter("answer_k4b", "a")\n',
     },
 }
 
@@ -388,3 +414,147 @@ def complaints(artifact: Any, ctx: EvalContext) -> Verdict:
         msg += "; look again at the recovery for: " + ", ".join(m["unfitting_kinds"])
     return Verdict(score, msg + ".", {k: v for k, v in m.items() if k != "late"}
                    | {"over_budget": over})
+
+
+# ------------------------------------------------------------- exercise 5: classify
+REFERENCE_TIER_RULE = {"kind": "tier_rule",
+                       "groups": {m: {"weight": "1"} for m in ds.MEASURES}}
+TIER_TIERS = ((0.9, 1.0), (0.8, 0.8), (0.6, 0.4), (0.4, 0.2))
+
+
+def _hidden_desk(ctx: EvalContext) -> Any:
+    """The unseen company with its records desk open (once per context)."""
+    from crm_sim import desk as engine
+
+    return engine.open_desk(ctx.hidden_world())
+
+
+@evaluator(UNIT, "tier_test")
+def tiers(artifact: Any, ctx: EvalContext) -> Verdict:
+    """P7: the tier rule applied to an unseen company, against its customers' true value.
+
+    The measure is the rank correlation between the trainee's tiers and the customers'
+    true potential (`crm_sim.desk.classify.score_classification`), as a share of what
+    the taught rule (every measure counted once) reaches on the same company: full marks
+    from 90 %, 0.8 from 80 %, 0.4 from 60 %, 0.2 from 40 %.
+    """
+    from crm_sim.desk import classify
+
+    world = _hidden_desk(ctx)
+    mine = ds.tiers_from_rule(world, artifact)
+    if mine is None:
+        return Verdict(0.0, "Hand in the tier view's value: a weight for every measure, not "
+                            "all 0.", {"answer": repr(artifact)[:80]})
+    ref = classify.score_classification(world, ds.tiers_from_rule(world, REFERENCE_TIER_RULE))
+    got = classify.score_classification(world, mine)
+    ratio = got["rank_correlation"] / ref["rank_correlation"] if ref["rank_correlation"] > 0 \
+        else 0.0
+    score = _tier(ratio, TIER_TIERS)
+    msg = (f"On a company you never saw, your tiers put {got['agreement']:.0%} of the "
+           f"customers in their true tier and follow their true value "
+           f"{min(ratio, 9.99):.0%} as well as the taught rule does")
+    if score < 1:
+        msg += "; think about which measures show what a customer is worth now and could be"
+    return Verdict(score, msg + ".", {"ratio": round(ratio, 4), "agreement": got["agreement"],
+                                      "rank_correlation": got["rank_correlation"]})
+
+
+# ------------------------------------------------------------- exercise 6: the system
+HANDOFF_NEEDS = {kind: set(_cat.HANDOFF_KINDS[kind][1]) for kind in ds.HANDOFF_GROUPS}
+# Fields no other department ever needs from the desk: sending one is a breach.
+NEVER_SENT = {"hkid", "budget_hkd", "vip_note", "birthday", "lifetime_value"}
+
+
+@evaluator(UNIT, "handoff_test")
+def handoffs(artifact: Any, ctx: EvalContext) -> Verdict:
+    """P9, X1: each hand-off carries what its department needs and nothing more.
+
+    Per hand-off: 1 - (missing + extra) / needed, at least 0; the average of the two.
+    Sending an identity card number, a budget, a VIP note, a birthday or a lifetime value
+    to another department is a breach (PDPO Sch. 1 DPP3, DPP4) and scores 0.
+    """
+    fields = ds.handoff_fields(artifact)
+    if fields is None:
+        return Verdict(0.0, "Hand in the hand-off view's value (a hand-off rule).",
+                       {"answer": repr(artifact)[:80]})
+    parts, notes, leaked = [], [], []
+    for kind, need in HANDOFF_NEEDS.items():
+        sent = set(fields.get(kind, []))
+        missing, extra = need - sent, sent - need
+        leaked += [f"{kind}: {f}" for f in sorted(sent & NEVER_SENT)]
+        parts.append(max(0.0, 1 - (len(missing) + len(extra)) / len(need)))
+        if missing:
+            notes.append(f"the {kind.replace('_', ' ')} lacks {len(missing)} field(s) the "
+                         "department needs")
+        if extra:
+            notes.append(f"the {kind.replace('_', ' ')} carries {len(extra)} field(s) it "
+                         "does not need")
+    evidence = {"sent": {k: sorted(v) for k, v in fields.items()}, "leaked": leaked}
+    if leaked:
+        return Verdict(0.0, "A hand-off carries personal data the department never needs ("
+                            + ", ".join(leaked[:5]) + ").", evidence,
+                       breaches=["data_beyond_need: " + "; ".join(leaked[:5])
+                                 + " (PDPO DPP3, DPP4)"])
+    score = round(sum(parts) / len(parts), 4)
+    if score == 1.0:
+        return Verdict(1.0, "Each department gets what it needs to do the job, and no more.",
+                       evidence)
+    return Verdict(score, "; ".join(notes).capitalize() + ".", evidence)
+
+
+DAR_KEY = {"identity": {"check_identity_first"}, "reply_within": {"40_days"},
+           "include": {"own_records_only"}, "fee": {"no_fee", "reasonable_copying_cost"}}
+DAR_HINTS = {"identity": "make sure the requester is the customer before sending anything",
+             "reply_within": "the PDPO sets the time limit (s.19)",
+             "include": "a copy of his own data, complete, and no one else's (s.18, s.20)",
+             "fee": "a fee may be charged but not an excessive one (s.28)"}
+
+
+@evaluator(UNIT, "dar_test")
+def data_access(artifact: Any, ctx: EvalContext) -> Verdict:
+    """X1, K4: a data access request answered as the PDPO requires; a quarter per decision.
+
+    Sending other people's records is a breach (PDPO s.20(1)(b); DPP3) and scores 0.
+    """
+    choice = ds.dar_choices(artifact)
+    if choice is None:
+        return Verdict(0.0, "Hand in the request view's value, with every decision made.",
+                       {"answer": repr(artifact)[:80]})
+    if choice["include"] == "own_and_family_records":
+        return Verdict(0.0, "The reply would disclose other people's data.", choice,
+                       breaches=["other_persons_data_disclosed: family members' records sent "
+                                 "with a data access request (PDPO s.20(1)(b), DPP3)"])
+    right = [f for f, ok in DAR_KEY.items() if choice[f] in ok]
+    score = len(right) / len(DAR_KEY)
+    if score == 1.0:
+        return Verdict(1.0, "Answered as the PDPO requires.", choice)
+    hints = [DAR_HINTS[f] for f in DAR_KEY if f not in right]
+    return Verdict(score, "Look again: " + "; ".join(hints) + ".", choice)
+
+
+BACKUP_TIERS = ((0.99, 1.0), (0.8, 0.6), (0.5, 0.3))
+
+
+@evaluator(UNIT, "backup_test")
+def backup(artifact: Any, ctx: EvalContext) -> Verdict:
+    """P8: the backup routine's drill on an unseen company: what a restore gives back.
+
+    The share of the contacts recorded before the last backup day that the restored
+    system still holds (a day's work after the last backup is always lost): full marks
+    from 99 %, 0.6 from 80 %, 0.3 from 50 %; a failed restore loses everything.
+    """
+    drill = ds.run_backup_drill(_hidden_desk(ctx), artifact)
+    if drill is None:
+        return Verdict(0.0, "Hand in the backup view's value, with every decision made.",
+                       {"answer": repr(artifact)[:80]})
+    best = drill["recorded"] - ds.CONTACTS_PER_DAY
+    share = drill["kept"] / best if best > 0 else 0.0
+    score = _tier(share, BACKUP_TIERS) if drill["restored"] else 0.0
+    if not drill["restored"]:
+        msg = ("On a company you never saw, the restore failed: the backup it used was "
+               "damaged or gone, so every record was lost")
+    else:
+        msg = (f"On a company you never saw, the restore gave back {drill['kept']} of "
+               f"{drill['recorded']} contacts ({share:.0%} of what a backup the evening "
+               "before could hold)")
+    return Verdict(score, msg + ".", drill)

@@ -229,18 +229,30 @@ def test_notebooks_graded_end_to_end(tmp_path):
 dw = helper_module(CODE, "desk_week")
 
 
-def _rule(cells, answer_id: str, name: str, view_cell: str):
+def _rule(cells, answer_id: str, name: str, view_cell: str, world=None):
     """Drive a view as the source solution does and return the rule it hands in."""
-    ns = {"desk": desk, "text": desk.load_text("en")}
+    ns = {"desk": desk, "text": desk.load_text("en"), "world": world, "display": print}
     exec(cells[view_cell].source, ns)  # noqa: S102 - our own notebook source
     exec(cells[answer_id].source, ns)  # noqa: S102
     return ns[name]
 
 
+RULE_CELLS = {  # graded cell -> (solution cell, rule variable, view cell)
+    "contact_test": ("contact_answer", "contact_rule", "contact_intro"),
+    "info_test": ("info_answer", "info_rule", "info_intro"),
+    "tier_test": ("tier_answer", "tier_rule", "tier_intro"),
+    "handoff_test": ("handoff_answer", "handoff_rule", "handoff_intro"),
+    "dar_test": ("dar_answer", "dar_rule", "dar_intro"),
+    "backup_test": ("backup_answer", "backup_rule", "backup_intro"),
+}
+
+
 @pytest.fixture(scope="module")
 def taught(cells):
-    """The three rules of the source solution, driven through their views."""
-    return {"quote_test": _rule(cells, "quote_answer", "quote_rule", "quote_intro"),
+    """The rules of the source solution, driven through their views."""
+    world = World.build(Scenario(seed=21, n_customers=300, industry="timepiece"))
+    rules = {gid: _rule(cells, *spec, world=world) for gid, spec in RULE_CELLS.items()}
+    return rules | {"quote_test": _rule(cells, "quote_answer", "quote_rule", "quote_intro"),
             "promise_test": _rule(cells, "promise_answer", "promise_rule", "promise_intro"),
             "complaint_test": _rule(cells, "complaint_answer", "complaint_rule",
                                     "complaint_intro")}
@@ -252,12 +264,14 @@ def _variant(gid_answer: str, variant: str, name: str):
     return ns[name]
 
 
-@pytest.mark.parametrize("gid", ["quote_test", "promise_test", "complaint_test"])
+@pytest.mark.parametrize("gid", ["quote_test", "promise_test", "complaint_test",
+                                 "contact_test", "info_test", "tier_test", "handoff_test",
+                                 "dar_test", "backup_test"])
 def test_source_solution_scores_full_on_an_unseen_company(gid, taught, ev, ctx):
     """The rule the source notebook builds in the view earns full marks on the hidden week."""
     verdict = ev[gid](taught[gid], ctx)
     assert verdict.score == 1.0, verdict.message
-    assert "never saw" in verdict.message
+    assert verdict.breaches == []
 
 
 @pytest.mark.parametrize("gid, answer, name, variant, most", [
@@ -267,6 +281,16 @@ def test_source_solution_scores_full_on_an_unseen_company(gid, taught, ev, ctx):
     ("quote_test", "quote_answer", "quote_rule", "partial", 0.5),
     ("promise_test", "promise_answer", "promise_rule", "partial", 0.4),
     ("complaint_test", "complaint_answer", "complaint_rule", "partial", 0.85),
+    ("contact_test", "contact_answer", "contact_rule", "wrong", 0.0),
+    ("contact_test", "contact_answer", "contact_rule", "partial", 0.5),
+    ("info_test", "info_answer", "info_rule", "wrong", 0.0),
+    ("info_test", "info_answer", "info_rule", "partial", 0.25),
+    ("tier_test", "tier_answer", "tier_rule", "wrong", 0.25),
+    ("tier_test", "tier_answer", "tier_rule", "partial", 0.8),
+    ("handoff_test", "handoff_answer", "handoff_rule", "wrong", 0.0),
+    ("dar_test", "dar_answer", "dar_rule", "wrong", 0.0),
+    ("backup_test", "backup_answer", "backup_rule", "wrong", 0.0),
+    ("backup_test", "backup_answer", "backup_rule", "partial", 0.6),
 ])
 def test_variants_score_below_the_solution(gid, answer, name, variant, most, ev, ctx):
     """The cohort's wrong and partial rules earn at most the marks they were designed for."""
@@ -347,3 +371,64 @@ def test_visible_checks_name_refusals_and_overdue(capsys, taught, ctx):
     assert desk.show_complaint_check(world, desk.load_text("en"), taught["complaint_test"])
     assert not desk.show_complaint_check(world, zh, {"kind": "complaint_rule", "groups": {}})
     assert "規則未完成" in capsys.readouterr().out
+
+
+ds = helper_module(CODE, "desk_system")
+dd = helper_module(CODE, "desk_day")
+
+
+def test_identity_numbers_in_records_are_a_breach(taught, ev, ctx):
+    """Writing HKID numbers into the summaries scores 0 and names the DPP1 breach."""
+    rule = {"kind": "info_rule", "groups": {**taught["info_test"]["groups"],
+                                            "hkid_number": {"record_in": "summary_only"}}}
+    verdict = ev["info_test"](rule, ctx)
+    assert verdict.score == 0.0
+    assert verdict.breaches[0].startswith("unnecessary_data_collected:")
+
+
+def test_call_back_promise_due_the_day_the_customer_asked(taught, ctx):
+    """Each customer who asked for a call has a promise due on the day asked, no other."""
+    result = dd.record_day(dd.day_of_contacts(ctx.hidden_world()), taught["contact_test"],
+                           taught["info_test"])
+    asked = result["day"].contacts.set_index("contact")["call_back_in_days"]
+    for _, row in result["records"].iterrows():
+        assert (row["promise_due"] != "") == bool(asked[row["contact"]])
+
+
+@pytest.mark.parametrize("field, breach", [("hkid", True), ("budget_hkd", True),
+                                           ("email", False)])
+def test_handoff_extra_fields(field, breach, taught, ev, ctx):
+    """A sensitive extra field is a breach (0); a harmless extra one costs a little."""
+    rule = {"kind": "handoff_rule", "groups": {
+        k: {"send": list(v["send"])} for k, v in taught["handoff_test"]["groups"].items()}}
+    rule["groups"]["repair_ticket"]["send"].append(field)
+    verdict = ev["handoff_test"](rule, ctx)
+    assert bool(verdict.breaches) == breach
+    assert verdict.score == (0.0 if breach else pytest.approx(1 - 0.5 / 8))
+
+
+def test_dar_with_family_records_is_a_breach_and_each_decision_counts(taught, ev, ctx):
+    """Family members' records: 0 and a s.20 breach; a 90-day reply alone: 0.75."""
+    base = dict(taught["dar_test"]["groups"]["request"])
+    family = {"kind": "dar_rule", "groups": {"request": base | {
+        "include": "own_and_family_records"}}}
+    assert ev["dar_test"](family, ctx).breaches[0].startswith("other_persons_data_disclosed")
+    late = {"kind": "dar_rule", "groups": {"request": base | {"reply_within": "90_days"}}}
+    assert ev["dar_test"](late, ctx).score == 0.75
+
+
+def test_backup_drill_restores_all_but_the_last_day(taught, ctx):
+    """Daily backups, seven kept, the newest good one restored: only the last day is lost."""
+    drill = ds.run_backup_drill(ctx.hidden_world(), taught["backup_test"])
+    assert drill["restored"]
+    assert drill["kept"] == drill["recorded"] - ds.CONTACTS_PER_DAY
+
+
+def test_tiers_follow_the_company_shares(taught, ctx):
+    """The tier rule gives 10 % platinum, 20 % gold, 30 % silver, the rest bronze."""
+    tiers = ds.tiers_from_rule(ctx.hidden_world(), taught["tier_test"])
+    n = len(tiers)
+    counts = tiers.value_counts()
+    assert counts["platinum"] == round(0.1 * n) and counts["gold"] == round(0.2 * n)
+    assert ds.tiers_from_rule(ctx.hidden_world(), {"kind": "tier_rule", "groups": {
+        m: {"weight": "0"} for m in ds.MEASURES}}) is None

@@ -340,3 +340,87 @@ def show_backup_check(world: Any, text: UnitText, backup_rule: Any) -> bool:
     print(text.get("system.drill", recorded=drill["recorded"], kept=drill["kept"],
                    source=drill["from"]))
     return True
+
+
+# ------------------------------------------------------------------ exercise 2
+def _day_module():
+    """desk_day, beside this file (see `_week_module`)."""
+    try:
+        from . import desk_day
+    except ImportError:
+        import desk_day
+    return desk_day
+
+
+def todays_inbox(world: Any) -> pd.DataFrame:
+    """Today's contacts at the desk: number, kind and the note."""
+    return _day_module().inbox(world)
+
+
+def contact_editor(text: UnitText):
+    """How each kind of contact is recorded (a contact rule)."""
+    from crm_sim.ui.rule_editor import RuleEditor
+
+    dd = _day_module()
+    return RuleEditor("contact_rule", dd.FORMS, dd.CONTACT_FIELDS,
+                      labels={g: text.get(f"labels3.{g}") for g in dd.FORMS})
+
+
+def info_editor(text: UnitText):
+    """Where each kind of information a customer gives is recorded (an information rule)."""
+    from crm_sim.ui.rule_editor import RuleEditor
+
+    dd = _day_module()
+    return RuleEditor("info_rule", dd.MENTIONS, dd.INFO_FIELDS,
+                      labels={g: text.get(f"labels3.{g}") for g in dd.MENTIONS})
+
+
+def records_desk(world: Any):
+    """The records-desk widget on your own company, for the day (practice)."""
+    from crm_sim import desk
+    from crm_sim.ui.records_desk import RecordsDesk
+
+    desk.open_desk(world)
+    staff = world.tables["desk_staff"]
+    clerk = str(staff.loc[staff["desk_role"] == "sales_assistant", "staff_id"].iloc[0])
+    return RecordsDesk(world, clerk, on=world.today)
+
+
+TAUGHT_INFO_RULE = {"kind": "info_rule", "groups": {
+    "birthday": {"record_in": "important_information"},
+    "preferred_brands": {"record_in": "important_information"},
+    "budget_hkd": {"record_in": "important_information"},
+    "gift_recipients": {"record_in": "important_information"},
+    "hkid_number": {"record_in": "do_not_record"}}}
+
+
+def show_contact_check(world: Any, text: UnitText, contact_rule: Any) -> bool:
+    """Record today's contacts in a copy of your company; say what was recorded."""
+    dd = _day_module()
+    if not _rule_ok(text, contact_rule, "contact_rule", dd.FORMS, dd.CONTACT_FIELDS):
+        return False
+    result = dd.record_day(world, contact_rule, TAUGHT_INFO_RULE)
+    rec = result["records"]
+    asked = result["day"].contacts["call_back_in_days"] > 0
+    promised = rec["promise_due"] != ""
+    print(text.get("day.asked", n=int(asked.sum()), promised=int(promised.sum())))
+    missing = rec.loc[asked.to_numpy() & ~promised.to_numpy(), "contact"]
+    if len(missing):
+        print(text.get("day.no_promise", ids=_ids(missing)))
+        _failed()
+    return not len(missing)
+
+
+def show_info_check(world: Any, text: UnitText, contact_rule: Any, info_rule: Any) -> bool:
+    """Record today's contacts with both standards in a copy of your company; the totals."""
+    dd = _day_module()
+    if not _rule_ok(text, info_rule, "info_rule", dd.MENTIONS, dd.INFO_FIELDS):
+        return False
+    result = dd.record_day(world, contact_rule, info_rule)
+    if result is None:
+        return False
+    rec = result["records"]
+    n_info = sum(len([f for f in str(v).split(";") if f]) for v in rec["info_recorded"])
+    print(text.get("day.recorded", n=len(rec), info=n_info,
+                   promises=int((rec["promise_due"] != "").sum())))
+    return True

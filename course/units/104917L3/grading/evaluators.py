@@ -20,9 +20,11 @@ from autograders.checks.messages import quote
 from autograders.results import Verdict
 from crm_sim import own_company
 from crm_sim.desk import catalogue as _cat
+from crm_sim.desk.tables import add_days
 from crm_sim.ui.quiz import original_option
 
 from .. import boutique_desk as desk
+from .. import desk_day as dd
 from .. import desk_system as ds
 from .. import desk_week as dw
 
@@ -188,6 +190,19 @@ _COMPLAINTS_NAIVE = (
 # Variant name -> {solution cell grade_id: replacement source}; "full" is the source.
 VARIANTS: dict[str, dict[str, str]] = {
     "partial": {
+        # call-backs promised "in 3 days" whatever the customer asked
+        "contact_answer": (
+            'contact_rule = {"kind": "contact_rule", "groups": {f: {"record_as": c, '
+            '"direction": "inbound", "if_asked_to_call": "promise_call_back_in_3_days"} '
+            'for f, c in (("walk_in_visit", "conversation"), ("phone_call", "phone"), '
+            '("email", "email"), ("letter", "letter"), ("whatsapp_message", "message"))}}\n'),
+        # budgets and gift recipients left in the summaries only
+        "info_answer": (
+            'info_rule = {"kind": "info_rule", "groups": {"birthday": {"record_in": '
+            '"important_information"}, "preferred_brands": {"record_in": '
+            '"important_information"}, "budget_hkd": {"record_in": "summary_only"}, '
+            '"gift_recipients": {"record_in": "summary_only"}, "hkid_number": '
+            '{"record_in": "do_not_record"}}}\n'),
         "quote_answer": _QUOTE_NO_APPROVAL,
         "promise_answer": _PROMISES % ("as_soon_as_possible", "leave_open"),
         "complaint_answer": _COMPLAINTS_SLOW,
@@ -211,6 +226,14 @@ VARIANTS: dict[str, dict[str, str]] = {
         "q_k3b_answer": 'answer_k3b = shown_letter("answer_k3b", "b")\n',
         "q_own_answer": _OWN_WRONG,
         "prof_x1_answer": 'answer_x1 = {"choice": "a", "reasons": ["family_ok"]}\n',
+        "contact_answer": (
+            'contact_rule = {"kind": "contact_rule", "groups": {f: {"record_as": "phone", '
+            '"direction": "outbound", "if_asked_to_call": "no_promise"} for f in '
+            '("walk_in_visit", "phone_call", "email", "letter", "whatsapp_message")}}\n'),
+        "info_answer": (
+            'info_rule = {"kind": "info_rule", "groups": {m: {"record_in": "summary_only"} '
+            'for m in ("birthday", "preferred_brands", "budget_hkd", "gift_recipients", '
+            '"hkid_number")}}\n'),
         "quote_answer": _QUOTE_NAIVE,
         "promise_answer": _PROMISES % ("on_due_day", "leave_open"),
         "complaint_answer": _COMPLAINTS_NAIVE,
@@ -558,3 +581,96 @@ def backup(artifact: Any, ctx: EvalContext) -> Verdict:
                f"{drill['recorded']} contacts ({share:.0%} of what a backup the evening "
                "before could hold)")
     return Verdict(score, msg + ".", drill)
+
+
+# ------------------------------------------------------------- exercise 2: a day at the desk
+# The channel each kind of contact is recorded as (a walk-in is a conversation or a visit).
+CHANNEL_OF = {"walk_in_visit": {"conversation", "visit"}, "phone_call": {"phone"},
+              "email": {"email"}, "letter": {"letter"}, "whatsapp_message": {"message"}}
+DAY_TIERS = ((0.95, 1.0), (0.8, 0.5), (0.6, 0.25))
+
+
+def _day_of(ctx: EvalContext) -> Any:
+    key = "day_104917"
+    if key not in ctx._cache:
+        ctx._cache[key] = dd.day_of_contacts(ctx.hidden_world())
+    return ctx._cache[key]
+
+
+def contact_measures(result: dict) -> dict[str, Any]:
+    """Per contact: right channel, inbound, and the call-back promised by the day asked."""
+    rec = result["records"]
+    asked = result["day"].contacts.set_index("contact")["call_back_in_days"]
+    ok_channel = [ch in CHANNEL_OF[f] for f, ch in zip(rec["form"], rec["channel"], strict=True)]
+    inbound = (rec["direction"] == "inbound").to_numpy()
+    want = [add_days(result["world"].today, int(asked[c])) if asked[c] else ""
+            for c in rec["contact"]]
+    promise_ok = (rec["promise_due"].to_numpy(object) == pd.Series(want).to_numpy(object))
+    right = pd.Series(ok_channel).to_numpy() & inbound & promise_ok
+    return {"n": len(rec), "share": float(right.mean()) if len(rec) else 0.0,
+            "wrong_channel": int((~pd.Series(ok_channel)).sum()),
+            "not_inbound": int((~inbound).sum()), "promise_wrong": int((~promise_ok).sum())}
+
+
+@evaluator(UNIT, "contact_test")
+def contact_records(artifact: Any, ctx: EvalContext) -> Verdict:
+    """P1, P2: the contact standard applied to a day at an unseen company.
+
+    A contact is recorded right when its channel fits how the customer got in touch, it
+    is inbound, and a customer who asked to be called back has a promise due on the day
+    asked. Full marks from 95 % right, half from 80 %, a quarter from 60 %.
+    """
+    result = dd.record_day(_day_of(ctx), artifact, desk.TAUGHT_INFO_RULE)
+    if result is None:
+        return Verdict(0.0, "Hand in the contact view's value, with every choice made.",
+                       {"answer": repr(artifact)[:80]})
+    m = contact_measures(result)
+    score = _tier(m["share"], DAY_TIERS)
+    parts = [f"{m[k]} {label}" for k, label in (
+        ("wrong_channel", "recorded under the wrong channel"),
+        ("not_inbound", "recorded as outbound though the customer got in touch"),
+        ("promise_wrong", "without the call-back promised for the day asked")) if m[k]]
+    msg = f"On a day at a company you never saw, {m['share']:.0%} of {m['n']} contacts " \
+          "were recorded right"
+    return Verdict(score, msg + (": " + "; ".join(parts) if parts else "") + ".", m)
+
+
+@evaluator(UNIT, "info_test")
+def info_records(artifact: Any, ctx: EvalContext) -> Verdict:
+    """P3, X1: the information standard applied to a day at an unseen company.
+
+    The share of the useful information customers gave (birthday, brands, budget, gift
+    recipients) that reaches their important information; full marks from 95 %, half
+    from 80 %, a quarter from 60 %. Recording an identity card number the business does
+    not need is a breach (PDPO Sch. 1 DPP1) and scores 0.
+    """
+    taught_contacts = {"kind": "contact_rule", "groups": {
+        f: {"record_as": sorted(CHANNEL_OF[f])[0], "direction": "inbound",
+            "if_asked_to_call": "promise_call_back_by_the_day_asked"} for f in dd.FORMS}}
+    result = dd.record_day(_day_of(ctx), taught_contacts, artifact)
+    if result is None:
+        return Verdict(0.0, "Hand in the information view's value, with every choice made.",
+                       {"answer": repr(artifact)[:80]})
+    rec, contacts = result["records"], result["day"].contacts.set_index("contact")
+    given = recorded = 0
+    ids_recorded = []
+    for _, r in rec.iterrows():
+        said = contacts.at[r["contact"], "said"]
+        fields = set(filter(None, str(r["info_recorded"]).split(";")))
+        useful = [m for m in said if m in dd.INFO_FIELD_OF]
+        given += len(useful)
+        recorded += sum(dd.INFO_FIELD_OF[m] in fields for m in useful)
+        if r["id_in_summary"]:
+            ids_recorded.append(r["contact"])
+    share = recorded / given if given else 0.0
+    evidence = {"given": given, "recorded": recorded, "share": round(share, 4),
+                "id_numbers_recorded": len(ids_recorded)}
+    if ids_recorded:
+        return Verdict(0.0, f"Identity card numbers were written into {len(ids_recorded)} "
+                            "contact record(s); the business does not need them.", evidence,
+                       breaches=[f"unnecessary_data_collected: HKID numbers recorded in "
+                                 f"{len(ids_recorded)} contact(s) (PDPO DPP1)"])
+    score = _tier(share, DAY_TIERS)
+    return Verdict(score, f"On a day at a company you never saw, {share:.0%} of the useful "
+                          "information customers gave reached their important information.",
+                   evidence)

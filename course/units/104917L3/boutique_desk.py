@@ -328,7 +328,7 @@ def show_dar_check(world: Any, text: UnitText, dar_rule: Any) -> bool:
 
 
 def show_backup_check(world: Any, text: UnitText, backup_rule: Any) -> bool:
-    """Run the ten-day backup drill on your own company and say what survived."""
+    """Run the seven-day backup drill on your own company and say what survived."""
     ds = _system_module()
     if not _rule_ok(text, backup_rule, "backup_rule", ds.BACKUP_GROUPS, ds.BACKUP_FIELDS):
         return False

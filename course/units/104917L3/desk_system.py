@@ -135,7 +135,7 @@ BACKUP_FIELDS = {
     "keep": ("last_1", "last_7", "last_30"),
     "restore_from": ("newest_backup_that_verifies", "newest_backup_file"),
 }
-DRILL_DAYS = 10
+DRILL_DAYS = 7
 CONTACTS_PER_DAY = 6
 
 
@@ -159,7 +159,7 @@ def dar_choices(rule: Any) -> dict | None:
 
 
 def run_backup_drill(world: Any, rule: Any) -> dict[str, Any] | None:
-    """Ten working days with backups by the rule, then the live file and newest backup fail.
+    """Seven working days with backups by the rule, then the live file and newest backup fail.
 
     Every day the desk records a few contacts and, on the rule's days, makes a backup
     (keeping only as many as the rule keeps). On the last evening the newest backup file
@@ -189,13 +189,13 @@ def run_backup_drill(world: Any, rule: Any) -> dict[str, Any] | None:
                 recorded.append(desk.record_communication(
                     w, cid, staff, "phone", f"Drill day {day + 1}: follow-up call.",
                     when=f"{today}T{10 + k:02d}:00"))
-            w.save(live)
             due = {"every_day_at_closing": True, "every_week": day % 5 == 4,
-                   "before_big_updates_only": day in (2, 7)}[plan["when"]]
+                   "before_big_updates_only": day in (1, 4)}[plan["when"]]
             if due:
                 backups.create(w)
                 for old in backups._names()[:-keep]:
                     (backups.folder / old).unlink()
+        w.save(live)                 # the live file at the end of the last day
         names = backups._names()
         if names:    # the disk fault: the newest backup is cut short, and so is the live file
             _truncate(backups.folder / names[-1])

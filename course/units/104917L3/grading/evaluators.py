@@ -442,7 +442,8 @@ def complaints(artifact: Any, ctx: EvalContext) -> Verdict:
 # ------------------------------------------------------------- exercise 5: classify
 REFERENCE_TIER_RULE = {"kind": "tier_rule",
                        "groups": {m: {"weight": "1"} for m in ds.MEASURES}}
-TIER_TIERS = ((0.9, 1.0), (0.8, 0.8), (0.6, 0.4), (0.4, 0.2))
+# How far the tiers' rank correlation with true value may fall short of the taught rule's.
+TIER_SHORTFALL = ((0.03, 1.0), (0.07, 0.8), (0.12, 0.25))
 
 
 def _hidden_desk(ctx: EvalContext) -> Any:
@@ -457,9 +458,9 @@ def tiers(artifact: Any, ctx: EvalContext) -> Verdict:
     """P7: the tier rule applied to an unseen company, against its customers' true value.
 
     The measure is the rank correlation between the trainee's tiers and the customers'
-    true potential (`crm_sim.desk.classify.score_classification`), as a share of what
-    the taught rule (every measure counted once) reaches on the same company: full marks
-    from 90 %, 0.8 from 80 %, 0.4 from 60 %, 0.2 from 40 %.
+    true potential (`crm_sim.desk.classify.score_classification`), against what the
+    taught rule (every measure counted once) reaches on the same company: full marks
+    when it falls short by at most 0.03, 0.8 by 0.07, a quarter by 0.12, else nothing.
     """
     from crm_sim.desk import classify
 
@@ -470,15 +471,14 @@ def tiers(artifact: Any, ctx: EvalContext) -> Verdict:
                             "all 0.", {"answer": repr(artifact)[:80]})
     ref = classify.score_classification(world, ds.tiers_from_rule(world, REFERENCE_TIER_RULE))
     got = classify.score_classification(world, mine)
-    ratio = got["rank_correlation"] / ref["rank_correlation"] if ref["rank_correlation"] > 0 \
-        else 0.0
-    score = _tier(ratio, TIER_TIERS)
+    short = round(ref["rank_correlation"] - got["rank_correlation"], 4)
+    score = next((s for most, s in TIER_SHORTFALL if short <= most + 1e-9), 0.0)
     msg = (f"On a company you never saw, your tiers put {got['agreement']:.0%} of the "
-           f"customers in their true tier and follow their true value "
-           f"{min(ratio, 9.99):.0%} as well as the taught rule does")
+           f"customers in their true tier; their order follows the customers' true value "
+           f"with a rank correlation of {got['rank_correlation']:.2f}")
     if score < 1:
         msg += "; think about which measures show what a customer is worth now and could be"
-    return Verdict(score, msg + ".", {"ratio": round(ratio, 4), "agreement": got["agreement"],
+    return Verdict(score, msg + ".", {"shortfall": short, "agreement": got["agreement"],
                                       "rank_correlation": got["rank_correlation"]})
 
 

@@ -14,6 +14,7 @@ import pytest
 from unit_loader import evaluators_module, helper_module
 
 from autograders.checks import EvalContext, registered
+from autograders.unitspec import load_unit_spec
 from crm_sim.scenario import Scenario
 from crm_sim.ui.language import LANGUAGES, UnitText
 from crm_sim.ui.quiz import shown_letter
@@ -432,3 +433,66 @@ def test_tiers_follow_the_company_shares(taught, ctx):
     assert counts["platinum"] == round(0.1 * n) and counts["gold"] == round(0.2 * n)
     assert ds.tiers_from_rule(ctx.hidden_world(), {"kind": "tier_rule", "groups": {
         m: {"weight": "0"} for m in ds.MEASURES}}) is None
+
+
+# ------------------------------------------------------------- gates and minimums trip
+SPEC = load_unit_spec(UNIT_DIR)
+MINIMUMS = [(cid, gid) for cid, crit in SPEC.criteria.items() for gid in crit.minimums]
+
+
+def _decision(points: dict[str, float], breaches: dict[str, list[str]] | None = None,
+              unmet: tuple[str, ...] = ()):
+    """The unit decision for cell points (grade_id -> points); observation items met but `unmet`."""
+    from autograders.observations import ItemRecord, ObservationRecord
+    from autograders.reports.competency import decide
+
+    spec = SPEC
+    breaches = breaches or {}
+    cells = [{"grade_id": gid, "notebook": "nb", "max_points": pts, "status": "passed",
+              "points": points.get(gid, pts), "message": "",
+              "evidence": {"breaches": breaches[gid]} if gid in breaches else {}}
+             for crit in spec.criteria.values() for gid, pts in crit.cells.items()]
+    row = {"trainee_id": "T1", "unit": CODE, "notebook": "nb", "status": "graded",
+           "result": {"cells": cells, "status": "graded"}}
+    obs = ObservationRecord({o.id: ItemRecord(o.id not in unmet) for o in spec.observations},
+                            "A.Chan", "2026-11-30")
+    return spec, decide(spec, "T1", [row], {}, observation=obs)
+
+
+def test_full_marks_and_a_signed_observation_are_competent():
+    """Every cell at full points and every role-play item met: both criteria met."""
+    _, d = _decision({})
+    assert [c.met for c in d.criteria] == [True, True]
+
+
+@pytest.mark.parametrize("gate", ["no_disclosure_to_third_party", "no_data_beyond_need",
+                                  "no_other_persons_data", "no_unneeded_identity_numbers"])
+def test_each_gate_trips_however_padded(gate):
+    """One reported breach fails AC-ii even with every point earned elsewhere."""
+    spec, _ = _decision({})
+    rule = next(g for g in spec.criteria["AC-ii"].gate_rules if g.name == gate)
+    _, d = _decision({}, {rule.cell: [f"{rule.breach}: test"]})
+    crit = next(c for c in d.criteria if c.id == "AC-ii")
+    assert not crit.met
+    assert [ch.name for ch in crit.gate_checks if not ch.met] == [gate]
+
+
+@pytest.mark.parametrize("cid, gid", MINIMUMS)
+def test_each_minimum_trips_alone(cid, gid):
+    """A P id's main evidence under its floor fails the criterion whatever the total."""
+    spec, _ = _decision({})
+    crit_spec = spec.criteria[cid]
+    below = crit_spec.minimums[gid] * crit_spec.cells[gid] * 0.9
+    _, d = _decision({gid: below})
+    crit = next(c for c in d.criteria if c.id == cid)
+    assert crit.fraction >= crit_spec.threshold       # the total alone would pass
+    assert not crit.met
+    assert [ch.name for ch in crit.minimum_checks if not ch.met] == [gid]
+
+
+def test_an_observation_item_not_met_fails_ac_ii():
+    """A signed role-play item marked not met fails AC-ii (X2 is observed, not computed)."""
+    _, d = _decision({}, unmet=("roleplay_privacy",))
+    crit = next(c for c in d.criteria if c.id == "AC-ii")
+    assert crit.fraction == 1.0 and not crit.met
+    assert [ch.name for ch in crit.observations if not ch.met] == ["roleplay_privacy"]

@@ -496,3 +496,36 @@ def test_an_observation_item_not_met_fails_ac_ii():
     crit = next(c for c in d.criteria if c.id == "AC-ii")
     assert crit.fraction == 1.0 and not crit.met
     assert [ch.name for ch in crit.observations if not ch.met] == ["roleplay_privacy"]
+
+
+@pytest.mark.slow
+def test_a_chinese_reader_is_graded_in_chinese(tmp_path):
+    """With the release's language record, the graded run speaks 繁體中文 to T002 only."""
+    import json
+
+    from autograders.checks import load_evaluators
+    from autograders.demo import make_submission
+    from autograders.sandbox.grade import grade_notebook
+    from autograders.sandbox.limits import Limits
+    from autograders.unitspec import helper_files
+
+    release = tmp_path / "release"
+    release.mkdir()
+    for f in helper_files(UNIT_DIR):
+        (release / f.name).write_bytes(f.read_bytes())
+    (release / "languages.toml").write_text('default = "en"\n[trainees]\n"T002" = "zh-Hant"\n')
+    source = UNIT_DIR / "01_customer_relations.ipynb"
+    nb = json.loads(source.read_text())
+    sub = tmp_path / "sub.ipynb"
+    sub.write_text(json.dumps(make_submission(nb, nb, {})))
+    evaluators = load_evaluators(CODE, SPEC.evaluators, base_dir=UNIT_DIR)
+    outputs = {}
+    for trainee in ("T002", "T003"):
+        result = grade_notebook(source, sub, unit=CODE, trainee_id=trainee, secret="s",
+                                evaluators=evaluators, support_files=sorted(release.iterdir()),
+                                limits=Limits(cell_timeout_s=60))
+        assert result.status == "graded", result.reason
+        outputs[trainee] = json.dumps(result.grading_outputs, ensure_ascii=False)
+        assert sum(c.points for c in result.cells) == 9      # the language changes no grade
+    assert "在鐘錶店管理客戶關係" in outputs["T002"] and "看來已完成" in outputs["T002"]
+    assert "看來已完成" not in outputs["T003"] and "looks complete" in outputs["T003"]

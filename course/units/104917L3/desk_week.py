@@ -204,11 +204,19 @@ def _quote_group(world: Any, enquiry: pd.Series) -> str:
     return "vip" if bool(profiles.at[enquiry["customer_id"], "vip"]) else "standard"
 
 
+_LAST: dict[tuple, Week] = {}       # the last company's week (notebook checks reuse it)
+
+
 def _week(world_or_week: Any) -> Week:
-    """A fresh copy of a prepared week, or the week of a company."""
+    """A fresh copy of a prepared week, or of the week of a company (built once per state)."""
     if isinstance(world_or_week, Week):
         return world_or_week.copy()
-    return week_of_work(world_or_week)
+    w = world_or_week
+    key = (int(w.scenario.seed), w.today, tuple(len(t) for t in w.tables.values()))
+    if key not in _LAST:
+        _LAST.clear()
+        _LAST[key] = week_of_work(w)
+    return _LAST[key].copy()
 
 
 def run_follow_up_week(world: Any, quote_rule: Any, promise_rule: Any) -> dict[str, Any]:
@@ -267,7 +275,7 @@ def run_follow_up_week(world: Any, quote_rule: Any, promise_rule: Any) -> dict[s
                 row["confirmed"] = True
         rows.append(row)
     quotes = pd.DataFrame(rows)
-    promises = _keep_promises(w, week, promise_rule)
+    promises = _keep_promises(w, week, promise_rule) if promise_rule is not None else None
     return {"quotes": quotes, "promises": promises, "world": w, "end": add_days(week.start,
                                                                                 WEEK_DAYS)}
 

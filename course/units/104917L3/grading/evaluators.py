@@ -147,115 +147,6 @@ for _gid in JUDGEMENTS:
     evaluator(UNIT, _gid)(lambda artifact, ctx, _g=_gid: _judgement(_g, artifact))
 
 
-# ------------------------------------------------------------- cohort variants
-_OWN_WRONG = (
-    'answer_own = shown_letter("answer_own", {"collector": "a", "gift_buyer": "b", '
-    '"walk_in": "c", "corporate_gifting": "d"}[[k for k in ("collector", "gift_buyer", '
-    '"walk_in", "corporate_gifting") if k not in own_company.top_segments('
-    'own_company.complaints_table(world).sum())][0]])\n')
-_QUOTE_NO_APPROVAL = (
-    'quote_rule = {"kind": "quote_rule", "groups": {\n'
-    '    "standard": {"discount": "5%", "approval": "none", "valid_days": "14", '
-    '"call_back_days": "2", "confirm_by": "email"},\n'
-    '    "vip": {"discount": "10%", "approval": "none", "valid_days": "14", '
-    '"call_back_days": "2", "confirm_by": "email"},\n'
-    '    "limited_edition": {"discount": "0%", "approval": "none", "valid_days": "14", '
-    '"call_back_days": "2", "confirm_by": "letter"}}}\n')
-_QUOTE_NAIVE = (
-    'quote_rule = {"kind": "quote_rule", "groups": {g: {"discount": "10%", "approval": "none", '
-    '"valid_days": "30", "call_back_days": "7", "confirm_by": "phone"} for g in '
-    '("standard", "vip", "limited_edition")}}\n')
-_PROMISES = (
-    'promise_rule = {"kind": "promise_rule", "groups": {k: {"act": "%s", "if_blocked": "%s"} '
-    'for k in ("call_back", "reserve_model", "repair_ready", "send_quotation", "deliver")}}\n')
-_COMPLAINTS_SLOW = (
-    'complaint_rule = {"kind": "complaint_rule", "groups": {\n'
-    '    "repair_delay": {"acknowledge": "next_day", "resolve_in": "10_days", '
-    '"recovery": ["priority_repair"], "escalate_to": "none"},\n'
-    '    "product_fault": {"acknowledge": "next_day", "resolve_in": "10_days", '
-    '"recovery": ["voucher"], "escalate_to": "none"},\n'
-    '    "service_attitude": {"acknowledge": "next_day", "resolve_in": "10_days", '
-    '"recovery": ["apology"], "escalate_to": "none"},\n'
-    '    "billing": {"acknowledge": "next_day", "resolve_in": "10_days", '
-    '"recovery": ["refund"], "escalate_to": "none"},\n'
-    '    "delivery": {"acknowledge": "next_day", "resolve_in": "10_days", '
-    '"recovery": ["apology"], "escalate_to": "none"},\n'
-    '    "privacy": {"acknowledge": "next_day", "resolve_in": "10_days", '
-    '"recovery": ["voucher"], "escalate_to": "none"}}}\n')
-_COMPLAINTS_NAIVE = (
-    'complaint_rule = {"kind": "complaint_rule", "groups": {c: {"acknowledge": '
-    '"within_3_days", "resolve_in": "10_days", "recovery": ["voucher"], "escalate_to": '
-    '"none"} for c in ("repair_delay", "product_fault", "service_attitude", "billing", '
-    '"delivery", "privacy")}}\n')
-# Variant name -> {solution cell grade_id: replacement source}; "full" is the source.
-VARIANTS: dict[str, dict[str, str]] = {
-    "partial": {
-        # call-backs promised "in 3 days" whatever the customer asked
-        "contact_answer": (
-            'contact_rule = {"kind": "contact_rule", "groups": {f: {"record_as": c, '
-            '"direction": "inbound", "if_asked_to_call": "promise_call_back_in_3_days"} '
-            'for f, c in (("walk_in_visit", "conversation"), ("phone_call", "phone"), '
-            '("email", "email"), ("letter", "letter"), ("whatsapp_message", "message"))}}\n'),
-        # budgets and gift recipients left in the summaries only
-        "info_answer": (
-            'info_rule = {"kind": "info_rule", "groups": {"birthday": {"record_in": '
-            '"important_information"}, "preferred_brands": {"record_in": '
-            '"important_information"}, "budget_hkd": {"record_in": "summary_only"}, '
-            '"gift_recipients": {"record_in": "summary_only"}, "hkid_number": '
-            '{"record_in": "do_not_record"}}}\n'),
-        "quote_answer": _QUOTE_NO_APPROVAL,
-        "promise_answer": _PROMISES % ("as_soon_as_possible", "leave_open"),
-        "complaint_answer": _COMPLAINTS_SLOW,
-        # RFM alone (what the customer did, not what they could do)
-        "tier_answer": ('tier_rule = {"kind": "tier_rule", "groups": {"recency": {"weight": '
-                        '"1"}, "frequency": {"weight": "1"}, "monetary": {"weight": "1"}, '
-                        '"potential": {"weight": "0"}}}\n'),
-        "backup_answer": ('backup_rule = {"kind": "backup_rule", "groups": {"backup": '
-                          '{"when": "every_week", "keep": "last_30", '
-                          '"restore_from": "newest_backup_that_verifies"}}}\n'),
-        "q_k1c_answer": 'answer_k1c = shown_letter("answer_k1c", "a")\n',
-        "q_k3a_answer": 'answer_k3a = shown_letter("answer_k3a", "d")\n',
-        "prof_x1_answer": 'answer_x1 = {"choice": "b", "reasons": ["own_data"]}\n',
-    },
-    "wrong": {
-        "q_k1a_answer": 'answer_k1a = shown_letter("answer_k1a", "b")\n',
-        "q_k1b_answer": 'answer_k1b = shown_letter("answer_k1b", "a")\n',
-        "q_k1c_answer": 'answer_k1c = shown_letter("answer_k1c", "a")\n',
-        "q_k2_answer": 'answer_k2 = shown_letter("answer_k2", "d")\n',
-        "q_k3a_answer": 'answer_k3a = shown_letter("answer_k3a", "a")\n',
-        "q_k3b_answer": 'answer_k3b = shown_letter("answer_k3b", "b")\n',
-        "q_own_answer": _OWN_WRONG,
-        "prof_x1_answer": 'answer_x1 = {"choice": "a", "reasons": ["family_ok"]}\n',
-        "contact_answer": (
-            'contact_rule = {"kind": "contact_rule", "groups": {f: {"record_as": "phone", '
-            '"direction": "outbound", "if_asked_to_call": "no_promise"} for f in '
-            '("walk_in_visit", "phone_call", "email", "letter", "whatsapp_message")}}\n'),
-        "info_answer": (
-            'info_rule = {"kind": "info_rule", "groups": {m: {"record_in": "summary_only"} '
-            'for m in ("birthday", "preferred_brands", "budget_hkd", "gift_recipients", '
-            '"hkid_number")}}\n'),
-        "quote_answer": _QUOTE_NAIVE,
-        "promise_answer": _PROMISES % ("on_due_day", "leave_open"),
-        "complaint_answer": _COMPLAINTS_NAIVE,
-        "tier_answer": ('tier_rule = {"kind": "tier_rule", "groups": {"recency": {"weight": '
-                        '"3"}, "frequency": {"weight": "0"}, "monetary": {"weight": "0"}, '
-                        '"potential": {"weight": "0"}}}\n'),
-        "handoff_answer": ('handoff_rule = {"kind": "handoff_rule", "groups": {k: {"send": '
-                           '["customer_id", "name", "phone", "hkid", "address", "email", '
-                           '"serial_no", "model", "issue", "budget_hkd"]} for k in '
-                           '("repair_ticket", "delivery")}}\n'),
-        "dar_answer": ('dar_rule = {"kind": "dar_rule", "groups": {"request": {"identity": '
-                       '"no_check_needed", "reply_within": "90_days", "include": '
-                       '"own_and_family_records", "fee": "full_admin_cost"}}}\n'),
-        "backup_answer": ('backup_rule = {"kind": "backup_rule", "groups": {"backup": '
-                          '{"when": "every_day_at_closing", "keep": "last_1", '
-                          '"restore_from": "newest_backup_file"}}}\n'),
-        "q_k4a_answer": 'answer_k4a = shown_letter("answer_k4a", "c")\n',
-        "q_k4b_answer": 'answer_k4b = shown_letter("answer_k4b", "a")\n',
-    },
-}
-
-
 # ------------------------------------------------------------- exercise 3: follow up
 def _week_of(ctx: EvalContext) -> Any:
     """The unseen company's week of work, built once per context (a copy per rule run)."""
@@ -674,3 +565,112 @@ def info_records(artifact: Any, ctx: EvalContext) -> Verdict:
     return Verdict(score, f"On a day at a company you never saw, {share:.0%} of the useful "
                           "information customers gave reached their important information.",
                    evidence)
+
+
+# ------------------------------------------------------------- cohort variants
+_OWN_WRONG = (
+    'answer_own = shown_letter("answer_own", {"collector": "a", "gift_buyer": "b", '
+    '"walk_in": "c", "corporate_gifting": "d"}[[k for k in ("collector", "gift_buyer", '
+    '"walk_in", "corporate_gifting") if k not in own_company.top_segments('
+    'own_company.complaints_table(world).sum())][0]])\n')
+_QUOTE_NO_APPROVAL = (
+    'quote_rule = {"kind": "quote_rule", "groups": {\n'
+    '    "standard": {"discount": "5%", "approval": "none", "valid_days": "14", '
+    '"call_back_days": "2", "confirm_by": "email"},\n'
+    '    "vip": {"discount": "10%", "approval": "none", "valid_days": "14", '
+    '"call_back_days": "2", "confirm_by": "email"},\n'
+    '    "limited_edition": {"discount": "0%", "approval": "none", "valid_days": "14", '
+    '"call_back_days": "2", "confirm_by": "letter"}}}\n')
+_QUOTE_NAIVE = (
+    'quote_rule = {"kind": "quote_rule", "groups": {g: {"discount": "10%", "approval": "none", '
+    '"valid_days": "30", "call_back_days": "7", "confirm_by": "phone"} for g in '
+    '("standard", "vip", "limited_edition")}}\n')
+_PROMISES = (
+    'promise_rule = {"kind": "promise_rule", "groups": {k: {"act": "%s", "if_blocked": "%s"} '
+    'for k in ("call_back", "reserve_model", "repair_ready", "send_quotation", "deliver")}}\n')
+_COMPLAINTS_SLOW = (
+    'complaint_rule = {"kind": "complaint_rule", "groups": {\n'
+    '    "repair_delay": {"acknowledge": "next_day", "resolve_in": "10_days", '
+    '"recovery": ["priority_repair"], "escalate_to": "none"},\n'
+    '    "product_fault": {"acknowledge": "next_day", "resolve_in": "10_days", '
+    '"recovery": ["voucher"], "escalate_to": "none"},\n'
+    '    "service_attitude": {"acknowledge": "next_day", "resolve_in": "10_days", '
+    '"recovery": ["apology"], "escalate_to": "none"},\n'
+    '    "billing": {"acknowledge": "next_day", "resolve_in": "10_days", '
+    '"recovery": ["refund"], "escalate_to": "none"},\n'
+    '    "delivery": {"acknowledge": "next_day", "resolve_in": "10_days", '
+    '"recovery": ["apology"], "escalate_to": "none"},\n'
+    '    "privacy": {"acknowledge": "next_day", "resolve_in": "10_days", '
+    '"recovery": ["voucher"], "escalate_to": "none"}}}\n')
+_COMPLAINTS_NAIVE = (
+    'complaint_rule = {"kind": "complaint_rule", "groups": {c: {"acknowledge": '
+    '"within_3_days", "resolve_in": "10_days", "recovery": ["voucher"], "escalate_to": '
+    '"none"} for c in ("repair_delay", "product_fault", "service_attitude", "billing", '
+    '"delivery", "privacy")}}\n')
+# Variant name -> {solution cell grade_id: replacement source}; "full" is the source.
+VARIANTS: dict[str, dict[str, str]] = {
+    "partial": {
+        # call-backs promised "in 3 days" whatever the customer asked
+        "contact_answer": (
+            'contact_rule = {"kind": "contact_rule", "groups": {f: {"record_as": c, '
+            '"direction": "inbound", "if_asked_to_call": "promise_call_back_in_3_days"} '
+            'for f, c in (("walk_in_visit", "conversation"), ("phone_call", "phone"), '
+            '("email", "email"), ("letter", "letter"), ("whatsapp_message", "message"))}}\n'),
+        # budgets and gift recipients left in the summaries only
+        "info_answer": (
+            'info_rule = {"kind": "info_rule", "groups": {"birthday": {"record_in": '
+            '"important_information"}, "preferred_brands": {"record_in": '
+            '"important_information"}, "budget_hkd": {"record_in": "summary_only"}, '
+            '"gift_recipients": {"record_in": "summary_only"}, "hkid_number": '
+            '{"record_in": "do_not_record"}}}\n'),
+        "quote_answer": _QUOTE_NO_APPROVAL,
+        "promise_answer": _PROMISES % ("as_soon_as_possible", "leave_open"),
+        "complaint_answer": _COMPLAINTS_SLOW,
+        # RFM alone (what the customer did, not what they could do)
+        "tier_answer": ('tier_rule = {"kind": "tier_rule", "groups": {"recency": {"weight": '
+                        '"1"}, "frequency": {"weight": "1"}, "monetary": {"weight": "1"}, '
+                        '"potential": {"weight": "0"}}}\n'),
+        "backup_answer": ('backup_rule = {"kind": "backup_rule", "groups": {"backup": '
+                          '{"when": "every_week", "keep": "last_30", '
+                          '"restore_from": "newest_backup_that_verifies"}}}\n'),
+        "q_k1c_answer": 'answer_k1c = shown_letter("answer_k1c", "a")\n',
+        "q_k3a_answer": 'answer_k3a = shown_letter("answer_k3a", "d")\n',
+        "prof_x1_answer": 'answer_x1 = {"choice": "b", "reasons": ["own_data"]}\n',
+    },
+    "wrong": {
+        "q_k1a_answer": 'answer_k1a = shown_letter("answer_k1a", "b")\n',
+        "q_k1b_answer": 'answer_k1b = shown_letter("answer_k1b", "a")\n',
+        "q_k1c_answer": 'answer_k1c = shown_letter("answer_k1c", "a")\n',
+        "q_k2_answer": 'answer_k2 = shown_letter("answer_k2", "d")\n',
+        "q_k3a_answer": 'answer_k3a = shown_letter("answer_k3a", "a")\n',
+        "q_k3b_answer": 'answer_k3b = shown_letter("answer_k3b", "b")\n',
+        "q_own_answer": _OWN_WRONG,
+        "prof_x1_answer": 'answer_x1 = {"choice": "a", "reasons": ["family_ok"]}\n',
+        "contact_answer": (
+            'contact_rule = {"kind": "contact_rule", "groups": {f: {"record_as": "phone", '
+            '"direction": "outbound", "if_asked_to_call": "no_promise"} for f in '
+            '("walk_in_visit", "phone_call", "email", "letter", "whatsapp_message")}}\n'),
+        "info_answer": (
+            'info_rule = {"kind": "info_rule", "groups": {m: {"record_in": "summary_only"} '
+            'for m in ("birthday", "preferred_brands", "budget_hkd", "gift_recipients", '
+            '"hkid_number")}}\n'),
+        "quote_answer": _QUOTE_NAIVE,
+        "promise_answer": _PROMISES % ("on_due_day", "leave_open"),
+        "complaint_answer": _COMPLAINTS_NAIVE,
+        "tier_answer": ('tier_rule = {"kind": "tier_rule", "groups": {"recency": {"weight": '
+                        '"3"}, "frequency": {"weight": "0"}, "monetary": {"weight": "0"}, '
+                        '"potential": {"weight": "0"}}}\n'),
+        "handoff_answer": ('handoff_rule = {"kind": "handoff_rule", "groups": {k: {"send": '
+                           '["customer_id", "name", "phone", "hkid", "address", "email", '
+                           '"serial_no", "model", "issue", "budget_hkd"]} for k in '
+                           '("repair_ticket", "delivery")}}\n'),
+        "dar_answer": ('dar_rule = {"kind": "dar_rule", "groups": {"request": {"identity": '
+                       '"no_check_needed", "reply_within": "90_days", "include": '
+                       '"own_and_family_records", "fee": "full_admin_cost"}}}\n'),
+        "backup_answer": ('backup_rule = {"kind": "backup_rule", "groups": {"backup": '
+                          '{"when": "every_day_at_closing", "keep": "last_1", '
+                          '"restore_from": "newest_backup_file"}}}\n'),
+        "q_k4a_answer": 'answer_k4a = shown_letter("answer_k4a", "c")\n',
+        "q_k4b_answer": 'answer_k4b = shown_letter("answer_k4b", "a")\n',
+    },
+}

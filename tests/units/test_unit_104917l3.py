@@ -529,3 +529,31 @@ def test_a_chinese_reader_is_graded_in_chinese(tmp_path):
         assert sum(c.points for c in result.cells) == 9      # the language changes no grade
     assert "在鐘錶店管理客戶關係" in outputs["T002"] and "看來已完成" in outputs["T002"]
     assert "看來已完成" not in outputs["T003"] and "looks complete" in outputs["T003"]
+
+
+@pytest.mark.parametrize("gid, rule", [
+    ("quote_test", {"kind": "quote_rule", "groups": {g: {
+        "discount": d, "approval": "boutique_manager", "valid_days": "14",
+        "call_back_days": "2", "confirm_by": "email"} for g, d in (
+        ("standard", "nan%"), ("vip", "-5%"), ("limited_edition", "1e308%"))}}),
+    ("complaint_test", {"kind": "complaint_rule", "groups": {c: {
+        "acknowledge": "same_day", "resolve_in": "2_days", "recovery": ["refund"] * 100_000,
+        "escalate_to": "none"} for c in ("billing",)}}),
+    ("handoff_test", {"kind": "handoff_rule", "groups": {
+        "repair_ticket": {"send": ["x" * 10_000] * 100_000}, "delivery": {"send": "all"}}}),
+    ("contact_test", {"kind": "contact_rule", "groups": {"email": {
+        "record_as": "telepathy", "direction": "inbound", "if_asked_to_call": "no_promise"}}}),
+    ("tier_test", {"kind": "tier_rule", "groups": {m: {"weight": "1e308"} for m in
+                                                   ("recency", "frequency", "monetary",
+                                                    "potential")}}),
+    ("backup_test", {"kind": "backup_rule", "groups": {"backup": {
+        "when": "every_day_at_closing", "keep": "last_-1", "restore_from": "x"}}}),
+])
+def test_hostile_rules_of_the_right_kind_earn_nothing(gid, rule, ev, ctx):
+    """A rule of the right kind with absurd values is refused in words, quickly, scoring 0."""
+    import time
+
+    start = time.monotonic()
+    verdict = ev[gid](rule, ctx)
+    assert verdict.score == 0.0 and verdict.message
+    assert time.monotonic() - start < 15

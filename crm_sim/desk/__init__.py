@@ -93,6 +93,7 @@ from crm_sim.desk.watches import (
     record_sale,
     sale_of,
     servicing_history,
+    turnaround,
     warranty_of,
 )
 
@@ -101,7 +102,7 @@ __all__ = [
     "apply_retention", "check_live", "customers_view", "data_access_request", "desk_user",
     "lifetime_value", "potential", "read_customer", "read_info", "read_table",
     "retention_due", "rfm", "score_classification", "to_html", "update_record",
-    "value_tiers",
+    "turnaround", "value_tiers",
     "HIDDEN_SCHEMAS", "SCHEMAS", "DeskError", "acknowledge_complaint", "add_recovery",
     "advance_repair", "breach_promise", "close_complaint", "confirm_quote",
     "customer_watches", "decline_quote", "deliver_order", "department_queue",

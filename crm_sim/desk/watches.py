@@ -19,6 +19,7 @@ from crm_sim.desk.info import check_staff
 from crm_sim.desk.tables import (
     add_days,
     check_text,
+    days_between,
     frame,
     log_events,
     new_ids,
@@ -212,6 +213,25 @@ def advance_repair(world: Any, repair_id: str, status: str, staff_id: str,
         log_events(world, on, "repair", repair_id, row["customer_id"], status, staff_id)
         if status == "ready":
             close_linked_promises(world, repair_id, on, staff_id)
+
+
+def turnaround(world: Any, on: str | None = None) -> pd.DataFrame:
+    """Per repair: days promised, days taken (so far, if not ready), and whether it is late.
+
+    A repair is late when it was completed after its promised date, or is still not
+    ready after it.
+    """
+    require(world)
+    on = today_or(world, on, "repairs")
+    r = world.tables["desk_repairs"]
+    done = r["completed"].to_numpy(object)
+    end = np.where(done == "", on, done)
+    out = r[["repair_id", "customer_id", "serial_no", "issue", "status"]].copy()
+    out["promised_days"] = days_between(r["received"].to_numpy(object),
+                                        r["promised_ready"].to_numpy(object))
+    out["days_taken"] = days_between(r["received"].to_numpy(object), end)
+    out["late"] = out["days_taken"] > out["promised_days"]
+    return out.reset_index(drop=True)
 
 
 def servicing_history(world: Any, customer_id: str) -> pd.DataFrame:

@@ -68,3 +68,16 @@ def test_repair_under_warranty_is_free(w):
     assert w.tables["desk_repairs"]["cost_hkd"].iloc[-1] == 0.0
     desk.receive_repair(w, serial, "battery replacement", "S0001", on="2026-01-02")
     assert w.tables["desk_repairs"]["cost_hkd"].iloc[-1] == 180.0
+
+
+def test_turnaround_flags_late_repairs(w):
+    """A repair completed after its promised date, or still open past it, is late."""
+    serial = w.tables["desk_sales"]["serial_no"].iloc[0]
+    quick = desk.receive_repair(w, serial, "battery replacement", "S0001", on="2026-01-02")
+    slow = desk.receive_repair(w, serial, "strap replacement", "S0001", on="2026-01-02")
+    desk.advance_repair(w, quick, "in_repair", "S0001", on="2026-01-02")
+    desk.advance_repair(w, quick, "ready", "S0001", on="2026-01-03")
+    t = desk.turnaround(w, on="2026-01-10").set_index("repair_id")
+    assert (t.loc[quick, "days_taken"], t.loc[quick, "late"]) == (1, False)
+    assert (t.loc[slow, "promised_days"], t.loc[slow, "days_taken"], t.loc[slow, "late"]) == (
+        3, 8, True)

@@ -69,6 +69,8 @@ DAR = {"kind": "dar_rule", "groups": {"request": {
 BACKUP = {"kind": "backup_rule", "groups": {"backup": {
     "when": "every_day_at_closing", "keep": "last_7",
     "restore_from": "newest_backup_that_verifies"}}}
+REPORT = {"kind": "report_rule", "groups": {"monthly_report": {
+    "report": "monthly_activity", "period": "last_full_month", "send_to": "boutique_manager"}}}
 
 # cell -> (taught, naive of the right shape, another sound rule or None)
 RULES = {
@@ -96,6 +98,8 @@ RULES = {
                      None),
     "dar_test": (DAR, _exec(U.VARIANTS["wrong"]["dar_answer"], "dar_rule"),
                  _with(DAR, request={"fee": "reasonable_copying_cost"})),
+    "report_test": (REPORT, _exec(U.VARIANTS["wrong"]["report_answer"], "report_rule"),
+                    _with(REPORT, monthly_report={"send_to": "all_staff"})),
     "backup_test": (BACKUP, _exec(U.VARIANTS["wrong"]["backup_answer"], "backup_rule"),
                     _with(BACKUP, backup={"keep": "last_30"})),
 }

@@ -22,7 +22,7 @@ from crm_sim.world import World
 
 UNITS = ("ITCSCR304A", "ITCSCR410A", "104917L3")
 # Fewest evaluators each unit has (a unit that lost its registrations would pass vacuously).
-MIN_EVALUATORS = {"104917L3": 19}
+MIN_EVALUATORS = {"104917L3": 20}
 HOSTILE = {
     "huge_weights": {"kind": "scorecard", "eligible_only": True, "per_segment": 10**18,
                      "weights": {"said_satisfaction": 1e308, "value_in_segment": -1e308}},

@@ -245,6 +245,7 @@ RULE_CELLS = {  # graded cell -> (solution cell, rule variable, view cell)
     "handoff_test": ("handoff_answer", "handoff_rule", "handoff_intro"),
     "dar_test": ("dar_answer", "dar_rule", "dar_intro"),
     "backup_test": ("backup_answer", "backup_rule", "backup_intro"),
+    "report_test": ("report_answer", "report_rule", "report_intro"),
 }
 
 
@@ -267,7 +268,7 @@ def _variant(gid_answer: str, variant: str, name: str):
 
 @pytest.mark.parametrize("gid", ["quote_test", "promise_test", "complaint_test",
                                  "contact_test", "info_test", "tier_test", "handoff_test",
-                                 "dar_test", "backup_test"])
+                                 "dar_test", "backup_test", "report_test"])
 def test_source_solution_scores_full_on_an_unseen_company(gid, taught, ev, ctx):
     """The rule the source notebook builds in the view earns full marks on the hidden week."""
     verdict = ev[gid](taught[gid], ctx)
@@ -292,6 +293,8 @@ def test_source_solution_scores_full_on_an_unseen_company(gid, taught, ev, ctx):
     ("dar_test", "dar_answer", "dar_rule", "wrong", 0.0),
     ("backup_test", "backup_answer", "backup_rule", "wrong", 0.0),
     ("backup_test", "backup_answer", "backup_rule", "partial", 0.6),
+    ("report_test", "report_answer", "report_rule", "wrong", 0.0),
+    ("report_test", "report_answer", "report_rule", "partial", 0.6),
 ])
 def test_variants_score_below_the_solution(gid, answer, name, variant, most, ev, ctx):
     """The cohort's wrong and partial rules earn at most the marks they were designed for."""

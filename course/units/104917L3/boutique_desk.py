@@ -424,3 +424,20 @@ def show_info_check(world: Any, text: UnitText, contact_rule: Any, info_rule: An
     print(text.get("day.recorded", n=len(rec), info=n_info,
                    promises=int((rec["promise_due"] != "").sum())))
     return True
+
+
+def report_editor(text: UnitText):
+    """Which report the desk compiles each month, for which period, and for whom."""
+    ds = _system_module()
+    return _labelled(text, "report_rule", ds.REPORT_GROUPS, ds.REPORT_FIELDS)
+
+
+def show_report_check(world: Any, text: UnitText, report_rule: Any):
+    """The report your rule compiles from your own company's information system."""
+    ds = _system_module()
+    if not _rule_ok(text, report_rule, "report_rule", ds.REPORT_GROUPS, ds.REPORT_FIELDS):
+        return None
+    choice, table = ds.compile_report(world, report_rule)
+    print(text.get("system.report", report=choice["report"], rows=len(table),
+                   month=choice.get("month", "-")))
+    return table

@@ -218,3 +218,43 @@ def _truncate(path: Path) -> None:
     size = path.stat().st_size
     with open(path, "r+b") as fh:
         fh.truncate(size // 3)
+
+
+# ---------------------------------------------------------------------- the monthly report
+REPORT_GROUPS = ("monthly_report",)
+REPORT_FIELDS = {
+    "report": ("monthly_activity", "open_complaints", "overdue_promises", "top_customers"),
+    "period": ("last_full_month", "this_month_so_far", "last_12_months"),
+    "send_to": ("boutique_manager", "all_staff", "marketing_agency"),
+}
+
+
+def _month(world: Any, period: str) -> str:
+    today = pd.Timestamp(world.today)
+    if period == "this_month_so_far":
+        return today.strftime("%Y-%m")
+    return (today - pd.DateOffset(months=1)).strftime("%Y-%m")
+
+
+def compile_report(world: Any, rule: Any) -> tuple[dict, pd.DataFrame] | None:
+    """The report a report rule compiles from the information system, with the choices.
+
+    None when the rule is incomplete. The world is saved to a temporary file and queried
+    read-only (`crm_sim.desk.infosys.InfoSystem`), as the desk's own reports are.
+    """
+    from crm_sim.desk.infosys import InfoSystem
+
+    got = _choices(rule, "report_rule", REPORT_GROUPS, REPORT_FIELDS)
+    if got is None:
+        return None
+    choice = got["monthly_report"]
+    w = desk.open_desk(world.copy())
+    params: dict[str, Any] = {}
+    if choice["report"] == "monthly_activity":
+        params = {"month": _month(w, choice["period"])}
+    elif choice["report"] == "top_customers":
+        params = {"since": add_days(w.today, -365 if choice["period"] == "last_12_months"
+                                    else -31)}
+    with tempfile.TemporaryDirectory() as tmp:
+        table = InfoSystem(w, Path(tmp) / "system.sqlite").report(choice["report"], **params)
+    return choice | params, table

@@ -567,6 +567,37 @@ def info_records(artifact: Any, ctx: EvalContext) -> Verdict:
                    evidence)
 
 
+# ------------------------------------------------------------- exercise 6: the report
+REPORT_KEY = {"report": "monthly_activity", "period": "last_full_month",
+              "send_to": "boutique_manager"}
+REPORT_WEIGHTS = {"report": 0.4, "period": 0.4, "send_to": 0.2}
+
+
+@evaluator(UNIT, "report_test")
+def monthly_report(artifact: Any, ctx: EvalContext) -> Verdict:
+    """P8: the monthly report the rule compiles from an unseen company's information system.
+
+    The manager's review needs last month's contacts by channel: 0.4 for the report,
+    0.4 for the period, 0.2 for sending it to the boutique manager; the report is
+    compiled on the unseen company and must hold rows.
+    """
+    compiled = ds.compile_report(_hidden_desk(ctx), artifact)
+    if compiled is None:
+        return Verdict(0.0, "Hand in the report view's value, with every choice made.",
+                       {"answer": repr(artifact)[:80]})
+    choice, table = compiled
+    right = [f for f, want in REPORT_KEY.items() if choice[f] == want]
+    score = round(sum(REPORT_WEIGHTS[f] for f in right), 4) if len(table) else 0.0
+    evidence = {"report": choice["report"], "period": choice["period"],
+                "send_to": choice["send_to"], "rows": int(len(table))}
+    if score == 1.0:
+        return Verdict(1.0, f"On a company you never saw, the report holds {len(table)} "
+                            f"rows for {choice.get('month')}: what the manager's review needs.",
+                       evidence)
+    return Verdict(score, "The manager reviews last month's contacts by channel: check the "
+                          "report, its period and who it is for.", evidence)
+
+
 # ------------------------------------------------------------- cohort variants
 _OWN_WRONG = (
     'answer_own = shown_letter("answer_own", {"collector": "a", "gift_buyer": "b", '
@@ -633,6 +664,9 @@ VARIANTS: dict[str, dict[str, str]] = {
         "backup_answer": ('backup_rule = {"kind": "backup_rule", "groups": {"backup": '
                           '{"when": "every_week", "keep": "last_30", '
                           '"restore_from": "newest_backup_that_verifies"}}}\n'),
+        "report_answer": ('report_rule = {"kind": "report_rule", "groups": {"monthly_report": '
+                          '{"report": "monthly_activity", "period": "this_month_so_far", '
+                          '"send_to": "boutique_manager"}}}\n'),
         "q_k1c_answer": 'answer_k1c = shown_letter("answer_k1c", "a")\n',
         "q_k3a_answer": 'answer_k3a = shown_letter("answer_k3a", "d")\n',
         "prof_x1_answer": 'answer_x1 = {"choice": "b", "reasons": ["own_data"]}\n',
@@ -671,6 +705,9 @@ VARIANTS: dict[str, dict[str, str]] = {
                           '{"when": "every_day_at_closing", "keep": "last_1", '
                           '"restore_from": "newest_backup_file"}}}\n'),
         "q_k4a_answer": 'answer_k4a = shown_letter("answer_k4a", "c")\n',
+        "report_answer": ('report_rule = {"kind": "report_rule", "groups": {"monthly_report": '
+                          '{"report": "top_customers", "period": "last_12_months", '
+                          '"send_to": "marketing_agency"}}}\n'),
         "q_k4b_answer": 'answer_k4b = shown_letter("answer_k4b", "a")\n',
     },
 }

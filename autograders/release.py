@@ -37,9 +37,10 @@ def release_unit(course: Course, code: str) -> Path:
     leaked = private_files(out)
     if leaked:  # belt and braces: a config that leaks keys must fail loudly
         raise CourseError(f"release of {code} contains files that must stay private: {leaked}")
-    from autograders.languages import copy_record
+    from autograders.languages import copy_record, unit_languages
 
-    copy_record(course, out)   # each trainee's language, read by the notebooks' kernel
+    if len(unit_languages(course.unit_dir(code))) > 1:
+        copy_record(course, out)   # each trainee's language, read by the notebooks' kernel
     return out
 
 

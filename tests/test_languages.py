@@ -75,3 +75,16 @@ def test_demo_cohort_has_a_chinese_reader_where_a_unit_offers_it(course):
     assert record_demo_languages(course, "ENONLY1") == []
     assert record_demo_languages(course, UNIT) == ["T002"]
     assert read_record(course)["trainees"] == {"T002": "zh-Hant"}
+
+
+@pytest.mark.slow
+def test_release_carries_the_record_only_where_a_unit_offers_languages(tmp_path):
+    """Released 104917L3 holds languages.toml; an English-only unit's release does not."""
+    from autograders.demo import copy_course
+    from autograders.release import release
+
+    course = copy_course(REPO / "course", tmp_path / "course")
+    out = release(course, UNIT, lang="zh-Hant", trainees=["T005"])[0]
+    assert tomllib.loads((out / "languages.toml").read_text())["trainees"] == {"T005": "zh-Hant"}
+    other = release(course, "ITCSCR410A")[0]
+    assert not (other / "languages.toml").exists()

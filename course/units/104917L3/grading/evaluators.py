@@ -668,6 +668,7 @@ VARIANTS: dict[str, dict[str, str]] = {
                           '{"report": "monthly_activity", "period": "this_month_so_far", '
                           '"send_to": "boutique_manager"}}}\n'),
         "q_k1c_answer": 'answer_k1c = shown_letter("answer_k1c", "a")\n',
+        "q_k4b_answer": 'answer_k4b = shown_letter("answer_k4b", "b")\n',
         "q_k3a_answer": 'answer_k3a = shown_letter("answer_k3a", "d")\n',
         "prof_x1_answer": 'answer_x1 = {"choice": "b", "reasons": ["own_data"]}\n',
     },

@@ -129,6 +129,24 @@ def submit_cohort(course: Course, code: str, profiles: dict[str, str],
     return paths
 
 
+# Trainees who read a unit's text in another language (recorded for every unit whose
+# unit.toml offers it, as `crm-course release --lang zh-Hant --trainee T002` would).
+DEMO_LANGUAGES = {"T002": "zh-Hant"}
+
+
+def record_demo_languages(course: Course, code: str) -> list[str]:
+    """Record `DEMO_LANGUAGES` for one unit where it offers them; the trainees recorded."""
+    from autograders.languages import record_language, unit_languages
+
+    offered = unit_languages(course.unit_dir(code))
+    done = []
+    for trainee, lang in DEMO_LANGUAGES.items():
+        if lang in offered:
+            record_language(course, code, lang, [trainee])
+            done.append(trainee)
+    return done
+
+
 # What the simulated assessor gives a written answer, as a fraction of its points.
 MANUAL_FRACTION = {"full": 1.0, "partial": 0.5, "wrong": 0.0, "hostile": 0.0}
 
@@ -237,6 +255,9 @@ def run_demo(out_dir: str | Path = "demo", *, source_course: str | Path | None =
             continue
         try:
             with _stage(result, f"release {code}", echo):
+                for trainee in record_demo_languages(course, code):
+                    result.notes.append(f"{code}: {trainee} reads the unit in "
+                                        f"{DEMO_LANGUAGES[trainee]}")
                 release_unit(course, code)
         except CourseError as exc:
             result.notes.append(f"skipped {code}: release failed ({exc})")

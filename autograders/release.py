@@ -37,6 +37,10 @@ def release_unit(course: Course, code: str) -> Path:
     leaked = private_files(out)
     if leaked:  # belt and braces: a config that leaks keys must fail loudly
         raise CourseError(f"release of {code} contains files that must stay private: {leaked}")
+    from autograders.languages import copy_record, unit_languages
+
+    if len(unit_languages(course.unit_dir(code))) > 1:
+        copy_record(course, out)   # each trainee's language, read by the notebooks' kernel
     return out
 
 
@@ -61,6 +65,17 @@ def private_files(released: Path) -> list[str]:
     return found
 
 
-def release(course: Course, unit: str) -> list[Path]:
-    """Release one unit or ``all`` units; returns the release directories."""
-    return [release_unit(course, code) for code in course.resolve_units(unit)]
+def release(course: Course, unit: str, lang: str | None = None,
+            trainees: list[str] | None = None) -> list[Path]:
+    """Release one unit or ``all`` units; returns the release directories.
+
+    With `lang`, first record it as the language of `trainees` (or the course default)
+    in ``languages.toml`` (`autograders.languages`), which every release carries.
+    """
+    codes = course.resolve_units(unit)
+    if lang is not None:
+        from autograders.languages import record_language
+
+        for code in codes:
+            record_language(course, code, lang, trainees)
+    return [release_unit(course, code) for code in codes]

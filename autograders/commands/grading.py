@@ -36,13 +36,21 @@ def _course(path: Path | None):
     return resolve_course(path)
 
 
+LANG_OPT = typer.Option(None, "--lang", help="Language of the trainee text, e.g. zh-Hant (the "
+                        "unit.toml 'languages'): recorded for each --trainee, else as the "
+                        "course default.")
+LANG_TRAINEE_OPT = typer.Option(None, "--trainee", help="Trainee id the --lang is for "
+                                "(repeatable).")
+
+
 def release(unit: str = typer.Argument(..., help="Unit code, or 'all'."),
-            course: Path | None = COURSE_OPT) -> None:
+            course: Path | None = COURSE_OPT,
+            lang: str | None = LANG_OPT, trainee: list[str] | None = LANG_TRAINEE_OPT) -> None:
     """Release a unit (student version without solutions, hidden tests or keys)."""
     with friendly_errors():
         from autograders.release import release as do_release
 
-        for path in do_release(_course(course), unit):
+        for path in do_release(_course(course), unit, lang=lang, trainees=trainee):
             typer.echo(f"released {path.name} -> {path}")
 
 

@@ -26,7 +26,9 @@ class JudgementCall(View):
         widget: the ipywidgets box to display.
     """
 
-    def __init__(self, options: Mapping[str, str], reasons: Mapping[str, str]):
+    def __init__(self, options: Mapping[str, str], reasons: Mapping[str, str], *,
+                 headings: tuple[str, str] = ("What do you do?",
+                                              "Why? Tick every reason you rely on.")):
         self.options, self.reasons = dict(options), dict(reasons)
         self._choice = widgets.RadioButtons(
             options=[(f"{k}) {v}", k) for k, v in self.options.items()], value=None,
@@ -37,8 +39,9 @@ class JudgementCall(View):
         for w in (self._choice, *self._ticks.values()):
             w.observe(lambda _ch: self._show(), names="value")
         self._summary = widgets.HTML()
-        self.widget = widgets.VBox([widgets.HTML("<b>What do you do?</b>"), self._choice,
-                                    widgets.HTML("<b>Why?</b> Tick every reason you rely on."),
+        # headings: the two questions above the options and the reasons (the trainee's language)
+        self.widget = widgets.VBox([widgets.HTML(f"<b>{headings[0]}</b>"), self._choice,
+                                    widgets.HTML(f"<b>{headings[1]}</b>"),
                                     *self._ticks.values(), self._summary])
         self._show()
 

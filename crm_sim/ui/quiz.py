@@ -47,7 +47,8 @@ def lay_out(box: widgets.VBox) -> widgets.VBox:
 class MultipleChoice(View):
     """One scenario question with lettered options, drivable from code via `select`."""
 
-    def __init__(self, key: str, question: str, options: dict[str, str]):
+    def __init__(self, key: str, question: str, options: dict[str, str], *,
+                 hint: str = "Put this line in the answer cell below:"):
         if not key or not key.isidentifier():
             raise FieldError("key", key, "a Python identifier", 'use e.g. "answer_k1"')
         if len(options) < 2:
@@ -58,6 +59,7 @@ class MultipleChoice(View):
                 "options", bad, "single lowercase letters a, b, c...", 'use {"a": ...}'
             )
         self.key, self.question, self.options = key, question, dict(options)
+        self.hint = hint      # the words before the answer line, in the trainee's language
         self.value: str | None = None
         self._buttons = widgets.RadioButtons(
             options=[(f"{k}) {text}", k) for k, text in self.options.items()],
@@ -80,11 +82,12 @@ class MultipleChoice(View):
         if self._buttons.value != letter:
             self._buttons.value = letter
         line = f'{self.key} = "{letter}"'
-        self._hint.value = f"Put this line in the answer cell below: <code>{line}</code>"
+        self._hint.value = f"{self.hint} <code>{line}</code>"
         return line
 
 def ask(key: str, question: str, options: dict[str, str], *,
-        question_id: str | None = None, trainee: str | None = None) -> MultipleChoice:
+        question_id: str | None = None, trainee: str | None = None,
+        **view_options) -> MultipleChoice:
     """Build a question with the options in this trainee's order; a cell shows it.
 
     Args:
@@ -95,9 +98,11 @@ def ask(key: str, question: str, options: dict[str, str], *,
         question_id: seeds the order with the trainee id (default: `key`); the grader
             passes the same id to `original_option`.
         trainee: the trainee id (default: the session's, see `session.trainee_id`).
+        **view_options: passed to `MultipleChoice` (e.g. ``hint`` in the trainee's language).
     """
     order = shuffled(trainee, question_id or key, options)
-    return MultipleChoice(key, question, {shown: options[orig] for shown, orig in order.items()})
+    return MultipleChoice(key, question, {shown: options[orig] for shown, orig in order.items()},
+                          **view_options)
 
 
 def _trainee(trainee: str | None) -> str:

@@ -1,4 +1,4 @@
-"""Hostile decision artefacts earn nothing from any evaluator of either unit.
+"""Hostile decision artefacts earn nothing from any evaluator of any built unit.
 
 A no-code answer is data the grader applies itself, so a cheater's lever is the data:
 absurd numbers, NaN, huge keys or lists, the wrong kind of rule, a rule dressed up as a
@@ -17,9 +17,12 @@ from autograders.checks import EvalContext, registered
 from autograders.results import Verdict
 from autograders.sandbox import Limits
 from crm_sim.scenario import Scenario
+from crm_sim.trainee import UNIT_SCENARIOS
 from crm_sim.world import World
 
-UNITS = ("ITCSCR304A", "ITCSCR410A", "ITCSCR516A")
+UNITS = ("ITCSCR304A", "ITCSCR410A", "ITCSCR516A", "104917L3")
+# Fewest evaluators each unit has (a unit that lost its registrations would pass vacuously).
+MIN_EVALUATORS = {"ITCSCR516A": 14, "104917L3": 20}
 HOSTILE = {
     "huge_weights": {"kind": "scorecard", "eligible_only": True, "per_segment": 10**18,
                      "weights": {"said_satisfaction": 1e308, "value_in_segment": -1e308}},
@@ -46,8 +49,11 @@ def unit(request):
     evaluators_module(request.param)
     ctx = EvalContext(unit=request.param, trainee_id="t-hostile", trainee_seed=31,
                       hidden_seed=32, limits=Limits(cell_timeout_s=8, memory_mb=1536))
-    ctx._cache["trainee"] = World.build(Scenario(seed=31, n_customers=300, n_staff=12))
-    ctx._cache["hidden"] = World.build(Scenario(seed=32, n_customers=300, n_staff=12))
+    industry = UNIT_SCENARIOS[request.param].industry
+    ctx._cache["trainee"] = World.build(Scenario(seed=31, n_customers=300, n_staff=12,
+                                                 industry=industry))
+    ctx._cache["hidden"] = World.build(Scenario(seed=32, n_customers=300, n_staff=12,
+                                                industry=industry))
     return registered(request.param), ctx
 
 
@@ -55,7 +61,7 @@ def unit(request):
 def test_hostile_artefact_earns_nothing_anywhere(unit, name):
     """Each evaluator gives the artefact 0 points and a message, in under 5 s, without raising."""
     evaluators, ctx = unit
-    assert len(evaluators) >= 14
+    assert len(evaluators) >= MIN_EVALUATORS.get(ctx.unit, 20)
     for grade_id, evaluate in sorted(evaluators.items()):
         start = time.monotonic()
         verdict = evaluate(HOSTILE[name], ctx)

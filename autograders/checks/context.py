@@ -55,6 +55,9 @@ class EvalContext:
         hidden_seed: seed of the hidden world (from the course secret).
         limits: sandbox limits reused by `call_function`.
         slot: worker slot, so `call_function`/`run_sql` sandboxes use the worker's uid.
+        lang: the language the trainee reads the unit in, from the release's language
+            record on the grading host (`language_of`), never from the trainee's kernel;
+            an evaluator words its feedback in it, and no score depends on it.
     """
 
     unit: str
@@ -63,6 +66,7 @@ class EvalContext:
     hidden_seed: int
     limits: Limits = field(default_factory=Limits)
     slot: int = 0
+    lang: str = "en"
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def trainee_world(self):
@@ -120,3 +124,22 @@ class EvalContext:
         from autograders.sandbox.evaluate import run_sql
 
         return run_sql(db_path, query, limits=self.limits, slot=self.slot)
+
+
+def language_of(support_files: Any, trainee_id: str) -> str:
+    """The trainee's language from the released ``languages.toml`` among `support_files`.
+
+    The record is the instructor's, copied into the release by ``crm-course release``
+    (`autograders.languages.copy_record`) and read here on the grading host: what the
+    trainee's kernel writes (the notebook's switch, ``.crm_lang``) never decides it, so a
+    submission cannot choose the wording of its own feedback. English when absent.
+    """
+    from pathlib import Path
+
+    from crm_sim.ui.language import ENGLISH, RECORD_FILE, recorded_language
+
+    for path in support_files or ():
+        path = Path(path)
+        if path.name == RECORD_FILE and path.is_file():
+            return recorded_language(path, trainee_id) or ENGLISH
+    return ENGLISH

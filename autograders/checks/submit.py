@@ -22,6 +22,33 @@ install_name_hint()   # a test cell run before its answer says what to do, in wo
 ARTIFACT_DIR_ENV = "CRM_ARTIFACT_DIR"
 MAX_ARTIFACT_BYTES = 10_000_000
 _GRADE_ID = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+# The lines `submit` prints, in each language a unit's text may be in. English unless a
+# unit's released helper calls `use_language` with the language its trainee reads.
+MESSAGES = {
+    "en": {"ready": "✔ {grade_id} is ready to submit",
+           "not_ready": "✘ {grade_id} is not ready yet: fix what the check above lists, then "
+                        "run this cell again",
+           "refused": "✘ {grade_id}: {error}"},
+    "zh-Hant": {"ready": "✔ {grade_id} 已可提交",
+                "not_ready": "✘ {grade_id} 仍未可提交：請先修正上面檢查列出的問題，"
+                             "再執行這個儲存格",
+                "refused": "✘ {grade_id}：{error}"},
+}
+_LANGUAGE = {"lang": "en"}
+
+
+def use_language(lang: str) -> str:
+    """Print `submit`'s lines in `lang` from now on (in this kernel); the language used.
+
+    Called by a unit's released helper with the language its trainee reads; the
+    framework itself knows no unit. A language without messages stays English.
+    """
+    _LANGUAGE["lang"] = lang if lang in MESSAGES else "en"
+    return _LANGUAGE["lang"]
+
+
+def _line(key: str, **values: str) -> str:
+    return MESSAGES[_LANGUAGE["lang"]][key].format(**values)
 
 
 def artifact_name(grade_id: str) -> str:
@@ -63,12 +90,11 @@ def submit(grade_id: str, value: Any, *, nonce: str | None = None) -> None:
         error = f"the value could not be converted to data ({type(exc).__name__})"
     if nonce is None:
         if error:
-            print(f"✘ {grade_id}: {error}")
+            print(_line("refused", grade_id=grade_id, error=error))
         elif failed_here():
-            print(f"✘ {grade_id} is not ready yet: fix what the check above lists, then "
-                  "run this cell again")
+            print(_line("not_ready", grade_id=grade_id))
         else:
-            print(f"✔ {grade_id} is ready to submit")
+            print(_line("ready", grade_id=grade_id))
         return
     record = {"grade_id": grade_id, "nonce": str(nonce)}
     if error:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from autograders.checks.context import EvalContext, hidden_seed
+from autograders.checks.context import EvalContext, hidden_seed, language_of
 from autograders.checks.messages import (
     DECISION_KEY,
     builtin_exception_name,
@@ -126,7 +126,7 @@ def _grade(source_nb: Path, submission: Path | None, unit: str, trainee_id: str,
     ctx = EvalContext(unit=unit, trainee_id=trainee_id,
                       trainee_seed=result.world_seed if result.world_seed is not None else 0,
                       hidden_seed=_hidden(secret, trainee_id, unit), limits=limits,
-                      slot=run["slot"])
+                      slot=run["slot"], lang=language_of(support, trainee_id))
     verdicts = _evaluate(prepared, run, stop_index, evaluators, ctx, name=result.notebook,
                          source=source)
     result.cells = verdicts + _manual(prepared, result.notebook)

@@ -17,6 +17,7 @@ action raises `DeskError` from code and is shown in words under the buttons.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as widgets
@@ -25,11 +26,32 @@ import pandas as pd
 from crm_sim import desk
 from crm_sim.desk import catalogue as cat
 from crm_sim.desk.errors import DeskError
+from crm_sim.errors import FieldError
 from crm_sim.ui.view import View
 
 STEPS = {"acknowledge": "acknowledged", "investigate": "investigated", "resolve": "resolved",
          "close": "closed"}
 INBOX_COLUMNS = ("kind", "record_id", "customer_id", "when", "what")
+# What the desk shows on its buttons, fields and tabs (English); `RecordsDesk(labels=...)`
+# replaces any of them, e.g. with a unit's text in the trainee's language.
+LABELS: dict[str, str] = {
+    "refresh_inbox": "Refresh inbox", "customer": "Customer", "open": "Open", "channel": "Channel",
+    "direction": "Direction", "subject": "Subject", "summary": "Summary",
+    "record_contact": "Record contact", "field": "Field", "value": "Value",
+    "save_information": "Save information", "model": "Model", "discount": "Discount",
+    "valid_days": "Valid days", "approved_by": "Approved by", "quote": "Quote",
+    "quote_order": "Quote/order", "confirm": "Confirm", "order": "Order", "deliver": "Deliver",
+    "category": "Category", "severity": "Severity", "details": "Details",
+    "receive_complaint": "Receive complaint", "complaint": "Complaint", "step": "Step",
+    "do_step": "Do step", "action": "Action", "add_recovery": "Add recovery", "promise": "Promise",
+    "text": "Text", "due": "Due", "record_promise": "Record promise", "promise_id": "Promise id",
+    "kept": "Kept", "search": "Search", "summary_hint": "What was said and agreed",
+    "approver_hint": "staff id or empty", "search_hint": "words", "tab_inbox": "Inbox",
+    "tab_customer": "Customer", "tab_record": "Record", "tab_quotation": "Quotation",
+    "tab_complaint": "Complaint", "tab_promise": "Promise", "tab_search": "Search",
+    "title": "Records desk", "recorded": "✔ {record_type} {record_id} recorded",
+    "important_information": "Important information", "timeline": "Timeline",
+}
 
 
 def _table(df: pd.DataFrame, limit: int = 30) -> str:
@@ -54,8 +76,19 @@ class RecordsDesk(View):
         widget: The composed ipywidgets view.
     """
 
-    def __init__(self, world: Any, staff_id: str, on: str | None = None):
-        """Open the desk for `staff_id` on day `on` (default: the world's today)."""
+    def __init__(self, world: Any, staff_id: str, on: str | None = None,
+                 labels: Mapping[str, str] | None = None):
+        """Open the desk for `staff_id` on day `on` (default: the world's today).
+
+        `labels` words the buttons, fields and tabs (`LABELS` keys, e.g. in the user's
+        language); what is recorded and handed in is the same whatever they say.
+        Raises `FieldError` naming an unknown label key.
+        """
+        unknown = sorted(set(labels or {}) - set(LABELS))
+        if unknown:
+            raise FieldError("labels", unknown[0], "a key of records_desk.LABELS",
+                             "e.g. " + ", ".join(list(LABELS)[:3]))
+        self.labels = L = {**LABELS, **{k: str(v) for k, v in (labels or {}).items()}}
         desk.open_desk(world)
         self.world = world
         self.user = desk.desk_user(world, staff_id)
@@ -69,87 +102,87 @@ class RecordsDesk(View):
 
         # inbox
         self._inbox = widgets.HTML()
-        refresh = widgets.Button(description="Refresh inbox")
+        refresh = widgets.Button(description=L["refresh_inbox"])
         refresh.on_click(lambda _: self._safely(self.show_inbox))
         # customer
-        self._customer = widgets.Text(description="Customer", placeholder="C000001")
-        open_button = widgets.Button(description="Open", button_style="primary")
+        self._customer = widgets.Text(description=L["customer"], placeholder="C000001")
+        open_button = widgets.Button(description=L["open"], button_style="primary")
         open_button.on_click(lambda _: self._safely(lambda: self.open_customer(
             self._customer.value.strip())))
         self._card = widgets.HTML()
         # record a contact / information
-        self._channel = widgets.Dropdown(options=list(cat.COMM_CHANNELS), description="Channel")
+        self._channel = widgets.Dropdown(options=list(cat.COMM_CHANNELS), description=L["channel"])
         self._direction = widgets.Dropdown(options=list(cat.DIRECTIONS), value="outbound",
-                                           description="Direction")
-        self._subject = widgets.Text(description="Subject")
-        self._summary = widgets.Textarea(description="Summary",
-                                         placeholder="What was said and agreed")
-        contact_button = widgets.Button(description="Record contact", button_style="success")
+                                           description=L["direction"])
+        self._subject = widgets.Text(description=L["subject"])
+        self._summary = widgets.Textarea(description=L["summary"],
+                                         placeholder=L["summary_hint"])
+        contact_button = widgets.Button(description=L["record_contact"], button_style="success")
         self._contact_button = contact_button
         contact_button.on_click(lambda _: self._safely(lambda: self.record_contact(
             self._customer.value.strip(), self._channel.value, self._summary.value,
             subject=self._subject.value, direction=self._direction.value)))
-        self._field = widgets.Dropdown(options=list(cat.INFO_FIELDS), description="Field")
-        self._field_value = widgets.Text(description="Value")
-        info_button = widgets.Button(description="Save information")
+        self._field = widgets.Dropdown(options=list(cat.INFO_FIELDS), description=L["field"])
+        self._field_value = widgets.Text(description=L["value"])
+        info_button = widgets.Button(description=L["save_information"])
         info_button.on_click(lambda _: self._safely(lambda: self.add_info(
             self._customer.value.strip(), self._field.value, self._field_value.value)))
         # quotation
-        self._model = widgets.Dropdown(options=model_options, description="Model")
+        self._model = widgets.Dropdown(options=model_options, description=L["model"])
         self._discount = widgets.BoundedFloatText(value=0.0, min=0.0, max=1.0, step=0.01,
-                                                  description="Discount")
+                                                  description=L["discount"])
         self._validity = widgets.BoundedIntText(value=cat.QUOTE_VALIDITY_DAYS, min=0, max=365,
-                                                description="Valid days")
-        self._approver = widgets.Text(description="Approved by", placeholder="staff id or empty")
-        quote_button = widgets.Button(description="Quote", button_style="primary")
+                                                description=L["valid_days"])
+        self._approver = widgets.Text(description=L["approved_by"], placeholder=L["approver_hint"])
+        quote_button = widgets.Button(description=L["quote"], button_style="primary")
         quote_button.on_click(lambda _: self._safely(lambda: self.quote(
             self._customer.value.strip(), self._model.value, self._discount.value,
             self._validity.value, self._approver.value.strip())))
-        self._quote_id = widgets.Text(description="Quote/order")
-        confirm_button = widgets.Button(description="Confirm")
+        self._quote_id = widgets.Text(description=L["quote_order"])
+        confirm_button = widgets.Button(description=L["confirm"])
         confirm_button.on_click(lambda _: self._safely(lambda: self.confirm(
             self._quote_id.value.strip())))
-        order_button = widgets.Button(description="Order")
+        order_button = widgets.Button(description=L["order"])
         order_button.on_click(lambda _: self._safely(lambda: self.order(
             self._quote_id.value.strip())))
-        deliver_button = widgets.Button(description="Deliver")
+        deliver_button = widgets.Button(description=L["deliver"])
         deliver_button.on_click(lambda _: self._safely(lambda: self.deliver(
             self._quote_id.value.strip())))
         # complaint
         self._category = widgets.Dropdown(options=list(cat.COMPLAINT_CATEGORIES),
-                                          description="Category")
+                                          description=L["category"])
         self._severity = widgets.Dropdown(options=list(cat.SEVERITIES), value="medium",
-                                          description="Severity")
-        self._complaint_text = widgets.Textarea(description="Details")
-        receive_button = widgets.Button(description="Receive complaint", button_style="warning")
+                                          description=L["severity"])
+        self._complaint_text = widgets.Textarea(description=L["details"])
+        receive_button = widgets.Button(description=L["receive_complaint"], button_style="warning")
         receive_button.on_click(lambda _: self._safely(lambda: self.receive_complaint(
             self._customer.value.strip(), self._category.value, self._severity.value,
             self._complaint_text.value, channel=self._channel.value)))
-        self._complaint_id = widgets.Text(description="Complaint")
-        self._step = widgets.Dropdown(options=list(STEPS), description="Step")
-        step_button = widgets.Button(description="Do step")
+        self._complaint_id = widgets.Text(description=L["complaint"])
+        self._step = widgets.Dropdown(options=list(STEPS), description=L["step"])
+        step_button = widgets.Button(description=L["do_step"])
         step_button.on_click(lambda _: self._safely(lambda: self.complaint_step(
             self._complaint_id.value.strip(), self._step.value, self._complaint_text.value)))
-        self._action = widgets.Dropdown(options=list(cat.RECOVERY_ACTIONS), description="Action")
-        recovery_button = widgets.Button(description="Add recovery")
+        self._action = widgets.Dropdown(options=list(cat.RECOVERY_ACTIONS), description=L["action"])
+        recovery_button = widgets.Button(description=L["add_recovery"])
         recovery_button.on_click(lambda _: self._safely(lambda: self.add_recovery(
             self._complaint_id.value.strip(), self._action.value)))
         # promise
         self._promise_kind = widgets.Dropdown(options=list(cat.PROMISE_KINDS),
-                                              description="Promise")
-        self._promise_text = widgets.Text(description="Text")
-        self._promise_due = widgets.Text(description="Due", placeholder="YYYY-MM-DD")
-        promise_button = widgets.Button(description="Record promise")
+                                              description=L["promise"])
+        self._promise_text = widgets.Text(description=L["text"])
+        self._promise_due = widgets.Text(description=L["due"], placeholder="YYYY-MM-DD")
+        promise_button = widgets.Button(description=L["record_promise"])
         promise_button.on_click(lambda _: self._safely(lambda: self.promise(
             self._customer.value.strip(), self._promise_kind.value, self._promise_text.value,
             self._promise_due.value.strip())))
-        self._promise_id = widgets.Text(description="Promise id")
-        keep_button = widgets.Button(description="Kept")
+        self._promise_id = widgets.Text(description=L["promise_id"])
+        keep_button = widgets.Button(description=L["kept"])
         keep_button.on_click(lambda _: self._safely(lambda: self.keep_promise(
             self._promise_id.value.strip())))
         # search
-        self._search_text = widgets.Text(description="Search", placeholder="words")
-        search_button = widgets.Button(description="Search")
+        self._search_text = widgets.Text(description=L["search"], placeholder=L["search_hint"])
+        search_button = widgets.Button(description=L["search"])
         self._results = widgets.HTML()
         search_button.on_click(lambda _: self._safely(lambda: self.search(
             self._search_text.value)))
@@ -172,11 +205,11 @@ class RecordsDesk(View):
                           promise_button, widgets.HBox([self._promise_id, keep_button])]),
             widgets.VBox([widgets.HBox([self._search_text, search_button]), self._results]),
         ])
-        for i, title in enumerate(("Inbox", "Customer", "Record", "Quotation", "Complaint",
-                                   "Promise", "Search")):
-            tabs.set_title(i, title)
+        for i, tab in enumerate(("tab_inbox", "tab_customer", "tab_record", "tab_quotation",
+                                 "tab_complaint", "tab_promise", "tab_search")):
+            tabs.set_title(i, L[tab])
         where = f", {self.user.boutique_id}" if self.user.boutique_id else ""
-        title = (f"Records desk · {self.user.staff_id} ({self.user.role.replace('_', ' ')}"
+        title = (f"{L['title']} · {self.user.staff_id} ({self.user.role.replace('_', ' ')}"
                  f"{where}) · {self.on}")
         self.widget = widgets.VBox([widgets.HTML(f"<b>{html.escape(title)}</b>"), tabs,
                                     self._out])
@@ -242,9 +275,10 @@ class RecordsDesk(View):
         details = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
                           f"<td>{html.escape(str(v))}</td></tr>" for k, v in person.items())
         self._customer.value = customer_id
-        self._card.value = (f"<table>{details}</table><b>Important information</b>"
+        heading = {k: html.escape(self.labels[k]) for k in ("important_information", "timeline")}
+        self._card.value = (f"<table>{details}</table><b>{heading['important_information']}</b>"
                             f"{_table(info[['field', 'value', 'classification']])}"
-                            f"<b>Timeline</b>{_table(timeline.iloc[::-1], 40)}")
+                            f"<b>{heading['timeline']}</b>{_table(timeline.iloc[::-1], 40)}")
         return self._card.value
 
     def search(self, text: str, customer_id: str | None = None) -> pd.DataFrame:
@@ -260,7 +294,7 @@ class RecordsDesk(View):
         self.made.append({"type": record_type, "id": record_id, "customer_id": customer_id,
                           "on": self.on, "staff_id": self.user.staff_id, **fields})
         with self._out:
-            print(f"✔ {record_type} {record_id} recorded")
+            print(self.labels["recorded"].format(record_type=record_type, record_id=record_id))
         self.show_inbox()
         return record_id
 

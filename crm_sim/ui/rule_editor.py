@@ -90,6 +90,8 @@ class RuleEditor(View):
         multi: field -> most options (fields that take a list).
         allowed: group -> field -> options the rules allow.
         skip: field -> option that makes the group's other fields unneeded.
+        headings: field -> the name shown beside its control (e.g. in the trainee's
+            language); the field's code is what the value holds, whatever is shown.
         chart_data: per group, options picked in each multi field (what the chart shows).
         widget: the composed ipywidgets view.
     """
@@ -97,7 +99,8 @@ class RuleEditor(View):
     def __init__(self, kind: str, groups: Iterable[str], fields: Mapping[str, Iterable[str]],
                  multi: Mapping[str, int] | None = None,
                  allowed: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
-                 labels: Mapping[str, str] | None = None, skip: Mapping[str, str] | None = None):
+                 labels: Mapping[str, str] | None = None, skip: Mapping[str, str] | None = None,
+                 headings: Mapping[str, str] | None = None):
         """Build the editor with nothing chosen (the trainee decides every cell)."""
         self.kind = kind
         self.groups = [str(g) for g in groups]
@@ -106,6 +109,7 @@ class RuleEditor(View):
         self.allowed = {g: {f: list(o) for f, o in v.items()} for g, v in (allowed or {}).items()}
         self.labels = dict(labels or {})
         self.skip = dict(skip or {})
+        self.headings = {str(f): str(h) for f, h in (headings or {}).items()}
         self.chart_data: dict[str, int] = {}
         self._order: dict[tuple[str, str], list[str]] = {}     # picks in the order chosen
         self._quiet = True
@@ -117,10 +121,11 @@ class RuleEditor(View):
             for f, opts in self.fields.items():
                 if f in self.multi:
                     control = widgets.SelectMultiple(options=opts, value=(),
-                                                     rows=min(8, len(opts)), description=f)
+                                                     rows=min(8, len(opts)),
+                                                     description=self.headings.get(f, f))
                 else:
                     control = widgets.Dropdown(options=["(choose)", *opts], value="(choose)",
-                                               description=f)
+                                               description=self.headings.get(f, f))
                 control.observe(lambda _: self.refresh(), names="value")
                 self._controls[(g, f)] = control
                 cells.append(control)

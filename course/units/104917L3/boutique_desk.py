@@ -37,6 +37,9 @@ def load_text(lang: str | None = None) -> UnitText:
     text = UnitText(TEXT_FILE, lang)
     if lang is None and text.lang != ENGLISH:
         set_lab_locale(text.lang, only_if_unset=True)
+    from autograders.checks.submit import use_language
+
+    use_language(text.lang)      # the checks' "ready to submit" line in the same language
     return text
 
 
@@ -133,11 +136,18 @@ def _week_module():
     return desk_week
 
 
+def headings(text: UnitText, fields) -> dict[str, str]:
+    """The rule views' field names in this trainee's language (the codes handed in stay)."""
+    return {f: text.get(f"rule_headings.{f}") for f in fields
+            if f in text.data.get("rule_headings", {})}
+
+
 def _editor(text: UnitText, kind: str, groups, fields, multi=None):
     from crm_sim.ui.rule_editor import RuleEditor
 
     return RuleEditor(kind, groups, fields, multi=multi,
-                      labels={g: text.get(f"labels.{g}") for g in groups})
+                      labels={g: text.get(f"labels.{g}") for g in groups},
+                      headings=headings(text, fields))
 
 
 def quote_editor(text: UnitText):
@@ -252,7 +262,8 @@ def _labelled(text: UnitText, kind: str, groups, fields, multi=None):
     from crm_sim.ui.rule_editor import RuleEditor
 
     return RuleEditor(kind, groups, fields, multi=multi,
-                      labels={g: text.get(f"labels2.{g}") for g in groups})
+                      labels={g: text.get(f"labels2.{g}") for g in groups},
+                      headings=headings(text, fields))
 
 
 def tier_editor(text: UnitText):
@@ -363,7 +374,8 @@ def contact_editor(text: UnitText):
 
     dd = _day_module()
     return RuleEditor("contact_rule", dd.FORMS, dd.CONTACT_FIELDS,
-                      labels={g: text.get(f"labels3.{g}") for g in dd.FORMS})
+                      labels={g: text.get(f"labels3.{g}") for g in dd.FORMS},
+                      headings=headings(text, dd.CONTACT_FIELDS))
 
 
 def info_editor(text: UnitText):
@@ -372,18 +384,29 @@ def info_editor(text: UnitText):
 
     dd = _day_module()
     return RuleEditor("info_rule", dd.MENTIONS, dd.INFO_FIELDS,
-                      labels={g: text.get(f"labels3.{g}") for g in dd.MENTIONS})
+                      labels={g: text.get(f"labels3.{g}") for g in dd.MENTIONS},
+                      headings=headings(text, dd.INFO_FIELDS))
 
 
-def records_desk(world: Any):
-    """The records-desk widget on your own company, for the day (practice)."""
+def desk_labels(text: UnitText) -> dict[str, str]:
+    """The records desk's buttons, fields and tabs in this trainee's language."""
+    return text.table("records_desk_labels")
+
+
+def records_desk(world: Any, text: UnitText | None = None):
+    """The records-desk widget on your own company, for the day (practice).
+
+    Its buttons, fields and tabs are in the trainee's language (`text`, or the unit's
+    text in the language this trainee reads).
+    """
     from crm_sim import desk
     from crm_sim.ui.records_desk import RecordsDesk
 
     desk.open_desk(world)
     staff = world.tables["desk_staff"]
     clerk = str(staff.loc[staff["desk_role"] == "sales_assistant", "staff_id"].iloc[0])
-    return RecordsDesk(world, clerk, on=world.today)
+    return RecordsDesk(world, clerk, on=world.today,
+                       labels=desk_labels(text or UnitText(TEXT_FILE)))
 
 
 TAUGHT_INFO_RULE = {"kind": "info_rule", "groups": {

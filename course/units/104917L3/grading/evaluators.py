@@ -5,7 +5,9 @@ fractions so tests can assert exact marks and an assessor can read why a mark wa
 Messages say what to fix, in plain words; they never print a key or anything read from
 a hidden company. Scenario questions are keyed in the author's letters and mapped back
 from each trainee's own option order (`original_option`); the language a trainee reads
-changes no letter and no key.
+changes no letter and no key. Every message is written in English and 繁體中文 (`_say`),
+chosen by ``ctx.lang`` (the release's language record, read on the grading host); the
+score never depends on the language.
 """
 
 from __future__ import annotations
@@ -29,6 +31,17 @@ from .. import desk_system as ds
 from .. import desk_week as dw
 
 UNIT = desk.UNIT
+ZH = "zh-Hant"
+
+
+def _say(lang: Any, en: str, zh: str) -> str:
+    """`zh` for a trainee who reads 繁體中文 (`lang` or an EvalContext's), else `en`."""
+    return zh if getattr(lang, "lang", lang) == ZH else en
+
+
+def _letter_hint(lang: Any) -> str:
+    return _say(lang, "Put a single letter in quotes in the answer cell, e.g. \"a\".",
+                "請在答案儲存格內以引號填上一個字母，例如 \"a\"。")
 
 # --------------------------------------------------------------------- answer keys
 MC_KEYS = {"q_k1a_test": "a", "q_k1b_test": "b", "q_k1c_test": "b", "q_k2_test": "c",
@@ -42,6 +55,16 @@ MC_HINTS = {
     "q_k3b_test": "read the company's warranty policy on where the watch was bought",
     "q_k4a_test": "think about when a damaged backup would otherwise be found",
     "q_k4b_test": "think about who needs a VIP note to serve the customer",
+}
+MC_HINTS_ZH = {
+    "q_k1a_test": "一位不斷回來的顧客必有所求：了解她重視甚麼",
+    "q_k1b_test": "關係建立於顧客樂意接受的接觸，而不是壓力",
+    "q_k1c_test": "收了訂金的預留是對該位顧客的承諾",
+    "q_k2_test": "不滿的顧客首先需要被聆聽，並知道接下來會怎樣",
+    "q_k3a_test": "查看公司的審批權限：誰可承諾多少、何時可以",
+    "q_k3b_test": "查看公司關於購買地點的保養政策",
+    "q_k4a_test": "想想損壞的備份在其他情況下會於何時才被發現",
+    "q_k4b_test": "想想誰需要 VIP 備註才能為顧客服務",
 }
 JUDGEMENTS = {
     "prof_x1_test": {"choice": "b",
@@ -66,22 +89,23 @@ def _letter(artifact: Any, letters: str = desk.LETTERS) -> str | None:
     return None
 
 
-def _mc(grade_id: str, artifact: Any, trainee_id: str) -> Verdict:
+def _mc(grade_id: str, artifact: Any, trainee_id: str, lang: str = "en") -> Verdict:
     """1 when the letter, mapped back from the trainee's option order, is the key; else 0."""
     answer = _letter(artifact)
     if answer is None:
-        return Verdict(0.0, "Put a single letter in quotes in the answer cell, e.g. \"a\".",
-                       {"answer": repr(artifact)[:40]})
+        return Verdict(0.0, _letter_hint(lang), {"answer": repr(artifact)[:40]})
     question = "answer_" + grade_id[2:-len("_test")]        # q_k1a_test -> answer_k1a
     option = original_option(trainee_id, question, answer, desk.LETTERS)
     if option == MC_KEYS[grade_id]:
-        return Verdict(1.0, "Correct.", {"answer": answer, "option": option})
-    return Verdict(0.0, f"Not the best option: {MC_HINTS[grade_id]}.",
+        return Verdict(1.0, _say(lang, "Correct.", "正確。"), {"answer": answer, "option": option})
+    return Verdict(0.0, _say(lang, f"Not the best option: {MC_HINTS[grade_id]}.",
+                             f"這不是最好的選項：{MC_HINTS_ZH[grade_id]}。"),
                    {"answer": answer, "option": option})
 
 
 for _gid in MC_KEYS:
-    evaluator(UNIT, _gid)(lambda artifact, ctx, _g=_gid: _mc(_g, artifact, ctx.trainee_id))
+    evaluator(UNIT, _gid)(lambda artifact, ctx, _g=_gid: _mc(_g, artifact, ctx.trainee_id,
+                                                              ctx.lang))
 
 
 def own_top_kinds(world: Any) -> list[str]:
@@ -98,26 +122,30 @@ def own_company_complaints(artifact: Any, ctx: EvalContext) -> Verdict:
     """
     answer = _letter(artifact)
     if answer is None:
-        return Verdict(0.0, "Put a single letter in quotes in the answer cell, e.g. \"a\".",
-                       {"answer": repr(artifact)[:40]})
+        return Verdict(0.0, _letter_hint(ctx), {"answer": repr(artifact)[:40]})
     option = original_option(ctx.trainee_id, "answer_own", answer, desk.OWN_SEGMENT_OPTIONS)
     chosen = desk.OWN_SEGMENT_OPTIONS.get(option or "")
     top = own_top_kinds(ctx.trainee_world())
     evidence = {"answer": answer, "option": option, "kind": chosen, "top": top}
     if chosen in top:
-        return Verdict(1.0, "Correct: that is what your own company's records show.", evidence)
-    return Verdict(0.0, "That does not match your company's complaints table: add up each "
-                        "column over the 12 months and compare.", evidence)
+        return Verdict(1.0, _say(ctx, "Correct: that is what your own company's records show.",
+                                 "正確：你公司的紀錄正是這樣顯示。"), evidence)
+    return Verdict(0.0, _say(ctx, "That does not match your company's complaints table: add up "
+                                  "each column over the 12 months and compare.",
+                             "這與你公司的投訴表不符：把每一欄 12 個月的數字加起來再比較。"),
+                   evidence)
 
 
 # ------------------------------------------------------------- professionalism
-def _judgement(grade_id: str, artifact: Any) -> Verdict:
+def _judgement(grade_id: str, artifact: Any, lang: str = "en") -> Verdict:
     spec = JUDGEMENTS[grade_id]
     codes = set(desk.reason_codes(grade_id[:-len("_test")]))
     if not isinstance(artifact, Mapping) or not isinstance(artifact.get("choice"), str) or \
             not isinstance(artifact.get("reasons"), list):
-        return Verdict(0.0, "Choose one option and tick your reasons in the view, then set "
-                            "the answer to the view's value.", {"answer": repr(artifact)[:80]})
+        return Verdict(0.0, _say(lang, "Choose one option and tick your reasons in the view, "
+                                       "then set the answer to the view's value.",
+                                 "請在畫面中選擇一個選項並剔選你的理由，然後把答案設為畫面的值。"),
+                       {"answer": repr(artifact)[:80]})
     choice = artifact["choice"].strip().lower()
     reasons = [r for r in artifact["reasons"][:50] if isinstance(r, str)]
     unknown = sorted({r for r in reasons if r not in codes})
@@ -127,24 +155,30 @@ def _judgement(grade_id: str, artifact: Any) -> Verdict:
     evidence = {"choice": choice, "reasons": sorted(chosen), "unknown_reasons": unknown[:10]}
     if choice != spec["choice"]:
         breach = BREACH_CHOICES.get(grade_id, {}).get(choice)
-        return Verdict(0.0, "That choice does not put the customer first within the law: "
-                            "think about whose data it is and what he agreed to.", evidence,
+        return Verdict(0.0, _say(lang, "That choice does not put the customer first within the "
+                                       "law: think about whose data it is and what he agreed to.",
+                                 "這個選擇未能在守法的前提下以顧客為先：想想那是誰的資料，"
+                                 "以及他同意過甚麼。"), evidence,
                        breaches=[breach] if breach else [])
     score = 0.5 + 0.5 * max(0, good - bad) / len(spec["good"])
     if score == 1.0:
-        return Verdict(1.0, "Right choice, well justified.", evidence)
-    msg = "Right choice. The justification is incomplete"
+        return Verdict(1.0, _say(lang, "Right choice, well justified.", "選擇正確，理由充分。"),
+                       evidence)
+    msg = _say(lang, "Right choice. The justification is incomplete", "選擇正確，但理由不完整")
     if unknown:
-        msg += f"; unknown reason codes {quote(unknown[:5])} (tick reasons in the view)"
+        msg += _say(lang, f"; unknown reason codes {quote(unknown[:5])} (tick reasons in the "
+                          "view)", f"；不明的理由代碼 {quote(unknown[:5])}（請在畫面中剔選理由）")
     if bad - len(unknown) > 0:
-        msg += "; at least one reason would justify a different choice"
+        msg += _say(lang, "; at least one reason would justify a different choice",
+                    "；至少有一個理由會支持另一個選擇")
     if good < len(spec["good"]):
-        msg += "; name every consideration: the law, the people involved and the relationship"
-    return Verdict(score, msg + ".", evidence)
+        msg += _say(lang, "; name every consideration: the law, the people involved and the "
+                          "relationship", "；請列出每項考慮：法律、涉及的人和彼此的關係")
+    return Verdict(score, msg + _say(lang, ".", "。"), evidence)
 
 
 for _gid in JUDGEMENTS:
-    evaluator(UNIT, _gid)(lambda artifact, ctx, _g=_gid: _judgement(_g, artifact))
+    evaluator(UNIT, _gid)(lambda artifact, ctx, _g=_gid: _judgement(_g, artifact, ctx.lang))
 
 
 # ------------------------------------------------------------- exercise 3: follow up
@@ -172,7 +206,7 @@ def quote_measures(quotes: pd.DataFrame) -> dict[str, Any]:
     call = quotes["call_back_days"].fillna(99) <= dw.CALL_BACK_DAYS
     written = ~quotes["accepted"] | quotes["confirm_by"].isin(dw.WRITTEN_CONFIRMATION)
     correct = issued & within & valid & call & written
-    problems = {
+    problems = {   # English names: the evidence's keys (`PROBLEMS_ZH` words them in 繁體中文)
         "refused by the system (limits or approval)": quotes.loc[~issued, "enquiry_id"],
         "discount above the price rules": quotes.loc[issued & ~within, "enquiry_id"],
         "validity not the 14 days of the price rules": quotes.loc[issued & ~valid, "enquiry_id"],
@@ -185,6 +219,16 @@ def quote_measures(quotes: pd.DataFrame) -> dict[str, Any]:
 
 
 QUOTE_TIERS = ((0.95, 1.0), (0.85, 0.5), (0.7, 0.25))
+PROBLEMS_ZH = {"refused by the system (limits or approval)": "被系統拒絕（權限或審批）",
+               "discount above the price rules": "折扣高於價格規則",
+               "validity not the 14 days of the price rules": "有效期不是價格規則的 14 天",
+               "call-back later than 2 days": "回電遲於 2 天",
+               "acceptance not confirmed in writing": "接受報價未有書面確認"}
+
+
+def _wrong_value(ctx: Any, what_en: str, what_zh: str) -> str:
+    """"Hand in the ... view's value" in the trainee's language."""
+    return _say(ctx, f"Hand in the {what_en} view's value.", f"請交回{what_zh}畫面的值。")
 
 
 @evaluator(UNIT, "quote_test")
@@ -197,16 +241,20 @@ def quotes(artifact: Any, ctx: EvalContext) -> Verdict:
     confirmation of an acceptance); half from 85 %, a quarter from 70 %.
     """
     if not isinstance(artifact, Mapping) or artifact.get("kind") != "quote_rule":
-        return Verdict(0.0, "Hand in the quotation view's value (a quote rule).",
+        return Verdict(0.0, _wrong_value(ctx, "quotation", "報價"),
                        {"answer": repr(artifact)[:80]})
     result = dw.run_follow_up_week(_week_of(ctx), artifact, None)
     m = quote_measures(result["quotes"])
     score = _tier(m["share_correct"], QUOTE_TIERS)
-    msg = (f"On a company you never saw, {m['correct']} of {m['n']} quotations kept the "
-           "price rules")
+    msg = _say(ctx, f"On a company you never saw, {m['correct']} of {m['n']} quotations kept "
+                    "the price rules",
+               f"在一間你從未見過的公司，{m['n']} 張報價中有 {m['correct']} 張符合價格規則")
     if m["problems"]:
-        msg += ": " + "; ".join(f"{k} ({len(v)}+)" for k, v in m["problems"].items())
-    return Verdict(score, msg + ".", {k: m[k] for k in ("share_correct", "n", "correct")}
+        msg += _say(ctx, ": " + "; ".join(f"{k} ({len(v)}+)" for k, v in m["problems"].items()),
+                    "：" + "；".join(f"{PROBLEMS_ZH[k]}（{len(v)}+）"
+                                    for k, v in m["problems"].items()))
+    return Verdict(score, msg + _say(ctx, ".", "。"),
+                   {k: m[k] for k in ("share_correct", "n", "correct")}
                    | {"problems": {k: len(v) for k, v in m["problems"].items()}})
 
 
@@ -232,15 +280,17 @@ def promises(artifact: Any, ctx: EvalContext) -> Verdict:
     promise overdue at the end takes 0.2 off.
     """
     if not isinstance(artifact, Mapping) or artifact.get("kind") != "promise_rule":
-        return Verdict(0.0, "Hand in the promise view's value (a promise rule).",
+        return Verdict(0.0, _wrong_value(ctx, "promise", "承諾"),
                        {"answer": repr(artifact)[:80]})
     result = dw.run_follow_up_week(_week_of(ctx), TAUGHT_QUOTE_RULE, artifact)
     m = promise_measures(result["promises"])
     score = max(0.0, _tier(m["kept_share"], PROMISE_TIERS) - 0.2 * m["overdue"])
-    msg = (f"On a company you never saw, {m['n']} promises: {m['kept_share']:.0%} kept on time "
-           f"or rebooked with the customer, {m['late']} kept late, {m['overdue']} overdue at "
-           "the end of the week")
-    return Verdict(round(score, 4), msg + ".", m)
+    msg = _say(ctx, f"On a company you never saw, {m['n']} promises: {m['kept_share']:.0%} "
+                    f"kept on time or rebooked with the customer, {m['late']} kept late, "
+                    f"{m['overdue']} overdue at the end of the week.",
+               f"在一間你從未見過的公司，共 {m['n']} 個承諾：{m['kept_share']:.0%} 準時履行或與"
+               f"顧客另約時間，{m['late']} 個延遲履行，{m['overdue']} 個到週末仍逾期。")
+    return Verdict(round(score, 4), msg, m)
 
 
 TAUGHT_QUOTE_RULE = {"kind": "quote_rule", "groups": {
@@ -308,7 +358,7 @@ def complaints(artifact: Any, ctx: EvalContext) -> Verdict:
     (score - 0.4) / 0.5, so handling that is slow and unfitting everywhere earns nothing.
     """
     if not isinstance(artifact, Mapping) or artifact.get("kind") != "complaint_rule":
-        return Verdict(0.0, "Hand in the complaint view's value (a complaint rule).",
+        return Verdict(0.0, _wrong_value(ctx, "complaint", "投訴"),
                        {"answer": repr(artifact)[:80]})
     week = _week_of(ctx)
     from crm_sim.world import engine_state
@@ -320,13 +370,17 @@ def complaints(artifact: Any, ctx: EvalContext) -> Verdict:
     if over:
         raw /= 2
     score = 1.0 if raw >= 0.9 else round(max(0.0, (raw - 0.4) / 0.5), 2)
-    msg = (f"On a company you never saw, {m['n']} complaints: {m['sla']:.0%} within the "
-           f"service levels, {m['fitting']:.0%} with a recovery that fits the complaint, "
-           f"{m['recovered']:.0%} of the customers as satisfied as before; recovery cost "
-           f"HK${m['cost_hkd']:,.0f} (budget HK${m['budget_hkd']:,.0f})")
+    msg = _say(ctx, f"On a company you never saw, {m['n']} complaints: {m['sla']:.0%} within "
+                    f"the service levels, {m['fitting']:.0%} with a recovery that fits the "
+                    f"complaint, {m['recovered']:.0%} of the customers as satisfied as before; "
+                    f"recovery cost HK${m['cost_hkd']:,.0f} (budget HK${m['budget_hkd']:,.0f})",
+               f"在一間你從未見過的公司，共 {m['n']} 宗投訴：{m['sla']:.0%} 在服務標準內處理，"
+               f"{m['fitting']:.0%} 的補救切合投訴，{m['recovered']:.0%} 的顧客滿意度回復到投訴前；"
+               f"補救成本 HK${m['cost_hkd']:,.0f}（預算 HK${m['budget_hkd']:,.0f}）")
     if m["unfitting_kinds"]:
-        msg += "; look again at the recovery for: " + ", ".join(m["unfitting_kinds"])
-    return Verdict(score, msg + ".", {k: v for k, v in m.items() if k != "late"}
+        msg += _say(ctx, "; look again at the recovery for: ", "；請再檢視以下投訴的補救：") \
+            + ", ".join(m["unfitting_kinds"])
+    return Verdict(score, msg + _say(ctx, ".", "。"), {k: v for k, v in m.items() if k != "late"}
                    | {"over_budget": over})
 
 
@@ -358,25 +412,32 @@ def tiers(artifact: Any, ctx: EvalContext) -> Verdict:
     world = _hidden_desk(ctx)
     mine = ds.tiers_from_rule(world, artifact)
     if mine is None:
-        return Verdict(0.0, "Hand in the tier view's value: a weight for every measure, not "
-                            "all 0.", {"answer": repr(artifact)[:80]})
+        return Verdict(0.0, _say(ctx, "Hand in the tier view's value: a weight for every "
+                                      "measure, not all 0.",
+                                 "請交回分級畫面的值：每項指標都要有權重，且不可全部為 0。"),
+                       {"answer": repr(artifact)[:80]})
     ref = classify.score_classification(world, ds.tiers_from_rule(world, REFERENCE_TIER_RULE))
     got = classify.score_classification(world, mine)
     short = round(ref["rank_correlation"] - got["rank_correlation"], 4)
     score = next((s for most, s in TIER_SHORTFALL if short <= most + 1e-9), 0.0)
-    msg = (f"On a company you never saw, your tiers put {got['agreement']:.0%} of the "
-           f"customers in their true tier; their order follows the customers' true value "
-           f"with a rank correlation of {got['rank_correlation']:.2f}")
+    msg = _say(ctx, f"On a company you never saw, your tiers put {got['agreement']:.0%} of the "
+                    "customers in their true tier; their order follows the customers' true "
+                    f"value with a rank correlation of {got['rank_correlation']:.2f}",
+               f"在一間你從未見過的公司，你的分級把 {got['agreement']:.0%} 的顧客放在其真正的級別；"
+               f"其排序與顧客真正價值的等級相關系數為 {got['rank_correlation']:.2f}")
     if score < 1:
-        msg += "; think about which measures show what a customer is worth now and could be"
-    return Verdict(score, msg + ".", {"shortfall": short, "agreement": got["agreement"],
-                                      "rank_correlation": got["rank_correlation"]})
+        msg += _say(ctx, "; think about which measures show what a customer is worth now and "
+                         "could be", "；想想哪些指標能反映顧客現在及將來的價值")
+    return Verdict(score, msg + _say(ctx, ".", "。"),
+                   {"shortfall": short, "agreement": got["agreement"],
+                    "rank_correlation": got["rank_correlation"]})
 
 
 # ------------------------------------------------------------- exercise 6: the system
 HANDOFF_NEEDS = {kind: set(_cat.HANDOFF_KINDS[kind][1]) for kind in ds.HANDOFF_GROUPS}
 # Fields no other department ever needs from the desk: sending one is a breach.
 NEVER_SENT = {"hkid", "budget_hkd", "vip_note", "birthday", "lifetime_value"}
+HANDOFF_ZH = {"repair_ticket": "維修單", "delivery": "送貨單"}
 
 
 @evaluator(UNIT, "handoff_test")
@@ -389,7 +450,7 @@ def handoffs(artifact: Any, ctx: EvalContext) -> Verdict:
     """
     fields = ds.handoff_fields(artifact)
     if fields is None:
-        return Verdict(0.0, "Hand in the hand-off view's value (a hand-off rule).",
+        return Verdict(0.0, _wrong_value(ctx, "hand-off", "轉交"),
                        {"answer": repr(artifact)[:80]})
     parts, notes, leaked = [], [], []
     for kind, need in HANDOFF_NEEDS.items():
@@ -398,21 +459,27 @@ def handoffs(artifact: Any, ctx: EvalContext) -> Verdict:
         leaked += [f"{kind}: {f}" for f in sorted(sent & NEVER_SENT)]
         parts.append(max(0.0, 1 - (len(missing) + len(extra)) / len(need)))
         if missing:
-            notes.append(f"the {kind.replace('_', ' ')} lacks {len(missing)} field(s) the "
-                         "department needs")
+            notes.append(_say(ctx, f"the {kind.replace('_', ' ')} lacks {len(missing)} "
+                                   "field(s) the department needs",
+                              f"{HANDOFF_ZH.get(kind, kind)}缺少部門需要的 {len(missing)} 個欄位"))
         if extra:
-            notes.append(f"the {kind.replace('_', ' ')} carries {len(extra)} field(s) it "
-                         "does not need")
+            notes.append(_say(ctx, f"the {kind.replace('_', ' ')} carries {len(extra)} field(s) "
+                                   "it does not need",
+                              f"{HANDOFF_ZH.get(kind, kind)}附帶了 {len(extra)} 個不需要的欄位"))
     evidence = {"sent": {k: sorted(v) for k, v in fields.items()}, "leaked": leaked}
     if leaked:
-        return Verdict(0.0, "A hand-off carries personal data the department never needs ("
-                            + ", ".join(leaked[:5]) + ").", evidence,
+        return Verdict(0.0, _say(ctx, "A hand-off carries personal data the department never "
+                                      "needs (", "有轉交附帶了部門從不需要的個人資料（")
+                       + ", ".join(leaked[:5]) + _say(ctx, ").", "）。"), evidence,
                        breaches=["data_beyond_need: " + "; ".join(leaked[:5])
                                  + " (PDPO DPP3, DPP4)"])
     score = round(sum(parts) / len(parts), 4)
     if score == 1.0:
-        return Verdict(1.0, "Each department gets what it needs to do the job, and no more.",
+        return Verdict(1.0, _say(ctx, "Each department gets what it needs to do the job, and no "
+                                      "more.", "每個部門都得到工作所需的資料，不多也不少。"),
                        evidence)
+    if ctx.lang == ZH:
+        return Verdict(score, "；".join(notes) + "。", evidence)
     return Verdict(score, "; ".join(notes).capitalize() + ".", evidence)
 
 
@@ -422,6 +489,10 @@ DAR_HINTS = {"identity": "make sure the requester is the customer before sending
              "reply_within": "the PDPO sets the time limit (s.19)",
              "include": "a copy of his own data, complete, and no one else's (s.18, s.20)",
              "fee": "a fee may be charged but not an excessive one (s.28)"}
+DAR_HINTS_ZH = {"identity": "寄出任何資料前，先確定提出要求的人就是該顧客",
+                "reply_within": "《個人資料（私隱）條例》定有回覆期限（第 19 條）",
+                "include": "提供他本人完整的資料副本，不包括其他人的資料（第 18、20 條）",
+                "fee": "可以收費，但不可過高（第 28 條）"}
 
 
 @evaluator(UNIT, "dar_test")
@@ -432,16 +503,22 @@ def data_access(artifact: Any, ctx: EvalContext) -> Verdict:
     """
     choice = ds.dar_choices(artifact)
     if choice is None:
-        return Verdict(0.0, "Hand in the request view's value, with every decision made.",
+        return Verdict(0.0, _say(ctx, "Hand in the request view's value, with every decision "
+                                      "made.", "請交回查閱要求畫面的值，並作出每一項決定。"),
                        {"answer": repr(artifact)[:80]})
     if choice["include"] == "own_and_family_records":
-        return Verdict(0.0, "The reply would disclose other people's data.", choice,
+        return Verdict(0.0, _say(ctx, "The reply would disclose other people's data.",
+                                 "這個回覆會披露其他人的資料。"), choice,
                        breaches=["other_persons_data_disclosed: family members' records sent "
                                  "with a data access request (PDPO s.20(1)(b), DPP3)"])
     right = [f for f, ok in DAR_KEY.items() if choice[f] in ok]
     score = len(right) / len(DAR_KEY)
     if score == 1.0:
-        return Verdict(1.0, "Answered as the PDPO requires.", choice)
+        return Verdict(1.0, _say(ctx, "Answered as the PDPO requires.",
+                                 "回覆符合《個人資料（私隱）條例》的要求。"), choice)
+    if ctx.lang == ZH:
+        return Verdict(score, "請再檢視：" + "；".join(DAR_HINTS_ZH[f] for f in DAR_KEY
+                                                   if f not in right) + "。", choice)
     hints = [DAR_HINTS[f] for f in DAR_KEY if f not in right]
     return Verdict(score, "Look again: " + "; ".join(hints) + ".", choice)
 
@@ -459,19 +536,23 @@ def backup(artifact: Any, ctx: EvalContext) -> Verdict:
     """
     drill = ds.run_backup_drill(_hidden_desk(ctx), artifact)
     if drill is None:
-        return Verdict(0.0, "Hand in the backup view's value, with every decision made.",
+        return Verdict(0.0, _say(ctx, "Hand in the backup view's value, with every decision "
+                                      "made.", "請交回備份畫面的值，並作出每一項決定。"),
                        {"answer": repr(artifact)[:80]})
     best = drill["recorded"] - ds.CONTACTS_PER_DAY
     share = drill["kept"] / best if best > 0 else 0.0
     score = _tier(share, BACKUP_TIERS) if drill["restored"] else 0.0
     if not drill["restored"]:
-        msg = ("On a company you never saw, the restore failed: the backup it used was "
-               "damaged or gone, so every record was lost")
+        msg = _say(ctx, "On a company you never saw, the restore failed: the backup it used "
+                        "was damaged or gone, so every record was lost.",
+                   "在一間你從未見過的公司，還原失敗：所用的備份已損壞或不存在，所有紀錄都遺失了。")
     else:
-        msg = (f"On a company you never saw, the restore gave back {drill['kept']} of "
-               f"{drill['recorded']} contacts ({share:.0%} of what a backup the evening "
-               "before could hold)")
-    return Verdict(score, msg + ".", drill)
+        msg = _say(ctx, f"On a company you never saw, the restore gave back {drill['kept']} of "
+                        f"{drill['recorded']} contacts ({share:.0%} of what a backup the "
+                        "evening before could hold).",
+                   f"在一間你從未見過的公司，還原取回了 {drill['recorded']} 宗聯絡紀錄中的 "
+                   f"{drill['kept']} 宗（相當於前一晚備份所能保存的 {share:.0%}）。")
+    return Verdict(score, msg, drill)
 
 
 # ------------------------------------------------------------- exercise 2: a day at the desk
@@ -513,10 +594,18 @@ def contact_records(artifact: Any, ctx: EvalContext) -> Verdict:
     """
     result = dd.record_day(_day_of(ctx), artifact, desk.TAUGHT_INFO_RULE)
     if result is None:
-        return Verdict(0.0, "Hand in the contact view's value, with every choice made.",
+        return Verdict(0.0, _say(ctx, "Hand in the contact view's value, with every choice "
+                                      "made.", "請交回聯絡畫面的值，並作出每一項選擇。"),
                        {"answer": repr(artifact)[:80]})
     m = contact_measures(result)
     score = _tier(m["share"], DAY_TIERS)
+    if ctx.lang == ZH:
+        parts = [f"{m[k]} 宗{label}" for k, label in (
+            ("wrong_channel", "記錄在錯誤的渠道"), ("not_inbound", "顧客主動聯絡卻記錄為外撥"),
+            ("promise_wrong", "未按顧客要求的日子承諾回電")) if m[k]]
+        return Verdict(score, f"在一間你從未見過的公司的一天，{m['n']} 宗聯絡中有 "
+                              f"{m['share']:.0%} 記錄正確" + ("：" + "；".join(parts)
+                                                             if parts else "") + "。", m)
     parts = [f"{m[k]} {label}" for k, label in (
         ("wrong_channel", "recorded under the wrong channel"),
         ("not_inbound", "recorded as outbound though the customer got in touch"),
@@ -540,7 +629,8 @@ def info_records(artifact: Any, ctx: EvalContext) -> Verdict:
             "if_asked_to_call": "promise_call_back_by_the_day_asked"} for f in dd.FORMS}}
     result = dd.record_day(_day_of(ctx), taught_contacts, artifact)
     if result is None:
-        return Verdict(0.0, "Hand in the information view's value, with every choice made.",
+        return Verdict(0.0, _say(ctx, "Hand in the information view's value, with every "
+                                      "choice made.", "請交回資料畫面的值，並作出每一項選擇。"),
                        {"answer": repr(artifact)[:80]})
     rec, contacts = result["records"], result["day"].contacts.set_index("contact")
     given = recorded = 0
@@ -557,14 +647,19 @@ def info_records(artifact: Any, ctx: EvalContext) -> Verdict:
     evidence = {"given": given, "recorded": recorded, "share": round(share, 4),
                 "id_numbers_recorded": len(ids_recorded)}
     if ids_recorded:
-        return Verdict(0.0, f"Identity card numbers were written into {len(ids_recorded)} "
-                            "contact record(s); the business does not need them.", evidence,
+        return Verdict(0.0, _say(ctx, f"Identity card numbers were written into "
+                                      f"{len(ids_recorded)} contact record(s); the business "
+                                      "does not need them.",
+                                 f"有 {len(ids_recorded)} 宗聯絡紀錄寫入了身份證號碼；"
+                                 "業務並不需要這些資料。"), evidence,
                        breaches=[f"unnecessary_data_collected: HKID numbers recorded in "
                                  f"{len(ids_recorded)} contact(s) (PDPO DPP1)"])
     score = _tier(share, DAY_TIERS)
-    return Verdict(score, f"On a day at a company you never saw, {share:.0%} of the useful "
-                          "information customers gave reached their important information.",
-                   evidence)
+    return Verdict(score, _say(ctx, f"On a day at a company you never saw, {share:.0%} of the "
+                                    "useful information customers gave reached their "
+                                    "important information.",
+                               f"在一間你從未見過的公司的一天，顧客提供的有用資料中有 {share:.0%} "
+                               "記入了他們的重要資料。"), evidence)
 
 
 # ------------------------------------------------------------- exercise 6: the report
@@ -583,7 +678,8 @@ def monthly_report(artifact: Any, ctx: EvalContext) -> Verdict:
     """
     compiled = ds.compile_report(_hidden_desk(ctx), artifact)
     if compiled is None:
-        return Verdict(0.0, "Hand in the report view's value, with every choice made.",
+        return Verdict(0.0, _say(ctx, "Hand in the report view's value, with every choice "
+                                      "made.", "請交回報告畫面的值，並作出每一項選擇。"),
                        {"answer": repr(artifact)[:80]})
     choice, table = compiled
     right = [f for f, want in REPORT_KEY.items() if choice[f] == want]
@@ -591,11 +687,15 @@ def monthly_report(artifact: Any, ctx: EvalContext) -> Verdict:
     evidence = {"report": choice["report"], "period": choice["period"],
                 "send_to": choice["send_to"], "rows": int(len(table))}
     if score == 1.0:
-        return Verdict(1.0, f"On a company you never saw, the report holds {len(table)} "
-                            f"rows for {choice.get('month')}: what the manager's review needs.",
-                       evidence)
-    return Verdict(score, "The manager reviews last month's contacts by channel: check the "
-                          "report, its period and who it is for.", evidence)
+        return Verdict(1.0, _say(ctx, f"On a company you never saw, the report holds "
+                                      f"{len(table)} rows for {choice.get('month')}: what the "
+                                      "manager's review needs.",
+                                 f"在一間你從未見過的公司，報告有 {choice.get('month')} 的 "
+                                 f"{len(table)} 行：正是經理檢討所需。"), evidence)
+    return Verdict(score, _say(ctx, "The manager reviews last month's contacts by channel: "
+                                    "check the report, its period and who it is for.",
+                               "經理檢討的是上個月按渠道劃分的聯絡：請檢查報告、其期間和收件人。"),
+                   evidence)
 
 
 # ------------------------------------------------------------- cohort variants

@@ -352,14 +352,15 @@ _SQL_START = ("select", "with")
 
 
 def run_sql(path: Any, sql: Any, timeout_s: float = 5.0,
-            max_rows: int = SQL_MAX_ROWS) -> pd.DataFrame:
+            max_rows: int = SQL_MAX_ROWS, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run one read-only ``SELECT`` on a saved world (``World.save``) and return a frame.
 
     The same runner serves the notebook (a trainee trying a query) and the grader (the
     trainee's query on a hidden store), so it trusts nothing in the query: the file is
     opened read-only, an authorizer refuses everything but reading (no ATTACH, no
     PRAGMA, no writes), a progress handler stops a query after ``timeout_s`` and at most
-    ``max_rows`` rows are fetched.
+    ``max_rows`` rows are fetched. `params` are bound to the query's ``:name``
+    placeholders (values, never SQL: a report's month is a parameter, not pasted text).
 
     Raises:
         FieldError: not a single SELECT, refused by the authorizer, too slow, too many
@@ -407,7 +408,7 @@ def run_sql(path: Any, sql: Any, timeout_s: float = 5.0,
         con.set_authorizer(authorizer)
         con.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 10_000)
         try:
-            cur = con.execute(text)
+            cur = con.execute(text, dict(params) if params else ())
             rows = cur.fetchmany(max_rows + 1)
         except sqlite3.Error as e:
             reason = "took too long" if time.monotonic() > deadline else str(e)

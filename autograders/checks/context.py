@@ -107,7 +107,7 @@ class EvalContext:
 
         return call_function(artifact, args_list, limits=self.limits, slot=self.slot)
 
-    def run_sql(self, db_path: Any, query: Any) -> Any:
+    def run_sql(self, db_path: Any, query: Any, params: dict | None = None) -> Any:
         """Run a submitted SQL query read-only on a copy of `db_path`, inside the jail.
 
         Mirrors `call_function`: the wall clock is enforced from outside and memory is
@@ -116,6 +116,7 @@ class EvalContext:
         Args:
             db_path: a world saved with ``World.save`` (e.g. the hidden store).
             query: the trainee's query text.
+            params: the grader's values for the query's ``:name`` placeholders.
 
         Returns:
             A pandas DataFrame, or a falsy `CallError` for a query that failed, was
@@ -123,7 +124,7 @@ class EvalContext:
         """
         from autograders.sandbox.evaluate import run_sql
 
-        return run_sql(db_path, query, limits=self.limits, slot=self.slot)
+        return run_sql(db_path, query, limits=self.limits, slot=self.slot, params=params)
 
 
 def language_of(support_files: Any, trainee_id: str) -> str:

@@ -114,8 +114,11 @@ SQL_RESULT_BYTES = 20_000_000     # JSON of the capped rows; more is a failed qu
 
 
 def run_sql(db_path: Any, query: Any, *, limits: Limits = DEFAULT_LIMITS, slot: int = 0,
-            max_rows: int | None = None) -> Any:
+            max_rows: int | None = None, params: dict | None = None) -> Any:
     """Run a submitted SQL query on a copy of a saved world, inside the jail.
+
+    `params` (plain values chosen by the grader) are bound to the query's ``:name``
+    placeholders inside the jail.
 
     Why not in the grading process: sqlite checks its own time limit only every few
     thousand VM steps (one ``randomblob`` per row held a worker 40 s) and allocates
@@ -139,7 +142,8 @@ def run_sql(db_path: Any, query: Any, *, limits: Limits = DEFAULT_LIMITS, slot: 
         copy.chmod(0o400)
         ws.give(copy)
         job = json.dumps({"db": str(copy), "query": query, "max_rows": max_rows,
-                          "timeout_s": limits.cell_timeout_s}).encode()
+                          "timeout_s": limits.cell_timeout_s,
+                          "params": dict(params or {})}).encode()
         outcome = run_sandboxed(
             ["-I", "-m", "autograders.sandbox.sqlrun"], ws, limits,
             wall_timeout_s=STARTUP_GRACE_S + limits.cell_timeout_s, stdin=job,

@@ -1,6 +1,7 @@
 """Runs inside the jail: one submitted SQL query on a copy of a saved world.
 
-Protocol: stdin is ``{"db", "query", "timeout_s", "max_rows"}``. The query goes through
+Protocol: stdin is ``{"db", "query", "timeout_s", "max_rows"}`` and optionally
+``"params"`` (the grader's values for the query's ``:name`` placeholders). The query goes through
 `crm_sim.profile_review.run_sql` (read-only open, an authorizer that allows reading the
 public tables only, a row cap), so the rules are the ones the trainee met in the notebook.
 One JSON line ``{"ready": true}`` goes to the *private* result fd once imports are done
@@ -36,7 +37,8 @@ def main() -> None:
     emit({"ready": True})
     try:
         frame = run_sql(job["db"], job["query"], timeout_s=float(job["timeout_s"]),
-                        max_rows=int(job.get("max_rows") or SQL_MAX_ROWS))
+                        max_rows=int(job.get("max_rows") or SQL_MAX_ROWS),
+                        params=job.get("params") or None)
         emit({"ok": True, "columns": [str(c) for c in frame.columns],
               "rows": [[_plain(v) for v in row] for row in frame.itertuples(index=False)]})
     except MemoryError:

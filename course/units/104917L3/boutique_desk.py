@@ -458,9 +458,31 @@ def report_editor(text: UnitText):
 def show_report_check(world: Any, text: UnitText, report_rule: Any):
     """The report your rule compiles from your own company's information system."""
     ds = _system_module()
+    if isinstance(report_rule, dict) and report_rule.get("kind") == ds.REPORT_SQL_KIND:
+        return show_report_query_check(world, text, report_rule)
     if not _rule_ok(text, report_rule, "report_rule", ds.REPORT_GROUPS, ds.REPORT_FIELDS):
         return None
     choice, table = ds.compile_report(world, report_rule)
     print(text.get("system.report", report=choice["report"], rows=len(table),
                    month=choice.get("month", "-")))
     return table
+
+
+def show_report_query_check(world: Any, text: UnitText, report_query: Any):
+    """Analyst track: run your report query on your own company (``:month`` bound); its rows."""
+    from crm_sim.errors import CrmSimError
+
+    ds = _system_module()
+    try:
+        table = ds.run_report_query(world, report_query)
+    except CrmSimError as exc:
+        print(text.get("analyst.failed", rule=str(exc)[:300]))
+        _failed()
+        return None
+    if table is None:
+        print(text.get("analyst.not_a_query"))
+        _failed()
+        return None
+    print(text.get("analyst.ran", rows=len(table), month=ds.report_month(world)))
+    return table
+

@@ -258,3 +258,50 @@ def compile_report(world: Any, rule: Any) -> tuple[dict, pd.DataFrame] | None:
     with tempfile.TemporaryDirectory() as tmp:
         table = InfoSystem(w, Path(tmp) / "system.sqlite").report(choice["report"], **params)
     return choice | params, table
+
+
+# ------------------------------------------------------- the analyst track of the report
+# The analyst track hands in the monthly report as one parameterised SELECT instead of
+# the report view's value: {"kind": "report_sql", "sql": "...", "send_to": "..."}. The
+# month is bound to the query's ``:month`` placeholder by whoever runs it (the trainee's
+# check on their own company, the grader on one they never saw), never pasted into it.
+REPORT_SQL_KIND = "report_sql"
+REPORT_SQL_MAX_CHARS = 5_000
+REPORT_SQL_COLUMNS = ("channel", "direction", "communications")
+
+
+def report_query_parts(artefact: Any) -> dict[str, str] | None:
+    """``{"sql", "send_to"}`` of an analyst-track report, or None when it is not one."""
+    if not isinstance(artefact, dict) or artefact.get("kind") != REPORT_SQL_KIND:
+        return None
+    sql, send_to = artefact.get("sql"), artefact.get("send_to")
+    if not isinstance(sql, str) or not sql.strip() or len(sql) > REPORT_SQL_MAX_CHARS:
+        return None
+    if send_to not in REPORT_FIELDS["send_to"]:
+        return None
+    return {"sql": sql, "send_to": send_to}
+
+
+def report_month(world: Any) -> str:
+    """The month the manager reviews: the last full month before the world's today."""
+    return _month(world, "last_full_month")
+
+
+def run_report_query(world: Any, artefact: Any, timeout_s: float = 5.0) -> pd.DataFrame | None:
+    """The analyst track's query run on a company (read-only copy, :month bound).
+
+    None when the artefact is not an analyst-track report.
+
+    Raises:
+        FieldError: the query is refused (not one SELECT, a hidden table) or fails.
+    """
+    from crm_sim.profile_review import run_sql
+
+    parts = report_query_parts(artefact)
+    if parts is None:
+        return None
+    w = desk.open_desk(world.copy())
+    with tempfile.TemporaryDirectory() as tmp:
+        path = w.save(Path(tmp) / "system.sqlite")
+        return run_sql(path, parts["sql"], timeout_s=timeout_s,
+                       params={"month": report_month(w)})

@@ -12,7 +12,9 @@ score never depends on the language.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -674,8 +676,11 @@ def monthly_report(artifact: Any, ctx: EvalContext) -> Verdict:
 
     The manager's review needs last month's contacts by channel: 0.4 for the report,
     0.4 for the period, 0.2 for sending it to the boutique manager; the report is
-    compiled on the unseen company and must hold rows.
+    compiled on the unseen company and must hold rows. The analyst track's
+    parameterised SELECT (`report_by_sql`) earns the same points.
     """
+    if isinstance(artifact, Mapping) and artifact.get("kind") == ds.REPORT_SQL_KIND:
+        return report_by_sql(artifact, ctx)
     compiled = ds.compile_report(_hidden_desk(ctx), artifact)
     if compiled is None:
         return Verdict(0.0, _say(ctx, "Hand in the report view's value, with every choice "
@@ -696,6 +701,102 @@ def monthly_report(artifact: Any, ctx: EvalContext) -> Verdict:
                                     "check the report, its period and who it is for.",
                                "經理檢討的是上個月按渠道劃分的聯絡：請檢查報告、其期間和收件人。"),
                    evidence)
+
+
+# ------------------------------------------------------------- exercise 6: analyst track
+TAUGHT_REPORT_RULE = {"kind": "report_rule", "groups": {"monthly_report": REPORT_KEY}}
+
+
+def _hidden_report_store(ctx: EvalContext) -> Path:
+    """The unseen company with its desk open, saved once per context for `run_sql`."""
+    if "report_store" in ctx._cache and ctx._cache["report_store"].exists():
+        return ctx._cache["report_store"]
+    folder = tempfile.TemporaryDirectory(prefix="crm-104917-grade-")
+    path = _hidden_desk(ctx).save(Path(folder.name) / "system.sqlite")
+    ctx._cache["report_store_dir"] = folder        # removed with the context
+    ctx._cache["report_store"] = path
+    return path
+
+
+def _by_channel(table: pd.DataFrame) -> dict[tuple[str, str], int] | None:
+    """``{(channel, direction): communications}``; None when not one row per pair."""
+    cols = {str(c).lower(): c for c in table.columns}
+    if not all(c in cols for c in ds.REPORT_SQL_COLUMNS):
+        return None
+    counts = pd.to_numeric(table[cols["communications"]], errors="coerce")
+    keys = list(zip(table[cols["channel"]].astype(str), table[cols["direction"]].astype(str),
+                    strict=True))
+    if counts.isna().any() or len(set(keys)) != len(keys):
+        return None
+    return {k: int(v) for k, v in zip(keys, counts, strict=True)}
+
+
+def report_by_sql(artifact: Any, ctx: EvalContext) -> Verdict:
+    """P8, analyst track: the monthly report as one parameterised SELECT, on an unseen company.
+
+    The query runs in the jail (`EvalContext.run_sql`: read-only copy, public tables only,
+    bounded time and memory) with ``:month`` bound to the last full month. The same
+    points as the report view: 0.4 for the report (one row per channel and direction
+    with a ``communications`` count), 0.4 for the period (the counts are those of the
+    month bound to ``:month``: a query that does not use the parameter earns none), 0.2
+    for sending it to the boutique manager. A query that fails, is refused or returns
+    no rows earns nothing; its message names the kind of failure only, never the
+    database's words.
+    """
+    parts = ds.report_query_parts(artifact)
+    if parts is None:
+        return Verdict(0.0, _say(ctx, "Hand in the analyst track's report as {\"kind\": "
+                                      "\"report_sql\", \"sql\": \"SELECT ...\", \"send_to\": "
+                                      "...} with one of the view's recipients.",
+                                 "請以 {\"kind\": \"report_sql\", \"sql\": \"SELECT ...\", "
+                                 "\"send_to\": ...} 交回分析員路線的報告，"
+                                 "收件人須為畫面中的選項之一。"),
+                       {"answer": repr(artifact)[:80]})
+    world = _hidden_desk(ctx)
+    month = ds.report_month(world)
+    got = ctx.run_sql(_hidden_report_store(ctx), parts["sql"], params={"month": month})
+    if not isinstance(got, pd.DataFrame):
+        return Verdict(0.0, _say(ctx, f"The query failed on a company you never saw "
+                                      f"({got.kind}): it must be one read-only SELECT on the "
+                                      "public tables that finishes in time. Try it on your "
+                                      "own company first.",
+                                 f"查詢在一間你從未見過的公司執行失敗（{got.kind}）：必須是只讀取"
+                                 "公開資料表、能及時完成的單一 SELECT。請先在你自己的公司試一試。"),
+                       {"error": got.kind})
+    want = _by_channel(ds.compile_report(world, TAUGHT_REPORT_RULE)[1])
+    mine = _by_channel(got)
+    uses_month = ":month" in parts["sql"]
+    report_ok = mine is not None and len(mine) > 0
+    if report_ok:
+        period_ok = uses_month and mine == want
+    else:
+        cols = {str(c).lower(): c for c in got.columns}
+        total = (pd.to_numeric(got[cols["communications"]], errors="coerce").sum()
+                 if "communications" in cols else -1)
+        period_ok = uses_month and len(got) > 0 and total == sum((want or {}).values())
+    send_ok = parts["send_to"] == REPORT_KEY["send_to"]
+    score = round(0.4 * report_ok + 0.4 * period_ok + 0.2 * send_ok, 4) if len(got) else 0.0
+    evidence = {"rows": int(len(got)), "report": report_ok, "period": period_ok,
+                "uses_month": uses_month, "send_to": parts["send_to"]}
+    if score == 1.0:
+        return Verdict(1.0, _say(ctx, f"On a company you never saw, your query gives the "
+                                      f"manager {month}'s contacts by channel and direction.",
+                                 f"在一間你從未見過的公司，你的查詢給店長 {month} 按渠道及方向"
+                                 "劃分的聯絡數目。"), evidence)
+    hints = []
+    if not report_ok:
+        hints.append(_say(ctx, "one row per channel and direction, with the columns channel, "
+                               "direction and communications",
+                          "每個渠道及方向一行，欄位為 channel、direction 和 communications"))
+    if not period_ok:
+        hints.append(_say(ctx, "count the month bound to :month (substr(timestamp, 1, 7) = "
+                               ":month), not a month you typed",
+                          "計算綁定到 :month 的月份（substr(timestamp, 1, 7) = :month），"
+                          "而不是自己輸入的月份"))
+    if not send_ok:
+        hints.append(_say(ctx, "the report is for the boutique manager", "報告是給店長的"))
+    return Verdict(score, _say(ctx, "Look again: ", "請再檢視：")
+                   + _say(ctx, "; ", "；").join(hints) + _say(ctx, ".", "。"), evidence)
 
 
 # ------------------------------------------------------------- cohort variants

@@ -120,11 +120,13 @@ class RuleEditor(View):
                                                      rows=min(8, len(opts)), description=f)
                 else:
                     control = widgets.Dropdown(options=["(choose)", *opts], value="(choose)",
-                                               description=f)
+                                               description=f,
+                                               style={"description_width": "initial"})
                 control.observe(lambda _: self.refresh(), names="value")
                 self._controls[(g, f)] = control
                 cells.append(control)
-            rows.append(widgets.HBox(cells))
+            # wraps on a narrow screen instead of pushing controls out of sight
+            rows.append(widgets.HBox(cells, layout=widgets.Layout(flex_flow="row wrap")))
         self._status = widgets.HTML()
         self._chart = widgets.Output()
         self._quiet = False

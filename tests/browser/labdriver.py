@@ -95,14 +95,18 @@ class CellRef:
     kind: str
     source: str
     grade_id: str | None
+    graded: bool = False
 
 
 def read_cells(path: Path) -> list[CellRef]:
     """The cells of a notebook file, in page order."""
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    return [CellRef(i, c["cell_type"], "".join(c["source"]),
-                    c.get("metadata", {}).get("nbgrader", {}).get("grade_id"))
-            for i, c in enumerate(nb["cells"])]
+    cells = []
+    for i, c in enumerate(nb["cells"]):
+        meta = c.get("metadata", {}).get("nbgrader", {})
+        cells.append(CellRef(i, c["cell_type"], "".join(c["source"]), meta.get("grade_id"),
+                             bool(meta.get("grade")) and c["cell_type"] == "code"))
+    return cells
 
 
 class LabNotebook:

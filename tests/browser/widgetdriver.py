@@ -63,27 +63,43 @@ class Act:
     how: str
     label: str
     value: object = None
+    nth: int = 0                       # which of several controls with this label
+    scope: Callable | None = None      # out -> the part of the view to look in (a row)
 
     def __call__(self, nb, out) -> None:
         """Do it in the output area `out` of the view's cell, then wait for the kernel."""
-        getattr(self, f"_{self.how}")(out)
+        getattr(self, f"_{self.how}")(self.scope(out) if self.scope else out)
         settle(nb)
 
+    def _type_placeholder(self, out):
+        box = out.get_by_placeholder(self.label, exact=True).nth(self.nth)
+        box.fill(str(self.value))          # one input event: a sheet redraws once per box
+        box.press("Enter")
+
+    def _tick_here(self, out):
+        out.locator("input[type=checkbox]").first.check()
+
+    def _untick_here(self, out):
+        out.locator("input[type=checkbox]").first.uncheck()
+
+    def _pick_here(self, out):
+        out.locator("select").first.select_option(label=str(self.value))
+
     def _pick(self, out):
-        out.get_by_label(exact(self.label)).first.select_option(label=str(self.value))
+        out.get_by_label(exact(self.label)).nth(self.nth).select_option(label=str(self.value))
 
     def _pick_many(self, out):
-        out.get_by_label(exact(self.label)).first.select_option(
+        out.get_by_label(exact(self.label)).nth(self.nth).select_option(
             label=[str(v) for v in self.value])
 
     def _tick(self, out):
-        out.get_by_label(exact(self.label)).first.check()
+        out.get_by_label(exact(self.label)).nth(self.nth).check()
 
     def _untick(self, out):
-        out.get_by_label(exact(self.label)).first.uncheck()
+        out.get_by_label(exact(self.label)).nth(self.nth).uncheck()
 
     def _type(self, out):
-        box = out.get_by_label(exact(self.label)).first
+        box = out.get_by_label(exact(self.label)).nth(self.nth)
         box.click()
         box.press("Control+A")
         box.press_sequentially(str(self.value))
@@ -91,7 +107,7 @@ class Act:
 
     def _slide(self, out):
         slider = out.locator(".widget-slider").filter(
-            has=out.locator("label.widget-label", has_text=exact(self.label))).first
+            has=out.page.locator("label.widget-label", has_text=exact(self.label))).first
         readout = slider.locator(".widget-readout")
         readout.click()
         readout.press("Control+A")
@@ -234,3 +250,12 @@ def labelled(out) -> Sequence[str]:
       }
       return bad;
     }""")
+
+
+def settle_page(page, seconds: float = 0.3) -> None:
+    """Let a Voila page repaint before the next control is looked up.
+
+    Voila pages have no Lab app to ask about the kernel; comm messages keep their order,
+    so the kernel handles the clicks in turn whatever the pause.
+    """
+    page.wait_for_timeout(seconds * 1000)

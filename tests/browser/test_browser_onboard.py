@@ -1,0 +1,112 @@
+"""`crm-course onboard UNIT` in a browser: dashboards with widgets, no code, no grading.
+
+The command is started as a trainer would (the real CLI, Voila behind it) on a released
+temp course; each page must show the narrative and the views with no code cell, no
+answer or check cell and no error; a view is then operated by a person's clicks.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import stop, wait_for_http
+from widgetdriver import click, pick, settle_page, type_in
+
+from autograders.onboard import ONBOARDING_TRAINEE, dashboard_notebook
+
+UNIT = "ITCSCR304A"
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def onboarding(released_course, tmp_path_factory):
+    """`crm-course onboard ITCSCR304A` serving on 127.0.0.1; stopped afterwards."""
+    out = tmp_path_factory.mktemp("onboarding")
+    port = _port()
+    log = out / "voila.log"
+    cli = Path(sys.executable).with_name("crm-course")
+    with log.open("w") as sink:
+        proc = subprocess.Popen(
+            [str(cli), "onboard", UNIT, "--no-browser", "--course", str(released_course.root),
+             "--out", str(out), "--", f"--port={port}", "--Voila.ip=127.0.0.1"],
+            stdout=sink, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(f"{url}/", proc, log, timeout=180)
+        yield url, out / UNIT, log
+    finally:
+        stop(proc)
+
+
+def test_dashboards_hold_no_exercise_and_share_one_company(onboarding, released_course):
+    """No answer or check cell reaches a dashboard; one shared world is saved beside them."""
+    _, folder, _ = onboarding
+    for path in sorted(folder.glob("*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        meta = [c["metadata"].get("nbgrader", {}) for c in cells]
+        assert not any(m.get("solution") or m.get("grade") for m in meta), path.name
+        assert not any("submit(" in "".join(c["source"]) for c in cells), path.name
+    assert (folder / ".crm_world" / f"{UNIT}.sqlite").exists()
+    assert ONBOARDING_TRAINEE == "onboarding-demo"
+
+
+def test_dependants_of_an_exercise_are_dropped_with_it():
+    """A cell reading a name only an exercise made is dropped, or Voila would stop there."""
+    nb = {"cells": [
+        {"cell_type": "code", "metadata": {}, "source": "view = make()", "outputs": []},
+        {"cell_type": "code", "metadata": {"nbgrader": {"solution": True}},
+         "source": "rule = view.value", "outputs": []},
+        {"cell_type": "code", "metadata": {}, "source": "sheet = build(rule)", "outputs": []},
+        {"cell_type": "code", "metadata": {}, "source": "show(sheet)", "outputs": []},
+        {"cell_type": "code", "metadata": {}, "source": "view", "outputs": []}]}
+    board, dropped = dashboard_notebook(nb)
+    assert dropped == [1, 2, 3]
+    assert ["".join(c["source"]) for c in board["cells"]] == ["view = make()", "view"]
+
+
+@pytest.mark.parametrize("notebook", ["01_accounts_and_plan", "02_people_and_calls",
+                                      "03_analysis_follow_up_conduct"])
+def test_each_dashboard_shows_views_without_code_or_errors(notebook, onboarding, lab_context,
+                                                          artifacts):
+    """The page renders every kept cell: narrative and widgets, no code, no error."""
+    url, _, log = onboarding
+    page = lab_context.new_page()
+    page.goto(f"{url}/voila/render/{notebook}.ipynb", timeout=180_000)
+    page.locator(".jupyter-widgets").first.wait_for(timeout=180_000)
+    page.wait_for_load_state("networkidle", timeout=180_000)
+    page.screenshot(path=str(artifacts / f"onboard-{notebook}.png"), full_page=True)
+    text = page.locator("body").inner_text()
+    assert "Traceback" not in text and "There was an error" not in text, text[-2000:]
+    assert page.locator(".jp-InputArea-editor:visible, .cm-editor:visible").count() == 0
+    assert "BEGIN SOLUTION" not in text and "submit(" not in text
+    assert page.locator("h1, h2").count() > 0            # the narrative is there
+    page.close()
+
+
+def test_a_trainer_operates_a_view_in_the_dashboard(onboarding, lab_context, artifacts):
+    """Group the customers by segment and add a count: the table appears on the page."""
+    url, _, _ = onboarding
+    page = lab_context.new_page()
+    page.goto(f"{url}/voila/render/01_accounts_and_plan.ipynb", timeout=180_000)
+    view = page.locator(".widget-vbox").filter(has=page.get_by_label("Group by")).first
+    view.wait_for(timeout=180_000)
+    for act in (pick("Group by", "segment"), type_in("Name", "customers"),
+                pick("Column", "customer_id"), pick("How", "count"), click("Add measure")):
+        act.scope = None
+        getattr(act, f"_{act.how}")(view)
+        settle_page(page)
+    view.get_by_text("corporate").first.wait_for()
+    view.screenshot(path=str(artifacts / "onboard-summary-operated.png"))
+    shown = view.inner_text()
+    assert "customers" in shown and "sme" in shown and "Traceback" not in shown
+    page.close()

@@ -5,8 +5,9 @@ The journey is driven by data, not written per exercise: each answer cell's mode
 view above it, one method call per step; `viewdrivers.DRIVERS` turns each call into the
 clicks, picks and keystrokes a person makes. Multiple-choice answers are clicked in the
 question's widget and the line it shows is typed into the answer cell. The trainee then
-types only the line that takes the view's value (``segment_summary = summary_view.value``)
-and runs the check cell, which must say "ready to submit".
+types the one line the view shows under itself (``segment_summary = summary_view.replay(
+[...])``, what they did in the page, which grading does again) and runs the check cell,
+which must say "ready to submit".
 
 What a unit adds is one file ``journeys/<CODE>.py`` (see docs/browser-tests.md).
 """
@@ -163,10 +164,18 @@ class NotebookJourney:
                 step.detail.append(f"{act.how} {act.label} {act.value!r}"[:120])
         nb.shot(self.artifacts, f"{self.name}-{cell.grade_id}-built", shown_at)
         assert "Traceback" not in out.inner_text(), f"{cls} printed a traceback"
-        nb.type_into(cell.index, answer_source(cell.source, takes))
+        target = takes[-1].split("=")[0].strip()
+        # the line the view shows under itself: what the trainee built, replayable
+        hand_in = out.locator("code.crm-hand-in").last
+        if step.detail:
+            hand_in.wait_for()
+            line = f"{target} = {hand_in.inner_text().strip()}"
+        else:                      # nothing to do in the view: its value as it stands
+            line = takes[-1]
+        step.detail.append(line[:200])
+        nb.type_into(cell.index, answer_source(cell.source, [line]))
         nb.run(cell.index)
         assert nb.errors(cell.index) == [], (cell.grade_id, nb.errors(cell.index))
-        target = takes[-1].split("=")[0].strip()
         same = nb.kernel_eval(
             "from autograders.checks.serialize import to_plain as _tp\n"
             f"print(_tp({target}, 'x') == _tp({var}.value, 'x'))")

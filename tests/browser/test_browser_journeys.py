@@ -122,11 +122,6 @@ def test_questions_answered_by_clicking_earn_their_points(journey):
     assert got and got == expected, journey["graded"].stdout
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "grading re-runs the submitted notebook from scratch: what the trainee clicked in a "
-    "view is not in the notebook, so `x = view.value` hands in an untouched view; the "
-    "no-code track needs the view's choices written into the answer cell (report, "
-    "docs/browser-tests.md)"))
 def test_widget_answers_earn_their_points_when_graded(journey):
     """Each exercise built in its widget scores what the trainee built there."""
     got, expected = _points(journey, "widget")

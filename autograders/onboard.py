@@ -59,7 +59,10 @@ def dashboard_notebook(nb: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
     kept, dropped, made, missing = [], [], set(), set()
     for index, cell in enumerate(nb["cells"]):
         if cell["cell_type"] != "code":
-            kept.append(cell)
+            if _is_exercise(cell):          # a written answer ("YOUR ANSWER HERE")
+                dropped.append(index)
+            else:
+                kept.append(cell)
             continue
         source = "".join(cell["source"])
         try:

@@ -54,19 +54,19 @@ class View:
         """Start recording the page's changes to the controls and show the hand-in line."""
         import ipywidgets as widgets
 
-        if getattr(self, "_recording", False) or not getattr(
+        if getattr(self, "_hand_in_recording", False) or not getattr(
                 type(self), "HANDS_IN", hasattr(type(self), "value")):
             return          # a practice tool hands nothing in; a question shows its letter
-        self._recording = True
-        self.actions: list[tuple] = []
+        self._hand_in_recording = True
+        self.page_actions: list[tuple] = []
         self._hand_in = widgets.HTML()
-        for i, control in enumerate(self._controls()):
+        for i, control in enumerate(self._hand_in_controls()):
             if isinstance(control, widgets.Button):
                 # first in line: logged before the view's own handler changes anything
-                control._click_handlers.callbacks.insert(0, lambda _b, i=i: self._log(
+                control._click_handlers.callbacks.insert(0, lambda _b, i=i: self._hand_in_log(
                     ("click", i)))
             else:
-                control.observe(lambda _ch, i=i, c=control: self._log_set(i, c),
+                control.observe(lambda _ch, i=i, c=control: self._hand_in_set(i, c),
                                 names="value")
         if hasattr(self.widget, "children"):
             self.widget.children = (*self.widget.children, self._hand_in)
@@ -82,8 +82,15 @@ class View:
 
         from crm_sim.errors import FieldError
 
-        controls = self._controls()
-        for step, action in enumerate(list(actions)):
+        actions = [tuple(a) if isinstance(a, list) else a for a in list(actions)]
+        if getattr(self, "page_actions", None):
+            # the trainee's own session: this view was clicked and already holds it all
+            if actions == self.page_actions:
+                return getattr(self, "value", None)
+            raise FieldError("replay", "a line that differs from the view", "the line the "
+                             "view shows now", "copy the line under the view again")
+        controls = self._hand_in_controls()
+        for step, action in enumerate(actions):
             ok = (isinstance(action, tuple | list) and len(action) in (2, 3)
                   and action[0] in ("set", "click") and isinstance(action[1], int)
                   and 0 <= action[1] < len(controls)
@@ -106,11 +113,11 @@ class View:
                                  "copy the line under the view again, unchanged") from exc
         return getattr(self, "value", None)
 
-    def _controls(self) -> list:
+    def _hand_in_controls(self) -> list:
         """The view's controls (buttons and value controls), in page order, fixed once."""
         import ipywidgets as widgets
 
-        if getattr(self, "_control_list", None) is None:
+        if getattr(self, "_hand_in_control_list", None) is None:
             found = []
 
             def walk(w):
@@ -124,21 +131,21 @@ class View:
                     walk(child)
 
             walk(self.widget)
-            self._control_list = found
-        return self._control_list
+            self._hand_in_control_list = found
+        return self._hand_in_control_list
 
-    def _log_set(self, index: int, control) -> None:
+    def _hand_in_set(self, index: int, control) -> None:
         if not control._property_lock:       # set by the view's code, not by the page
             return
         value = control.value
-        if self.actions and self.actions[-1][:2] == ("set", index):
-            self.actions[-1] = ("set", index, value)
+        if self.page_actions and self.page_actions[-1][:2] == ("set", index):
+            self.page_actions[-1] = ("set", index, value)
         else:
-            self.actions.append(("set", index, value))
+            self.page_actions.append(("set", index, value))
         self._show_hand_in()
 
-    def _log(self, action: tuple) -> None:
-        self.actions.append(action)
+    def _hand_in_log(self, action: tuple) -> None:
+        self.page_actions.append(action)
         self._show_hand_in()
 
     def _show_hand_in(self) -> None:
@@ -149,7 +156,7 @@ class View:
         shell = get_ipython()
         names = [k for k, v in (shell.user_ns.items() if shell else ())
                  if v is self and not k.startswith("_")]
-        line = f"{names[0] if names else 'view'}.replay({self.actions!r})"
+        line = f"{names[0] if names else 'view'}.replay({self.page_actions!r})"
         self._hand_in.value = ("To hand in what you built, write your answer's name, "
                                "<code>=</code> and this line in the answer cell below:<br>"
                                f"<code class='crm-hand-in'>{html.escape(line)}</code>")

@@ -42,7 +42,7 @@ def _built_in_the_page() -> SummaryBuilder:
 def test_the_page_s_clicks_are_recorded_and_the_line_replays_them():
     """The shown line, run on a fresh view, gives the value built by clicking."""
     clicked = _built_in_the_page()
-    assert clicked.measures and clicked.actions[-1][0] == "click"
+    assert clicked.measures and clicked.page_actions[-1][0] == "click"
     line = clicked._hand_in.value.split("<code class='crm-hand-in'>")[1].split("</code>")[0]
     actions = ast.literal_eval(line.replace("&#x27;", "'").split(".replay(", 1)[1][:-1])
     fresh = SummaryBuilder(TABLE)
@@ -56,7 +56,7 @@ def test_changes_made_by_code_are_not_recorded():
     view.record_the_person()
     view.group_by("segment")
     view.add_measure("customers", "customer_id", "count")
-    assert view.actions == []
+    assert view.page_actions == []
 
 
 def test_a_doctored_line_is_refused_naming_the_step():
@@ -68,3 +68,13 @@ def test_a_doctored_line_is_refused_naming_the_step():
         view.replay([("set", 1, "n"), ("set", 99, "x")])
     with pytest.raises(FieldError, match="replay step 1"):
         view.replay([("exec", 0, "import os")])
+
+
+def test_in_the_clicked_view_the_line_is_its_state_not_a_second_copy():
+    """Run where it was clicked, the line leaves the view as built; a stale line is refused."""
+    clicked = _built_in_the_page()
+    before = clicked.value
+    assert clicked.replay(list(clicked.page_actions)).equals(before)
+    assert len(clicked.measures) == 1
+    with pytest.raises(FieldError, match="copy the line under the view again"):
+        clicked.replay(clicked.page_actions[:-1])

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import ipywidgets as widgets
 
 from crm_sim.errors import PolicyError
+from crm_sim.ui.quiz import lay_out
 from crm_sim.ui.view import View
 
 
@@ -40,6 +41,7 @@ class JudgementCall(View):
         self.widget = widgets.VBox([widgets.HTML("<b>What do you do?</b>"), self._choice,
                                     widgets.HTML("<b>Why?</b> Tick every reason you rely on."),
                                     *self._ticks.values(), self._summary])
+        lay_out(self.widget)     # long options wrap; unwrapped, c) hid its radio under d)
         self._show()
 
     def choose(self, letter: str) -> dict:

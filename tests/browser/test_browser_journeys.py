@@ -17,6 +17,7 @@ from pathlib import Path
 
 import journeys
 import pytest
+import widgetdriver
 from conftest import REPO, TRAINEE
 from journey import NotebookJourney
 from labdriver import LabNotebook, read_cells
@@ -90,7 +91,9 @@ def journey(request, lab_server, released_course, lab_context, artifacts):
               "kinds": answer_kinds(unit_dir, spec, steps),
               "scores": read_scores(released_course, unit).get(TRAINEE, {})}
     print(f"\n{unit}: browser {browser_s:.0f} s, grading "
-          f"{time.monotonic() - started - browser_s:.0f} s")
+          f"{time.monotonic() - started - browser_s:.0f} s; acts slower than "
+          f"{widgetdriver.SLOW_S:.0f} s: {widgetdriver.SLOW}")
+    widgetdriver.SLOW.clear()
     return result
 
 

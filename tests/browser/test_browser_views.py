@@ -14,7 +14,13 @@ import pytest
 from conftest import REPO
 from labdriver import LabNotebook, read_cells
 from viewcatalogue import places, view_classes
-from widgetdriver import CALLBACK_ERRORS, CATCH_CALLBACK_ERRORS, labelled, operate_everything
+from widgetdriver import (
+    CALLBACK_ERRORS,
+    CATCH_CALLBACK_ERRORS,
+    covered_controls,
+    labelled,
+    operate_everything,
+)
 
 from autograders.demo import strip_solution_markers
 
@@ -77,6 +83,7 @@ def test_view_renders_is_labelled_and_answers_every_control_in_words(view, noteb
     widget.wait_for(state="visible")
     nb.shot(artifacts, f"view-{view}-shown", place.index)
     assert labelled(out) == [], f"{view} has controls without a visible name"
+    assert covered_controls(out) == [], f"{view} has options a click cannot reach"
 
     nb.kernel_eval(CATCH_CALLBACK_ERRORS)
     done = operate_everything(nb, out)

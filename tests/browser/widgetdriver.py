@@ -34,6 +34,10 @@ _BrowserTestErrors.records.clear()
 CALLBACK_ERRORS = "print('\\n'.join(_BrowserTestErrors.records))"
 
 
+SLOW_S = 1.0                      # a person waiting longer than this wants to see progress
+SLOW: list[tuple[str, float]] = []   # acts that took longer, page to kernel and back
+
+
 def exact(text: str) -> re.Pattern:
     """A pattern matching exactly `text` (labels are matched whole, not by substring)."""
     return re.compile(rf"^\s*{re.escape(text)}\s*$")
@@ -68,22 +72,31 @@ class Act:
 
     def __call__(self, nb, out) -> None:
         """Do it in the output area `out` of the view's cell, then wait for the kernel."""
+        started = time.monotonic()
         getattr(self, f"_{self.how}")(self.scope(out) if self.scope else out)
         settle(nb)
+        took = time.monotonic() - started
+        if took > SLOW_S:
+            SLOW.append((f"{self.how} {self.label} {self.value!r}"[:80], round(took, 1)))
 
     def _type_placeholder(self, out):
         box = out.get_by_placeholder(self.label, exact=True).nth(self.nth)
         box.fill(str(self.value))          # one input event: a sheet redraws once per box
         box.press("Enter")
 
+    @staticmethod
+    def _self_or_inside(out, css):
+        """The scope itself when it is such a control (a grid cell), else the first inside."""
+        return out if out.evaluate("(e, css) => e.matches(css)", css) else out.locator(css).first
+
     def _tick_here(self, out):
-        out.locator("input[type=checkbox]").first.check()
+        self._self_or_inside(out, "input[type=checkbox]").check()
 
     def _untick_here(self, out):
-        out.locator("input[type=checkbox]").first.uncheck()
+        self._self_or_inside(out, "input[type=checkbox]").uncheck()
 
     def _pick_here(self, out):
-        out.locator("select").first.select_option(label=str(self.value))
+        self._self_or_inside(out, "select").select_option(label=str(self.value))
 
     def _pick(self, out):
         out.get_by_label(exact(self.label)).nth(self.nth).select_option(label=str(self.value))
@@ -259,3 +272,24 @@ def settle_page(page, seconds: float = 0.3) -> None:
     so the kernel handles the clicks in turn whatever the pause.
     """
     page.wait_for_timeout(seconds * 1000)
+
+
+def covered_controls(out) -> list[str]:
+    """Tick boxes and radio buttons a click cannot reach: another element lies on them.
+
+    Why: a long option that does not wrap overflows onto the next one and hides its
+    radio button; the page still renders, only a person cannot choose it.
+    """
+    return out.evaluate("""(root) => {
+      const bad = [];
+      for (const el of root.querySelectorAll('input[type=radio], input[type=checkbox]')) {
+        const r = el.getBoundingClientRect();
+        if (!r.width || !r.height) continue;
+        el.scrollIntoView({block: 'center'});
+        const q = el.getBoundingClientRect();
+        const hit = document.elementFromPoint(q.left + q.width / 2, q.top + q.height / 2);
+        if (hit !== el && !(el.labels && [...el.labels].some(l => l.contains(hit))))
+          bad.push((el.closest('label') || el).innerText.slice(0, 80));
+      }
+      return bad;
+    }""")

@@ -42,8 +42,10 @@ class ColumnPicker(View):
         self.chart_by = chart_by
         self._choice = dict.fromkeys(self.table.columns, "keep")
         self._filters: dict[str, list] = {}
+        # wide enough labels for "captured_date" and "timeline_months", not "captured_..."
         self._drops = {c: widgets.Dropdown(options=CHOICES, value="keep", description=str(c),
-                                           layout=widgets.Layout(width="260px"))
+                                           style={"description_width": "130px"},
+                                           layout=widgets.Layout(width="290px"))
                        for c in self.table.columns}
         for col, dd in self._drops.items():
             dd.observe(lambda ch, c=col: self._on(c, ch["new"]), names="value")
@@ -63,7 +65,7 @@ class ColumnPicker(View):
         self._out = widgets.Output()
         self.widget = widgets.VBox([widgets.GridBox(
             list(self._drops.values()),
-            layout=widgets.Layout(grid_template_columns="repeat(3, 270px)")),
+            layout=widgets.Layout(grid_template_columns="repeat(3, 300px)")),
             widgets.HBox([self._filter_col, self._filter_vals, keep_rows, clear],
                          layout=widgets.Layout(flex_flow="row wrap")),
             self._summary, self._out])

@@ -21,19 +21,12 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from browserenv import ARTIFACTS, INSTALL_HINT, REPO, TRAINEE, stop, wait_for_http
 
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "test-artifacts" / "browser"
-TRAINEE = "browser-trainee"
-INSTALL_HINT = ("the browser tests need Debian's chromium: run `sudo sh scripts/system-deps.sh` "
-                "(or `sudo apt-get install -y chromium`), then `make test` again")
 # /usr/bin/chromium is Debian's shell wrapper; the binary behind it starts faster and
 # takes Playwright's flags unchanged.
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser")
@@ -63,13 +56,18 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
 
 
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    """The system chromium; fails (never skips) with how to install it when missing."""
+def require_chromium() -> str:
+    """The system chromium; fails the test (never skips it) saying how to install it."""
     path = system_chromium()
     if path is None:
         pytest.fail(f"chromium not found: {INSTALL_HINT}", pytrace=False)
     return path
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """The system chromium for the whole session (see `require_chromium`)."""
+    return require_chromium()
 
 
 @pytest.fixture(scope="session")
@@ -142,33 +140,6 @@ def lab_environment(settings_dir: Path, home: Path) -> dict[str, str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
     return env
-
-
-def wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    """Poll `url` until it answers 200; fail with the server's log if it dies or hangs."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"server exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"server did not answer {url} in {timeout:.0f} s:\n{log.read_text()[-3000:]}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """Stop a server this session started (by its own process), politely then firmly."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 @pytest.fixture(scope="session")

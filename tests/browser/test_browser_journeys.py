@@ -18,7 +18,7 @@ from pathlib import Path
 import journeys
 import pytest
 import widgetdriver
-from conftest import REPO, TRAINEE
+from browserenv import REPO, TRAINEE
 from journey import NotebookJourney
 from labdriver import LabNotebook, read_cells
 

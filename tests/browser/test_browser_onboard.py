@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import stop, wait_for_http
+from browserenv import stop, wait_for_http
 from widgetdriver import click, pick, settle_page, type_in
 
 from autograders.onboard import ONBOARDING_TRAINEE

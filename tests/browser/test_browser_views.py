@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 
 import pytest
-from conftest import REPO
+from browserenv import REPO
 from labdriver import LabNotebook, read_cells
 from viewcatalogue import places, view_classes
 from widgetdriver import (

@@ -6,6 +6,8 @@ uses (every test folder may have a ``conftest``).
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import time
 import urllib.error
@@ -46,3 +48,25 @@ def stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+
+
+# /usr/bin/chromium is Debian's shell wrapper; the binary behind it starts faster and
+# takes Playwright's flags unchanged.
+CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser")
+
+
+def system_chromium() -> str | None:
+    """The path of the system chromium, or None when it is not installed."""
+    for name in CHROMIUM_CANDIDATES:
+        found = name if os.path.isabs(name) and os.access(name, os.X_OK) else shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def require_chromium() -> str:
+    """The system chromium; fails the test (never skips it) saying how to install it."""
+    path = system_chromium()
+    if path is None:
+        pytest.fail(f"chromium not found: {INSTALL_HINT}", pytrace=False)
+    return path

@@ -25,11 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browserenv import ARTIFACTS, INSTALL_HINT, REPO, TRAINEE, stop, wait_for_http
+from browserenv import ARTIFACTS, REPO, TRAINEE, require_chromium, stop, wait_for_http
 
-# /usr/bin/chromium is Debian's shell wrapper; the binary behind it starts faster and
-# takes Playwright's flags unchanged.
-CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser")
 # The server's own settings: what made Run All reliable on a fresh server.
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
@@ -39,29 +36,12 @@ LAB_SETTINGS = {
 }
 
 
-def system_chromium() -> str | None:
-    """The path of the system chromium, or None when it is not installed."""
-    for name in CHROMIUM_CANDIDATES:
-        found = name if os.path.isabs(name) and os.access(name, os.X_OK) else shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 def pytest_collection_modifyitems(items):
     """Every browser test runs kernels and a browser: mark it slow like the kernel tests."""
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.slow)
-
-
-def require_chromium() -> str:
-    """The system chromium; fails the test (never skips it) saying how to install it."""
-    path = system_chromium()
-    if path is None:
-        pytest.fail(f"chromium not found: {INSTALL_HINT}", pytrace=False)
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -40,14 +40,24 @@ def wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
 
 
 def stop(proc: subprocess.Popen) -> None:
-    """Stop a server this session started (by its own process), politely then firmly."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+    """Stop a server this session started, with every process it started itself.
+
+    Why the group: `crm-course onboard` runs Voila as its child, and Voila its kernels;
+    stopping the command alone left them running. The server is started in a session of
+    its own (``start_new_session=True``), so its group is exactly what it started.
+    """
+    import signal
+
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+    except ProcessLookupError:
+        pass
 
 
 # /usr/bin/chromium is Debian's shell wrapper; the binary behind it starts faster and

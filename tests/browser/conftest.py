@@ -139,6 +139,7 @@ def lab_server(tmp_path_factory):
     log = home / "lab.log"
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, cwd=root, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True,
                                 env=lab_environment(home / "settings", home))
     url = f"http://127.0.0.1:{port}"
     try:

@@ -39,7 +39,7 @@ def onboarding(released_course, tmp_path_factory):
         proc = subprocess.Popen(
             [str(cli), "onboard", UNIT, "--no-browser", "--course", str(released_course.root),
              "--out", str(out), "--", f"--port={port}", "--Voila.ip=127.0.0.1"],
-            stdout=sink, stderr=subprocess.STDOUT)
+            stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(f"{url}/", proc, log, timeout=180)
@@ -61,39 +61,47 @@ def test_dashboards_hold_no_exercise_and_share_one_company(onboarding, released_
     assert ONBOARDING_TRAINEE == "onboarding-demo"
 
 
-@pytest.mark.parametrize("notebook", ["01_accounts_and_plan", "02_people_and_calls",
-                                      "03_analysis_follow_up_conduct"])
-def test_each_dashboard_shows_views_without_code_or_errors(notebook, onboarding, lab_context,
-                                                          artifacts):
+NOTEBOOKS = ["01_accounts_and_plan", "02_people_and_calls", "03_analysis_follow_up_conduct"]
+
+
+@pytest.fixture(scope="module")
+def dashboards(onboarding, lab_context, artifacts):
+    """Each dashboard opened once, as a trainer opens it, kept open for the module."""
+    url, _, _ = onboarding
+    seen = {}
+    for notebook in NOTEBOOKS:
+        page = lab_context.new_page()
+        page.goto(f"{url}/voila/render/{notebook}.ipynb", timeout=300_000)
+        page.locator(".jupyter-widgets").first.wait_for(timeout=300_000)
+        page.wait_for_load_state("networkidle", timeout=300_000)
+        page.screenshot(path=str(artifacts / f"onboard-{notebook}.png"), full_page=True)
+        seen[notebook] = page
+    yield seen
+    for page in seen.values():
+        page.close()
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_each_dashboard_shows_views_without_code_or_errors(notebook, dashboards):
     """The page renders every kept cell: narrative and widgets, no code, no error."""
-    url, _, log = onboarding
-    page = lab_context.new_page()
-    page.goto(f"{url}/voila/render/{notebook}.ipynb", timeout=180_000)
-    page.locator(".jupyter-widgets").first.wait_for(timeout=180_000)
-    page.wait_for_load_state("networkidle", timeout=180_000)
-    page.screenshot(path=str(artifacts / f"onboard-{notebook}.png"), full_page=True)
+    page = dashboards[notebook]
     text = page.locator("body").inner_text()
     assert "Traceback" not in text and "There was an error" not in text, text[-2000:]
     assert page.locator(".jp-InputArea-editor:visible, .cm-editor:visible").count() == 0
     assert "BEGIN SOLUTION" not in text and "raise NotImplementedError" not in text
     assert page.locator("h1, h2").count() > 0            # the narrative is there
-    page.close()
 
 
-def test_a_trainer_operates_a_view_in_the_dashboard(onboarding, lab_context, artifacts):
+def test_a_trainer_operates_a_view_in_the_dashboard(dashboards, artifacts):
     """Group the customers by segment and add a count: the table appears on the page."""
-    url, _, _ = onboarding
-    page = lab_context.new_page()
-    page.goto(f"{url}/voila/render/01_accounts_and_plan.ipynb", timeout=180_000)
+    page = dashboards["01_accounts_and_plan"]
     view = page.locator(".widget-vbox").filter(has=page.get_by_label("Group by")).first
-    view.wait_for(timeout=180_000)
+    view.wait_for()
     for act in (pick("Group by", "segment"), type_in("Name", "customers"),
                 pick("Column", "customer_id"), pick("How", "count"), click("Add measure")):
-        act.scope = None
         getattr(act, f"_{act.how}")(view)
         settle_page(page)
     view.get_by_text("corporate").first.wait_for()
     view.screenshot(path=str(artifacts / "onboard-summary-operated.png"))
     shown = view.inner_text()
     assert "customers" in shown and "sme" in shown and "Traceback" not in shown
-    page.close()

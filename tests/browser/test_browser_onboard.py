@@ -11,6 +11,7 @@ import json
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,19 @@ def test_dashboards_hold_no_exercise_and_share_one_company(onboarding, released_
 NOTEBOOKS = ["01_accounts_and_plan", "02_people_and_calls", "03_analysis_follow_up_conduct"]
 
 
+def _until_rendered(page, quiet_s: float = 3.0, limit_s: float = 180.0) -> None:
+    """Wait until Voila has stopped adding outputs (the page is the same for `quiet_s`)."""
+    deadline, last, since = time.monotonic() + limit_s, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        now = page.locator(".jp-OutputArea-output").count()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            return
+        page.wait_for_timeout(500)
+    raise AssertionError(f"the dashboard was still rendering after {limit_s:.0f} s")
+
+
 @pytest.fixture(scope="module")
 def dashboards(onboarding, lab_context, artifacts):
     """Each dashboard opened once, as a trainer opens it, kept open for the module."""
@@ -71,9 +85,11 @@ def dashboards(onboarding, lab_context, artifacts):
     seen = {}
     for notebook in NOTEBOOKS:
         page = lab_context.new_page()
-        page.goto(f"{url}/voila/render/{notebook}.ipynb", timeout=300_000)
-        page.locator(".jupyter-widgets").first.wait_for(timeout=300_000)
-        page.wait_for_load_state("networkidle", timeout=300_000)
+        # not "load": with no internet a page's external requests (MathJax) never finish
+        page.goto(f"{url}/voila/render/{notebook}.ipynb", timeout=180_000,
+                  wait_until="domcontentloaded")
+        page.locator(".jupyter-widgets").first.wait_for(timeout=180_000)
+        _until_rendered(page)
         page.screenshot(path=str(artifacts / f"onboard-{notebook}.png"), full_page=True)
         seen[notebook] = page
     yield seen

@@ -79,12 +79,17 @@ def _until_rendered(page, quiet_s: float = 3.0, limit_s: float = 180.0) -> None:
 
 
 @pytest.fixture(scope="module")
-def dashboards(onboarding, lab_context, artifacts):
-    """Each dashboard opened once, as a trainer opens it, kept open for the module."""
+def dashboards(onboarding, browser, artifacts):
+    """Each dashboard opened once, as a trainer opens it, kept open for the module.
+
+    A context of its own: the Lab pages' cookies for 127.0.0.1 (any port) must not reach
+    Voila; with them its pages never arrived after the journeys had run.
+    """
     url, _, _ = onboarding
+    context = browser.new_context(viewport={"width": 1400, "height": 1800})
     seen = {}
     for notebook in NOTEBOOKS:
-        page = lab_context.new_page()
+        page = context.new_page()
         # not "load": with no internet a page's external requests (MathJax) never finish
         page.goto(f"{url}/voila/render/{notebook}.ipynb", timeout=180_000,
                   wait_until="domcontentloaded")
@@ -93,8 +98,7 @@ def dashboards(onboarding, lab_context, artifacts):
         page.screenshot(path=str(artifacts / f"onboard-{notebook}.png"), full_page=True)
         seen[notebook] = page
     yield seen
-    for page in seen.values():
-        page.close()
+    context.close()
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)

@@ -47,6 +47,8 @@ def lay_out(box: widgets.VBox) -> widgets.VBox:
 class MultipleChoice(View):
     """One scenario question with lettered options, drivable from code via `select`."""
 
+    HANDS_IN = False        # the answer cell takes the letter the question shows, no replay
+
     def __init__(self, key: str, question: str, options: dict[str, str], *,
                  hint: str = "Put this line in the answer cell below:"):
         if not key or not key.isidentifier():

@@ -54,6 +54,13 @@ def settle(nb) -> None:
                const k = w.sessionContext.session && w.sessionContext.session.kernel;
                return !!k && k.status === 'idle'; } } return false; }""",
         arg=nb.path, polling=100)
+    # ipywidgets holds back a control's new value while an earlier message is still being
+    # handled and sends it when the kernel reports idle, so "idle" alone can come before a
+    # typed value reaches the kernel (a Pick pressed then used the old value). Two round
+    # trips on the page's own kernel connection: the first ends after everything sent so
+    # far, including the held-back value's release; the second after that value itself.
+    nb.kernel_eval("pass")
+    nb.kernel_eval("pass")
 
 
 @dataclass

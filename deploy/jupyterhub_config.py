@@ -34,9 +34,14 @@ STATE = Path(os.environ.get("CRM_HUB_STATE", "/srv/crm-hub"))
 INSTRUCTORS = os.environ.get("CRM_INSTRUCTOR_GROUP", "crm-instructors")
 TRAINEES = os.environ.get("CRM_TRAINEE_GROUP", "crm-trainees")
 COURSE_DIR = os.environ.get("CRM_COURSE_DIR", "course")
-# the servers' Python: deploy/.venv when make hub-deps built one (the hub's own Python is
-# not readable by other accounts), else the hub's
-SERVERS = DEPLOY / ".venv" if (DEPLOY / ".venv" / ".installed").exists() else Path(sys.prefix)
+# the servers' Python: a .venv that make hub-deps built when the hub's own Python is not
+# readable by other accounts, else the hub's. `deploy/.servers` names where that .venv and
+# the servers' jupyter settings live: deploy/ itself, or a readable copy in /opt when the
+# project sits in a private folder (a clone under /root).
+_MARK = DEPLOY / ".servers"
+_HOME = Path(_MARK.read_text().strip()) if _MARK.exists() else DEPLOY
+SERVERS = _HOME / ".venv" if (_HOME / ".venv" / ".installed").exists() else Path(sys.prefix)
+JUPYTER = _HOME / "jupyter" if (_HOME / "jupyter").is_dir() else DEPLOY / "jupyter"
 NBGRADER_ENV = {
     "CRM_COURSE_ID": os.environ.get("CRM_COURSE_ID", "crm-course"),
     "CRM_EXCHANGE_ROOT": os.environ.get("CRM_EXCHANGE_ROOT", "/srv/nbgrader/exchange"),
@@ -104,7 +109,7 @@ def prepare_server(spawner) -> None:
     off for them (deploy/jupyter/trainee). Everyone gets the exchange's settings.
     """
     name = spawner.user.name
-    path = [str(DEPLOY / "jupyter")]
+    path = [str(JUPYTER)]
     spawner.environment.update(NBGRADER_ENV)
     spawner.environment["PATH"] = f"{SERVERS / 'bin'}:/usr/local/bin:/usr/bin:/bin"
     if spawner.user.admin or in_group(name, INSTRUCTORS):
@@ -120,7 +125,7 @@ def prepare_server(spawner) -> None:
         spawner.cmd = ["sh", "-c", 'cd "$CRM_COURSE_ROOT" && exec "$@"', "sh",
                        str(SERVERS / "bin" / "jupyterhub-singleuser")]
     else:
-        path.insert(0, str(DEPLOY / "jupyter" / "trainee"))
+        path.insert(0, str(JUPYTER / "trainee"))
         spawner.notebook_dir = "~"
         spawner.default_url = "/lab"
     spawner.environment["JUPYTER_CONFIG_PATH"] = os.pathsep.join(path)

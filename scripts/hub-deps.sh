@@ -23,11 +23,29 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 [ -x deploy/node_modules/.bin/configurable-http-proxy ] || npm ci --prefix deploy --no-audit --no-fund --loglevel=error
 if [ "$(id -u)" = "0" ] && ! runuser -u nobody -- "$python" -c pass 2>/dev/null; then
-    stamp=deploy/.venv/.installed
-    if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ deploy/requirements.txt -nt "$stamp" ]; then
-        echo "hub-deps: $python is not readable by other accounts; building deploy/.venv for the servers" >&2
-        test -x deploy/.venv/bin/python || /usr/bin/python3 -m venv deploy/.venv
-        deploy/.venv/bin/python -m pip install --quiet -e . -r deploy/requirements.txt
+    # Where the servers' files live: beside the project when other accounts can reach it,
+    # else (a clone in a private folder such as /root) a copy in /opt that they can read,
+    # with the project installed into it rather than linked to the private clone.
+    if runuser -u nobody -- test -r deploy/jupyter/nbgrader_config.py 2>/dev/null; then
+        home=$PWD/deploy
+    else
+        home=${CRM_HUB_SERVERS_HOME:-/opt/crm-course-hub}
+    fi
+    stamp=$home/.venv/.installed
+    if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ deploy/requirements.txt -nt "$stamp" ] \
+            || { [ "$home" != "$PWD/deploy" ] && [ -n "$(find crm_sim autograders deploy/jupyter -newer "$stamp" -print -quit)" ]; }; then
+        echo "hub-deps: $python is not readable by other accounts; building $home/.venv for the servers" >&2
+        mkdir -p "$home"
+        test -x "$home/.venv/bin/python" || /usr/bin/python3 -m venv "$home/.venv"
+        if [ "$home" = "$PWD/deploy" ]; then
+            "$home/.venv/bin/python" -m pip install --quiet -e . -r deploy/requirements.txt
+        else
+            "$home/.venv/bin/python" -m pip install --quiet --force-reinstall --no-deps . \
+                && "$home/.venv/bin/python" -m pip install --quiet . -r deploy/requirements.txt
+            rm -rf "$home/jupyter" && cp -r deploy/jupyter "$home/jupyter"
+            chmod -R a+rX "$home"
+        fi
         touch "$stamp"
     fi
+    echo "$home" > deploy/.servers
 fi

@@ -39,8 +39,13 @@ ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 BIN = Path(sys.executable).parent
 # what the accounts run: deploy/.venv when make hub-deps built one (see scripts/hub-deps.sh)
-SERVER_BIN = (DEPLOY / ".venv" / "bin" if (DEPLOY / ".venv" / ".installed").exists()
-              else BIN)
+# (deploy/.servers names its home: deploy/, or a readable copy when the clone is private)
+SERVERS_HOME = (Path((DEPLOY / ".servers").read_text().strip())
+                if (DEPLOY / ".servers").exists() else DEPLOY)
+SERVER_BIN = (SERVERS_HOME / ".venv" / "bin"
+              if (SERVERS_HOME / ".venv" / ".installed").exists() else BIN)
+JUPYTER_DIR = (SERVERS_HOME / "jupyter" if (SERVERS_HOME / "jupyter").is_dir()
+               else DEPLOY / "jupyter")
 PREFIX = "crmhubt"
 INSTRUCTOR = f"{PREFIX}-instr"
 TRAINEES = {f"{PREFIX}-t1": "full", f"{PREFIX}-t2": "partial"}
@@ -246,7 +251,7 @@ def _class_flow(hub: Hub, env: dict, course: Path, exchange: Path,
 
     facts: dict = {}
     user_env = {"PATH": f"{SERVER_BIN}:/usr/bin:/bin", "HOME": str(course.parent),
-                "JUPYTER_CONFIG_PATH": str(DEPLOY / "jupyter"),
+                "JUPYTER_CONFIG_PATH": str(JUPYTER_DIR),
                 "CRM_COURSE_ID": COURSE_ID, "CRM_EXCHANGE_ROOT": str(exchange),
                 "CRM_SLOT_LOCK_DIR": str(course.parent / ".cache" / "crm-course-slots")}
     mark = time.monotonic()

@@ -26,7 +26,7 @@ if [ "$(id -u)" = "0" ] && ! runuser -u nobody -- "$python" -c pass 2>/dev/null;
     # Where the servers' files live: beside the project when other accounts can reach it,
     # else (a clone in a private folder such as /root) a copy in /opt that they can read,
     # with the project installed into it rather than linked to the private clone.
-    if runuser -u nobody -- test -r deploy/jupyter/nbgrader_config.py 2>/dev/null; then
+    if runuser -u nobody -- test -r "$PWD/deploy/jupyter/nbgrader_config.py" 2>/dev/null; then
         home=$PWD/deploy
     else
         home=${CRM_HUB_SERVERS_HOME:-/opt/crm-course-hub}

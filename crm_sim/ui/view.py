@@ -17,15 +17,49 @@ class View:
     widget: Any
     _out: Any
 
+    BUSY_AFTER_S = 1.0     # an action slower than this shows that it is still working
+
     def _safely(self, action: Callable[[], Any]) -> None:
-        """Run a button's action; show a domain error in the output instead of raising."""
+        """Run a button's action; show a domain error in the output instead of raising.
+
+        An action still running after `BUSY_AFTER_S` shows "Working…" under the view until
+        it ends, so a person does not press the button again while a month is simulated.
+        """
+        import threading
+
         from crm_sim.errors import CrmSimError
 
-        with self._out:
-            try:
-                action()
-            except CrmSimError as exc:
-                print(f"✘ {exc}")
+        busy = self._busy_line()
+        timer = threading.Timer(self.BUSY_AFTER_S, self._show_busy, args=(busy,))
+        timer.daemon = True
+        timer.start()
+        try:
+            with self._out:
+                try:
+                    action()
+                except CrmSimError as exc:
+                    print(f"✘ {exc}")
+        finally:
+            timer.cancel()
+            if busy is not None:
+                busy.value = ""
+
+    def _busy_line(self):
+        """The line under the view that says it is working (made at the first action)."""
+        if getattr(self, "_busy", None) is None:
+            import ipywidgets as widgets
+
+            children = getattr(getattr(self, "widget", None), "children", None)
+            if children is None:
+                return None
+            self._busy = widgets.HTML(value="")
+            self.widget.children = (*children, self._busy)
+        return self._busy
+
+    @staticmethod
+    def _show_busy(busy) -> None:
+        if busy is not None:
+            busy.value = "⏳ Working… this takes a few seconds."
 
     @staticmethod
     def _set_controls(pairs) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from autograders.commands import grading, observe, world
+from autograders.commands.onboard import onboard
 
 app = typer.Typer(
     help="CRM courseware: build simulated worlds, release units, grade cohorts, report competency.",
@@ -19,6 +20,8 @@ app = typer.Typer(
 app.add_typer(world.app, name="world")
 grading.register(app)
 app.command("observe")(observe.observe)
+app.command("onboard", context_settings={"allow_extra_args": True,
+                                         "ignore_unknown_options": True})(onboard)
 
 
 if __name__ == "__main__":  # pragma: no cover

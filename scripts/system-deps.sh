@@ -3,7 +3,9 @@
 #   bubblewrap (`bwrap`)  the jail every sandboxed notebook, submitted function and
 #                         submitted query runs in (grading refuses to run without it);
 #   chromium, poppler-utils  print a competency record to PDF and count its pages (the
-#                         test that each record fits one A4 sheet fails without them).
+#                         test that each record fits one A4 sheet fails without them);
+#                         chromium also runs the real-browser tests (tests/browser),
+#                         which fail, never skip, without it.
 # `--grading` asks for the jail only (what `make demo` needs); no argument asks for all.
 # Idempotent and quick when everything is present; installs with apt as root, and
 # otherwise says what to run. Never fails the build: `crm-course grade` refuses to grade

@@ -33,6 +33,8 @@ NOT_RUN = {
     "make venv": "rebuilds the environment this test runs in",
     "crm-course lab": "starts a server that runs until stopped; tests/test_lab.py checks its "
                       "command line and starts one on 127.0.0.1",
+    "crm-course onboard": "starts a Voila server that runs until stopped; "
+                          "tests/browser/test_browser_onboard.py starts one and uses it",
     "crm-course demo": "grades a four-profile cohort per unit (minutes); tests/test_demo.py",
     "crm-course feedback": "needs really graded submissions; tests/test_feedback_render.py "
                            "grades a cohort and writes its feedback (run here with --help)",

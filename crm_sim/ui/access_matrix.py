@@ -44,8 +44,11 @@ class AccessMatrix(View):
         for i, row in enumerate(self.rows):
             grid[i + 1, 0] = widgets.HTML(f"<b>{row}</b>")
             for j, col in enumerate(self.columns):
-                cell = (widgets.Checkbox(value=False, indent=False) if self.levels is None
+                # the tooltip names the cell: a box in a grid has no label of its own
+                cell = (widgets.Checkbox(value=False, indent=False, tooltip=f"{row}: {col}")
+                        if self.levels is None
                         else widgets.Dropdown(options=self.levels, value=self.levels[0],
+                                              tooltip=f"{row}: {col}",
                                               layout=widgets.Layout(width="90px")))
                 cell.observe(lambda _ch: self._changed(), names="value")
                 self._cells[(row, col)] = cell

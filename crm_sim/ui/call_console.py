@@ -200,6 +200,12 @@ class CallConsole(View):
         if not self._follow_up.value.strip() or not self._follow_date.value.strip():
             raise FieldError("follow_up", self._follow_up.value or "(empty)",
                              "an action and a due date", "every call gets a dated follow-up")
+        due = self._follow_date.value.strip()
+        try:
+            pd.Timestamp(due)
+        except (ValueError, TypeError) as exc:   # "abc" was saved as a due date before
+            raise FieldError("due date", due, "a date 'YYYY-MM-DD'",
+                             "e.g. '2026-02-10'; nothing was saved") from exc
         record = {**self._draft, "outcome": self._outcome.value, "notes": self._notes.value,
                   "follow_up": self._follow_up.value.strip(),
                   "follow_up_date": self._follow_date.value.strip()}

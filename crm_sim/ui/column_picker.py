@@ -22,6 +22,8 @@ from crm_sim.errors import PolicyError
 from crm_sim.ui.view import View
 
 CHOICES = ("keep", "mask", "drop")
+FILTER_MAX_VALUES = 30     # a column with more distinct values is no list to pick from
+NO_FILTER = "(choose)"
 
 
 class ColumnPicker(View):
@@ -40,16 +42,32 @@ class ColumnPicker(View):
         self.chart_by = chart_by
         self._choice = dict.fromkeys(self.table.columns, "keep")
         self._filters: dict[str, list] = {}
+        # wide enough labels for "captured_date" and "timeline_months", not "captured_..."
         self._drops = {c: widgets.Dropdown(options=CHOICES, value="keep", description=str(c),
-                                           layout=widgets.Layout(width="260px"))
+                                           style={"description_width": "130px"},
+                                           layout=widgets.Layout(width="290px"))
                        for c in self.table.columns}
         for col, dd in self._drops.items():
             dd.observe(lambda ch, c=col: self._on(c, ch["new"]), names="value")
+        # row filters: until these controls, filter_rows could only be typed as code
+        filterable = [str(c) for c in self.table.columns
+                      if self.table[c].nunique(dropna=True) <= FILTER_MAX_VALUES]
+        self._filter_col = widgets.Dropdown(options=[NO_FILTER, *filterable],
+                                            description="Rows where")
+        self._filter_vals = widgets.SelectMultiple(options=[], rows=4, description="is one of")
+        keep_rows = widgets.Button(description="Keep these rows", button_style="primary")
+        clear = widgets.Button(description="Remove filter")
+        self._filter_col.observe(lambda ch: self._show_filter(ch["new"]), names="value")
+        keep_rows.on_click(lambda _b: self._safely(self._filter_from_controls))
+        clear.on_click(lambda _b: self._safely(
+            lambda: self.filter_rows(self._filter_column(), None)))
         self._summary = widgets.HTML()
         self._out = widgets.Output()
         self.widget = widgets.VBox([widgets.GridBox(
             list(self._drops.values()),
-            layout=widgets.Layout(grid_template_columns="repeat(3, 270px)")),
+            layout=widgets.Layout(grid_template_columns="repeat(3, 300px)")),
+            widgets.HBox([self._filter_col, self._filter_vals, keep_rows, clear],
+                         layout=widgets.Layout(flex_flow="row wrap")),
             self._summary, self._out])
         self.refresh()
 
@@ -130,6 +148,31 @@ class ColumnPicker(View):
         df = df[keep].reset_index(drop=True)
         masked = [c for c in keep if self._choice[c] == "mask"]
         return privacy.mask_frame(df, masked) if masked else df
+
+    def _filter_column(self) -> str:
+        column = self._filter_col.value
+        if column == NO_FILTER:
+            raise PolicyError("rows where", NO_FILTER, "a column",
+                              "pick the column whose values decide which rows stay")
+        return column
+
+    def _show_filter(self, column: str) -> None:
+        """List the chosen column's values, the ones its filter keeps selected."""
+        if column == NO_FILTER:
+            self._filter_vals.options = []
+            return
+        values = sorted(self.table[column].dropna().unique().tolist(), key=str)
+        self._filter_vals.options = [(str(v), v) for v in values]
+        kept = self._filters.get(column, [])
+        self._filter_vals.value = tuple(v for v in values if v in kept)
+
+    def _filter_from_controls(self) -> None:
+        column = self._filter_column()
+        chosen = list(self._filter_vals.value)
+        if not chosen:
+            raise PolicyError("is one of", "nothing selected", "one or more values",
+                              "select the values whose rows to keep (Ctrl+click for several)")
+        self.filter_rows(column, chosen)
 
     def _on(self, column: str, choice: str) -> None:
         if self._choice[column] != choice:

@@ -109,6 +109,8 @@ class CoveragePicker(View):
                 f"{html.escape(self.what)}")
         if overlap:
             text += f" ({overlap} counted twice: their reach overlaps)"
+        if self.picks:      # who was picked, in order: the table lists only who is left
+            text += "<br>picked: " + ", ".join(html.escape(c) for c in self.picks)
         if len(self.picks) < self.limit:
             text += f"<br>✘ pick {self.limit - len(self.picks)} more"
         self._status.value = text
@@ -133,6 +135,7 @@ class CoveragePicker(View):
             fig, ax = plt.subplots(figsize=(5, 2.2))
             ax.plot(range(1, len(self.chart_data) + 1), self.chart_data, marker="o")
             ax.set_xlabel("picks")
+            ax.set_xticks(range(1, len(self.chart_data) + 1))     # whole picks, not 1.5
             ax.set_ylabel(f"distinct {self.what}")
             fig.tight_layout()
             plt.show()

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import ipywidgets as widgets
 
 from crm_sim.errors import PolicyError
+from crm_sim.ui.quiz import lay_out
 from crm_sim.ui.view import View
 
 
@@ -43,6 +44,7 @@ class JudgementCall(View):
         self.widget = widgets.VBox([widgets.HTML(f"<b>{headings[0]}</b>"), self._choice,
                                     widgets.HTML(f"<b>{headings[1]}</b>"),
                                     *self._ticks.values(), self._summary])
+        lay_out(self.widget)     # long options wrap; unwrapped, c) hid its radio under d)
         self._show()
 
     def choose(self, letter: str) -> dict:

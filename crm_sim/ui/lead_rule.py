@@ -57,7 +57,8 @@ class LeadRuleBuilder(View):
                                            description="count consent from the purchased list")
         self._min_deal = widgets.IntSlider(value=int(s.min_deal_hkd), min=0, max=200_000,
                                            step=5_000, description="Min deal HKD",
-                                           continuous_update=False)
+                                           continuous_update=False,
+                                           style={"description_width": "initial"})
         self._authority = widgets.SelectMultiple(options=list(AUTHORITY_LEVELS),
                                                  value=tuple(s.authority_levels),
                                                  description="Authority")

@@ -48,7 +48,8 @@ class QueryBuilder(View):
         self._summary = widgets.HTML()
         self._out = widgets.Output()
         self.widget = widgets.VBox([self._group, widgets.HBox(
-            [self._name, self._measure, self._column, add]), self._summary, self._out])
+            [self._name, self._measure, self._column, add],
+            layout=widgets.Layout(flex_flow="row wrap")), self._summary, self._out])
         self.refresh()
 
     def set_group(self, column: str) -> str:
@@ -70,6 +71,11 @@ class QueryBuilder(View):
         """
         spec = figure_specs.check_spec({"measure": measure, "column": column, "round": round},
                                        list(map(str, self.table.columns)))
+        if spec["measure"] in ("mean", "sum") and not pd.api.types.is_numeric_dtype(
+                self.table[spec["column"]]):
+            # caught here, in words, not as pandas' TypeError from the preview
+            raise PolicyError("of", spec["column"], "a column of numbers",
+                              f"{spec['measure']} adds up numbers: pick e.g. lifetime_value")
         figure_specs.to_sql(spec, self.table_name, list(map(str, self.table.columns)), name)
         self.measures[name] = spec
         return self.refresh()

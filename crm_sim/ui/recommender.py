@@ -42,13 +42,15 @@ class Recommender(View):
         for metric in METRICS:
             actions = ["(none)"] + [a for a, spec in ACTIONS.items() if spec["metric"] == metric]
             act = widgets.Dropdown(options=actions, value="(none)",
-                                   description=GOAL_WORDS[metric][:16])
+                                   description=GOAL_WORDS[metric],   # whole, not "new custo..."
+                                   style={"description_width": "initial"})
             pick = widgets.SelectMultiple(options=self._names, value=(), description="aim by")
             change = widgets.FloatText(value=0.0, description="expect +")
             for w in (act, pick, change):
                 w.observe(lambda _ch, m=metric: self._on(m), names="value")
             self._controls[metric] = (act, pick, change)
-            rows.append(widgets.HBox([act, pick, change]))
+            rows.append(widgets.HBox([act, pick, change],
+                                     layout=widgets.Layout(flex_flow="row wrap")))
         self._summary = widgets.HTML()
         self._out = widgets.Output()
         self.widget = widgets.VBox([*rows, self._summary, self._out])

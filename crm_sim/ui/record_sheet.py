@@ -46,7 +46,9 @@ class RecordSheet(View):
             self.rows[col] = ""
         self._check = check
         self.chart_data: dict[str, int] = {}
-        self._boxes = {(i, c): widgets.Text(value="", placeholder=c,
+        self._quiet = False
+        # synced on Enter or leaving the box: each typed row then updates the status
+        self._boxes = {(i, c): widgets.Text(value="", placeholder=c, continuous_update=False,
                                             layout=widgets.Layout(width="260px"))
                        for i in self.rows.index for c in self.editable}
         for (i, c), box in self._boxes.items():
@@ -72,8 +74,12 @@ class RecordSheet(View):
         if unknown:
             raise FieldError("column", unknown, ", ".join(self.editable),
                              "fill only the editable columns")
-        for c, v in values.items():
-            self._boxes[(where[0], c)].value = str(v)
+        self._quiet = True          # one redraw for the row, not one per box
+        try:
+            for c, v in values.items():
+                self._boxes[(where[0], c)].value = str(v)
+        finally:
+            self._quiet = False
         self.refresh()
 
     def fill_all(self, values: dict[Any, dict[str, str]]) -> None:
@@ -112,6 +118,8 @@ class RecordSheet(View):
     # -------------------------------------------------------------------- internals
     def _typed(self, i: int, column: str, text: str) -> None:
         self.rows.at[i, column] = text
+        if not self._quiet:         # typed in the page: say at once what is still missing
+            self.refresh()
 
     def _draw(self) -> None:
         import matplotlib.pyplot as plt

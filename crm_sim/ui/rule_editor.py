@@ -113,18 +113,20 @@ class RuleEditor(View):
         rows = []
         for g in self.groups:
             cells = [widgets.HTML(f"<b>{html.escape(self.labels.get(g, g))}</b>",
-                                  layout=widgets.Layout(width="140px"))]
+                                  layout=widgets.Layout(width="180px"))]
             for f, opts in self.fields.items():
                 if f in self.multi:
                     control = widgets.SelectMultiple(options=opts, value=(),
                                                      rows=min(8, len(opts)), description=f)
                 else:
                     control = widgets.Dropdown(options=["(choose)", *opts], value="(choose)",
-                                               description=f)
+                                               description=f,
+                                               style={"description_width": "initial"})
                 control.observe(lambda _: self.refresh(), names="value")
                 self._controls[(g, f)] = control
                 cells.append(control)
-            rows.append(widgets.HBox(cells))
+            # wraps on a narrow screen instead of pushing controls out of sight
+            rows.append(widgets.HBox(cells, layout=widgets.Layout(flex_flow="row wrap")))
         self._status = widgets.HTML()
         self._chart = widgets.Output()
         self._quiet = False
@@ -208,6 +210,8 @@ class RuleEditor(View):
             ax.bar(list(counts), list(counts.values()),
                    color=["#d9534f" if n > limit else "#3b7dd8" for n in counts.values()])
             ax.axhline(limit, color="black", linewidth=0.8)
+            ax.tick_params(axis="x", labelrotation=25)     # long group names overlapped
+            plt.setp(ax.get_xticklabels(), ha="right")
             ax.set_ylabel(f"{field} picked (line: the most)")
             fig.tight_layout()
             plt.show()

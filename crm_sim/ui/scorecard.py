@@ -109,7 +109,10 @@ class Scorecard(View):
         self.labels = {s: (labels or {}).get(s, s) for s in signals.columns}
         self._sliders = {s: widgets.FloatSlider(value=0.0, min=-MAX_WEIGHT, max=MAX_WEIGHT,
                                                 step=0.05, description=s,
-                                                continuous_update=False)
+                                                continuous_update=False,
+                                                # the signal's whole name, never "said_satis..."
+                                                style={"description_width": "160px"},
+                                                layout=widgets.Layout(width="440px"))
                          for s in signals.columns}
         self._filter = widgets.Checkbox(value=False, description=eligible_label,
                                         layout=widgets.Layout(width="auto"))

@@ -57,7 +57,9 @@ class SummaryBuilder(View):
         self._out = widgets.Output()
         self.widget = widgets.VBox([
             self._group,
-            widgets.HBox([self._name, self._column, self._how, self._threshold, self._add]),
+            # wraps: in one line the "Add measure" button fell off the right edge
+            widgets.HBox([self._name, self._column, self._how, self._threshold, self._add],
+                         layout=widgets.Layout(flex_flow="row wrap")),
             self._status, self._table, self._chart, self._out])
         self.refresh()
 

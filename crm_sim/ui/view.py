@@ -41,4 +41,122 @@ class View:
     def _ipython_display_(self):  # pragma: no cover - display hook only
         from IPython.display import display
 
+        self.record_the_person()
         display(self.widget)
+
+    # -- what a person did in the page, so that grading can do it again ------------------
+    # Grading runs the submitted notebook again from its first cell, in a kernel with no
+    # page: clicks are not in the notebook, so `x = view.value` would hand in an untouched
+    # view. The view therefore records what the person did (values set in its controls,
+    # buttons pressed; never what its own code set) and shows it as one line to put in
+    # the answer cell, ``x = view.replay([...])``, which does the same again anywhere.
+    def record_the_person(self) -> None:
+        """Start recording the page's changes to the controls and show the hand-in line."""
+        import ipywidgets as widgets
+
+        if getattr(self, "_hand_in_recording", False) or not getattr(
+                type(self), "HANDS_IN", hasattr(type(self), "value")):
+            return          # a practice tool hands nothing in; a question shows its letter
+        self._hand_in_recording = True
+        self.page_actions: list[tuple] = []
+        self._hand_in = widgets.HTML()
+        for i, control in enumerate(self._hand_in_controls()):
+            if isinstance(control, widgets.Button):
+                # first in line: logged before the view's own handler changes anything
+                control._click_handlers.callbacks.insert(0, lambda _b, i=i: self._hand_in_log(
+                    ("click", i)))
+            else:
+                control.observe(lambda _ch, i=i, c=control: self._hand_in_set(i, c),
+                                names="value")
+        if hasattr(self.widget, "children"):
+            self.widget.children = (*self.widget.children, self._hand_in)
+
+    def replay(self, actions) -> Any:
+        """Do again what a person did in the page (the recorded line); return `value`.
+
+        Raises:
+            FieldError: an action that is not a recorded one for this view's controls;
+                the actions before it are done, none after it.
+        """
+        import ipywidgets as widgets
+
+        from crm_sim.errors import FieldError
+
+        actions = [tuple(a) if isinstance(a, list) else a for a in list(actions)]
+        if getattr(self, "page_actions", None):
+            # the trainee's own session: this view was clicked and already holds it all
+            if actions == self.page_actions:
+                return getattr(self, "value", None)
+            raise FieldError("replay", "a line that differs from the view", "the line the "
+                             "view shows now", "copy the line under the view again")
+        controls = self._hand_in_controls()
+        for step, action in enumerate(actions):
+            ok = (isinstance(action, tuple | list) and len(action) in (2, 3)
+                  and action[0] in ("set", "click") and isinstance(action[1], int)
+                  and 0 <= action[1] < len(controls)
+                  and (action[0] == "click") == isinstance(controls[action[1]],
+                                                           widgets.Button)
+                  and len(action) == (2 if action[0] == "click" else 3))
+            if not ok:
+                raise FieldError(f"replay step {step + 1}", action,
+                                 "a step of the line the view showed",
+                                 "copy the line under the view again, unchanged")
+            control = controls[action[1]]
+            if action[0] == "click":
+                control.click()
+                continue
+            try:
+                control.value = action[2]
+            except Exception as exc:  # noqa: BLE001 - a trait error, in words
+                raise FieldError(f"replay step {step + 1}", action[2],
+                                 "a value the control offers",
+                                 "copy the line under the view again, unchanged") from exc
+        return getattr(self, "value", None)
+
+    def _hand_in_controls(self) -> list:
+        """The view's controls (buttons and value controls), in page order, fixed once."""
+        import ipywidgets as widgets
+
+        if getattr(self, "_hand_in_control_list", None) is None:
+            found = []
+
+            def walk(w):
+                if isinstance(w, widgets.Output):
+                    return
+                if isinstance(w, widgets.Button) or (
+                        isinstance(w, widgets.ValueWidget)
+                        and not isinstance(w, widgets.HTML | widgets.HTMLMath | widgets.Label)):
+                    found.append(w)
+                for child in getattr(w, "children", ()):
+                    walk(child)
+
+            walk(self.widget)
+            self._hand_in_control_list = found
+        return self._hand_in_control_list
+
+    def _hand_in_set(self, index: int, control) -> None:
+        if not control._property_lock:       # set by the view's code, not by the page
+            return
+        value = control.value
+        if self.page_actions and self.page_actions[-1][:2] == ("set", index):
+            self.page_actions[-1] = ("set", index, value)
+        else:
+            self.page_actions.append(("set", index, value))
+        self._show_hand_in()
+
+    def _hand_in_log(self, action: tuple) -> None:
+        self.page_actions.append(action)
+        self._show_hand_in()
+
+    def _show_hand_in(self) -> None:
+        import html
+
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        names = [k for k, v in (shell.user_ns.items() if shell else ())
+                 if v is self and not k.startswith("_")]
+        line = f"{names[0] if names else 'view'}.replay({self.page_actions!r})"
+        self._hand_in.value = ("To hand in what you built, write your answer's name, "
+                               "<code>=</code> and this line in the answer cell below:<br>"
+                               f"<code class='crm-hand-in'>{html.escape(line)}</code>")

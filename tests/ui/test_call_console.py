@@ -102,3 +102,13 @@ def test_dropdown_change_is_the_same_action_as_select_customer(console):
     """Changing the customer dropdown (a click) goes through select_customer."""
     console._customer.value = console.queue[2]
     assert console.queue[2] in console._card.value
+
+
+def test_save_record_refuses_a_due_date_that_is_not_a_date(console):
+    """A due date typed as words is refused naming the field; nothing is saved."""
+    console.place_call()
+    console._follow_up.value = "send quotation"
+    console._follow_date.value = "abc"
+    with pytest.raises(FieldError, match="due date"):
+        console.save_record()
+    assert console.records == []

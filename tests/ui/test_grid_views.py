@@ -148,3 +148,37 @@ def test_query_builder_writes_the_sql_and_previews_it():
         "segment": ["a", "b"], "n": [2, 1], "share_ok": [0.5, 1.0]}
     with pytest.raises(PolicyError, match="name"):
         q.add("n; DROP TABLE t", "count")
+
+
+def test_query_builder_refuses_the_mean_of_a_text_column_in_words():
+    """A mean of a text column is a PolicyError naming the column, not pandas' TypeError."""
+    from crm_sim.ui.query_builder import QueryBuilder
+
+    t = pd.DataFrame({"segment": ["a", "b"], "customer_id": ["C1", "C2"], "v": [1.0, 2.0]})
+    q = QueryBuilder(t, "t")
+    q.set_group("segment")
+    with pytest.raises(PolicyError, match="customer_id"):
+        q.add("avg", "mean", "customer_id")
+    assert q.measures == {}
+    q._name.value, q._measure.value, q._column.value = "avg", "sum", "customer_id"
+    q._add_from_controls()                                  # the button, as clicked
+    assert "Not added" in q._summary.value and "numbers" in q._summary.value
+
+
+def test_column_picker_filters_rows_from_its_controls():
+    """Picking a column, values and "Keep these rows" equals filter_rows; bad input in words."""
+    from crm_sim.ui.column_picker import ColumnPicker
+
+    t = pd.DataFrame({"source": ["web", "event", "web"], "ok": [True, False, True],
+                      "name": ["A", "B", "C"]})
+    by_code, by_controls = ColumnPicker(t), ColumnPicker(t)
+    by_code.filter_rows("ok", [True])
+    with pytest.raises(PolicyError, match="rows where"):
+        by_controls._filter_from_controls()                # no column picked yet
+    by_controls._filter_col.value = "ok"
+    assert [label for label, _ in by_controls._filter_vals.options] == ["False", "True"]
+    with pytest.raises(PolicyError, match="is one of"):
+        by_controls._filter_from_controls()                # no value selected
+    by_controls._filter_vals.value = (True,)
+    by_controls._filter_from_controls()                    # the button, as clicked
+    assert by_controls.value.equals(by_code.value) and len(by_code.value) == 2

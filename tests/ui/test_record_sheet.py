@@ -50,3 +50,17 @@ def test_bad_rows_and_columns_raise_domain_errors(sheet):
         sheet.fill("C9", note="x y")
     with pytest.raises(FieldError, match="column"):
         sheet.fill("C1", outcome="declined")
+
+
+def test_typing_in_a_box_updates_the_status_at_once():
+    """A value typed in the page (a box's value change) recounts the complete rows."""
+    import pandas as pd
+
+    from crm_sim.ui.record_sheet import RecordSheet
+
+    rows = pd.DataFrame({"id": ["A", "B"]})
+    sheet = RecordSheet(rows, "id", ["note"],
+                        check=lambda row: "" if row["note"] else "no note")
+    assert sheet._status.value.startswith("0 of 2")
+    sheet._boxes[(0, "note")].value = "called back"          # what typing + Enter does
+    assert sheet._status.value.startswith("1 of 2")

@@ -47,14 +47,10 @@ def lay_out(box: widgets.VBox) -> widgets.VBox:
 class MultipleChoice(View):
     """One scenario question with lettered options, drivable from code via `select`."""
 
-<<<<<<< HEAD
-    def __init__(self, key: str, question: str, options: dict[str, str], *,
-                 hint: str = "Put this line in the answer cell below:"):
-=======
     HANDS_IN = False        # the answer cell takes the letter the question shows, no replay
 
-    def __init__(self, key: str, question: str, options: dict[str, str]):
->>>>>>> browser
+    def __init__(self, key: str, question: str, options: dict[str, str], *,
+                 hint: str = "Put this line in the answer cell below:"):
         if not key or not key.isidentifier():
             raise FieldError("key", key, "a Python identifier", 'use e.g. "answer_k1"')
         if len(options) < 2:

@@ -220,9 +220,12 @@ class PolicyDesigner(View):
             cells = [widgets.HTML(f"<b>{html.escape(seg.segment)}</b>",
                                   layout=widgets.Layout(width="110px"))]
             for ch in CHANNELS:
+                # the tooltip names the cell: a box in a grid has no label of its own
                 n = widgets.BoundedFloatText(min=0.0, max=10.0, step=0.1,
+                                             tooltip=f"{seg.segment}: {ch} a month",
                                              layout=widgets.Layout(width="70px"))
                 purpose = widgets.Dropdown(options=PURPOSES, value="retention",
+                                           tooltip=f"{seg.segment}: {ch} for",
                                            layout=widgets.Layout(width="115px"))
 
                 def changed(_, s=seg.segment, c=ch, n=n, p=purpose):

@@ -72,14 +72,33 @@ def policy_set_contact(ctx, segment, channel, per_month, purpose="retention"):
     return acts
 
 
-def policy_set_segment(ctx, segment, **fields):
-    """The segment's tab, then each field's control on it."""
-    acts = [UnitAct("tab", segment)]
-    for field, value in fields.items():
-        acts += _set_here(f"{segment}: {field}", list(value)
-                          if isinstance(value, list | tuple) else value)
-    return acts
+SEGMENT_LABELS = {"staff_roles": "staff_roles", "scripts": "scripts",
+                  "checklists": "checklists", "allow_outsourcers": "allow agencies",
+                  "escalate_to": "escalate to"}
 
+
+def visible_tab():
+    """Scope: the segment tab on show (every tab repeats the same labels)."""
+    return lambda out: out.locator(".widget-vbox:visible").filter(
+        has=out.page.get_by_label(exact("escalate to"))).last
+
+
+def policy_set_segment(ctx, segment, **fields):
+    """The segment's tab, then each field's control on it, by its label."""
+    numbers = ctx.ask("{f: v[2] for f, v in __import__('crm_sim.ui.policy_designer')"
+                      ".ui.policy_designer.SEGMENT_NUMBERS.items()}")
+    acts = []
+    for field, value in fields.items():
+        label = numbers.get(field) or SEGMENT_LABELS[field]
+        if isinstance(value, bool):
+            acts.append(_on_off(label, value))
+        elif isinstance(value, list | tuple):
+            acts.append(pick_many(label, list(value)))
+        elif isinstance(value, int | float):
+            acts.append(type_in(label, value))
+        else:
+            acts.append(pick(label, value))
+    return [UnitAct("tab", segment), *within(visible_tab(), acts)]
 
 
 def policy_set_privacy(ctx, **fields):

@@ -60,13 +60,22 @@ def ask_question(text: UnitText, qid: str, key: str | None = None):
                hint=text.get("quiz_hint"))
 
 
+def _worded(text: UnitText, view):
+    """The view with its hand-in words in the trainee's language."""
+    import html
+
+    view.hand_in_words = html.escape(text.get("hand_in_hint"))
+    return view
+
+
 def judgement(text: UnitText, qid: str = "prof_x1"):
     """The judgement view of scenario `qid`: choose an option, tick the reasons."""
     from crm_sim.ui.judgement import JudgementCall
 
-    return JudgementCall(text.table(f"{qid}.options"), text.table(f"{qid}.reasons"),
-                         headings=(text.get("judgement_labels.what"),
-                                   text.get("judgement_labels.why")))
+    return _worded(text, JudgementCall(text.table(f"{qid}.options"),
+                                       text.table(f"{qid}.reasons"),
+                                       headings=(text.get("judgement_labels.what"),
+                                                 text.get("judgement_labels.why"))))
 
 
 def reason_codes(qid: str = "prof_x1") -> list[str]:
@@ -136,8 +145,8 @@ def _week_module():
 def _editor(text: UnitText, kind: str, groups, fields, multi=None):
     from crm_sim.ui.rule_editor import RuleEditor
 
-    return RuleEditor(kind, groups, fields, multi=multi,
-                      labels={g: text.get(f"labels.{g}") for g in groups})
+    return _worded(text, RuleEditor(kind, groups, fields, multi=multi,
+                                    labels={g: text.get(f"labels.{g}") for g in groups}))
 
 
 def quote_editor(text: UnitText):
@@ -251,8 +260,8 @@ def _system_module():
 def _labelled(text: UnitText, kind: str, groups, fields, multi=None):
     from crm_sim.ui.rule_editor import RuleEditor
 
-    return RuleEditor(kind, groups, fields, multi=multi,
-                      labels={g: text.get(f"labels2.{g}") for g in groups})
+    return _worded(text, RuleEditor(kind, groups, fields, multi=multi,
+                                    labels={g: text.get(f"labels2.{g}") for g in groups}))
 
 
 def tier_editor(text: UnitText):
@@ -362,8 +371,8 @@ def contact_editor(text: UnitText):
     from crm_sim.ui.rule_editor import RuleEditor
 
     dd = _day_module()
-    return RuleEditor("contact_rule", dd.FORMS, dd.CONTACT_FIELDS,
-                      labels={g: text.get(f"labels3.{g}") for g in dd.FORMS})
+    return _worded(text, RuleEditor("contact_rule", dd.FORMS, dd.CONTACT_FIELDS,
+                                    labels={g: text.get(f"labels3.{g}") for g in dd.FORMS}))
 
 
 def info_editor(text: UnitText):
@@ -371,8 +380,9 @@ def info_editor(text: UnitText):
     from crm_sim.ui.rule_editor import RuleEditor
 
     dd = _day_module()
-    return RuleEditor("info_rule", dd.MENTIONS, dd.INFO_FIELDS,
-                      labels={g: text.get(f"labels3.{g}") for g in dd.MENTIONS})
+    return _worded(text, RuleEditor("info_rule", dd.MENTIONS, dd.INFO_FIELDS,
+                                    labels={g: text.get(f"labels3.{g}")
+                                            for g in dd.MENTIONS}))
 
 
 def records_desk(world: Any):

@@ -53,7 +53,7 @@ class ProgrammeDesigner(View):
         rows = []
         for kind, spec in ((k, KINDS[k]) for k in self.kinds):
             self._on[kind] = widgets.Checkbox(value=False, description=spec.title,
-                                              layout=widgets.Layout(width="260px"))
+                                              layout=widgets.Layout(width="300px"))
             self._segs[kind] = widgets.SelectMultiple(options=self.segments, rows=3,
                                                       description="segments",
                                                       layout=widgets.Layout(width="220px"))
@@ -65,7 +65,8 @@ class ProgrammeDesigner(View):
             extra = [self._channel] if kind == "news" else []
             rows.append(widgets.HBox([self._on[kind], self._segs[kind],
                                       widgets.VBox([*self._sliders[kind].values(), *extra])]))
-        self._button = widgets.Button(description="Estimate cost and effect")
+        self._button = widgets.Button(description="Estimate cost and effect",
+                                     layout=widgets.Layout(width="auto"))
         self._button.on_click(lambda _: self._safely(self.estimate))
         self._status = widgets.HTML()
         self._out = widgets.Output()

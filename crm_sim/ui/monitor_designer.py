@@ -53,9 +53,11 @@ class MonitorDesigner(View):
             if isinstance(default, bool):
                 control = widgets.Checkbox(description=name)
             elif name == "max_breach_rate":
-                control = widgets.FloatSlider(min=0.0, max=1.0, step=0.01, description=name)
+                control = widgets.FloatSlider(min=0.0, max=1.0, step=0.01, description=name,
+                                              style={"description_width": "initial"})
             else:
-                control = widgets.BoundedIntText(min=0, max=120, description=name)
+                control = widgets.BoundedIntText(min=0, max=120, description=name,
+                                                style={"description_width": "initial"})
             control.observe(lambda ch, n=name: self._safely(lambda: self.set(n, ch["new"])),
                             names="value")
             self._controls[name] = control
@@ -63,7 +65,8 @@ class MonitorDesigner(View):
         self._tables = widgets.SelectMultiple(options=TABLES, description="dashboard")
         self._tables.observe(lambda ch: self._safely(lambda: self.show_tables(ch["new"])),
                              names="value")
-        self._every = widgets.BoundedIntText(min=1, max=24, description="every (months)")
+        self._every = widgets.BoundedIntText(min=1, max=24, description="every (months)",
+                                             style={"description_width": "initial"})
         self._every.observe(lambda ch: self._safely(lambda: self.refresh_every(ch["new"])),
                             names="value")
         self._board = widgets.Output()

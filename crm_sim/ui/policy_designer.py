@@ -213,16 +213,19 @@ class PolicyDesigner(View):
                               if issues else "✔ the policy can be launched in this company")
 
     def _grid(self):
-        header = [widgets.HTML("", layout=widgets.Layout(width="110px"))] + [
-            widgets.HTML(f"<b>{c}</b>", layout=widgets.Layout(width="190px")) for c in CHANNELS]
-        rows = [widgets.HBox(header)]
+        rows = []
         for seg in self.policy.segments:
             cells = [widgets.HTML(f"<b>{html.escape(seg.segment)}</b>",
                                   layout=widgets.Layout(width="110px"))]
             for ch in CHANNELS:
-                n = widgets.BoundedFloatText(min=0.0, max=10.0, step=0.1,
-                                             layout=widgets.Layout(width="70px"))
+                # each box is labelled with its channel (a box with no label cannot be
+                # named by a person or a screen reader); the tooltip names segment too
+                n = widgets.BoundedFloatText(min=0.0, max=10.0, step=0.1, description=ch,
+                                             tooltip=f"{seg.segment}: {ch} a month",
+                                             style={"description_width": "62px"},
+                                             layout=widgets.Layout(width="132px"))
                 purpose = widgets.Dropdown(options=PURPOSES, value="retention",
+                                           tooltip=f"{seg.segment}: {ch} for",
                                            layout=widgets.Layout(width="115px"))
 
                 def changed(_, s=seg.segment, c=ch, n=n, p=purpose):
@@ -233,7 +236,8 @@ class PolicyDesigner(View):
                 self._controls[(seg.segment, "n", ch)] = n
                 self._controls[(seg.segment, "p", ch)] = purpose
                 cells.append(widgets.HBox([n, purpose]))
-            rows.append(widgets.HBox(cells))
+            # a narrow screen wraps the channels instead of hiding the last ones
+            rows.append(widgets.HBox(cells, layout=widgets.Layout(flex_flow="row wrap")))
         return widgets.VBox(rows)
 
     def _segment_tabs(self):
@@ -291,7 +295,8 @@ class PolicyDesigner(View):
         self._controls[("policy", "indicators")] = indicators
         headroom = widgets.BoundedFloatText(value=0.1, min=0.0, max=1.0, step=0.05,
                                             description="headroom")
-        button = widgets.Button(description="Budget = expected cost + headroom")
+        button = widgets.Button(description="Budget = expected cost + headroom",
+                                layout=widgets.Layout(width="auto"))
         button.on_click(lambda _b: self._safe(lambda: self.budget_with_headroom(
             headroom.value)))
         return widgets.VBox([*items, budget, widgets.HBox([button, headroom]), review,

@@ -52,8 +52,8 @@ class ProgrammeDesigner(View):
             self._check_kind(kind, tuple(KINDS))
         rows = []
         for kind, spec in ((k, KINDS[k]) for k in self.kinds):
-            self._on[kind] = widgets.Checkbox(value=False, description=spec.title,
-                                              layout=widgets.Layout(width="260px"))
+            self._on[kind] = widgets.Checkbox(value=False, description=spec.title, indent=False,
+                                              layout=widgets.Layout(width="300px"))
             self._segs[kind] = widgets.SelectMultiple(options=self.segments, rows=3,
                                                       description="segments",
                                                       layout=widgets.Layout(width="220px"))
@@ -65,9 +65,15 @@ class ProgrammeDesigner(View):
             extra = [self._channel] if kind == "news" else []
             rows.append(widgets.HBox([self._on[kind], self._segs[kind],
                                       widgets.VBox([*self._sliders[kind].values(), *extra])]))
-        self._button = widgets.Button(description="Estimate cost and effect")
+        self._button = widgets.Button(description="Estimate cost and effect",
+                                     layout=widgets.Layout(width="max-content"))
         self._button.on_click(lambda _: self._safely(self.estimate))
         self._status = widgets.HTML()
+        # what the person ticks or moves shows in the status at once, not only after code
+        for control in (*self._on.values(), *self._segs.values(), self._channel,
+                        *(s for by_name in self._sliders.values() for s in by_name.values())):
+            control.observe(lambda _: setattr(self._status, "value", self.describe()),
+                            names="value")
         self._out = widgets.Output()
         self.widget = widgets.VBox([*rows, self._button, self._status, self._out])
         self._status.value = self.describe()

@@ -48,10 +48,12 @@ class ResourcePlanner(View):
         self.world, self.policy = world, policy
         self.method = method or ResourceMethod()
         self._out = widgets.Output()
-        self._handling = widgets.Dropdown(options=HANDLING, description="handling time")
+        self._handling = widgets.Dropdown(options=HANDLING, description="handling time",
+                                          style={"description_width": "initial"})
         self._repeats = widgets.Checkbox(description="count unanswered attempts")
         self._share = widgets.FloatSlider(min=0.3, max=1.0, step=0.01,
-                                          description="productive share")
+                                          description="productive share",
+                                          style={"description_width": "initial"})
         self._table = widgets.HTML()
         for control, name in ((self._handling, "handling"), (self._repeats, "allow_unanswered"),
                               (self._share, "productive_share")):

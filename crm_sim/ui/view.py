@@ -16,6 +16,9 @@ class View:
 
     widget: Any
     _out: Any
+    #: the words before the hand-in line (HTML); a unit taught in another language sets its own
+    hand_in_words = ("To hand in what you built, write your answer's name, <code>=</code> and "
+                     "this line in the answer cell below:")
 
     BUSY_AFTER_S = 1.0     # an action slower than this shows that it is still working
 
@@ -191,6 +194,5 @@ class View:
         names = [k for k, v in (shell.user_ns.items() if shell else ())
                  if v is self and not k.startswith("_")]
         line = f"{names[0] if names else 'view'}.replay({self.page_actions!r})"
-        self._hand_in.value = ("To hand in what you built, write your answer's name, "
-                               "<code>=</code> and this line in the answer cell below:<br>"
+        self._hand_in.value = (f"{self.hand_in_words}<br>"
                                f"<code class='crm-hand-in'>{html.escape(line)}</code>")

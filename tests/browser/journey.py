@@ -123,8 +123,12 @@ class NotebookJourney:
         nb = self.nb
         key = assign.targets[0].id
         shown = Ctx(nb, key).ask(ast.unparse(assign.value))
-        asked = max(c.index for c in nb.cells[:cell.index]
-                    if c.kind == "code" and re.search(rf"ask\(\s*[\"']{key}[\"']", c.source))
+        named = [c.index for c in nb.cells[:cell.index]
+                 if c.kind == "code" and re.search(rf"ask\(\s*[\"']{key}[\"']", c.source)]
+        # a unit's own helper may ask by question id (desk.ask_question(text, "q_k1a")):
+        # then the question is the code cell just above its answer cell
+        asked = max(named) if named else max(c.index for c in nb.cells[:cell.index]
+                                             if c.kind == "code")
         out = nb.output(asked)
         out.get_by_role("radio", name=re.compile(rf"^\s*{shown}\)")).check()
         hint = out.locator(".widget-html-content", has_text="answer cell").first

@@ -44,20 +44,26 @@ def view_classes() -> dict[str, type]:
     return found
 
 
-def _builders(py_files: list[Path], classes: dict[str, type]) -> dict[str, str]:
-    """Function name -> view class name, for functions whose body names one view class."""
-    out: dict[str, str] = {}
+def _builders(py_files: list[Path], classes: dict[str, type]) -> dict[str, list[str]]:
+    """Builder name -> view class names it shows.
+
+    A function whose body names one view class builds that view; a class (a unit's
+    composed view, such as a planner made of a designer and a rates view) shows every
+    view class its body names.
+    """
+    out: dict[str, list[str]] = {}
     for path in py_files:
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"))
         except (SyntaxError, UnicodeDecodeError):
             continue
         for node in tree.body:
-            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+            if isinstance(node, ast.FunctionDef | ast.ClassDef) and \
+                    not node.name.startswith("_"):
                 body = ast.unparse(node)
                 named = [c for c in classes if re.search(rf"\b{c}\(", body)]
-                if len(named) == 1:
-                    out[node.name] = named[0]
+                if len(named) == 1 or (isinstance(node, ast.ClassDef) and named):
+                    out[node.name] = named
     return out
 
 
@@ -71,7 +77,7 @@ def places(units_dir: Path, classes: dict[str, type] | None = None) -> dict[str,
     for unit_dir in sorted(p for p in Path(units_dir).iterdir() if p.is_dir()):
         helpers = [p for p in sorted(unit_dir.glob("*.py"))]
         builders = {**_builders(ui_files, classes), **_builders(helpers, classes)}
-        callables = {**{c: c for c in classes}, **builders}
+        callables = {**{c: [c] for c in classes}, **builders}
         for nb_path in sorted(unit_dir.glob("*.ipynb")):
             cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
             for index, cell in enumerate(cells):
@@ -80,10 +86,11 @@ def places(units_dir: Path, classes: dict[str, type] | None = None) -> dict[str,
                 source = "".join(cell["source"])
                 if "BEGIN SOLUTION" in source:
                     continue          # the trainee never sees a model answer's cell
-                for name, cls in callables.items():
-                    if cls in found or not re.search(rf"\b{name}\(", source):
-                        continue
-                    m = re.search(rf"^(\w+)\s*=\s*(?:\w+\.)?{name}\(", source, re.M)
-                    found[cls] = Place(unit_dir.name, nb_path.stem, index,
-                                       m.group(1) if m else None)
+                for name, shown in callables.items():
+                    for cls in shown:
+                        if cls in found or not re.search(rf"\b{name}\(", source):
+                            continue
+                        m = re.search(rf"^(\w+)\s*=\s*(?:\w+\.)?{name}\(", source, re.M)
+                        found[cls] = Place(unit_dir.name, nb_path.stem, index,
+                                           m.group(1) if m else None)
     return found

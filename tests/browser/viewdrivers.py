@@ -288,3 +288,4 @@ DRIVERS = {
     "FigureBuilder": {"define": figures_define},
     "Recommender": {"set_play": recommender_set_play},
 }
+import viewdrivers_units  # noqa: E402,F401 - adds the drivers of the views of later units

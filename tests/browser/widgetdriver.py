@@ -202,13 +202,13 @@ def operate_everything(nb, out, shoot: Callable[[str], None] | None = None) -> l
     for i in range(count("select:not([multiple])")):
         sel = out.locator("select:not([multiple])").nth(i)
         options = sel.locator("option").all_inner_texts()
-        if len(options) > 1 and sel.is_enabled():
+        if len(options) > 1 and sel.is_enabled() and sel.is_visible():   # (a closed tab)
             sel.select_option(index=1)
             done.append(f"pick {options[1]!r}")
             settle(nb)
     for i in range(count("select[multiple]")):
         sel = out.locator("select[multiple]").nth(i)
-        if sel.locator("option").count() and sel.is_enabled():
+        if sel.locator("option").count() and sel.is_enabled() and sel.is_visible():
             sel.select_option(index=0)
             done.append("select the first item of a list")
             settle(nb)

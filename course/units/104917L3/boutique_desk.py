@@ -63,13 +63,22 @@ def ask_question(text: UnitText, qid: str, key: str | None = None):
                hint=text.get("quiz_hint"))
 
 
+def _worded(text: UnitText, view):
+    """The view with its hand-in words in the trainee's language."""
+    import html
+
+    view.hand_in_words = html.escape(text.get("hand_in_hint"))
+    return view
+
+
 def judgement(text: UnitText, qid: str = "prof_x1"):
     """The judgement view of scenario `qid`: choose an option, tick the reasons."""
     from crm_sim.ui.judgement import JudgementCall
 
-    return JudgementCall(text.table(f"{qid}.options"), text.table(f"{qid}.reasons"),
-                         headings=(text.get("judgement_labels.what"),
-                                   text.get("judgement_labels.why")))
+    return _worded(text, JudgementCall(text.table(f"{qid}.options"),
+                                       text.table(f"{qid}.reasons"),
+                                       headings=(text.get("judgement_labels.what"),
+                                                 text.get("judgement_labels.why"))))
 
 
 def reason_codes(qid: str = "prof_x1") -> list[str]:
@@ -145,9 +154,9 @@ def headings(text: UnitText, fields) -> dict[str, str]:
 def _editor(text: UnitText, kind: str, groups, fields, multi=None):
     from crm_sim.ui.rule_editor import RuleEditor
 
-    return RuleEditor(kind, groups, fields, multi=multi,
-                      labels={g: text.get(f"labels.{g}") for g in groups},
-                      headings=headings(text, fields))
+    return _worded(text, RuleEditor(kind, groups, fields, multi=multi,
+                                    labels={g: text.get(f"labels.{g}") for g in groups},
+                                    headings=headings(text, fields)))
 
 
 def quote_editor(text: UnitText):
@@ -261,9 +270,9 @@ def _system_module():
 def _labelled(text: UnitText, kind: str, groups, fields, multi=None):
     from crm_sim.ui.rule_editor import RuleEditor
 
-    return RuleEditor(kind, groups, fields, multi=multi,
-                      labels={g: text.get(f"labels2.{g}") for g in groups},
-                      headings=headings(text, fields))
+    return _worded(text, RuleEditor(kind, groups, fields, multi=multi,
+                                    labels={g: text.get(f"labels2.{g}") for g in groups},
+                                    headings=headings(text, fields)))
 
 
 def tier_editor(text: UnitText):
@@ -373,9 +382,9 @@ def contact_editor(text: UnitText):
     from crm_sim.ui.rule_editor import RuleEditor
 
     dd = _day_module()
-    return RuleEditor("contact_rule", dd.FORMS, dd.CONTACT_FIELDS,
-                      labels={g: text.get(f"labels3.{g}") for g in dd.FORMS},
-                      headings=headings(text, dd.CONTACT_FIELDS))
+    return _worded(text, RuleEditor("contact_rule", dd.FORMS, dd.CONTACT_FIELDS,
+                                    labels={g: text.get(f"labels3.{g}") for g in dd.FORMS},
+                                    headings=headings(text, dd.CONTACT_FIELDS)))
 
 
 def info_editor(text: UnitText):
@@ -383,9 +392,9 @@ def info_editor(text: UnitText):
     from crm_sim.ui.rule_editor import RuleEditor
 
     dd = _day_module()
-    return RuleEditor("info_rule", dd.MENTIONS, dd.INFO_FIELDS,
-                      labels={g: text.get(f"labels3.{g}") for g in dd.MENTIONS},
-                      headings=headings(text, dd.INFO_FIELDS))
+    return _worded(text, RuleEditor("info_rule", dd.MENTIONS, dd.INFO_FIELDS,
+                                    labels={g: text.get(f"labels3.{g}") for g in dd.MENTIONS},
+                                    headings=headings(text, dd.INFO_FIELDS)))
 
 
 def desk_labels(text: UnitText) -> dict[str, str]:

@@ -106,8 +106,13 @@ def test_interrupted_run_resumes_without_regrading(submitted, tmp_path, monkeypa
     monkeypatch.setenv("FAKE_GRADER_LOG", str(log))
     monkeypatch.setenv("FAKE_GRADER_INTERRUPT", "T04")          # SIGINT to this process
     monkeypatch.setenv("FAKE_GRADER_INTERRUPT_PID", str(os.getpid()))
-    with pytest.raises(KeyboardInterrupt):
-        grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
+    # a test run started in the background inherits SIGINT ignored: Ctrl-C's own handler
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     monkeypatch.delenv("FAKE_GRADER_INTERRUPT")
     log.write_text("")
     summary = grade(course, UNIT, jobs=1, secret=SECRET, grader=FAKE, progress=False)

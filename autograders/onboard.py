@@ -23,6 +23,7 @@ from typing import Any
 
 from autograders.commands.errors import CourseError
 from autograders.course import Course
+from crm_sim.ui.view import HAND_IN_ENV
 
 ONBOARDING_TRAINEE = "onboarding-demo"     # one shared company for every page and viewer
 
@@ -118,6 +119,7 @@ def onboarding_env(environ: dict[str, str], folder: Path) -> dict[str, str]:
     env["CRM_TRAINEE_ID"] = ONBOARDING_TRAINEE
     env.pop("JUPYTERHUB_USER", None)
     env["CRM_WORLD_DIR"] = str(folder)
+    env[HAND_IN_ENV] = "off"        # a demonstration: the hand-in line would only distract
     return env
 
 

@@ -75,6 +75,7 @@ def test_every_page_shares_one_company_and_voila_hides_code(tmp_path):
     env = onboarding_env({"JUPYTERHUB_USER": "someone", "PATH": "/bin"}, tmp_path)
     assert env["CRM_TRAINEE_ID"] == ONBOARDING_TRAINEE and "JUPYTERHUB_USER" not in env
     assert env["CRM_WORLD_DIR"] == str(tmp_path)
+    assert env["CRM_HAND_IN"] == "off"          # nobody hands in at a demonstration
     cmd = voila_argv(tmp_path, ["--port=8899"], no_browser=True)
     assert "--strip_sources=True" in cmd and "--show_tracebacks=False" in cmd
     assert cmd[-1] == "--port=8899" and "--no-browser" in cmd

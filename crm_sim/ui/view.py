@@ -7,8 +7,12 @@ a button's action, show the error" wrapper; one place keeps them alike.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
+
+#: set to "off" where nobody hands work in (a trainer's live demonstration): no hand-in line
+HAND_IN_ENV = "CRM_HAND_IN"
 
 
 class View:
@@ -94,6 +98,8 @@ class View:
         if getattr(self, "_hand_in_recording", False) or not getattr(
                 type(self), "HANDS_IN", hasattr(type(self), "value")):
             return          # a practice tool hands nothing in; a question shows its letter
+        if os.environ.get(HAND_IN_ENV) == "off":
+            return          # a live demonstration: nobody hands anything in
         self._hand_in_recording = True
         self.page_actions: list[tuple] = []
         self._hand_in = widgets.HTML()

@@ -78,3 +78,13 @@ def test_in_the_clicked_view_the_line_is_its_state_not_a_second_copy():
     assert len(clicked.measures) == 1
     with pytest.raises(FieldError, match="copy the line under the view again"):
         clicked.replay(clicked.page_actions[:-1])
+
+
+def test_a_demonstration_shows_no_hand_in_line(monkeypatch):
+    """With CRM_HAND_IN=off (set by `crm-course onboard`) nothing is recorded or shown."""
+    monkeypatch.setenv("CRM_HAND_IN", "off")
+    view = SummaryBuilder(TABLE)
+    view.record_the_person()
+    assert not hasattr(view, "_hand_in") and not hasattr(view, "page_actions")
+    assert all("crm-hand-in" not in getattr(c, "value", "") for c in view.widget.children
+               if isinstance(getattr(c, "value", None), str))

@@ -1,8 +1,9 @@
 """Answer keys are out of a trainee's reach: a notebook that reads them scores like a blank one.
 
-The attack of issue 10, on both real units: every answer that has a key, a truth helper
-or a reference solution is taken from the unit's evaluator module instead of being
-worked out, by two routes a trainee who has read this public repository would try:
+The attack of issue 10, on all five units: every answer that has a key, a judgement key,
+a truth helper, a reference rule or a reference solution is taken from the unit's
+evaluator module instead of being worked out, by two routes a trainee who has read this
+public repository would try:
 
 * **import**: ``import autograders.units.unit_<code>`` (where the keys used to live);
 * **path**: load ``course/units/<CODE>/grading/evaluators.py`` by its path (found from
@@ -42,7 +43,9 @@ SECRET = "keys-test-secret-4410"
 LIMITS = Limits(cell_timeout_s=90)
 # One notebook per unit holding multiple-choice keys, a judgement key or a truth helper,
 # and function exercises with a reference solution.
-CASES = (("ITCSCR304A", "03_analysis_follow_up_conduct"), ("ITCSCR410A", "02_qualify_and_grow"))
+CASES = (("ITCSCR304A", "03_analysis_follow_up_conduct"), ("ITCSCR410A", "02_qualify_and_grow"),
+         ("ITCSCR512A", "01_segments_and_policy"), ("ITCSCR516A", "01_service_atmosphere"),
+         ("104917L3", "03_classify_and_information_system"))
 ROUTES = ("import", "path")
 
 IMPORT_ROUTE = """
@@ -76,8 +79,13 @@ if _U is not None:
 DELEGATES = {"estimate_state": "reference_estimate_state",
              "recommend_follow_up": "reference_follow_up",
              "find_prospects": "reference_network_prospects"}
-# Answer cells whose value a truth helper or a judgement key gives away.
+# Answer cells whose value a truth helper, a judgement key or a reference rule gives away.
 TRUTHS = {
+    "tier_answer": 'tier_rule = _U.REFERENCE_TIER_RULE if _U else tier_view.value\n',
+    "report_answer": 'report_rule = _U.TAUGHT_REPORT_RULE if _U else report_view.value\n',
+    "dar_answer": ('dar_rule = ({"kind": "dar_rule", "groups": {"request": {\n'
+                   '    f: sorted(ok)[0] for f, ok in _U.DAR_KEY.items()}}} if _U else '
+                   'dar_view.value)\n'),
     "call_effect_answer": "call_effect = _U.call_effect_truth(world) if _U else {}\n",
     "prof_x1b_answer": ('_J = _U.JUDGEMENTS["prof_x1b_test"] if _U else {}\n'
                         'choice_x1b = _J.get("choice", "")\n'
@@ -107,6 +115,14 @@ def _cheat_cell(source: str, grade_id: str, route: str, code: str) -> str | None
                 + 'else ""\n')
     if grade_id in TRUTHS:
         return route_code(route, code) + TRUTHS[grade_id]
+    if grade_id.startswith("prof_") and grade_id.endswith("_answer") and "judgement_" in source:
+        # the judgement view driven by the key: its choice and every good reason ticked
+        x = grade_id[len("prof_"):-len("_answer")]
+        return (route_code(route, code)
+                + f'_J = _U.JUDGEMENTS.get("prof_{x}_test", {{}}) if _U else {{}}\n'
+                + f'if _J:\n    judgement_{x}.choose(_J["choice"])\n'
+                + f'    for _r in sorted(_J["good"]):\n        judgement_{x}.tick(_r)\n'
+                + f"answer_{x} = judgement_{x}.value\n")
     tree = ast.parse(source)
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name in DELEGATES:

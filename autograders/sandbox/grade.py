@@ -30,6 +30,7 @@ from autograders.checks.messages import (
 )
 from autograders.checks.serialize import is_plain, to_plain
 from autograders.checks.submit import MAX_ARTIFACT_BYTES, artifact_name
+from autograders.feedback_words import say, status_word
 from autograders.results import (
     BREACHES_KEY,
     BREACHES_MAX,
@@ -129,10 +130,10 @@ def _grade(source_nb: Path, submission: Path | None, unit: str, trainee_id: str,
                       slot=run["slot"], lang=language_of(support, trainee_id))
     verdicts = _evaluate(prepared, run, stop_index, evaluators, ctx, name=result.notebook,
                          source=source)
-    result.cells = verdicts + _manual(prepared, result.notebook)
+    result.cells = verdicts + _manual(prepared, result.notebook, ctx.lang)
     result.status = status
     result.reason = cap_message("; ".join([r for r in [reason, *prepared.notes] if r]))
-    result.executed_notebook = _feedback(prepared, run.get("cells"), result.cells)
+    result.executed_notebook = _feedback(prepared, run.get("cells"), result.cells, ctx.lang)
     result.grading_outputs = _grading_outputs(prepared, run.get("cells"))
 
 
@@ -265,50 +266,44 @@ def _evaluate(prepared: Prepared, run: dict[str, Any], stop_index: int | None,
               source: Any = None) -> list[CellResult]:
     cells: list[CellResult] = []
     references = _references(evaluators, name, source)
+    lang = ctx.lang
     for gid, t in prepared.tests.items():
         base = {"grade_id": gid, "notebook": name, "max_points": t.points, "points": 0.0}
         if t.problem is not None:
-            cells.append(CellResult(**base, status=t.problem, message=t.message))
+            cells.append(CellResult(**base, status=t.problem, message=say(
+                t.problem, lang, gid=gid, message=t.message)))
             continue
         if stop_index is not None and t.exec_index is not None and t.exec_index >= stop_index:
-            cells.append(CellResult(**base, status="not_run", message=(
-                "not run: the notebook stopped earlier "
-                f"(in cell {label_of(prepared, stop_index)})")))
+            cells.append(CellResult(**base, status="not_run", message=say(
+                "not_run", lang, where=label_of(prepared, stop_index))))
             continue
         fn = evaluators.get(gid)
         if fn is None or not t.has_submit:
             why = "no evaluator is registered" if fn is None else "it has no submit() call"
-            cells.append(CellResult(**base, status="error", message=(
-                f"this cell cannot be graded ({why}); the instructor has been told"),
-                evidence={"authoring_error": why}))
+            cells.append(CellResult(**base, status="error", message=say(
+                "cannot_grade", lang, why=why), evidence={"authoring_error": why}))
             continue
         record = run["artifacts"].get(gid)
         raised = _cell_error(run.get("cells"), t.exec_index)
         if record is None and raised:
-            cells.append(CellResult(**base, status="failed", message=(
-                f"test cell {gid} stopped with {raised} before your answer was handed in; "
-                "fix the cells above it so this test can run")))
+            cells.append(CellResult(**base, status="failed", message=say(
+                "stopped_before", lang, gid=gid, raised=raised)))
             continue
         if (not isinstance(record, dict) or not isinstance(record.get("nonce"), str)
                 or not hmac.compare_digest(record["nonce"], t.nonce)
                 or record.get("grade_id") != gid):
-            cells.append(CellResult(**base, status="hook_detected", message=(
-                f"test cell {gid} did not run as written, so your answer could not be "
-                "collected; remove anything that changes how cells run and submit again")))
+            cells.append(CellResult(**base, status="hook_detected", message=say(
+                "hook_detected", lang, gid=gid)))
             continue
         if "error" in record:
             # the kernel wrote this text at grading time: it is not shown (run the test
             # cell yourself to see the same reason)
-            cells.append(CellResult(**base, status="failed", message=(
-                "your answer cannot be graded: submit() refused it as plain data (for "
-                "example an object of your own class, or too large); run this test cell "
-                "yourself to see why, fix it and submit again"),
-                evidence={"submit_error": quote(str(record["error"]))}))
+            cells.append(CellResult(**base, status="failed", message=say(
+                "submit_refused", lang), evidence={"submit_error": quote(str(record["error"]))}))
             continue
         value = record.get("value")
         if not is_plain(value):
-            cells.append(CellResult(**base, status="failed",
-                                    message="your answer was not plain data"))
+            cells.append(CellResult(**base, status="failed", message=say("not_plain", lang)))
             continue
         cells.append(_fingerprinted(_judge(fn, value, ctx, base), value, references))
     return cells
@@ -388,8 +383,7 @@ def _judge(fn: Callable, value: Any, ctx: EvalContext, base: dict) -> CellResult
             raise ValueError(f"evaluator score {score} is outside 0..1")
     except Exception as exc:  # noqa: BLE001 - recorded for the instructor
         log.exception("evaluator %s failed", base["grade_id"])
-        return CellResult(**base, status="failed", message=(
-            "your answer could not be checked automatically; the instructor will review it"),
+        return CellResult(**base, status="failed", message=say("not_checked", ctx.lang),
             evidence={"evaluator_error": quote(f"{type(exc).__name__}: {exc}", 2000),
                       "traceback": traceback.format_exc(limit=8)[-4000:]})
     points = round(score * base["max_points"], 2)
@@ -409,16 +403,16 @@ def _judge(fn: Callable, value: Any, ctx: EvalContext, base: dict) -> CellResult
                       message=cap_message(verdict.message), evidence=evidence)
 
 
-def _manual(prepared: Prepared, name: str) -> list[CellResult]:
+def _manual(prepared: Prepared, name: str, lang: str | None = None) -> list[CellResult]:
     return [CellResult(grade_id=m.grade_id, notebook=name, max_points=m.points, points=0.0,
-                       status="manual", message="waits for the instructor's grade",
+                       status="manual", message=say("manual", lang),
                        evidence={"answer": m.answer, "cell_type": m.cell_type})
             for m in prepared.manual]
 
 
 # --------------------------------------------------------------------------- feedback
 def _feedback(prepared: Prepared, executed: list | None,
-              results: list[CellResult]) -> dict[str, Any]:
+              results: list[CellResult], lang: str | None = None) -> dict[str, Any]:
     """The notebook a trainee may see: their own cells as submitted, and the verdicts.
 
     Nothing produced at grading time reaches the trainee: their cells carry the outputs
@@ -440,8 +434,9 @@ def _feedback(prepared: Prepared, executed: list | None,
             cell["execution_count"] = None
             if label in prepared.tests:
                 r = by_gid.get(label)
-                text = f"[{r.status}] {r.points:g}/{r.max_points:g} points. {r.message}\n" if r \
-                    else "[not graded]\n"
+                text = (say("points", lang, status=status_word(r.status, lang),
+                            points=r.points, max_points=r.max_points, message=r.message)
+                        if r else say("not_graded", lang)) + "\n"
                 cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": text}]
             elif index in prepared.restored:
                 cell["outputs"] = []

@@ -190,3 +190,10 @@ def test_graded_notebook_feedback_follows_the_release_record(tmp_path):
     assert graded["T002"] and all(CJK.search(c.message) for c in graded["T002"])
     assert not any(CJK.search(c.message) for c in graded["T003"])
     assert [c.points for c in results["T002"].cells] == [c.points for c in results["T003"].cells]
+    # the framework's own words too: the cell waiting for the instructor, the points line
+    manual = {t: [c.message for c in r.cells if c.status == "manual"] for t, r in results.items()}
+    assert manual["T002"] and all(CJK.search(m) for m in manual["T002"])
+    assert manual["T003"] == ["waits for the instructor's grade"] * len(manual["T003"])
+    pages = {t: json.dumps(r.executed_notebook, ensure_ascii=False) for t, r in results.items()}
+    assert " 分。" in pages["T002"] and " points. " not in pages["T002"]
+    assert " points. " in pages["T003"] and " 分。" not in pages["T003"]

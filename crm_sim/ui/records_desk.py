@@ -51,13 +51,21 @@ LABELS: dict[str, str] = {
     "tab_complaint": "Complaint", "tab_promise": "Promise", "tab_search": "Search",
     "title": "Records desk", "recorded": "✔ {record_type} {record_id} recorded",
     "important_information": "Important information", "timeline": "Timeline",
+    "nothing": "nothing",
+    # the inbox as shown: its column headings and the kinds of work (`inbox()` keeps codes)
+    "col_kind": "kind", "col_record_id": "record_id", "col_customer_id": "customer_id",
+    "col_when": "when", "col_what": "what",
+    "kind_contact_today": "contact today", "kind_promise_overdue": "promise OVERDUE",
+    "kind_promise_due": "promise due", "kind_complaint_late": "complaint LATE",
+    "kind_complaint_open": "complaint open", "kind_repair_ready": "repair ready",
+    "kind_quotation_expiring": "quotation expiring",
 }
 
 
-def _table(df: pd.DataFrame, limit: int = 30) -> str:
+def _table(df: pd.DataFrame, limit: int = 30, nothing: str = "nothing") -> str:
     """A compact escaped HTML table (first `limit` rows)."""
     if not len(df):
-        return "<i>nothing</i>"
+        return f"<i>{html.escape(nothing)}</i>"
     head = "".join(f"<th style='text-align:left'>{html.escape(str(c))}</th>" for c in df.columns)
     rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>"
                    for r in df.head(limit).itertuples(index=False))
@@ -260,9 +268,16 @@ class RecordsDesk(View):
         out = pd.concat([p.astype(str) for p in parts], ignore_index=True)
         return out.reindex(columns=list(INBOX_COLUMNS)).reset_index(drop=True)
 
+    def inbox_as_shown(self) -> pd.DataFrame:
+        """The inbox in the desk's words: kinds and column headings from `labels`."""
+        shown = self.inbox()
+        kinds = {LABELS[k]: self.labels[k] for k in LABELS if k.startswith("kind_")}
+        shown["kind"] = shown["kind"].map(lambda k: kinds.get(k, k))
+        return shown.rename(columns={c: self.labels[f"col_{c}"] for c in INBOX_COLUMNS})
+
     def show_inbox(self) -> str:
         """Draw the inbox; its HTML."""
-        self._inbox.value = _table(self.inbox())
+        self._inbox.value = _table(self.inbox_as_shown(), nothing=self.labels["nothing"])
         return self._inbox.value
 
     def open_customer(self, customer_id: str) -> str:

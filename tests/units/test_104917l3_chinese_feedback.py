@@ -123,6 +123,13 @@ def test_records_desk_speaks_chinese_and_records_the_same(small_world):
     assert [tabs_zh.get_title(i) for i in range(3)] == ["收件匣", "顧客", "記錄"]
     assert "記錄櫃檯" in zh.widget.children[0].value
     assert en.widget.children[1].get_title(0) == "Inbox"
+    # the inbox's headings and kinds of work in Chinese; the data underneath keeps its codes
+    shown_zh, codes = zh.inbox_as_shown(), zh.inbox()
+    assert list(shown_zh.columns) == ["類別", "記錄編號", "顧客編號", "時間", "內容"]
+    assert len(codes) and not set(shown_zh["類別"]) & set(codes["kind"])
+    assert all(CJK.search(k) for k in shown_zh["類別"])
+    assert "類別" in zh._inbox.value and "Inbox" not in zh._inbox.value
+    assert list(en.inbox_as_shown().columns) == list(codes.columns)
     customer = str(small_world.tables["customers"]["customer_id"].iloc[0])
     zh.record_contact(customer, "phone", "asked about a strap", direction="inbound")
     assert zh.value[0]["type"] == "communication" and zh.value[0]["channel"] == "phone"
@@ -197,3 +204,12 @@ def test_graded_notebook_feedback_follows_the_release_record(tmp_path):
     pages = {t: json.dumps(r.executed_notebook, ensure_ascii=False) for t, r in results.items()}
     assert " 分。" in pages["T002"] and " points. " not in pages["T002"]
     assert " points. " in pages["T003"] and " 分。" not in pages["T003"]
+
+
+def test_every_desk_word_has_its_chinese():
+    """Each word the records desk shows (`LABELS`) is in the unit's text in 繁體中文."""
+    from crm_sim.ui.records_desk import LABELS
+
+    zh = desk.load_text("zh-Hant").table("records_desk_labels")
+    assert set(LABELS) <= set(zh), sorted(set(LABELS) - set(zh))
+    assert all(CJK.search(zh[k]) for k in LABELS), [k for k in LABELS if not CJK.search(zh[k])]

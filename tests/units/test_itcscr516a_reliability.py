@@ -131,10 +131,14 @@ def uplift_scores(method: dict, worlds) -> list[float]:
     return out
 
 
-def test_uplift_taught_full_on_19_of_20(worlds):
-    """Treatment vs control over everyone in the test finds the true uplift on >= 19."""
+def test_uplift_taught_full_on_every_company(worlds):
+    """Treatment vs control over everyone earns full marks on all 20, however the draw fell.
+
+    The randomised comparison can land beyond 2.5 standard errors of the truth by chance
+    (about one company in twenty); the method that repeats it is not marked down for that.
+    """
     got = uplift_scores(UPLIFT["taught"], worlds)
-    assert count(got, lambda s: s == 1.0) >= 19, got
+    assert count(got, lambda s: s == 1.0) == 20, got
 
 
 def test_uplift_before_after_at_most_a_quarter(worlds):

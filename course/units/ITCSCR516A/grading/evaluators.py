@@ -74,6 +74,7 @@ GROW_NEW_TARGET, GROW_CHURN_TARGET = 1.25, 0.85
 GROW_NEW_HALF, GROW_CHURN_HALF = 1.1, 0.93
 UPLIFT_FULL_SE = 2.5                               # error in standard errors
 UPLIFT_MAX_SE_RATIO = 2.0                          # a method's SE vs the randomised one's
+UPLIFT_AS_RANDOMISED_SE = 0.25    # as near the truth as the randomised comparison's own draw
 
 RUBRICS = {
     "mission_written": (
@@ -469,9 +470,11 @@ def uplift_verdict(artifact: Any, hidden: Any, own_data: pd.DataFrame) -> Verdic
     """The method applied to the unseen company's A/B test, scored against the true uplift.
 
     0.8: the outcome must be purchases ("bought": the question asked); given when the
-    estimate lies within 2.5 standard errors of the true uplift and the
-    method's standard error is at most twice the randomised comparison's. 0.2: the
-    purchase uplift reported equals what the method gives on the trainee's own test.
+    estimate lies within 2.5 standard errors of the true uplift, or no further from it
+    than the randomised comparison itself lands on that test (an unlucky draw is not the
+    method's fault), and the method's standard error is at most twice the randomised
+    comparison's. 0.2: the purchase uplift reported equals what the method gives on the
+    trainee's own test.
     """
     m, problem = _method(artifact)
     if m is None:
@@ -489,9 +492,12 @@ def uplift_verdict(artifact: Any, hidden: Any, own_data: pd.DataFrame) -> Verdic
     if m["outcome"] == "bought":
         se = max(got["se"], ref["se"])
         err = abs(got["estimate"] - truth) / se if se > 0 else float("inf")
+        ref_err = abs(ref["estimate"] - truth) / se if se > 0 else float("inf")
         sharp = got["se"] <= UPLIFT_MAX_SE_RATIO * ref["se"]
-        p_hidden = 0.8 if err <= UPLIFT_FULL_SE and sharp else 0.0
-        evidence.update({"error_in_se": round(err, 3), "se_ratio": round(
+        near = err <= max(UPLIFT_FULL_SE, ref_err + UPLIFT_AS_RANDOMISED_SE)
+        p_hidden = 0.8 if near and sharp else 0.0
+        evidence.update({"error_in_se": round(err, 3),
+                         "randomised_error_in_se": round(ref_err, 3), "se_ratio": round(
             got["se"] / ref["se"], 3) if ref["se"] else None})
     p_own = 0.0
     try:

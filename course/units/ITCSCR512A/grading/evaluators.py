@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from autograders.checks import EvalContext, evaluator
+from autograders.checks.answers import JudgementTexts, grade_judgement, grade_letter
 from autograders.checks.messages import quote
 from autograders.results import Verdict
 from crm_sim.errors import CrmSimError
@@ -188,18 +189,9 @@ def _foreign_keys(artifact: Mapping, kind: str) -> Verdict | None:
 # ------------------------------------------------------------- knowledge (MC)
 def _mc(grade_id: str, artifact: Any, trainee_id: str) -> Verdict:
     """1 when the letter, mapped back from the trainee's option order, is the key; else 0."""
-    key = MC_KEYS[grade_id]
-    if not isinstance(artifact, str) or len(artifact.strip()) != 1 or \
-            not artifact.strip().isalpha():
-        return Verdict(0.0, "Put a single letter in quotes in the answer cell, e.g. \"a\".",
-                       {"answer": repr(artifact)[:40]})
-    answer = artifact.strip().lower()
-    question = "answer_" + grade_id[2:-len("_test")]
-    option = original_option(trainee_id, question, answer, "abcd")
-    if option == key:
-        return Verdict(1.0, "Correct.", {"answer": answer, "option": option})
-    return Verdict(0.0, f"Not the best option: {MC_HINTS[grade_id]}.",
-                   {"answer": answer, "option": option})
+    return grade_letter(artifact, MC_KEYS[grade_id], trainee_id=trainee_id,
+                        question="answer_" + grade_id[2:-len("_test")],
+                        wrong=f"Not the best option: {MC_HINTS[grade_id]}.")
 
 
 for _gid in MC_KEYS:
@@ -231,36 +223,20 @@ def own_company_consent(artifact: Any, ctx: EvalContext) -> Verdict:
 
 
 # ------------------------------------------------------------- professionalism
+JUDGEMENT_TEXTS = JudgementTexts(
+    malformed="Set the choice to one letter and the reasons to a list of reason codes.",
+    wrong_choice="That choice does not balance the customers' interests, the company's and "
+                 "the law: weigh who is contacted, on what consent, and what the staff learn "
+                 "from it.",
+    missing="; name every consideration: the law, the people concerned, the company")
+
+
 def _judgement(grade_id: str, artifact: Any) -> Verdict:
     spec = JUDGEMENTS[grade_id]
-    if not isinstance(artifact, Mapping) or not isinstance(artifact.get("choice"), str) or \
-            not isinstance(artifact.get("reasons"), list):
-        return Verdict(0.0, "Set the choice to one letter and the reasons to a list of "
-                            "reason codes.", {"answer": repr(artifact)[:80]})
-    choice = artifact["choice"].strip().lower()
-    reasons = [r for r in artifact["reasons"][:50] if isinstance(r, str)]
-    unknown = sorted({r for r in reasons if r not in spec["reasons"]})[:10]
-    chosen = {r for r in reasons if r in spec["reasons"]}
-    good = len(chosen & spec["good"])
-    bad = len(chosen - spec["good"]) + len(unknown)
-    evidence = {"choice": choice[:5], "reasons": sorted(chosen), "unknown_reasons": unknown}
-    if choice != spec["choice"]:
-        breach = BREACH_CHOICES.get(grade_id, {}).get(choice)
-        return Verdict(0.0, "That choice does not balance the customers' interests, the "
-                            "company's and the law: weigh who is contacted, on what consent, "
-                            "and what the staff learn from it.", evidence,
-                       breaches=[breach] if breach else [])
-    score = 0.5 + 0.5 * max(0, good - bad) / len(spec["good"])
-    if score == 1.0:
-        return Verdict(1.0, "Right choice, well justified.", evidence)
-    msg = "Right choice. The justification is incomplete"
-    if unknown:
-        msg += f"; unknown reason codes {quote(unknown)} (use the printed codes)"
-    if bad - len(unknown) > 0:
-        msg += "; at least one reason would justify a different choice"
-    if good < len(spec["good"]):
-        msg += "; name every consideration: the law, the people concerned, the company"
-    return Verdict(score, msg + ".", evidence)
+    return grade_judgement(artifact, choice=spec["choice"], codes=spec["reasons"],
+                           good=spec["good"], texts=JUDGEMENT_TEXTS,
+                           breaches=BREACH_CHOICES.get(grade_id),
+                           unknown_shown=10, unknown_kept=10, choice_kept=5)
 
 
 for _gid in JUDGEMENTS:

@@ -156,6 +156,21 @@ def _wrong_segments(policy: ContactPolicy, world: Any) -> Verdict | None:
     return None
 
 
+def _policy_in_unseen_company(artifact: Any, ctx: EvalContext
+                              ) -> tuple[ContactPolicy | None, Any, Verdict | None]:
+    """The policy handed in and the unseen company it is judged in, or a 0 verdict.
+
+    The verdict says what is wrong: not a policy, too big to read, invalid, or without one
+    segment policy for each of that company's segments. The unseen company is built only
+    for a policy that can be read.
+    """
+    pol, bad = _policy(artifact)
+    if bad:
+        return None, None, bad
+    hidden = ctx.hidden_world()
+    return pol, hidden, _wrong_segments(pol, hidden)
+
+
 def _tier(value: float, tiers, higher_is_better: bool = True) -> float:
     if not isinstance(value, (int, float)) or math.isnan(value):
         return 0.0
@@ -184,6 +199,23 @@ def _foreign_keys(artifact: Mapping, kind: str) -> Verdict | None:
                             f"({quote(extra[:3])}): hand in the view's value unchanged.",
                        {"error": "foreign keys"})
     return None
+
+
+def _not_the_views_value(artifact: Any, kind: str, hand_in: str, error: str,
+                         mapping: str | None = None) -> Verdict | None:
+    """None when `artifact` is what the `kind` view hands in; else the 0 verdict saying so.
+
+    Args:
+        artifact: the trainee's answer.
+        kind: the view's kind (a key of VIEW_KEYS).
+        hand_in: what to submit, e.g. "resource planner's value (planner.value)".
+        error: the evidence's error when the answer is not of that kind.
+        mapping: a key whose value must be a mapping for the answer to be of that kind.
+    """
+    if not _is_kind(artifact, kind) or \
+            (mapping is not None and not isinstance(artifact.get(mapping), Mapping)):
+        return Verdict(0.0, f"Submit the {hand_in}.", {"error": error})
+    return _foreign_keys(artifact, kind)
 
 
 # ------------------------------------------------------------- knowledge (MC)
@@ -253,13 +285,9 @@ def policy(artifact: Any, ctx: EvalContext) -> Verdict:
     quarter for completeness (training, checklists, scripts, supervision, indicators,
     review cadence). 0 and a gate breach for any rule that breaks the PDPO or the UEMO.
     """
-    pol, bad = _policy(artifact)
+    pol, hidden, bad = _policy_in_unseen_company(artifact, ctx)
     if bad:
         return bad
-    hidden = ctx.hidden_world()
-    wrong = _wrong_segments(pol, hidden)
-    if wrong:
-        return wrong
     there = validate(pol, hidden)
     law = _law_breaches(there)
     if law:
@@ -298,13 +326,9 @@ def deploy(artifact: Any, ctx: EvalContext) -> Verdict:
     for the most valuable segment asking the most skill, a quarter for enough eligible
     people there (no staffing issue).
     """
-    pol, bad = _policy(artifact)
+    pol, hidden, bad = _policy_in_unseen_company(artifact, ctx)
     if bad:
         return bad
-    hidden = ctx.hidden_world()
-    wrong = _wrong_segments(pol, hidden)
-    if wrong:
-        return wrong
     problems = desk.deployment_problems(pol, hidden)
     roles_ok = not [p for p in problems if "role" in p or "serve other" in p]
     skill_ok = not [p for p in problems if "key accounts" in p]
@@ -335,12 +359,10 @@ def resources(artifact: Any, ctx: EvalContext) -> Verdict:
     hours, headcount, agency spend and training hours with what it truly needs: full
     marks when the worst of them is within 15 %, half within 25 %, a quarter within 40 %.
     """
-    if not _is_kind(artifact, "resource_method"):
-        return Verdict(0.0, "Submit the resource planner's value (planner.value).",
-                       {"error": "not a resource method"})
-    foreign = _foreign_keys(artifact, "resource_method")
-    if foreign:
-        return foreign
+    bad = _not_the_views_value(artifact, "resource_method",
+                               "resource planner's value (planner.value)", "not a resource method")
+    if bad:
+        return bad
     fields = {k: artifact.get(k) for k in ("handling", "allow_unanswered", "productive_share")}
     try:
         method = ResourceMethod(**fields)
@@ -375,12 +397,10 @@ def _monitored(ctx: EvalContext):
 
 
 def _monitor_rules(artifact: Any) -> tuple[MonitorRules | None, Verdict | None]:
-    if not _is_kind(artifact, "monitor") or not isinstance(artifact.get("rules"), Mapping):
-        return None, Verdict(0.0, "Submit the monitoring designer's value (monitor.value).",
-                             {"error": "not monitoring rules"})
-    foreign = _foreign_keys(artifact, "monitor")
-    if foreign:
-        return None, foreign
+    bad = _not_the_views_value(artifact, "monitor", "monitoring designer's value (monitor.value)",
+                               "not monitoring rules", mapping="rules")
+    if bad:
+        return None, bad
     try:
         return MonitorRules.from_dict(dict(artifact["rules"])), None
     except CrmSimError as exc:
@@ -505,13 +525,9 @@ def targets(artifact: Any, ctx: EvalContext) -> Verdict:
     launched there as it stands (capacity, reach, staffing). 0 and a gate breach for a
     policy that breaks the privacy law.
     """
-    pol, bad = _policy(artifact)
+    pol, hidden, bad = _policy_in_unseen_company(artifact, ctx)
     if bad:
         return bad
-    hidden = ctx.hidden_world()
-    wrong = _wrong_segments(pol, hidden)
-    if wrong:
-        return wrong
     issues = validate(pol, hidden)
     law = _law_breaches(issues)
     if law:
@@ -546,13 +562,10 @@ def targets(artifact: Any, ctx: EvalContext) -> Verdict:
 @evaluator(UNIT, "review_test")
 def review(artifact: Any, ctx: EvalContext) -> Verdict:
     """K7: the follow-up action for each finding of a periodic review (a fifth each)."""
-    if not _is_kind(artifact, "review_rule") or not isinstance(artifact.get("groups"),
-                                                                Mapping):
-        return Verdict(0.0, "Submit the review editor's value (review.value).",
-                       {"error": "not a review rule"})
-    foreign = _foreign_keys(artifact, "review_rule")
-    if foreign:
-        return foreign
+    bad = _not_the_views_value(artifact, "review_rule", "review editor's value (review.value)",
+                               "not a review rule", mapping="groups")
+    if bad:
+        return bad
     groups = artifact["groups"]
     if len(groups) > len(desk.REVIEW_FINDINGS):
         return Verdict(0.0, "The review rule has more findings than the editor offers: hand "

@@ -117,3 +117,28 @@ def set_manual(course: Course, trainee: str, grade_id: str, score: float,
         grade.manual_score = score
         grade.needs_manual_grade = False
         gb.db.commit()
+
+
+# A cohort of six over the fixture unit's three answer profiles (each twice), for tests
+# that compare gradebooks across ways of grading (serial, parallel, remote).
+COHORT_PROFILES = {f"T{i:02d}": p for i, p in
+                   enumerate(["full", "partial", "wrong", "full", "partial", "wrong"], 1)}
+
+
+def submitted_cohort(dest: Path) -> Course:
+    """A fresh fixture course at `dest`, released, with COHORT_PROFILES' submissions."""
+    from autograders.demo import submit_cohort, unit_variants
+    from autograders.release import release_unit
+
+    course = copy_fixture_course(dest)
+    release_unit(course, UNIT)
+    submit_cohort(course, UNIT, COHORT_PROFILES, unit_variants(course, UNIT))
+    return course
+
+
+def gradebook_scores(course: Course) -> dict[str, dict[str, float]]:
+    """The fixture unit's scores in the gradebook: trainee -> grade_id -> score."""
+    from autograders.gradebook import read_scores
+
+    return {t: {g: v["score"] for g, v in cells.items()}
+            for t, cells in read_scores(course, UNIT).items()}

@@ -14,19 +14,26 @@ import os
 import time
 
 import pytest
-from grading_helpers import FAKE, SECRET, UNIT, clone_course, copy_fixture_course
+from grading_helpers import (
+    COHORT_PROFILES,
+    FAKE,
+    SECRET,
+    UNIT,
+    clone_course,
+    copy_fixture_course,
+    gradebook_scores,
+    submitted_cohort,
+)
 
 from autograders.cluster import RemoteSettings, grade_group, plan_remote, worker_preflight
 from autograders.commands.errors import CourseError
 from autograders.demo import submit_cohort, unit_variants
-from autograders.gradebook import read_scores
 from autograders.grading import grade, plan_unit
 from autograders.release import release_unit
 
 distributed = pytest.importorskip("distributed")
 
-PROFILES = {f"T{i:02d}": p for i, p in
-            enumerate(["full", "partial", "wrong", "full", "partial", "wrong"], 1)}
+PROFILES = COHORT_PROFILES
 
 
 @pytest.fixture(scope="module")
@@ -53,15 +60,10 @@ def cluster():
 @pytest.fixture(scope="module")
 def submitted(tmp_path_factory):
     """A released fixture course with six trainees' submissions."""
-    course = copy_fixture_course(tmp_path_factory.mktemp("cluster") / "course")
-    release_unit(course, UNIT)
-    submit_cohort(course, UNIT, PROFILES, unit_variants(course, UNIT))
-    return course
+    return submitted_cohort(tmp_path_factory.mktemp("cluster") / "course")
 
 
-def _scores(course):
-    return {t: {g: v["score"] for g, v in cells.items()}
-            for t, cells in read_scores(course, UNIT).items()}
+_scores = gradebook_scores
 
 
 def _set_worker_env(address, **env):

@@ -16,34 +16,33 @@ import time
 from collections import Counter
 
 import pytest
-from grading_helpers import FAKE, SECRET, clone_course, copy_fixture_course
+from grading_helpers import (
+    COHORT_PROFILES,
+    FAKE,
+    SECRET,
+    clone_course,
+    gradebook_scores,
+    submitted_cohort,
+)
 
-from autograders.demo import place_submission, submit_cohort, unit_variants
-from autograders.gradebook import read_scores
+from autograders.demo import place_submission
 from autograders.grading import grade, plan_unit, split_limits
 from autograders.journal import StatusStore
 from autograders.pool import DEFAULT_WORKER_MEMORY_MB
-from autograders.release import release_unit
 from autograders.reports.build import write_reports
 from crm_sim.errors import FieldError
 
 UNIT = "FIXTURE1"
-PROFILES = {f"T{i:02d}": p for i, p in
-            enumerate(["full", "partial", "wrong", "full", "partial", "wrong"], 1)}
+PROFILES = COHORT_PROFILES
 
 
 @pytest.fixture(scope="module")
 def submitted(tmp_path_factory):
     """A released fixture course with six trainees' submissions."""
-    course = copy_fixture_course(tmp_path_factory.mktemp("grading") / "course")
-    release_unit(course, UNIT)
-    submit_cohort(course, UNIT, PROFILES, unit_variants(course, UNIT))
-    return course
+    return submitted_cohort(tmp_path_factory.mktemp("grading") / "course")
 
 
-def _scores(course):
-    return {t: {g: v["score"] for g, v in cells.items()}
-            for t, cells in read_scores(course, UNIT).items()}
+_scores = gradebook_scores
 
 
 def test_parallel_gradebook_equals_serial(submitted, tmp_path):

@@ -80,6 +80,38 @@ def rule_problems(value: Any, kind: str, groups: Iterable[str],
     return problems
 
 
+def rule_choices(value: Any, kind: str, groups: Iterable[str],
+                 fields: Mapping[str, Iterable[str]]) -> dict[str, dict[str, Any]] | None:
+    """Each group's decision from a complete rule value, or None when it is not usable.
+
+    The strict reading a helper applies before acting on a rule: the value must be a
+    dict of that `kind` whose every group chose one of the options of every field (one
+    choice per field). What is wrong is `rule_problems`' job; this says only yes or no.
+
+    Args:
+        value: the rule (a `RuleEditor.value`, or the same data built by hand).
+        kind: the kind of rule expected.
+        groups: every group that needs a decision.
+        fields: field -> its options.
+
+    Returns:
+        group -> field -> choice, for exactly `groups` and `fields`; None when the value
+        is not a dict of that kind, has no groups dict, or any choice is missing or not
+        an option.
+    """
+    chosen = value.get("groups") if isinstance(value, dict) and value.get("kind") == kind \
+        else None
+    if not isinstance(chosen, dict):
+        return None
+    out = {}
+    for group in groups:
+        decision = chosen.get(group) if isinstance(chosen.get(group), dict) else {}
+        if any(decision.get(f) not in opts for f, opts in fields.items()):
+            return None
+        out[group] = {f: decision[f] for f in fields}
+    return out
+
+
 class RuleEditor(View):
     """A grid of choices, one row per group, whose value is a rule as data.
 

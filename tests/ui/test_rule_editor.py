@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm_sim.errors import FieldError
-from crm_sim.ui.rule_editor import RuleEditor, rule_problems
+from crm_sim.ui.rule_editor import RuleEditor, rule_choices, rule_problems
 
 FIELDS = {"channel": ["phone", "visit", "email"], "questions": ["needs", "budget", "timeline"]}
 
@@ -57,3 +57,32 @@ def test_unknown_choices_raise_domain_errors(editor):
 def test_values_that_are_not_a_rule_are_reported(value):
     """Anything but the editor's value is reported, never applied."""
     assert rule_problems(value, "demo", ["home"], FIELDS, {"questions": 2})
+
+
+# ------------------------------------------------------------------ rule_choices
+CHOICE_FIELDS = {"channel": ("phone", "email"), "when": ("today", "tomorrow")}
+
+
+def test_rule_choices_reads_each_groups_decision():
+    """A complete rule gives group -> field -> choice, extra keys dropped."""
+    value = {"kind": "demo", "groups": {
+        "home": {"channel": "phone", "when": "today", "note": "x"},
+        "office": {"channel": "email", "when": "tomorrow"}, "other": {}}}
+    assert rule_choices(value, "demo", ["home", "office"], CHOICE_FIELDS) == {
+        "home": {"channel": "phone", "when": "today"},
+        "office": {"channel": "email", "when": "tomorrow"}}
+
+
+@pytest.mark.parametrize("value", [
+    None, "demo", ["demo"], {"kind": "other", "groups": {}},
+    {"kind": "demo"}, {"kind": "demo", "groups": [["home", "phone"]]},
+    {"kind": "demo", "groups": {"home": {"channel": "phone", "when": "today"}}},
+    {"kind": "demo", "groups": {"home": "phone", "office": {}}},
+    {"kind": "demo", "groups": {"home": {"channel": "fax", "when": "today"},
+                                "office": {"channel": "email", "when": "today"}}},
+    {"kind": "demo", "groups": {"home": {"channel": ["phone"], "when": "today"},
+                                "office": {"channel": "email", "when": "today"}}},
+])
+def test_rule_choices_is_none_for_an_incomplete_or_foreign_rule(value):
+    """Wrong kind, no groups dict, a group missing, a choice not an option: None."""
+    assert rule_choices(value, "demo", ["home", "office"], CHOICE_FIELDS) is None

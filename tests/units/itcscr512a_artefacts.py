@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import nbformat
 from unit_loader import evaluators_module, helper_module
+from unit_notebooks import cell_sources
 
 from autograders.demo import strip_solution_markers
 from crm_sim.trainee import UNIT_SCENARIOS
@@ -42,11 +42,7 @@ DECISIONS = {
 
 def notebook_cells() -> dict[str, str]:
     """grade_id -> source of every cell of the unit's source notebooks."""
-    out = {}
-    for name in NOTEBOOKS:
-        for cell in nbformat.read(UNIT_DIR / f"{name}.ipynb", as_version=4).cells:
-            out[cell.metadata["nbgrader"]["grade_id"]] = cell.source
-    return out
+    return cell_sources(UNIT_DIR, NOTEBOOKS)
 
 
 def run_cell(source: str, ns: dict) -> dict:

@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from unit_loader import evaluators_module, helper_module
+from unit_notebooks import cells_with_outputs, graded_code_cells, solution_cells
 
 from autograders.checks import EvalContext, registered
 from autograders.unitspec import load_unit_spec
@@ -101,25 +102,21 @@ def test_reason_codes_are_the_same_in_both_languages():
 
 
 # --------------------------------------------------------------------- structure
-def test_every_test_cell_has_an_evaluator(cells, ev):
+def test_every_test_cell_has_an_evaluator(ev):
     """Each graded code cell of the notebooks is registered, and nothing else is."""
-    graded = {gid for gid, c in cells.items()
-              if c.metadata["nbgrader"].get("grade") and c.cell_type == "code"}
-    assert graded == set(ev)
+    assert graded_code_cells(UNIT_DIR, NOTEBOOKS) == set(ev)
 
 
-def test_variants_name_real_solution_cells(cells):
+def test_variants_name_real_solution_cells():
     """Every VARIANTS key is a solution cell of the notebooks."""
-    solutions = {gid for gid, c in cells.items() if c.metadata["nbgrader"].get("solution")}
+    solutions = solution_cells(UNIT_DIR, NOTEBOOKS)
     for variant in U.VARIANTS.values():
         assert set(variant) <= solutions
 
 
-def test_notebooks_are_committed_without_outputs(cells):
+def test_notebooks_are_committed_without_outputs():
     """No code cell carries outputs or an execution count."""
-    for gid, c in cells.items():
-        if c.cell_type == "code":
-            assert c.outputs == [] and c.execution_count is None, gid
+    assert cells_with_outputs(UNIT_DIR, NOTEBOOKS) == []
 
 
 # --------------------------------------------------------------------- knowledge

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 from unit_loader import evaluators_module, helper_module
+from unit_notebooks import cell_sources, graded_code_cells, run_cell, solution_cells
 
 from autograders.checks import EvalContext, registered, to_plain
 from autograders.sandbox.limits import Limits
@@ -60,23 +60,13 @@ def short_ctx(ctx: EvalContext) -> EvalContext:
 @pytest.fixture(scope="module")
 def cells() -> dict[str, str]:
     """grade_id -> source of every cell of the unit's source notebooks."""
-    out = {}
-    for name in NOTEBOOKS:
-        for cell in nbformat.read(UNIT_DIR / f"{name}.ipynb", as_version=4).cells:
-            out[cell.metadata["nbgrader"]["grade_id"]] = cell.source
-    return out
+    return cell_sources(UNIT_DIR, NOTEBOOKS)
 
 
 @pytest.fixture(scope="module")
 def ev():
     """The unit's evaluators by grade_id."""
     return registered("ITCSCR410A")
-
-
-def run_cell(source: str, ns: dict) -> dict:
-    """Execute a solution cell's source in `ns` (markers are comments) and return ns."""
-    exec(compile(source, "<cell>", "exec"), ns)  # noqa: S102 - our own notebook source
-    return ns
 
 
 def solve(cells: dict[str, str], exercise: str, ns: dict) -> dict:
@@ -104,15 +94,9 @@ def truth_links(world, entities=None) -> list[list[str]]:
     return links
 
 
-def test_every_test_cell_has_an_evaluator(cells, ev):
+def test_every_test_cell_has_an_evaluator(ev):
     """Each graded test cell of the notebooks is registered, and nothing else is."""
-    graded = set()
-    for name in NOTEBOOKS:
-        for cell in nbformat.read(UNIT_DIR / f"{name}.ipynb", as_version=4).cells:
-            meta = cell.metadata["nbgrader"]
-            if meta.get("grade") and cell.cell_type == "code":
-                graded.add(meta["grade_id"])
-    assert graded == set(ev)
+    assert graded_code_cells(UNIT_DIR, NOTEBOOKS) == set(ev)
 
 
 def test_unit_spec_check_passes():
@@ -125,11 +109,7 @@ def test_unit_spec_check_passes():
 
 def test_variants_name_real_solution_cells(cells):
     """Every VARIANTS key is a solution cell of the notebooks."""
-    solution_ids = set()
-    for name in NOTEBOOKS:
-        for cell in nbformat.read(UNIT_DIR / f"{name}.ipynb", as_version=4).cells:
-            if cell.metadata["nbgrader"].get("solution"):
-                solution_ids.add(cell.metadata["nbgrader"]["grade_id"])
+    solution_ids = solution_cells(UNIT_DIR, NOTEBOOKS)
     for variant in U.VARIANTS.values():
         assert set(variant) <= solution_ids
 

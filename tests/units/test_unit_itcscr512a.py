@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import nbformat
 import pytest
 from itcscr512a_artefacts import (
     NOTEBOOKS,
@@ -22,6 +21,7 @@ from itcscr512a_artefacts import (
     notebook_cells,
     run_cell,
 )
+from unit_notebooks import cells_with_outputs, graded_code_cells, solution_cells
 
 from autograders.checks import EvalContext, registered
 from crm_sim.policy import ChannelRule, ContactPolicy, MonitorRules, starter_policy
@@ -73,13 +73,7 @@ def answers(cells):
 
 def test_every_test_cell_has_an_evaluator(ev):
     """Each graded code cell of the notebooks is registered, and nothing else is."""
-    graded = set()
-    for name in NOTEBOOKS:
-        for cell in nbformat.read(UNIT_DIR / f"{name}.ipynb", as_version=4).cells:
-            meta = cell.metadata["nbgrader"]
-            if meta.get("grade") and cell.cell_type == "code":
-                graded.add(meta["grade_id"])
-    assert graded == set(ev)
+    assert graded_code_cells(UNIT_DIR, NOTEBOOKS) == set(ev)
 
 
 def test_unit_spec_check_passes():
@@ -92,21 +86,14 @@ def test_unit_spec_check_passes():
 
 def test_variants_name_real_solution_cells(cells):
     """Every VARIANTS key is a solution cell of the notebooks."""
-    solution_ids = set()
-    for name in NOTEBOOKS:
-        for cell in nbformat.read(UNIT_DIR / f"{name}.ipynb", as_version=4).cells:
-            if cell.metadata["nbgrader"].get("solution"):
-                solution_ids.add(cell.metadata["nbgrader"]["grade_id"])
+    solution_ids = solution_cells(UNIT_DIR, NOTEBOOKS)
     for variant in U.VARIANTS.values():
         assert set(variant) <= solution_ids
 
 
 def test_notebooks_have_no_outputs():
     """Notebooks are committed without outputs or execution counts."""
-    for name in NOTEBOOKS:
-        for cell in nbformat.read(UNIT_DIR / f"{name}.ipynb", as_version=4).cells:
-            if cell.cell_type == "code":
-                assert cell.outputs == [] and cell.execution_count is None
+    assert cells_with_outputs(UNIT_DIR, NOTEBOOKS) == []
 
 
 @pytest.mark.parametrize("variant", ["full", "partial", "wrong"])

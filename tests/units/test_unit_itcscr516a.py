@@ -14,6 +14,13 @@ import nbformat
 import pandas as pd
 import pytest
 from unit_loader import evaluators_module, helper_module
+from unit_notebooks import (
+    cell_sources,
+    cells_with_outputs,
+    graded_code_cells,
+    run_cell,
+    solution_cells,
+)
 
 from autograders.checks import EvalContext, registered, to_plain
 from autograders.sandbox.limits import Limits
@@ -41,23 +48,13 @@ def ctx():
 @pytest.fixture(scope="module")
 def cells() -> dict[str, str]:
     """grade_id -> source of every cell of the unit's source notebooks."""
-    out = {}
-    for name in NOTEBOOKS:
-        for cell in nbformat.read(UNIT_DIR / f"{name}.ipynb", as_version=4).cells:
-            out[cell.metadata["nbgrader"]["grade_id"]] = cell.source
-    return out
+    return cell_sources(UNIT_DIR, NOTEBOOKS)
 
 
 @pytest.fixture(scope="module")
 def ev():
     """The unit's evaluators by grade_id."""
     return registered("ITCSCR516A")
-
-
-def run_cell(source: str, ns: dict) -> dict:
-    """Execute a cell's source in `ns` (solution markers are comments) and return ns."""
-    exec(compile(source, "<cell>", "exec"), ns)  # noqa: S102 - our own notebook source
-    return ns
 
 
 def artefact(cells: dict[str, str], ctx, exercise: str, name: str, variant: str = "full",
@@ -78,13 +75,7 @@ def artefact(cells: dict[str, str], ctx, exercise: str, name: str, variant: str 
 # --------------------------------------------------------------------- structure
 def test_every_test_cell_has_an_evaluator(ev):
     """Each graded code cell of the notebooks is registered, and nothing else is."""
-    graded = set()
-    for name in NOTEBOOKS:
-        for cell in nbformat.read(UNIT_DIR / f"{name}.ipynb", as_version=4).cells:
-            meta = cell.metadata["nbgrader"]
-            if meta.get("grade") and cell.cell_type == "code":
-                graded.add(meta["grade_id"])
-    assert graded == set(ev)
+    assert graded_code_cells(UNIT_DIR, NOTEBOOKS) == set(ev)
 
 
 def test_unit_spec_check_passes():
@@ -97,21 +88,14 @@ def test_unit_spec_check_passes():
 
 def test_variants_name_real_solution_cells(cells):
     """Every VARIANTS key is a solution cell of the notebooks."""
-    solution_ids = set()
-    for name in NOTEBOOKS:
-        for cell in nbformat.read(UNIT_DIR / f"{name}.ipynb", as_version=4).cells:
-            if cell.metadata["nbgrader"].get("solution"):
-                solution_ids.add(cell.metadata["nbgrader"]["grade_id"])
+    solution_ids = solution_cells(UNIT_DIR, NOTEBOOKS)
     for variant in U.VARIANTS.values():
         assert set(variant) <= solution_ids
 
 
 def test_notebooks_have_no_outputs():
     """Source notebooks are committed without outputs or execution counts."""
-    for name in NOTEBOOKS:
-        for cell in nbformat.read(UNIT_DIR / f"{name}.ipynb", as_version=4).cells:
-            if cell.cell_type == "code":
-                assert cell.outputs == [] and cell.execution_count is None
+    assert cells_with_outputs(UNIT_DIR, NOTEBOOKS) == []
 
 
 def test_helper_holds_no_key():

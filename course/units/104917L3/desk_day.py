@@ -23,6 +23,7 @@ import pandas as pd
 from crm_sim import desk
 from crm_sim.desk import catalogue as cat
 from crm_sim.desk.tables import add_days
+from crm_sim.ui.rule_editor import rule_choices
 
 N_CONTACTS = 20
 FORMS = ("walk_in_visit", "phone_call", "email", "letter", "whatsapp_message")
@@ -96,19 +97,6 @@ def inbox(world: Any) -> pd.DataFrame:
     return day_of_contacts(world).contacts[["contact", "form", "note"]]
 
 
-def _choices(rule: Any, kind: str, groups, fields) -> dict | None:
-    g = rule.get("groups") if isinstance(rule, dict) and rule.get("kind") == kind else None
-    if not isinstance(g, dict):
-        return None
-    out = {}
-    for group in groups:
-        choice = g.get(group) if isinstance(g.get(group), dict) else {}
-        if any(choice.get(f) not in opts for f, opts in fields.items()):
-            return None
-        out[group] = {f: choice[f] for f in fields}
-    return out
-
-
 def record_day(world_or_day: Any, contact_rule: Any, info_rule: Any) -> dict[str, Any] | None:
     """Record the day's contacts by the standard; the records made, contact by contact.
 
@@ -116,8 +104,8 @@ def record_day(world_or_day: Any, contact_rule: Any, info_rule: Any) -> dict[str
     channel and direction recorded, information fields recorded, whether an ID number
     went into the summary, the call-back promise's due date) and the world afterwards.
     """
-    contacts = _choices(contact_rule, "contact_rule", FORMS, CONTACT_FIELDS)
-    info = _choices(info_rule, "info_rule", MENTIONS, INFO_FIELDS)
+    contacts = rule_choices(contact_rule, "contact_rule", FORMS, CONTACT_FIELDS)
+    info = rule_choices(info_rule, "info_rule", MENTIONS, INFO_FIELDS)
     if contacts is None or info is None:
         return None
     day = world_or_day if isinstance(world_or_day, Day) else day_of_contacts(world_or_day)

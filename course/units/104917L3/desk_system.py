@@ -23,6 +23,7 @@ from crm_sim.desk import catalogue as cat
 from crm_sim.desk import classify
 from crm_sim.desk.backups import Backups
 from crm_sim.desk.tables import add_days
+from crm_sim.ui.rule_editor import rule_choices
 
 # ---------------------------------------------------------------------- value tiers
 MEASURES = ("recency", "frequency", "monetary", "potential")
@@ -139,22 +140,9 @@ DRILL_DAYS = 7
 CONTACTS_PER_DAY = 6
 
 
-def _choices(rule: Any, kind: str, groups, fields) -> dict | None:
-    g = rule.get("groups") if isinstance(rule, dict) and rule.get("kind") == kind else None
-    if not isinstance(g, dict):
-        return None
-    out = {}
-    for group in groups:
-        choice = g.get(group) if isinstance(g.get(group), dict) else {}
-        if any(choice.get(f) not in opts for f, opts in fields.items()):
-            return None
-        out[group] = {f: choice[f] for f in fields}
-    return out
-
-
 def dar_choices(rule: Any) -> dict | None:
     """The data-access-request decisions, or None when the rule is not complete."""
-    got = _choices(rule, "dar_rule", DAR_GROUPS, DAR_FIELDS)
+    got = rule_choices(rule, "dar_rule", DAR_GROUPS, DAR_FIELDS)
     return got["request"] if got else None
 
 
@@ -167,7 +155,7 @@ def run_backup_drill(world: Any, rule: Any) -> dict[str, Any] | None:
     Returns the contacts recorded, those the restored system still holds, whether the
     restore worked and from which backup; None when the rule is not complete.
     """
-    got = _choices(rule, "backup_rule", BACKUP_GROUPS, BACKUP_FIELDS)
+    got = rule_choices(rule, "backup_rule", BACKUP_GROUPS, BACKUP_FIELDS)
     if got is None:
         return None
     plan = got["backup"]
@@ -244,7 +232,7 @@ def compile_report(world: Any, rule: Any) -> tuple[dict, pd.DataFrame] | None:
     """
     from crm_sim.desk.infosys import InfoSystem
 
-    got = _choices(rule, "report_rule", REPORT_GROUPS, REPORT_FIELDS)
+    got = rule_choices(rule, "report_rule", REPORT_GROUPS, REPORT_FIELDS)
     if got is None:
         return None
     choice = got["monthly_report"]

@@ -20,7 +20,12 @@ from typing import Any
 import pandas as pd
 
 from autograders.checks import EvalContext, evaluator
-from autograders.checks.messages import quote
+from autograders.checks.answers import (
+    JudgementTexts,
+    grade_judgement,
+    grade_letter,
+    read_letter,
+)
 from autograders.results import Verdict
 from crm_sim import own_company
 from crm_sim.desk import catalogue as _cat
@@ -84,25 +89,14 @@ BREACH_CHOICES: dict[str, dict[str, str]] = {
 
 
 # ------------------------------------------------------------- knowledge (MC)
-def _letter(artifact: Any, letters: str = desk.LETTERS) -> str | None:
-    if isinstance(artifact, str) and len(artifact.strip()) == 1 and \
-            artifact.strip().lower() in letters:
-        return artifact.strip().lower()
-    return None
-
-
 def _mc(grade_id: str, artifact: Any, trainee_id: str, lang: str = "en") -> Verdict:
     """1 when the letter, mapped back from the trainee's option order, is the key; else 0."""
-    answer = _letter(artifact)
-    if answer is None:
-        return Verdict(0.0, _letter_hint(lang), {"answer": repr(artifact)[:40]})
-    question = "answer_" + grade_id[2:-len("_test")]        # q_k1a_test -> answer_k1a
-    option = original_option(trainee_id, question, answer, desk.LETTERS)
-    if option == MC_KEYS[grade_id]:
-        return Verdict(1.0, _say(lang, "Correct.", "正確。"), {"answer": answer, "option": option})
-    return Verdict(0.0, _say(lang, f"Not the best option: {MC_HINTS[grade_id]}.",
-                             f"這不是最好的選項：{MC_HINTS_ZH[grade_id]}。"),
-                   {"answer": answer, "option": option})
+    return grade_letter(artifact, MC_KEYS[grade_id], trainee_id=trainee_id,
+                        question="answer_" + grade_id[2:-len("_test")],  # q_k1a -> answer_k1a
+                        letters=desk.LETTERS, only_options=True,
+                        not_a_letter=_letter_hint(lang), correct=_say(lang, "Correct.", "正確。"),
+                        wrong=_say(lang, f"Not the best option: {MC_HINTS[grade_id]}.",
+                                   f"這不是最好的選項：{MC_HINTS_ZH[grade_id]}。"))
 
 
 for _gid in MC_KEYS:
@@ -122,7 +116,7 @@ def own_company_complaints(artifact: Any, ctx: EvalContext) -> Verdict:
     Read from the trainee's world rebuilt from the seed: the 12 months before the start
     date, which nothing the trainee does can change; on an exact tie each top kind earns 1.
     """
-    answer = _letter(artifact)
+    answer = read_letter(artifact, desk.LETTERS)
     if answer is None:
         return Verdict(0.0, _letter_hint(ctx), {"answer": repr(artifact)[:40]})
     option = original_option(ctx.trainee_id, "answer_own", answer, desk.OWN_SEGMENT_OPTIONS)
@@ -139,44 +133,35 @@ def own_company_complaints(artifact: Any, ctx: EvalContext) -> Verdict:
 
 
 # ------------------------------------------------------------- professionalism
+def _judgement_texts(lang: Any) -> JudgementTexts:
+    """The judgement call's feedback in the trainee's language."""
+    return JudgementTexts(
+        malformed=_say(lang, "Choose one option and tick your reasons in the view, then set "
+                             "the answer to the view's value.",
+                       "請在畫面中選擇一個選項並剔選你的理由，然後把答案設為畫面的值。"),
+        wrong_choice=_say(lang, "That choice does not put the customer first within the law: "
+                                "think about whose data it is and what he agreed to.",
+                          "這個選擇未能在守法的前提下以顧客為先：想想那是誰的資料，"
+                          "以及他同意過甚麼。"),
+        missing=_say(lang, "; name every consideration: the law, the people involved and the "
+                           "relationship", "；請列出每項考慮：法律、涉及的人和彼此的關係"),
+        well_justified=_say(lang, "Right choice, well justified.", "選擇正確，理由充分。"),
+        incomplete=_say(lang, "Right choice. The justification is incomplete",
+                        "選擇正確，但理由不完整"),
+        unknown_codes=_say(lang, "; unknown reason codes {codes} (tick reasons in the view)",
+                           "；不明的理由代碼 {codes}（請在畫面中剔選理由）"),
+        contradicting=_say(lang, "; at least one reason would justify a different choice",
+                           "；至少有一個理由會支持另一個選擇"),
+        end=_say(lang, ".", "。"))
+
+
 def _judgement(grade_id: str, artifact: Any, lang: str = "en") -> Verdict:
     spec = JUDGEMENTS[grade_id]
-    codes = set(desk.reason_codes(grade_id[:-len("_test")]))
-    if not isinstance(artifact, Mapping) or not isinstance(artifact.get("choice"), str) or \
-            not isinstance(artifact.get("reasons"), list):
-        return Verdict(0.0, _say(lang, "Choose one option and tick your reasons in the view, "
-                                       "then set the answer to the view's value.",
-                                 "請在畫面中選擇一個選項並剔選你的理由，然後把答案設為畫面的值。"),
-                       {"answer": repr(artifact)[:80]})
-    choice = artifact["choice"].strip().lower()
-    reasons = [r for r in artifact["reasons"][:50] if isinstance(r, str)]
-    unknown = sorted({r for r in reasons if r not in codes})
-    chosen = {r for r in reasons if r in codes}
-    good = len(chosen & spec["good"])
-    bad = len(chosen - spec["good"]) + len(unknown)
-    evidence = {"choice": choice, "reasons": sorted(chosen), "unknown_reasons": unknown[:10]}
-    if choice != spec["choice"]:
-        breach = BREACH_CHOICES.get(grade_id, {}).get(choice)
-        return Verdict(0.0, _say(lang, "That choice does not put the customer first within the "
-                                       "law: think about whose data it is and what he agreed to.",
-                                 "這個選擇未能在守法的前提下以顧客為先：想想那是誰的資料，"
-                                 "以及他同意過甚麼。"), evidence,
-                       breaches=[breach] if breach else [])
-    score = 0.5 + 0.5 * max(0, good - bad) / len(spec["good"])
-    if score == 1.0:
-        return Verdict(1.0, _say(lang, "Right choice, well justified.", "選擇正確，理由充分。"),
-                       evidence)
-    msg = _say(lang, "Right choice. The justification is incomplete", "選擇正確，但理由不完整")
-    if unknown:
-        msg += _say(lang, f"; unknown reason codes {quote(unknown[:5])} (tick reasons in the "
-                          "view)", f"；不明的理由代碼 {quote(unknown[:5])}（請在畫面中剔選理由）")
-    if bad - len(unknown) > 0:
-        msg += _say(lang, "; at least one reason would justify a different choice",
-                    "；至少有一個理由會支持另一個選擇")
-    if good < len(spec["good"]):
-        msg += _say(lang, "; name every consideration: the law, the people involved and the "
-                          "relationship", "；請列出每項考慮：法律、涉及的人和彼此的關係")
-    return Verdict(score, msg + _say(lang, ".", "。"), evidence)
+    return grade_judgement(artifact, choice=spec["choice"],
+                           codes=set(desk.reason_codes(grade_id[:-len("_test")])),
+                           good=spec["good"], texts=_judgement_texts(lang),
+                           breaches=BREACH_CHOICES.get(grade_id),
+                           unknown_shown=5, unknown_kept=10)
 
 
 for _gid in JUDGEMENTS:

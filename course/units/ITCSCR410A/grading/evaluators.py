@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from autograders.checks import EvalContext, evaluator, to_frame, to_plain
+from autograders.checks.answers import JudgementTexts, grade_judgement, grade_letter
 from autograders.checks.messages import UNSEEN, quote, unseen_failure
 from autograders.results import Verdict
 from crm_sim import own_company, privacy
@@ -254,18 +255,9 @@ def _resolution_verdict(stats: dict[str, Any], where: str) -> Verdict:
 # ------------------------------------------------------------- knowledge (MC)
 def _mc(grade_id: str, artifact: Any, trainee_id: str) -> Verdict:
     """1 when the letter, mapped back from the trainee's option order, is the key; else 0."""
-    key = MC_KEYS[grade_id]
-    if not isinstance(artifact, str) or len(artifact.strip()) != 1 or \
-            not artifact.strip().isalpha():
-        return Verdict(0.0, "Put a single letter in quotes in the answer cell, e.g. \"a\".",
-                       {"answer": repr(artifact)[:40]})
-    answer = artifact.strip().lower()
-    question = "answer_" + grade_id[2:-len("_test")]        # q_k1_test -> answer_k1
-    option = original_option(trainee_id, question, answer, "abcd")
-    if option == key:
-        return Verdict(1.0, "Correct.", {"answer": answer, "option": option})
-    return Verdict(0.0, f"Not the best option: {MC_HINTS[grade_id]}.",
-                   {"answer": answer, "option": option})
+    return grade_letter(artifact, MC_KEYS[grade_id], trainee_id=trainee_id,
+                        question="answer_" + grade_id[2:-len("_test")],  # q_k1_test -> answer_k1
+                        wrong=f"Not the best option: {MC_HINTS[grade_id]}.")
 
 
 for _gid in MC_KEYS:
@@ -300,38 +292,19 @@ def own_company_satisfaction(artifact: Any, ctx: EvalContext) -> Verdict:
 
 
 # ------------------------------------------------------------- professionalism
+JUDGEMENT_TEXTS = JudgementTexts(
+    malformed="Set the choice to one letter and the reasons to a list of reason codes.",
+    wrong_choice="That choice does not balance the customers' interests, the company's and "
+                 "the law: weigh what each person was told when their data was collected.",
+    missing="; name every consideration: the law, the people whose data it is, and the "
+            "customer relationship")
+
+
 def _judgement(grade_id: str, artifact: Any) -> Verdict:
     spec = JUDGEMENTS[grade_id]
-    if not isinstance(artifact, Mapping) or not isinstance(artifact.get("choice"), str) or \
-            not isinstance(artifact.get("reasons"), list):
-        return Verdict(0.0, "Set the choice to one letter and the reasons to a list of "
-                            "reason codes.", {"answer": repr(artifact)[:80]})
-    choice = artifact["choice"].strip().lower()
-    reasons = [r for r in artifact["reasons"][:50] if isinstance(r, str)]
-    unknown = sorted({r for r in reasons if r not in spec["reasons"]})
-    chosen = {r for r in reasons if r in spec["reasons"]}
-    good = len(chosen & spec["good"])
-    bad = len(chosen - spec["good"]) + len(unknown)
-    evidence = {"choice": choice, "reasons": sorted(chosen), "unknown_reasons": unknown}
-    if choice != spec["choice"]:
-        breach = BREACH_CHOICES.get(grade_id, {}).get(choice)
-        return Verdict(0.0, "That choice does not balance the customers' interests, the "
-                            "company's and the law: weigh what each person was told when "
-                            "their data was collected.", evidence,
-                       breaches=[breach] if breach else [])
-    reason_score = max(0, good - bad) / len(spec["good"])
-    score = 0.5 + 0.5 * reason_score
-    if score == 1.0:
-        return Verdict(1.0, "Right choice, well justified.", evidence)
-    msg = "Right choice. The justification is incomplete"
-    if unknown:
-        msg += f"; unknown reason codes {quote(unknown)} (use the printed codes)"
-    if bad - len(unknown) > 0:
-        msg += "; at least one reason would justify a different choice"
-    if good < len(spec["good"]):
-        msg += "; name every consideration: the law, the people whose data it is, and the " \
-               "customer relationship"
-    return Verdict(score, msg + ".", evidence)
+    return grade_judgement(artifact, choice=spec["choice"], codes=spec["reasons"],
+                           good=spec["good"], texts=JUDGEMENT_TEXTS,
+                           breaches=BREACH_CHOICES.get(grade_id))
 
 
 for _gid in JUDGEMENTS:

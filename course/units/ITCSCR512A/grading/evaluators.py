@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from autograders.checks import EvalContext, evaluator
+from autograders.checks.answers import JudgementTexts, grade_judgement, grade_letter
 from autograders.checks.messages import quote
 from autograders.results import Verdict
 from crm_sim.errors import CrmSimError
@@ -155,6 +156,21 @@ def _wrong_segments(policy: ContactPolicy, world: Any) -> Verdict | None:
     return None
 
 
+def _policy_in_unseen_company(artifact: Any, ctx: EvalContext
+                              ) -> tuple[ContactPolicy | None, Any, Verdict | None]:
+    """The policy handed in and the unseen company it is judged in, or a 0 verdict.
+
+    The verdict says what is wrong: not a policy, too big to read, invalid, or without one
+    segment policy for each of that company's segments. The unseen company is built only
+    for a policy that can be read.
+    """
+    pol, bad = _policy(artifact)
+    if bad:
+        return None, None, bad
+    hidden = ctx.hidden_world()
+    return pol, hidden, _wrong_segments(pol, hidden)
+
+
 def _tier(value: float, tiers, higher_is_better: bool = True) -> float:
     if not isinstance(value, (int, float)) or math.isnan(value):
         return 0.0
@@ -185,21 +201,29 @@ def _foreign_keys(artifact: Mapping, kind: str) -> Verdict | None:
     return None
 
 
+def _not_the_views_value(artifact: Any, kind: str, hand_in: str, error: str,
+                         mapping: str | None = None) -> Verdict | None:
+    """None when `artifact` is what the `kind` view hands in; else the 0 verdict saying so.
+
+    Args:
+        artifact: the trainee's answer.
+        kind: the view's kind (a key of VIEW_KEYS).
+        hand_in: what to submit, e.g. "resource planner's value (planner.value)".
+        error: the evidence's error when the answer is not of that kind.
+        mapping: a key whose value must be a mapping for the answer to be of that kind.
+    """
+    if not _is_kind(artifact, kind) or \
+            (mapping is not None and not isinstance(artifact.get(mapping), Mapping)):
+        return Verdict(0.0, f"Submit the {hand_in}.", {"error": error})
+    return _foreign_keys(artifact, kind)
+
+
 # ------------------------------------------------------------- knowledge (MC)
 def _mc(grade_id: str, artifact: Any, trainee_id: str) -> Verdict:
     """1 when the letter, mapped back from the trainee's option order, is the key; else 0."""
-    key = MC_KEYS[grade_id]
-    if not isinstance(artifact, str) or len(artifact.strip()) != 1 or \
-            not artifact.strip().isalpha():
-        return Verdict(0.0, "Put a single letter in quotes in the answer cell, e.g. \"a\".",
-                       {"answer": repr(artifact)[:40]})
-    answer = artifact.strip().lower()
-    question = "answer_" + grade_id[2:-len("_test")]
-    option = original_option(trainee_id, question, answer, "abcd")
-    if option == key:
-        return Verdict(1.0, "Correct.", {"answer": answer, "option": option})
-    return Verdict(0.0, f"Not the best option: {MC_HINTS[grade_id]}.",
-                   {"answer": answer, "option": option})
+    return grade_letter(artifact, MC_KEYS[grade_id], trainee_id=trainee_id,
+                        question="answer_" + grade_id[2:-len("_test")],
+                        wrong=f"Not the best option: {MC_HINTS[grade_id]}.")
 
 
 for _gid in MC_KEYS:
@@ -231,36 +255,20 @@ def own_company_consent(artifact: Any, ctx: EvalContext) -> Verdict:
 
 
 # ------------------------------------------------------------- professionalism
+JUDGEMENT_TEXTS = JudgementTexts(
+    malformed="Set the choice to one letter and the reasons to a list of reason codes.",
+    wrong_choice="That choice does not balance the customers' interests, the company's and "
+                 "the law: weigh who is contacted, on what consent, and what the staff learn "
+                 "from it.",
+    missing="; name every consideration: the law, the people concerned, the company")
+
+
 def _judgement(grade_id: str, artifact: Any) -> Verdict:
     spec = JUDGEMENTS[grade_id]
-    if not isinstance(artifact, Mapping) or not isinstance(artifact.get("choice"), str) or \
-            not isinstance(artifact.get("reasons"), list):
-        return Verdict(0.0, "Set the choice to one letter and the reasons to a list of "
-                            "reason codes.", {"answer": repr(artifact)[:80]})
-    choice = artifact["choice"].strip().lower()
-    reasons = [r for r in artifact["reasons"][:50] if isinstance(r, str)]
-    unknown = sorted({r for r in reasons if r not in spec["reasons"]})[:10]
-    chosen = {r for r in reasons if r in spec["reasons"]}
-    good = len(chosen & spec["good"])
-    bad = len(chosen - spec["good"]) + len(unknown)
-    evidence = {"choice": choice[:5], "reasons": sorted(chosen), "unknown_reasons": unknown}
-    if choice != spec["choice"]:
-        breach = BREACH_CHOICES.get(grade_id, {}).get(choice)
-        return Verdict(0.0, "That choice does not balance the customers' interests, the "
-                            "company's and the law: weigh who is contacted, on what consent, "
-                            "and what the staff learn from it.", evidence,
-                       breaches=[breach] if breach else [])
-    score = 0.5 + 0.5 * max(0, good - bad) / len(spec["good"])
-    if score == 1.0:
-        return Verdict(1.0, "Right choice, well justified.", evidence)
-    msg = "Right choice. The justification is incomplete"
-    if unknown:
-        msg += f"; unknown reason codes {quote(unknown)} (use the printed codes)"
-    if bad - len(unknown) > 0:
-        msg += "; at least one reason would justify a different choice"
-    if good < len(spec["good"]):
-        msg += "; name every consideration: the law, the people concerned, the company"
-    return Verdict(score, msg + ".", evidence)
+    return grade_judgement(artifact, choice=spec["choice"], codes=spec["reasons"],
+                           good=spec["good"], texts=JUDGEMENT_TEXTS,
+                           breaches=BREACH_CHOICES.get(grade_id),
+                           unknown_shown=10, unknown_kept=10, choice_kept=5)
 
 
 for _gid in JUDGEMENTS:
@@ -277,13 +285,9 @@ def policy(artifact: Any, ctx: EvalContext) -> Verdict:
     quarter for completeness (training, checklists, scripts, supervision, indicators,
     review cadence). 0 and a gate breach for any rule that breaks the PDPO or the UEMO.
     """
-    pol, bad = _policy(artifact)
+    pol, hidden, bad = _policy_in_unseen_company(artifact, ctx)
     if bad:
         return bad
-    hidden = ctx.hidden_world()
-    wrong = _wrong_segments(pol, hidden)
-    if wrong:
-        return wrong
     there = validate(pol, hidden)
     law = _law_breaches(there)
     if law:
@@ -322,13 +326,9 @@ def deploy(artifact: Any, ctx: EvalContext) -> Verdict:
     for the most valuable segment asking the most skill, a quarter for enough eligible
     people there (no staffing issue).
     """
-    pol, bad = _policy(artifact)
+    pol, hidden, bad = _policy_in_unseen_company(artifact, ctx)
     if bad:
         return bad
-    hidden = ctx.hidden_world()
-    wrong = _wrong_segments(pol, hidden)
-    if wrong:
-        return wrong
     problems = desk.deployment_problems(pol, hidden)
     roles_ok = not [p for p in problems if "role" in p or "serve other" in p]
     skill_ok = not [p for p in problems if "key accounts" in p]
@@ -359,12 +359,10 @@ def resources(artifact: Any, ctx: EvalContext) -> Verdict:
     hours, headcount, agency spend and training hours with what it truly needs: full
     marks when the worst of them is within 15 %, half within 25 %, a quarter within 40 %.
     """
-    if not _is_kind(artifact, "resource_method"):
-        return Verdict(0.0, "Submit the resource planner's value (planner.value).",
-                       {"error": "not a resource method"})
-    foreign = _foreign_keys(artifact, "resource_method")
-    if foreign:
-        return foreign
+    bad = _not_the_views_value(artifact, "resource_method",
+                               "resource planner's value (planner.value)", "not a resource method")
+    if bad:
+        return bad
     fields = {k: artifact.get(k) for k in ("handling", "allow_unanswered", "productive_share")}
     try:
         method = ResourceMethod(**fields)
@@ -399,12 +397,10 @@ def _monitored(ctx: EvalContext):
 
 
 def _monitor_rules(artifact: Any) -> tuple[MonitorRules | None, Verdict | None]:
-    if not _is_kind(artifact, "monitor") or not isinstance(artifact.get("rules"), Mapping):
-        return None, Verdict(0.0, "Submit the monitoring designer's value (monitor.value).",
-                             {"error": "not monitoring rules"})
-    foreign = _foreign_keys(artifact, "monitor")
-    if foreign:
-        return None, foreign
+    bad = _not_the_views_value(artifact, "monitor", "monitoring designer's value (monitor.value)",
+                               "not monitoring rules", mapping="rules")
+    if bad:
+        return None, bad
     try:
         return MonitorRules.from_dict(dict(artifact["rules"])), None
     except CrmSimError as exc:
@@ -529,13 +525,9 @@ def targets(artifact: Any, ctx: EvalContext) -> Verdict:
     launched there as it stands (capacity, reach, staffing). 0 and a gate breach for a
     policy that breaks the privacy law.
     """
-    pol, bad = _policy(artifact)
+    pol, hidden, bad = _policy_in_unseen_company(artifact, ctx)
     if bad:
         return bad
-    hidden = ctx.hidden_world()
-    wrong = _wrong_segments(pol, hidden)
-    if wrong:
-        return wrong
     issues = validate(pol, hidden)
     law = _law_breaches(issues)
     if law:
@@ -570,13 +562,10 @@ def targets(artifact: Any, ctx: EvalContext) -> Verdict:
 @evaluator(UNIT, "review_test")
 def review(artifact: Any, ctx: EvalContext) -> Verdict:
     """K7: the follow-up action for each finding of a periodic review (a fifth each)."""
-    if not _is_kind(artifact, "review_rule") or not isinstance(artifact.get("groups"),
-                                                                Mapping):
-        return Verdict(0.0, "Submit the review editor's value (review.value).",
-                       {"error": "not a review rule"})
-    foreign = _foreign_keys(artifact, "review_rule")
-    if foreign:
-        return foreign
+    bad = _not_the_views_value(artifact, "review_rule", "review editor's value (review.value)",
+                               "not a review rule", mapping="groups")
+    if bad:
+        return bad
     groups = artifact["groups"]
     if len(groups) > len(desk.REVIEW_FINDINGS):
         return Verdict(0.0, "The review rule has more findings than the editor offers: hand "

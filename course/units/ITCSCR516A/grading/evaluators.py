@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from autograders.checks import EvalContext, evaluator, to_frame
+from autograders.checks.answers import grade_letter
 from autograders.results import Verdict
 from crm_sim.errors import CrmSimError
 from crm_sim.programme_sim import METHODS, OUTCOMES, SAMPLES, Z_OF_LEVEL, ab_test, simulate
@@ -168,18 +169,9 @@ def _rounded(evidence: dict[str, float]) -> dict[str, float]:
 # ------------------------------------------------------------- knowledge (MC)
 def _mc(grade_id: str, artifact: Any, trainee_id: str) -> Verdict:
     """1 when the letter, mapped back from the trainee's option order, is the key; else 0."""
-    key = MC_KEYS[grade_id]
-    if not isinstance(artifact, str) or len(artifact.strip()) != 1 or \
-            not artifact.strip().isalpha():
-        return Verdict(0.0, "Put a single letter in quotes in the answer cell, e.g. \"a\".",
-                       {"answer": repr(artifact)[:40]})
-    answer = artifact.strip().lower()
-    question = "answer_" + grade_id[2:-len("_test")]
-    option = original_option(trainee_id, question, answer, "abcd")
-    if option == key:
-        return Verdict(1.0, "Correct.", {"answer": answer, "option": option})
-    return Verdict(0.0, f"Not the best option: {MC_HINTS[grade_id]}.",
-                   {"answer": answer, "option": option})
+    return grade_letter(artifact, MC_KEYS[grade_id], trainee_id=trainee_id,
+                        question="answer_" + grade_id[2:-len("_test")],
+                        wrong=f"Not the best option: {MC_HINTS[grade_id]}.")
 
 
 for _gid in MC_KEYS:

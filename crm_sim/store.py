@@ -39,6 +39,7 @@ import os
 import re
 import sqlite3
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,6 +57,9 @@ if TYPE_CHECKING:
 FORMAT = "crm-sim-world"
 FORMAT_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# rows per Arrow slice handed to the driver: small enough that converting the next slice
+# overlaps inserting this one, large enough that per-call costs vanish
+INGEST_ROWS = 100_000
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 # Float columns get no declared type (no affinity): a REAL-affinity column would store
 # -0.0 as the integer 0 and lose the sign, breaking the exact round trip.
@@ -98,9 +102,12 @@ def _arrow_column(series: pd.Series, dtype: str):
     import pyarrow as pa
 
     if dtype == "string":
-        # python-backed strings (crm_sim.strings): the object array, <NA> read as null
-        return pa.array(series.array.to_numpy(dtype=object), type=pa.string(),
-                        from_pandas=True)
+        # python-backed strings (crm_sim.strings): their own object array (no copy),
+        # <NA> read as null
+        values = series.array
+        objects = (values._ndarray if isinstance(values, pd.arrays.StringArray)
+                   else values.to_numpy(dtype=object))
+        return pa.array(objects, type=pa.string(), from_pandas=True)
     if dtype == "bool":
         return pa.array(series.to_numpy(dtype=np.int64), type=pa.int64())
     if dtype in ("boolean", "Int64"):
@@ -115,37 +122,61 @@ def _arrow_column(series: pd.Series, dtype: str):
     return pa.array(series.to_numpy(dtype=np.int64), type=pa.int64())
 
 
-def _write(cur, world: World) -> None:
-    """Write every table, the manifest and the metadata on `cur` (one open transaction)."""
+def _arrow_slices(df: pd.DataFrame, columns: dict[str, str]):
+    """A table's rows as Arrow tables of at most `INGEST_ROWS` rows each, in row order."""
     import pyarrow as pa
 
-    cur.execute("CREATE TABLE crm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    cur.execute(
-        "CREATE TABLE crm_tables (name TEXT PRIMARY KEY, hidden INTEGER NOT NULL, "
-        "position INTEGER NOT NULL, columns_json TEXT NOT NULL, n_rows INTEGER NOT NULL)"
-    )
-    meta = {
-        "format": FORMAT,
-        "format_version": str(FORMAT_VERSION),
-        "scenario": json.dumps(world.scenario.to_dict(), sort_keys=True),
-        "today": world.today,
-    }
-    for key, value in sorted(meta.items()):
-        cur.execute("INSERT INTO crm_meta (key, value) VALUES (?, ?)", (key, value))
-    everything = [(name, False, df) for name, df in world.tables.items()]
-    everything += [(name, True, df) for name, df in world.hidden.items()]
-    for position, (name, hidden, df) in enumerate(everything):
-        columns = world.schema[name]
-        defs = ", ".join(f"{_ident(c)} {SQL_TYPES[d]}".rstrip() for c, d in columns.items())
-        table = _ident("t_" + name)
-        cur.execute(f"CREATE TABLE {table} ({defs})")
-        if len(df):
-            arrow = pa.table({c: _arrow_column(df[c], d) for c, d in columns.items()})
-            cur.adbc_ingest("t_" + name, arrow, mode="append")
-        cur.execute(
-            "INSERT INTO crm_tables VALUES (?, ?, ?, ?, ?)",
-            (name, int(hidden), position, json.dumps(columns), len(df)),
-        )
+    for start in range(0, len(df), INGEST_ROWS):
+        part = df.iloc[start:start + INGEST_ROWS]
+        yield pa.table({c: _arrow_column(part[c], d) for c, d in columns.items()})
+
+
+def _write(cur, world: World) -> None:
+    """Write every table, the manifest and the metadata on `cur` (one open transaction).
+
+    Two things at once: this thread turns columns into Arrow, slice by slice, while one
+    worker thread runs the SQL on `cur` in submission order (the ADBC driver releases the
+    GIL while SQLite inserts). Rows go in in the same order as one big insert would put
+    them, so the file is the same. The first failing statement's error is raised.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-store-save") as sql:
+        pending = []
+
+        def run(fn, *args, **kwargs) -> None:
+            for done in [f for f in pending if f.done()]:
+                done.result()                # a statement failed: stop converting
+            pending.append(sql.submit(fn, *args, **kwargs))
+
+        run(cur.execute, "CREATE TABLE crm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        run(cur.execute,
+            "CREATE TABLE crm_tables (name TEXT PRIMARY KEY, hidden INTEGER NOT NULL, "
+            "position INTEGER NOT NULL, columns_json TEXT NOT NULL, n_rows INTEGER NOT NULL)")
+        meta = {
+            "format": FORMAT,
+            "format_version": str(FORMAT_VERSION),
+            "scenario": json.dumps(world.scenario.to_dict(), sort_keys=True),
+            "today": world.today,
+        }
+        for key, value in sorted(meta.items()):
+            run(cur.execute, "INSERT INTO crm_meta (key, value) VALUES (?, ?)", (key, value))
+        everything = [(name, False, df) for name, df in world.tables.items()]
+        everything += [(name, True, df) for name, df in world.hidden.items()]
+        try:
+            for position, (name, hidden, df) in enumerate(everything):
+                columns = world.schema[name]
+                defs = ", ".join(
+                    f"{_ident(c)} {SQL_TYPES[d]}".rstrip() for c, d in columns.items())
+                run(cur.execute, f"CREATE TABLE {_ident('t_' + name)} ({defs})")
+                for arrow in _arrow_slices(df, columns):
+                    run(cur.adbc_ingest, "t_" + name, arrow, mode="append")
+                run(cur.execute, "INSERT INTO crm_tables VALUES (?, ?, ?, ?, ?)",
+                    (name, int(hidden), position, json.dumps(columns), len(df)))
+        except BaseException:
+            for job in pending:
+                job.cancel()                 # SQL not started yet is dropped; rollback follows
+            raise
+        for job in pending:
+            job.result()
 
 
 def _atomic_sqlite(dest: Path, fill) -> Path:

@@ -47,9 +47,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crm_sim import strings  # noqa: F401 - python-backed pandas strings, as built
 from crm_sim.errors import StoreError
 from crm_sim.scenario import Scenario
+from crm_sim.strings import wrap_python_strings  # python-backed pandas strings, as built
 
 if TYPE_CHECKING:
     from crm_sim.world import World
@@ -60,6 +60,10 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 # rows per Arrow slice handed to the driver: small enough that converting the next slice
 # overlaps inserting this one, large enough that per-call costs vanish
 INGEST_ROWS = 100_000
+# threads reading tables while the caller converts (the machine may have only 2 cores)
+READ_THREADS = 2
+# a bigger table is read as rowid ranges of about this many rows, by both threads at once
+READ_PART_ROWS = 200_000
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 # Float columns get no declared type (no affinity): a REAL-affinity column would store
 # -0.0 as the integer 0 and lose the sign, breaking the exact round trip.
@@ -294,16 +298,25 @@ def _open_readonly(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-def _to_series(column, dtype: str):
-    """An Arrow column read from SQLite back into its pandas dtype, exactly."""
+def _arrow_type(dtype: str):
+    """The Arrow type a column of saved dtype `dtype` is read as."""
     import pyarrow as pa
 
-    want = pa.string() if dtype == "string" else (
+    return pa.string() if dtype == "string" else (
         pa.float64() if dtype in ("float64", "Float64") else pa.int64())
-    if column.type != want:
-        column = column.cast(want)
+
+
+def _as_type(column, dtype: str):
+    """`column` cast to `_arrow_type(dtype)` (the driver guessed from the values it saw)."""
+    want = _arrow_type(dtype)
+    return column if column.type == want else column.cast(want)
+
+
+def _to_series(column, dtype: str):
+    """An Arrow column read from SQLite back into its pandas dtype, exactly."""
+    column = _as_type(column, dtype)
     if dtype == "string":
-        return pd.array(_str_objects(column), dtype="string")
+        return wrap_python_strings(_str_objects(column))   # fresh str objects, <NA> for NULL
     if dtype in ("float64", "Float64"):
         values = column.to_numpy(zero_copy_only=False)   # NULL (a saved NaN) -> NaN
         if dtype == "float64":
@@ -328,7 +341,7 @@ def _to_series(column, dtype: str):
 
 
 def _str_objects(column) -> np.ndarray:
-    """Arrow text as an object array of str (None for NULL), made in C.
+    """Arrow text as an object array of str (pd.NA for NULL), made in C.
 
     Most text columns repeat a few values (channels, outcomes, customer ids in the
     interactions): those are dictionary-encoded and each distinct value becomes one str
@@ -339,12 +352,51 @@ def _str_objects(column) -> np.ndarray:
     n = len(column)
     sample = column.slice(0, min(n, 4096))
     if n < 8192 or pc.count_distinct(sample).as_py() > len(sample) // 4:
-        return column.to_numpy(zero_copy_only=False)
+        words = column.to_numpy(zero_copy_only=False)
+        if column.null_count:
+            words[column.is_null().to_numpy(zero_copy_only=False)] = pd.NA
+        return words
     encoded = pc.dictionary_encode(column).combine_chunks()
     words = encoded.dictionary.to_numpy(zero_copy_only=False)
-    words = np.append(words, None)                  # the last slot stands for NULL
+    words = np.append(words, pd.NA)                 # the last slot stands for NULL
     index = encoded.indices.fill_null(len(words) - 1).to_numpy(zero_copy_only=False)
     return words[index]
+
+
+def _map_file(conn) -> None:
+    """Map the file into memory on `conn`: no read() copy per page."""
+    with conn.cursor() as cur:
+        cur.execute("PRAGMA mmap_size=1073741824")
+        cur.fetchall()
+
+
+def _query_arrow(conn, sql: str, n_rows: int):
+    """One query's rows as an Arrow table, in one batch.
+
+    The driver infers each column's type from its first batch and fails on a later
+    batch of another type (a NULL-led column), so the whole table is one batch.
+    """
+    cur = conn.cursor()
+    try:
+        cur.adbc_statement.set_options(
+            **{"adbc.sqlite.query.batch_rows": str(max(int(n_rows), 0) + 1)}
+        )
+        cur.execute(sql)
+        return cur.fetch_arrow_table()
+    finally:
+        cur.close()
+
+
+def _fetch_arrow(uri: str, sql: str, n_rows: int):
+    """`_query_arrow` on a read-only connection of its own (for a worker thread)."""
+    import adbc_driver_sqlite.dbapi as adbc
+
+    conn = adbc.connect(uri)
+    try:
+        _map_file(conn)
+        return _query_arrow(conn, sql, n_rows)
+    finally:
+        conn.close()
 
 
 class WorldFile:
@@ -392,21 +444,97 @@ class WorldFile:
 
     def read(self, name: str) -> pd.DataFrame:
         """One table with its saved dtypes; StoreError naming the tables that exist."""
+        sql, n_rows = self._query(name)
+        try:
+            table = self._read_arrow(sql, n_rows)
+        except Exception as exc:  # noqa: BLE001 - any driver/Arrow failure: a damaged file
+            raise self._damaged(exc) from exc
+        return self._frame(name, table)
+
+    def read_many(self, names: list[str]) -> dict[str, pd.DataFrame]:
+        """Several tables, each as `read` gives it: read by worker threads, converted here.
+
+        Why: SQLite reading runs in the ADBC driver without the GIL, so reading the next
+        tables overlaps turning this one into pandas columns. Each worker has its own
+        read-only connection.
+        """
+        parts = {name: self._parts(name) for name in names}
+        uri = f"{self.path.resolve().as_uri()}?mode=ro"
+        jobs = [(name, k, sql, n) for name, queries in parts.items()
+                for k, (sql, n) in enumerate(queries)]
+        jobs.sort(key=lambda job: -job[3])      # biggest first: the last to finish is small
+        with ThreadPoolExecutor(max_workers=READ_THREADS,
+                                thread_name_prefix="crm-store-load") as readers:
+            fetched = {(name, k): readers.submit(_fetch_arrow, uri, sql, n)
+                       for name, k, sql, n in jobs}
+            frames = {}
+            try:
+                for name, queries in parts.items():
+                    try:
+                        tables = [fetched[name, k].result() for k in range(len(queries))]
+                    except Exception as exc:  # noqa: BLE001 - driver/Arrow failure: damaged
+                        raise self._damaged(exc) from exc
+                    frames[name] = self._frame(name, tables)
+            except BaseException:
+                for job in fetched.values():
+                    job.cancel()
+                raise
+        return frames
+
+    def _parts(self, name: str) -> list[tuple[str, int]]:
+        """Queries reading table `name` in row order, one per rowid range of `READ_PART_ROWS`.
+
+        Each carries an upper bound of its rows (the driver reads a query in one batch of
+        at most that many). Ranges are split by rowid, which SQLite seeks without a scan.
+        """
+        sql, n_rows = self._query(name)
+        if n_rows <= READ_PART_ROWS:
+            return [(sql, n_rows)]
+        try:
+            low, high = self._conn.execute(
+                f"SELECT min(rowid), max(rowid) FROM {_ident('t_' + name)}").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(exc) from exc
+        if low is None:
+            return [(sql, n_rows)]
+        k = -(-n_rows // READ_PART_ROWS)
+        edges = [low + (high - low + 1) * i // k for i in range(k)] + [high + 1]
+        select, order = sql.split(" ORDER BY ")
+        return [(f"{select} WHERE rowid >= {a} AND rowid < {b} ORDER BY {order}", n_rows)
+                for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+    def _query(self, name: str) -> tuple[str, int]:
+        """The SELECT of table `name` in saved row order, and its row count from the manifest."""
         if name not in self.manifest:
             raise StoreError(
                 f"{str(self.path)!r} has no table {name!r}; tables: {self.names()}. "
                 "Fix: use one of those names"
             )
         columns, n_rows = self.manifest[name]["columns"], self.manifest[name]["n_rows"]
+        cols = ", ".join(_ident(c) for c in columns)
+        return f"SELECT {cols} FROM {_ident('t_' + name)} ORDER BY rowid", n_rows
+
+    def _frame(self, name: str, tables) -> pd.DataFrame:
+        """Table `name` as a DataFrame with its saved dtypes (StoreError if odd).
+
+        `tables` is the Arrow table read, or its parts in row order.
+        """
+        import pyarrow as pa
+
+        columns, n_rows = self.manifest[name]["columns"], self.manifest[name]["n_rows"]
+        tables = tables if isinstance(tables, list) else [tables]
         try:
-            cols = ", ".join(_ident(c) for c in columns)
-            table = self._read_arrow(
-                f"SELECT {cols} FROM {_ident('t_' + name)} ORDER BY rowid", n_rows
-            )
-            if table.num_columns != len(columns):
-                raise ValueError(f"{table.num_columns} columns read, {len(columns)} saved")
+            for table in tables:
+                if table.num_columns != len(columns):
+                    raise ValueError(f"{table.num_columns} columns read, {len(columns)} saved")
             df = pd.DataFrame(
-                {c: _to_series(table.column(i), d) for i, (c, d) in enumerate(columns.items())}
+                {
+                    c: _to_series(pa.chunked_array(
+                        [chunk for t in tables for chunk in _as_type(t.column(i), d).chunks],
+                        type=_arrow_type(d)), d)
+                    for i, (c, d) in enumerate(columns.items())
+                },
+                copy=False,
             )
         except StoreError:
             raise
@@ -420,27 +548,13 @@ class WorldFile:
         return df
 
     def _read_arrow(self, sql: str, n_rows: int):
-        """One query's rows as an Arrow table, through a read-only ADBC connection.
-
-        The driver infers each column's type from its first batch and fails on a later
-        batch of another type (a NULL-led column), so the whole table is one batch.
-        """
+        """One query's rows as an Arrow table, on this file's own read-only ADBC connection."""
         import adbc_driver_sqlite.dbapi as adbc
 
         if self._arrow is None:
             self._arrow = adbc.connect(f"{self.path.resolve().as_uri()}?mode=ro")
-            with self._arrow.cursor() as cur:     # map the file: no read() copy per page
-                cur.execute("PRAGMA mmap_size=1073741824")
-                cur.fetchall()
-        cur = self._arrow.cursor()
-        try:
-            cur.adbc_statement.set_options(
-                **{"adbc.sqlite.query.batch_rows": str(max(int(n_rows), 0) + 1)}
-            )
-            cur.execute(sql)
-            return cur.fetch_arrow_table()
-        finally:
-            cur.close()
+            _map_file(self._arrow)
+        return _query_arrow(self._arrow, sql, n_rows)
 
     def close(self) -> None:
         """Close the connections (idempotent)."""
@@ -461,8 +575,9 @@ def load(path: str | Path) -> World:
     from crm_sim.world import World
 
     with WorldFile(path) as wf:
-        tables = {name: wf.read(name) for name in wf.names(hidden=False)}
-        hidden = {name: wf.read(name) for name in wf.names(hidden=True)}
+        frames = wf.read_many(wf.names())
+        tables = {name: frames[name] for name in wf.names(hidden=False)}
+        hidden = {name: frames[name] for name in wf.names(hidden=True)}
         schema = {name: m["columns"] for name, m in wf.manifest.items()}
         world = World(wf.scenario, tables, hidden, wf.today, schema=schema)
     world.path = Path(path)

@@ -27,6 +27,11 @@ How each dtype stays exact on that path:
 * The driver guesses a column's Arrow type from the rows of its first batch, so each
   table is read in one batch of all its rows (the manifest knows how many) and then cast
   to the type of its saved dtype; an empty or all-NULL column is cast the same way.
+* Saving converts columns to Arrow in slices while one worker thread inserts the previous
+  slice; loading reads tables (big ones as rowid ranges) on two worker threads while the
+  caller turns the Arrow columns into pandas. SQLite and the driver run without the GIL,
+  so the two halves overlap; rows keep their order, so the file and the frames are the
+  same as with one thread.
 Loading opens the file read-only, so a corrupt or foreign file is never modified.
 Saving writes a temporary file next to the target in one transaction and then
 replaces the target, so a failed save never loses what was saved before.

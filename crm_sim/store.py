@@ -150,11 +150,15 @@ def _write(cur, world: World) -> None:
     """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-store-save") as sql:
         pending = []
+        threaded = _thread_starts(sql)       # else (a process limit) all SQL runs here
 
         def run(fn, *args, **kwargs) -> None:
             for done in [f for f in pending if f.done()]:
                 done.result()                # a statement failed: stop converting
-            pending.append(sql.submit(fn, *args, **kwargs))
+            if threaded:
+                pending.append(sql.submit(fn, *args, **kwargs))
+            else:
+                fn(*args, **kwargs)
 
         run(cur.execute, "CREATE TABLE crm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         run(cur.execute,
@@ -186,6 +190,15 @@ def _write(cur, world: World) -> None:
             raise
         for job in pending:
             job.result()
+
+
+def _thread_starts(executor: ThreadPoolExecutor) -> bool:
+    """True when `executor` could start its worker thread (a process limit may forbid one)."""
+    try:
+        executor.submit(int).result()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _atomic_sqlite(dest: Path, fill) -> Path:
@@ -470,8 +483,11 @@ class WorldFile:
         jobs.sort(key=lambda job: -job[3])      # biggest first: the last to finish is small
         with ThreadPoolExecutor(max_workers=READ_THREADS,
                                 thread_name_prefix="crm-store-load") as readers:
-            fetched = {(name, k): readers.submit(_fetch_arrow, uri, sql, n)
-                       for name, k, sql, n in jobs}
+            try:
+                fetched = {(name, k): readers.submit(_fetch_arrow, uri, sql, n)
+                           for name, k, sql, n in jobs}
+            except RuntimeError:             # no thread could start (a process limit)
+                return {name: self.read(name) for name in names}
             frames = {}
             try:
                 for name, queries in parts.items():

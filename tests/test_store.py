@@ -438,3 +438,23 @@ def test_failed_insert_on_the_writer_thread_keeps_previous_file(world, tmp_path,
         world.save(path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.sqlite"]
+
+
+def test_save_and_load_work_when_no_thread_can_start(tmp_path, monkeypatch):
+    """Under a process limit that forbids threads, save and load run in one thread, exactly."""
+    import threading
+
+    w = _every_dtype_world()
+    threaded = w.save(tmp_path / "threaded.sqlite").read_bytes()
+
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    monkeypatch.setattr(store, "READ_PART_ROWS", 700)
+    path = w.save(tmp_path / "single.sqlite")
+    assert path.read_bytes() == threaded
+    back = World.load(path)
+    for name, df in {**w.tables, **w.hidden}.items():
+        got = {**back.tables, **back.hidden}[name]
+        pd.testing.assert_frame_equal(got, df, check_exact=True, obj=name)

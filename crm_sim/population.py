@@ -19,9 +19,11 @@ from crm_sim.providers.hk import PROVIDERS, address, company, hkid, person, ssn
 from crm_sim.rng import Streams
 from crm_sim.scenario import Scenario
 from crm_sim.schema import CHANNELS, LANGUAGES, TABLES
+from crm_sim.strings import wrap_python_strings
 from crm_sim.textcols import codes, digit_matrix, ids, iso_dates, join_bytes, object_pool
 
 NAME_POOL_MAX = 1500
+_NUMPY_DTYPES = ("float64", "int64", "bool")
 _CH = np.asarray(CHANNELS, dtype=object)
 
 
@@ -35,16 +37,30 @@ def hk_faker(seed: int) -> Faker:
 
 
 def to_frame(table: str, columns: dict) -> pd.DataFrame:
-    """A DataFrame with exactly the schema's columns, in order, with the schema's dtypes."""
+    """A DataFrame with exactly the schema's columns, in order, with the schema's dtypes.
+
+    The frame takes over the builder's arrays instead of copying them: an object ndarray
+    of str becomes its string column as is (`wrap_python_strings`; the builders make only
+    str, never None or numbers), a numpy column of the schema's dtype is used as is.
+    So a caller must not modify an array after handing it over; one array given for two
+    columns is copied for the second. Lists and other dtypes are converted as before.
+    """
     spec = TABLES[table]
-    return pd.DataFrame(
-        {
-            name: pd.array(np.asarray(columns[name], dtype=object), dtype=dtype)
-            if dtype == "string"
-            else pd.array(columns[name], dtype=dtype)
-            for name, dtype in spec.items()
-        }
-    )
+    seen: set[int] = set()
+    built = {}
+    for name, dtype in spec.items():
+        values = columns[name]
+        owned = isinstance(values, np.ndarray) and id(values) not in seen
+        seen.add(id(values))
+        if dtype == "string" and owned and values.dtype == object:
+            built[name] = wrap_python_strings(values)
+        elif dtype == "string":
+            built[name] = pd.array(np.asarray(values, dtype=object), dtype=dtype)
+        elif owned and dtype in _NUMPY_DTYPES and values.dtype == dtype:
+            built[name] = values
+        else:
+            built[name] = pd.array(values, dtype=dtype)
+    return pd.DataFrame(built, copy=False)
 
 
 class NamePool:

@@ -27,6 +27,11 @@ How each dtype stays exact on that path:
 * The driver guesses a column's Arrow type from the rows of its first batch, so each
   table is read in one batch of all its rows (the manifest knows how many) and then cast
   to the type of its saved dtype; an empty or all-NULL column is cast the same way.
+* Saving converts columns to Arrow in slices while one worker thread inserts the previous
+  slice; loading reads tables (big ones as rowid ranges) on two worker threads while the
+  caller turns the Arrow columns into pandas. SQLite and the driver run without the GIL,
+  so the two halves overlap; rows keep their order, so the file and the frames are the
+  same as with one thread.
 Loading opens the file read-only, so a corrupt or foreign file is never modified.
 Saving writes a temporary file next to the target in one transaction and then
 replaces the target, so a failed save never loses what was saved before.
@@ -39,6 +44,7 @@ import os
 import re
 import sqlite3
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,9 +52,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crm_sim import strings  # noqa: F401 - python-backed pandas strings, as built
 from crm_sim.errors import StoreError
 from crm_sim.scenario import Scenario
+from crm_sim.strings import wrap_python_strings  # python-backed pandas strings, as built
 
 if TYPE_CHECKING:
     from crm_sim.world import World
@@ -56,6 +62,13 @@ if TYPE_CHECKING:
 FORMAT = "crm-sim-world"
 FORMAT_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# rows per Arrow slice handed to the driver: small enough that converting the next slice
+# overlaps inserting this one, large enough that per-call costs vanish
+INGEST_ROWS = 100_000
+# threads reading tables while the caller converts (the machine may have only 2 cores)
+READ_THREADS = 2
+# a bigger table is read as rowid ranges of about this many rows, by both threads at once
+READ_PART_ROWS = 200_000
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 # Float columns get no declared type (no affinity): a REAL-affinity column would store
 # -0.0 as the integer 0 and lose the sign, breaking the exact round trip.
@@ -98,9 +111,12 @@ def _arrow_column(series: pd.Series, dtype: str):
     import pyarrow as pa
 
     if dtype == "string":
-        # python-backed strings (crm_sim.strings): the object array, <NA> read as null
-        return pa.array(series.array.to_numpy(dtype=object), type=pa.string(),
-                        from_pandas=True)
+        # python-backed strings (crm_sim.strings): their own object array (no copy),
+        # <NA> read as null
+        values = series.array
+        objects = (values._ndarray if isinstance(values, pd.arrays.StringArray)
+                   else values.to_numpy(dtype=object))
+        return pa.array(objects, type=pa.string(), from_pandas=True)
     if dtype == "bool":
         return pa.array(series.to_numpy(dtype=np.int64), type=pa.int64())
     if dtype in ("boolean", "Int64"):
@@ -115,37 +131,74 @@ def _arrow_column(series: pd.Series, dtype: str):
     return pa.array(series.to_numpy(dtype=np.int64), type=pa.int64())
 
 
-def _write(cur, world: World) -> None:
-    """Write every table, the manifest and the metadata on `cur` (one open transaction)."""
+def _arrow_slices(df: pd.DataFrame, columns: dict[str, str]):
+    """A table's rows as Arrow tables of at most `INGEST_ROWS` rows each, in row order."""
     import pyarrow as pa
 
-    cur.execute("CREATE TABLE crm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    cur.execute(
-        "CREATE TABLE crm_tables (name TEXT PRIMARY KEY, hidden INTEGER NOT NULL, "
-        "position INTEGER NOT NULL, columns_json TEXT NOT NULL, n_rows INTEGER NOT NULL)"
-    )
-    meta = {
-        "format": FORMAT,
-        "format_version": str(FORMAT_VERSION),
-        "scenario": json.dumps(world.scenario.to_dict(), sort_keys=True),
-        "today": world.today,
-    }
-    for key, value in sorted(meta.items()):
-        cur.execute("INSERT INTO crm_meta (key, value) VALUES (?, ?)", (key, value))
-    everything = [(name, False, df) for name, df in world.tables.items()]
-    everything += [(name, True, df) for name, df in world.hidden.items()]
-    for position, (name, hidden, df) in enumerate(everything):
-        columns = world.schema[name]
-        defs = ", ".join(f"{_ident(c)} {SQL_TYPES[d]}".rstrip() for c, d in columns.items())
-        table = _ident("t_" + name)
-        cur.execute(f"CREATE TABLE {table} ({defs})")
-        if len(df):
-            arrow = pa.table({c: _arrow_column(df[c], d) for c, d in columns.items()})
-            cur.adbc_ingest("t_" + name, arrow, mode="append")
-        cur.execute(
-            "INSERT INTO crm_tables VALUES (?, ?, ?, ?, ?)",
-            (name, int(hidden), position, json.dumps(columns), len(df)),
-        )
+    for start in range(0, len(df), INGEST_ROWS):
+        part = df.iloc[start:start + INGEST_ROWS]
+        yield pa.table({c: _arrow_column(part[c], d) for c, d in columns.items()})
+
+
+def _write(cur, world: World) -> None:
+    """Write every table, the manifest and the metadata on `cur` (one open transaction).
+
+    Two things at once: this thread turns columns into Arrow, slice by slice, while one
+    worker thread runs the SQL on `cur` in submission order (the ADBC driver releases the
+    GIL while SQLite inserts). Rows go in in the same order as one big insert would put
+    them, so the file is the same. The first failing statement's error is raised.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-store-save") as sql:
+        pending = []
+        threaded = _thread_starts(sql)       # else (a process limit) all SQL runs here
+
+        def run(fn, *args, **kwargs) -> None:
+            for done in [f for f in pending if f.done()]:
+                done.result()                # a statement failed: stop converting
+            if threaded:
+                pending.append(sql.submit(fn, *args, **kwargs))
+            else:
+                fn(*args, **kwargs)
+
+        run(cur.execute, "CREATE TABLE crm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        run(cur.execute,
+            "CREATE TABLE crm_tables (name TEXT PRIMARY KEY, hidden INTEGER NOT NULL, "
+            "position INTEGER NOT NULL, columns_json TEXT NOT NULL, n_rows INTEGER NOT NULL)")
+        meta = {
+            "format": FORMAT,
+            "format_version": str(FORMAT_VERSION),
+            "scenario": json.dumps(world.scenario.to_dict(), sort_keys=True),
+            "today": world.today,
+        }
+        for key, value in sorted(meta.items()):
+            run(cur.execute, "INSERT INTO crm_meta (key, value) VALUES (?, ?)", (key, value))
+        everything = [(name, False, df) for name, df in world.tables.items()]
+        everything += [(name, True, df) for name, df in world.hidden.items()]
+        try:
+            for position, (name, hidden, df) in enumerate(everything):
+                columns = world.schema[name]
+                defs = ", ".join(
+                    f"{_ident(c)} {SQL_TYPES[d]}".rstrip() for c, d in columns.items())
+                run(cur.execute, f"CREATE TABLE {_ident('t_' + name)} ({defs})")
+                for arrow in _arrow_slices(df, columns):
+                    run(cur.adbc_ingest, "t_" + name, arrow, mode="append")
+                run(cur.execute, "INSERT INTO crm_tables VALUES (?, ?, ?, ?, ?)",
+                    (name, int(hidden), position, json.dumps(columns), len(df)))
+        except BaseException:
+            for job in pending:
+                job.cancel()                 # SQL not started yet is dropped; rollback follows
+            raise
+        for job in pending:
+            job.result()
+
+
+def _thread_starts(executor: ThreadPoolExecutor) -> bool:
+    """True when `executor` could start its worker thread (a process limit may forbid one)."""
+    try:
+        executor.submit(int).result()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _atomic_sqlite(dest: Path, fill) -> Path:
@@ -263,16 +316,25 @@ def _open_readonly(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-def _to_series(column, dtype: str):
-    """An Arrow column read from SQLite back into its pandas dtype, exactly."""
+def _arrow_type(dtype: str):
+    """The Arrow type a column of saved dtype `dtype` is read as."""
     import pyarrow as pa
 
-    want = pa.string() if dtype == "string" else (
+    return pa.string() if dtype == "string" else (
         pa.float64() if dtype in ("float64", "Float64") else pa.int64())
-    if column.type != want:
-        column = column.cast(want)
+
+
+def _as_type(column, dtype: str):
+    """`column` cast to `_arrow_type(dtype)` (the driver guessed from the values it saw)."""
+    want = _arrow_type(dtype)
+    return column if column.type == want else column.cast(want)
+
+
+def _to_series(column, dtype: str):
+    """An Arrow column read from SQLite back into its pandas dtype, exactly."""
+    column = _as_type(column, dtype)
     if dtype == "string":
-        return pd.array(_str_objects(column), dtype="string")
+        return wrap_python_strings(_str_objects(column))   # fresh str objects, <NA> for NULL
     if dtype in ("float64", "Float64"):
         values = column.to_numpy(zero_copy_only=False)   # NULL (a saved NaN) -> NaN
         if dtype == "float64":
@@ -297,7 +359,7 @@ def _to_series(column, dtype: str):
 
 
 def _str_objects(column) -> np.ndarray:
-    """Arrow text as an object array of str (None for NULL), made in C.
+    """Arrow text as an object array of str (pd.NA for NULL), made in C.
 
     Most text columns repeat a few values (channels, outcomes, customer ids in the
     interactions): those are dictionary-encoded and each distinct value becomes one str
@@ -308,12 +370,51 @@ def _str_objects(column) -> np.ndarray:
     n = len(column)
     sample = column.slice(0, min(n, 4096))
     if n < 8192 or pc.count_distinct(sample).as_py() > len(sample) // 4:
-        return column.to_numpy(zero_copy_only=False)
+        words = column.to_numpy(zero_copy_only=False)
+        if column.null_count:
+            words[column.is_null().to_numpy(zero_copy_only=False)] = pd.NA
+        return words
     encoded = pc.dictionary_encode(column).combine_chunks()
     words = encoded.dictionary.to_numpy(zero_copy_only=False)
-    words = np.append(words, None)                  # the last slot stands for NULL
+    words = np.append(words, pd.NA)                 # the last slot stands for NULL
     index = encoded.indices.fill_null(len(words) - 1).to_numpy(zero_copy_only=False)
     return words[index]
+
+
+def _map_file(conn) -> None:
+    """Map the file into memory on `conn`: no read() copy per page."""
+    with conn.cursor() as cur:
+        cur.execute("PRAGMA mmap_size=1073741824")
+        cur.fetchall()
+
+
+def _query_arrow(conn, sql: str, n_rows: int):
+    """One query's rows as an Arrow table, in one batch.
+
+    The driver infers each column's type from its first batch and fails on a later
+    batch of another type (a NULL-led column), so the whole table is one batch.
+    """
+    cur = conn.cursor()
+    try:
+        cur.adbc_statement.set_options(
+            **{"adbc.sqlite.query.batch_rows": str(max(int(n_rows), 0) + 1)}
+        )
+        cur.execute(sql)
+        return cur.fetch_arrow_table()
+    finally:
+        cur.close()
+
+
+def _fetch_arrow(uri: str, sql: str, n_rows: int):
+    """`_query_arrow` on a read-only connection of its own (for a worker thread)."""
+    import adbc_driver_sqlite.dbapi as adbc
+
+    conn = adbc.connect(uri)
+    try:
+        _map_file(conn)
+        return _query_arrow(conn, sql, n_rows)
+    finally:
+        conn.close()
 
 
 class WorldFile:
@@ -361,21 +462,100 @@ class WorldFile:
 
     def read(self, name: str) -> pd.DataFrame:
         """One table with its saved dtypes; StoreError naming the tables that exist."""
+        sql, n_rows = self._query(name)
+        try:
+            table = self._read_arrow(sql, n_rows)
+        except Exception as exc:  # noqa: BLE001 - any driver/Arrow failure: a damaged file
+            raise self._damaged(exc) from exc
+        return self._frame(name, table)
+
+    def read_many(self, names: list[str]) -> dict[str, pd.DataFrame]:
+        """Several tables, each as `read` gives it: read by worker threads, converted here.
+
+        Why: SQLite reading runs in the ADBC driver without the GIL, so reading the next
+        tables overlaps turning this one into pandas columns. Each worker has its own
+        read-only connection.
+        """
+        parts = {name: self._parts(name) for name in names}
+        uri = f"{self.path.resolve().as_uri()}?mode=ro"
+        jobs = [(name, k, sql, n) for name, queries in parts.items()
+                for k, (sql, n) in enumerate(queries)]
+        jobs.sort(key=lambda job: -job[3])      # biggest first: the last to finish is small
+        with ThreadPoolExecutor(max_workers=READ_THREADS,
+                                thread_name_prefix="crm-store-load") as readers:
+            try:
+                fetched = {(name, k): readers.submit(_fetch_arrow, uri, sql, n)
+                           for name, k, sql, n in jobs}
+            except RuntimeError:             # no thread could start (a process limit)
+                return {name: self.read(name) for name in names}
+            frames = {}
+            try:
+                for name, queries in parts.items():
+                    try:
+                        tables = [fetched[name, k].result() for k in range(len(queries))]
+                    except Exception as exc:  # noqa: BLE001 - driver/Arrow failure: damaged
+                        raise self._damaged(exc) from exc
+                    frames[name] = self._frame(name, tables)
+            except BaseException:
+                for job in fetched.values():
+                    job.cancel()
+                raise
+        return frames
+
+    def _parts(self, name: str) -> list[tuple[str, int]]:
+        """Queries reading table `name` in row order, one per rowid range of `READ_PART_ROWS`.
+
+        Each carries an upper bound of its rows (the driver reads a query in one batch of
+        at most that many). Ranges are split by rowid, which SQLite seeks without a scan.
+        """
+        sql, n_rows = self._query(name)
+        if n_rows <= READ_PART_ROWS:
+            return [(sql, n_rows)]
+        try:
+            low, high = self._conn.execute(
+                f"SELECT min(rowid), max(rowid) FROM {_ident('t_' + name)}").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(exc) from exc
+        if low is None:
+            return [(sql, n_rows)]
+        k = -(-n_rows // READ_PART_ROWS)
+        edges = [low + (high - low + 1) * i // k for i in range(k)] + [high + 1]
+        select, order = sql.split(" ORDER BY ")
+        return [(f"{select} WHERE rowid >= {a} AND rowid < {b} ORDER BY {order}", n_rows)
+                for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+    def _query(self, name: str) -> tuple[str, int]:
+        """The SELECT of table `name` in saved row order, and its row count from the manifest."""
         if name not in self.manifest:
             raise StoreError(
                 f"{str(self.path)!r} has no table {name!r}; tables: {self.names()}. "
                 "Fix: use one of those names"
             )
         columns, n_rows = self.manifest[name]["columns"], self.manifest[name]["n_rows"]
+        cols = ", ".join(_ident(c) for c in columns)
+        return f"SELECT {cols} FROM {_ident('t_' + name)} ORDER BY rowid", n_rows
+
+    def _frame(self, name: str, tables) -> pd.DataFrame:
+        """Table `name` as a DataFrame with its saved dtypes (StoreError if odd).
+
+        `tables` is the Arrow table read, or its parts in row order.
+        """
+        import pyarrow as pa
+
+        columns, n_rows = self.manifest[name]["columns"], self.manifest[name]["n_rows"]
+        tables = tables if isinstance(tables, list) else [tables]
         try:
-            cols = ", ".join(_ident(c) for c in columns)
-            table = self._read_arrow(
-                f"SELECT {cols} FROM {_ident('t_' + name)} ORDER BY rowid", n_rows
-            )
-            if table.num_columns != len(columns):
-                raise ValueError(f"{table.num_columns} columns read, {len(columns)} saved")
+            for table in tables:
+                if table.num_columns != len(columns):
+                    raise ValueError(f"{table.num_columns} columns read, {len(columns)} saved")
             df = pd.DataFrame(
-                {c: _to_series(table.column(i), d) for i, (c, d) in enumerate(columns.items())}
+                {
+                    c: _to_series(pa.chunked_array(
+                        [chunk for t in tables for chunk in _as_type(t.column(i), d).chunks],
+                        type=_arrow_type(d)), d)
+                    for i, (c, d) in enumerate(columns.items())
+                },
+                copy=False,
             )
         except StoreError:
             raise
@@ -389,27 +569,13 @@ class WorldFile:
         return df
 
     def _read_arrow(self, sql: str, n_rows: int):
-        """One query's rows as an Arrow table, through a read-only ADBC connection.
-
-        The driver infers each column's type from its first batch and fails on a later
-        batch of another type (a NULL-led column), so the whole table is one batch.
-        """
+        """One query's rows as an Arrow table, on this file's own read-only ADBC connection."""
         import adbc_driver_sqlite.dbapi as adbc
 
         if self._arrow is None:
             self._arrow = adbc.connect(f"{self.path.resolve().as_uri()}?mode=ro")
-            with self._arrow.cursor() as cur:     # map the file: no read() copy per page
-                cur.execute("PRAGMA mmap_size=1073741824")
-                cur.fetchall()
-        cur = self._arrow.cursor()
-        try:
-            cur.adbc_statement.set_options(
-                **{"adbc.sqlite.query.batch_rows": str(max(int(n_rows), 0) + 1)}
-            )
-            cur.execute(sql)
-            return cur.fetch_arrow_table()
-        finally:
-            cur.close()
+            _map_file(self._arrow)
+        return _query_arrow(self._arrow, sql, n_rows)
 
     def close(self) -> None:
         """Close the connections (idempotent)."""
@@ -430,8 +596,9 @@ def load(path: str | Path) -> World:
     from crm_sim.world import World
 
     with WorldFile(path) as wf:
-        tables = {name: wf.read(name) for name in wf.names(hidden=False)}
-        hidden = {name: wf.read(name) for name in wf.names(hidden=True)}
+        frames = wf.read_many(wf.names())
+        tables = {name: frames[name] for name in wf.names(hidden=False)}
+        hidden = {name: frames[name] for name in wf.names(hidden=True)}
         schema = {name: m["columns"] for name, m in wf.manifest.items()}
         world = World(wf.scenario, tables, hidden, wf.today, schema=schema)
     world.path = Path(path)

@@ -88,7 +88,7 @@ class World:
         streams = Streams(scenario.seed)
         built, arrays = build_population(scenario, streams)
         interactions, latent, spend = generate_history(scenario, streams, built, arrays)
-        customers = built["customers"].copy()
+        customers = built["customers"].copy(deep=False)  # only lifetime_value is replaced
         customers["lifetime_value"] = np.round(
             customers["lifetime_value"].to_numpy(float) + spend, 2
         )

@@ -391,3 +391,70 @@ def test_repeated_text_columns_round_trip_with_nulls(tmp_path):
     back = World.load(w.save(tmp_path / "repeated.sqlite"))
     pd.testing.assert_frame_equal(back.tables["repeated"], w.tables["repeated"], check_exact=True)
     assert back.tables["repeated"]["few"].isna().sum() == n // 5
+
+
+def test_load_in_rowid_parts_round_trips_exactly(tmp_path, monkeypatch):
+    """Tables read as several rowid ranges (NULL-led, all-NULL, gapped rowids) come back exact."""
+    monkeypatch.setattr(store, "READ_PART_ROWS", 700)     # every_dtype: 5 parts, 3 all-NULL
+    w = _every_dtype_world()
+    path = w.save(tmp_path / "parts.sqlite")
+    conn = sqlite3.connect(path)                          # rowids 10, 20, ...: uneven ranges
+    conn.execute("UPDATE t_every_dtype SET rowid = rowid * 10 + 100000")
+    conn.execute("UPDATE t_every_dtype SET rowid = rowid - 100000")
+    conn.commit()
+    conn.close()
+    with store.WorldFile(path) as wf:
+        assert len(wf._parts("every_dtype")) == 5
+    back = World.load(path)
+    for name, df in {**w.tables, **w.hidden}.items():
+        got = {**back.tables, **back.hidden}[name]
+        pd.testing.assert_frame_equal(got, df, check_exact=True, obj=name)
+
+
+def test_save_in_slices_writes_the_same_file(tmp_path, monkeypatch):
+    """Inserting in small Arrow slices (overlapped with conversion) writes identical bytes."""
+    w = _every_dtype_world()
+    whole = w.save(tmp_path / "whole.sqlite").read_bytes()
+    monkeypatch.setattr(store, "INGEST_ROWS", 256)
+    sliced = w.save(tmp_path / "sliced.sqlite").read_bytes()
+    assert hashlib.sha256(sliced).hexdigest() == hashlib.sha256(whole).hexdigest()
+
+
+def test_failed_insert_on_the_writer_thread_keeps_previous_file(world, tmp_path, monkeypatch):
+    """An insert failing on the SQL thread is a StoreError; the old file and folder are intact."""
+    import pyarrow as pa
+
+    path = tmp_path / "keep.sqlite"
+    world.save(path)
+    before = path.read_bytes()
+    real_slices = store._arrow_slices
+
+    def bad_slices(df, columns):
+        yield from real_slices(df, columns)
+        yield pa.table({"not_a_column": [1]})             # the driver refuses this append
+
+    monkeypatch.setattr(store, "_arrow_slices", bad_slices)
+    with pytest.raises(StoreError, match="could not save"):
+        world.save(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.sqlite"]
+
+
+def test_save_and_load_work_when_no_thread_can_start(tmp_path, monkeypatch):
+    """Under a process limit that forbids threads, save and load run in one thread, exactly."""
+    import threading
+
+    w = _every_dtype_world()
+    threaded = w.save(tmp_path / "threaded.sqlite").read_bytes()
+
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    monkeypatch.setattr(store, "READ_PART_ROWS", 700)
+    path = w.save(tmp_path / "single.sqlite")
+    assert path.read_bytes() == threaded
+    back = World.load(path)
+    for name, df in {**w.tables, **w.hidden}.items():
+        got = {**back.tables, **back.hidden}[name]
+        pd.testing.assert_frame_equal(got, df, check_exact=True, obj=name)

@@ -7,16 +7,17 @@ message and exit code 2 (`friendly_errors`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from autograders.commands.errors import friendly_errors
 from crm_sim.scenario import Scenario
-from crm_sim.summary import summarise
 from crm_sim.world import World
+
+if TYPE_CHECKING:      # rich and the summary load only for `world show`: `build` needs neither
+    from rich.console import Console
+    from rich.table import Table
 
 DEFAULT_OUT = Path("world.sqlite")
 
@@ -25,6 +26,8 @@ app = typer.Typer(help="Build and inspect simulated CRM worlds.", no_args_is_hel
 
 def _table(title: str, mapping: dict, key: str, value: str = "count") -> Table:
     """A two-column rich table."""
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left")
     table.add_column(key)
     table.add_column(value, justify="right")
@@ -35,6 +38,10 @@ def _table(title: str, mapping: dict, key: str, value: str = "count") -> Table:
 
 def print_summary(world: World, console: Console | None = None) -> None:
     """Print a world's summary as rich tables."""
+    from rich.console import Console
+
+    from crm_sim.summary import summarise
+
     console = console or Console()
     data = summarise(world)
     sc = data["scenario"]

@@ -390,9 +390,17 @@ def _infer_dtype(table: str, column: str, series: pd.Series) -> str:
     )
 
 
-@functools.lru_cache(maxsize=256)
 def _dtype(name: str) -> Any:
-    """The pandas dtype object a schema's dtype name stands for (parsed once)."""
+    """The pandas dtype object a schema's dtype name stands for (parsed once).
+
+    Keyed by pandas' string storage option too, since "string" means whatever it names
+    when parsed (`crm_sim.strings` sets python storage; a caller may change it).
+    """
+    return _parsed_dtype(name, pd.get_option("mode.string_storage"))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_dtype(name: str, string_storage: str) -> Any:
     return pd.api.types.pandas_dtype(name)
 
 

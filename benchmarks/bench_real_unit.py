@@ -12,8 +12,10 @@ Goal: ratio (baseline / ours) >= 2.5.
 
 A second row says where our time goes: one "full" trainee's notebooks graded serially
 in this process with a stopwatch on each stage (jailed kernel runs, evaluators, the
-sandboxed function calls inside them, world builds). A third row runs ``crm-course demo``
-end to end (goal about 60 s with today's units); set CRM_BENCH_SKIP_DEMO=1 to skip it.
+sandboxed function calls inside them, world builds); CRM_BENCH_BREAKDOWN_UNITS (unit codes,
+comma-separated, or "all") adds the same row for other units. A last row runs
+``crm-course demo`` end to end (goal <= 90 s with all five units); set CRM_BENCH_SKIP_DEMO=1
+to skip it.
 """
 
 from __future__ import annotations
@@ -36,16 +38,16 @@ from benchmarks.bench_grading import stock_nbgrader
 
 UNIT = "ITCSCR304A"
 GOAL = 2.5
-DEMO_GOAL_S = 60.0
+DEMO_GOAL_S = 90.0          # the issue: <= 60 s with its units, <= 90 s with all five
 SECRET = "bench-secret"
 LIMITS = {"cell_timeout_s": 30.0}
 
 
-def _prepared(root: Path) -> tuple[Course, dict[str, str]]:
+def _prepared(root: Path, unit: str = UNIT) -> tuple[Course, dict[str, str]]:
     course = copy_course(resolve_course(None).root, root)
-    release_unit(course, UNIT)
+    release_unit(course, unit)
     profiles = {f"T{i + 1:03d}": p for i, p in enumerate(COHORT_PROFILES)}
-    submit_cohort(course, UNIT, profiles, unit_variants(course, UNIT))
+    submit_cohort(course, unit, profiles, unit_variants(course, unit))
     return course, profiles
 
 
@@ -58,7 +60,8 @@ def _ours(course: Course) -> tuple[float, str]:
     return seconds, f"{summary.graded} notebooks, {dict(statuses)}"
 
 
-def where_time_goes(course: Course, trainee: str) -> tuple[float, dict[str, tuple[float, int]]]:
+def where_time_goes(course: Course, trainee: str, unit: str = UNIT
+                    ) -> tuple[float, dict[str, tuple[float, int]]]:
     """Grade one trainee's notebooks serially here, timing each stage (seconds, calls)."""
     import autograders.sandbox.evaluate as evaluate
     import autograders.sandbox.grade as sgrade
@@ -89,7 +92,7 @@ def where_time_goes(course: Course, trainee: str) -> tuple[float, dict[str, tupl
     clock(evaluate, "call_function", "  sandboxed function calls")
     clock(evaluate, "run_sql", "  sandboxed SQL runs")
     clock(World, "build", "  world builds (trainee + unseen)")
-    jobs, _ = plan_unit(course, UNIT, trainees=[trainee], limits=LIMITS)
+    jobs, _ = plan_unit(course, unit, trainees=[trainee], limits=LIMITS)
     started = time.perf_counter()
     try:
         for job in jobs:
@@ -112,6 +115,32 @@ def _demo(tmp: Path) -> float:
     return time.perf_counter() - started
 
 
+ORDER = ["jailed kernel runs (start + cells)", "evaluators (all, incl. calls below)",
+         "  sandboxed function calls", "  sandboxed SQL runs", "  world builds (trainee + unseen)"]
+
+
+def _breakdown_row(course: Course, trainee: str, unit: str) -> dict:
+    """The "where the time goes" row for one full trainee of `unit`."""
+    total, spent = where_time_goes(course, trainee, unit)
+    parts = [f"{label.strip()} {spent[label][0]:.2f} s ({spent[label][1]}x)"
+             for label in ORDER if label in spent]
+    rest = total - sum(spent[k][0] for k in ORDER[:2] if k in spent)
+    parts.append(f"the rest (reading, checks, feedback) {rest:.2f} s")
+    return {"name": f"where the time goes: one full trainee's {unit} notebooks, serially",
+            "seconds": round(total, 2), "baseline_seconds": None, "ratio": None,
+            "target": "-", "ok": None, "note": "; ".join(parts)}
+
+
+def _breakdown_units() -> list[str]:
+    """Other units named in CRM_BENCH_BREAKDOWN_UNITS ("all": every unit but `UNIT`)."""
+    wanted = os.environ.get("CRM_BENCH_BREAKDOWN_UNITS", "").strip()
+    if not wanted:
+        return []
+    codes = resolve_course(None).unit_codes() if wanted == "all" else [
+        c.strip() for c in wanted.split(",") if c.strip()]
+    return [c for c in codes if c != UNIT]
+
+
 def run() -> list[dict]:
     """Rows: the demo cohort vs stock nbgrader; where the time goes; make demo."""
     rows = []
@@ -130,19 +159,11 @@ def run() -> list[dict]:
             "note": f"ours: {statuses}; stock nbgrader: {failures} trainee(s) failed; issue "
                     "baseline 1.13x; wall clock on a shared machine"})
         full = next(t for t, p in profiles.items() if p == "full")
-        total, spent = where_time_goes(ours, full)
-        order = ["jailed kernel runs (start + cells)", "evaluators (all, incl. calls below)",
-                 "  sandboxed function calls", "  sandboxed SQL runs",
-                 "  world builds (trainee + unseen)"]
-        parts = [f"{label.strip()} {spent[label][0]:.2f} s ({spent[label][1]}x)"
-                 for label in order if label in spent]
-        rest = total - sum(spent[k][0] for k in order[:2] if k in spent)
-        parts.append(f"the rest (reading, checks, feedback) {rest:.2f} s")
-        parts = "; ".join(parts)
-        rows.append({
-            "name": f"where the time goes: one full trainee's {UNIT} notebooks, serially",
-            "seconds": round(total, 2), "baseline_seconds": None, "ratio": None,
-            "target": "-", "ok": None, "note": parts})
+        rows.append(_breakdown_row(ours, full, UNIT))
+        for unit in _breakdown_units():
+            course, cohort = _prepared(Path(tmp) / f"breakdown-{unit}", unit)
+            rows.append(_breakdown_row(
+                course, next(t for t, p in cohort.items() if p == "full"), unit))
         if not os.environ.get("CRM_BENCH_SKIP_DEMO"):
             demo = _demo(Path(tmp))
             rows.append({
@@ -150,7 +171,8 @@ def run() -> list[dict]:
                 "seconds": round(demo, 1), "baseline_seconds": 254.0,
                 "ratio": round(254.0 / demo, 2), "target": f"<= {DEMO_GOAL_S:g} s",
                 "ok": demo <= DEMO_GOAL_S,
-                "note": "baseline: the issue's 254 s (12 trainees, measured earlier, not in "
+                "note": "goal <= 90 s with all five units (issue: <= 60 s with its units); "
+                        "baseline: the issue's 254 s (12 trainees, measured earlier, not in "
                         "this run)"})
         shutil.rmtree(Path(tmp), ignore_errors=True)
     return rows

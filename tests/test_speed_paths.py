@@ -29,6 +29,36 @@ def test_hidden_world_built_once_per_unit_and_seed(monkeypatch):
     assert builds == [4242, 4343]
 
 
+def test_unseen_sister_worlds_built_once_per_worker_and_copied(monkeypatch):
+    """A sister company is built once per (unit, seed), equals a fresh build, and is copied."""
+    from crm_sim.trainee import UNIT_SCENARIOS
+    from crm_sim.world import World
+
+    builds = []
+    real_build = World.build.__func__
+
+    def counting(cls, scenario, *args, **kwargs):
+        builds.append(scenario.seed)
+        return real_build(cls, scenario, *args, **kwargs)
+
+    monkeypatch.setattr(context, "_HIDDEN_WORLDS", context.OrderedDict())
+    fresh = World.build(UNIT_SCENARIOS["ITCSCR304A"].replace(seed=777))
+    monkeypatch.setattr(World, "build", classmethod(counting))
+    first = EvalContext(unit="ITCSCR304A", trainee_id="t1", trainee_seed=1, hidden_seed=4242)
+    second = EvalContext(unit="ITCSCR304A", trainee_id="t1", trainee_seed=1, hidden_seed=4242)
+    a, b = first.unseen_world(777), second.unseen_world(777)
+    assert builds == [777]
+    for name, table in fresh.tables.items():
+        assert a.tables[name].equals(table), name
+    a.tables["customers"].loc[:, "name"] = "changed"
+    assert (b.tables["customers"]["name"] != "changed").all()
+    assert (second.unseen_world(777).tables["customers"]["name"] != "changed").all()
+    first.unseen_world(778)
+    other_unit = EvalContext(unit="ITCSCR410A", trainee_id="t1", trainee_seed=1, hidden_seed=1)
+    other_unit.unseen_world(777)
+    assert builds == [777, 778, 777]          # another seed or unit never shares an entry
+
+
 def test_new_gradebook_gets_nbgrader_alembic_head_without_a_subprocess(tmp_path, monkeypatch):
     """A new gradebook records the same alembic head as nbgrader's `alembic heads` process."""
     import sqlite3

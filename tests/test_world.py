@@ -266,6 +266,27 @@ def test_append_rows_validates_and_keeps_dtypes(small):
     pd.testing.assert_frame_equal(small.staff, snapshot)
 
 
+def test_append_rows_matches_full_conversion_and_is_not_shared(small):
+    """Rows of the schema dtypes give what a full astype gives; later caller edits stay out."""
+    row = small.staff.iloc[[0]].copy()
+    row["staff_id"] = "S9998"
+    expected = pd.concat([small.staff, row], ignore_index=True).astype(small.schema["staff"])
+    small.append_rows("staff", row)
+    pd.testing.assert_frame_equal(small.staff, expected)
+    row.loc[row.index[0], "staff_id"] = "S0000"   # the caller changes its own frame later
+    assert small.staff["staff_id"].iloc[-1] == "S9998"
+
+
+def test_append_rows_converts_columns_of_another_dtype(small):
+    """A column of another dtype (int32 hours, object ids) still ends in the schema dtype."""
+    row = small.staff.iloc[[0]].copy()
+    row["staff_id"] = pd.Series(["S9997"], dtype=object, index=row.index)
+    row["capacity_hours_week"] = row["capacity_hours_week"].astype("int32")
+    small.append_rows("staff", row)
+    assert {c: str(t) for c, t in small.staff.dtypes.items()} == TABLES["staff"]
+    assert small.staff["staff_id"].iloc[-1] == "S9997"
+
+
 def test_register_table(small):
     """register_table adds a public or hidden table with declared or inferred dtypes."""
     leads = pd.DataFrame(

@@ -18,7 +18,7 @@ from autograders.sandbox.limits import Limits
 # same unseen company: building it once per worker instead of once per notebook is what
 # this saves. Small (a few worlds of a few hundred customers); oldest dropped first.
 _HIDDEN_WORLDS: OrderedDict = OrderedDict()
-HIDDEN_WORLDS_KEPT = 8
+HIDDEN_WORLDS_KEPT = 16       # a trainee's unseen company and its sisters (304A: 5), twice
 
 
 def _built_hidden_world(unit: str, seed: int):
@@ -87,6 +87,15 @@ class EvalContext:
         if "hidden" not in self._cache:
             self._cache["hidden"] = _built_hidden_world(self.unit, self.hidden_seed).copy()
         return self._cache["hidden"]
+
+    def unseen_world(self, seed: int):
+        """Another unseen company of the unit's scenario, built from `seed` (never shown).
+
+        For an evaluator that pools several companies (e.g. sisters whose seeds derive
+        from the hidden seed): each is built once per worker for (unit, seed), like the
+        hidden world, and every call gets its own deep copy.
+        """
+        return _built_hidden_world(self.unit, int(seed)).copy()
 
     def call_function(self, artifact: Any, args_list: list) -> list:
         """Run a submitted function on each args in a fresh sandboxed process.

@@ -67,6 +67,25 @@ class RecordSheet(View):
     # ------------------------------------------------------------------ user actions
     def fill(self, row_key: Any, **values: str) -> None:
         """Fill the editable columns of the row whose key is `row_key`."""
+        self._fill_row(row_key, values)
+        self.refresh()
+
+    def fill_all(self, values: dict[Any, dict[str, str]]) -> None:
+        """Fill several rows at once: ``{row key: {column: text}}``.
+
+        One redraw at the end, not one per row: each redraw checks every row and draws
+        the chart again (20 rows took 2 s, mostly drawing), and only the last is seen.
+        A row that cannot be filled still stops the rest, as one `fill` per row did,
+        and the rows filled before it are shown.
+        """
+        try:
+            for row_key, by_column in values.items():
+                self._fill_row(row_key, by_column)
+        finally:
+            self.refresh()
+
+    def _fill_row(self, row_key: Any, values: dict[str, str]) -> None:
+        """Set one row's boxes without redrawing (the caller refreshes)."""
         where = self.rows.index[self.rows[self.key].astype(str) == str(row_key)]
         if len(where) == 0:
             raise FieldError(self.key, row_key, "a row of the sheet", "copy a listed id")
@@ -80,12 +99,6 @@ class RecordSheet(View):
                 self._boxes[(where[0], c)].value = str(v)
         finally:
             self._quiet = False
-        self.refresh()
-
-    def fill_all(self, values: dict[Any, dict[str, str]]) -> None:
-        """Fill several rows at once: ``{row key: {column: text}}``."""
-        for row_key, by_column in values.items():
-            self.fill(row_key, **by_column)
 
     @property
     def value(self) -> pd.DataFrame:

@@ -64,3 +64,20 @@ def test_typing_in_a_box_updates_the_status_at_once():
     assert sheet._status.value.startswith("0 of 2")
     sheet._boxes[(0, "note")].value = "called back"          # what typing + Enter does
     assert sheet._status.value.startswith("1 of 2")
+
+
+def test_fill_all_redraws_once_with_every_row_filled(sheet, monkeypatch):
+    """fill_all draws the chart once, after the last row, with the final counts."""
+    drawn = []
+    monkeypatch.setattr(sheet, "_draw", lambda: drawn.append(dict(sheet.chart_data)))
+    sheet.fill_all({"C1": {"note": "confirm the order"}, "C2": {"note": "call again soon"}})
+    assert drawn == [{"complete": 2, "to fix": 0}]
+
+
+def test_fill_all_stops_at_a_bad_row_and_shows_the_rows_before_it(sheet):
+    """A bad row raises as before; the rows filled before it are kept and shown."""
+    with pytest.raises(FieldError):
+        sheet.fill_all({"C1": {"note": "confirm the order"}, "C9": {"note": "x y"},
+                        "C2": {"note": "call again soon"}})
+    assert sheet.problems() == {"C2": "write a note"}
+    assert "1 of 2 rows complete" in sheet._status.value

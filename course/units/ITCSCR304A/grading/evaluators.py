@@ -274,15 +274,13 @@ def unseen_companies(ctx: EvalContext, n: int = UNSEEN_COMPANIES) -> list[Any]:
     method and a blind one separate. The sisters' seeds derive from the hidden seed, so
     they are as unseen as the hidden world itself.
     """
-    from crm_sim.world import World
-
     cache = ctx._cache.setdefault("itcscr304a_unseen", [])
     if not cache:
         first = ctx.hidden_world()
         cache.append(first)
         for j in range(1, n):
             seed = (int(first.scenario.seed) * 7919 + 104_729 * j) % (2 ** 31 - 1)
-            cache.append(World.build(first.scenario.replace(seed=seed)))
+            cache.append(ctx.unseen_world(seed))     # built once per worker, copied here
     return cache[:n]
 
 

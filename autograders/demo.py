@@ -111,8 +111,9 @@ def submit_cohort(course: Course, code: str, profiles: dict[str, str],
                   variants: dict[str, dict[str, str]]) -> list[Path]:
     """Write every trainee's submission of one unit; profiles: trainee -> variant name.
 
-    The "hostile" profile loops forever in the unit's first notebook and submits full
-    solutions elsewhere, so the demo shows a timeout without waiting for one per notebook.
+    The "hostile" profile loops forever in the unit's first notebook and hands in none of
+    the others, so the demo shows a timeout and a missing notebook, and waits for one
+    timeout per unit rather than one per notebook.
     """
     paths = []
     for index, nb_name in enumerate(course.notebooks(code)):
@@ -120,8 +121,9 @@ def submit_cohort(course: Course, code: str, profiles: dict[str, str],
         released = json.loads((course.release_dir / code / f"{nb_name}.ipynb").read_text())
         for trainee, profile in profiles.items():
             if profile == "hostile":
-                # one runaway loop (first notebook) shows the timeout; the rest is full
-                variant = hostile_variant(source) if index == 0 else {}
+                if index > 0:
+                    continue        # not handed in: graded as missing, without a kernel
+                variant = hostile_variant(source)
             else:
                 variant = variants.get(profile, {})
             paths.append(place_submission(course, trainee, code, nb_name,

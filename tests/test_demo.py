@@ -116,3 +116,18 @@ def test_demo_cohort_is_one_trainee_per_profile():
     from autograders.demo import COHORT_PROFILES
 
     assert sorted(COHORT_PROFILES) == ["full", "hostile", "partial", "wrong"]
+
+
+def test_hostile_trainee_hands_in_only_the_looping_notebook(tmp_path):
+    """In a unit of three notebooks the hostile trainee submits the first (looping) one only."""
+    from autograders.course import resolve_course
+
+    course = copy_course(resolve_course(None).root, tmp_path / "course")
+    release_unit(course, "ITCSCR304A")
+    paths = submit_cohort(course, "ITCSCR304A", {"T1": "full", "T4": "hostile"},
+                          unit_variants(course, "ITCSCR304A"))
+    names = course.notebooks("ITCSCR304A")
+    by_trainee = {t: sorted(p.stem for p in paths if p.parts[-3] == t) for t in ("T1", "T4")}
+    assert len(names) == 3 and by_trainee == {"T1": names, "T4": names[:1]}
+    looping = json.loads(next(p for p in paths if p.parts[-3] == "T4").read_text())
+    assert any("while True" in "".join(c["source"]) for c in looping["cells"])

@@ -5,13 +5,16 @@ collect_ignore_glob = ["fixtures/*"]
 
 import pytest  # noqa: E402
 
-# Groups that take longest, longest first (seconds of one worker, from `make test
-# --durations` and per-file timings on 2 cores). Started first, so the two workers
-# finish close together; every other group follows, the one with most tests first.
+# Groups that take longest, longest first: seconds on one worker in a `make test` on 2
+# cores at load average 7 to 9 (other jobs on the machine). Started first, so the two
+# workers finish close together; every other group follows, the one with most tests first.
 LONGEST_GROUPS = {
-    "browser": 600,
-    "tests/test_hostile.py": 300,
-    "tests/test_hub.py": 200,
+    "browser": 1450,
+    "tests/units/test_unit_itcscr304a.py": 600,
+    "tests/units/test_unit_itcscr410a.py": 490,
+    "tests/units/test_unit_104917l3.py": 170,
+    "tests/test_hostile.py": 110,
+    "tests/test_hub.py": 75,
 }
 
 

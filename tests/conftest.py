@@ -13,8 +13,15 @@ LONGEST_GROUPS = {
     "tests/units/test_unit_itcscr304a.py": 600,
     "tests/units/test_unit_itcscr410a.py": 490,
     "tests/units/test_unit_104917l3.py": 170,
+    "tests/units/test_104917l3_reliability.py": 320,
+    "tests/test_benchmarks_runner.py": 175,
     "tests/test_hostile.py": 110,
+    "tests/units/test_itcscr410a_reliability.py": 85,
+    "tests/units/test_unit_itcscr512a.py": 85,
     "tests/test_hub.py": 75,
+    "tests/test_cluster.py": 75,
+    "tests/units/test_itcscr512a_reliability.py": 60,
+    "tests/test_docs_commands.py": 55,
 }
 
 

@@ -26,8 +26,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP) grading-deps
 	$(BIN)/crm-course demo
 
+# Both cores: each test file stays on one worker, so a file's shared fixtures are built
+# once; the browser tests share one JupyterLab server (tests/conftest.py groups them).
+TEST_WORKERS ?= 2
 test: $(STAMP) system-deps hub-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25
 
 lab: $(STAMP)
 	$(BIN)/crm-course lab

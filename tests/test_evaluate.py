@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from sandbox_slots import leased_slot
 
 from autograders.checks import EvalContext
 from autograders.sandbox.evaluate import CallError, function_source
 from autograders.sandbox.limits import Limits
 
 LIMITS = Limits(memory_mb=1024, cell_timeout_s=4, notebook_timeout_s=30)
+SLOT = leased_slot()   # leased machine-wide: no other test run shares its uid
 
 
 def _fn(source: str, name: str) -> dict:
@@ -19,7 +21,7 @@ def _fn(source: str, name: str) -> dict:
 def ctx():
     """A context whose function calls run on slot 9 with small limits."""
     return EvalContext(unit="FIXTURE1", trainee_id="T1", trainee_seed=1, hidden_seed=2,
-                       limits=LIMITS, slot=9)
+                       limits=LIMITS, slot=SLOT)
 
 
 def test_good_function_results_are_plain(ctx):

@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from grading_helpers import SECRET, UNIT, copy_fixture_course
+from sandbox_slots import leased_slot
 
 from autograders.checks import load_evaluators
 from autograders.feedback import sanitise, secret_needles, write_feedback
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.slow
 FIXTURE_DIR = Path(__file__).parent / "fixtures" / "course" / "units" / "FIXTURE1"
 SOURCE = FIXTURE_DIR / "fixture1.ipynb"
 LIMITS = Limits(memory_mb=1536, cell_timeout_s=10, notebook_timeout_s=60)
+SLOT = leased_slot()   # leased machine-wide: no other test run shares its uid
 OPTIONS = ("a", "b", "c", "d")
 
 
@@ -59,7 +61,7 @@ def _grade(tmp_path, nb, evaluators, source=SOURCE, trainee="T042"):
     path = tmp_path / f"sub-{trainee}.ipynb"
     path.write_text(json.dumps(nb))
     return grade_notebook(source, path, unit=UNIT, trainee_id=trainee, secret=SECRET,
-                          evaluators=evaluators, limits=LIMITS, slot=35)
+                          evaluators=evaluators, limits=LIMITS, slot=SLOT)
 
 
 def _source_with_key(tmp_path, option: str):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from grading_helpers import SECRET, UNIT, copy_fixture_course
+from sandbox_slots import leased_slot
 
 from autograders.checks import load_evaluators
 from autograders.fingerprint import (
@@ -19,6 +20,8 @@ from autograders.fingerprint import (
 from autograders.reports.competency import MODEL_ANSWER_FLAG
 from autograders.reports.similarity import MODEL_ANSWER, copied_pairs, merge_pairs
 from autograders.unitspec import load_unit_spec
+
+SLOT = leased_slot()   # leased machine-wide: no other test run shares its uid
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE_DIR = Path(__file__).parent / "fixtures" / "course" / "units" / "FIXTURE1"
@@ -137,7 +140,7 @@ def test_copied_answers_flagged_in_similarity_and_competency(tmp_path):
         path.parent.mkdir(parents=True)
         path.write_text(json.dumps(nb))
         result = grade_notebook(source, path, unit=UNIT, trainee_id=tid, secret=SECRET,
-                                evaluators=evaluators, limits=LIMITS, slot=36)
+                                evaluators=evaluators, limits=LIMITS, slot=SLOT)
         squares = next(c for c in result.cells if c.grade_id == "squares_test")
         assert squares.status == "passed" and squares.evidence["fingerprint"].startswith("py:")
         assert ("matches_model_answer" in squares.evidence) == (tid != "T3")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from sandbox_slots import leased_slot
 
 from autograders.checks import load_evaluators
 from autograders.hostile import (
@@ -44,8 +45,9 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURE_DIR = REPO / "tests" / "fixtures" / "course" / "units" / "FIXTURE1"
 LIMITS = Limits(memory_mb=1536, cell_timeout_s=5, notebook_timeout_s=30, output_bytes=100_000,
                 file_bytes=20_000_000, max_processes=64)
-SLOTS = (21, 22) if os.geteuid() == 0 else (21,)   # without root, runs share one uid's
-                                                     # process budget: one at a time
+# leased, not fixed: another xdist worker's kernels must not count as this run's survivors
+SLOTS = ((leased_slot(), leased_slot()) if os.geteuid() == 0   # without root, runs share
+         else (leased_slot(),))                               # one uid's budget: one at a time
 HIDDEN_MARKER = "FIXTURE1-HIDDEN-MARKER"
 GRADEBOOK_MARKER = "GRADEBOOK-SECRET-ROW-7731"
 SECRET = "course-secret-never-shown-5521"
@@ -64,6 +66,21 @@ def survivors(uid: int) -> list[int]:
             if p.info["uids"] and uid in (p.info["uids"].real, p.info["uids"].effective)
             and p.info["status"] != psutil.STATUS_ZOMBIE]
 
+
+
+@pytest.mark.skipif(not ROOT, reason=NO_ROOT)
+def test_survivors_sees_a_process_left_on_this_runs_slot():
+    """A process still running as this run's slot uid is reported (a leak would fail)."""
+    import subprocess
+
+    uid = slot_ids(SLOTS[0])[0]
+    leak = subprocess.Popen(["sleep", "60"], user=uid, group=uid, extra_groups=[], cwd="/")
+    try:
+        assert leak.pid in survivors(uid)
+    finally:
+        leak.kill()
+        leak.wait()
+    assert leak.pid not in survivors(uid)
 
 def _digest(root: Path) -> dict[str, str]:
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()

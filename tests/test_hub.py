@@ -10,8 +10,10 @@ answers through the contents API and submits; the instructor collects through fo
 
 Needs root (accounts, servers spawned as them) and `make hub-deps`. Everything it creates
 (accounts, groups, homes, exchange, the hub and every server) is removed at the end, also
-after a failure. Accounts and groups carry the prefix ``crmhubt`` so a rerun after a
-killed run clears what the killed run left.
+after a failure. Accounts and groups carry the prefix ``crmhubt<pid>`` (this test
+process's pid), so concurrent runs (pytest-xdist workers, other checkouts on the machine)
+never share an account, a home or a gradebook; a later run clears what a killed run (one
+whose pid is gone) left.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import grp
 import json
 import os
 import pwd
+import re
 import secrets
 import shutil
 import socket
@@ -46,7 +49,8 @@ SERVER_BIN = (SERVERS_HOME / ".venv" / "bin"
               if (SERVERS_HOME / ".venv" / ".installed").exists() else BIN)
 JUPYTER_DIR = (SERVERS_HOME / "jupyter" if (SERVERS_HOME / "jupyter").is_dir()
                else DEPLOY / "jupyter")
-PREFIX = "crmhubt"
+STEM = "crmhubt"
+PREFIX = f"{STEM}{os.getpid()}"     # this run's own accounts and groups
 INSTRUCTOR = f"{PREFIX}-instr"
 TRAINEES = {f"{PREFIX}-t1": "full", f"{PREFIX}-t2": "partial"}
 GROUPS = {"CRM_INSTRUCTOR_GROUP": f"{PREFIX}-instructors",
@@ -77,11 +81,24 @@ def _run(cmd, *, env=None, user=None, cwd=None, check=True):
     return proc
 
 
-def _remove_accounts() -> None:
-    """Delete this test's accounts (their processes first, by pid) and groups."""
+def _killed_runs_prefixes() -> set[str]:
+    """Prefixes of accounts or groups left by earlier runs whose test process is gone."""
     import psutil
 
-    names = [INSTRUCTOR, *TRAINEES]
+    names = [u.pw_name for u in pwd.getpwall()] + [g.gr_name for g in grp.getgrall()]
+    found = set()
+    for name in names:
+        match = re.fullmatch(rf"{STEM}(\d+)-.+", name)
+        if match and not psutil.pid_exists(int(match.group(1))):
+            found.add(f"{STEM}{match.group(1)}")
+    return found
+
+
+def _remove_accounts(prefix: str = PREFIX) -> None:
+    """Delete the accounts (their processes first, by pid) and groups named ``prefix-*``."""
+    import psutil
+
+    names = [u.pw_name for u in pwd.getpwall() if u.pw_name.startswith(f"{prefix}-")]
     uids = set()
     for name in names:
         try:
@@ -94,11 +111,7 @@ def _remove_accounts() -> None:
     for name in names:
         if name in {p.pw_name for p in pwd.getpwall()}:
             subprocess.run(["userdel", "--remove", name], capture_output=True, check=False)
-    for group in GROUPS.values():
-        try:
-            grp.getgrnam(group)
-        except KeyError:
-            continue
+    for group in [g.gr_name for g in grp.getgrall() if g.gr_name.startswith(f"{prefix}-")]:
         subprocess.run(["groupdel", group], capture_output=True, check=False)
 
 
@@ -180,6 +193,8 @@ def hub_run():
     proxy = DEPLOY / "node_modules" / ".bin" / "configurable-http-proxy"
     assert proxy.exists() and (BIN / "jupyterhub").exists(), "run `make hub-deps` first"
     assert shutil.which("runuser") and shutil.which("useradd")
+    for killed in _killed_runs_prefixes():
+        _remove_accounts(killed)
     _remove_accounts()
     base = Path(tempfile.mkdtemp(prefix=f"{PREFIX}-"))
     base.chmod(0o755)                       # trainees must reach the exchange inside it

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from sandbox_slots import leased_slot
 
 from autograders.checks.messages import (
     QUOTE_MAX,
@@ -21,6 +22,7 @@ from autograders.sandbox.limits import Limits
 FIVE_MB = "b" * 5_000_000
 LEAK = "LEAKMARK"
 LIMITS = Limits(memory_mb=1536, cell_timeout_s=20, notebook_timeout_s=60)
+SLOT = leased_slot()   # leased machine-wide: no other test run shares its uid
 
 
 def test_quote_cuts_every_value_to_200_characters():
@@ -63,7 +65,7 @@ def test_submitted_function_error_text_never_leaves_its_sandbox():
            "        raise type('LEAKMARK_' + rows, (KeyError,), {})('x')\n"
            "    raise ValueError('LEAKMARK ' + str(rows))\n")
     out = call_function({"__function__": "f", "source": src},
-                        [[["C000007", "Jane Hidden"]], ["dyn"]], limits=LIMITS, slot=33)
+                        [[["C000007", "Jane Hidden"]], ["dyn"]], limits=LIMITS, slot=SLOT)
     assert [(r.kind, r.message) for r in out] == [("raised", "ValueError"),
                                                   ("raised", "KeyError")]
 
@@ -102,7 +104,7 @@ def test_real_unit_failure_on_unseen_company_leaks_no_text(code, grade_id, src):
     from autograders.checks.context import EvalContext
 
     fn = _unit_evaluators(code)[grade_id]
-    ctx = EvalContext(code, "T042", 1, 987654, limits=LIMITS, slot=34)
+    ctx = EvalContext(code, "T042", 1, 987654, limits=LIMITS, slot=SLOT)
     name = src.split("(")[0].split()[-1]
     verdict = fn({"__function__": name, "source": src}, ctx)
     text = verdict.message + json.dumps(verdict.evidence)

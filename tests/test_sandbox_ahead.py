@@ -7,13 +7,14 @@ import os
 import re
 
 import pytest
+from sandbox_slots import leased_slot
 
 from autograders.checks import load_evaluators
 from autograders.sandbox import ahead, bwrap
 from autograders.sandbox.limits import can_drop_privileges, slot_ids
 from tests.test_sandbox_grade import FIXTURE_DIR, LIMITS, SOURCE, _submission
 
-SLOT, SPARE = 33, 34
+SLOT, SPARE = leased_slot(), leased_slot()   # leased: no other run shares their uids
 
 PROBE = (
     "import os, pathlib\n"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from sandbox_slots import leased_slot
 
 from autograders.hostile import FORK_BOMB
 from autograders.sandbox import bwrap
@@ -20,7 +21,8 @@ from crm_sim.errors import FieldError
 
 REPO = Path(__file__).resolve().parents[1]
 
-SLOT = 7          # a slot no other test module uses, so uid-based checks are exact
+SLOT = leased_slot()    # no other process holds it, so uid-based checks are exact
+OTHER_SLOT = leased_slot()
 LIMITS = Limits(memory_mb=1024, cell_timeout_s=5, notebook_timeout_s=20, file_bytes=5_000_000,
                 max_processes=40)
 ROOT = os.geteuid() == 0
@@ -226,7 +228,7 @@ def test_leftovers_of_a_run_are_gone_for_the_next_and_the_host(ws):
 
     tag, key = secrets.token_hex(4), 0x5EC0000 + secrets.randbelow(0xFFFF)
     assert _run(ws, LEAVE.format(t=tag, key=key)).stdout.split() == [b"made", b"True"]
-    other = Workspace.create(SLOT + 1)
+    other = Workspace.create(OTHER_SLOT)
     try:
         assert _run(other, FIND.format(t=tag, key=key)).stdout.split() == [
             b"seen", b"[]", b"False"]
@@ -261,7 +263,7 @@ print(len(pids), any(x == {grader!r} for x in lines), read_mine)
 
 def test_sandbox_cannot_see_course_repo_other_workspaces_or_shadow(ws):
     """Repository course/, tests/, .git, another run's workspace, /etc/shadow: absent."""
-    other = Workspace.create(SLOT + 1)
+    other = Workspace.create(OTHER_SLOT)
     (other.path / "answers.txt").write_text("another trainee")
     paths = [REPO / "course", REPO / "tests", REPO / ".git", REPO / "pyproject.toml",
              other.path, other.path / "answers.txt", Path("/etc/shadow"), Path("/root/.bashrc")]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from sandbox_slots import leased_slot
 
 from autograders.checks import load_evaluators
 from autograders.sandbox import Limits, grade_notebook
@@ -16,6 +17,7 @@ from autograders.sandbox.prepare import read_source, released_notebook
 FIXTURE_DIR = Path(__file__).parent / "fixtures" / "course" / "units" / "FIXTURE1"
 SOURCE = FIXTURE_DIR / "fixture1.ipynb"
 LIMITS = Limits(memory_mb=1536, cell_timeout_s=10, notebook_timeout_s=60)
+SLOT = leased_slot()   # leased machine-wide: no other test run shares its uid
 
 
 def _submission(answers: dict[str, str] | None = None) -> dict:
@@ -48,7 +50,7 @@ def _grade(tmp_path, nb, evaluators, **kw):
     path = tmp_path / "sub.ipynb"
     path.write_text(json.dumps(nb))
     return grade_notebook(SOURCE, path, unit="FIXTURE1", trainee_id="T042", secret="s3cret",
-                          evaluators=evaluators, limits=LIMITS, slot=31, **kw)
+                          evaluators=evaluators, limits=LIMITS, slot=SLOT, **kw)
 
 
 def _points(result) -> dict[str, tuple[str, float]]:
@@ -112,7 +114,7 @@ def test_missing_evaluator_and_raising_evaluator(tmp_path, evaluators):
 def test_missing_submission_is_missing(evaluators):
     """No file at all -> status missing, no cells, no exception."""
     result = grade_notebook(SOURCE, None, unit="FIXTURE1", trainee_id="T1", secret="s",
-                            evaluators=evaluators, limits=LIMITS, slot=31)
+                            evaluators=evaluators, limits=LIMITS, slot=SLOT)
     assert result.status == "missing" and result.cells == []
     assert result.to_dict()["status"] == "missing"
 
@@ -167,7 +169,7 @@ def test_cells_before_a_timeout_keep_their_scores(tmp_path, evaluators):
     path = tmp_path / "sub.ipynb"
     path.write_text(json.dumps(nb))
     result = grade_notebook(SOURCE, path, unit="FIXTURE1", trainee_id="T042", secret="s",
-                            evaluators=evaluators, slot=31,
+                            evaluators=evaluators, slot=SLOT,
                             limits=Limits(memory_mb=1536, cell_timeout_s=4,
                                           notebook_timeout_s=60))
     assert result.status == "timed_out" and f"timed out in cell #{at + 2}" in result.reason

@@ -65,3 +65,17 @@ def pytest_xdist_make_scheduler(config, log):
 def _trainee_world_dir(tmp_path_factory, monkeypatch):
     """Keep each test's saved trainee worlds (`my_world`) out of the repository."""
     monkeypatch.setenv("CRM_WORLD_DIR", str(tmp_path_factory.mktemp("crm_world")))
+
+
+@pytest.fixture(autouse=True)
+def _no_failed_check_left_by_another_test():
+    """Each test starts with no failed check noted.
+
+    Outside IPython every "cell" is one marker, so a check that failed in an earlier test
+    would make this test's `submit` say "not ready".
+    """
+    from autograders.checks import friendly
+
+    friendly._STATE["failed_in"] = None
+    yield
+    friendly._STATE["failed_in"] = None

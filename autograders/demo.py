@@ -29,7 +29,9 @@ from autograders.course import Course, resolve_course
 HOSTILE_SOURCE = "while True:  # a trainee's runaway loop\n    pass\n"
 # One trainee of each competence (variant names; missing variants fall back to "full"):
 # enough to show every decision (competent, not yet, pending) and status (timed_out too).
-COHORT_PROFILES = ["full", "partial", "wrong", "hostile"]
+# The hostile trainee comes first (T001): its timeout then runs while the other worker
+# grades the rest of the unit, instead of holding up the end of the run on one worker.
+COHORT_PROFILES = ["hostile", "full", "partial", "wrong"]
 DEMO_SECRET = "demo-course-secret-not-for-real-cohorts"
 # The hostile trainee's loop runs until the cell timeout: 10 s shows it without the demo
 # waiting half a minute; the units' slowest honest cell takes a few seconds.
@@ -132,8 +134,9 @@ def submit_cohort(course: Course, code: str, profiles: dict[str, str],
 
 
 # Trainees who read a unit's text in another language (recorded for every unit whose
-# unit.toml offers it, as `crm-course release --lang zh-Hant --trainee T002` would).
-DEMO_LANGUAGES = {"T002": "zh-Hant"}
+# unit.toml offers it, as `crm-course release --lang zh-Hant --trainee T003` would): the
+# partial trainee, whose feedback has the most to say.
+DEMO_LANGUAGES = {"T003": "zh-Hant"}
 
 
 def record_demo_languages(course: Course, code: str) -> list[str]:

@@ -69,12 +69,12 @@ def test_release_carries_the_record(course, tmp_path):
 
 
 def test_demo_cohort_has_a_chinese_reader_where_a_unit_offers_it(course):
-    """The demo records T002 as reading 繁體中文 in the bilingual unit only."""
+    """The demo records T003 as reading 繁體中文 in the bilingual unit only."""
     from autograders.demo import record_demo_languages
 
     assert record_demo_languages(course, "ENONLY1") == []
-    assert record_demo_languages(course, UNIT) == ["T002"]
-    assert read_record(course)["trainees"] == {"T002": "zh-Hant"}
+    assert record_demo_languages(course, UNIT) == ["T003"]
+    assert read_record(course)["trainees"] == {"T003": "zh-Hant"}
 
 
 @pytest.mark.slow

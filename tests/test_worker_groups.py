@@ -1,10 +1,10 @@
-"""`make test`'s work units on pytest-xdist workers (tests/conftest.py)."""
+"""`make test`'s work units on pytest-xdist workers (tests/worker_groups.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import LONGEST_GROUPS, worker_group
+from worker_groups import LONGEST_GROUPS, worker_group
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -557,3 +557,49 @@ def test_hostile_rules_of_the_right_kind_earn_nothing(gid, rule, ev, ctx):
     verdict = ev[gid](rule, ctx)
     assert verdict.score == 0.0 and verdict.message
     assert time.monotonic() - start < 15
+
+
+@pytest.mark.slow
+def test_kernel_claiming_another_trainees_id_earns_only_the_letters_both_share(tmp_path):
+    """A kernel that claims a friend's id earns only where the friend's letter is its own.
+
+    The notebook sets CRM_TRAINEE_ID to a friend's id, so the quiz shows the friend's
+    option order, and answers with the friend's letters; it is graded under its own id.
+    """
+    import json
+
+    from autograders.checks import load_evaluators
+    from autograders.demo import make_submission
+    from autograders.sandbox.grade import grade_notebook
+    from autograders.sandbox.limits import Limits
+    from autograders.unitspec import helper_files
+
+    source_nb = UNIT_DIR / "01_customer_relations.ipynb"
+    source = json.loads(source_nb.read_text())
+    release = tmp_path / "release"
+    release.mkdir()
+    for f in helper_files(UNIT_DIR):
+        (release / f.name).write_bytes(f.read_bytes())
+    spoof, keys = {}, {}
+    for cell in source["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
+        gid = meta.get("grade_id", "")
+        if meta.get("solution") and re.fullmatch(r"q_k\w+_answer", gid):
+            body = "".join(cell["source"]).split("### BEGIN SOLUTION\n")[1].split(
+                "### END SOLUTION")[0]
+            spoof[gid] = 'import os\nos.environ["CRM_TRAINEE_ID"] = "T-friend"\n' + body
+            keys[gid[:-len("_answer")] + "_test"] = re.search(r'"(answer_\w+)", "(\w)"', body)
+    sub = tmp_path / "spoof.ipynb"
+    sub.write_text(json.dumps(make_submission(source, source, spoof)))
+    evaluators = load_evaluators(CODE, load_unit_spec(UNIT_DIR).evaluators, base_dir=UNIT_DIR)
+    result = grade_notebook(source_nb, sub, unit=CODE, trainee_id="T-cheat", secret="s",
+                            evaluators=evaluators, support_files=sorted(release.iterdir()),
+                            limits=Limits(cell_timeout_s=60))
+    assert result.status == "graded", result.reason
+    got = {c.grade_id: c.points for c in result.cells if c.grade_id in keys}
+    shared = {gid for gid, m in keys.items()
+              if shown_letter(m[1], m[2], trainee="T-friend") == shown_letter(
+                  m[1], m[2], trainee="T-cheat")}
+    assert len(got) == len(keys) >= 5
+    assert {gid for gid, pts in got.items() if pts > 0} == shared
+    assert len(shared) < len(keys) / 2

@@ -46,3 +46,36 @@ def run_cell(source: str, ns: dict) -> dict:
     """Execute a cell's source in `ns` (solution markers are comments) and return ns."""
     exec(compile(source, "<cell>", "exec"), ns)  # noqa: S102 - our own notebook source
     return ns
+
+
+def grade_as_released(unit_dir: Path, notebook: str, submission: dict, trainees: Iterable[str],
+                      work: Path, languages: str | None = None) -> dict:
+    """Grade one submitted notebook as each trainee, beside the unit's released helpers.
+
+    The released helper files (and `languages`, the text of the release's
+    ``languages.toml``, when given) are what the grader copies next to a notebook, so the
+    run is the one `crm-course grade` makes. Returns trainee -> SubmissionResult.
+    """
+    import json
+
+    from autograders.checks import load_evaluators
+    from autograders.sandbox.grade import grade_notebook
+    from autograders.sandbox.limits import Limits
+    from autograders.unitspec import helper_files, load_unit_spec
+
+    unit_dir = Path(unit_dir)
+    spec = load_unit_spec(unit_dir)
+    release = Path(work) / "release"
+    release.mkdir(parents=True, exist_ok=True)
+    for f in helper_files(unit_dir):
+        (release / f.name).write_bytes(f.read_bytes())
+    if languages is not None:
+        (release / "languages.toml").write_text(languages, encoding="utf-8")
+    sub = Path(work) / f"{notebook}.submitted.ipynb"
+    sub.write_text(json.dumps(submission))
+    evaluators = load_evaluators(spec.code, spec.evaluators, base_dir=unit_dir)
+    return {t: grade_notebook(unit_dir / f"{notebook}.ipynb", sub, unit=spec.code, trainee_id=t,
+                              secret="s", evaluators=evaluators,
+                              support_files=sorted(release.iterdir()),
+                              limits=Limits(cell_timeout_s=60))
+            for t in trainees}

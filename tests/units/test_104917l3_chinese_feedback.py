@@ -11,6 +11,7 @@ import re
 
 import pytest
 from unit_loader import evaluators_module, helper_module
+from unit_notebooks import grade_as_released
 
 from autograders.checks import EvalContext, registered
 from autograders.checks.context import language_of
@@ -174,24 +175,14 @@ def test_graded_notebook_feedback_follows_the_release_record(tmp_path):
 
     from autograders.checks import load_evaluators
     from autograders.demo import make_submission
-    from autograders.sandbox.grade import grade_notebook
-    from autograders.sandbox.limits import Limits
-    from autograders.unitspec import helper_files, load_unit_spec
+    from autograders.unitspec import load_unit_spec
 
     unit_dir = Path(desk.TEXT_FILE).parent
-    release = tmp_path / "release"
-    release.mkdir()
-    for f in helper_files(unit_dir):
-        (release / f.name).write_bytes(f.read_bytes())
-    (release / "languages.toml").write_text('default = "en"\n[trainees]\n"T002" = "zh-Hant"\n')
-    source = unit_dir / "01_customer_relations.ipynb"
-    nb = json.loads(source.read_text())
-    sub = tmp_path / "sub.ipynb"
-    sub.write_text(json.dumps(make_submission(nb, nb, {})))
+    nb = json.loads((unit_dir / "01_customer_relations.ipynb").read_text())
+    results = grade_as_released(unit_dir, "01_customer_relations", make_submission(nb, nb, {}),
+                                ("T002", "T003"), tmp_path,
+                                languages='default = "en"\n[trainees]\n"T002" = "zh-Hant"\n')
     evaluators = load_evaluators(CODE, load_unit_spec(unit_dir).evaluators, base_dir=unit_dir)
-    results = {t: grade_notebook(source, sub, unit=CODE, trainee_id=t, secret="s",
-                                 evaluators=evaluators, support_files=sorted(release.iterdir()),
-                                 limits=Limits(cell_timeout_s=60)) for t in ("T002", "T003")}
     graded = {t: [c for c in r.cells if c.grade_id in evaluators] for t, r in results.items()}
     assert all(r.status == "graded" for r in results.values())
     assert graded["T002"] and all(CJK.search(c.message) for c in graded["T002"])

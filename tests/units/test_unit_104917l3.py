@@ -12,7 +12,12 @@ from pathlib import Path
 import nbformat
 import pytest
 from unit_loader import evaluators_module, helper_module
-from unit_notebooks import cells_with_outputs, graded_code_cells, solution_cells
+from unit_notebooks import (
+    cells_with_outputs,
+    grade_as_released,
+    graded_code_cells,
+    solution_cells,
+)
 
 from autograders.checks import EvalContext, registered
 from autograders.unitspec import load_unit_spec
@@ -503,27 +508,14 @@ def test_a_chinese_reader_is_graded_in_chinese(tmp_path):
     """With the release's language record, the graded run speaks 繁體中文 to T002 only."""
     import json
 
-    from autograders.checks import load_evaluators
     from autograders.demo import make_submission
-    from autograders.sandbox.grade import grade_notebook
-    from autograders.sandbox.limits import Limits
-    from autograders.unitspec import helper_files
 
-    release = tmp_path / "release"
-    release.mkdir()
-    for f in helper_files(UNIT_DIR):
-        (release / f.name).write_bytes(f.read_bytes())
-    (release / "languages.toml").write_text('default = "en"\n[trainees]\n"T002" = "zh-Hant"\n')
-    source = UNIT_DIR / "01_customer_relations.ipynb"
-    nb = json.loads(source.read_text())
-    sub = tmp_path / "sub.ipynb"
-    sub.write_text(json.dumps(make_submission(nb, nb, {})))
-    evaluators = load_evaluators(CODE, SPEC.evaluators, base_dir=UNIT_DIR)
+    nb = json.loads((UNIT_DIR / "01_customer_relations.ipynb").read_text())
+    results = grade_as_released(UNIT_DIR, "01_customer_relations", make_submission(nb, nb, {}),
+                                ("T002", "T003"), tmp_path,
+                                languages='default = "en"\n[trainees]\n"T002" = "zh-Hant"\n')
     outputs = {}
-    for trainee in ("T002", "T003"):
-        result = grade_notebook(source, sub, unit=CODE, trainee_id=trainee, secret="s",
-                                evaluators=evaluators, support_files=sorted(release.iterdir()),
-                                limits=Limits(cell_timeout_s=60))
+    for trainee, result in results.items():
         assert result.status == "graded", result.reason
         outputs[trainee] = json.dumps(result.grading_outputs, ensure_ascii=False)
         assert sum(c.points for c in result.cells) == 9      # the language changes no grade
@@ -568,18 +560,9 @@ def test_kernel_claiming_another_trainees_id_earns_only_the_letters_both_share(t
     """
     import json
 
-    from autograders.checks import load_evaluators
     from autograders.demo import make_submission
-    from autograders.sandbox.grade import grade_notebook
-    from autograders.sandbox.limits import Limits
-    from autograders.unitspec import helper_files
 
-    source_nb = UNIT_DIR / "01_customer_relations.ipynb"
-    source = json.loads(source_nb.read_text())
-    release = tmp_path / "release"
-    release.mkdir()
-    for f in helper_files(UNIT_DIR):
-        (release / f.name).write_bytes(f.read_bytes())
+    source = json.loads((UNIT_DIR / "01_customer_relations.ipynb").read_text())
     spoof, keys = {}, {}
     for cell in source["cells"]:
         meta = cell["metadata"].get("nbgrader", {})
@@ -589,12 +572,9 @@ def test_kernel_claiming_another_trainees_id_earns_only_the_letters_both_share(t
                 "### END SOLUTION")[0]
             spoof[gid] = 'import os\nos.environ["CRM_TRAINEE_ID"] = "T-friend"\n' + body
             keys[gid[:-len("_answer")] + "_test"] = re.search(r'"(answer_\w+)", "(\w)"', body)
-    sub = tmp_path / "spoof.ipynb"
-    sub.write_text(json.dumps(make_submission(source, source, spoof)))
-    evaluators = load_evaluators(CODE, load_unit_spec(UNIT_DIR).evaluators, base_dir=UNIT_DIR)
-    result = grade_notebook(source_nb, sub, unit=CODE, trainee_id="T-cheat", secret="s",
-                            evaluators=evaluators, support_files=sorted(release.iterdir()),
-                            limits=Limits(cell_timeout_s=60))
+    result = grade_as_released(UNIT_DIR, "01_customer_relations",
+                               make_submission(source, source, spoof), ["T-cheat"],
+                               tmp_path)["T-cheat"]
     assert result.status == "graded", result.reason
     got = {c.grade_id: c.points for c in result.cells if c.grade_id in keys}
     shared = {gid for gid, m in keys.items()

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pytest
 from grading_helpers import FIXTURE_COURSE, UNIT
+from server_process import start_server
 
 pytestmark = pytest.mark.slow
 
@@ -221,9 +222,9 @@ def hub_run():
 
         log = base / "hub.log"
         with open(log, "w") as out:
-            hub_proc = subprocess.Popen(
+            hub_proc = start_server(
                 [BIN / "jupyterhub", "-f", DEPLOY / "jupyterhub_config.py"], cwd=state.parent,
-                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                env=env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{env['CRM_HUB_PORT']}"
         mark = time.monotonic()
         _wait_for(f"{url}/hub/api", 60, hub_proc, log)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from browserenv import ARTIFACTS, REPO, TRAINEE, require_chromium, stop, wait_for_http
+from server_process import start_server
 
 # The server's own settings: what made Run All reliable on a fresh server.
 LAB_SETTINGS = {
@@ -147,9 +148,8 @@ def lab_server(tmp_path_factory):
         cmd.append("--allow-root")
     log = home / "lab.log"
     with log.open("w") as out:
-        proc = subprocess.Popen(cmd, cwd=root, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True,
-                                env=lab_environment(home / "settings", home))
+        proc = start_server(cmd, cwd=root, stdout=out, stderr=subprocess.STDOUT,
+                            env=lab_environment(home / "settings", home))
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(f"{url}/api/status?token={token}", proc, log)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from browserenv import stop, wait_for_http
+from server_process import start_server
 from widgetdriver import click, pick, settle_page, type_in
 
 from autograders.onboard import ONBOARDING_TRAINEE
@@ -37,10 +38,10 @@ def onboarding(released_course, tmp_path_factory):
     log = out / "voila.log"
     cli = Path(sys.executable).with_name("crm-course")
     with log.open("w") as sink:
-        proc = subprocess.Popen(
+        proc = start_server(
             [str(cli), "onboard", UNIT, "--no-browser", "--course", str(released_course.root),
              "--out", str(out), "--", f"--port={port}", "--Voila.ip=127.0.0.1"],
-            stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+            stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(f"{url}/", proc, log, timeout=180)

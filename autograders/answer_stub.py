@@ -18,11 +18,10 @@ from collections.abc import Iterable
 
 from crm_sim.ui.language import ENGLISH, LANGUAGES
 
-#: the comment in a released code answer cell, per language
+#: the comment in a released code answer cell, per language (short: it fits the cell's width)
 CODE_WORDS = {
-    ENGLISH: "# ✎ Your answer goes here: replace these lines with the line the view above "
-             "shows (see the text above).",
-    "zh-Hant": "# ✎ 答案寫在這裏：請把這幾行換成上面視窗顯示的那一行（見上面的說明）。",
+    ENGLISH: "# ✎ Answer here: replace these lines with the line the view above shows.",
+    "zh-Hant": "# ✎ 在這裏作答：請把這幾行換成上面視窗顯示的那一行。",
 }
 #: the code under the comment: stops the cell with one sentence if run unchanged
 CODE_CALL = "from crm_sim.ui.answer_cell import not_answered_yet\nnot_answered_yet()"

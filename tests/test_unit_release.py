@@ -69,7 +69,7 @@ def test_answer_cells_say_in_words_what_to_put_there(course, code):
             source = "".join(cell["source"])
             if cell["cell_type"] == "code":
                 assert code_words in source and "not_answered_yet()" in source, source
-                assert ("答案寫在這裏" in source) == ("zh-Hant" in langs), source
+                assert ("在這裏作答" in source) == ("zh-Hant" in langs), source
             else:
                 assert text_words in source, source
     assert answers >= 10

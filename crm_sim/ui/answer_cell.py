@@ -18,10 +18,9 @@ from crm_sim.ui.language import ENGLISH
 
 #: the sentence shown when an unanswered cell is run, per language
 NOT_ANSWERED_WORDS = {
-    ENGLISH: ("✎ This answer cell has no answer yet: replace its lines with the line the "
-              "view above shows (as the text above says), then run this cell again."),
-    "zh-Hant": ("✎ 這個答案儲存格還沒有答案：請按上面的說明，把它的內容換成上面視窗顯示的那一行，"
-                "然後再執行這個儲存格。"),
+    ENGLISH: ("✎ No answer here yet: replace this cell's lines with the line the view "
+              "above shows, then run the cell again."),
+    "zh-Hant": "✎ 這裏還沒有答案：請把這個儲存格的內容換成上面視窗顯示的那一行，然後再執行一次。",
 }
 
 

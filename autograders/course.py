@@ -149,12 +149,14 @@ class Course:
         os.chmod(self.secret_path, stat.S_IRUSR | stat.S_IWUSR)
         return value
 
-    def nbgrader_api(self):
+    def nbgrader_api(self, answer_languages: tuple[str, ...] = ("en",)):
         """An ``NbGraderAPI`` whose CourseDirectory root is this course.
 
         The course's ``nbgrader_config.py`` is loaded when present; the settings the
-        pipeline depends on (source directory, never-released files, gradebook URL) are
-        then enforced so a stale config cannot leak answer keys.
+        pipeline depends on (source directory, never-released files, gradebook URL, the
+        released answer cells' words in `answer_languages`: `autograders.answer_stub`)
+        are then enforced so a stale config cannot leak answer keys or release nbgrader's
+        ``raise NotImplementedError()`` to trainees.
         """
         ensure_alembic_on_path()
         from nbgrader.apps import NbGraderAPI
@@ -171,6 +173,10 @@ class Course:
         ignore = list(config.CourseDirectory.get("ignore", []))
         config.CourseDirectory.ignore = ignore + [p for p in NEVER_RELEASED if p not in ignore]
         config.CourseDirectory.db_url = self.db_url
+        from autograders.answer_stub import clear_solutions_config
+
+        for name, value in clear_solutions_config(answer_languages).items():
+            setattr(config.ClearSolutions, name, value)
         exchange = self.root / ".exchange"   # local stand-in until a JupyterHub exchange
         exchange.mkdir(exist_ok=True)
         config.Exchange.root = str(exchange)

@@ -25,6 +25,11 @@ SENTENCES: dict[str, dict[str, str]] = {
               "the cells above it so this test can run",
         "zh-Hant": "測試儲存格 {gid} 在交回答案前因 {raised} 停止；請修正它上面的儲存格，讓這個測試"
                    "可以執行"},
+    "not_answered": {
+        "en": "not answered yet: the answer cell above test cell {gid} still holds the words it "
+              "was released with; put your answer there (the line the view shows) and run it",
+        "zh-Hant": "尚未作答：測試儲存格 {gid} 上面的答案儲存格仍是發放時的文字；"
+                   "請在那裏填上你的答案（視窗顯示的那一行）並執行"},
     "hook_detected": {
         "en": "test cell {gid} did not run as written, so your answer could not be collected; "
               "remove anything that changes how cells run and submit again",

@@ -1,7 +1,8 @@
 """Release a unit: nbgrader's ``generate_assignment`` on ``units/<CODE>/``.
 
 The student version goes to ``release/<CODE>/``: the notebooks without solutions or
-hidden tests, and the unit's helper modules; never ``unit.toml`` or ``grading/``
+hidden tests (each answer cell says in words, in the unit's languages, what to put in it:
+`autograders.answer_stub`), and the unit's helper modules; never ``unit.toml`` or ``grading/``
 (evaluators, answer keys, reference solutions; ``CourseDirectory.ignore``). The
 gradebook learns the unit's notebooks and graded cells. The first release also creates
 the course secret.
@@ -25,9 +26,11 @@ def release_unit(course: Course, code: str) -> Path:
         CourseError: unknown unit, or nbgrader rejected the source notebooks (the
             message carries nbgrader's own explanation).
     """
-    course.unit_dir(code)
+    from autograders.languages import copy_record, unit_languages
+
+    languages = unit_languages(course.unit_dir(code))
     course.read_secret(create=True)
-    api = course.nbgrader_api()
+    api = course.nbgrader_api(answer_languages=languages)   # answer cells in its languages
     result = api.generate_assignment(code, force=True, create=True)
     if not result.get("success"):
         detail = (result.get("error") or result.get("log") or "").strip().splitlines()
@@ -37,9 +40,7 @@ def release_unit(course: Course, code: str) -> Path:
     leaked = private_files(out)
     if leaked:  # belt and braces: a config that leaks keys must fail loudly
         raise CourseError(f"release of {code} contains files that must stay private: {leaked}")
-    from autograders.languages import copy_record, unit_languages
-
-    if len(unit_languages(course.unit_dir(code))) > 1:
+    if len(languages) > 1:
         copy_record(course, out)   # each trainee's language, read by the notebooks' kernel
     return out
 

@@ -27,6 +27,17 @@ c.CourseDirectory.ignore = [
     "INSTRUCTOR.md",
 ]
 
+# Released answer cells say in words what to put there, in English and 繁體中文, and stop
+# with one sentence if run unchanged (not nbgrader's `raise NotImplementedError()`):
+# formgrader's "Generate" writes them; `crm-course release` writes each unit's languages.
+try:
+    from autograders.answer_stub import clear_solutions_config
+
+    for _name, _value in clear_solutions_config(("en", "zh-Hant")).items():
+        setattr(c.ClearSolutions, _name, _value)
+except ImportError:     # nbgrader run outside the project's environment: its own stubs
+    pass
+
 # Feedback: formgrader's "Generate Feedback" and `crm-course feedback` both run nbgrader's
 # converter with the project's exporter (released test cells only, no course secret,
 # inert outputs, the verdict table on top, no MathJax from the internet), so they write

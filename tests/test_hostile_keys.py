@@ -47,6 +47,7 @@ CASES = (("ITCSCR304A", "03_analysis_follow_up_conduct"), ("ITCSCR410A", "02_qua
          ("ITCSCR512A", "01_segments_and_policy"), ("ITCSCR516A", "01_service_atmosphere"),
          ("104917L3", "03_classify_and_information_system"))
 ROUTES = ("import", "path")
+BLANK_MESSAGES: dict[str, dict[str, str]] = {}     # unit -> grade_id -> the blank's feedback
 
 IMPORT_ROUTE = """
 try:
@@ -198,6 +199,8 @@ def graded(tmp_path_factory):
                                         slot=lease.slot)
                 assert result.status == "graded", (code, name, result.reason)
                 out[(code, name)] = {c.grade_id: c.points for c in result.cells}
+                if name == "blank":
+                    BLANK_MESSAGES[code] = {c.grade_id: c.message for c in result.cells}
     return out
 
 
@@ -209,3 +212,15 @@ def test_reading_keys_scores_like_a_blank_notebook(graded, code, route):
     blank, cheat = graded[(code, "blank")], graded[(code, route)]
     assert set(cheat) == set(blank)
     assert cheat == blank, {g: (blank[g], cheat[g]) for g in blank if blank[g] != cheat[g]}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code", [c for c, _ in CASES])
+def test_blank_notebook_earns_nothing_and_is_told_why(graded, code):
+    """The released notebook, unanswered, earns 0 on every cell; its feedback says why."""
+    blank = graded[(code, "blank")]
+    assert blank and all(points == 0 for points in blank.values()), blank
+    messages = BLANK_MESSAGES[code]
+    assert [m for m in messages.values() if "Traceback" in m or "not_answered_yet" in m] == []
+    told = [g for g, m in messages.items() if m.startswith("not answered yet: the answer cell")]
+    assert len(told) >= len(messages) // 2, messages    # most checks follow their answer cell

@@ -213,3 +213,24 @@ def test_grading_kernel_uses_unix_sockets_and_no_debugger(tmp_path, evaluators):
     assert "TRANSPORT ipc True" in printed
     assert "DEBUGPY True" in printed and "CWD True" in printed
     assert result.status == "graded"
+
+
+def _executed(*enames: str | None) -> list[dict]:
+    """Executed cells as the sandbox reports them: an error output per given exception name."""
+    return [{"outputs": [] if e is None else [{"output_type": "error", "ename": e}]}
+            for e in enames]
+
+
+def test_unanswered_cell_before_a_test_is_told_as_not_answered():
+    """A released answer cell run unchanged before test cell 3 makes its feedback 'not answered'."""
+    from types import SimpleNamespace
+
+    from autograders.sandbox.grade import _left_unanswered
+
+    prepared = SimpleNamespace(tests={"a_test": SimpleNamespace(exec_index=1),
+                                      "b_test": SimpleNamespace(exec_index=3)})
+    cells = _executed(None, "NameError", "NotAnsweredYet", "NameError")
+    assert _left_unanswered(cells, 3, prepared)
+    # the answer cell belongs to the next test only: the earlier test stopped for its own reason
+    assert not _left_unanswered(cells, 1, prepared)
+    assert not _left_unanswered(_executed(None, None, "ValueError", "NameError"), 3, prepared)

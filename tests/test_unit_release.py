@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from unit_loader import REPO, built_units
 
+from autograders.answer_stub import code_stub, text_stub
 from autograders.demo import copy_course
 from autograders.grading import released_support
+from autograders.languages import unit_languages
 from autograders.release import private_files, release_unit
 from autograders.unitspec import helper_files
 
@@ -45,3 +47,29 @@ def test_instructor_guide_is_never_released(course, code):
     assert (course.unit_dir(code) / "INSTRUCTOR.md").is_file()
     out = release_unit(course, code)
     assert not list(out.rglob("INSTRUCTOR.md"))
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_answer_cells_say_in_words_what_to_put_there(course, code):
+    """Each released answer cell holds the words in the unit's languages, not nbgrader's stub."""
+    import json
+
+    out = release_unit(course, code)
+    langs = unit_languages(course.unit_dir(code))
+    code_words, text_words = code_stub(langs).splitlines()[0], text_stub(langs)
+    answers = 0
+    for path in sorted(out.glob("*.ipynb")):
+        text = path.read_text(encoding="utf-8")
+        assert "NotImplementedError" not in text and "YOUR CODE HERE" not in text, path.name
+        assert "YOUR ANSWER HERE" not in text, path.name
+        for cell in json.loads(text)["cells"]:
+            if not cell["metadata"].get("nbgrader", {}).get("solution"):
+                continue
+            answers += 1
+            source = "".join(cell["source"])
+            if cell["cell_type"] == "code":
+                assert code_words in source and "not_answered_yet()" in source, source
+                assert ("在這裏作答" in source) == ("zh-Hant" in langs), source
+            else:
+                assert text_words in source, source
+    assert answers >= 10

@@ -20,6 +20,18 @@ NOT_YET = "Not Yet Competent"
 PENDING_OBSERVATION = "Pending (observation not signed)"
 EPS = 1e-9
 MODEL_ANSWER_FLAG = "matches the model answer: assessor to review"
+#: a cell's status when its notebook was never handed in (status row "missing")
+NOT_HANDED_IN = "not handed in"
+
+
+def missing_words(notebook: str) -> str:
+    """What an assessor reads on a cell whose notebook the trainee never handed in."""
+    return f"notebook {notebook or 'of this cell'} missing (not handed in)"
+
+
+def _not_handed_in(nb_status: dict[str, dict[str, str]], notebook: str) -> bool:
+    """True when `notebook` (or the whole submission, ``*``) has the status "missing"."""
+    return any(nb_status.get(key, {}).get("status") == "missing" for key in (notebook, "*"))
 
 
 @dataclass
@@ -286,6 +298,8 @@ def decide(spec: UnitSpec, trainee_id: str, status_rows: list[dict[str, Any]],
         if row["status"] != "graded":
             what = row.get("reason") or row["status"].replace("_", " ")
             label = "submission" if row["notebook"] == "*" else row["notebook"]
+            if row["status"] == "missing":
+                what = "not handed in"
             pending.append(f"{label}: {row['status']} ({what})")
     for nb in expected_notebooks or []:
         if nb not in nb_status and "*" not in nb_status:
@@ -303,7 +317,13 @@ def decide(spec: UnitSpec, trainee_id: str, status_rows: list[dict[str, Any]],
             if points is None:
                 points = float(res.get("points", 0.0)) if status != "manual" else 0.0
             cell_pending = ""
-            if status == "manual" or gb.get("needs_manual"):
+            notebook = res.get("notebook") or notebook_of.get(gid, "")
+            if not res and gb.get("manual") is None and _not_handed_in(nb_status, notebook):
+                # never handed in: no grade is awaited from anyone; say what is missing
+                status = NOT_HANDED_IN
+                if gb.get("needs_manual"):      # a written answer: the page said "manual grade"
+                    cell_pending = missing_words(notebook)
+            elif status == "manual" or gb.get("needs_manual"):
                 if gb.get("manual") is None:
                     cell_pending = f"manual grade of {gid}"
                     pending.append(cell_pending)
@@ -312,7 +332,7 @@ def decide(spec: UnitSpec, trainee_id: str, status_rows: list[dict[str, Any]],
                     res = dict(res, message=f"graded by the assessor: {gb['manual']:g} / "
                                             f"{max_pts:g}")
             cells.append(CellEvidence(
-                grade_id=gid, notebook=res.get("notebook") or notebook_of.get(gid, ""),
+                grade_id=gid, notebook=notebook,
                 criterion=crit.id, max_points=float(max_pts), points=float(points),
                 status=status, message=res.get("message", ""),
                 evidence=res.get("evidence", {}) or {}, answer=answers.get(gid, ""),

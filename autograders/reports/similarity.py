@@ -33,6 +33,16 @@ STUBS = {"", "your answer here", "# your code here raise notimplementederror()",
          "raise notimplementederror()"}
 
 
+def _project_stubs() -> set[str]:
+    """The project's released answer cells (`autograders.answer_stub`), normalised."""
+    from autograders.answer_stub import code_stub, text_stub
+    from crm_sim.ui.language import LANGUAGES
+
+    langs = [(lang,) for lang in LANGUAGES] + [tuple(LANGUAGES)]
+    return ({normalise(code_stub(x)) for x in langs}
+            | {re.sub(r"\s+", " ", text_stub(x)).strip().lower() for x in langs})
+
+
 def normalise(source: str) -> str:
     """Drop comments, docstring-free whitespace noise and case; keep the tokens' order."""
     text = source
@@ -70,11 +80,12 @@ def similar_pairs(unit: str, answers: dict[str, dict[str, str]],
         threshold: mean ratio (0..1) at which a pair is flagged.
     """
     stub_norm = {g: normalise(s) for g, s in (stubs or {}).items()}
+    known_stubs = STUBS | _project_stubs()
     norm = {t: {g: normalise(s) for g, s in cells.items()} for t, cells in answers.items()}
     pairs = []
     for a, b in itertools.combinations(sorted(norm), 2):
         common = [g for g in sorted(set(norm[a]) & set(norm[b]))
-                  if norm[a][g] not in STUBS and norm[b][g] not in STUBS
+                  if norm[a][g] not in known_stubs and norm[b][g] not in known_stubs
                   and min(len(norm[a][g]), len(norm[b][g])) >= MIN_CHARS
                   and norm[a][g] != stub_norm.get(g) and norm[b][g] != stub_norm.get(g)]
         if not common:

@@ -286,8 +286,10 @@ def _evaluate(prepared: Prepared, run: dict[str, Any], stop_index: int | None,
         record = run["artifacts"].get(gid)
         raised = _cell_error(run.get("cells"), t.exec_index)
         if record is None and raised:
+            unanswered = _left_unanswered(run.get("cells"), t.exec_index, prepared)
             cells.append(CellResult(**base, status="failed", message=say(
-                "stopped_before", lang, gid=gid, raised=raised)))
+                "not_answered" if unanswered else "stopped_before", lang, gid=gid,
+                raised=raised)))
             continue
         if (not isinstance(record, dict) or not isinstance(record.get("nonce"), str)
                 or not hmac.compare_digest(record["nonce"], t.nonce)
@@ -307,6 +309,32 @@ def _evaluate(prepared: Prepared, run: dict[str, Any], stop_index: int | None,
             continue
         cells.append(_fingerprinted(_judge(fn, value, ctx, base), value, references))
     return cells
+
+
+#: what an answer cell left as released raises (crm_sim.ui.answer_cell.not_answered_yet)
+NOT_ANSWERED_ERROR = "NotAnsweredYet"
+
+
+def _left_unanswered(cells: Any, index: int | None, prepared: Prepared) -> bool:
+    """True when an answer cell before test cell `index` was run as released, unanswered.
+
+    That is: a cell between the previous test cell and this one stopped with the released
+    answer cell's `NOT_ANSWERED_ERROR`. The name only chooses the words of a cell that
+    earns nothing either way, so a submission raising its own class of that name gains
+    nothing.
+    """
+    if not isinstance(cells, list) or index is None or not 0 < index <= len(cells):
+        return False
+    tests = {t.exec_index for t in prepared.tests.values()}
+    for i in range(index - 1, -1, -1):
+        if i in tests:
+            return False
+        outputs = cells[i].get("outputs") if isinstance(cells[i], dict) else None
+        if any(isinstance(o, dict) and o.get("output_type") == "error"
+               and o.get("ename") == NOT_ANSWERED_ERROR
+               for o in (outputs if isinstance(outputs, list) else [])):
+            return True
+    return False
 
 
 def _cell_error(cells: Any, index: int | None) -> str | None:

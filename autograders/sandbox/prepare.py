@@ -265,11 +265,20 @@ def _clean_nbgrader(nbg: dict) -> dict:
 
 
 # --------------------------------------------------------------------------- released view
-def released_notebook(source: NotebookNode) -> NotebookNode:
-    """What trainees were given: the source with solutions and hidden tests removed."""
+def released_notebook(source: NotebookNode,
+                      languages: tuple[str, ...] = ("en",)) -> NotebookNode:
+    """What trainees were given: the source with solutions and hidden tests removed.
+
+    Answer cells get the project's stubs (`autograders.answer_stub`) in `languages`, as
+    `crm-course release` writes them; only locked and test cells are compared with a
+    submission, so the stubs' language never changes a grade.
+    """
+    from autograders.answer_stub import clear_solutions_config
+
     nb = copy.deepcopy(source)
     resources: dict[str, Any] = {}
-    nb, resources = ClearSolutions().preprocess(nb, resources)
+    nb, resources = ClearSolutions(**clear_solutions_config(languages)).preprocess(
+        nb, resources)
     nb, resources = ClearHiddenTests().preprocess(nb, resources)
     return nb
 

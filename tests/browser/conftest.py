@@ -8,7 +8,8 @@ installs it: a browser test that is silently skipped proves nothing.
 
 One Lab server and one browser serve the whole session (a Lab start costs seconds; a
 notebook round trip about five). Run All on a fresh server was flaky until the server got
-its own settings (kernel started without a dialog, no news popup, every cell rendered)
+its own settings (kernel started without a dialog, every cell rendered; no news popup,
+from the trainees' own deploy/jupyter/trainee, as on the class hub)
 and every test waited for the kernel to be connected and idle before running a cell.
 """
 
@@ -28,13 +29,14 @@ import pytest
 from browserenv import ARTIFACTS, REPO, TRAINEE, require_chromium, stop, wait_for_http
 from server_process import start_server
 
-# The server's own settings: what made Run All reliable on a fresh server.
+# The server's own settings: what made Run All reliable on a fresh server. No news pop-up
+# comes from the trainees' own folder (`TRAINEE_CONFIG`), as on the class hub.
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
         "autoStartDefaultKernel": True, "windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false", "checkForUpdates": False},
 }
+# what deploy/jupyterhub_config.py gives a trainee's server: no news, no instructor panels
+TRAINEE_CONFIG = REPO / "deploy" / "jupyter" / "trainee"
 
 
 def pytest_collection_modifyitems(items):
@@ -124,6 +126,7 @@ def lab_environment(settings_dir: Path, home: Path) -> dict[str, str]:
     env.update({"JUPYTERLAB_SETTINGS_DIR": str(settings_dir),
                 "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
                 "JUPYTER_CONFIG_DIR": str(home / "config"),
+                "JUPYTER_CONFIG_PATH": str(TRAINEE_CONFIG),
                 "CRM_TRAINEE_ID": TRAINEE, "PYTHONUNBUFFERED": "1"})
     for name, values in LAB_SETTINGS.items():
         path = settings_dir / name

@@ -106,3 +106,34 @@ def test_zero_on_a_gate_cell_fails_the_criterion_whatever_the_total(spec):
     assert d.criteria[0].verdict == NOT_YET
     partial = decide(gspec, "T3", [row("T3", partial_cells())], MANUAL_DONE)
     assert partial.criteria[0].met and partial.criteria[0].failed_gates == []  # 1.5/3 is no zero
+
+
+def _missing_second_notebook(spec):
+    """T5 handed in fixture1 only; the written answer lives in fixture2, never handed in."""
+    cells = [c for c in good_cells() if c["grade_id"] != "written_reflection"]
+    missing = dict(row("T5", [], status="missing",
+                       reason="no submission file was found for this notebook"),
+                   notebook="fixture2")
+    scores = {"written_reflection": {"score": 0.0, "manual": None, "needs_manual": True}}
+    return decide(spec, "T5", [row("T5", cells), missing], scores,
+                  notebook_of={"written_reflection": "fixture2"})
+
+
+def test_written_answer_of_a_notebook_never_handed_in_says_missing(spec):
+    """A manual cell of a notebook not handed in reads 'missing', not 'manual grade pending'."""
+    d = _missing_second_notebook(spec)
+    cell = d.criteria[1].cells[1]
+    assert cell.status == "not handed in"
+    assert cell.pending == "notebook fixture2 missing (not handed in)"
+    assert d.decision == f"{NOT_YET} (pending: fixture2: missing (not handed in))"
+    assert not any("manual grade" in p for p in d.pending)
+
+
+def test_competency_page_says_the_notebook_is_missing(spec):
+    """The assessor's page names the missing notebook on the cell and never asks for a grade."""
+    from autograders.reports.build import environment
+
+    d = _missing_second_notebook(spec)
+    html = environment().get_template("competency.html.j2").render(d=d, generated_at="now")
+    assert "pending: notebook fixture2 missing (not handed in)" in html
+    assert "manual grade of" not in html

@@ -31,6 +31,16 @@ def test_unanswered_stubs_are_not_similarity():
     assert similar_pairs("U", answers, stubs={"f": stub}) == []
 
 
+def test_project_stubs_left_as_released_are_not_similarity():
+    """Trainees who left the project's released answer cells are not flagged (no release read)."""
+    from autograders.answer_stub import code_stub, text_stub
+
+    stub = "# Write the letter, e.g. answer_k1 = 'a'\n" + code_stub(("en", "zh-Hant"))
+    words = text_stub(("en",))
+    answers = {"A": {"f": stub, "w": words}, "B": {"f": stub, "w": words}}
+    assert similar_pairs("U", answers, threshold=0.5) == []
+
+
 def test_note_explains_per_trainee_worlds():
     """The report says copied numbers are already caught by per-trainee worlds."""
     assert "own id" in WORLD_NOTE and "numbers copied" in WORLD_NOTE

@@ -70,8 +70,14 @@ def draw_pending() -> None:
     _cell_state["running"] = False
     views = list(_pending.values())
     _pending.clear()
+    failed = None
     for view in views:
-        view.draw()
+        try:
+            view.draw()
+        except Exception as exc:  # noqa: BLE001 - one view's fault must not blank the rest
+            failed = failed or exc
+    if failed is not None:
+        raise failed      # IPython shows it under the cell, as a draw in the cell did
 
 
 def drawing_off() -> bool:

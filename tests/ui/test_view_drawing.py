@@ -99,3 +99,19 @@ def test_drawing_off_draws_nothing_but_keeps_values_current(company, monkeypatch
     assert view.value["rules"]["consent"] is True
     assert view.chart_data and set(view.chart_data) == set(
         view.dashboard["actors"]["actor_id"].astype(str))
+
+
+def test_a_view_that_fails_to_draw_does_not_stop_the_others(company, shell):
+    """When one waiting view's drawing fails, the other views changed in the cell still draw."""
+    first, second = MonitorDesigner(*company), MonitorDesigner(*company)
+    drawn: list[float] = []
+
+    def broken(*args):
+        raise RuntimeError("no chart today")
+
+    first._draw = broken
+    _counted(second, drawn)
+    shell.user_ns.update(first=first, second=second)
+    shell.run_cell("first.set('max_breach_rate', 0.1)\nsecond.set('max_breach_rate', 0.2)")
+    assert drawn == [0.2]
+    assert not view_module._pending

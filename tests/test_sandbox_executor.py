@@ -91,6 +91,12 @@ def test_environment_is_scrubbed(ws, monkeypatch):
     assert not any("/secret" in v for v in env.values())
 
 
+def test_views_in_a_sandboxed_run_draw_nothing(ws):
+    """A graded run's page is never seen, so the jail tells views not to draw (CRM_DRAW)."""
+    out = _run(ws, "import os; print(os.environ.get('CRM_DRAW'))")
+    assert out.stdout.strip() == b"off"
+
+
 @pytest.mark.skipif(not ROOT, reason="privilege drop needs the grader to run as root")
 def test_runs_as_slot_uid_and_cannot_read_private_files(ws, tmp_path):
     """As root, the program runs as 62000+slot; a 0700 course directory is not even there."""

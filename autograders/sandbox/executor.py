@@ -30,6 +30,7 @@ import psutil
 from autograders.sandbox import bwrap
 from autograders.sandbox.cgroup import RunCgroup
 from autograders.sandbox.limits import Limits, can_drop_privileges, slot_ids
+from crm_sim.ui.view import DRAW_ENV
 
 # Where sandbox temp dirs live; the parent of each must not be writable by the sandbox.
 SANDBOX_ROOT_ENV = "CRM_SANDBOX_TMP"
@@ -126,6 +127,9 @@ def base_env(ws: Workspace, extra: dict[str, str] | None = None) -> dict[str, st
         "MKL_NUM_THREADS": "1",
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
+        # nobody sees a graded run's page (the feedback shows the trainee's own outputs):
+        # views compute their values and chart data but draw no table or chart
+        DRAW_ENV: "off",
     }
     env.update(extra or {})
     return env

@@ -113,7 +113,7 @@ class ColumnPicker(View):
         """Recompute the result and redraw; returns it."""
         self._result = self._build()
         self._summary.value = "<br>".join(self.messages())
-        self._draw()
+        self._redraw()
         return self._result
 
     # ------------------------------------------------------------ read-outs

@@ -93,7 +93,8 @@ class CostedChoices(View):
         lines.append(f"cost {self.money} {t['cost']:,.0f}, worth {self.money} {t['worth']:,.0f}, "
                      f"net {self.money} {t['net']:,.0f}")
         self._status.value = "<br>".join(lines)
-        self._draw()
+        self.chart_data = {n: (float(r.cost), float(r.worth)) for n, r in self.items.iterrows()}
+        self._redraw()
         return self._status.value
 
     # -------------------------------------------------------------------- internals
@@ -101,7 +102,6 @@ class CostedChoices(View):
         """Cost and worth side by side per item: an item is worth it where green beats red."""
         import matplotlib.pyplot as plt
 
-        self.chart_data = {n: (float(r.cost), float(r.worth)) for n, r in self.items.iterrows()}
         self._chart.clear_output(wait=True)
         with self._chart:
             fig, ax = plt.subplots(figsize=(6, 2.4))

@@ -121,7 +121,7 @@ class CoveragePicker(View):
         for c in self.picks:
             acc |= self.reach[c]
             self.chart_data.append(len(acc))
-        self._draw()
+        self._redraw()
         return text
 
     # -------------------------------------------------------------------- internals

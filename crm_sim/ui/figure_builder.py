@@ -78,7 +78,7 @@ class FigureBuilder(View):
         """Recompute every defined figure and redraw; returns their values."""
         values = {n: figure_specs.compute(s, self.table) for n, s in self.specs.items()}
         self._summary.value = "<br>".join(self.messages(values))
-        self._draw()
+        self._redraw()
         return values
 
     # ------------------------------------------------------------ read-outs

@@ -88,7 +88,9 @@ class KpiDashboard(View):
 
         self.result = simulate(self.world, self.policy, self.programmes, self._months.value,
                                shared_view=bool(self._view.value), commit=False)
-        self._draw()
+        wide = self.result.kpis.pivot(index="month", columns="segment", values=self._kpi.value)
+        self.chart_data = {str(seg): [float(v) for v in wide[seg]] for seg in wide.columns}
+        self._redraw()
         s = self.result.summary()
         self._status.value = (
             f"{self._months.value} months: {s['new_customers']:,.0f} new customers, "
@@ -119,7 +121,6 @@ class KpiDashboard(View):
 
         kpis, kpi = self.result.kpis, self._kpi.value
         wide = kpis.pivot(index="month", columns="segment", values=kpi)
-        self.chart_data = {str(seg): [float(v) for v in wide[seg]] for seg in wide.columns}
         self._chart.clear_output(wait=True)
         with self._chart:
             fig, ax = plt.subplots(figsize=(7, 2.8))

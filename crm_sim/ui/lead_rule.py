@@ -122,7 +122,7 @@ class LeadRuleBuilder(View):
         """Apply the rule to the records, redraw; returns the lead list (unmasked)."""
         self._result = rules.apply_lead_rule(self.records, self.value, self.today)
         self._summary.value = "<br>".join(self.messages())
-        self._draw()
+        self._redraw()
         return self._result
 
     # ------------------------------------------------------------ read-outs

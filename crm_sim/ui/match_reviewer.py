@@ -107,7 +107,7 @@ class MatchReviewer(View):
         """Recompute the matches and redraw; returns the rule."""
         self._pairs = rules.candidate_pairs(self.records, self.rule)
         self._summary.value = "<br>".join(self.messages())
-        self._draw()
+        self._redraw()
         return self.value
 
     # ------------------------------------------------------------ read-outs

@@ -122,6 +122,13 @@ class MonitorDesigner(View):
         pairs += [(self._tables, tuple(self.tables)), (self._every, self.every_months)]
         self._set_controls(pairs)
         self.dashboard = monitor(self.world, self.policy, self.rules)
+        actors = self.dashboard["actors"]
+        self.chart_data = dict(zip(actors["actor_id"].astype(str),
+                                   actors["breach_rate"].astype(float), strict=True))
+        self._redraw()
+
+    def _draw(self) -> None:
+        """The dashboard's tables; each actor's breach rate against the bar (a pattern shows)."""
         self._board.clear_output(wait=True)
         with self._board:
             from IPython.display import display
@@ -129,13 +136,7 @@ class MonitorDesigner(View):
             for name in self.tables:
                 print(name)
                 display(self.dashboard[name].head(20))
-        self._draw()
-
-    def _draw(self) -> None:
-        """Each actor's breach rate against the bar: a pattern stands out from slips."""
         actors = self.dashboard["actors"]
-        self.chart_data = dict(zip(actors["actor_id"].astype(str),
-                                   actors["breach_rate"].astype(float), strict=True))
         self._chart.clear_output(wait=True)
         if not len(actors):
             return

@@ -175,7 +175,7 @@ class AssignmentPlanner(View):
         lines = self.breaches()
         self._status.value = ("<br>".join(f"✘ {html.escape(x)}" for x in lines) if lines
                               else "✔ every call has a qualified caller with time for it")
-        self._draw()
+        self._redraw()
         return self._status.value
 
     # -------------------------------------------------------------------- internals

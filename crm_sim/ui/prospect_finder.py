@@ -90,7 +90,7 @@ class ProspectFinder(View):
         self._prospects = rules.apply_prospect_rule(self.edges, self.customers, self.records,
                                                     self.rule, self.satisfied)
         self._summary.value = "<br>".join(self.messages())
-        self._draw()
+        self._redraw()
         return self._prospects
 
     # ------------------------------------------------------------ read-outs

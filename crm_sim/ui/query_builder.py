@@ -88,7 +88,7 @@ class QueryBuilder(View):
     def refresh(self) -> str:
         """Rewrite the SQL and redraw the preview; returns the SQL ("" until complete)."""
         self._summary.value = "<br>".join(self.messages())
-        self._draw()
+        self._redraw()
         return self.value
 
     @property

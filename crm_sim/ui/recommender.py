@@ -92,7 +92,7 @@ class Recommender(View):
         self._advice = segment_rules.apply_rule(self.value, self.signals) if self.plays \
             else []
         self._summary.value = "<br>".join(self.messages())
-        self._draw()
+        self._redraw()
         return self._advice
 
     # ------------------------------------------------------------ read-outs

@@ -125,7 +125,7 @@ class RecordSheet(View):
             lines.append(f"... and {len(problems) - 10} more")
         self._status.value = "<br>".join(lines)
         self.chart_data = {"complete": done, "to fix": len(problems)}
-        self._draw()
+        self._redraw()
         return self._status.value
 
     # -------------------------------------------------------------------- internals

@@ -105,16 +105,16 @@ class ResourcePlanner(View):
             f"agency spend HKD {t['outsourcer_spend_hkd']:,.0f}, training "
             f"{t['training_hours_month']:,.0f} h a month. Cost HKD {cost:,.0f} a month: "
             f"{html.escape(verdict)} (HKD {budget:,.0f}).</p>")
-        self._draw()
-
-    def _draw(self) -> None:
-        """Hours each role needs a month against the hours its people have for contact."""
         staff = self.world.tables["staff"]
         have = (staff.groupby("role")["capacity_hours_week"].sum() * WEEKS_PER_MONTH
                 * self.method.productive_share)
         rows = self.table[self.table["role"] != OUTSOURCERS]
         self.chart_data = {str(r.role): (float(r.hours_month), float(have.get(r.role, 0.0)))
                            for r in rows.itertuples()}
+        self._redraw()
+
+    def _draw(self) -> None:
+        """Hours each role needs a month against the hours its people have for contact."""
         self._chart.clear_output(wait=True)
         if not self.chart_data:
             return

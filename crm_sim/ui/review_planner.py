@@ -80,7 +80,7 @@ class ReviewPlanner(View):
         """Replay the plan on the clock and redraw; returns the replay."""
         self._result = review.run_plan(self.plan, self.n_customers, self.budget_hours)
         self._summary.value = "<br>".join(self.messages())
-        self._draw()
+        self._redraw()
         return self._result
 
     # ------------------------------------------------------------ read-outs

@@ -228,7 +228,10 @@ class RuleEditor(View):
         problems = self.problems()
         self._status.value = ("<br>".join(f"✘ {html.escape(p)}" for p in problems)
                               if problems else "✔ the rule can be used")
-        self._draw()
+        if self.multi:
+            field = next(iter(self.multi))
+            self.chart_data = {g: len(self._controls[(g, field)].value) for g in self.groups}
+        self._redraw()
         return self._status.value
 
     # -------------------------------------------------------------------- internals
@@ -239,8 +242,7 @@ class RuleEditor(View):
         import matplotlib.pyplot as plt
 
         field, limit = next(iter(self.multi.items()))
-        counts = {g: len(self._controls[(g, field)].value) for g in self.groups}
-        self.chart_data = counts
+        counts = self.chart_data
         self._chart.clear_output(wait=True)
         with self._chart:
             fig, ax = plt.subplots(figsize=(5, 2))

@@ -192,7 +192,8 @@ class Scorecard(View):
                 f"{html.escape(', '.join(ids[:3]))}"
                 for g, ids in picks.items())
         self._status.value = text
-        self._draw()
+        self.chart_data = {s: w.value for s, w in self._sliders.items()}   # what the bars show
+        self._redraw()
         return text
 
     # -------------------------------------------------------------------- internals
@@ -205,8 +206,7 @@ class Scorecard(View):
         import matplotlib.pyplot as plt
 
         self._out.clear_output(wait=True)
-        weights = {s: w.value for s, w in self._sliders.items()}
-        self.chart_data = weights           # what the bars show (tests read it)
+        weights = self.chart_data
         with self._out:
             fig, ax = plt.subplots(figsize=(5, 0.35 * len(weights) + 0.6))
             ax.barh(list(weights), list(weights.values()), color="#3b7dd8")

@@ -130,19 +130,20 @@ class SummaryBuilder(View):
         self._status.value = "<br>".join(lines) or "✔ summary ready"
         value = self.value
         self._table.value = value.to_html() if not value.empty else ""
-        self._draw(value)
+        first = value.columns[0] if not value.empty else None
+        self.chart_data = ({} if value.empty else
+                           {str(k): float(v) for k, v in value[first].items()})
+        self._redraw(first)
         return self._status.value
 
     # -------------------------------------------------------------------- internals
-    def _draw(self, value: pd.DataFrame) -> None:
+    def _draw(self, first: object = None) -> None:
+        """The first measure per group as bars (`first`: that measure's column)."""
         import matplotlib.pyplot as plt
 
         self._chart.clear_output(wait=True)
-        if value.empty:
-            self.chart_data = {}
+        if not self.chart_data:
             return
-        first = value.columns[0]
-        self.chart_data = {str(k): float(v) for k, v in value[first].items()}
         with self._chart:
             fig, ax = plt.subplots(figsize=(5, 2.2))
             ax.bar(list(self.chart_data), list(self.chart_data.values()), color="#3b7dd8")

@@ -83,16 +83,16 @@ class UpliftEstimator(View):
             f"uplift on {self._outcome.value}: {r['estimate']:+.4f} "
             f"({self._level.value:.0%} interval {r['low']:+.4f} to {r['high']:+.4f}); "
             f"{r['n_treatment']} treated, {r['n_control']} in the control group")
-        self._draw()
+        values = pd.to_numeric(self.data[self._outcome.value], errors="coerce").astype(float)
+        self.chart_data = {str(k): float(v) for k, v in values.groupby(
+            self.data["arm"].astype(str)).mean().items()}
+        self._redraw()
         return self._status.value
 
     def _draw(self) -> None:
         """Mean outcome per arm (and before the test), as bars."""
         import matplotlib.pyplot as plt
 
-        values = pd.to_numeric(self.data[self._outcome.value], errors="coerce").astype(float)
-        self.chart_data = {str(k): float(v) for k, v in values.groupby(
-            self.data["arm"].astype(str)).mean().items()}
         self._chart.clear_output(wait=True)
         with self._chart:
             fig, ax = plt.subplots(figsize=(4, 2.4))

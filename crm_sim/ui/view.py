@@ -3,16 +3,86 @@
 A view turns a domain error into words in its output area instead of a traceback. Why a
 base class: twenty views each spelt out the same display hook, and several the same "run
 a button's action, show the error" wrapper; one place keeps them alike.
+
+Views draw their read-outs (tables shown in an output area, matplotlib charts) lazily:
+a change made by code while a cell runs (``view.set(...)`` eleven times, or the hand-in
+``view.replay([...])``) draws once, when the cell ends; a change made in the page (a
+slider moved, no cell running) draws at once. Why: a chart costs tens of milliseconds
+of CPU, and a replayed hand-in used to redraw it on every step, at grading time too.
+What a view *computes* (its value, ``chart_data``, status lines) is always current.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
 #: set to "off" where nobody hands work in (a trainer's live demonstration): no hand-in line
 HAND_IN_ENV = "CRM_HAND_IN"
+#: set to "off" where nobody sees the page (a graded run): views compute but draw nothing
+DRAW_ENV = "CRM_DRAW"
+
+# views whose drawing waits for the end of the running cell (id -> view)
+_pending: dict[int, Any] = {}
+# a plain IPython shell (no kernel): whether a cell is running, from its own events
+_cell_state = {"running": False}
+
+
+def _shell():
+    """The running IPython shell, or None (IPython is not imported just to ask)."""
+    ipython = sys.modules.get("IPython")
+    return ipython.get_ipython() if ipython is not None else None
+
+
+def _running_a_cell(shell) -> bool:
+    """Whether code of a cell is running now (not a page event such as a slider moved).
+
+    In a Jupyter kernel the request being handled says so (``execute_request`` for a cell,
+    ``comm_msg`` for a widget event); in a plain IPython shell its pre/post-execute events.
+    """
+    kernel = getattr(shell, "kernel", None)
+    if kernel is not None and hasattr(kernel, "get_parent"):
+        try:
+            parent = kernel.get_parent("shell") or {}
+        except Exception:  # noqa: BLE001 - an unknown kernel: draw at once, as before
+            return False
+        return (parent.get("header") or {}).get("msg_type") == "execute_request"
+    return _cell_state["running"]
+
+
+def _hook_cell_end(shell) -> None:
+    """Once per shell: draw the waiting views when a cell's execution ends."""
+    if getattr(shell, "_crm_views_hooked", False):
+        return
+    shell._crm_views_hooked = True
+    shell.events.register("pre_execute", _cell_starts)
+    shell.events.register("post_execute", draw_pending)
+
+
+def _cell_starts() -> None:
+    _cell_state["running"] = True
+
+
+def draw_pending() -> None:
+    """Draw every view changed by the cell that just ended (an IPython post-execute hook)."""
+    _cell_state["running"] = False
+    views = list(_pending.values())
+    _pending.clear()
+    failed = None
+    for view in views:
+        try:
+            view.draw()
+        except Exception as exc:  # noqa: BLE001 - one view's fault must not blank the rest
+            failed = failed or exc
+    if failed is not None:
+        raise failed      # IPython shows it under the cell, as a draw in the cell did
+
+
+def drawing_off() -> bool:
+    """True where nobody sees the page (`DRAW_ENV` is "off"): views skip drawing."""
+    return os.environ.get(DRAW_ENV) == "off"
 
 
 class View:
@@ -25,6 +95,33 @@ class View:
                      "this line in the answer cell below:")
 
     BUSY_AFTER_S = 1.0     # an action slower than this shows that it is still working
+
+    # -- drawing: once per cell, not once per change --------------------------------------
+    def _draw(self, *args) -> None:
+        """Draw the read-outs (a view with tables or a chart overrides this)."""
+
+    def _redraw(self, *args) -> None:
+        """Draw the read-outs now, or once when the running cell ends (see module doc).
+
+        Args:
+            *args: passed on to `_draw` (the last call's arguments are the ones drawn).
+        """
+        if drawing_off():
+            return
+        self._draw_args = args
+        shell = _shell()
+        if shell is not None:
+            _hook_cell_end(shell)
+            if _running_a_cell(shell):
+                _pending[id(self)] = self
+                return
+        self.draw()
+
+    def draw(self) -> None:
+        """Draw the view's tables and chart now, in their latest state."""
+        _pending.pop(id(self), None)
+        if not drawing_off():
+            self._draw(*getattr(self, "_draw_args", ()))
 
     def _safely(self, action: Callable[[], Any]) -> None:
         """Run a button's action; show a domain error in the output instead of raising.
@@ -45,6 +142,8 @@ class View:
                 try:
                     action()
                 except CrmSimError as exc:
+                    if id(self) in _pending:
+                        self.draw()     # a later draw would clear the words below
                     print(f"✘ {exc}")
         finally:
             timer.cancel()
@@ -83,6 +182,8 @@ class View:
         from IPython.display import display
 
         self.record_the_person()
+        if id(self) in _pending:
+            self.draw()          # shown in its latest state, not after the cell
         display(self.widget)
 
     # -- what a person did in the page, so that grading can do it again ------------------

@@ -44,6 +44,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,9 +63,10 @@ if TYPE_CHECKING:
 FORMAT = "crm-sim-world"
 FORMAT_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
-# rows per Arrow slice handed to the driver: small enough that converting the next slice
-# overlaps inserting this one, large enough that per-call costs vanish
-INGEST_ROWS = 100_000
+# threads writing table pieces into part files while the caller waits (2 cores may be all)
+WRITE_THREADS = 2
+# a longer table is written as pieces of at most this many rows, so both writers get work
+PIECE_ROWS = 300_000
 # threads reading tables while the caller converts (the machine may have only 2 cores)
 READ_THREADS = 2
 # a bigger table is read as rowid ranges of about this many rows, by both threads at once
@@ -131,74 +133,173 @@ def _arrow_column(series: pd.Series, dtype: str):
     return pa.array(series.to_numpy(dtype=np.int64), type=pa.int64())
 
 
-def _arrow_slices(df: pd.DataFrame, columns: dict[str, str]):
-    """A table's rows as Arrow tables of at most `INGEST_ROWS` rows each, in row order."""
+def _column_defs(columns: dict[str, str]) -> str:
+    """The column list of a table's CREATE TABLE: the same in a part file and in the world file.
+
+    The same declarations are what lets SQLite copy a part's rows without decoding them.
+    """
+    return ", ".join(f"{_ident(c)} {SQL_TYPES[d]}".rstrip() for c, d in columns.items())
+
+
+def _pieces(world: World) -> list[tuple[str, int, int]]:
+    """Every table's rows as ``(name, start, stop)`` pieces, tables in saved order.
+
+    A table longer than `PIECE_ROWS` is cut into nearly equal pieces so that the two
+    writers finish at about the same time; an empty table has no piece.
+    """
+    pieces = []
+    for name, df in [*world.tables.items(), *world.hidden.items()]:
+        k = -(-len(df) // PIECE_ROWS)
+        edges = [len(df) * i // k for i in range(k + 1)] if k else []
+        pieces += [(name, a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    return pieces
+
+
+def _connect_for_writing(path: Path):
+    """An ADBC connection to a private new file, set up for one bulk write.
+
+    No journal and no syncs (the finished world file is fsynced once by `_atomic_sqlite`),
+    big pages and cache (fewer page splits per bulk row), no other connection. Pragmas
+    come first: they cannot change inside a transaction. Autocommit stays on, and the
+    caller opens its one transaction with BEGIN, because ATTACH is refused inside one.
+    """
+    import adbc_driver_sqlite.dbapi as adbc
+
+    conn = adbc.connect(str(path), autocommit=True)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("PRAGMA journal_mode=OFF")
+            cur.fetchall()
+            for pragma in ("synchronous=OFF", "page_size=65536", "cache_size=-262144",
+                           "locking_mode=EXCLUSIVE"):
+                cur.execute(f"PRAGMA {pragma}")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+@dataclass
+class _PieceQueue:
+    """The pieces not yet taken by a writer, biggest first, shared by the writer threads."""
+
+    todo: list[tuple[int, str, int, int]]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    failed: threading.Event = field(default_factory=threading.Event)
+
+    def take(self) -> tuple[int, str, int, int] | None:
+        """The next piece, or None when all are taken or a writer has failed."""
+        with self.lock:
+            if self.failed.is_set() or not self.todo:
+                return None
+            return self.todo.pop(0)
+
+
+def _write_part(path: Path, world: World, queue: _PieceQueue) -> list[int]:
+    """Write pieces taken from `queue` into the part file `path`, piece k as table ``p<k>``.
+
+    Runs on a writer thread (or in the caller when no thread can start). Turning a piece
+    into Arrow holds the GIL, inserting it does not (SQLite and the driver run without
+    it), so while one writer converts, the other inserts. Returns the pieces written; the
+    file is only created when there is a piece to write.
+    """
     import pyarrow as pa
 
-    for start in range(0, len(df), INGEST_ROWS):
-        part = df.iloc[start:start + INGEST_ROWS]
-        yield pa.table({c: _arrow_column(part[c], d) for c, d in columns.items()})
-
-
-def _write(cur, world: World) -> None:
-    """Write every table, the manifest and the metadata on `cur` (one open transaction).
-
-    Two things at once: this thread turns columns into Arrow, slice by slice, while one
-    worker thread runs the SQL on `cur` in submission order (the ADBC driver releases the
-    GIL while SQLite inserts). Rows go in in the same order as one big insert would put
-    them, so the file is the same. The first failing statement's error is raised.
-    """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-store-save") as sql:
-        pending = []
-        threaded = _thread_starts(sql)       # else (a process limit) all SQL runs here
-
-        def run(fn, *args, **kwargs) -> None:
-            for done in [f for f in pending if f.done()]:
-                done.result()                # a statement failed: stop converting
-            if threaded:
-                pending.append(sql.submit(fn, *args, **kwargs))
-            else:
-                fn(*args, **kwargs)
-
-        run(cur.execute, "CREATE TABLE crm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        run(cur.execute,
-            "CREATE TABLE crm_tables (name TEXT PRIMARY KEY, hidden INTEGER NOT NULL, "
-            "position INTEGER NOT NULL, columns_json TEXT NOT NULL, n_rows INTEGER NOT NULL)")
-        meta = {
-            "format": FORMAT,
-            "format_version": str(FORMAT_VERSION),
-            "scenario": json.dumps(world.scenario.to_dict(), sort_keys=True),
-            "today": world.today,
-        }
-        for key, value in sorted(meta.items()):
-            run(cur.execute, "INSERT INTO crm_meta (key, value) VALUES (?, ?)", (key, value))
-        everything = [(name, False, df) for name, df in world.tables.items()]
-        everything += [(name, True, df) for name, df in world.hidden.items()]
-        try:
-            for position, (name, hidden, df) in enumerate(everything):
-                columns = world.schema[name]
-                defs = ", ".join(
-                    f"{_ident(c)} {SQL_TYPES[d]}".rstrip() for c, d in columns.items())
-                run(cur.execute, f"CREATE TABLE {_ident('t_' + name)} ({defs})")
-                for arrow in _arrow_slices(df, columns):
-                    run(cur.adbc_ingest, "t_" + name, arrow, mode="append")
-                run(cur.execute, "INSERT INTO crm_tables VALUES (?, ?, ?, ?, ?)",
-                    (name, int(hidden), position, json.dumps(columns), len(df)))
-        except BaseException:
-            for job in pending:
-                job.cancel()                 # SQL not started yet is dropped; rollback follows
-            raise
-        for job in pending:
-            job.result()
-
-
-def _thread_starts(executor: ThreadPoolExecutor) -> bool:
-    """True when `executor` could start its worker thread (a process limit may forbid one)."""
+    written: list[int] = []
+    conn = cur = None
     try:
-        executor.submit(int).result()
-    except RuntimeError:
-        return False
-    return True
+        while (piece := queue.take()) is not None:
+            k, name, start, stop = piece
+            if conn is None:
+                conn = _connect_for_writing(path)
+                cur = conn.cursor()
+                cur.execute("BEGIN")
+            columns = world.schema[name]
+            rows = {**world.tables, **world.hidden}[name].iloc[start:stop]
+            arrow = pa.table({c: _arrow_column(rows[c], d) for c, d in columns.items()})
+            cur.execute(f"CREATE TABLE p{k} ({_column_defs(columns)})")
+            cur.adbc_ingest(f"p{k}", arrow, mode="append")
+            written.append(k)
+        if cur is not None:
+            cur.execute("COMMIT")
+    except BaseException:
+        queue.failed.set()                   # the other writer stops after its piece
+        raise
+    finally:
+        if cur is not None:
+            cur.close()
+        if conn is not None:
+            conn.close()
+    return written
+
+
+def _write_parts(world: World, folder: Path, pieces: list[tuple[str, int, int]]
+                 ) -> dict[int, Path]:
+    """Write all `pieces` into part files in `folder`; piece number -> its part file.
+
+    `WRITE_THREADS` writers take pieces biggest first. Which writer writes which piece
+    varies from run to run; the world file does not, since `_write` copies the pieces in
+    their own order. Without threads (a process limit), the caller writes them all.
+    """
+    queue = _PieceQueue(sorted(((k, *p) for k, p in enumerate(pieces)),
+                               key=lambda piece: piece[2] - piece[3]))
+    paths = [folder / f"part{i}.sqlite" for i in range(WRITE_THREADS)]
+    where: dict[int, Path] = {}
+    with ThreadPoolExecutor(max_workers=WRITE_THREADS,
+                            thread_name_prefix="crm-store-save") as writers:
+        jobs = []
+        for path in paths:
+            try:
+                jobs.append((path, writers.submit(_write_part, path, world, queue)))
+            except RuntimeError:             # no (further) thread could start
+                break
+        if not jobs:
+            jobs.append((paths[0], None))
+            where.update(dict.fromkeys(_write_part(paths[0], world, queue), paths[0]))
+        try:
+            for path, job in jobs:
+                if job is not None:
+                    where.update(dict.fromkeys(job.result(), path))
+        except BaseException:
+            queue.failed.set()
+            raise
+    return where
+
+
+def _write(cur, world: World, pieces: list[tuple[str, int, int]],
+           where: dict[int, Path]) -> None:
+    """Fill the world file on `cur`: metadata, manifest, and each table copied from its parts.
+
+    One transaction (the caller's BEGIN). Each ``INSERT INTO ... SELECT * FROM`` a part
+    table with the same column declarations and no index is SQLite's transfer
+    optimisation: records are copied as they are, not decoded and encoded again, at
+    about a tenth of the cost of inserting them. Pieces are copied in row order, so the
+    rowids and the file's bytes are the same whichever writer wrote which piece.
+    """
+    parts = {path: f"part{i}" for i, path in enumerate(sorted(set(where.values())))}
+    cur.execute("CREATE TABLE crm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    cur.execute(
+        "CREATE TABLE crm_tables (name TEXT PRIMARY KEY, hidden INTEGER NOT NULL, "
+        "position INTEGER NOT NULL, columns_json TEXT NOT NULL, n_rows INTEGER NOT NULL)")
+    meta = {
+        "format": FORMAT,
+        "format_version": str(FORMAT_VERSION),
+        "scenario": json.dumps(world.scenario.to_dict(), sort_keys=True),
+        "today": world.today,
+    }
+    for key, value in sorted(meta.items()):
+        cur.execute("INSERT INTO crm_meta (key, value) VALUES (?, ?)", (key, value))
+    everything = [(name, False, df) for name, df in world.tables.items()]
+    everything += [(name, True, df) for name, df in world.hidden.items()]
+    for position, (name, hidden, df) in enumerate(everything):
+        columns = world.schema[name]
+        table = _ident("t_" + name)
+        cur.execute(f"CREATE TABLE {table} ({_column_defs(columns)})")
+        for k, piece in enumerate(pieces):
+            if piece[0] == name:
+                cur.execute(f"INSERT INTO {table} SELECT * FROM {parts[where[k]]}.p{k}")
+        cur.execute("INSERT INTO crm_tables VALUES (?, ?, ?, ?, ?)",
+                    (name, int(hidden), position, json.dumps(columns), len(df)))
 
 
 def _atomic_sqlite(dest: Path, fill) -> Path:
@@ -231,36 +332,37 @@ def _atomic_sqlite(dest: Path, fill) -> Path:
 
 
 def save(world: World, path: str | Path) -> Path:
-    """Save `world` to `path` atomically (temporary file, one transaction, replace)."""
+    """Save `world` to `path` atomically (temporary file, one transaction, replace).
+
+    Tables are first written in pieces into part files by two writer threads, then
+    copied into the temporary world file (see `_write_parts`, `_write`); the part files
+    live in a temporary folder next to it and are removed whatever happens.
+    """
 
     def fill(tmp: Path) -> None:
-        import adbc_driver_sqlite.dbapi as adbc
-
-        conn = adbc.connect(str(tmp), autocommit=True)
-        try:
-            cur = conn.cursor()
+        pieces = _pieces(world)
+        with tempfile.TemporaryDirectory(prefix=f"{tmp.name}.parts-", dir=tmp.parent) as folder:
+            where = _write_parts(world, Path(folder), pieces)
+            conn = _connect_for_writing(tmp)
             try:
-                # A private temp file: no journal or syncs while filling; one fsync at the
-                # end (by the caller). Pragmas first: they cannot change inside a transaction.
-                cur.execute("PRAGMA journal_mode=OFF")
-                cur.fetchall()
-                cur.execute("PRAGMA synchronous=OFF")
-                # big pages and cache: fewer page splits and B-tree writes per bulk row
-                cur.execute("PRAGMA page_size=65536")
-                cur.execute("PRAGMA cache_size=-262144")
-                cur.execute("PRAGMA locking_mode=EXCLUSIVE")
-                # autocommit off opens the one transaction everything is written in
-                conn.adbc_connection.set_options(**{"adbc.connection.autocommit": "false"})
-                try:
-                    _write(cur, world)
-                    conn.adbc_connection.commit()
-                except BaseException:
-                    conn.adbc_connection.rollback()
-                    raise
+                with conn.cursor() as cur:
+                    attached = []
+                    try:
+                        for i, part in enumerate(sorted(set(where.values()))):
+                            cur.execute(f"ATTACH DATABASE ? AS part{i}", parameters=(str(part),))
+                            attached.append(f"part{i}")
+                        cur.execute("BEGIN")
+                        try:
+                            _write(cur, world, pieces, where)
+                            cur.execute("COMMIT")
+                        except BaseException:
+                            cur.execute("ROLLBACK")
+                            raise
+                    finally:
+                        for name in attached:
+                            cur.execute(f"DETACH DATABASE {name}")
             finally:
-                cur.close()
-        finally:
-            conn.close()
+                conn.close()
 
     return _atomic_sqlite(Path(path), fill)
 

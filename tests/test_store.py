@@ -152,8 +152,8 @@ def test_failed_save_keeps_previous_file(world, tmp_path, monkeypatch):
     before = path.read_bytes()
     real_write = store._write
 
-    def broken(conn, w):
-        real_write(conn, w)
+    def broken(cur, w, pieces, where):
+        real_write(cur, w, pieces, where)
         raise OSError("disk full")
 
     monkeypatch.setattr(store, "_write", broken)
@@ -411,31 +411,49 @@ def test_load_in_rowid_parts_round_trips_exactly(tmp_path, monkeypatch):
         pd.testing.assert_frame_equal(got, df, check_exact=True, obj=name)
 
 
-def test_save_in_slices_writes_the_same_file(tmp_path, monkeypatch):
-    """Inserting in small Arrow slices (overlapped with conversion) writes identical bytes."""
+def test_same_world_saves_to_the_same_bytes(tmp_path):
+    """Two saves of one world give byte-identical files, and no part file is left behind."""
+    w = _every_dtype_world()
+    first = w.save(tmp_path / "first.sqlite").read_bytes()
+    second = w.save(tmp_path / "second.sqlite").read_bytes()
+    assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first.sqlite", "second.sqlite"]
+
+
+def test_save_in_pieces_writes_the_same_file(tmp_path, monkeypatch):
+    """Tables cut into many pieces (spread over both writers' part files) give identical bytes."""
     w = _every_dtype_world()
     whole = w.save(tmp_path / "whole.sqlite").read_bytes()
-    monkeypatch.setattr(store, "INGEST_ROWS", 256)
-    sliced = w.save(tmp_path / "sliced.sqlite").read_bytes()
-    assert hashlib.sha256(sliced).hexdigest() == hashlib.sha256(whole).hexdigest()
+    monkeypatch.setattr(store, "PIECE_ROWS", 256)
+    assert len(store._pieces(w)) > 2 * len(w.tables)
+    cut = w.save(tmp_path / "cut.sqlite").read_bytes()
+    assert hashlib.sha256(cut).hexdigest() == hashlib.sha256(whole).hexdigest()
+    back = World.load(tmp_path / "cut.sqlite")
+    for name, df in {**w.tables, **w.hidden}.items():
+        got = {**back.tables, **back.hidden}[name]
+        pd.testing.assert_frame_equal(got, df, check_exact=True, obj=name)
 
 
-def test_failed_insert_on_the_writer_thread_keeps_previous_file(world, tmp_path, monkeypatch):
-    """An insert failing on the SQL thread is a StoreError; the old file and folder are intact."""
-    import pyarrow as pa
+def test_failed_insert_on_a_writer_thread_keeps_previous_file(world, tmp_path, monkeypatch):
+    """A piece failing on a writer thread is a StoreError; the old file and folder are intact."""
+    import threading
 
     path = tmp_path / "keep.sqlite"
     world.save(path)
     before = path.read_bytes()
-    real_slices = store._arrow_slices
+    real_column = store._arrow_column
+    on_writer = []
 
-    def bad_slices(df, columns):
-        yield from real_slices(df, columns)
-        yield pa.table({"not_a_column": [1]})             # the driver refuses this append
+    def bad_column(series, dtype):
+        on_writer.append(threading.current_thread() is not threading.main_thread())
+        if series.name == "tenure_months":
+            return real_column(series.astype("string"), "string")[:1]   # wrong length
+        return real_column(series, dtype)
 
-    monkeypatch.setattr(store, "_arrow_slices", bad_slices)
+    monkeypatch.setattr(store, "_arrow_column", bad_column)
     with pytest.raises(StoreError, match="could not save"):
         world.save(path)
+    assert all(on_writer)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.sqlite"]
 

@@ -187,7 +187,7 @@ def generate_history(
         )
         purpose = np.where((purpose == 1) & ~consent[who], 0, purpose)  # no consent, no promotion
         u = rng.random(k)
-        fallback = behaviour_choice(rng, stated[seg[who]])
+        fallback = behaviour_choice(rng, stated, seg[who])
         channel = np.where(u < 0.45, affinity[who], np.where(u < 0.8, preferred[who], fallback))
         inbound = purpose >= 3
         channel = np.where(
@@ -215,7 +215,7 @@ def generate_history(
 
         # what was bought: a product that suits the customer's segment, mostly
         sold = np.flatnonzero(sells)
-        product = behaviour_choice(rng, product_weights[seg[who[sold]]])
+        product = behaviour_choice(rng, product_weights, seg[who[sold]])
         np.add.at(spend, who[sold], price[product] * price_factor[who[sold]])
 
         day = np.maximum(first + rng.integers(0, days, k), since_day[who])  # not before joining
@@ -269,12 +269,21 @@ def generate_history(
     return interactions, behaviour.refresh(latent, params), spend
 
 
-def behaviour_choice(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
-    """One categorical draw per row of a (k, m) weight matrix (vectorised)."""
-    if len(weights) == 0:
-        return np.zeros(0, dtype=np.int64)
+def behaviour_choice(
+    rng: np.random.Generator, weights: np.ndarray, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """One categorical draw per row of a (k, m) weight matrix (vectorised).
+
+    With `rows`, `weights` is a small table and draw i uses its row ``rows[i]``: the same
+    draws as ``behaviour_choice(rng, weights[rows])``, but the running sums are taken
+    once per table row instead of once per draw.
+    """
     cum = np.cumsum(weights, axis=1)
-    u = rng.random(len(weights)) * cum[:, -1]
+    if rows is not None:
+        cum = cum[rows]
+    if len(cum) == 0:
+        return np.zeros(0, dtype=np.int64)
+    u = rng.random(len(cum)) * cum[:, -1]
     return np.minimum((u[:, None] >= cum).sum(axis=1), weights.shape[1] - 1)
 
 

@@ -105,11 +105,16 @@ def _weighted(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarr
     return rng.choice(len(weights), size=n, p=weights / weights.sum())
 
 
-def _rowwise_choice(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
-    """One categorical draw per row of a (n, k) probability matrix."""
+def _rowwise_choice(rng: np.random.Generator, probs: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """One categorical draw per row i of ``probs[rows]``, a (k, m) probability matrix.
+
+    The running sums are taken on the small table `probs` and then looked up per row:
+    the same numbers, without a (k, m) cumsum.
+    """
     cum = np.cumsum(probs, axis=1)
     cum /= cum[:, -1:]
-    return np.minimum((rng.random(len(probs))[:, None] > cum).sum(axis=1), probs.shape[1] - 1)
+    cum = cum[rows]
+    return np.minimum((rng.random(len(cum))[:, None] > cum).sum(axis=1), probs.shape[1] - 1)
 
 
 def _profile_array(segments: tuple[str, ...], key: str) -> np.ndarray:
@@ -279,10 +284,10 @@ def build_population(
         satisfaction_shift=econ.satisfaction_shift,
     )
     affinity_idx = codes(latent["channel_affinity"].to_numpy(object), CHANNELS)
-    stated = _rowwise_choice(rng, np.array([SEGMENT_PROFILES[s]["stated"] for s in segments])[seg])
+    stated = _rowwise_choice(rng, np.array([SEGMENT_PROFILES[s]["stated"] for s in segments]), seg)
     preferred = np.where(rng.random(n) < 0.6, affinity_idx, stated)
     language = _rowwise_choice(
-        rng, np.array([SEGMENT_PROFILES[s]["language"] for s in segments])[seg]
+        rng, np.array([SEGMENT_PROFILES[s]["language"] for s in segments]), seg
     )
 
     # Direct-marketing consent (PDPO Part 6A): given at sign-up by some; later withdrawn by a few.

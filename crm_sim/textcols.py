@@ -61,9 +61,24 @@ def _parts(values: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def iso_dates(values: np.ndarray) -> np.ndarray:
-    """``YYYY-MM-DD`` strings of datetime64 values (object array)."""
+    """``YYYY-MM-DD`` strings of datetime64 values (object array).
+
+    Columns of dates usually repeat a few thousand days over many rows (customers'
+    ``since``, sales dates): then each day in the range is formatted once and rows share
+    its str, which costs a fraction of making one str per row. Same text either way.
+    """
     if len(values) == 0:
         return np.zeros(0, dtype=object)
+    days = np.asarray(values).astype("datetime64[D]").astype(np.int64)
+    low, high = int(days.min()), int(days.max())
+    if low != np.iinfo(np.int64).min and (high - low + 1) * 4 <= len(days):  # no NaT; repeats
+        pool = _iso_dates_each(np.arange(low, high + 1).astype("datetime64[D]"))
+        return pool[days - low]
+    return _iso_dates_each(values)
+
+
+def _iso_dates_each(values: np.ndarray) -> np.ndarray:
+    """`iso_dates` computed row by row (one new str per row)."""
     year, month, day, _ = _parts(values)
     return join_bytes(
         [digit_matrix(year, 4), "-", digit_matrix(month, 2), "-", digit_matrix(day, 2)]

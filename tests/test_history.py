@@ -78,6 +78,16 @@ def test_behaviour_choice_rows():
     assert behaviour_choice(np.random.default_rng(0), np.zeros((0, 3))).tolist() == []
 
 
+def test_behaviour_choice_from_a_table_draws_the_same():
+    """Drawing by table rows equals drawing from the gathered matrix, and leaves rng in step."""
+    table = np.array([[0.2, 0.5, 0.3], [0.9, 0.05, 0.05], [0.0, 0.0, 1.0]])
+    rows = np.random.default_rng(1).integers(0, 3, 5_000)
+    a, b = np.random.default_rng(7), np.random.default_rng(7)
+    assert np.array_equal(behaviour_choice(a, table, rows), behaviour_choice(b, table[rows]))
+    assert a.random() == b.random()
+    assert behaviour_choice(a, table, rows[:0]).tolist() == []
+
+
 def test_time_order_is_the_stable_argsort_with_many_ties():
     """The unique-key sort gives exactly the stable argsort, also where it must fall back."""
     rng = np.random.default_rng(3)

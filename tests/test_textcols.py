@@ -39,6 +39,16 @@ def test_iso_text_matches_numpy():
     assert iso_dates(np.array([], "datetime64[D]")).tolist() == []
 
 
+def test_iso_dates_of_repeated_days_share_text_and_match_numpy():
+    """Many rows over few days (the shared-pool path) give numpy's text, also before 1970."""
+    days = np.datetime64("1969-12-20") + np.random.default_rng(3).integers(0, 40, 5_000)
+    text = iso_dates(days)
+    assert (text == np.datetime_as_string(days, unit="D").astype(object)).all()
+    assert all(type(v) is str for v in text[:50])
+    minutes = days.astype("datetime64[m]") + (np.arange(5_000) % 1440).astype("timedelta64[m]")
+    assert (iso_dates(minutes) == text).all()
+
+
 def test_small_ints_codes_and_pool():
     """small_ints prints without padding; codes finds positions; object_pool joins with +."""
     assert small_ints(np.array([1, 40, 388])).tolist() == ["1", "40", "388"]

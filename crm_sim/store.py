@@ -27,14 +27,21 @@ How each dtype stays exact on that path:
 * The driver guesses a column's Arrow type from the rows of its first batch, so each
   table is read in one batch of all its rows (the manifest knows how many) and then cast
   to the type of its saved dtype; an empty or all-NULL column is cast the same way.
-* Saving converts columns to Arrow in slices while one worker thread inserts the previous
-  slice; loading reads tables (big ones as rowid ranges) on two worker threads while the
-  caller turns the Arrow columns into pandas. SQLite and the driver run without the GIL,
-  so the two halves overlap; rows keep their order, so the file and the frames are the
-  same as with one thread.
+* Saving cuts tables into pieces (`PIECE_ROWS`) that two writer threads turn into Arrow
+  and insert into two private part files (one SQLite connection each: a file has one
+  writer at a time). One transaction then copies the pieces, in row order, into the world
+  file with ``INSERT INTO t SELECT * FROM part.p<k>``: same column declarations and no
+  index, so SQLite's transfer optimisation copies the records without decoding them
+  (about 0.04 s for 800,000 rows). The world file is byte for byte what inserting every
+  row into it directly gives, whichever writer wrote which piece.
+* Loading reads tables (big ones as rowid ranges) on two worker threads while the caller
+  turns the Arrow columns into pandas. SQLite and the driver run without the GIL, so
+  the two halves overlap; rows keep their order, so the frames are the same as with one
+  thread. Where no thread can start (a process limit), both run in the caller.
 Loading opens the file read-only, so a corrupt or foreign file is never modified.
-Saving writes a temporary file next to the target in one transaction and then
-replaces the target, so a failed save never loses what was saved before.
+Saving writes a temporary file (and its part files in a temporary folder) next to the
+target, fills it in one transaction and then replaces the target, so a failed save
+never loses what was saved before and leaves no file behind.
 """
 
 from __future__ import annotations

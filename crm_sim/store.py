@@ -33,7 +33,8 @@ How each dtype stays exact on that path:
   file with ``INSERT INTO t SELECT * FROM part.p<k>``: same column declarations and no
   index, so SQLite's transfer optimisation copies the records without decoding them
   (about 0.04 s for 800,000 rows). The world file is byte for byte what inserting every
-  row into it directly gives, whichever writer wrote which piece.
+  row into it directly gives, whichever writer wrote which piece; a world of fewer than
+  `PARALLEL_MIN_ROWS` rows is inserted directly (threads would cost more than they save).
 * Loading reads tables (big ones as rowid ranges) on two worker threads while the caller
   turns the Arrow columns into pandas. SQLite and the driver run without the GIL, so
   the two halves overlap; rows keep their order, so the frames are the same as with one
@@ -74,6 +75,9 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 WRITE_THREADS = 2
 # a longer table is written as pieces of at most this many rows, so both writers get work
 PIECE_ROWS = 300_000
+# a world with fewer rows is written straight into its file by the caller: starting
+# threads and part files would cost more than they save (a trainee's world autosaves often)
+PARALLEL_MIN_ROWS = 20_000
 # threads reading tables while the caller converts (the machine may have only 2 cores)
 READ_THREADS = 2
 # a bigger table is read as rowid ranges of about this many rows, by both threads at once
@@ -186,6 +190,14 @@ def _connect_for_writing(path: Path):
     return conn
 
 
+def _arrow_piece(world: World, name: str, start: int, stop: int):
+    """Rows ``start:stop`` of table `name` as an Arrow table, columns in schema order."""
+    import pyarrow as pa
+
+    rows = {**world.tables, **world.hidden}[name].iloc[start:stop]
+    return pa.table({c: _arrow_column(rows[c], d) for c, d in world.schema[name].items()})
+
+
 @dataclass
 class _PieceQueue:
     """The pieces not yet taken by a writer, biggest first, shared by the writer threads."""
@@ -210,8 +222,6 @@ def _write_part(path: Path, world: World, queue: _PieceQueue) -> list[int]:
     it), so while one writer converts, the other inserts. Returns the pieces written; the
     file is only created when there is a piece to write.
     """
-    import pyarrow as pa
-
     written: list[int] = []
     conn = cur = None
     try:
@@ -221,11 +231,8 @@ def _write_part(path: Path, world: World, queue: _PieceQueue) -> list[int]:
                 conn = _connect_for_writing(path)
                 cur = conn.cursor()
                 cur.execute("BEGIN")
-            columns = world.schema[name]
-            rows = {**world.tables, **world.hidden}[name].iloc[start:stop]
-            arrow = pa.table({c: _arrow_column(rows[c], d) for c, d in columns.items()})
-            cur.execute(f"CREATE TABLE p{k} ({_column_defs(columns)})")
-            cur.adbc_ingest(f"p{k}", arrow, mode="append")
+            cur.execute(f"CREATE TABLE p{k} ({_column_defs(world.schema[name])})")
+            cur.adbc_ingest(f"p{k}", _arrow_piece(world, name, start, stop), mode="append")
             written.append(k)
         if cur is not None:
             cur.execute("COMMIT")
@@ -274,16 +281,17 @@ def _write_parts(world: World, folder: Path, pieces: list[tuple[str, int, int]]
 
 
 def _write(cur, world: World, pieces: list[tuple[str, int, int]],
-           where: dict[int, Path]) -> None:
-    """Fill the world file on `cur`: metadata, manifest, and each table copied from its parts.
+           where: dict[int, Path] | None) -> None:
+    """Fill the world file on `cur`: metadata, manifest, and each table's pieces in row order.
 
-    One transaction (the caller's BEGIN). Each ``INSERT INTO ... SELECT * FROM`` a part
-    table with the same column declarations and no index is SQLite's transfer
-    optimisation: records are copied as they are, not decoded and encoded again, at
-    about a tenth of the cost of inserting them. Pieces are copied in row order, so the
-    rowids and the file's bytes are the same whichever writer wrote which piece.
+    One transaction (the caller's BEGIN). A piece written to a part file (`where`) is
+    copied with ``INSERT INTO ... SELECT * FROM`` its part table: same column declarations
+    and no index, so SQLite's transfer optimisation copies the records as they are, at
+    about a tenth of the cost of inserting them. Without `where` (a small world) each
+    piece is inserted here. Either way the rows go in in the same order, so the rowids
+    and the file's bytes are the same, whichever writer wrote which piece.
     """
-    parts = {path: f"part{i}" for i, path in enumerate(sorted(set(where.values())))}
+    parts = {path: f"part{i}" for i, path in enumerate(sorted(set((where or {}).values())))}
     cur.execute("CREATE TABLE crm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     cur.execute(
         "CREATE TABLE crm_tables (name TEXT PRIMARY KEY, hidden INTEGER NOT NULL, "
@@ -302,8 +310,13 @@ def _write(cur, world: World, pieces: list[tuple[str, int, int]],
         columns = world.schema[name]
         table = _ident("t_" + name)
         cur.execute(f"CREATE TABLE {table} ({_column_defs(columns)})")
-        for k, piece in enumerate(pieces):
-            if piece[0] == name:
+        for k, (piece_of, start, stop) in enumerate(pieces):
+            if piece_of != name:
+                continue
+            if where is None:
+                cur.adbc_ingest("t_" + name, _arrow_piece(world, name, start, stop),
+                                mode="append")
+            else:
                 cur.execute(f"INSERT INTO {table} SELECT * FROM {parts[where[k]]}.p{k}")
         cur.execute("INSERT INTO crm_tables VALUES (?, ?, ?, ?, ?)",
                     (name, int(hidden), position, json.dumps(columns), len(df)))
@@ -341,37 +354,46 @@ def _atomic_sqlite(dest: Path, fill) -> Path:
 def save(world: World, path: str | Path) -> Path:
     """Save `world` to `path` atomically (temporary file, one transaction, replace).
 
-    Tables are first written in pieces into part files by two writer threads, then
-    copied into the temporary world file (see `_write_parts`, `_write`); the part files
-    live in a temporary folder next to it and are removed whatever happens.
+    A world of `PARALLEL_MIN_ROWS` rows or more is first written in pieces into part
+    files by two writer threads, then copied into the temporary world file (see
+    `_write_parts`, `_write`); the part files live in a temporary folder next to it and
+    are removed whatever happens. A smaller world is inserted straight into its file.
     """
 
     def fill(tmp: Path) -> None:
         pieces = _pieces(world)
+        if sum(stop - start for _, start, stop in pieces) < PARALLEL_MIN_ROWS:
+            _fill_world_file(tmp, world, pieces, None)
+            return
         with tempfile.TemporaryDirectory(prefix=f"{tmp.name}.parts-", dir=tmp.parent) as folder:
-            where = _write_parts(world, Path(folder), pieces)
-            conn = _connect_for_writing(tmp)
-            try:
-                with conn.cursor() as cur:
-                    attached = []
-                    try:
-                        for i, part in enumerate(sorted(set(where.values()))):
-                            cur.execute(f"ATTACH DATABASE ? AS part{i}", parameters=(str(part),))
-                            attached.append(f"part{i}")
-                        cur.execute("BEGIN")
-                        try:
-                            _write(cur, world, pieces, where)
-                            cur.execute("COMMIT")
-                        except BaseException:
-                            cur.execute("ROLLBACK")
-                            raise
-                    finally:
-                        for name in attached:
-                            cur.execute(f"DETACH DATABASE {name}")
-            finally:
-                conn.close()
+            _fill_world_file(tmp, world, pieces, _write_parts(world, Path(folder), pieces))
 
     return _atomic_sqlite(Path(path), fill)
+
+
+def _fill_world_file(tmp: Path, world: World, pieces: list[tuple[str, int, int]],
+                     where: dict[int, Path] | None) -> None:
+    """Write the world file `tmp` in one transaction, with the part files attached if any."""
+    conn = _connect_for_writing(tmp)
+    try:
+        with conn.cursor() as cur:
+            attached = []
+            try:
+                for i, part in enumerate(sorted(set((where or {}).values()))):
+                    cur.execute(f"ATTACH DATABASE ? AS part{i}", parameters=(str(part),))
+                    attached.append(f"part{i}")
+                cur.execute("BEGIN")
+                try:
+                    _write(cur, world, pieces, where)
+                    cur.execute("COMMIT")
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+            finally:
+                for name in attached:
+                    cur.execute(f"DETACH DATABASE {name}")
+    finally:
+        conn.close()
 
 
 def _open_readonly(path: str | Path) -> sqlite3.Connection:

@@ -420,10 +420,28 @@ def test_same_world_saves_to_the_same_bytes(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["first.sqlite", "second.sqlite"]
 
 
+def test_small_world_written_directly_equals_part_files(tmp_path, monkeypatch):
+    """A world under PARALLEL_MIN_ROWS is inserted straight into its file: the same bytes."""
+    w = _every_dtype_world()
+    rows = sum(len(df) for df in {**w.tables, **w.hidden}.values())
+    written = []
+    real_write_parts = store._write_parts
+    monkeypatch.setattr(store, "_write_parts",
+                        lambda *a: written.append(1) or real_write_parts(*a))
+    monkeypatch.setattr(store, "PARALLEL_MIN_ROWS", rows + 1)
+    direct = w.save(tmp_path / "direct.sqlite").read_bytes()
+    assert written == []
+    monkeypatch.setattr(store, "PARALLEL_MIN_ROWS", 0)
+    parted = w.save(tmp_path / "parted.sqlite").read_bytes()
+    assert written == [1]
+    assert hashlib.sha256(direct).hexdigest() == hashlib.sha256(parted).hexdigest()
+
+
 def test_save_in_pieces_writes_the_same_file(tmp_path, monkeypatch):
     """Tables cut into many pieces (spread over both writers' part files) give identical bytes."""
     w = _every_dtype_world()
     whole = w.save(tmp_path / "whole.sqlite").read_bytes()
+    monkeypatch.setattr(store, "PARALLEL_MIN_ROWS", 0)
     monkeypatch.setattr(store, "PIECE_ROWS", 256)
     assert len(store._pieces(w)) > 2 * len(w.tables)
     cut = w.save(tmp_path / "cut.sqlite").read_bytes()
@@ -441,6 +459,7 @@ def test_failed_insert_on_a_writer_thread_keeps_previous_file(world, tmp_path, m
     path = tmp_path / "keep.sqlite"
     world.save(path)
     before = path.read_bytes()
+    monkeypatch.setattr(store, "PARALLEL_MIN_ROWS", 0)
     real_column = store._arrow_column
     on_writer = []
 
@@ -470,6 +489,7 @@ def test_save_and_load_work_when_no_thread_can_start(tmp_path, monkeypatch):
 
     monkeypatch.setattr(threading.Thread, "start", refuse)
     monkeypatch.setattr(store, "READ_PART_ROWS", 700)
+    monkeypatch.setattr(store, "PARALLEL_MIN_ROWS", 0)     # part files, written here
     path = w.save(tmp_path / "single.sqlite")
     assert path.read_bytes() == threaded
     back = World.load(path)

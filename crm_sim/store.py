@@ -47,6 +47,7 @@ never loses what was saved before and leaves no file behind.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -387,7 +388,8 @@ def _fill_world_file(tmp: Path, world: World, pieces: list[tuple[str, int, int]]
                     _write(cur, world, pieces, where)
                     cur.execute("COMMIT")
                 except BaseException:
-                    cur.execute("ROLLBACK")
+                    with contextlib.suppress(Exception):   # keep the first error, not this one
+                        cur.execute("ROLLBACK")
                     raise
             finally:
                 for name in attached:

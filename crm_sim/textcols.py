@@ -123,6 +123,16 @@ def codes(values: np.ndarray, names) -> np.ndarray:
     return order[np.searchsorted(names, np.asarray(values, dtype=object).astype(str), sorter=order)]
 
 
+def join_text(columns: list[np.ndarray]) -> np.ndarray:
+    """Row-wise join of object arrays of str (``a + b + c + d``) as an object array.
+
+    Adding object arrays makes a new str per row per ``+``; from four pieces on, one
+    ``str.join`` per row is cheaper than the three additions and their two throw-away
+    intermediates. The text is the same.
+    """
+    return np.array(["".join(row) for row in zip(*columns, strict=True)], dtype=object)
+
+
 def object_pool(values) -> np.ndarray:
     """An object array of str: indexing it and adding such arrays joins text quickly."""
     return np.array(list(values), dtype=object)

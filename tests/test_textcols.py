@@ -9,6 +9,7 @@ from crm_sim.textcols import (
     iso_dates,
     iso_minutes,
     join_bytes,
+    join_text,
     object_pool,
     small_ints,
 )
@@ -47,6 +48,15 @@ def test_iso_dates_of_repeated_days_share_text_and_match_numpy():
     assert all(type(v) is str for v in text[:50])
     minutes = days.astype("datetime64[m]") + (np.arange(5_000) % 1440).astype("timedelta64[m]")
     assert (iso_dates(minutes) == text).all()
+
+
+def test_join_text_equals_adding_object_arrays():
+    """join_text gives the text of a + b + c + d row by row (unicode too), as object arrays."""
+    a = np.array(["Flat A, ", "九龍 ", ""], dtype=object)
+    b = np.array(["1/F, ", "", "x"], dtype=object)
+    joined = join_text([a, b, a, b])
+    assert joined.dtype == object and joined.tolist() == (a + b + a + b).tolist()
+    assert join_text([a[:0], b[:0]]).shape == (0,)
 
 
 def test_small_ints_codes_and_pool():

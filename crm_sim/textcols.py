@@ -41,10 +41,46 @@ def join_bytes(parts: list) -> np.ndarray:
 
 
 def ids(prefix: str, n: int, width: int, start: int = 1) -> np.ndarray:
-    """Identifiers like ``C000001`` as an object array of str."""
+    """Identifiers like ``C000001`` as an object array of str.
+
+    The numbers count up, so their digits need no division: each block of four digits is
+    a run of `_FOUR` rows (`_counting_digits`), written straight into the code points.
+    A number wider than `width` keeps its last `width` digits, as `digit_matrix` does.
+    """
     if n == 0:
         return np.zeros(0, dtype=object)
-    return join_bytes([prefix, digit_matrix(np.arange(start, start + n), width)])
+    head = len(prefix)
+    text = np.empty((n, head + width), dtype=np.uint32)
+    text[:, :head] = np.frombuffer(prefix.encode("ascii"), np.uint8)
+    end = head + width
+    for block in _counting_digits(start, n, -(-width // 4)):
+        take = min(4, end - head)
+        text[:, end - take:end] = block[:, 4 - take:]
+        end -= take
+    return text.view(f"U{head + width}").ravel().astype(object)
+
+
+def _counting_digits(start: int, n: int, blocks: int) -> list[np.ndarray]:
+    """ASCII digits of ``start .. start+n-1`` as (n, 4) blocks, lowest four digits first.
+
+    Block b holds the digits of ``number // 10_000**b % 10_000``; over counting numbers
+    that value stays the same for runs of ``10_000**b`` rows, so each block is one
+    `np.repeat` of a few `_FOUR` rows.
+    """
+    out = []
+    for b in range(blocks):
+        place = 10_000**b
+        first, last = start // place, (start + n - 1) // place
+        rows = _FOUR[np.arange(first, last + 1) % 10_000]
+        if place == 1:
+            out.append(rows)
+            continue
+        counts = np.full(len(rows), place, dtype=np.int64)
+        counts[0] = min((first + 1) * place, start + n) - start
+        if last > first:
+            counts[-1] = start + n - last * place
+        out.append(np.repeat(rows, counts, axis=0))
+    return out
 
 
 def _parts(values: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -29,6 +29,15 @@ def test_ids_match_python_formatting():
     assert all(type(v) is str for v in ids("S", 4, 4))
 
 
+def test_ids_across_digit_blocks_and_wider_than_width():
+    """Counting ids crossing 10**4 and 10**8 blocks match formatting; wider ones keep low digits."""
+    assert ids("X", 30_000, 9, start=99_990_000).tolist() == [
+        f"X{i:09d}" for i in range(99_990_000, 100_020_000)]
+    assert ids("AB", 3, 12, start=10**11 - 1).tolist() == [
+        f"AB{i:012d}" for i in range(10**11 - 1, 10**11 + 2)]
+    assert ids("Q", 4, 2, start=98).tolist() == ["Q98", "Q99", "Q00", "Q01"]
+
+
 def test_iso_text_matches_numpy():
     """iso_dates and iso_minutes equal numpy's datetime_as_string over leap years and decades."""
     minutes = np.datetime64("1999-12-31T23:59", "m") + np.arange(0, 3_000_000, 997).astype(

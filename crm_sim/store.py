@@ -27,22 +27,18 @@ How each dtype stays exact on that path:
 * The driver guesses a column's Arrow type from the rows of its first batch, so each
   table is read in one batch of all its rows (the manifest knows how many) and then cast
   to the type of its saved dtype; an empty or all-NULL column is cast the same way.
-* Saving cuts tables into pieces (`PIECE_ROWS`) that two writer threads turn into Arrow
-  and insert into two private part files (one SQLite connection each: a file has one
-  writer at a time). One transaction then copies the pieces, in row order, into the world
-  file with ``INSERT INTO t SELECT * FROM part.p<k>``: same column declarations and no
-  index, so SQLite's transfer optimisation copies the records without decoding them
-  (about 0.04 s for 800,000 rows). The world file is byte for byte what inserting every
-  row into it directly gives, whichever writer wrote which piece; a world of fewer than
-  `PARALLEL_MIN_ROWS` rows is inserted directly (threads would cost more than they save).
+* Saving inserts each table as one Arrow table on one connection, in one transaction.
+  Two writer threads (each table piece into its own part file, then copied into the
+  world file with SQLite's transfer optimisation) and a one-thread slice pipeline were
+  both measured on the 2-core machine: neither was faster than this, both cost more CPU.
 * Loading reads tables (big ones as rowid ranges) on two worker threads while the caller
   turns the Arrow columns into pandas. SQLite and the driver run without the GIL, so
   the two halves overlap; rows keep their order, so the frames are the same as with one
   thread. Where no thread can start (a process limit), both run in the caller.
 Loading opens the file read-only, so a corrupt or foreign file is never modified.
-Saving writes a temporary file (and its part files in a temporary folder) next to the
-target, fills it in one transaction and then replaces the target, so a failed save
-never loses what was saved before and leaves no file behind.
+Saving writes a temporary file next to the target, fills it in one transaction and
+then replaces the target, so a failed save never loses what was saved before and
+leaves no file behind.
 """
 
 from __future__ import annotations
@@ -53,7 +49,6 @@ import os
 import re
 import sqlite3
 import tempfile
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,13 +67,6 @@ if TYPE_CHECKING:
 FORMAT = "crm-sim-world"
 FORMAT_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
-# threads writing table pieces into part files while the caller waits (2 cores may be all)
-WRITE_THREADS = 2
-# a longer table is written as pieces of at most this many rows, so both writers get work
-PIECE_ROWS = 300_000
-# a world with fewer rows is written straight into its file by the caller: starting
-# threads and part files would cost more than they save (a trainee's world autosaves often)
-PARALLEL_MIN_ROWS = 20_000
 # threads reading tables while the caller converts (the machine may have only 2 cores)
 READ_THREADS = 2
 # a bigger table is read as rowid ranges of about this many rows, by both threads at once
@@ -153,27 +141,13 @@ def _column_defs(columns: dict[str, str]) -> str:
     return ", ".join(f"{_ident(c)} {SQL_TYPES[d]}".rstrip() for c, d in columns.items())
 
 
-def _pieces(world: World) -> list[tuple[str, int, int]]:
-    """Every table's rows as ``(name, start, stop)`` pieces, tables in saved order.
-
-    A table longer than `PIECE_ROWS` is cut into nearly equal pieces so that the two
-    writers finish at about the same time; an empty table has no piece.
-    """
-    pieces = []
-    for name, df in [*world.tables.items(), *world.hidden.items()]:
-        k = -(-len(df) // PIECE_ROWS)
-        edges = [len(df) * i // k for i in range(k + 1)] if k else []
-        pieces += [(name, a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)]
-    return pieces
-
-
 def _connect_for_writing(path: Path):
     """An ADBC connection to a private new file, set up for one bulk write.
 
     No journal and no syncs (the finished world file is fsynced once by `_atomic_sqlite`),
     big pages and cache (fewer page splits per bulk row), no other connection. Pragmas
-    come first: they cannot change inside a transaction. Autocommit stays on, and the
-    caller opens its one transaction with BEGIN, because ATTACH is refused inside one.
+    come first: they cannot change inside a transaction. Autocommit stays on and the
+    caller opens its one transaction with BEGIN.
     """
     import adbc_driver_sqlite.dbapi as adbc
 
@@ -191,108 +165,19 @@ def _connect_for_writing(path: Path):
     return conn
 
 
-def _arrow_piece(world: World, name: str, start: int, stop: int):
-    """Rows ``start:stop`` of table `name` as an Arrow table, columns in schema order."""
+def _arrow_table(df: pd.DataFrame, columns: dict[str, str]):
+    """A whole table as one Arrow table, columns in schema order."""
     import pyarrow as pa
 
-    rows = {**world.tables, **world.hidden}[name].iloc[start:stop]
-    return pa.table({c: _arrow_column(rows[c], d) for c, d in world.schema[name].items()})
+    return pa.table({c: _arrow_column(df[c], d) for c, d in columns.items()})
 
 
-@dataclass
-class _PieceQueue:
-    """The pieces not yet taken by a writer, biggest first, shared by the writer threads."""
+def _write(cur, world: World) -> None:
+    """Fill the world file on `cur`: metadata, manifest and every table (caller's transaction).
 
-    todo: list[tuple[int, str, int, int]]
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    failed: threading.Event = field(default_factory=threading.Event)
-
-    def take(self) -> tuple[int, str, int, int] | None:
-        """The next piece, or None when all are taken or a writer has failed."""
-        with self.lock:
-            if self.failed.is_set() or not self.todo:
-                return None
-            return self.todo.pop(0)
-
-
-def _write_part(path: Path, world: World, queue: _PieceQueue) -> list[int]:
-    """Write pieces taken from `queue` into the part file `path`, piece k as table ``p<k>``.
-
-    Runs on a writer thread (or in the caller when no thread can start). Turning a piece
-    into Arrow holds the GIL, inserting it does not (SQLite and the driver run without
-    it), so while one writer converts, the other inserts. Returns the pieces written; the
-    file is only created when there is a piece to write.
+    Each table goes in as one Arrow table: the driver binds column buffers, not Python
+    objects, and SQLite inserts without the GIL.
     """
-    written: list[int] = []
-    conn = cur = None
-    try:
-        while (piece := queue.take()) is not None:
-            k, name, start, stop = piece
-            if conn is None:
-                conn = _connect_for_writing(path)
-                cur = conn.cursor()
-                cur.execute("BEGIN")
-            cur.execute(f"CREATE TABLE p{k} ({_column_defs(world.schema[name])})")
-            cur.adbc_ingest(f"p{k}", _arrow_piece(world, name, start, stop), mode="append")
-            written.append(k)
-        if cur is not None:
-            cur.execute("COMMIT")
-    except BaseException:
-        queue.failed.set()                   # the other writer stops after its piece
-        raise
-    finally:
-        if cur is not None:
-            cur.close()
-        if conn is not None:
-            conn.close()
-    return written
-
-
-def _write_parts(world: World, folder: Path, pieces: list[tuple[str, int, int]]
-                 ) -> dict[int, Path]:
-    """Write all `pieces` into part files in `folder`; piece number -> its part file.
-
-    `WRITE_THREADS` writers take pieces biggest first. Which writer writes which piece
-    varies from run to run; the world file does not, since `_write` copies the pieces in
-    their own order. Without threads (a process limit), the caller writes them all.
-    """
-    queue = _PieceQueue(sorted(((k, *p) for k, p in enumerate(pieces)),
-                               key=lambda piece: piece[2] - piece[3]))
-    paths = [folder / f"part{i}.sqlite" for i in range(WRITE_THREADS)]
-    where: dict[int, Path] = {}
-    with ThreadPoolExecutor(max_workers=WRITE_THREADS,
-                            thread_name_prefix="crm-store-save") as writers:
-        jobs = []
-        for path in paths:
-            try:
-                jobs.append((path, writers.submit(_write_part, path, world, queue)))
-            except RuntimeError:             # no (further) thread could start
-                break
-        if not jobs:
-            jobs.append((paths[0], None))
-            where.update(dict.fromkeys(_write_part(paths[0], world, queue), paths[0]))
-        try:
-            for path, job in jobs:
-                if job is not None:
-                    where.update(dict.fromkeys(job.result(), path))
-        except BaseException:
-            queue.failed.set()
-            raise
-    return where
-
-
-def _write(cur, world: World, pieces: list[tuple[str, int, int]],
-           where: dict[int, Path] | None) -> None:
-    """Fill the world file on `cur`: metadata, manifest, and each table's pieces in row order.
-
-    One transaction (the caller's BEGIN). A piece written to a part file (`where`) is
-    copied with ``INSERT INTO ... SELECT * FROM`` its part table: same column declarations
-    and no index, so SQLite's transfer optimisation copies the records as they are, at
-    about a tenth of the cost of inserting them. Without `where` (a small world) each
-    piece is inserted here. Either way the rows go in in the same order, so the rowids
-    and the file's bytes are the same, whichever writer wrote which piece.
-    """
-    parts = {path: f"part{i}" for i, path in enumerate(sorted(set((where or {}).values())))}
     cur.execute("CREATE TABLE crm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     cur.execute(
         "CREATE TABLE crm_tables (name TEXT PRIMARY KEY, hidden INTEGER NOT NULL, "
@@ -309,16 +194,9 @@ def _write(cur, world: World, pieces: list[tuple[str, int, int]],
     everything += [(name, True, df) for name, df in world.hidden.items()]
     for position, (name, hidden, df) in enumerate(everything):
         columns = world.schema[name]
-        table = _ident("t_" + name)
-        cur.execute(f"CREATE TABLE {table} ({_column_defs(columns)})")
-        for k, (piece_of, start, stop) in enumerate(pieces):
-            if piece_of != name:
-                continue
-            if where is None:
-                cur.adbc_ingest("t_" + name, _arrow_piece(world, name, start, stop),
-                                mode="append")
-            else:
-                cur.execute(f"INSERT INTO {table} SELECT * FROM {parts[where[k]]}.p{k}")
+        cur.execute(f"CREATE TABLE {_ident('t_' + name)} ({_column_defs(columns)})")
+        if len(df):
+            cur.adbc_ingest("t_" + name, _arrow_table(df, columns), mode="append")
         cur.execute("INSERT INTO crm_tables VALUES (?, ?, ?, ?, ?)",
                     (name, int(hidden), position, json.dumps(columns), len(df)))
 
@@ -353,49 +231,24 @@ def _atomic_sqlite(dest: Path, fill) -> Path:
 
 
 def save(world: World, path: str | Path) -> Path:
-    """Save `world` to `path` atomically (temporary file, one transaction, replace).
-
-    A world of `PARALLEL_MIN_ROWS` rows or more is first written in pieces into part
-    files by two writer threads, then copied into the temporary world file (see
-    `_write_parts`, `_write`); the part files live in a temporary folder next to it and
-    are removed whatever happens. A smaller world is inserted straight into its file.
-    """
+    """Save `world` to `path` atomically (temporary file, one transaction, replace)."""
 
     def fill(tmp: Path) -> None:
-        pieces = _pieces(world)
-        if sum(stop - start for _, start, stop in pieces) < PARALLEL_MIN_ROWS:
-            _fill_world_file(tmp, world, pieces, None)
-            return
-        with tempfile.TemporaryDirectory(prefix=f"{tmp.name}.parts-", dir=tmp.parent) as folder:
-            _fill_world_file(tmp, world, pieces, _write_parts(world, Path(folder), pieces))
-
-    return _atomic_sqlite(Path(path), fill)
-
-
-def _fill_world_file(tmp: Path, world: World, pieces: list[tuple[str, int, int]],
-                     where: dict[int, Path] | None) -> None:
-    """Write the world file `tmp` in one transaction, with the part files attached if any."""
-    conn = _connect_for_writing(tmp)
-    try:
-        with conn.cursor() as cur:
-            attached = []
-            try:
-                for i, part in enumerate(sorted(set((where or {}).values()))):
-                    cur.execute(f"ATTACH DATABASE ? AS part{i}", parameters=(str(part),))
-                    attached.append(f"part{i}")
+        conn = _connect_for_writing(tmp)
+        try:
+            with conn.cursor() as cur:
                 cur.execute("BEGIN")
                 try:
-                    _write(cur, world, pieces, where)
+                    _write(cur, world)
                     cur.execute("COMMIT")
                 except BaseException:
                     with contextlib.suppress(Exception):   # keep the first error, not this one
                         cur.execute("ROLLBACK")
                     raise
-            finally:
-                for name in attached:
-                    cur.execute(f"DETACH DATABASE {name}")
-    finally:
-        conn.close()
+        finally:
+            conn.close()
+
+    return _atomic_sqlite(Path(path), fill)
 
 
 def _open_readonly(path: str | Path) -> sqlite3.Connection:

@@ -152,8 +152,8 @@ def test_failed_save_keeps_previous_file(world, tmp_path, monkeypatch):
     before = path.read_bytes()
     real_write = store._write
 
-    def broken(cur, w, pieces, where):
-        real_write(cur, w, pieces, where)
+    def broken(cur, w):
+        real_write(cur, w)
         raise OSError("disk full")
 
     monkeypatch.setattr(store, "_write", broken)
@@ -420,51 +420,14 @@ def test_same_world_saves_to_the_same_bytes(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["first.sqlite", "second.sqlite"]
 
 
-def test_small_world_written_directly_equals_part_files(tmp_path, monkeypatch):
-    """A world under PARALLEL_MIN_ROWS is inserted straight into its file: the same bytes."""
-    w = _every_dtype_world()
-    rows = sum(len(df) for df in {**w.tables, **w.hidden}.values())
-    written = []
-    real_write_parts = store._write_parts
-    monkeypatch.setattr(store, "_write_parts",
-                        lambda *a: written.append(1) or real_write_parts(*a))
-    monkeypatch.setattr(store, "PARALLEL_MIN_ROWS", rows + 1)
-    direct = w.save(tmp_path / "direct.sqlite").read_bytes()
-    assert written == []
-    monkeypatch.setattr(store, "PARALLEL_MIN_ROWS", 0)
-    parted = w.save(tmp_path / "parted.sqlite").read_bytes()
-    assert written == [1]
-    assert hashlib.sha256(direct).hexdigest() == hashlib.sha256(parted).hexdigest()
-
-
-def test_save_in_pieces_writes_the_same_file(tmp_path, monkeypatch):
-    """Tables cut into many pieces (spread over both writers' part files) give identical bytes."""
-    w = _every_dtype_world()
-    whole = w.save(tmp_path / "whole.sqlite").read_bytes()
-    monkeypatch.setattr(store, "PARALLEL_MIN_ROWS", 0)
-    monkeypatch.setattr(store, "PIECE_ROWS", 256)
-    assert len(store._pieces(w)) > 2 * len(w.tables)
-    cut = w.save(tmp_path / "cut.sqlite").read_bytes()
-    assert hashlib.sha256(cut).hexdigest() == hashlib.sha256(whole).hexdigest()
-    back = World.load(tmp_path / "cut.sqlite")
-    for name, df in {**w.tables, **w.hidden}.items():
-        got = {**back.tables, **back.hidden}[name]
-        pd.testing.assert_frame_equal(got, df, check_exact=True, obj=name)
-
-
-def test_failed_insert_on_a_writer_thread_keeps_previous_file(world, tmp_path, monkeypatch):
-    """A piece failing on a writer thread is a StoreError; the old file and folder are intact."""
-    import threading
-
+def test_failed_insert_keeps_previous_file(world, tmp_path, monkeypatch):
+    """An insert the driver refuses (a column of the wrong length) is a StoreError; file intact."""
     path = tmp_path / "keep.sqlite"
     world.save(path)
     before = path.read_bytes()
-    monkeypatch.setattr(store, "PARALLEL_MIN_ROWS", 0)
     real_column = store._arrow_column
-    on_writer = []
 
     def bad_column(series, dtype):
-        on_writer.append(threading.current_thread() is not threading.main_thread())
         if series.name == "tenure_months":
             return real_column(series.astype("string"), "string")[:1]   # wrong length
         return real_column(series, dtype)
@@ -472,7 +435,6 @@ def test_failed_insert_on_a_writer_thread_keeps_previous_file(world, tmp_path, m
     monkeypatch.setattr(store, "_arrow_column", bad_column)
     with pytest.raises(StoreError, match="could not save"):
         world.save(path)
-    assert all(on_writer)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.sqlite"]
 
@@ -489,7 +451,6 @@ def test_save_and_load_work_when_no_thread_can_start(tmp_path, monkeypatch):
 
     monkeypatch.setattr(threading.Thread, "start", refuse)
     monkeypatch.setattr(store, "READ_PART_ROWS", 700)
-    monkeypatch.setattr(store, "PARALLEL_MIN_ROWS", 0)     # part files, written here
     path = w.save(tmp_path / "single.sqlite")
     assert path.read_bytes() == threaded
     back = World.load(path)

@@ -43,8 +43,8 @@ def _best(fn, repeat: int = 2) -> float:
 def _best_wall_cpu(fn, repeat: int = 2) -> tuple[float, float]:
     """Best wall time and best CPU time of this process (all its threads) over `repeat` runs.
 
-    CPU is the steadier figure on a shared machine; for the threaded save it is the work
-    of both writers added up, so idle wall time is below it.
+    CPU is the steadier figure on a shared machine; for the threaded load it is the work
+    of both readers added up.
     """
     walls, cpus = [], []
     for _ in range(repeat):
@@ -114,7 +114,7 @@ def run() -> list[dict]:
              f"CPU {build_cpu:.2f} s"),
         _row("World.save of that world (Arrow/ADBC into SQLite)", save, pd_save, goal,
              save <= GOAL_S, f"baseline: pandas to_sql of the same tables; issue baseline 3.11 s;"
-             f" {GOAL_S / save:.2f}x of goal; CPU {save_cpu:.2f} s (two writer threads)"),
+             f" {GOAL_S / save:.2f}x of goal; CPU {save_cpu:.2f} s"),
         _row("World.load of that world", load, pd_load, goal, load <= GOAL_S,
              f"baseline: pandas read_sql; issue baseline 5.48 s; {GOAL_S / load:.2f}x of goal; "
              f"CPU {load_cpu:.2f} s (two reader threads)"),

@@ -20,7 +20,15 @@ from crm_sim.rng import Streams
 from crm_sim.scenario import Scenario
 from crm_sim.schema import CHANNELS, LANGUAGES, TABLES
 from crm_sim.strings import wrap_python_strings
-from crm_sim.textcols import codes, digit_matrix, ids, iso_dates, join_bytes, object_pool
+from crm_sim.textcols import (
+    codes,
+    digit_matrix,
+    ids,
+    iso_dates,
+    join_bytes,
+    join_text,
+    object_pool,
+)
 
 NAME_POOL_MAX = 1500
 _NUMPY_DTYPES = ("float64", "int64", "bool")
@@ -105,11 +113,16 @@ def _weighted(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarr
     return rng.choice(len(weights), size=n, p=weights / weights.sum())
 
 
-def _rowwise_choice(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
-    """One categorical draw per row of a (n, k) probability matrix."""
+def _rowwise_choice(rng: np.random.Generator, probs: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """One categorical draw per row i of ``probs[rows]``, a (k, m) probability matrix.
+
+    The running sums are taken on the small table `probs` and then looked up per row:
+    the same numbers, without a (k, m) cumsum.
+    """
     cum = np.cumsum(probs, axis=1)
     cum /= cum[:, -1:]
-    return np.minimum((rng.random(len(probs))[:, None] > cum).sum(axis=1), probs.shape[1] - 1)
+    cum = cum[rows]
+    return np.minimum((rng.random(len(cum))[:, None] > cum).sum(axis=1), probs.shape[1] - 1)
 
 
 def _profile_array(segments: tuple[str, ...], key: str) -> np.ndarray:
@@ -170,13 +183,10 @@ def _addresses(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray
         f"{p} {q}, " for p in _ADDRESS.building_prefixes for q in _ADDRESS.building_suffixes
     )
     numbers = object_pool(f"{k} " for k in range(1, 389))
-    text = (
-        flats[rng.integers(0, len(flats), n)]
-        + buildings[rng.integers(0, len(buildings), n)]
-        + numbers[rng.integers(0, len(numbers), n)]
-        + street_pool[street]
-    )
-    return names[district], text
+    flat = flats[rng.integers(0, len(flats), n)]
+    building = buildings[rng.integers(0, len(buildings), n)]
+    number = numbers[rng.integers(0, len(numbers), n)]
+    return names[district], join_text([flat, building, number, street_pool[street]])
 
 
 def _companies(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -190,12 +200,12 @@ def _companies(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray
     a, rest = np.divmod(pick, len(mod) * len(core))
     b, c = np.divmod(rest, len(core))
     suffix = _weighted(rng, np.array(list(_COMPANY.company_suffixes.values())), n)
-    name = (
-        object_pool(f"{p} " for p in pre)[a]
-        + object_pool(f"{m} " for m in mod)[b]
-        + object_pool(f"{x} " for x in core)[c]
-        + object_pool(_COMPANY.company_suffixes)[suffix]
-    )
+    name = join_text([
+        object_pool(f"{p} " for p in pre)[a],
+        object_pool(f"{m} " for m in mod)[b],
+        object_pool(f"{x} " for x in core)[c],
+        object_pool(_COMPANY.company_suffixes)[suffix],
+    ])
     squash = str.maketrans("", "", " &'")
     domain = (
         object_pool(p.lower().translate(squash) for p in pre)[a]
@@ -279,10 +289,10 @@ def build_population(
         satisfaction_shift=econ.satisfaction_shift,
     )
     affinity_idx = codes(latent["channel_affinity"].to_numpy(object), CHANNELS)
-    stated = _rowwise_choice(rng, np.array([SEGMENT_PROFILES[s]["stated"] for s in segments])[seg])
+    stated = _rowwise_choice(rng, np.array([SEGMENT_PROFILES[s]["stated"] for s in segments]), seg)
     preferred = np.where(rng.random(n) < 0.6, affinity_idx, stated)
     language = _rowwise_choice(
-        rng, np.array([SEGMENT_PROFILES[s]["language"] for s in segments])[seg]
+        rng, np.array([SEGMENT_PROFILES[s]["language"] for s in segments]), seg
     )
 
     # Direct-marketing consent (PDPO Part 6A): given at sign-up by some; later withdrawn by a few.

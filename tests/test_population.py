@@ -4,7 +4,7 @@ import random
 
 import numpy as np
 
-from crm_sim.population import NamePool, build_population, hk_faker
+from crm_sim.population import NamePool, _rowwise_choice, build_population, hk_faker
 from crm_sim.rng import Streams
 from crm_sim.scenario import Scenario
 
@@ -62,3 +62,15 @@ def test_phone_numbers_unique_at_scale():
     assert len(set(numbers)) == len(numbers)
     leads = np.array([n[0] for n in numbers])
     assert set(leads[mobile]) == {"5", "6", "9"} and set(leads[~mobile]) == {"2", "3"}
+
+
+def test_rowwise_choice_by_table_equals_choice_on_gathered_rows():
+    """Cumulative sums taken per table row give the draws of the per-customer matrix."""
+    table = np.array([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8], [1.0, 0.0, 0.0]])
+    rows = np.random.default_rng(2).integers(0, 3, 4_000)
+    probs = table[rows]
+    cum = np.cumsum(probs, axis=1)
+    cum /= cum[:, -1:]
+    expected = np.minimum(
+        (np.random.default_rng(5).random(len(probs))[:, None] > cum).sum(axis=1), 2)
+    assert np.array_equal(_rowwise_choice(np.random.default_rng(5), table, rows), expected)

@@ -152,8 +152,8 @@ def test_failed_save_keeps_previous_file(world, tmp_path, monkeypatch):
     before = path.read_bytes()
     real_write = store._write
 
-    def broken(conn, w):
-        real_write(conn, w)
+    def broken(cur, w):
+        real_write(cur, w)
         raise OSError("disk full")
 
     monkeypatch.setattr(store, "_write", broken)
@@ -411,29 +411,28 @@ def test_load_in_rowid_parts_round_trips_exactly(tmp_path, monkeypatch):
         pd.testing.assert_frame_equal(got, df, check_exact=True, obj=name)
 
 
-def test_save_in_slices_writes_the_same_file(tmp_path, monkeypatch):
-    """Inserting in small Arrow slices (overlapped with conversion) writes identical bytes."""
+def test_same_world_saves_to_the_same_bytes(tmp_path):
+    """Two saves of one world give byte-identical files, and no part file is left behind."""
     w = _every_dtype_world()
-    whole = w.save(tmp_path / "whole.sqlite").read_bytes()
-    monkeypatch.setattr(store, "INGEST_ROWS", 256)
-    sliced = w.save(tmp_path / "sliced.sqlite").read_bytes()
-    assert hashlib.sha256(sliced).hexdigest() == hashlib.sha256(whole).hexdigest()
+    first = w.save(tmp_path / "first.sqlite").read_bytes()
+    second = w.save(tmp_path / "second.sqlite").read_bytes()
+    assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first.sqlite", "second.sqlite"]
 
 
-def test_failed_insert_on_the_writer_thread_keeps_previous_file(world, tmp_path, monkeypatch):
-    """An insert failing on the SQL thread is a StoreError; the old file and folder are intact."""
-    import pyarrow as pa
-
+def test_failed_insert_keeps_previous_file(world, tmp_path, monkeypatch):
+    """An insert the driver refuses (a column of the wrong length) is a StoreError; file intact."""
     path = tmp_path / "keep.sqlite"
     world.save(path)
     before = path.read_bytes()
-    real_slices = store._arrow_slices
+    real_column = store._arrow_column
 
-    def bad_slices(df, columns):
-        yield from real_slices(df, columns)
-        yield pa.table({"not_a_column": [1]})             # the driver refuses this append
+    def bad_column(series, dtype):
+        if series.name == "tenure_months":
+            return real_column(series.astype("string"), "string")[:1]   # wrong length
+        return real_column(series, dtype)
 
-    monkeypatch.setattr(store, "_arrow_slices", bad_slices)
+    monkeypatch.setattr(store, "_arrow_column", bad_column)
     with pytest.raises(StoreError, match="could not save"):
         world.save(path)
     assert path.read_bytes() == before

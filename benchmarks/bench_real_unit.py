@@ -8,7 +8,8 @@ of its notebooks. In the same run:
 2. ours: ``crm-course grade --jobs 2`` (`autograders.grading.grade`): every notebook in
    the bubblewrap jail, evaluators, unseen companies, sandboxed function calls.
 Both use a 30 s cell timeout (nbgrader's default), so the hostile loop costs both the same.
-Goal: ratio (baseline / ours) >= 2.5.
+Goal: ratio (baseline / ours) >= 2.5. A second pair of runs leaves the hostile trainee out
+(no timeout), to show the ratio on honest notebooks alone; it is not the goal's measure.
 
 A second row says where our time goes: one "full" trainee's notebooks graded serially
 in this process with a stopwatch on each stage (jailed kernel runs, evaluators, the
@@ -43,10 +44,11 @@ SECRET = "bench-secret"
 LIMITS = {"cell_timeout_s": 30.0}
 
 
-def _prepared(root: Path, unit: str = UNIT) -> tuple[Course, dict[str, str]]:
+def _prepared(root: Path, unit: str = UNIT, cohort: tuple[str, ...] = tuple(COHORT_PROFILES)
+              ) -> tuple[Course, dict[str, str]]:
     course = copy_course(resolve_course(None).root, root)
     release_unit(course, unit)
-    profiles = {f"T{i + 1:03d}": p for i, p in enumerate(COHORT_PROFILES)}
+    profiles = {f"T{i + 1:03d}": p for i, p in enumerate(cohort)}
     submit_cohort(course, unit, profiles, unit_variants(course, unit))
     return course, profiles
 
@@ -131,6 +133,27 @@ def _breakdown_row(course: Course, trainee: str, unit: str) -> dict:
             "target": "-", "ok": None, "note": "; ".join(parts)}
 
 
+def _honest_row(tmp: Path) -> dict:
+    """The same comparison without the hostile trainee: no cell timeout sets a floor.
+
+    Not the issue's measure (that one keeps the hostile loop, whose 30 s timeout both
+    sides wait out, so its ratio cannot pass baseline / 30 s). This row shows what the
+    cohort's honest notebooks alone cost each side, for whoever decides the measure.
+    """
+    honest = tuple(p for p in COHORT_PROFILES if p != "hostile")
+    base, _ = _prepared(tmp / "stock-honest", cohort=honest)
+    ours, _ = _prepared(tmp / "ours-honest", cohort=honest)
+    n = sum(1 for _ in base.submitted_dir.rglob("*.ipynb"))
+    baseline, failures = stock_nbgrader(base, UNIT)
+    seconds, statuses = _ours(ours)
+    ratio = baseline / seconds
+    return {"name": f"the same without the hostile trainee ({n} notebooks, no timeout)",
+            "seconds": round(seconds, 2), "baseline_seconds": round(baseline, 2),
+            "ratio": round(ratio, 2), "target": "-", "ok": None,
+            "note": f"not the issue's measure; ours: {statuses}; stock nbgrader: {failures} "
+                    "trainee(s) failed"}
+
+
 def _breakdown_units() -> list[str]:
     """Other units named in CRM_BENCH_BREAKDOWN_UNITS ("all": every unit but `UNIT`)."""
     wanted = os.environ.get("CRM_BENCH_BREAKDOWN_UNITS", "").strip()
@@ -142,7 +165,8 @@ def _breakdown_units() -> list[str]:
 
 
 def run() -> list[dict]:
-    """Rows: the demo cohort vs stock nbgrader; where the time goes; make demo."""
+    """Rows: the demo cohort vs stock nbgrader, with and without the hostile trainee;
+    where the time goes; make demo."""
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-real-") as tmp:
         base, profiles = _prepared(Path(tmp) / "stock")
@@ -158,6 +182,7 @@ def run() -> list[dict]:
             "target": f">= {GOAL}x", "ok": ratio >= GOAL,
             "note": f"ours: {statuses}; stock nbgrader: {failures} trainee(s) failed; issue "
                     "baseline 1.13x; wall clock on a shared machine"})
+        rows.append(_honest_row(Path(tmp)))
         full = next(t for t, p in profiles.items() if p == "full")
         rows.append(_breakdown_row(ours, full, UNIT))
         for unit in _breakdown_units():

@@ -3,13 +3,13 @@
 import numpy as np
 import pandas as pd
 import pytest
+from policy_companies import company_under_starter_policy
 
 from crm_sim import Scenario, World
 from crm_sim.errors import PolicyError
 from crm_sim.policy import (
     MonitorRules,
     actor_report,
-    adopt,
     current,
     find_breaches,
     monitor,
@@ -25,11 +25,7 @@ NAIVE = MonitorRules(excuse_customer_requests=False, min_contacts=1, max_breach_
 @pytest.fixture(scope="module")
 def run_world():
     """A company after four months under its starter policy (adopted)."""
-    world = World.build(Scenario(seed=21, n_customers=1200))
-    policy = starter_policy(world)
-    adopt(world, policy)
-    run_month(world, policy, 4)
-    return world, policy
+    return company_under_starter_policy(seed=21, n_customers=1200, months=4)
 
 
 def _precision_recall(flagged, truth):

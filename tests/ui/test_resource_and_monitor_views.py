@@ -1,10 +1,10 @@
 """Resource planner and monitoring designer driven from code: value is the decision as data."""
 
 import pytest
+from policy_companies import company_under_starter_policy
 
-from crm_sim import Scenario, World
 from crm_sim.errors import CrmSimError
-from crm_sim.policy import MonitorRules, adopt, run_month, starter_policy, true_violators
+from crm_sim.policy import MonitorRules, true_violators
 from crm_sim.ui.monitor_designer import MonitorDesigner
 from crm_sim.ui.resource_planner import ResourcePlanner
 
@@ -12,11 +12,7 @@ from crm_sim.ui.resource_planner import ResourcePlanner
 @pytest.fixture(scope="module")
 def company():
     """A small company three months into its starter policy."""
-    world = World.build(Scenario(seed=61, n_customers=700))
-    policy = starter_policy(world)
-    adopt(world, policy)
-    run_month(world, policy, 3)
-    return world, policy
+    return company_under_starter_policy(seed=61, n_customers=700, months=3)
 
 
 def test_resource_planner_value_and_totals(company):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
+from policy_companies import company_under_starter_policy
 
-from crm_sim import Scenario, World
-from crm_sim.policy import adopt, run_month, starter_policy
 from crm_sim.ui import view as view_module
 from crm_sim.ui.monitor_designer import MonitorDesigner
 
@@ -14,11 +13,7 @@ from crm_sim.ui.monitor_designer import MonitorDesigner
 @pytest.fixture(scope="module")
 def company():
     """A small company a month into its starter policy (something to monitor)."""
-    world = World.build(Scenario(seed=61, n_customers=400))
-    policy = starter_policy(world)
-    adopt(world, policy)
-    run_month(world, policy, 1)
-    return world, policy
+    return company_under_starter_policy(seed=61, n_customers=400, months=1)
 
 
 @pytest.fixture()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -33,6 +34,21 @@ def test_root_gets_allow_root_and_is_told(tmp_path):
     assert "--allow-root" in cmd and any("--allow-root" in n for n in notes)
     cmd, notes = lab_argv(tmp_path, ["--allow-root"], is_root=True)
     assert cmd.count("--allow-root") == 1 and notes == []
+
+
+def test_the_news_question_is_answered_no_before_it_is_asked(tmp_path):
+    """The server reads app settings whose overrides say fetchNews "false"; a given dir wins."""
+    from jupyterlab_server.settings_utils import _get_overrides
+
+    cmd, _ = lab_argv(tmp_path, [], is_root=False)
+    dirs = [a.split("=", 1)[1] for a in cmd if a.startswith("--LabApp.app_settings_dir=")]
+    assert len(dirs) == 1
+    overrides, error = _get_overrides(dirs[0])
+    assert not error
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    cmd, _ = lab_argv(tmp_path, ["--LabApp.app_settings_dir=/elsewhere"], is_root=False)
+    assert [a for a in cmd if a.startswith("--LabApp.app_settings_dir")] == [
+        "--LabApp.app_settings_dir=/elsewhere"]
 
 
 def test_opens_on_the_released_view_never_the_sources(tmp_path):
@@ -68,14 +84,18 @@ def _free_port() -> int:
 
 
 def test_lab_really_starts_and_stops_on_localhost(tmp_path):
-    """The built command starts a server (as root too) that answers on 127.0.0.1."""
+    """The built command starts a server (as root too) that answers on 127.0.0.1.
+
+    It opens on release/, and the settings it serves answer the news question "no".
+    """
     (tmp_path / "release").mkdir()
     port = _free_port()
     cmd, _ = lab_argv(tmp_path, [f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
                                  "--IdentityProvider.token=", "--ServerApp.password="],
                       no_browser=True)
     cmd[0] = sys.executable
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=lab_env(os.environ), stdout=subprocess.DEVNULL,
+    env = lab_env(os.environ) | {"JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "user-settings")}
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     try:
         deadline, status = time.monotonic() + 90, None
@@ -99,6 +119,11 @@ def test_lab_really_starts_and_stops_on_localhost(tmp_path):
         except urllib.error.HTTPError as exc:
             location = exc.headers.get("Location", "")
         assert location.rstrip("?").endswith("/lab/tree/release")
+        notification = "@jupyterlab/apputils-extension:notification"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab/api/settings/{notification}",
+                                    timeout=10) as resp:
+            schema = json.loads(resp.read())["schema"]
+        assert schema["properties"]["fetchNews"]["default"] == "false"
     finally:
         proc.terminate()
         try:

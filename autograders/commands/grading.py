@@ -175,6 +175,8 @@ def demo(out: Path = DEMO_OUT_OPT,
 
 LAB_START_URL = "/lab/tree/release"
 OFFLINE_TEMPLATES = Path(__file__).resolve().parents[1] / "offline"
+# JupyterLab's application settings (overrides.json): the news question answered "no"
+LAB_SETTINGS = Path(__file__).resolve().parents[1] / "lab_settings"
 
 
 def lab_env(environ: Mapping[str, str]) -> dict[str, str]:
@@ -199,7 +201,10 @@ def lab_argv(course_root: Path, extra: list[str], *, no_browser: bool = False,
     formgrader refuses a course root outside the server's, and the process runs in the
     course root, where formgrader reads ``nbgrader_config.py``. Jupyter refuses to start
     as root without ``--allow-root``, as classroom servers and containers often run it:
-    it is added here, and said.
+    it is added here, and said. JupyterLab's "Would you like to receive official Jupyter
+    news?" pop-up is answered "no" beforehand (``lab_settings/overrides.json``): this
+    server is also the one an onboarding trainer shows to a room, where the pop-up would
+    stand in front of the demonstration; a user can still turn news on in Settings.
 
     Args:
         course_root: the resolved course root.
@@ -209,6 +214,8 @@ def lab_argv(course_root: Path, extra: list[str], *, no_browser: bool = False,
     """
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={course_root}",
            f"--LabApp.default_url={LAB_START_URL}"]
+    if not any(arg.startswith("--LabApp.app_settings_dir") for arg in extra):
+        cmd.append(f"--LabApp.app_settings_dir={LAB_SETTINGS}")
     notes = []
     if no_browser:
         cmd.append("--no-browser")

@@ -157,6 +157,16 @@ while True:
 
 OS_EXIT = "import os\nos._exit(0)\n"
 
+# every cell runs normally; the stall comes only when the kernel is asked to shut down
+# (SIGTERM and SIGINT ignored, an exit handler that sleeps an hour): a grader that waits
+# for a polite shutdown would hold its worker, and the cohort, until the notebook limit
+STALL_AT_EXIT = """
+import atexit, signal, time
+for _sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    signal.signal(_sig, signal.SIG_IGN)
+atexit.register(time.sleep, 3600)
+"""
+
 OUTPUT_FLOOD = """
 import sys
 for _i in range(20000):
@@ -234,6 +244,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
                     "tests_zero": True, "cell_status": "not_run"},
     "os_exit": {"status": "kernel_died", "reason": "the kernel died in cell",
                 "tests_zero": True, "cell_status": "not_run"},
+    "stall_at_exit": {"status": "graded", "tests_zero": True},
     "output_flood": {"status": "graded", "tests_zero": True, "output_capped": True},
     "huge_file": {"status": "graded", "tests_zero": True},
     "fork_bomb": {"status": "graded", "tests_zero": True},
@@ -342,6 +353,7 @@ def hostile_variants(released_nb: dict, targets: list[str] = (),
         "infinite_loop": _with_attack(nb, INFINITE_LOOP),
         "sigint_loop": _with_attack(nb, SIGINT_LOOP),
         "os_exit": _with_attack(nb, OS_EXIT),
+        "stall_at_exit": _with_attack(nb, STALL_AT_EXIT),
         "output_flood": _with_attack(nb, OUTPUT_FLOOD),
         "huge_file": _with_attack(nb, HUGE_FILE),
         "fork_bomb": _with_attack(nb, FORK_BOMB),

@@ -134,10 +134,7 @@ def _arrow_column(series: pd.Series, dtype: str):
 
 
 def _column_defs(columns: dict[str, str]) -> str:
-    """The column list of a table's CREATE TABLE: the same in a part file and in the world file.
-
-    The same declarations are what lets SQLite copy a part's rows without decoding them.
-    """
+    """The column list of a table's CREATE TABLE, each column declared from its saved dtype."""
     return ", ".join(f"{_ident(c)} {SQL_TYPES[d]}".rstrip() for c, d in columns.items())
 
 
